@@ -1,0 +1,57 @@
+"""Who is calling: a Bearer token for ``/api/``, the Flask-Login session for pages.
+
+``g.actor`` is the authenticated user (or None). API calls without a valid token get a 401
+problem; pages redirect to the login form, except the public ones.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, redirect, request, url_for
+from flask_login import current_user
+
+from ..errors import problem
+from ..extensions import db, login_manager
+from .models import User
+from .services import TokenRefused, user_for_token
+
+PUBLIC_ENDPOINTS = {"auth.login", "main.healthz", "main.readyz", "static", "api-docs.openapi_json",
+                    "main.api_docs", "main.set_language"}
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def init_session(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Bitte melden Sie sich an."
+    login_manager.session_protection = "strong"
+
+    @app.before_request
+    def _resolve_actor():
+        g.actor = None
+        if request.path.startswith("/api/"):
+            if request.endpoint in PUBLIC_ENDPOINTS:
+                return None
+            header = request.headers.get("Authorization", "")
+            scheme, _, secret = header.partition(" ")
+            if scheme.lower() != "bearer" or not secret.strip():
+                return _unauthorized("Für die API wird ein Bearer-Token benötigt (Authorization: Bearer …).")
+            try:
+                g.actor = user_for_token(secret.strip())
+            except TokenRefused as refused:
+                return _unauthorized(refused.message)
+            return None
+        if current_user.is_authenticated:
+            g.actor = current_user._get_current_object()
+        elif request.endpoint not in PUBLIC_ENDPOINTS and request.endpoint is not None:
+            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+        return None
+
+
+def _unauthorized(detail: str):
+    response = problem(401, "Unauthorized", detail, slug="unauthorized")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="durchstarten"'
+    return response

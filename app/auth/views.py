@@ -1,0 +1,80 @@
+"""Login, logout and the personal token page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from .permissions import OWN_TOKENS, PUBLIC, requires
+from .services import LoginRefused, authenticate, create_token, revoke_token, tokens_of
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: never redirect to another host after login."""
+    if not target:
+        return url_for("main.start")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("main.start")
+    return target
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+@requires(PUBLIC)
+def login():
+    error = None
+    email = ""
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        try:
+            user = authenticate(email, request.form.get("password", ""))
+        except LoginRefused as refused:
+            db.session.commit()  # keep the failure count and the audit entry
+            error = refused.message
+            return render_template("auth/login.html", error=error, email=email), 429 if refused.locked else 401
+        session.clear()  # no session fixation: a fresh session after login
+        login_user(user)
+        db.session.commit()
+        flash(f"Willkommen, {user.name}.", "success")
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", error=error, email=email)
+
+
+@bp.route("/abmelden", methods=["POST"])
+@requires(PUBLIC)
+def logout():
+    logout_user()
+    session.clear()
+    flash("Sie wurden abgemeldet.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/konto/tokens", methods=["GET", "POST"])
+@requires(OWN_TOKENS)
+def tokens():
+    new_secret = None
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            _token, new_secret = create_token(g.actor, request.form.get("name", ""))
+            db.session.commit()
+        except ValidationFailed as failed:
+            db.session.rollback()
+            errors = failed.errors
+    return render_template("auth/tokens.html", tokens=tokens_of(g.actor), new_secret=new_secret, errors=errors,
+                           form=request.form)
+
+
+@bp.route("/konto/tokens/<int(max=2147483647):token_id>/widerrufen", methods=["POST"])
+@requires(OWN_TOKENS)
+def revoke(token_id: int):
+    revoke_token(token_id, actor=g.actor)
+    db.session.commit()
+    flash("Das Token wurde widerrufen.", "success")
+    return redirect(url_for("auth.tokens"))

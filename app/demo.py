@@ -1,0 +1,75 @@
+"""Demo data that tells the programme's story; every record is marked as synthetic.
+
+The foundation loads the programme and the real reference data (Destatis) and creates one account
+per role; each domain may add a module ``app/<domain>/demo.py`` with ``seed(context)`` that fills
+its part (called in the order of ``DOMAINS``). Demo passwords are printed by ``seed-demo``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from . import DOMAINS
+from .auth.models import User
+from .auth.services import create_user
+from .extensions import db
+from .reference.models import Kommune, Organisation
+from .reference.services import load_programme, load_reference_data
+
+DEMO_PASSWORD = "Demo-Passwort-2020"  # noqa: S105 - demo accounts only, printed by seed-demo
+DEFAULT_DEMO_DAY = "2022-06-15"
+
+
+@dataclass
+class DemoContext:
+    day: date
+    programme: object
+    users: dict[str, User] = field(default_factory=dict)
+    logins: list[str] = field(default_factory=list)
+
+
+DEMO_USERS = [
+    ("admin@demo.nrw", "Petra Verwaltung", "programme_admin", None),
+    ("finanzen@demo.nrw", "Frank Finanz", "finance", None),
+    ("pruefung@demo.nrw", "Anja Prüfer", "auditor", None),
+    ("gutachter1@demo.nrw", "Dr. Rita Gutachterin", "reviewer", None),
+    ("koeln@demo.nrw", "Kai Köln", "kommune", "05315"),
+    ("kleve@demo.nrw", "Klara Kleve", "kommune", "05154"),
+    ("bielefeld@demo.nrw", "Bernd Bielefeld", "kommune", "05711"),
+]
+
+
+def seed_demo(day: str | None = None) -> list[str]:
+    demo_day = date.fromisoformat(day or current_app.config.get("FAKE_TODAY") or DEFAULT_DEMO_DAY)
+    programme = load_programme(current_app.config["PROGRAMME_FILE"])
+    load_reference_data()
+    if db.session.scalar(select(User.id).limit(1)) is not None:
+        return ["Es gibt bereits Benutzer – Demo-Daten wurden nicht erneut angelegt."]
+    context = DemoContext(day=demo_day, programme=programme)
+    for email, name, role, ags in DEMO_USERS:
+        context.users[email] = create_user(email=email, name=name, password=DEMO_PASSWORD, role=role,
+                                           kommune_ags=ags, actor_label="seed-demo")
+    organisation = Organisation(name="Demo-Bildungswerk e. V. (synthetisch)", kind="club", city="Köln",
+                                contact_name="Olga Träger", contact_email="traeger@demo.nrw",
+                                kommune_id=db.session.scalar(select(Kommune.id).where(Kommune.ags == "05315")))
+    db.session.add(organisation)
+    db.session.flush()
+    context.users["traeger@demo.nrw"] = create_user(
+        email="traeger@demo.nrw", name="Olga Träger", password=DEMO_PASSWORD, role="organisation",
+        organisation_id=organisation.id, actor_label="seed-demo")
+    for package in DOMAINS:
+        try:
+            module = importlib.import_module(f"{package}.demo")
+        except ModuleNotFoundError as missing:
+            if missing.name == f"{package}.demo":
+                continue
+            raise
+        module.seed(context)
+    context.logins = [f"{user.email:<24} {user.role.label:<28} Passwort: {DEMO_PASSWORD}"
+                      for user in context.users.values()]
+    return context.logins

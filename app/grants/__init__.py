@@ -1,0 +1,1 @@
+"""Ceiling applications of the Kommunen: revisions, review, grant decisions, amendments, participant counts."""

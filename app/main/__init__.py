@@ -1,0 +1,1 @@
+"""Start pages, health checks and the language switch."""

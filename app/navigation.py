@@ -1,0 +1,30 @@
+"""Main navigation entries contributed by the domains; shown only to roles with the permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    endpoint: str
+    permission: str
+    order: int
+
+
+_ENTRIES: list[NavEntry] = []
+
+
+def nav_entry(label: str, endpoint: str, permission: str, order: int = 100) -> None:
+    """Register a menu entry (call at import time of a domain's views module)."""
+    _ENTRIES.append(NavEntry(label, endpoint, permission, order))
+
+
+def nav_items(user) -> list[dict]:
+    from .auth.permissions import can
+
+    return [{"label": e.label, "url": url_for(e.endpoint)}
+            for e in sorted(_ENTRIES, key=lambda e: e.order) if can(user, e.permission)]

@@ -1,0 +1,1 @@
+"""Reference data every domain reads: programmes and their modules, Kommunen, Gemeinden, organisations."""

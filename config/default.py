@@ -1,0 +1,51 @@
+"""Default settings: work out of the box with an embedded SQLite file under ``instance/``.
+
+Every setting can be overridden by an environment variable of the same name (see
+``app.config_loader``); ``DATABASE_URL`` sets ``SQLALCHEMY_DATABASE_URI``.
+"""
+
+SECRET_KEY = "dev-only-not-secret"  # production refuses to start with this value
+SQLALCHEMY_DATABASE_URI = None  # None = sqlite file instance/durchstarten.db
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+PROGRAMME_FILE = "config/programmes/durchstarten.toml"
+DEFAULT_PROGRAMME = "durchstarten"
+
+# Clock: an ISO date ("2022-06-15") shows the programme as it was on that day.
+FAKE_TODAY = None
+
+# Sessions and cookies
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_HTTPONLY = True
+PERMANENT_SESSION_LIFETIME = 8 * 3600
+WTF_CSRF_TIME_LIMIT = 8 * 3600
+WTF_CSRF_CHECK_DEFAULT = False  # checked in create_app for every page request; the API uses tokens
+
+# Login throttling: this many failures within the window lock the account for the window.
+LOGIN_MAX_FAILURES = 5
+LOGIN_LOCK_MINUTES = 15
+PASSWORD_MIN_LENGTH = 12
+
+# API
+API_TITLE = "Durchstarten – Zuwendungs- und Budgetverwaltung"
+API_VERSION = "v1"
+OPENAPI_VERSION = "3.0.3"
+OPENAPI_URL_PREFIX = "/api"
+OPENAPI_JSON_PATH = "openapi.json"
+API_PAGE_SIZE = 50
+API_MAX_PAGE_SIZE = 500
+
+# Uploads
+MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+UPLOAD_FOLDER = None  # None = instance/uploads
+
+# Mail (notifications); None = messages stay in the in-app inbox only
+SMTP_HOST = None
+SMTP_PORT = 25
+MAIL_FROM = "durchstarten@example.invalid"
+BASE_URL = "http://127.0.0.1:5000"
+
+BABEL_DEFAULT_LOCALE = "de"
+BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+LANGUAGES = ["de", "en"]

@@ -1,0 +1,5 @@
+"""Test settings: CSRF stays on (tests fetch tokens like a browser); fast password hashing."""
+
+TESTING = True
+SECRET_KEY = "test-secret"
+ARGON2_FAST = True
