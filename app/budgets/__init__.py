@@ -1,0 +1,1 @@
+"""Budgets: ledger, drawdowns, payments, expenses, proof of use, final decision, reclaim."""
