@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a85460e69282
+Revision ID: 1ce7483a63d6
 Revises: 
-Create Date: 2026-11-25 12:14:06.472762
+Create Date: 2026-11-25 12:18:03.642283
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a85460e69282'
+revision = '1ce7483a63d6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -87,6 +87,34 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
     sa.UniqueConstraint('name', name=op.f('uq_organisations_name'))
     )
+    op.create_table('grants',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=80), nullable=False),
+    sa.Column('reference', sa.String(length=40), nullable=False),
+    sa.Column('recipient_kind', sa.Enum('kommune', 'organisation', name='recipientkind', native_enum=False, length=20), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('funding_rate_bp', sa.Integer(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('last_expense_date', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(recipient_kind = 'kommune') = (kommune_id IS NOT NULL)", name=op.f('ck_grants_kommune_recipient')),
+    sa.CheckConstraint("(recipient_kind = 'organisation') = (organisation_id IS NOT NULL)", name=op.f('ck_grants_organisation_recipient')),
+    sa.CheckConstraint('funding_rate_bp BETWEEN 1 AND 10000', name=op.f('ck_grants_rate_range')),
+    sa.CheckConstraint('start_date <= last_expense_date', name=op.f('ck_grants_period_order')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_grants_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_grants_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_grants_programme_id_programmes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_grants')),
+    sa.UniqueConstraint('reference', name=op.f('uq_grants_reference')),
+    sa.UniqueConstraint('source', name=op.f('uq_grants_source'))
+    )
+    with op.batch_alter_table('grants', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_grants_kommune_id'), ['kommune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_grants_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_grants_programme_id'), ['programme_id'], unique=False)
+
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=200), nullable=False),
@@ -110,6 +138,30 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_kommune_id'), ['kommune_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('allocation_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'published', 'superseded', name='allocationstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('pool_cents', sa.BigInteger(), nullable=False),
+    sa.Column('parameters', sa.JSON(), nullable=False),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("(status = 'draft') = (published_at IS NULL)", name=op.f('ck_allocation_versions_published_at_iff_not_draft')),
+    sa.CheckConstraint('pool_cents >= 0', name=op.f('ck_allocation_versions_pool_nonneg')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_allocation_versions_created_by_id_users')),
+    sa.ForeignKeyConstraint(['parent_id'], ['allocation_versions.id'], name=op.f('fk_allocation_versions_parent_id_allocation_versions')),
+    sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_allocation_versions_programme_id_programmes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_versions')),
+    sa.UniqueConstraint('programme_id', 'number', name=op.f('uq_allocation_versions_programme_id'))
+    )
+    with op.batch_alter_table('allocation_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_allocation_versions_programme_id'), ['programme_id'], unique=False)
 
     op.create_table('api_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -149,11 +201,82 @@ def upgrade():
         batch_op.create_index('ix_audit_entries_object', ['object_type', 'object_id'], unique=False)
         batch_op.create_index('ix_audit_entries_occurred_at', ['occurred_at'], unique=False)
 
+    op.create_table('grant_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('module_code', sa.String(length=10), nullable=False),
+    sa.Column('budget_year', sa.Integer(), nullable=False),
+    sa.Column('approved_cents', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('approved_cents >= 0', name=op.f('ck_grant_lines_approved_nonneg')),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_grant_lines_grant_id_grants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_grant_lines')),
+    sa.UniqueConstraint('grant_id', 'module_code', 'budget_year', name=op.f('uq_grant_lines_grant_id'))
+    )
+    with op.batch_alter_table('grant_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_grant_lines_grant_id'), ['grant_id'], unique=False)
+
+    op.create_table('messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recipient_id', sa.Integer(), nullable=True),
+    sa.Column('recipient_email', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=60), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('link', sa.String(length=500), nullable=True),
+    sa.Column('dedup_key', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('email_status', sa.String(length=20), nullable=False),
+    sa.Column('email_attempts', sa.Integer(), nullable=False),
+    sa.Column('email_next_attempt_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('email_sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('email_error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['recipient_id'], ['users.id'], name=op.f('fk_messages_recipient_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_messages')),
+    sa.UniqueConstraint('dedup_key', name='uq_messages_dedup_key')
+    )
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_messages_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_messages_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_messages_recipient_id'), ['recipient_id'], unique=False)
+
+    op.create_table('ceilings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('key_share', sa.String(length=400), nullable=False),
+    sa.Column('exact_quota', sa.String(length=400), nullable=False),
+    sa.Column('ceiling_cents', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('ceiling_cents >= 0', name=op.f('ck_ceilings_ceiling_nonneg')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_ceilings_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['version_id'], ['allocation_versions.id'], name=op.f('fk_ceilings_version_id_allocation_versions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ceilings')),
+    sa.UniqueConstraint('version_id', 'kommune_id', name=op.f('uq_ceilings_version_id'))
+    )
+    with op.batch_alter_table('ceilings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ceilings_kommune_id'), ['kommune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ceilings_version_id'), ['version_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('ceilings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ceilings_version_id'))
+        batch_op.drop_index(batch_op.f('ix_ceilings_kommune_id'))
+
+    op.drop_table('ceilings')
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_messages_recipient_id'))
+        batch_op.drop_index(batch_op.f('ix_messages_kind'))
+        batch_op.drop_index(batch_op.f('ix_messages_created_at'))
+
+    op.drop_table('messages')
+    with op.batch_alter_table('grant_lines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_grant_lines_grant_id'))
+
+    op.drop_table('grant_lines')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_entries_occurred_at')
         batch_op.drop_index('ix_audit_entries_object')
@@ -166,11 +289,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
 
     op.drop_table('api_tokens')
+    with op.batch_alter_table('allocation_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_allocation_versions_programme_id'))
+
+    op.drop_table('allocation_versions')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_users_kommune_id'))
 
     op.drop_table('users')
+    with op.batch_alter_table('grants', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_grants_programme_id'))
+        batch_op.drop_index(batch_op.f('ix_grants_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_grants_kommune_id'))
+
+    op.drop_table('grants')
     op.drop_table('organisations')
     with op.batch_alter_table('gemeinden', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_gemeinden_kommune_id'))

@@ -1,0 +1,73 @@
+"""The financial side of an approved grant (Zuwendung): who receives it, at what rate, and the
+approved amounts per module and budget year that drawdowns, payments and expenses book against.
+
+Grants come from the grants domain (a Kommune's ceiling application) or from the Innovationsfonds
+(a funded project); ``source`` names the record that decided it, e.g. "application:12".
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..reference.models import Kommune, Organisation, Programme
+
+
+class RecipientKind(enum.StrEnum):
+    KOMMUNE = "kommune"
+    ORGANISATION = "organisation"
+
+
+class Grant(db.Model):
+    __tablename__ = "grants"
+    __table_args__ = (
+        CheckConstraint("(recipient_kind = 'kommune') = (kommune_id IS NOT NULL)", name="kommune_recipient"),
+        CheckConstraint("(recipient_kind = 'organisation') = (organisation_id IS NOT NULL)",
+                        name="organisation_recipient"),
+        CheckConstraint("funding_rate_bp BETWEEN 1 AND 10000", name="rate_range"),
+        CheckConstraint("start_date <= last_expense_date", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    source: Mapped[str] = mapped_column(String(80), unique=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)  # the decision number shown to people
+    recipient_kind: Mapped[RecipientKind] = mapped_column(
+        Enum(RecipientKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+    kommune_id: Mapped[int | None] = mapped_column(ForeignKey("kommunen.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    funding_rate_bp: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    last_expense_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    programme: Mapped[Programme] = relationship()
+    kommune: Mapped[Kommune | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    lines: Mapped[list[GrantLine]] = relationship(back_populates="grant", cascade="all, delete-orphan",
+                                                  order_by="(GrantLine.module_code, GrantLine.budget_year)")
+
+    @property
+    def approved_cents(self) -> int:
+        return sum(line.approved_cents for line in self.lines)
+
+
+class GrantLine(db.Model):
+    __tablename__ = "grant_lines"
+    __table_args__ = (
+        UniqueConstraint("grant_id", "module_code", "budget_year"),
+        CheckConstraint("approved_cents >= 0", name="approved_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
+    module_code: Mapped[str] = mapped_column(String(10))
+    budget_year: Mapped[int] = mapped_column(Integer)
+    approved_cents: Mapped[int] = mapped_column(BigInteger)
+
+    grant: Mapped[Grant] = relationship(back_populates="lines")

@@ -1,0 +1,34 @@
+"""The outbox: one row per message and recipient; delivery state for e-mail is tracked per row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..extensions import db
+
+
+class Message(db.Model):
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("dedup_key", name="uq_messages_dedup_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    recipient_email: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(60), index=True)  # e.g. "reminder.expense_deadline"
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(500))
+    dedup_key: Mapped[str | None] = mapped_column(String(200))  # same key twice = queued once (idempotent jobs)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    email_status: Mapped[str] = mapped_column(String(20), default="none")  # none|pending|sent|failed
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    email_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    email_error: Mapped[str | None] = mapped_column(Text)
+
+    recipient: Mapped[User | None] = relationship()
