@@ -4,7 +4,7 @@ Every setting can be overridden by an environment variable of the same name (see
 ``app.config_loader``); ``DATABASE_URL`` sets ``SQLALCHEMY_DATABASE_URI``.
 """
 
-SECRET_KEY = "dev-only-not-secret"  # production refuses to start with this value
+SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - production refuses to start with this value
 SQLALCHEMY_DATABASE_URI = None  # None = sqlite file instance/durchstarten.db
 SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 PROGRAMME_FILE = "config/programmes/durchstarten.toml"

@@ -1,5 +1,5 @@
 """Test settings: CSRF stays on (tests fetch tokens like a browser); fast password hashing."""
 
 TESTING = True
-SECRET_KEY = "test-secret"
+SECRET_KEY = "test-secret"  # noqa: S105 - tests only
 ARGON2_FAST = True

@@ -11,8 +11,18 @@ import enum
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, Enum, ForeignKey, Integer, String, Text
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
