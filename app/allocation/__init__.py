@@ -1,0 +1,1 @@
+"""Allocation: key data, distribution key, allocation versions, redistribution."""
