@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -139,19 +140,26 @@ def split_largest_remainder(
     exact = [Fraction(w) for w in weights]
     if any(w < 0 for w in exact):
         raise ValueError("weights must not be negative")
-    weight_sum = sum(exact, Fraction(0))
-    if not exact or weight_sum == 0:
+    if tie_break is not None and len(tie_break) != len(exact):
+        raise ValueError("tie_break must have one entry per weight")
+    # Integer weights over a common denominator: quota_i = total * w_i / W, so every remainder
+    # has the same denominator W and integers compare exactly like the fractions would.
+    denominator = math.lcm(*(w.denominator for w in exact)) if exact else 1
+    integer_weights = [w.numerator * (denominator // w.denominator) for w in exact]
+    weight_sum = sum(integer_weights)
+    if weight_sum == 0:
         if total == 0:
             return [0] * len(exact)
         raise ValueError("cannot split a positive total over zero weights")
-    if tie_break is not None and len(tie_break) != len(exact):
-        raise ValueError("tie_break must have one entry per weight")
-    quotas = [total * w / weight_sum for w in exact]
-    parts = [q.numerator // q.denominator for q in quotas]
+    parts, remainders = [], []
+    for weight in integer_weights:
+        part, remainder = divmod(total * weight, weight_sum)
+        parts.append(part)
+        remainders.append(remainder)
     missing = total - sum(parts)
     order = sorted(
         range(len(exact)),
-        key=lambda i: (-(quotas[i] - parts[i]), tie_break[i] if tie_break is not None else 0, i),
+        key=lambda i: (-remainders[i], tie_break[i] if tie_break is not None else 0, i),
     )
     for i in order[:missing]:
         parts[i] += 1
