@@ -1,0 +1,33 @@
+"""CSV and XLSX exports carry the same rows and columns; money stays exact."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from app.exports import Column, to_csv, to_xlsx
+
+COLUMNS = [Column("Kommune"), Column("Obergrenze", "money"), Column("Stichtag", "date"), Column("Anzahl", "int")]
+ROWS = [["Köln", 252929602, date(2020, 7, 1), 3], ["Kreis Kleve; Test", 1, None, 0]]
+
+
+def test_csv_is_german_and_keeps_rows():
+    text = to_csv(COLUMNS, ROWS).decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Kommune", "Obergrenze", "Stichtag", "Anzahl"]
+    assert rows[1] == ["Köln", "2.529.296,02", "01.07.2020", "3"]
+    assert rows[2] == ["Kreis Kleve; Test", "0,01", "", "0"]
+
+
+def test_xlsx_has_numbers_dates_and_the_same_rows():
+    book = load_workbook(io.BytesIO(to_xlsx(COLUMNS, ROWS)))
+    sheet = book.active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == ("Kommune", "Obergrenze", "Stichtag", "Anzahl")
+    assert Decimal(str(values[1][1])) == Decimal("2529296.02")
+    assert values[1][2].date() == date(2020, 7, 1)
+    assert sheet["B2"].number_format.endswith('"€"')
+    assert len(values) == len(ROWS) + 1
