@@ -1,0 +1,1 @@
+"""Innovationsfonds (F5): calls, sketches, reviewer assignment, reviews, ranking and selection."""
