@@ -1,0 +1,57 @@
+"""SVG renderers: all 53 areas, correct colour classes, escaped labels, valid XML."""
+
+from datetime import date
+from xml.etree import ElementTree
+
+from app.charts.nrwmap import NO_DATA, SCALE, classify, map_areas, render_map
+from app.charts.svg import Series, bar_chart, line_chart
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _parse(markup) -> ElementTree.Element:
+    text = str(markup)
+    start = text.index("<svg")
+    return ElementTree.fromstring(text[start:text.index("</svg>") + 6])
+
+
+def test_map_has_all_53_areas_linked_and_coloured():
+    areas, _w, _h = map_areas()
+    assert len(areas) == 53 and len({a.ags for a in areas}) == 53
+    values = {a.ags: int(a.ags) for a in areas}  # increasing by AGS
+    values["05111"] = None
+    svg = _parse(render_map(values, title="Test", link=lambda ags: f"/k/{ags}"))
+    paths = svg.findall(f".//{SVG}path")
+    assert len(paths) == 53
+    colours = {p.get("data-ags"): p.get("fill") for p in paths}
+    assert colours["05111"] == NO_DATA
+    assert colours["05112"] == SCALE[0] and colours["05978"] == SCALE[-1]
+    links = svg.findall(f".//{SVG}a")
+    assert len(links) == 53 and links[0].get("href").startswith("/k/")
+
+
+def test_classify_puts_min_and_max_in_first_and_last_class():
+    classes, bounds = classify({"a": 0, "b": 50, "c": 100, "d": None})
+    assert classes == {"a": 0, "b": 2, "c": 4} and bounds[0] == 0 and bounds[-1] == 100
+
+
+def test_line_chart_escapes_labels_and_draws_each_series():
+    svg = _parse(line_chart([Series("Ist <b>", [(date(2021, 1, 1), 0), (date(2022, 1, 1), 500)]),
+                             Series("Plan", [(date(2021, 1, 1), 0), (date(2023, 6, 30), 1000)], dashed=True)],
+                            title="Ausgaben & Plan", markers=[(date(2023, 6, 30), "Frist")]))
+    assert svg.find(f"{SVG}title").text == "Ausgaben & Plan"
+    drawn = [p for p in svg.findall(f".//{SVG}path") if p.get("fill") == "none"]
+    assert len(drawn) == 2 and drawn[1].get("stroke-dasharray")
+    assert any(t.text == "Ist <b>" for t in svg.iter(f"{SVG}text"))
+
+
+def test_bar_chart_highlights_and_draws_the_line():
+    svg = _parse(bar_chart([("A", 10), ("B", 20)], title="T", highlight={"B"}, line_at=15, line_label="Linie"))
+    rects = svg.findall(f".//{SVG}rect")
+    assert rects[0].get("fill") != rects[1].get("fill")
+    assert svg.findall(f".//{SVG}line")
+
+
+def test_empty_data_gives_a_text_not_a_broken_svg():
+    assert "keine Daten" in str(line_chart([], title="Leer"))
+    assert "keine Daten" in str(bar_chart([], title="Leer"))
