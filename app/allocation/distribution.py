@@ -587,6 +587,9 @@ def _de(value: Fraction | int, places: int) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+format_number = _de  # public name for the pages: German number, rounded for display only
+
+
 def _pct(value: Fraction) -> str:
     return f"{_de(value * 100, 6)} %"
 
