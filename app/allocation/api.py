@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import g
 
 from ..api_blueprint import ApiBlueprint
@@ -42,9 +44,15 @@ blp = ApiBlueprint("allocation_api", __name__, url_prefix="/api/v1/allocation",
                    description="Zuteilung: Schlüsseldaten, Höchstgrenzen, Umverteilung, Stellen F6")
 
 
-def _detail(version, actor, sort="ags", direction="asc"):
+_VERSION_FIELDS = ("id", "number", "title", "status", "pool_cents", "unallocated_cents", "parameters", "parent_id",
+                   "key_dataset_id", "secondary_dataset_id", "note", "created_at", "published_at", "superseded_at")
+
+
+def _detail(version, actor, sort="ags", direction="asc") -> SimpleNamespace:
+    """The version with its (scoped, sorted) rows and their total, for ``VersionDetailOut``."""
     rows = services.table_rows(version, actor, sort=sort, descending=direction == "desc")
-    return {**VersionOut().dump(version), "ceilings": rows, "total": sum(r.ceiling_cents for r in rows)}
+    return SimpleNamespace(**{name: getattr(version, name) for name in _VERSION_FIELDS}, ceilings=rows,
+                           total=sum(r.ceiling_cents for r in rows))
 
 
 @blp.route("/key-datasets")
