@@ -17,8 +17,8 @@ integer number of cents (or half positions). ``float`` never appears: a float in
 * ``explain_ceiling``: how one ceiling was computed, as German steps for people to read.
 
 **Rounding rule.** Each result is rounded once, at the end, by Hare-Niemeyer (largest
-remainder) through ``app.money.split_largest_remainder``. Every recipient first gets the integer
-part of its exact quota. The units still missing go one each to the largest fractional
+remainder), the rule of ``app.money.split_largest_remainder``, here in integers only. Every
+recipient first gets the integer part of its exact quota. The units still missing go one each to the largest fractional
 remainders.
 
 **Tie-break.** Equal remainders go by AGS ascending. The AGS is compared as a string. Every AGS
@@ -32,15 +32,18 @@ first.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from numbers import Rational
+from operator import itemgetter
 from typing import Any
 
-from app.money import format_eur, split_largest_remainder
+from app.money import format_eur
 
 __all__ = [
     "CeilingRow",
@@ -76,14 +79,52 @@ class KeyDetail:
     capped: bool  # True: key == cap × population_share
 
 
-@dataclass(frozen=True, slots=True)
-class CeilingRow:
-    """One recipient's ceiling: its share, its exact quota in cents and the rounded ceiling."""
+class CeilingRow(tuple):
+    """One recipient's ceiling: its share, its exact quota in cents and the rounded ceiling.
 
-    ags: str
-    share: Fraction
-    exact_quota_cents: Fraction
-    ceiling_cents: int
+    ``CeilingRow(ags, share, exact_quota_cents, ceiling_cents)``. The exact quota is kept as an
+    integer numerator over the split's common denominator and becomes a ``Fraction`` only when
+    read (``exact_quota_cents``): building 100,000 reduced Fractions cost more than the whole
+    split. An immutable tuple underneath; rows are equal when their four values are equal.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, ags: str, share: Fraction, exact_quota_cents: Fraction | int, ceiling_cents: int) -> CeilingRow:
+        quota = Fraction(exact_quota_cents)
+        return tuple.__new__(cls, (ags, share, ceiling_cents, quota.numerator, quota.denominator))
+
+    @classmethod
+    def lazy(cls, ags: str, share: Fraction, numerator: int, denominator: int, ceiling_cents: int) -> CeilingRow:
+        """A row from an unreduced quota numerator/denominator (no Fraction is built)."""
+        return tuple.__new__(cls, (ags, share, ceiling_cents, numerator, denominator))
+
+    ags = property(itemgetter(0))
+    share = property(itemgetter(1))
+    ceiling_cents = property(itemgetter(2))
+
+    @property
+    def exact_quota_cents(self) -> Fraction:
+        return Fraction(self[3], self[4])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CeilingRow):
+            return NotImplemented
+        return self[:3] == other[:3] and self[3] * other[4] == other[3] * self[4]
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash((self[0], self[1], self[2], self.exact_quota_cents))
+
+    def __repr__(self) -> str:
+        return (f"CeilingRow(ags={self.ags!r}, share={self.share!r}, "
+                f"exact_quota_cents={self.exact_quota_cents!r}, ceiling_cents={self.ceiling_cents!r})")
+
+    def __reduce__(self):
+        return (CeilingRow, (self.ags, self.share, self.exact_quota_cents, self.ceiling_cents))
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,30 +177,79 @@ def _whole(value: Any, what: str) -> int:
     return value
 
 
-def _shares(shares: Mapping[str, Any], what: str = "Anteil") -> list[tuple[str, Fraction]]:
-    """The shares as (ags, Fraction) pairs sorted by AGS; negative shares are rejected."""
+def _shares(shares: Mapping[str, Any], what: str = "Anteil", *, check_sign: bool = True) -> list[tuple[str, Fraction]]:
+    """The shares as (ags, Fraction) pairs sorted by AGS; negative shares are rejected.
+
+    ``check_sign=False`` is for callers that check the sign themselves, on integer weights.
+    """
+    if all(type(ags) is str and type(value) is Fraction for ags, value in shares.items()):
+        # Hot path of large splits: a Mapping has distinct str keys already.
+        items = sorted(shares.items(), key=itemgetter(0))
+        if check_sign:
+            _refuse_negative(items, what)
+        return items
     items = []
     for ags, value in shares.items():
         share = value if type(value) is Fraction else _exact(value, f"{what} {ags}")
         if share.numerator < 0:  # cheaper than a Fraction comparison; the denominator is positive
             raise DistributionError(f"{what} {ags}: {value} ist negativ.")
         items.append((str(ags), share))
-    items.sort(key=lambda item: item[0])
+    items.sort(key=itemgetter(0))
     if len({ags for ags, _ in items}) != len(items):
         raise DistributionError(f"{what}: AGS doppelt vergeben.")
     return items
 
 
+def _refuse_negative(items: Sequence[tuple[str, Fraction]], what: str) -> None:
+    for ags, value in items:
+        if value < 0:
+            raise DistributionError(f"{what} {ags}: {value} ist negativ.")
+
+
 def _integer_weights(values: Sequence[Fraction]) -> list[int]:
     """Scale the fractions by their common denominator: same proportions, integer weights.
 
-    Hot path of large splits: ``split_largest_remainder`` then sums integer-valued weights instead
-    of fractions whose denominators grow with every addition, and the exact quotas are built from
-    one integer product each. The helper itself still ranks the remainders as Fractions; that
-    ranking is the remaining cost of a 100,000-recipient split (see bench/bench_allocation.py).
+    Hot path of large splits: the split then works on integers only (see ``_largest_remainder``),
+    and no Fraction is built per row.
     """
-    denominator = math.lcm(*{v.denominator for v in values}) if values else 1
+    if not values:
+        return []
+    denominators = {v.denominator for v in values}
+    denominator = math.lcm(*denominators)
+    if len(denominators) == 1:
+        return [v.numerator for v in values]
     return [v.numerator * (denominator // v.denominator) for v in values]
+
+
+def _largest_remainder(total: int, weights: list[int], codes: list[str]) -> tuple[list[int], int]:
+    """Hare-Niemeyer on integer weights; returns (parts, Σ weights).
+
+    The same rule as ``app.money.split_largest_remainder`` (integer part of total × w / W, the
+    missing units to the largest remainders, ties by ``codes`` ascending), but in integers only:
+    every remainder has the denominator W, so integers compare exactly like the fractions would.
+    ``codes`` are distinct, so the order is total and does not depend on the input order.
+    """
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        if total:
+            raise DistributionError("Alle Anteile sind 0: der Betrag kann nicht verteilt werden.")
+        return [0] * len(weights), 0
+    parts = []
+    remainders = []
+    for weight in weights:
+        part, remainder = divmod(total * weight, weight_sum)
+        parts.append(part)
+        remainders.append(remainder)
+    missing = total - sum(parts)
+    if missing:
+        if all(a < b for a, b in zip(codes, codes[1:], strict=False)):  # the usual case: codes ascending
+            # A stable sort keeps equal remainders in input order, i.e. by code ascending.
+            order = sorted(range(len(weights)), key=remainders.__getitem__, reverse=True)
+        else:
+            order = sorted(range(len(weights)), key=lambda i: (-remainders[i], codes[i]))
+        for i in order[:missing]:
+            parts[i] += 1
+    return parts, weight_sum
 
 
 # --------------------------------------------------------------------------- § 3 FlüAG NRW
@@ -324,6 +414,24 @@ def combine_factors(
 # --------------------------------------------------------------------------- money
 
 
+@contextmanager
+def _collector_paused(size: int):
+    """Pause the cyclic garbage collector while a large split builds its rows.
+
+    The split allocates two objects per recipient and creates no reference cycles; for 100,000
+    recipients the collector's repeated scans of them cost about a third of the time. Small
+    splits leave the collector alone. It is switched back on only if it was on before.
+    """
+    if size < 10_000 or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def split_pool(pool_cents: int, shares: Mapping[str, Fraction]) -> list[CeilingRow]:
     """Split ``pool_cents`` into whole-cent ceilings in proportion to ``shares``, sorted by AGS.
 
@@ -332,21 +440,28 @@ def split_pool(pool_cents: int, shares: Mapping[str, Fraction]) -> list[CeilingR
     the pool exactly, each is less than one cent from its exact quota, and a zero share gets 0.
     """
     pool = _whole(pool_cents, "Fördertopf (Cent)")
-    items = _shares(shares)
+    with _collector_paused(len(shares)):
+        return _split_pool(pool, shares)
+
+
+def _split_pool(pool: int, shares: Mapping[str, Fraction]) -> list[CeilingRow]:
+    items = _shares(shares, check_sign=False)
     if not items:
         if pool:
             raise DistributionError("Ein positiver Fördertopf braucht mindestens einen Empfänger.")
         return []
     codes = [ags for ags, _ in items]
     weights = _integer_weights([share for _, share in items])
-    total_weight = sum(weights)
-    if total_weight == 0:
+    if min(weights) < 0:  # the common denominator is positive: the sign of the share
+        _refuse_negative(items, "Anteil")
+    if sum(weights) == 0:
         if pool:
             raise DistributionError("Alle Anteile sind 0: der Fördertopf kann nicht verteilt werden.")
-        return [CeilingRow(ags, share, Fraction(0), 0) for ags, share in items]
-    ceilings = split_largest_remainder(pool, weights, codes)
+        return [CeilingRow.lazy(ags, share, 0, 1, 0) for ags, share in items]
+    ceilings, total_weight = _largest_remainder(pool, weights, codes)
+    new = tuple.__new__  # CeilingRow.lazy without the call overhead (100,000 rows in the bench)
     return [
-        CeilingRow(ags, share, Fraction(pool * weight, total_weight), ceiling)
+        new(CeilingRow, (ags, share, ceiling, pool * weight, total_weight))
         for (ags, share), weight, ceiling in zip(items, weights, ceilings, strict=True)
     ]
 
@@ -379,7 +494,7 @@ def redistribute(
         # exact quota rest × w / W ≥ cap  <=>  rest × w ≥ cap × W  (integers only)
         full = [a for a in open_ if limit[a] is not None and rest * weight[a] >= limit[a] * open_weight]
         if not full:
-            parts = split_largest_remainder(rest, [weight[a] for a in open_], open_)
+            parts, _ = _largest_remainder(rest, [weight[a] for a in open_], open_)
             amounts.update(zip(open_, parts, strict=True))
             rest = 0
             break
@@ -452,7 +567,7 @@ def apportion_positions(
         free = [ags for ags in free if ags not in done]
     for ags in floored:
         result[ags] = minimum
-    parts = split_largest_remainder(rest, [count[ags] for ags in free], free)
+    parts, _ = _largest_remainder(rest, [count[ags] for ags in free], free)
     result.update(zip(free, parts, strict=True))
     return result
 
@@ -470,6 +585,9 @@ def _de(value: Fraction | int, places: int) -> str:
         )
     text = f"{number:,.{places}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+format_number = _de  # public name for the pages: German number, rounded for display only
 
 
 def _pct(value: Fraction) -> str:

@@ -2,19 +2,22 @@
 
 A version is a draft until published; a published version is immutable and the basis of the
 ceiling applications. A redistribution creates a new version (``parent_id``) and marks the old
-one superseded, so the history stays. Shares are stored exactly as a fraction "numerator/denominator".
+one superseded, so the history stays. Shares are stored exactly as a fraction "numerator/denominator";
+``exact_quota`` is the unrounded key quota of the split (a redistribution copies it from its parent
+and records ``given_back_cents``/``received_cents`` instead). Key data sets are immutable imports.
 """
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -61,10 +64,17 @@ class AllocationVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    key_dataset_id: Mapped[int | None] = mapped_column(ForeignKey("allocation_key_datasets.id"))
+    secondary_dataset_id: Mapped[int | None] = mapped_column(ForeignKey("allocation_key_datasets.id"))
+    unallocated_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # redistribution: nobody could take it
 
     programme: Mapped[Programme] = relationship()
     ceilings: Mapped[list[Ceiling]] = relationship(back_populates="version", cascade="all, delete-orphan",
                                                    order_by="Ceiling.kommune_id")
+    key_dataset: Mapped[KeyDataset | None] = relationship(foreign_keys=[key_dataset_id])
+    secondary_dataset: Mapped[KeyDataset | None] = relationship(foreign_keys=[secondary_dataset_id])
+    parent: Mapped[AllocationVersion | None] = relationship(remote_side=[id])
 
 
 class Ceiling(db.Model):
@@ -80,6 +90,9 @@ class Ceiling(db.Model):
     key_share: Mapped[str] = mapped_column(String(400))  # exact Fraction as "n/d"
     exact_quota: Mapped[str] = mapped_column(String(400))  # exact quota in cents as "n/d"
     ceiling_cents: Mapped[int] = mapped_column(BigInteger)
+    # Redistribution versions: what this Kommune gave back and received against the parent version.
+    given_back_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    received_cents: Mapped[int] = mapped_column(BigInteger, default=0)
 
     version: Mapped[AllocationVersion] = relationship(back_populates="ceilings")
     kommune: Mapped[Kommune] = relationship()
@@ -87,3 +100,113 @@ class Ceiling(db.Model):
     @property
     def share(self) -> Fraction:
         return Fraction(self.key_share)
+
+
+class KeyDatasetKind(enum.StrEnum):
+    GEMEINDEN = "gemeinden"  # population and area per Gemeinde (the FlüAG key input)
+    COUNTS = "counts"  # a count per Kommune (second factor, F6 target group)
+
+    @property
+    def label(self) -> str:
+        return {"gemeinden": "Bevölkerung und Fläche je Gemeinde",
+                "counts": "Anzahl je Kommune"}[self.value]
+
+
+class KeyDataset(db.Model):
+    """One imported key data set; a new import of the same name is the next version.
+
+    Immutable: there is no update path at all; ``used`` says whether an allocation refers to it.
+    """
+
+    __tablename__ = "allocation_key_datasets"
+    __table_args__ = (
+        UniqueConstraint("name", "version"),
+        CheckConstraint("kind IN ('gemeinden', 'counts')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    reference_date: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+    row_count: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(BigInteger)  # population resp. count total
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    gemeinde_rows: Mapped[list[KeyGemeindeRow]] = relationship(
+        back_populates="dataset", cascade="all, delete-orphan", order_by="KeyGemeindeRow.ags")
+    count_rows: Mapped[list[KeyCountRow]] = relationship(
+        back_populates="dataset", cascade="all, delete-orphan", order_by="KeyCountRow.ags")
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (Version {self.version})"
+
+
+class KeyGemeindeRow(db.Model):
+    """Population and area of one Gemeinde; the area is stored exactly, in hundredths of km²."""
+
+    __tablename__ = "allocation_key_gemeinden"
+    __table_args__ = (
+        UniqueConstraint("dataset_id", "ags"),
+        CheckConstraint("population >= 0 AND area_hundredths >= 0", name="nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("allocation_key_datasets.id", ondelete="CASCADE"),
+                                            index=True)
+    ags: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(120))
+    kreis_ags: Mapped[str] = mapped_column(String(5))
+    population: Mapped[int] = mapped_column(BigInteger)
+    area_hundredths: Mapped[int] = mapped_column(BigInteger)  # km² × 100, exact
+
+    dataset: Mapped[KeyDataset] = relationship(back_populates="gemeinde_rows")
+
+    @property
+    def area(self) -> Fraction:
+        return Fraction(self.area_hundredths, 100)
+
+
+class KeyCountRow(db.Model):
+    """A count per Kommune (e.g. Geduldete/Gestattete aged 18–27)."""
+
+    __tablename__ = "allocation_key_counts"
+    __table_args__ = (
+        UniqueConstraint("dataset_id", "ags"),
+        CheckConstraint("count >= 0", name="nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("allocation_key_datasets.id", ondelete="CASCADE"),
+                                            index=True)
+    ags: Mapped[str] = mapped_column(String(5))
+    count: Mapped[int] = mapped_column(BigInteger)
+
+    dataset: Mapped[KeyDataset] = relationship(back_populates="count_rows")
+
+
+class GiveBack(db.Model):
+    """A Kommune's declaration against a published version: money it gives back, and/or the most it
+    can still use in total (``max_usable_cents``, None = unlimited). Applied by a redistribution."""
+
+    __tablename__ = "allocation_give_backs"
+    __table_args__ = (
+        CheckConstraint("amount_cents >= 0", name="amount_nonneg"),
+        CheckConstraint("max_usable_cents IS NULL OR max_usable_cents >= 0", name="max_usable_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("allocation_versions.id"), index=True)
+    kommune_id: Mapped[int] = mapped_column(ForeignKey("kommunen.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    max_usable_cents: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    applied_in_id: Mapped[int | None] = mapped_column(ForeignKey("allocation_versions.id"))
+
+    version: Mapped[AllocationVersion] = relationship(foreign_keys=[version_id])
+    kommune: Mapped[Kommune] = relationship()

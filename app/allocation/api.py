@@ -1,0 +1,179 @@
+"""JSON API of the allocation domain under /api/v1/allocation."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from flask import g
+
+from ..api_blueprint import ApiBlueprint
+from ..auth.permissions import requires
+from ..extensions import db
+from ..pagination import SelectPage
+from ..reference.services import get_programme
+from . import keydata, services
+from .exporting import positions_export, version_export
+from .permissions import (
+    ALLOCATION_MANAGE,
+    ALLOCATION_READ,
+    GIVE_BACK_DECLARE,
+    GIVE_BACK_READ,
+    KEYDATA_IMPORT,
+    KEYDATA_READ,
+    OWN_CEILING,
+    POSITIONS_READ,
+)
+from .schemas import (
+    ExplanationOut,
+    ExportQuery,
+    GiveBackIn,
+    GiveBackOut,
+    KeyDatasetIn,
+    KeyDatasetOut,
+    PositionOut,
+    PositionsExportQuery,
+    PositionsQuery,
+    RedistributeIn,
+    SortQuery,
+    VersionDetailOut,
+    VersionIn,
+    VersionOut,
+)
+
+blp = ApiBlueprint("allocation_api", __name__, url_prefix="/api/v1/allocation",
+                   description="Zuteilung: Schlüsseldaten, Höchstgrenzen, Umverteilung, Stellen F6")
+
+
+_VERSION_FIELDS = ("id", "number", "title", "status", "pool_cents", "unallocated_cents", "parameters", "parent_id",
+                   "key_dataset_id", "secondary_dataset_id", "note", "created_at", "published_at", "superseded_at")
+
+
+def _detail(version, actor, sort="ags", direction="asc") -> SimpleNamespace:
+    """The version with its (scoped, sorted) rows and their total, for ``VersionDetailOut``."""
+    rows = services.table_rows(version, actor, sort=sort, descending=direction == "desc")
+    return SimpleNamespace(**{name: getattr(version, name) for name in _VERSION_FIELDS}, ceilings=rows,
+                           total=sum(r.ceiling_cents for r in rows))
+
+
+@blp.route("/key-datasets")
+@requires(KEYDATA_READ)
+@blp.response(200, KeyDatasetOut(many=True))
+def list_datasets():
+    return services.list_datasets()
+
+
+@blp.route("/key-datasets", methods=["POST"])
+@requires(KEYDATA_IMPORT)
+@blp.arguments(KeyDatasetIn)
+@blp.response(201, KeyDatasetOut)
+def import_dataset(data):
+    dataset = keydata.import_dataset(kind=data["kind"], name=data["name"], reference_date=data["reference_date"],
+                                     source=data["source"], text=data["csv"], actor=g.actor)
+    db.session.commit()
+    return dataset
+
+
+@blp.route("/versions")
+@requires(OWN_CEILING)
+@blp.response(200, VersionOut(many=True))
+@blp.paginate(SelectPage)
+def list_versions():
+    return services.visible_versions(g.actor, get_programme().id)
+
+
+@blp.route("/versions", methods=["POST"])
+@requires(ALLOCATION_MANAGE)
+@blp.arguments(VersionIn)
+@blp.response(201, VersionDetailOut)
+def create_version(data):
+    parameters = services.parse_parameters(
+        population_weight_percent=data["population_weight_percent"], area_weight_percent=data["area_weight_percent"],
+        cap_percent=data["cap_percent"], secondary_weight_percent=data["secondary_weight_percent"])
+    version = services.create_version(get_programme(), actor=g.actor, pool_cents=data["pool"],
+                                      key_dataset_id=data["key_dataset_id"], parameters=parameters,
+                                      secondary_dataset_id=data["secondary_dataset_id"], title=data["title"],
+                                      note=data["note"])
+    db.session.commit()
+    return _detail(version, g.actor)
+
+
+@blp.route("/versions/<int(max=2147483647):version_id>")
+@requires(OWN_CEILING)
+@blp.arguments(SortQuery, location="query")
+@blp.response(200, VersionDetailOut)
+def show_version(query, version_id: int):
+    """Kommune users get the published/superseded versions with their own row only."""
+    return _detail(services.get_version(version_id, g.actor), g.actor, query["sort"], query["direction"])
+
+
+@blp.route("/versions/<int(max=2147483647):version_id>/ceilings/<string(length=5):ags>")
+@requires(OWN_CEILING)
+@blp.response(200, ExplanationOut)
+def explain(version_id: int, ags: str):
+    version = services.get_version(version_id, g.actor)
+    ceiling = services.ceiling_of(version, ags, g.actor)
+    steps = [{"label": label, "value": value} for label, value in services.explain(version, ceiling)]
+    return {"version_id": version.id, "ags": ags, "ceiling_cents": ceiling.ceiling_cents, "steps": steps}
+
+
+@blp.route("/versions/<int(max=2147483647):version_id>/publish", methods=["POST"])
+@requires(ALLOCATION_MANAGE)
+@blp.response(200, VersionOut)
+def publish(version_id: int):
+    version = services.publish_version(services.get_version(version_id, g.actor), actor=g.actor)
+    db.session.commit()
+    return version
+
+
+@blp.route("/versions/<int(max=2147483647):version_id>/redistribute", methods=["POST"])
+@requires(ALLOCATION_MANAGE)
+@blp.arguments(RedistributeIn)
+@blp.response(201, VersionDetailOut)
+def redistribute(data, version_id: int):
+    new = services.redistribute_version(services.get_version(version_id, g.actor), actor=g.actor, note=data["note"])
+    db.session.commit()
+    return _detail(new, g.actor)
+
+
+@blp.route("/versions/<int(max=2147483647):version_id>/export")
+@requires(ALLOCATION_READ)
+@blp.arguments(ExportQuery, location="query")
+@blp.response(200, content_type="text/csv")
+def export(query, version_id: int):
+    version = services.get_version(version_id, g.actor)
+    return version_export(version, services.table_rows(version, g.actor), query["format"])
+
+
+@blp.route("/give-backs")
+@requires(GIVE_BACK_READ)
+@blp.response(200, GiveBackOut(many=True))
+def list_give_backs():
+    return services.list_give_backs(g.actor, get_programme().id)
+
+
+@blp.route("/give-backs", methods=["POST"])
+@requires(GIVE_BACK_DECLARE)
+@blp.arguments(GiveBackIn)
+@blp.response(201, GiveBackOut)
+def declare_give_back(data):
+    give_back = services.declare_give_back(get_programme(), actor=g.actor, kommune_ags=data["kommune_ags"],
+                                           amount_cents=data["amount"], max_usable_cents=data["max_usable"],
+                                           note=data["note"])
+    db.session.commit()
+    return give_back
+
+
+@blp.route("/positions")
+@requires(POSITIONS_READ)
+@blp.arguments(PositionsQuery, location="query")
+@blp.response(200, PositionOut(many=True))
+def positions(query):
+    return services.positions(query["dataset_id"], query["total"])
+
+
+@blp.route("/positions/export")
+@requires(POSITIONS_READ)
+@blp.arguments(PositionsExportQuery, location="query")
+@blp.response(200, content_type="text/csv")
+def positions_download(query):
+    return positions_export(services.positions(query["dataset_id"], query["total"]), query["format"])
