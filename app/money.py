@@ -137,19 +137,22 @@ def split_largest_remainder(
     """
     if total < 0:
         raise ValueError("total must not be negative")
-    exact = [Fraction(w) for w in weights]
-    if any(w < 0 for w in exact):
+    if all(type(w) is int for w in weights):  # fast path: already integers (100,000 rows in bench/)
+        integer_weights = list(weights)
+    else:
+        exact = [Fraction(w) for w in weights]
+        # Integer weights over a common denominator: quota_i = total * w_i / W, so every remainder
+        # has the same denominator W and integers compare exactly like the fractions would.
+        denominator = math.lcm(*(w.denominator for w in exact)) if exact else 1
+        integer_weights = [w.numerator * (denominator // w.denominator) for w in exact]
+    if any(w < 0 for w in integer_weights):
         raise ValueError("weights must not be negative")
-    if tie_break is not None and len(tie_break) != len(exact):
+    if tie_break is not None and len(tie_break) != len(integer_weights):
         raise ValueError("tie_break must have one entry per weight")
-    # Integer weights over a common denominator: quota_i = total * w_i / W, so every remainder
-    # has the same denominator W and integers compare exactly like the fractions would.
-    denominator = math.lcm(*(w.denominator for w in exact)) if exact else 1
-    integer_weights = [w.numerator * (denominator // w.denominator) for w in exact]
     weight_sum = sum(integer_weights)
     if weight_sum == 0:
         if total == 0:
-            return [0] * len(exact)
+            return [0] * len(integer_weights)
         raise ValueError("cannot split a positive total over zero weights")
     parts, remainders = [], []
     for weight in integer_weights:
@@ -157,12 +160,15 @@ def split_largest_remainder(
         parts.append(part)
         remainders.append(remainder)
     missing = total - sum(parts)
-    order = sorted(
-        range(len(exact)),
-        key=lambda i: (-remainders[i], tie_break[i] if tie_break is not None else 0, i),
-    )
-    for i in order[:missing]:
-        parts[i] += 1
+    if missing:
+        indices = range(len(integer_weights))
+        if tie_break is None or all(a < b for a, b in zip(tie_break, tie_break[1:], strict=False)):
+            # keys already ascending: a stable sort on the remainder alone keeps ties in key order
+            order = sorted(indices, key=remainders.__getitem__, reverse=True)
+        else:
+            order = sorted(indices, key=lambda i: (-remainders[i], tie_break[i], i))
+        for i in order[:missing]:
+            parts[i] += 1
     return parts
 
 

@@ -43,7 +43,7 @@ from numbers import Rational
 from operator import itemgetter
 from typing import Any
 
-from app.money import format_eur
+from app.money import format_eur, split_largest_remainder
 
 __all__ = [
     "CeilingRow",
@@ -222,34 +222,11 @@ def _integer_weights(values: Sequence[Fraction]) -> list[int]:
 
 
 def _largest_remainder(total: int, weights: list[int], codes: list[str]) -> tuple[list[int], int]:
-    """Hare-Niemeyer on integer weights; returns (parts, Σ weights).
-
-    The same rule as ``app.money.split_largest_remainder`` (integer part of total × w / W, the
-    missing units to the largest remainders, ties by ``codes`` ascending), but in integers only:
-    every remainder has the denominator W, so integers compare exactly like the fractions would.
-    ``codes`` are distinct, so the order is total and does not depend on the input order.
-    """
+    """``app.money.split_largest_remainder`` on integer weights, ties by ``codes``; returns (parts, Σ weights)."""
     weight_sum = sum(weights)
-    if weight_sum == 0:
-        if total:
-            raise DistributionError("Alle Anteile sind 0: der Betrag kann nicht verteilt werden.")
-        return [0] * len(weights), 0
-    parts = []
-    remainders = []
-    for weight in weights:
-        part, remainder = divmod(total * weight, weight_sum)
-        parts.append(part)
-        remainders.append(remainder)
-    missing = total - sum(parts)
-    if missing:
-        if all(a < b for a, b in zip(codes, codes[1:], strict=False)):  # the usual case: codes ascending
-            # A stable sort keeps equal remainders in input order, i.e. by code ascending.
-            order = sorted(range(len(weights)), key=remainders.__getitem__, reverse=True)
-        else:
-            order = sorted(range(len(weights)), key=lambda i: (-remainders[i], codes[i]))
-        for i in order[:missing]:
-            parts[i] += 1
-    return parts, weight_sum
+    if weight_sum == 0 and total:
+        raise DistributionError("Alle Anteile sind 0: der Betrag kann nicht verteilt werden.")
+    return split_largest_remainder(total, weights, codes), weight_sum
 
 
 # --------------------------------------------------------------------------- § 3 FlüAG NRW
