@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1ce7483a63d6
+Revision ID: 0e29f27be242
 Revises: 
-Create Date: 2026-11-25 12:18:03.642283
+Create Date: 2026-11-25 12:41:25.943631
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1ce7483a63d6'
+revision = '0e29f27be242'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -139,30 +139,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_users_kommune_id'), ['kommune_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_organisation_id'), ['organisation_id'], unique=False)
 
-    op.create_table('allocation_versions',
+    op.create_table('allocation_key_datasets',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('programme_id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.Integer(), nullable=False),
-    sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('status', sa.Enum('draft', 'published', 'superseded', name='allocationstatus', native_enum=False, length=20), nullable=False),
-    sa.Column('pool_cents', sa.BigInteger(), nullable=False),
-    sa.Column('parameters', sa.JSON(), nullable=False),
-    sa.Column('parent_id', sa.Integer(), nullable=True),
-    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('reference_date', sa.Date(), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('row_count', sa.Integer(), nullable=False),
+    sa.Column('total', sa.BigInteger(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("(status = 'draft') = (published_at IS NULL)", name=op.f('ck_allocation_versions_published_at_iff_not_draft')),
-    sa.CheckConstraint('pool_cents >= 0', name=op.f('ck_allocation_versions_pool_nonneg')),
-    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_allocation_versions_created_by_id_users')),
-    sa.ForeignKeyConstraint(['parent_id'], ['allocation_versions.id'], name=op.f('fk_allocation_versions_parent_id_allocation_versions')),
-    sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_allocation_versions_programme_id_programmes')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_versions')),
-    sa.UniqueConstraint('programme_id', 'number', name=op.f('uq_allocation_versions_programme_id'))
+    sa.CheckConstraint("kind IN ('gemeinden', 'counts')", name=op.f('ck_allocation_key_datasets_kind')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_allocation_key_datasets_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_key_datasets')),
+    sa.UniqueConstraint('name', 'version', name=op.f('uq_allocation_key_datasets_name'))
     )
-    with op.batch_alter_table('allocation_versions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_allocation_versions_programme_id'), ['programme_id'], unique=False)
-
     op.create_table('api_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -240,6 +232,87 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_messages_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_messages_recipient_id'), ['recipient_id'], unique=False)
 
+    op.create_table('allocation_key_counts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.Column('ags', sa.String(length=5), nullable=False),
+    sa.Column('count', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('count >= 0', name=op.f('ck_allocation_key_counts_nonneg')),
+    sa.ForeignKeyConstraint(['dataset_id'], ['allocation_key_datasets.id'], name=op.f('fk_allocation_key_counts_dataset_id_allocation_key_datasets'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_key_counts')),
+    sa.UniqueConstraint('dataset_id', 'ags', name=op.f('uq_allocation_key_counts_dataset_id'))
+    )
+    with op.batch_alter_table('allocation_key_counts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_allocation_key_counts_dataset_id'), ['dataset_id'], unique=False)
+
+    op.create_table('allocation_key_gemeinden',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.Column('ags', sa.String(length=8), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('kreis_ags', sa.String(length=5), nullable=False),
+    sa.Column('population', sa.BigInteger(), nullable=False),
+    sa.Column('area_hundredths', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('population >= 0 AND area_hundredths >= 0', name=op.f('ck_allocation_key_gemeinden_nonneg')),
+    sa.ForeignKeyConstraint(['dataset_id'], ['allocation_key_datasets.id'], name=op.f('fk_allocation_key_gemeinden_dataset_id_allocation_key_datasets'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_key_gemeinden')),
+    sa.UniqueConstraint('dataset_id', 'ags', name=op.f('uq_allocation_key_gemeinden_dataset_id'))
+    )
+    with op.batch_alter_table('allocation_key_gemeinden', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_allocation_key_gemeinden_dataset_id'), ['dataset_id'], unique=False)
+
+    op.create_table('allocation_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'published', 'superseded', name='allocationstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('pool_cents', sa.BigInteger(), nullable=False),
+    sa.Column('parameters', sa.JSON(), nullable=False),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('superseded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('key_dataset_id', sa.Integer(), nullable=True),
+    sa.Column('secondary_dataset_id', sa.Integer(), nullable=True),
+    sa.Column('unallocated_cents', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint("(status = 'draft') = (published_at IS NULL)", name=op.f('ck_allocation_versions_published_at_iff_not_draft')),
+    sa.CheckConstraint('pool_cents >= 0', name=op.f('ck_allocation_versions_pool_nonneg')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_allocation_versions_created_by_id_users')),
+    sa.ForeignKeyConstraint(['key_dataset_id'], ['allocation_key_datasets.id'], name=op.f('fk_allocation_versions_key_dataset_id_allocation_key_datasets')),
+    sa.ForeignKeyConstraint(['parent_id'], ['allocation_versions.id'], name=op.f('fk_allocation_versions_parent_id_allocation_versions')),
+    sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_allocation_versions_programme_id_programmes')),
+    sa.ForeignKeyConstraint(['secondary_dataset_id'], ['allocation_key_datasets.id'], name=op.f('fk_allocation_versions_secondary_dataset_id_allocation_key_datasets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_versions')),
+    sa.UniqueConstraint('programme_id', 'number', name=op.f('uq_allocation_versions_programme_id'))
+    )
+    with op.batch_alter_table('allocation_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_allocation_versions_programme_id'), ['programme_id'], unique=False)
+
+    op.create_table('allocation_give_backs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('max_usable_cents', sa.BigInteger(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('applied_in_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('amount_cents >= 0', name=op.f('ck_allocation_give_backs_amount_nonneg')),
+    sa.CheckConstraint('max_usable_cents IS NULL OR max_usable_cents >= 0', name=op.f('ck_allocation_give_backs_max_usable_nonneg')),
+    sa.ForeignKeyConstraint(['applied_in_id'], ['allocation_versions.id'], name=op.f('fk_allocation_give_backs_applied_in_id_allocation_versions')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_allocation_give_backs_created_by_id_users')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_allocation_give_backs_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['version_id'], ['allocation_versions.id'], name=op.f('fk_allocation_give_backs_version_id_allocation_versions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_give_backs'))
+    )
+    with op.batch_alter_table('allocation_give_backs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_allocation_give_backs_kommune_id'), ['kommune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_allocation_give_backs_version_id'), ['version_id'], unique=False)
+
     op.create_table('ceilings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -247,6 +320,8 @@ def upgrade():
     sa.Column('key_share', sa.String(length=400), nullable=False),
     sa.Column('exact_quota', sa.String(length=400), nullable=False),
     sa.Column('ceiling_cents', sa.BigInteger(), nullable=False),
+    sa.Column('given_back_cents', sa.BigInteger(), nullable=False),
+    sa.Column('received_cents', sa.BigInteger(), nullable=False),
     sa.CheckConstraint('ceiling_cents >= 0', name=op.f('ck_ceilings_ceiling_nonneg')),
     sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_ceilings_kommune_id_kommunen')),
     sa.ForeignKeyConstraint(['version_id'], ['allocation_versions.id'], name=op.f('fk_ceilings_version_id_allocation_versions'), ondelete='CASCADE'),
@@ -267,6 +342,23 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ceilings_kommune_id'))
 
     op.drop_table('ceilings')
+    with op.batch_alter_table('allocation_give_backs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_allocation_give_backs_version_id'))
+        batch_op.drop_index(batch_op.f('ix_allocation_give_backs_kommune_id'))
+
+    op.drop_table('allocation_give_backs')
+    with op.batch_alter_table('allocation_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_allocation_versions_programme_id'))
+
+    op.drop_table('allocation_versions')
+    with op.batch_alter_table('allocation_key_gemeinden', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_allocation_key_gemeinden_dataset_id'))
+
+    op.drop_table('allocation_key_gemeinden')
+    with op.batch_alter_table('allocation_key_counts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_allocation_key_counts_dataset_id'))
+
+    op.drop_table('allocation_key_counts')
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_messages_recipient_id'))
         batch_op.drop_index(batch_op.f('ix_messages_kind'))
@@ -289,10 +381,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
 
     op.drop_table('api_tokens')
-    with op.batch_alter_table('allocation_versions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_allocation_versions_programme_id'))
-
-    op.drop_table('allocation_versions')
+    op.drop_table('allocation_key_datasets')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_users_kommune_id'))
