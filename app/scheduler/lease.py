@@ -86,7 +86,9 @@ def holds(holder: str, name: str = LEASE_NAME) -> bool:
 
 def current(name: str = LEASE_NAME) -> dict | None:
     """The lease as the jobs page shows it (holder, since, expires, active)."""
-    row = db.session.get(SchedulerLease, name)
+    table = SchedulerLease.__table__
+    with db.engine.connect() as conn:
+        row = conn.execute(select(table).where(table.c.name == name)).first()
     if row is None or not row.holder:
         return None
     expires = aware(row.expires_at)
