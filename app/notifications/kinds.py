@@ -52,7 +52,7 @@ JOB_FAILED = declare_kind("system.job_failed", "Fehlgeschlagene automatische Job
                           description="Ein nächtlicher oder regelmäßiger Job ist mit einem Fehler beendet worden.")
 EMAIL_FAILED = declare_kind("system.email_failed", "E-Mail-Zustellung endgültig fehlgeschlagen",
                             roles={"programme_admin"}, default="inbox",
-                            description="Eine Nachricht konnte nach allen Versuchen nicht per E-Mail zugestellt werden.")
+                            description="Eine Nachricht war nach allen Versuchen nicht per E-Mail zustellbar.")
 DEADLINE_NOTICE = declare_kind(
     "notice.deadline", "Fristen und Entscheidungen (rechtlich relevant)",
     roles={"kommune", "organisation", "reviewer", "programme_admin", "finance"}, mandatory=True,

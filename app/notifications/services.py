@@ -79,7 +79,8 @@ def remind(users: Iterable[User], kind: str, template: str, *, subject: str, lin
     return queued
 
 
-def users_with_role(*roles: str | Role, kommune_id: int | None = None, organisation_id: int | None = None) -> list[User]:
+def users_with_role(*roles: str | Role, kommune_id: int | None = None,
+                    organisation_id: int | None = None) -> list[User]:
     """Active users with one of ``roles`` (optionally of one Kommune/organisation): reminder recipients."""
     statement = select(User).where(User.active.is_(True), User.role.in_([Role(r) for r in roles]))
     if kommune_id is not None:

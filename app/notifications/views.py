@@ -33,8 +33,8 @@ def read(message_id: int):
 def preferences_page():
     errors: dict = {}
     if request.method == "POST":
-        choices = {kind.kind: request.form.get(f"mode-{kind.kind}", "")
-                   for kind, _mode in preferences(g.actor) if not kind.mandatory}
+        choices = {kind.kind: request.form[f"mode-{kind.kind}"] for kind, _mode in preferences(g.actor)
+                   if not kind.mandatory and f"mode-{kind.kind}" in request.form}
         try:
             changed = set_preferences(g.actor, choices)
         except ValidationFailed as invalid:
