@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import date, datetime
 
 import click
@@ -22,7 +23,21 @@ def scheduler_command(holder_id: str | None) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    serve(current_app._get_current_object(), holder=holder_id)
+    app = current_app._get_current_object()
+    apply_environment(app.config)
+    serve(app, holder=holder_id)
+
+
+ENV_SETTINGS = {"SCHEDULER_SCHEDULES": json.loads, "SCHEDULER_LEASE_SECONDS": float,
+                "SCHEDULER_RENEW_SECONDS": float, "SCHEDULER_STANDBY_POLL_SECONDS": float,
+                "SCHEDULER_WORKERS": int}
+
+
+def apply_environment(config) -> None:
+    """Scheduler settings from the environment (JSON for SCHEDULER_SCHEDULES), e.g. for the benchmark."""
+    for name, parse in ENV_SETTINGS.items():
+        if os.environ.get(name):
+            config[name] = parse(os.environ[name])
 
 
 @click.group("jobs")

@@ -50,26 +50,51 @@ class _SlotJob:
         return str(self._job)
 
 
-def _run_slots(job, jobstore_alias, run_times, logger_name):
-    events = []
-    for run_time in run_times:
-        events.extend(run_job(_SlotJob(job, run_time), jobstore_alias, [run_time], logger_name))
-    return events
-
-
 class SlotExecutor(ThreadPoolExecutor):
-    """APScheduler's thread pool, but each run gets ``scheduled_for=<its slot>``."""
+    """APScheduler's thread pool, but each run gets ``scheduled_for=<its slot>``, and a slot that
+    falls due while the job still runs (e.g. while a new leader catches up on missed slots) is queued
+    behind the running batch instead of being dropped ("maximum number of running instances")."""
+
+    def __init__(self, max_workers=10, pool_kwargs=None):
+        super().__init__(max_workers, pool_kwargs)
+        self._pending: dict[str, list] = {}
+
+    def submit_job(self, job, run_times):
+        with self._lock:
+            if self._instances[job.id] >= job.max_instances:
+                self._pending.setdefault(job.id, []).extend(run_times)
+                return
+            self._do_submit_job(job, run_times)
+            self._instances[job.id] += 1
 
     def _do_submit_job(self, job, run_times):
-        def callback(future):
-            exc = future.exception()
-            if exc:
-                self._run_job_error(job.id, exc, getattr(exc, "__traceback__", None))
-            else:
-                self._run_job_success(job.id, future.result())
+        self._pool.submit(self._drain, job, list(run_times))
 
-        self._pool.submit(_run_slots, job, job._jobstore_alias, run_times, self._logger.name) \
-            .add_done_callback(callback)
+    def _drain(self, job, run_times) -> None:
+        events, finished = [], False
+        try:
+            while run_times:
+                for run_time in run_times:
+                    events.extend(run_job(_SlotJob(job, run_time), job._jobstore_alias, [run_time],
+                                          self._logger.name))
+                with self._lock:
+                    run_times = self._pending.pop(job.id, [])
+                    if not run_times:
+                        self._release(job.id)
+                        finished = True
+        except BaseException:  # noqa: BLE001 - run_job catches job errors; this is the executor's own
+            self._logger.exception("executor failure for job %s", job.id)
+        finally:
+            if not finished:
+                with self._lock:
+                    self._release(job.id)
+        for event in events:
+            self._scheduler._dispatch_event(event)
+
+    def _release(self, job_id: str) -> None:
+        self._instances[job_id] -= 1
+        if self._instances[job_id] <= 0:
+            del self._instances[job_id]
 
 
 def new_holder_id() -> str:
