@@ -19,8 +19,8 @@ from .money import Money
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = {"default": "default.py", "testing": "testing.py", "production": "production.py"}
 # Every domain package may provide: models, permissions, views (bp), api (blp), commands, panels, jobs.
-DOMAINS = ["app.auth", "app.main", "app.notifications", "app.allocation", "app.grants", "app.budgets",
-           "app.innovationsfonds"]
+DOMAINS = ["app.auth", "app.main", "app.notifications", "app.scheduler", "app.allocation", "app.grants",
+           "app.budgets", "app.innovationsfonds"]
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - the value production refuses
 
 

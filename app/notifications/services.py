@@ -1,37 +1,166 @@
 """Queue messages for users. Bodies are rendered from German Jinja2 templates under templates/emails/.
 
-``queue_message`` is what every domain calls; it is idempotent per ``dedup_key`` so that a job
-that runs twice on the same day queues each reminder once.
+* ``queue_message`` puts one message into a user's inbox (always) and marks it for e-mail when SMTP
+  is configured and the user's preference for that kind allows it. Idempotent per ``dedup_key``.
+* ``remind`` is what jobs call: it honours the preferences (a kind switched off is not queued) and
+  derives one dedup key per recipient. ``notify_role`` does the same for everyone with a role.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from flask import current_app, render_template
 from sqlalchemy import select
 
 from .. import audit, clock
-from ..errors import NotFound
+from ..auth.models import Role, User
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from .models import Message
+from .kinds import KINDS, Kind, kinds_for_role
+from .models import PREFERENCE_MODES, Message, NotificationPreference
+
+
+def absolute_url(link: str | None) -> str | None:
+    """``/antraege/12`` → ``https://…/antraege/12`` (e-mails need absolute links; BASE_URL)."""
+    if not link or "://" in link:
+        return link
+    return current_app.config["BASE_URL"].rstrip("/") + "/" + link.lstrip("/")
 
 
 def queue_message(recipient, kind: str, template: str, *, subject: str, link: str | None = None,
-                  dedup_key: str | None = None, **context) -> Message | None:
-    """Queue one message for ``recipient`` (a User); returns None if ``dedup_key`` was queued before."""
+                  dedup_key: str | None = None, email: bool | None = None, **context) -> Message | None:
+    """Queue one message for ``recipient`` (a User); returns None if ``dedup_key`` was queued before.
+
+    ``email=None`` follows the recipient's preference for ``kind`` (mandatory kinds: always e-mail).
+    """
     if dedup_key is not None:
         existing = db.session.scalar(select(Message.id).where(Message.dedup_key == dedup_key))
         if existing is not None:
             return None
-    body = render_template(template, recipient=recipient, link=link, base_url=current_app.config["BASE_URL"],
-                           **context)
+    if email is None:
+        email = preference_mode(recipient, kind) == "email"
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+    body = render_template(template, recipient=recipient, link=link, link_url=absolute_url(link), base_url=base_url,
+                           subject=subject, **context)
     message = Message(recipient_id=recipient.id, recipient_email=recipient.email, kind=kind, subject=subject,
-                      body=body, link=link, dedup_key=dedup_key, created_at=clock.now(),
-                      email_status="pending" if current_app.config.get("SMTP_HOST") else "none")
+                      body=body, link=link, dedup_key=dedup_key, created_at=clock.now(), email_attempts=0,
+                      email_status="pending" if email and current_app.config.get("SMTP_HOST") else "none",
+                      email_next_attempt_at=clock.now())
     db.session.add(message)
     db.session.flush()
     audit.record("message.queue", "message", message.id, after={"kind": kind, "to": recipient.email,
                                                                 "subject": subject})
     return message
+
+
+def remind(users: Iterable[User], kind: str, template: str, *, subject: str, link: str | None = None,
+           dedup_key: str, email: bool | None = None, **context) -> list[Message]:
+    """Queue a reminder to each user who has not switched ``kind`` off; once per user and ``dedup_key``.
+
+    ``kind`` must be declared (``app.notifications.kinds.declare_kind``). Returns the new messages
+    (empty on a second run with the same ``dedup_key``). ``email=False`` keeps it in the inbox.
+    """
+    declared = _declared(kind)
+    recipients = {u.id: u for u in users if u is not None and u.active}
+    if not recipients:
+        return []
+    modes = _modes(list(recipients), kind)
+    queued = []
+    for user_id, user in sorted(recipients.items()):
+        mode = "email" if declared.mandatory else modes.get(user_id, declared.default)
+        if mode == "off":
+            continue
+        message = queue_message(user, kind, template, subject=subject, link=link,
+                                dedup_key=f"{dedup_key}:u{user_id}", email=mode == "email" and email is not False,
+                                **context)
+        if message is not None:
+            queued.append(message)
+    return queued
+
+
+def users_with_role(*roles: str | Role, kommune_id: int | None = None,
+                    organisation_id: int | None = None) -> list[User]:
+    """Active users with one of ``roles`` (optionally of one Kommune/organisation): reminder recipients."""
+    statement = select(User).where(User.active.is_(True), User.role.in_([Role(r) for r in roles]))
+    if kommune_id is not None:
+        statement = statement.where(User.kommune_id == kommune_id)
+    if organisation_id is not None:
+        statement = statement.where(User.organisation_id == organisation_id)
+    return list(db.session.scalars(statement.order_by(User.id)))
+
+
+def notify_role(roles: Iterable[str], kind: str, template: str, *, subject: str, link: str | None = None,
+                dedup_key: str, kommune_id: int | None = None, email: bool | None = None,
+                **context) -> list[Message]:
+    """``remind`` everyone with one of ``roles`` (e.g. finance staff and administrators)."""
+    return remind(users_with_role(*roles, kommune_id=kommune_id), kind, template, subject=subject, link=link,
+                  dedup_key=dedup_key, email=email, **context)
+
+
+def _declared(kind: str) -> Kind:
+    declared = KINDS.get(kind)
+    if declared is None:
+        raise KeyError(f"message kind {kind!r} is not declared (app.notifications.kinds.declare_kind)")
+    return declared
+
+
+def _modes(user_ids: list[int], kind: str) -> dict[int, str]:
+    rows = db.session.execute(select(NotificationPreference.user_id, NotificationPreference.mode)
+                              .where(NotificationPreference.kind == kind,
+                                     NotificationPreference.user_id.in_(user_ids)))
+    return {user_id: mode for user_id, mode in rows}
+
+
+def preference_mode(user, kind: str) -> str:
+    """email | inbox | off for this user and kind (undeclared kinds: email)."""
+    declared = KINDS.get(kind)
+    if declared is not None and declared.mandatory:
+        return "email"
+    chosen = _modes([user.id], kind).get(user.id)
+    return chosen or (declared.default if declared else "email")
+
+
+def preferences(user) -> list[tuple[Kind, str]]:
+    """The kinds this user's role receives, each with the user's current mode."""
+    kinds = kinds_for_role(user.role.value)
+    modes = dict(db.session.execute(select(NotificationPreference.kind, NotificationPreference.mode)
+                                    .where(NotificationPreference.user_id == user.id)).all())
+    return [(k, "email" if k.mandatory else modes.get(k.kind, k.default)) for k in kinds]
+
+
+def set_preferences(user, choices: dict[str, str]) -> dict[str, str]:
+    """Store the user's modes per kind; mandatory kinds cannot be changed. Returns what changed."""
+    allowed = {k.kind: k for k in kinds_for_role(user.role.value)}
+    errors: dict[str, list[str]] = {}
+    for kind, mode in choices.items():
+        if kind not in allowed:
+            errors[kind] = ["Diese Benachrichtigungsart gibt es für Ihre Rolle nicht."]
+        elif mode not in PREFERENCE_MODES:
+            errors[kind] = ["Bitte wählen Sie „E-Mail und Posteingang“, „nur Posteingang“ oder „aus“."]
+        elif allowed[kind].mandatory and mode != "email":
+            errors[kind] = ["Rechtlich relevante Mitteilungen können nicht abgeschaltet werden."]
+    if errors:
+        raise ValidationFailed("Die Einstellungen sind ungültig.", errors=errors)
+    existing = {p.kind: p for p in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    changed: dict[str, str] = {}
+    for kind, mode in choices.items():
+        if allowed[kind].mandatory:
+            continue
+        row = existing.get(kind)
+        current = row.mode if row else allowed[kind].default
+        if current == mode:
+            continue
+        if row is None:
+            db.session.add(NotificationPreference(user_id=user.id, kind=kind, mode=mode, updated_at=clock.now()))
+        else:
+            row.mode, row.updated_at = mode, clock.now()
+        changed[kind] = mode
+    if changed:
+        db.session.flush()
+        audit.record("notifications.preferences", "user", user.id, actor=user, after=changed)
+    return changed
 
 
 def inbox(user, *, unread_only: bool = False) -> list[Message]:

@@ -1,15 +1,17 @@
-"""The inbox page: every user's messages (reminders, decisions, notices)."""
+"""The inbox page (every user's messages) and the page "Benachrichtigungen" (preferences)."""
 
-from flask import Blueprint, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from ..auth.permissions import requires
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..navigation import nav_entry
-from .permissions import INBOX
-from .services import inbox, mark_read
+from .permissions import INBOX, PREFERENCES
+from .services import inbox, mark_read, preferences, set_preferences
 
 bp = Blueprint("notifications", __name__, url_prefix="/nachrichten")
 nav_entry("Nachrichten", "notifications.index", INBOX, order=900)
+nav_entry("Benachrichtigungen", "notifications.preferences_page", PREFERENCES, order=910)
 
 
 @bp.route("/")
@@ -24,3 +26,22 @@ def read(message_id: int):
     mark_read(g.actor, message_id)
     db.session.commit()
     return redirect(url_for("notifications.index"))
+
+
+@bp.route("/einstellungen", methods=["GET", "POST"])
+@requires(PREFERENCES)
+def preferences_page():
+    errors: dict = {}
+    if request.method == "POST":
+        choices = {kind.kind: request.form[f"mode-{kind.kind}"] for kind, _mode in preferences(g.actor)
+                   if not kind.mandatory and f"mode-{kind.kind}" in request.form}
+        try:
+            changed = set_preferences(g.actor, choices)
+        except ValidationFailed as invalid:
+            db.session.rollback()
+            errors = invalid.errors
+        else:
+            db.session.commit()
+            flash("Einstellungen gespeichert." if changed else "Keine Änderungen.", "success")
+            return redirect(url_for("notifications.preferences_page"))
+    return render_template("notifications/preferences.html", items=preferences(g.actor), errors=errors)

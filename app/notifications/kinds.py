@@ -1,0 +1,60 @@
+"""The catalogue of message kinds, which the preferences page offers.
+
+Each domain declares the kinds it sends (in its ``jobs.py`` or ``services.py``)::
+
+    from app.notifications.kinds import declare_kind
+    DRAFT_REMINDER = declare_kind("reminder.application_draft", "Erinnerung: Antrag noch nicht eingereicht",
+                                  roles={"kommune"})
+
+``mandatory=True`` marks legally relevant notices (decisions, deadlines that end a right, e.g. a
+Bescheid, a closed submission window, the last expense date, a proof-of-use deadline): they are
+always delivered to the inbox and by e-mail and cannot be switched off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    label: str
+    roles: frozenset[str]  # role values that receive it (the page shows only these)
+    mandatory: bool
+    default: str  # email | inbox | off
+    description: str
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def declare_kind(kind: str, label: str, *, roles: Iterable[str], mandatory: bool = False, default: str = "email",
+                 description: str = "") -> str:
+    """Register a message kind; returns ``kind`` so modules can keep it as a constant."""
+    if default not in ("email", "inbox", "off"):
+        raise ValueError(f"kind {kind!r}: default must be email, inbox or off")
+    new = Kind(kind, label, frozenset(str(r) for r in roles), mandatory, "email" if mandatory else default,
+               description)
+    if kind in KINDS and KINDS[kind] != new:
+        raise ValueError(f"kind {kind!r} declared twice")
+    KINDS[kind] = new
+    return kind
+
+
+def kinds_for_role(role: str) -> list[Kind]:
+    return sorted((k for k in KINDS.values() if role in k.roles), key=lambda k: (not k.mandatory, k.label))
+
+
+# Kinds of the foundation itself
+JOB_FAILED = declare_kind("system.job_failed", "Fehlgeschlagene automatische Jobs", roles={"programme_admin"},
+                          description="Ein nächtlicher oder regelmäßiger Job ist mit einem Fehler beendet worden.")
+EMAIL_FAILED = declare_kind("system.email_failed", "E-Mail-Zustellung endgültig fehlgeschlagen",
+                            roles={"programme_admin"}, default="inbox",
+                            description="Eine Nachricht war nach allen Versuchen nicht per E-Mail zustellbar.")
+DEADLINE_NOTICE = declare_kind(
+    "notice.deadline", "Fristen und Entscheidungen (rechtlich relevant)",
+    roles={"kommune", "organisation", "reviewer", "programme_admin", "finance"}, mandatory=True,
+    description="Bescheide, Fristende, gesperrte Ausgabenerfassung, Verwendungsnachweisfrist – "
+                "nicht abschaltbar.")

@@ -1,0 +1,61 @@
+"""Notification preferences: off / inbox only / e-mail; mandatory notices cannot be switched off."""
+
+import pytest
+from sqlalchemy import select
+
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.notifications.kinds import DEADLINE_NOTICE, declare_kind
+from app.notifications.models import Message
+from app.notifications.services import preference_mode, remind, set_preferences
+
+DRAFT = declare_kind("test.draft_reminder", "Erinnerung: Antrag noch nicht eingereicht", roles={"kommune"})
+
+
+@pytest.fixture()
+def smtp_on(app):
+    saved = app.config.get("SMTP_HOST")
+    app.config["SMTP_HOST"] = "127.0.0.1"
+    yield
+    app.config["SMTP_HOST"] = saved
+
+
+def _send(users, kind=DRAFT, key="draft:1"):
+    return remind(users, kind, "emails/notice.txt", subject="Ihr Antrag ist noch nicht eingereicht",
+                  link="/antraege/1", dedup_key=key, text="Ihr Antragsentwurf wartet auf die Einreichung.")
+
+
+def test_preferences_are_respected(app, make_user, smtp_on):
+    default, inbox_only, off = (make_user("kommune") for _ in range(3))
+    set_preferences(inbox_only, {DRAFT: "inbox"})
+    set_preferences(off, {DRAFT: "off"})
+    queued = {m.recipient_id: m.email_status for m in _send([default, inbox_only, off])}
+    assert queued == {default.id: "pending", inbox_only.id: "none"}
+    mandatory = {m.recipient_id: m.email_status for m in _send([default, inbox_only, off], DEADLINE_NOTICE, "d:1")}
+    assert mandatory == {u.id: "pending" for u in (default, inbox_only, off)}
+    assert preference_mode(off, DEADLINE_NOTICE) == "email"
+
+
+def test_mandatory_kinds_cannot_be_switched_off_and_unknown_kinds_are_refused(app, make_user):
+    user = make_user("kommune")
+    with pytest.raises(ValidationFailed) as refused:
+        set_preferences(user, {DEADLINE_NOTICE: "off", "test.unknown": "off", DRAFT: "laut"})
+    assert set(refused.value.errors) == {DEADLINE_NOTICE, "test.unknown", DRAFT}
+    with pytest.raises(KeyError):
+        remind([user], "not.declared", "emails/notice.txt", subject="x", dedup_key="x")
+
+
+def test_the_preferences_page(client, make_user):
+    user = make_user("kommune")
+    client.login(user)
+    page = client.get("/nachrichten/einstellungen").get_data(as_text=True)
+    assert "<h1>Benachrichtigungen</h1>" in page
+    assert "Erinnerung: Antrag noch nicht eingereicht" in page and "nicht abschaltbar" in page
+    assert "Fehlgeschlagene automatische Jobs" not in page  # an administrators' kind
+    response = client.post("/nachrichten/einstellungen", data={f"mode-{DRAFT}": "off"})
+    assert response.status_code == 302
+    assert preference_mode(user, DRAFT) == "off"
+    response = client.post("/nachrichten/einstellungen", data={f"mode-{DRAFT}": "sehr laut"})
+    assert response.status_code == 200 and "Bitte wählen Sie" in response.get_data(as_text=True)
+    assert preference_mode(user, DRAFT) == "off"
+    assert db.session.scalar(select(Message)) is None

@@ -1,0 +1,99 @@
+"""Leader election with the lease (two holders and the clock) and the real scheduler loop in a thread."""
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app import clock
+from app.extensions import db
+from app.scheduler import lease, runner
+from app.scheduler.models import JobRun
+from app.scheduler.process import serve
+
+T0 = datetime(2022, 6, 15, 10, 0, 0, tzinfo=UTC)
+
+
+def _at(seconds: float):
+    return clock.freeze(T0 + timedelta(seconds=seconds))
+
+
+def test_only_one_holder_acts_and_the_other_takes_over_after_expiry(app):
+    with _at(0):
+        assert lease.acquire("A") is True
+        assert lease.acquire("B") is False
+        assert lease.holds("A") and not lease.holds("B")
+    with _at(10):
+        assert lease.acquire("A") is True  # renewal: expires at 40 s
+        assert lease.acquire("B") is False
+    with _at(39):
+        assert lease.acquire("B") is False and lease.holds("A")
+    with _at(41):  # A stopped renewing (killed): B takes over
+        assert not lease.holds("A")
+        assert lease.acquire("B") is True
+        assert lease.acquire("A") is False  # A comes back: it is now the standby
+        assert lease.holds("B") and not lease.holds("A")
+        assert lease.current()["holder"] == "B" and lease.current()["active"]
+    with _at(42):
+        assert lease.release("B") is True
+        assert lease.acquire("A") is True  # clean shutdown hands over at once
+
+
+def test_a_scheduled_job_does_nothing_in_a_process_without_the_lease(app):
+    with _at(0):
+        assert lease.acquire("A")
+        runner.set_process(app, "B")
+        try:
+            assert runner.scheduled_entry("scheduler.heartbeat", T0.isoformat()) == "skipped"
+            assert db.session.scalar(select(JobRun)) is None
+            db.session.commit()  # the test's own session must not hold SQLite's write lock
+            runner.set_process(app, "A")
+            assert runner.scheduled_entry("scheduler.heartbeat", T0.isoformat()) == "ok"
+            assert runner.scheduled_entry("scheduler.heartbeat", T0.isoformat()) == "already_done"
+        finally:
+            runner.set_process(None, None)
+    assert db.session.scalar(select(JobRun.due_key)) == "2022-06-15T10:00:00Z"
+
+
+@pytest.fixture()
+def fast_schedule(app):
+    saved = {k: app.config.get(k) for k in ("SCHEDULER_SCHEDULES", "SCHEDULER_LEASE_SECONDS",
+                                            "SCHEDULER_RENEW_SECONDS", "SCHEDULER_STANDBY_POLL_SECONDS")}
+    app.config.update(SCHEDULER_SCHEDULES={"scheduler.heartbeat": {"trigger": "interval", "seconds": 1}},
+                      SCHEDULER_LEASE_SECONDS=4, SCHEDULER_RENEW_SECONDS=1, SCHEDULER_STANDBY_POLL_SECONDS=0.5)
+    db.session.commit()
+    yield
+    app.config.update(saved)
+
+
+@pytest.mark.slow
+def test_two_scheduler_loops_run_each_slot_once_and_hand_over(app, fast_schedule):
+    """Two real scheduler loops (threads) on one database: one leads, each 1-s slot runs once;
+    stopping the leader (clean shutdown releases the lease) lets the other continue."""
+    stops = {name: threading.Event() for name in ("first", "second")}
+    threads = {name: threading.Thread(target=serve, args=(app,), daemon=True,
+                                      kwargs={"holder": name, "stop": stops[name], "install_signals": False})
+               for name in stops}
+    threads["first"].start()
+    time.sleep(1.0)
+    threads["second"].start()
+    time.sleep(3.5)
+    stops["first"].set()
+    threads["first"].join(10)
+    time.sleep(4.0)
+    stops["second"].set()
+    threads["second"].join(10)
+    runner.set_process(None, None)
+    db.session.expire_all()
+    runs = db.session.execute(select(JobRun.due_key, JobRun.holder, JobRun.status)
+                              .where(JobRun.job_name == "scheduler.heartbeat").order_by(JobRun.due_key)).all()
+    holders = [r.holder for r in runs]
+    assert {r.status for r in runs} == {"ok"}
+    assert "first" in holders and "second" in holders
+    assert holders.index("second") > max(i for i, h in enumerate(holders) if h == "first")  # one leader at a time
+    keys = [r.due_key for r in runs]
+    assert len(keys) == len(set(keys)) >= 5  # each slot once (unique) and the beat went on
+    slots = [datetime.fromisoformat(k.replace("Z", "+00:00")) for k in keys]
+    assert all(s.microsecond == 0 for s in slots)
