@@ -208,3 +208,26 @@ def test_kommune_rate_override_changes_eligible_cost(flow):
     revision = kommune.get(f"/api/v1/applications/{app_id}").json["current_revision"]
     assert revision["funding_rate_bp"] == 9000
     assert revision["total_eligible_cost"] == "100000.00" and revision["total_own_share"] == "10000.00"
+
+
+def test_amendment_below_spent_is_refused_by_the_budget(flow, monkeypatch):
+    """set_commitment refuses lines below what was paid/spent: the 422 reaches the user, nothing is kept."""
+    from app.errors import ValidationFailed
+    from app.grants import decisions as decisions_module
+    from app.grants.models import Decision
+
+    kommune, admin = flow.api["kommune"], flow.api["programme_admin"]
+    app_id = flow.in_state("approved")
+    amendment_id = kommune.post(f"/api/v1/applications/{app_id}/amendments").json["id"]
+    kommune.put(f"/api/v1/applications/{amendment_id}/draft",
+                json=draft_body({("F1", 2020): "1.00"}, justification="Kürzung."))
+    assert kommune.post(f"/api/v1/applications/{amendment_id}/submit").status_code == 200
+
+    def refuse(**_kwargs):
+        raise ValidationFailed.field("lines", "F1/2020: bereits 50.000,00 € ausgegeben.")
+
+    monkeypatch.setattr(decisions_module, "set_commitment", refuse)
+    response = admin.post(f"/api/v1/applications/{amendment_id}/approve", json={})
+    assert response.status_code == 422 and "bereits 50.000,00" in response.json["errors"]["lines"][0]
+    assert kommune.get(f"/api/v1/applications/{amendment_id}").json["status"] == "submitted"
+    assert db.session.scalar(select(Decision).where(Decision.application_id == amendment_id)) is None
