@@ -1,0 +1,251 @@
+"""JSON API of the ceiling applications, decisions, amendments and participant counts."""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from ..api_blueprint import ApiBlueprint
+from ..auth.permissions import requires
+from ..extensions import db
+from ..pagination import SelectPage
+from ..reference.services import get_kommune, get_programme
+from . import decisions, participants, services
+from .content import Content
+from .permissions import (
+    GRANTS_APPLY,
+    GRANTS_DECIDE,
+    GRANTS_RATES,
+    GRANTS_READ,
+    PARTICIPANTS_OVERVIEW,
+    PARTICIPANTS_READ,
+    PARTICIPANTS_REPORT,
+)
+from .presenters import present_application, present_revision
+from .schemas import (
+    ApplicationFilter,
+    ApplicationListOut,
+    ApplicationOut,
+    ApproveIn,
+    CommentIn,
+    DecisionOut,
+    DiffOut,
+    DiffQuery,
+    DraftIn,
+    ParticipantCountOut,
+    QuarterIn,
+    RateIn,
+    RateOut,
+    RejectIn,
+    ReleasedOut,
+    ReportOut,
+    RevisionOut,
+)
+
+blp = ApiBlueprint("grants_api", __name__, url_prefix="/api/v1",
+                   description="Anträge auf die Zuwendungshöchstgrenze, Bescheide, Änderungsanträge, Teilnehmende")
+ID = "<int(max=2147483647):application_id>"
+
+
+def _content(data: dict) -> Content:
+    return Content(lines={(line["module"], line["year"]): line["amount"] for line in data["lines"]},
+                   participants={p["module"]: p["planned"] for p in data["participants"]},
+                   measures=data["measures"], contact_name=data["contact_name"],
+                   contact_email=data["contact_email"], contact_phone=data["contact_phone"],
+                   justification=data["justification"])
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    return key[:100] or None
+
+
+@blp.route("/applications")
+@requires(GRANTS_READ)
+@blp.arguments(ApplicationFilter, location="query")
+@blp.response(200, ApplicationListOut(many=True))
+@blp.paginate(SelectPage)
+def list_applications(filters):
+    """Applications and amendments (Kommunen: only their own); filters status, kind, kommune_id."""
+    return services.application_select(g.actor, **filters)
+
+
+@blp.route("/applications", methods=["POST"])
+@requires(GRANTS_APPLY)
+@blp.response(201, ApplicationOut)
+def create_application():
+    """Start the own Kommune's application (one per programme; 409 if it exists)."""
+    application = services.create_application(g.actor)
+    db.session.commit()
+    return present_application(application, g.actor)
+
+
+@blp.route(f"/applications/{ID}")
+@requires(GRANTS_READ)
+@blp.response(200, ApplicationOut)
+def get_application(application_id: int):
+    return present_application(services.get_application(application_id, g.actor), g.actor)
+
+
+@blp.route(f"/applications/{ID}/draft", methods=["PUT"])
+@requires(GRANTS_APPLY)
+@blp.arguments(DraftIn)
+@blp.response(200, ApplicationOut)
+def save_draft(data, application_id: int):
+    """Replace the working copy (draft, or after changes were requested)."""
+    services.save_draft(application_id, g.actor, _content(data))
+    db.session.commit()
+    return present_application(services.get_application(application_id, g.actor), g.actor)
+
+
+def _transition(application_id: int, func, *args):
+    func(application_id, g.actor, *args)
+    db.session.commit()
+    return present_application(services.get_application(application_id, g.actor), g.actor)
+
+
+@blp.route(f"/applications/{ID}/submit", methods=["POST"])
+@requires(GRANTS_APPLY)
+@blp.response(200, ApplicationOut)
+def submit(application_id: int):
+    """Freeze the working copy as a revision; 422 naming ``lines`` and the ceiling if the sum exceeds it."""
+    return _transition(application_id, services.submit)
+
+
+@blp.route(f"/applications/{ID}/withdraw", methods=["POST"])
+@requires(GRANTS_APPLY)
+@blp.response(200, ApplicationOut)
+def withdraw(application_id: int):
+    return _transition(application_id, services.withdraw)
+
+
+@blp.route(f"/applications/{ID}/request-changes", methods=["POST"])
+@requires(GRANTS_DECIDE)
+@blp.arguments(CommentIn)
+@blp.response(200, ApplicationOut)
+def request_changes(data, application_id: int):
+    return _transition(application_id, services.request_changes, data["comment"])
+
+
+@blp.route(f"/applications/{ID}/approve", methods=["POST"])
+@requires(GRANTS_DECIDE)
+@blp.arguments(ApproveIn)
+@blp.response(201, DecisionOut)
+def approve(data, application_id: int):
+    """Approve the submitted revision (Idempotency-Key: a retry returns the first decision)."""
+    lines = {(line["module"], line["year"]): line["amount"] for line in data["lines"]}
+    reasons = {(line["module"], line["year"]): line["reason"] for line in data["lines"]}
+    decision = decisions.approve(application_id, g.actor, lines=lines, reasons=reasons, comment=data["comment"],
+                                 idempotency_key=_idempotency_key())
+    db.session.commit()
+    return decision
+
+
+@blp.route(f"/applications/{ID}/reject", methods=["POST"])
+@requires(GRANTS_DECIDE)
+@blp.arguments(RejectIn)
+@blp.response(201, DecisionOut)
+def reject(data, application_id: int):
+    decision = decisions.reject(application_id, g.actor, data["reason"], idempotency_key=_idempotency_key())
+    db.session.commit()
+    return decision
+
+
+@blp.route(f"/applications/{ID}/amendments", methods=["POST"])
+@requires(GRANTS_APPLY)
+@blp.response(201, ApplicationOut)
+def create_amendment(application_id: int):
+    """Start an amendment (Änderungsantrag), prefilled with the committed amounts."""
+    amendment = services.create_amendment(application_id, g.actor)
+    db.session.commit()
+    return present_application(amendment, g.actor)
+
+
+@blp.route(f"/applications/{ID}/revisions/<int(max=100000):number>")
+@requires(GRANTS_READ)
+@blp.response(200, RevisionOut)
+def get_revision(application_id: int, number: int):
+    application = services.get_application(application_id, g.actor)
+    programme = application.programme
+    return present_revision(services.revision_by_number(application, number),
+                            modules=services.module_codes(programme), years=list(programme.budget_years))
+
+
+@blp.route(f"/applications/{ID}/diff")
+@requires(GRANTS_READ)
+@blp.arguments(DiffQuery, location="query")
+@blp.response(200, DiffOut)
+def get_diff(query, application_id: int):
+    """Differences between two revisions (default: the last submitted one against its predecessor)."""
+    application = services.get_application(application_id, g.actor)
+    old, new, rows = services.review_diff(application, new_number=query.get("new"), old_number=query.get("old"))
+    return {"old": old, "new": new, "rows": rows}
+
+
+@blp.route("/decisions")
+@requires(GRANTS_READ)
+@blp.response(200, DecisionOut(many=True))
+@blp.paginate(SelectPage)
+def list_decisions():
+    return decisions.decisions_select(g.actor)
+
+
+@blp.route("/decisions/<int(max=2147483647):decision_id>")
+@requires(GRANTS_READ)
+@blp.response(200, DecisionOut)
+def get_decision(decision_id: int):
+    return decisions.get_decision(decision_id, g.actor)
+
+
+@blp.route("/released-funds")
+@requires(GRANTS_RATES)
+@blp.response(200, ReleasedOut(many=True))
+def released_funds():
+    """Money released by approved reducing amendments, per Kommune (input to redistribution)."""
+    released = decisions.released_by_kommune(get_programme().id)
+    return [{"kommune_id": k, "released": v} for k, v in sorted(released.items())]
+
+
+@blp.route("/kommune-rates/<int(max=2147483647):kommune_id>", methods=["PUT"])
+@requires(GRANTS_RATES)
+@blp.arguments(RateIn)
+@blp.response(200, RateOut)
+def set_rate(data, kommune_id: int):
+    """A Kommune's own funding rate (basis points), e.g. 9000 for a Kommune under Haushaltssicherung."""
+    get_kommune(kommune_id)
+    services.set_kommune_rate(g.actor, kommune_id, data["funding_rate_bp"], data["note"])
+    db.session.commit()
+    return {"kommune_id": kommune_id, "funding_rate_bp": services.funding_rate_bp(get_programme(), kommune_id),
+            "note": data["note"]}
+
+
+@blp.route("/participant-counts")
+@requires(PARTICIPANTS_READ)
+@blp.response(200, ParticipantCountOut(many=True))
+def list_participant_counts():
+    """The own Kommune's reported counts (staff: pass ``kommune_id``)."""
+    kommune_id = g.actor.kommune_id or request.args.get("kommune_id", type=int)
+    if kommune_id is None or not 0 < kommune_id < 2147483647:
+        return []
+    return participants.counts_of_kommune(g.actor, kommune_id)
+
+
+@blp.route("/participant-counts", methods=["PUT"])
+@requires(PARTICIPANTS_REPORT)
+@blp.arguments(QuarterIn)
+@blp.response(200, ParticipantCountOut(many=True))
+def report_participant_counts(data):
+    """Report (or replace) one quarter of one module, by gender. Counts only, no personal data."""
+    rows = participants.report_quarter(g.actor, module=data["module"], year=data["year"], quarter=data["quarter"],
+                                       counts=data["counts"])
+    db.session.commit()
+    return rows
+
+
+@blp.route("/participant-counts/report")
+@requires(PARTICIPANTS_OVERVIEW)
+@blp.response(200, ReportOut)
+def participant_report():
+    """People reached per Kommune and module, by gender, with the shares of women and men."""
+    rows, total = participants.programme_report(g.actor)
+    return {"rows": rows, "total": total}
+

@@ -1,0 +1,57 @@
+"""Read models shared by the API and the pages (no state changes here)."""
+
+from __future__ import annotations
+
+from ..auth.models import User
+from .content import eligible_cost_cents
+from .models import Application, Revision
+from .services import ceiling_cents, funding_rate_bp, module_codes
+from .workflow import allowed_actions
+
+
+def present_revision(revision: Revision, *, modules: list[str], years: list[int]) -> dict:
+    """The revision with every module/year line (zeros included), eligible cost and own share."""
+    rate = revision.funding_rate_bp
+    planned = revision.line_map()
+    keys = sorted({(m, y) for m in modules for y in years} | set(planned))
+    lines = []
+    for module, year in keys:
+        cents = planned.get((module, year), 0)
+        eligible = eligible_cost_cents(cents, rate)
+        lines.append({"module": module, "year": year, "planned": cents, "eligible_cost": eligible,
+                      "own_share": eligible - cents})
+    participants = revision.participant_map()
+    return {
+        "number": revision.number, "created_at": revision.created_at, "submitted_at": revision.submitted_at,
+        "funding_rate_bp": rate, "lines": lines,
+        "participants": [{"module": m, "planned": participants.get(m, 0)} for m in modules],
+        "total_planned": sum(line["planned"] for line in lines),
+        "total_eligible_cost": sum(line["eligible_cost"] for line in lines),
+        "total_own_share": sum(line["own_share"] for line in lines),
+        "measures": revision.measures, "contact_name": revision.contact_name,
+        "contact_email": revision.contact_email, "contact_phone": revision.contact_phone,
+        "justification": revision.justification,
+    }
+
+
+def present_application(application: Application, actor: User | None) -> dict:
+    programme = application.programme
+    modules, years = module_codes(programme), list(programme.budget_years)
+    revision = application.latest_revision
+    actions = allowed_actions(application.status, actor)
+    return {
+        "id": application.id, "kind": application.kind.value, "parent_id": application.parent_id,
+        "sequence": application.sequence, "kommune": application.kommune, "status": application.status.value,
+        "status_label": application.status.label, "created_at": application.created_at,
+        "submitted_at": application.submitted_at, "decided_at": application.decided_at,
+        "ceiling": ceiling_cents(programme.id, application.kommune_id),
+        "funding_rate_bp": funding_rate_bp(programme, application.kommune_id),
+        "current_revision": present_revision(revision, modules=modules, years=years) if revision else None,
+        "revisions": [r.number for r in application.revisions],
+        "decision_ids": [d.id for d in application.decisions],
+        "amendment_ids": [a.id for a in application.amendments],
+        "allowed_actions": actions,
+        "events": [{"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
+                    "comment": e.comment, "revision": e.revision.number if e.revision else None,
+                    "created_at": e.created_at} for e in application.events],
+    }

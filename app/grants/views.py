@@ -1,0 +1,393 @@
+"""Pages: the Kommune's application, its editing and submission, the review queue and the review with
+the diff, decisions (printable Zuwendungsbescheid), amendments, participant counts, exports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from .. import clock
+from ..auth.permissions import can, requires
+from ..errors import DomainError, ValidationFailed
+from ..exports import FORMATS, export_response, today_stamp
+from ..extensions import db
+from ..money import MoneyFormatError, format_eur, parse_german_amount
+from ..navigation import nav_entry
+from ..reference.services import get_programme, kommune_by_ags, list_kommunen
+from . import decisions, participants, services
+from .content import Content, format_rate, line_field, participants_field
+from .exports import application_rows, decision_rows, participant_rows
+from .models import GENDER_LABELS, GENDERS, ApplicationKind, ApplicationStatus
+from .permissions import (
+    GRANTS_APPLY,
+    GRANTS_DECIDE,
+    GRANTS_EXPORT,
+    GRANTS_READ,
+    PARTICIPANTS_OVERVIEW,
+    PARTICIPANTS_READ,
+    PARTICIPANTS_REPORT,
+)
+from .presenters import present_application
+from .workflow import ACTION_LABELS
+
+bp = Blueprint("grants", __name__)
+nav_entry("Anträge", "grants.index", GRANTS_READ, order=200)
+nav_entry("Teilnehmende", "grants.participants_page", PARTICIPANTS_READ, order=210)
+ID = "<int(max=2147483647):application_id>"
+PAGE_SIZE = 50
+
+
+def _common(application) -> dict:
+    programme = application.programme
+    return {"application": application, "view": present_application(application, g.actor),
+            "modules": programme.kommune_modules, "years": list(programme.budget_years),
+            "format_rate": format_rate, "action_labels": ACTION_LABELS}
+
+
+# ---------------------------------------------------------------- Kommune: own application
+@bp.route("/antraege/")
+@requires(GRANTS_READ)
+def index():
+    if g.actor.kommune_id is not None:
+        own = services.application_of_kommune(g.actor.kommune_id)
+        if own is not None:
+            return redirect(url_for("grants.detail", application_id=own.id))
+        programme = get_programme()
+        return render_template("grants/start.html", ceiling=services.ceiling_cents(programme.id, g.actor.kommune_id),
+                               rate=format_rate(services.funding_rate_bp(programme, g.actor.kommune_id)))
+    return _queue()
+
+
+def _queue():
+    args = request.args
+    errors = {}
+    status = args.get("status") or None
+    if status and status not in {s.value for s in ApplicationStatus}:
+        errors["status"], status = ["Unbekannter Status."], None
+    kind = args.get("kind") or None
+    if kind and kind not in {k.value for k in ApplicationKind}:
+        errors["kind"], kind = ["Unbekannte Art."], None
+    kommune_id = None
+    if args.get("kommune"):
+        kommune = kommune_by_ags(args["kommune"])
+        if kommune is None:
+            errors["kommune"] = ["Unbekannte Kommune."]
+        else:
+            kommune_id = kommune.id
+    page = args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    statement = services.application_select(g.actor, status=status, kind=kind, kommune_id=kommune_id)
+    items = list(db.session.scalars(statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    programme = get_programme()
+    return render_template("grants/queue.html", items=items[:PAGE_SIZE], has_next=len(items) > PAGE_SIZE,
+                           page=page, filters=args, errors=errors, statuses=list(ApplicationStatus),
+                           kinds=list(ApplicationKind), kommunen=list_kommunen(),
+                           counts=services.status_counts(programme.id))
+
+
+@bp.route("/antraege/neu", methods=["POST"])
+@requires(GRANTS_APPLY)
+def create():
+    application = services.create_application(g.actor)
+    db.session.commit()
+    flash("Der Antrag wurde angelegt. Bitte planen Sie Ihre Beträge.", "success")
+    return redirect(url_for("grants.edit", application_id=application.id))
+
+
+@bp.route(f"/antraege/{ID}")
+@requires(GRANTS_READ)
+def detail(application_id: int):
+    application = services.get_application(application_id, g.actor)
+    context = _common(application)
+    context["decision_in_force"] = services.current_decision(application.root)
+    context["committed"] = services.committed_lines(application.root)
+    context["open_amendment"] = services.open_amendment(application.root)
+    return render_template("grants/detail.html", **context)
+
+
+def _form_content(form, modules, years, *, amendment: bool) -> tuple[Content, dict]:
+    """Parse the German form into a Content; parse errors per field."""
+    errors: dict[str, list[str]] = {}
+    content = Content(measures=form.get("measures", ""), contact_name=form.get("contact_name", ""),
+                      contact_email=form.get("contact_email", ""), contact_phone=form.get("contact_phone", ""),
+                      justification=form.get("justification", "") if amendment else "")
+    for module in modules:
+        for year in years:
+            name = line_field(module.code, year)
+            raw = (form.get(name) or "").strip()
+            if raw:
+                try:
+                    content.lines[(module.code, year)] = parse_german_amount(raw)
+                except MoneyFormatError as bad:
+                    errors[name] = [str(bad)]
+        name = participants_field(module.code)
+        raw = (form.get(name) or "").strip()
+        if raw:
+            if raw.isdigit() and len(raw) <= 9:
+                content.participants[module.code] = int(raw)
+            else:
+                errors[name] = ["Bitte eine ganze Zahl ab 0 eingeben."]
+    return content, errors
+
+
+def _edit_values(revision) -> dict:
+    values = {line_field(line.module_code, line.budget_year): format_eur(line.planned_cents, with_symbol=False)
+              for line in revision.lines}
+    values.update({participants_field(m.module_code): str(m.planned_participants) for m in revision.modules})
+    for name in ("measures", "contact_name", "contact_email", "contact_phone", "justification"):
+        values[name] = getattr(revision, name)
+    return values
+
+
+@bp.route(f"/antraege/{ID}/bearbeiten", methods=["GET", "POST"])
+@requires(GRANTS_APPLY)
+def edit(application_id: int):
+    application = services.get_application(application_id, g.actor)
+    if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.CHANGES_REQUESTED):
+        flash(f"Im Status „{application.status.label}“ kann der Antrag nicht bearbeitet werden.", "warning")
+        return redirect(url_for("grants.detail", application_id=application.id))
+    errors: dict = {}
+    values = _edit_values(application.latest_revision)
+    status = 200
+    if request.method == "POST":
+        programme = application.programme
+        amendment = application.kind is ApplicationKind.AMENDMENT
+        content, errors = _form_content(request.form, programme.kommune_modules, list(programme.budget_years),
+                                        amendment=amendment)
+        values = dict(request.form)
+        if not errors:
+            try:
+                services.save_draft(application.id, g.actor, content)
+                if request.form.get("then") == "submit":
+                    services.submit(application.id, g.actor)
+                db.session.commit()
+            except ValidationFailed as failed:
+                db.session.rollback()
+                errors = failed.errors
+            else:
+                submitted = request.form.get("then") == "submit"
+                flash("Der Antrag wurde eingereicht." if submitted else "Der Entwurf wurde gespeichert.", "success")
+                target = "grants.detail" if submitted else "grants.edit"
+                return redirect(url_for(target, application_id=application.id))
+        status = 422
+        application = services.get_application(application_id, g.actor)
+    return render_template("grants/edit.html", values=values, errors=errors, **_common(application)), status
+
+
+def _act(application_id: int, func, *args, success: str, target: str = "grants.detail"):
+    try:
+        func(application_id, g.actor, *args)
+        db.session.commit()
+    except ValidationFailed as failed:
+        db.session.rollback()
+        for messages in failed.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(request.referrer or url_for("grants.detail", application_id=application_id))
+    flash(success, "success")
+    return redirect(url_for(target, application_id=application_id))
+
+
+@bp.route(f"/antraege/{ID}/einreichen", methods=["POST"])
+@requires(GRANTS_APPLY)
+def submit(application_id: int):
+    return _act(application_id, services.submit, success="Der Antrag wurde eingereicht.")
+
+
+@bp.route(f"/antraege/{ID}/zurueckziehen", methods=["POST"])
+@requires(GRANTS_APPLY)
+def withdraw(application_id: int):
+    return _act(application_id, services.withdraw, success="Der Antrag wurde zurückgezogen.")
+
+
+@bp.route(f"/antraege/{ID}/aenderungsantrag", methods=["POST"])
+@requires(GRANTS_APPLY)
+def create_amendment(application_id: int):
+    amendment = services.create_amendment(application_id, g.actor)
+    db.session.commit()
+    flash("Der Änderungsantrag wurde angelegt; er enthält die bewilligten Beträge.", "success")
+    return redirect(url_for("grants.edit", application_id=amendment.id))
+
+
+# ---------------------------------------------------------------- review and decision
+@bp.route(f"/antraege/{ID}/pruefung")
+@requires(GRANTS_READ)
+def review(application_id: int):
+    application = services.get_application(application_id, g.actor)
+    new = request.args.get("neu", type=int)
+    old = request.args.get("alt", type=int)
+    new = new if new and 0 < new < 100000 else None
+    old = old if old and 0 < old < 100000 else None
+    old_label, new_label, rows = services.review_diff(application, new_number=new, old_number=old)
+    context = _common(application)
+    revision = application.last_submitted_revision
+    approve_values = {}
+    if revision is not None:
+        approve_values = {line_field(m, y): format_eur(c, with_symbol=False)
+                          for (m, y), c in revision.line_map().items()}
+    return render_template("grants/review.html", old_label=old_label, new_label=new_label, rows=rows,
+                           revision=revision, approve_values=approve_values, errors={},
+                           may_decide=can(g.actor, GRANTS_DECIDE) and application.status is ApplicationStatus.SUBMITTED,
+                           **context)
+
+
+@bp.route(f"/antraege/{ID}/aenderungen-anfordern", methods=["POST"])
+@requires(GRANTS_DECIDE)
+def request_changes(application_id: int):
+    return _act(application_id, services.request_changes, request.form.get("changes_comment", ""),
+                success="Die Kommune wurde um Änderungen gebeten.")
+
+
+@bp.route(f"/antraege/{ID}/bewilligen", methods=["POST"])
+@requires(GRANTS_DECIDE)
+def approve(application_id: int):
+    application = services.get_application(application_id, g.actor)
+    revision = application.last_submitted_revision
+    lines, reasons, errors = {}, {}, {}
+    for key in (revision.line_map() if revision else {}):
+        name = line_field(*key)
+        raw = (request.form.get(name) or "").strip()
+        try:
+            lines[key] = parse_german_amount(raw) if raw else 0
+        except MoneyFormatError as bad:
+            errors[name] = [str(bad)]
+        reasons[key] = request.form.get(f"reasons.{key[0]}.{key[1]}", "")
+    if not errors:
+        try:
+            decision = decisions.approve(application_id, g.actor, lines=lines, reasons=reasons,
+                                         comment=request.form.get("comment", ""))
+            db.session.commit()
+        except ValidationFailed as failed:
+            db.session.rollback()
+            errors = failed.errors
+        else:
+            flash(f"Bewilligt: Zuwendungsbescheid {decision.number}.", "success")
+            return redirect(url_for("grants.decision_document", decision_id=decision.id))
+    application = services.get_application(application_id, g.actor)
+    old_label, new_label, rows = services.review_diff(application)
+    return render_template("grants/review.html", old_label=old_label, new_label=new_label, rows=rows,
+                           revision=application.last_submitted_revision, approve_values=dict(request.form),
+                           errors=errors, may_decide=True, **_common(application)), 422
+
+
+@bp.route(f"/antraege/{ID}/ablehnen", methods=["POST"])
+@requires(GRANTS_DECIDE)
+def reject(application_id: int):
+    return _act(application_id, decisions.reject, request.form.get("reason", ""),
+                success="Der Antrag wurde abgelehnt.")
+
+
+@bp.route("/bescheide/<int(max=2147483647):decision_id>")
+@requires(GRANTS_READ)
+def decision_document(decision_id: int):
+    decision = decisions.get_decision(decision_id, g.actor)
+    application = decision.application
+    programme = application.programme
+    return render_template("grants/decision_document.html", decision=decision, application=application,
+                           programme=programme, modules=programme.kommune_modules,
+                           years=list(programme.budget_years), format_rate=format_rate,
+                           rate_percent=format_rate(decision.funding_rate_bp))
+
+
+# ---------------------------------------------------------------- exports
+@bp.route("/antraege/export.<fmt>")
+@requires(GRANTS_EXPORT)
+def export_applications(fmt: str):
+    if fmt not in FORMATS:
+        abort(404)
+    columns, rows = application_rows(g.actor)
+    return export_response(f"antraege-{today_stamp(clock.today())}", fmt, columns, rows)
+
+
+@bp.route("/bescheide/export.<fmt>")
+@requires(GRANTS_EXPORT)
+def export_decisions(fmt: str):
+    if fmt not in FORMATS:
+        abort(404)
+    columns, rows = decision_rows(g.actor)
+    return export_response(f"bescheide-{today_stamp(clock.today())}", fmt, columns, rows)
+
+
+# ---------------------------------------------------------------- participant counts
+def _quarter_args(source) -> tuple[str, int, int]:
+    programme = get_programme()
+    modules = [m.code for m in programme.kommune_modules]
+    module = source.get("module") if source.get("module") in modules else modules[0]
+    today = clock.today()
+    year = source.get("year", type=int)
+    years = list(programme.budget_years)
+    default_year = today.year if today.year in years else years[-1]
+    year = year if year in years else default_year
+    quarter = source.get("quarter", type=int)
+    quarter = quarter if quarter in (1, 2, 3, 4) else (today.month - 1) // 3 + 1
+    return module, year, quarter
+
+
+@bp.route("/teilnehmende")
+@requires(PARTICIPANTS_READ)
+def participants_page():
+    if g.actor.kommune_id is None:
+        return redirect(url_for("grants.participant_report"))
+    return _participants_form({}, {}, 200)
+
+
+def _participants_form(values: dict, errors: dict, status: int):
+    module, year, quarter = _quarter_args(request.values)
+    programme = get_programme()
+    stored = participants.quarter_table(g.actor.kommune_id, module, year, quarter)
+    if not values:
+        values = {f"counts.{gender}.{name}": str(stored.get(gender, {}).get(name, 0))
+                  for gender in GENDERS for name in participants.COUNT_FIELDS}
+    rows, total = participants.programme_report(g.actor)
+    return render_template("grants/participants.html", module=module, year=year, quarter=quarter,
+                           modules=programme.kommune_modules, years=list(programme.budget_years), values=values,
+                           errors=errors, genders=GENDERS, gender_labels=GENDER_LABELS,
+                           fields=participants.COUNT_FIELDS, field_labels=participants.COUNT_LABELS,
+                           rows=rows, total=total, may_report=can(g.actor, PARTICIPANTS_REPORT)), status
+
+
+@bp.route("/teilnehmende", methods=["POST"])
+@requires(PARTICIPANTS_REPORT)
+def report_participants():
+    module, year, quarter = _quarter_args(request.form)
+    counts: dict[str, dict[str, int]] = {}
+    errors: dict[str, list[str]] = {}
+    for gender in GENDERS:
+        for name in participants.COUNT_FIELDS:
+            key = participants.count_field(gender, name)
+            raw = (request.form.get(key) or "0").strip() or "0"
+            if raw.isdigit() and len(raw) <= 7:
+                counts.setdefault(gender, {})[name] = int(raw)
+            else:
+                errors[key] = ["Bitte eine ganze Zahl ab 0 eingeben."]
+    if not errors:
+        try:
+            participants.report_quarter(g.actor, module=module, year=year, quarter=quarter, counts=counts)
+            db.session.commit()
+        except ValidationFailed as failed:
+            db.session.rollback()
+            errors = failed.errors
+        except DomainError as refused:
+            db.session.rollback()
+            flash(refused.detail, "error")
+            return redirect(url_for("grants.participants_page", module=module, year=year, quarter=quarter))
+        else:
+            flash(f"Die Zahlen für {module}, {quarter}. Quartal {year} wurden gespeichert.", "success")
+            return redirect(url_for("grants.participants_page", module=module, year=year, quarter=quarter))
+    return _participants_form(dict(request.form), errors, 422)
+
+
+@bp.route("/teilnehmende/bericht")
+@requires(PARTICIPANTS_OVERVIEW)
+def participant_report():
+    rows, total = participants.programme_report(g.actor)
+    return render_template("grants/participant_report.html", rows=rows, total=total, genders=GENDERS,
+                           gender_labels=GENDER_LABELS)
+
+
+@bp.route("/teilnehmende/bericht.<fmt>")
+@requires(PARTICIPANTS_OVERVIEW)
+def export_participants(fmt: str):
+    if fmt not in FORMATS:
+        abort(404)
+    columns, rows = participant_rows(g.actor)
+    return export_response(f"teilnehmende-{today_stamp(clock.today())}", fmt, columns, rows)

@@ -1,0 +1,55 @@
+"""The application workflow as one explicit table: {(status, action): (new status, roles)}.
+
+Applications and amendments share it. ``edit`` keeps the status (it changes the working copy);
+every other action moves the application. A role not listed is refused (403), an action not
+listed for the current status is refused (409 naming the status).
+"""
+
+from __future__ import annotations
+
+from ..auth.models import Role, User
+from ..errors import Forbidden, InvalidTransition
+from .models import ApplicationStatus as S
+
+KOMMUNE = frozenset({Role.KOMMUNE})
+ADMIN = frozenset({Role.PROGRAMME_ADMIN})
+
+TRANSITIONS: dict[tuple[S, str], tuple[S, frozenset[Role]]] = {
+    (S.DRAFT, "edit"): (S.DRAFT, KOMMUNE),
+    (S.DRAFT, "submit"): (S.SUBMITTED, KOMMUNE),
+    (S.DRAFT, "withdraw"): (S.WITHDRAWN, KOMMUNE),
+    (S.SUBMITTED, "request_changes"): (S.CHANGES_REQUESTED, ADMIN),
+    (S.SUBMITTED, "approve"): (S.APPROVED, ADMIN),
+    (S.SUBMITTED, "reject"): (S.REJECTED, ADMIN),
+    (S.SUBMITTED, "withdraw"): (S.WITHDRAWN, KOMMUNE),
+    (S.CHANGES_REQUESTED, "edit"): (S.CHANGES_REQUESTED, KOMMUNE),
+    (S.CHANGES_REQUESTED, "submit"): (S.SUBMITTED, KOMMUNE),
+    (S.CHANGES_REQUESTED, "withdraw"): (S.WITHDRAWN, KOMMUNE),
+}
+ACTIONS = sorted({action for _status, action in TRANSITIONS})
+ACTION_LABELS = {
+    "edit": "bearbeiten",
+    "submit": "einreichen",
+    "withdraw": "zurückziehen",
+    "request_changes": "Änderungen anfordern",
+    "approve": "bewilligen",
+    "reject": "ablehnen",
+}
+
+
+def next_status(status: S, action: str, actor: User) -> S:
+    """The status after ``action``; raises InvalidTransition (409) or Forbidden (403)."""
+    rule = TRANSITIONS.get((status, action))
+    if rule is None:
+        raise InvalidTransition(ACTION_LABELS.get(action, action), status.value, status.label)
+    new_status, roles = rule
+    if actor is None or actor.role not in roles:
+        raise Forbidden(f"Ihre Rolle darf die Aktion „{ACTION_LABELS.get(action, action)}“ nicht ausführen.")
+    return new_status
+
+
+def allowed_actions(status: S, actor: User | None) -> list[str]:
+    """The actions ``actor`` may fire now (for buttons and the API's ``allowed_actions``)."""
+    if actor is None:
+        return []
+    return [action for (state, action), (_new, roles) in TRANSITIONS.items() if state == status and actor.role in roles]

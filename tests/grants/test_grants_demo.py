@@ -1,0 +1,40 @@
+"""The grants demo seeds every status through the real services (after ceilings were published)."""
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app import clock
+from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
+from app.auth.services import create_user
+from app.demo import DEMO_PASSWORD, DemoContext
+from app.extensions import db
+from app.grants import demo
+from app.grants.models import Application, ApplicationStatus, Decision, ParticipantCount
+from app.reference.models import Kommune
+from app.reference.services import get_programme
+
+
+def test_demo_seeds_every_status(app):
+    programme = get_programme()
+    version = AllocationVersion(programme_id=programme.id, number=1, title="Demo", status=AllocationStatus.PUBLISHED,
+                                pool_cents=0, parameters={}, created_at=clock.now(), published_at=clock.now())
+    for kommune in db.session.scalars(select(Kommune)):
+        version.ceilings.append(Ceiling(kommune_id=kommune.id, key_share="1/53", exact_quota="1/1",
+                                        ceiling_cents=80_000_000 + kommune.id * 100_000))
+    db.session.add(version)
+    context = DemoContext(day=date(2022, 6, 15), programme=programme)
+    for email, role, ags in [("admin@demo.nrw", "programme_admin", None), ("koeln@demo.nrw", "kommune", "05315"),
+                             ("kleve@demo.nrw", "kommune", "05154"), ("bielefeld@demo.nrw", "kommune", "05711")]:
+        context.users[email] = create_user(email=email, name=email, password=DEMO_PASSWORD, role=role,
+                                           kommune_ags=ags, actor_label="test")
+    demo.seed(context)
+    db.session.commit()
+    statuses = {s for (s,) in db.session.execute(select(Application.status))}
+    assert statuses == set(ApplicationStatus)
+    roots = db.session.scalar(select(func.count()).select_from(Application).where(Application.sequence == 0))
+    assert roots == 15
+    numbers = set(db.session.scalars(select(Decision.number)))
+    assert len([n for n in numbers if n.startswith("ZB-") and "-Ä" not in n]) == 10
+    assert "ZB-2020-0001-Ä1" in numbers
+    assert db.session.scalar(select(func.count()).select_from(ParticipantCount)) > 100
