@@ -12,6 +12,7 @@ from flask import Flask, g, request, session
 from flask_smorest import Api
 
 from . import database
+from .api_blueprint import document_conventions
 from .extensions import babel, csrf, db, login_manager, migrate
 from .formatting import register_template_helpers
 from .money import Money
@@ -51,6 +52,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     register_error_handlers(app)
     register_template_helpers(app)
     _register_domains(app, rest_api)
+    document_conventions(rest_api)
     _register_request_hooks(app)
     return app
 

@@ -1,14 +1,17 @@
-"""The blueprint class every JSON API module uses (``from app.api_blueprint import ApiBlueprint``).
+"""API conventions on top of flask-smorest.
 
-It differs from flask-smorest's in one point: a body that is not valid JSON is a 422 naming the
-field ``json`` (like every other input error), not a bare 400.
+* ``ApiBlueprint``: the blueprint class every JSON API module uses. It differs from flask-smorest's
+  in one point: a body that is not valid JSON is a 422 naming the field ``json`` (like every other
+  input error), not a bare 400.
+* ``document_conventions``: the OpenAPI document describes errors as problem+json.
 """
 
 from __future__ import annotations
 
 from typing import NoReturn
 
-from flask_smorest import Blueprint
+from flask_smorest import Api, Blueprint
+from marshmallow import INCLUDE, Schema, fields
 from webargs.flaskparser import FlaskParser, abort
 
 
@@ -19,3 +22,34 @@ class _Parser(FlaskParser):
 
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = _Parser()
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, as every API error is answered (extension members allowed)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.Str()
+    title = fields.Str()
+    status = fields.Int()
+    detail = fields.Str()
+    instance = fields.Str()
+    errors = fields.Dict(keys=fields.Str(), metadata={"description": "field -> messages (validation errors)"})
+    current_status = fields.Str(metadata={"description": "for 409: the object's current status"})
+
+
+def document_conventions(rest_api: Api) -> None:
+    """Make the OpenAPI document say what the service does: errors are application/problem+json,
+    and X-Pagination is a header whose value is a JSON-encoded object (a string on the wire)."""
+    spec = rest_api.spec
+    spec.components.schema("Problem", schema=ProblemSchema)
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    spec.components.responses["DEFAULT_ERROR"] = {"description": "Fehler (problem+json)", "content": problem}
+    spec.components.responses["UNPROCESSABLE_ENTITY"] = {
+        "description": "Ungültige Eingabe; `errors` nennt die Felder", "content": problem}
+    if "PAGINATION" in spec.components.headers:
+        spec.components.headers["PAGINATION"] = {
+            "description": "Seiteninformation als JSON-Text: total, total_pages, first_page, last_page, "
+                           "page, previous_page, next_page",
+            "schema": {"type": "string"}}

@@ -15,10 +15,11 @@ from enum import Enum
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, event
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import clock
+from .database import UTCDateTime
 from .extensions import db
 
 
@@ -30,7 +31,7 @@ class AuditEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     actor_label: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(80), index=True)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextvars
 import sqlite3
+from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Engine, cast, event, func
+from sqlalchemy import BigInteger, DateTime, Engine, TypeDecorator, cast, event, func
 from sqlalchemy.sql import Select
 
 _read_only = contextvars.ContextVar("sqlite_read_only", default=False)
@@ -49,3 +50,27 @@ def lock_for_update(statement: Select) -> Select:
 def sum_cents(column):
     """SUM over a cents column that stays an integer on PostgreSQL (which returns numeric) and is 0 when empty."""
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware timestamp on both engines.
+
+    PostgreSQL keeps the offset (``timestamptz``); SQLite stores text without one and hands back
+    naive datetimes. This type stores UTC and always returns aware UTC datetimes, so comparisons
+    with ``clock.now()`` and the ISO strings in the API (RFC 3339, with offset) are right everywhere.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: use app.clock.now() or an aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

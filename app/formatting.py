@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -24,8 +24,6 @@ def format_date(value: date | datetime | None) -> str:
 def format_datetime(value: datetime | None) -> str:
     if value is None:
         return "–"
-    if value.tzinfo is None:  # SQLite hands back naive UTC
-        value = value.replace(tzinfo=UTC)
     return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
 
 

@@ -27,10 +27,12 @@ def _fill(rule: str) -> str:
     def value(match: re.Match) -> str:
         converter = match.group(1) or "string"
         if converter == "int":
-            return "999999"
+            bound = re.search(r"max=(\d+)", match.group(0))
+            return str(min(999999, int(bound.group(1)))) if bound else "999999"
         if converter == "any":
             return re.search(r"any\(([^,)]+)", match.group(0)).group(1).strip()
-        return "x"
+        length = re.search(r"length=(\d+)", match.group(0))
+        return "9" * int(length.group(1)) if length else "x"
 
     return _PLACEHOLDER.sub(value, rule)
 

@@ -18,7 +18,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    DateTime,
     Enum,
     ForeignKey,
     Integer,
@@ -28,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..database import UTCDateTime
 from ..extensions import db
 from ..reference.models import Kommune, Programme
 
@@ -61,10 +61,10 @@ class AllocationVersion(db.Model):
     parameters: Mapped[dict] = mapped_column(JSON, default=dict)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("allocation_versions.id"))
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     key_dataset_id: Mapped[int | None] = mapped_column(ForeignKey("allocation_key_datasets.id"))
     secondary_dataset_id: Mapped[int | None] = mapped_column(ForeignKey("allocation_key_datasets.id"))
     unallocated_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # redistribution: nobody could take it
@@ -132,7 +132,7 @@ class KeyDataset(db.Model):
     source: Mapped[str] = mapped_column(Text)
     row_count: Mapped[int] = mapped_column(Integer)
     total: Mapped[int] = mapped_column(BigInteger)  # population resp. count total
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     gemeinde_rows: Mapped[list[KeyGemeindeRow]] = relationship(
@@ -204,7 +204,7 @@ class GiveBack(db.Model):
     amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     max_usable_cents: Mapped[int | None] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     applied_in_id: Mapped[int | None] = mapped_column(ForeignKey("allocation_versions.id"))
 

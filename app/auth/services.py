@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -90,7 +90,7 @@ def authenticate(email: str, password: str) -> User:
     email = normalise_email(email)
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     now = clock.now()
-    if user is not None and user.locked_until is not None and _aware(user.locked_until) > now:
+    if user is not None and user.locked_until is not None and user.locked_until > now:
         audit.record("auth.login_locked", "user", user.id, actor_label=email)
         raise LoginRefused("Zu viele Fehlversuche. Das Konto ist vorübergehend gesperrt, bitte später erneut "
                            "versuchen.", locked=True)
@@ -101,7 +101,7 @@ def authenticate(email: str, password: str) -> User:
                 user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
                 user.failed_logins = 0
         audit.record("auth.login_failed", "user", user.id if user else None, actor_label=email or "(leer)",
-                     after={"locked": bool(user and user.locked_until and _aware(user.locked_until) > now)})
+                     after={"locked": bool(user and user.locked_until and user.locked_until > now)})
         raise LoginRefused("E-Mail-Adresse oder Passwort ist falsch.")
     user.failed_logins = 0
     user.locked_until = None
@@ -109,10 +109,6 @@ def authenticate(email: str, password: str) -> User:
     audit.record("auth.login", "user", user.id, actor=user)
     return user
 
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes for timezone-aware columns; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _hash_token(secret: str) -> str:
@@ -163,7 +159,7 @@ def user_for_token(secret: str) -> User:
         raise TokenRefused("Unbekanntes API-Token.")
     if token.revoked_at is not None:
         raise TokenRefused("Das API-Token wurde widerrufen.")
-    if token.expires_at is not None and _aware(token.expires_at) <= now:
+    if token.expires_at is not None and token.expires_at <= now:
         raise TokenRefused("Das API-Token ist abgelaufen.")
     if not token.user.active:
         raise TokenRefused("Das Benutzerkonto ist deaktiviert.")

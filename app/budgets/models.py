@@ -10,9 +10,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..database import UTCDateTime
 from ..extensions import db
 from ..reference.models import Kommune, Organisation, Programme
 
@@ -43,7 +44,7 @@ class Grant(db.Model):
     funding_rate_bp: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[date] = mapped_column(Date)
     last_expense_date: Mapped[date] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     programme: Mapped[Programme] = relationship()
     kommune: Mapped[Kommune | None] = relationship()

@@ -22,7 +22,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    DateTime,
     Enum,
     ForeignKey,
     Integer,
@@ -35,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..database import UTCDateTime
 from ..extensions import db
 from ..reference.models import Kommune, Programme
 
@@ -94,10 +94,10 @@ class Application(db.Model):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus), default=ApplicationStatus.DRAFT,
                                                       index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     programme: Mapped[Programme] = relationship()
     kommune: Mapped[Kommune] = relationship()
@@ -155,9 +155,9 @@ class Revision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("grant_applications.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     funding_rate_bp: Mapped[int] = mapped_column(Integer)  # the rate in force for this Kommune when written
     contact_name: Mapped[str] = mapped_column(String(200), default="")
@@ -263,7 +263,7 @@ class ApplicationEvent(db.Model):
     to_status: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     application: Mapped[Application] = relationship(back_populates="events")
     revision: Mapped[Revision | None] = relationship()
@@ -294,7 +294,7 @@ class Decision(db.Model):
     revision_id: Mapped[int] = mapped_column(ForeignKey("grant_application_revisions.id"))
     number: Mapped[str] = mapped_column(String(40), unique=True)
     outcome: Mapped[DecisionOutcome] = mapped_column(_enum(DecisionOutcome))
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
     recipient_name: Mapped[str] = mapped_column(String(200))
@@ -402,7 +402,7 @@ class ParticipantCount(db.Model):
     exited: Mapped[int] = mapped_column(Integer, default=0)  # left early
     finished: Mapped[int] = mapped_column(Integer, default=0)
     primary_target: Mapped[int] = mapped_column(Integer, default=0)  # of those entered: primary target group
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     kommune: Mapped[Kommune] = relationship()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..database import UTCDateTime
 from ..extensions import db
 
 
@@ -23,16 +24,16 @@ class Message(db.Model):
     body: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(500))
     dedup_key: Mapped[str | None] = mapped_column(String(200))  # same key twice = queued once (idempotent jobs)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # none | pending | sending | sent | failed; "sending" carries the claim of the delivering run
     email_status: Mapped[str] = mapped_column(String(20), default="none", index=True)
     email_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    email_next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    email_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    email_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    email_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     email_error: Mapped[str | None] = mapped_column(Text)
     email_claim: Mapped[str | None] = mapped_column(String(32))  # token of the run that is sending it
-    email_claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    email_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     recipient: Mapped[User | None] = relationship()
 
@@ -56,4 +57,4 @@ class NotificationPreference(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(60))
     mode: Mapped[str] = mapped_column(String(10))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -35,12 +35,6 @@ def lease_seconds() -> float:
     return float(current_app.config.get("SCHEDULER_LEASE_SECONDS", LEASE_SECONDS))
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands timestamps back naive (they are stored as UTC)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
 
 def acquire(holder: str, name: str = LEASE_NAME, seconds: float | None = None) -> bool:
     """Take the lease if it is free or expired, or renew it if ``holder`` has it. True = leader."""
@@ -81,7 +75,7 @@ def holds(holder: str, name: str = LEASE_NAME) -> bool:
     table = SchedulerLease.__table__
     with db.engine.connect() as conn:
         row = conn.execute(select(table.c.holder, table.c.expires_at).where(table.c.name == name)).first()
-    return row is not None and row.holder == holder and aware(row.expires_at) > clock.now()
+    return row is not None and row.holder == holder and row.expires_at > clock.now()
 
 
 def current(name: str = LEASE_NAME) -> dict | None:
@@ -91,6 +85,6 @@ def current(name: str = LEASE_NAME) -> dict | None:
         row = conn.execute(select(table).where(table.c.name == name)).first()
     if row is None or not row.holder:
         return None
-    expires = aware(row.expires_at)
-    return {"holder": row.holder, "acquired_at": aware(row.acquired_at), "expires_at": expires,
+    expires = row.expires_at
+    return {"holder": row.holder, "acquired_at": row.acquired_at, "expires_at": expires,
             "active": expires > clock.now()}

@@ -1,16 +1,18 @@
 """initial schema
 
-Revision ID: 2e7f2cccbb18
+Revision ID: 4f40ae5c18ed
 Revises: 
-Create Date: 2026-11-25 12:48:46.409716
+Create Date: 2026-11-25 12:52:34.003002
 
 """
 from alembic import op
 import sqlalchemy as sa
 
+import app.database  # noqa: F401 - custom column types (UTCDateTime)
+
 
 # revision identifiers, used by Alembic.
-revision = '2e7f2cccbb18'
+revision = '4f40ae5c18ed'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -30,9 +32,9 @@ def upgrade():
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('trigger', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('scheduled_for', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('scheduled_for', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('duration_ms', sa.Integer(), nullable=True),
     sa.Column('summary', sa.JSON(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
@@ -80,8 +82,8 @@ def upgrade():
     op.create_table('scheduler_leases',
     sa.Column('name', sa.String(length=50), nullable=False),
     sa.Column('holder', sa.String(length=100), nullable=False),
-    sa.Column('acquired_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('acquired_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_scheduler_leases'))
     )
     op.create_table('funding_modules',
@@ -147,7 +149,7 @@ def upgrade():
     sa.Column('funding_rate_bp', sa.Integer(), nullable=False),
     sa.Column('start_date', sa.Date(), nullable=False),
     sa.Column('last_expense_date', sa.Date(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(recipient_kind = 'kommune') = (kommune_id IS NOT NULL)", name=op.f('ck_grants_kommune_recipient')),
     sa.CheckConstraint("(recipient_kind = 'organisation') = (organisation_id IS NOT NULL)", name=op.f('ck_grants_organisation_recipient')),
     sa.CheckConstraint('funding_rate_bp BETWEEN 1 AND 10000', name=op.f('ck_grants_rate_range')),
@@ -174,9 +176,9 @@ def upgrade():
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('locked_until', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("(role = 'kommune') = (kommune_id IS NOT NULL)", name=op.f('ck_users_kommune_binding')),
     sa.CheckConstraint("(role = 'organisation') = (organisation_id IS NOT NULL)", name=op.f('ck_users_organisation_binding')),
     sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_users_kommune_id_kommunen')),
@@ -197,7 +199,7 @@ def upgrade():
     sa.Column('source', sa.Text(), nullable=False),
     sa.Column('row_count', sa.Integer(), nullable=False),
     sa.Column('total', sa.BigInteger(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("kind IN ('gemeinden', 'counts')", name=op.f('ck_allocation_key_datasets_kind')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_allocation_key_datasets_created_by_id_users')),
@@ -210,9 +212,9 @@ def upgrade():
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('prefix', sa.String(length=12), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
@@ -222,7 +224,7 @@ def upgrade():
 
     op.create_table('audit_entries',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_label', sa.String(length=200), nullable=False),
     sa.Column('action', sa.String(length=80), nullable=False),
@@ -250,10 +252,10 @@ def upgrade():
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('draft', 'submitted', 'changes_requested', 'approved', 'rejected', 'withdrawn', name='applicationstatus', native_enum=False, length=20), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("(kind = 'application') = (parent_id IS NULL)", name=op.f('ck_grant_applications_amendment_has_parent')),
     sa.CheckConstraint("(kind = 'application') = (sequence = 0)", name=op.f('ck_grant_applications_sequence_by_kind')),
     sa.CheckConstraint("(status IN ('approved', 'rejected')) = (decided_at IS NOT NULL)", name=op.f('ck_grant_applications_decided_at_iff_decided')),
@@ -296,7 +298,7 @@ def upgrade():
     sa.Column('exited', sa.Integer(), nullable=False),
     sa.Column('finished', sa.Integer(), nullable=False),
     sa.Column('primary_target', sa.Integer(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("gender IN ('female', 'male', 'diverse', 'not_stated')", name=op.f('ck_grant_participant_counts_gender_values')),
     sa.CheckConstraint('entered >= 0 AND exited >= 0 AND finished >= 0 AND primary_target >= 0', name=op.f('ck_grant_participant_counts_counts_nonneg')),
@@ -320,15 +322,15 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('link', sa.String(length=500), nullable=True),
     sa.Column('dedup_key', sa.String(length=200), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('email_status', sa.String(length=20), nullable=False),
     sa.Column('email_attempts', sa.Integer(), nullable=False),
-    sa.Column('email_next_attempt_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('email_sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('email_next_attempt_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('email_sent_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('email_error', sa.Text(), nullable=True),
     sa.Column('email_claim', sa.String(length=32), nullable=True),
-    sa.Column('email_claimed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('email_claimed_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['recipient_id'], ['users.id'], name=op.f('fk_messages_recipient_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_messages')),
     sa.UniqueConstraint('dedup_key', name='uq_messages_dedup_key')
@@ -344,7 +346,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=60), nullable=False),
     sa.Column('mode', sa.String(length=10), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("mode IN ('email', 'inbox', 'off')", name=op.f('ck_notification_preferences_mode_known')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_preferences_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_preferences')),
@@ -392,10 +394,10 @@ def upgrade():
     sa.Column('parameters', sa.JSON(), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('superseded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('published_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('superseded_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('key_dataset_id', sa.Integer(), nullable=True),
     sa.Column('secondary_dataset_id', sa.Integer(), nullable=True),
     sa.Column('unallocated_cents', sa.BigInteger(), nullable=False),
@@ -416,9 +418,9 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
     sa.Column('funding_rate_bp', sa.Integer(), nullable=False),
     sa.Column('contact_name', sa.String(length=200), nullable=False),
@@ -443,7 +445,7 @@ def upgrade():
     sa.Column('amount_cents', sa.BigInteger(), nullable=False),
     sa.Column('max_usable_cents', sa.BigInteger(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('applied_in_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('amount_cents >= 0', name=op.f('ck_allocation_give_backs_amount_nonneg')),
@@ -486,7 +488,7 @@ def upgrade():
     sa.Column('to_status', sa.String(length=20), nullable=False),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_grant_application_events_actor_id_users')),
     sa.ForeignKeyConstraint(['application_id'], ['grant_applications.id'], name=op.f('fk_grant_application_events_application_id_grant_applications'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['revision_id'], ['grant_application_revisions.id'], name=op.f('fk_grant_application_events_revision_id_grant_application_revisions')),
@@ -501,7 +503,7 @@ def upgrade():
     sa.Column('revision_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=40), nullable=False),
     sa.Column('outcome', sa.Enum('approved', 'rejected', name='decisionoutcome', native_enum=False, length=20), nullable=False),
-    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('recipient_name', sa.String(length=200), nullable=False),
