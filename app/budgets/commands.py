@@ -66,9 +66,12 @@ def interest_command(amount, start, end, points, day_count, fmt, table_path) -> 
 @with_appcontext
 def verify_ledger_command() -> None:
     """Saldenabgleich: Journal, Salden und Belege (Bewilligungen, Abrufe, Zahlungen, Ausgaben) vergleichen."""
-    from .verify import verify_ledger
+    from ..extensions import db
+    from .verify import record_check, verify_ledger
 
     problems = verify_ledger()
+    record_check(problems, actor_label="cli: verify-ledger")
+    db.session.commit()
     if problems:
         for problem in problems:
             click.echo(problem)

@@ -14,3 +14,4 @@ PROOF_SUBMIT = declare("budgets.proof.submit", RECIPIENTS, "Verwendungsnachweis 
 PROOF_CHECK = declare("budgets.proof.check", {Role.PROGRAMME_ADMIN},
                       "Verwendungsnachweis prüfen, Ausgaben aberkennen, Schlussbescheid erlassen")
 REPAYMENT_RECORD = declare("budgets.repayment.record", {Role.FINANCE}, "Rückzahlungen buchen")
+LEDGER_CHECK = declare("budgets.ledger.check", {Role.FINANCE, Role.PROGRAMME_ADMIN}, "Ledger-Abgleich protokollieren")

@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
+from .. import audit
 from ..database import sum_cents
 from ..extensions import db
 from .ledger import earned_for, journal_totals, recomputed_balances
@@ -116,3 +117,9 @@ def _check_sources(balances: dict[int, dict]) -> list[str]:
                 problems.append(f"Rückforderung {reclaim.id}: {kind.label} Ledger {b.get((kind, module, year), 0)}, "
                                 f"aus den Belegen {value}.")
     return problems
+
+
+def record_check(problems: list[str], *, actor_label: str | None = None) -> None:
+    """Keep the result in the audit trail (the finance start page shows the last check)."""
+    audit.record("ledger.verify", "ledger", None, after={"problems": len(problems), "first": problems[:20]},
+                 actor_label=actor_label)
