@@ -16,7 +16,7 @@ from ..errors import ValidationFailed
 from ..money import MoneyFormatError, parse_german_amount
 from .models import Grant
 from .rates import flat_rates
-from .services import validate_expense
+from .services import approved_keys, validate_expense
 
 COLUMNS = ("datum", "baustein", "betrag", "einheiten", "pauschale", "beleg", "beschreibung")
 REQUIRED = ("datum", "baustein")
@@ -58,9 +58,12 @@ def parse_expense_csv(data: bytes, grant: Grant, *, today: date) -> list[dict]:
                                              "(oder einheiten und pauschale); beleg; beschreibung erwartet.")
     index = {name: header.index(name) for name in COLUMNS if name in header}
     rates = flat_rates(grant.programme.code)
+    approved = approved_keys(grant)
     rows: list[dict] = []
     errors: list[dict] = []
     width = len(header)
+    get = {name: index.get(name) for name in COLUMNS}
+    i_date, i_module, i_amount, i_units, i_rate, i_voucher, i_text = (get[name] for name in COLUMNS)
     for line_number, record in enumerate(reader, start=2):
         if not record or all(not cell.strip() for cell in record):
             continue
@@ -68,33 +71,33 @@ def parse_expense_csv(data: bytes, grant: Grant, *, today: date) -> list[dict]:
             raise ValidationFailed.field("file", f"Die Datei hat mehr als {MAX_LINES} Zeilen; bitte aufteilen.")
         if len(record) < width:
             record = record + [""] * (width - len(record))
-
-        def cell(name, record=record):
-            position = index.get(name)
-            return record[position].strip() if position is not None else ""
-
+        raw_date = record[i_date].strip()
+        raw_amount = record[i_amount].strip() if i_amount is not None else ""
+        raw_units = record[i_units].strip() if i_units is not None else ""
         line_errors: dict[str, str] = {}
         try:
-            day = parse_date(cell("datum"))
+            day = parse_date(raw_date)
         except (ValueError, IndexError):
             day = None
-            line_errors["datum"] = f"„{cell('datum')}“ ist kein Datum (TT.MM.JJJJ)."
+            line_errors["datum"] = f"„{raw_date}“ ist kein Datum (TT.MM.JJJJ)."
         amount = units = None
-        if cell("betrag"):
+        if raw_amount:
             try:
-                amount = parse_german_amount(cell("betrag"))
+                amount = parse_german_amount(raw_amount)
             except MoneyFormatError as exc:
                 line_errors["betrag"] = str(exc)
-        if cell("einheiten"):
+        if raw_units:
             try:
-                units = parse_units(cell("einheiten"))
+                units = parse_units(raw_units)
             except MoneyFormatError:
-                line_errors["einheiten"] = f"„{cell('einheiten')}“ ist keine Anzahl."
+                line_errors["einheiten"] = f"„{raw_units}“ ist keine Anzahl."
         if not line_errors:
-            row, problems = validate_expense(grant, module=cell("baustein"), expense_date=day, amount_cents=amount,
-                                             units_centi=units, rate_code=cell("pauschale") or None,
-                                             voucher_ref=cell("beleg"), description=cell("beschreibung"),
-                                             today=today, rates=rates)
+            row, problems = validate_expense(
+                grant, module=record[i_module], expense_date=day, amount_cents=amount, units_centi=units,
+                rate_code=(record[i_rate].strip() or None) if i_rate is not None else None,
+                voucher_ref=record[i_voucher] if i_voucher is not None else "",
+                description=record[i_text] if i_text is not None else "", today=today, rates=rates,
+                approved_lines=approved)
             line_errors = {FIELD_NAMES.get(k, k): v for k, v in problems.items()}
         if line_errors:
             for column, message in line_errors.items():

@@ -364,13 +364,14 @@ def drawdowns_select(user, *, statuses: Sequence[DrawdownStatus] | None = None, 
 
 def validate_expense(grant: Grant, *, module: str, expense_date: date | None, amount_cents: int | None,
                      units_centi: int | None = None, rate_code: str | None = None, voucher_ref: str = "",
-                     description: str = "", today: date | None = None, rates=None) -> tuple[dict, dict]:
+                     description: str = "", today: date | None = None, rates=None,
+                     approved_lines: set[tuple[str, int]] | None = None) -> tuple[dict, dict]:
     """Check one expense; returns (row for the insert, errors by field). Shared by the form, API and CSV import."""
     errors: dict[str, str] = {}
     today = today or clock.today()
     module = (module or "").strip().upper()
-    lines = {(line.module_code, line.budget_year) for line in grant.lines if line.approved_cents > 0}
-    if module not in {m for m, _y in lines}:
+    lines = approved_lines if approved_lines is not None else approved_keys(grant)
+    if module not in {m for m, _y in lines}:  # a handful of lines: cheap
         errors["module"] = f"Baustein „{module}“ ist für diese Zuwendung nicht bewilligt."
     if expense_date is None:
         errors["expense_date"] = "Bitte ein Datum angeben."
@@ -415,6 +416,10 @@ def validate_expense(grant: Grant, *, module: str, expense_date: date | None, am
            "rate_code": rate_code or None, "voucher_ref": (voucher_ref or "").strip(),
            "description": (description or "").strip()}
     return row, errors
+
+
+def approved_keys(grant: Grant) -> set[tuple[str, int]]:
+    return {(line.module_code, line.budget_year) for line in grant.lines if line.approved_cents > 0}
 
 
 def _ensure_open_for_expenses(grant: Grant) -> None:
@@ -472,15 +477,47 @@ def book_expenses(grant: Grant, rows: list[dict], *, import_id: int | None) -> l
             Transfer(expenses_id, accounts[(K.OWN_SHARE, module, year)], added - earned_delta)],
             value_date=today, source_type="expense_import" if import_id else "expense", source_id=import_id,
             description=f"Ausgaben {module}/{year} ({len(group)} Zeilen)")
-        values = [{**row, "grant_id": grant.id, "import_id": import_id, "journal_id": journal.id, "eligible": True,
-                   "ineligible_reason": "", "created_at": now} for row in group]
-        if len(values) <= 10:
-            for value in values:
-                ids.append(db.session.execute(insert(Expense.__table__).values(**value)).inserted_primary_key[0])
+        constants = {"grant_id": grant.id, "import_id": import_id, "journal_id": journal.id, "eligible": True,
+                     "ineligible_reason": "", "created_at": now}
+        if len(group) <= 10:
+            for row in group:
+                statement = insert(Expense.__table__).values(**row, **constants)
+                ids.append(db.session.execute(statement).inserted_primary_key[0])
         else:
-            db.session.execute(insert(Expense.__table__), values)
+            _bulk_insert(Expense.__table__, group, constants)
     _add_daily(grant.id, rows, sign=1)
     return ids
+
+
+def _bulk_insert(table, rows: list[dict], constants: dict) -> None:
+    """executemany through the driver: no per-row statement compilation; constant columns processed once."""
+    connection = db.session.connection()
+    dialect = connection.dialect
+    varying = list(rows[0])
+    columns = varying + list(constants)
+
+    def processor(name):
+        return table.c[name].type.bind_processor(dialect)
+
+    fixed = tuple(value if value is None or processor(name) is None else processor(name)(value)
+                  for name, value in constants.items())
+    plain = [name for name in varying if processor(name) is None]
+    processed = [(name, processor(name)) for name in varying if processor(name) is not None]
+    columns = plain + [name for name, _p in processed] + list(constants)
+    names = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+    if dialect.paramstyle == "qmark":
+        marks = ", ".join("?" for _ in columns)
+    elif dialect.paramstyle == "format":
+        marks = ", ".join("%s" for _ in columns)
+    else:
+        marks = ", ".join(f"%({name})s" for name in columns)
+    sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) VALUES ({marks})"  # noqa: S608
+    params = [tuple([row[name] for name in plain]
+                    + [None if row[name] is None else proc(row[name]) for name, proc in processed]) + fixed
+              for row in rows]
+    if dialect.paramstyle not in ("qmark", "format"):
+        params = [dict(zip(columns, row, strict=True)) for row in params]
+    connection.exec_driver_sql(sql, params)
 
 
 def _add_daily(grant_id: int, rows: list[dict], *, sign: int) -> None:
