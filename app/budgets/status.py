@@ -157,7 +157,7 @@ def _forecasts(result: dict[int, GrantStatus], starts: dict[int, date], today: d
         recent_statement = recent_statement.where(ExpenseDaily.grant_id.in_(list(result)))
     recent = dict(db.session.execute(recent_statement).all())
     for gid, status in result.items():
-        spent = status.total.spent
+        spent = max(status.total.spent, 0)
         first = max(window_start, starts[gid]) if starts[gid] <= today else today
         points = [(first, max(spent - recent.get(gid, 0), 0))]
         if today > first:
