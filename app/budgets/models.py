@@ -10,7 +10,19 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime
@@ -71,3 +83,334 @@ class GrantLine(db.Model):
     approved_cents: Mapped[int] = mapped_column(BigInteger)
 
     grant: Mapped[Grant] = relationship(back_populates="lines")
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+class AccountKind(enum.StrEnum):
+    """Ledger accounts per grant, module and budget year (reclaim accounts: module "*", year 0).
+
+    Balances are debit-positive. Credit-side accounts (budget, earned, own share, reclaimed,
+    interest income) therefore carry negative balances; the pages show them with the sign flipped.
+    """
+
+    BUDGET = "budget"  # credit: the approved commitment (Bewilligung), counter-account of available
+    AVAILABLE = "available"  # debit: approved and not yet requested, approved or paid (the drawdown limit)
+    REQUESTED = "requested"  # debit: drawdowns requested, not yet decided
+    APPROVED = "approved"  # debit: drawdowns approved, not yet paid
+    PAID = "paid"  # debit: payments made
+    EXPENSES = "expenses"  # debit: eligible expenses reported
+    EARNED = "earned"  # credit: grant earned = rate x expenses
+    OWN_SHARE = "own_share"  # credit: the recipient's own share of the expenses
+    RECLAIM_RECEIVABLE = "reclaim_receivable"  # debit: reclaimed principal still owed
+    RECLAIMED = "reclaimed"  # credit: principal reclaimed by final decision
+    INTEREST_RECEIVABLE = "interest_receivable"  # debit: interest owed
+    INTEREST_INCOME = "interest_income"  # credit: interest charged
+    REPAID = "repaid"  # debit: repayments received (principal and interest)
+
+    @property
+    def label(self) -> str:
+        return ACCOUNT_LABELS[self]
+
+
+ACCOUNT_LABELS = {
+    AccountKind.BUDGET: "Bewilligung",
+    AccountKind.AVAILABLE: "Verfügbar für Mittelabruf",
+    AccountKind.REQUESTED: "Mittelabruf beantragt",
+    AccountKind.APPROVED: "Mittelabruf genehmigt",
+    AccountKind.PAID: "Ausgezahlt",
+    AccountKind.EXPENSES: "Förderfähige Ausgaben",
+    AccountKind.EARNED: "Zuwendung verdient",
+    AccountKind.OWN_SHARE: "Eigenanteil",
+    AccountKind.RECLAIM_RECEIVABLE: "Rückforderung offen",
+    AccountKind.RECLAIMED: "Rückforderung festgesetzt",
+    AccountKind.INTEREST_RECEIVABLE: "Zinsen offen",
+    AccountKind.INTEREST_INCOME: "Zinsen festgesetzt",
+    AccountKind.REPAID: "Rückzahlungen",
+}
+LINE_KINDS = (AccountKind.BUDGET, AccountKind.AVAILABLE, AccountKind.REQUESTED, AccountKind.APPROVED,
+              AccountKind.PAID, AccountKind.EXPENSES, AccountKind.EARNED, AccountKind.OWN_SHARE)
+RECLAIM_KINDS = (AccountKind.RECLAIM_RECEIVABLE, AccountKind.RECLAIMED, AccountKind.INTEREST_RECEIVABLE,
+                 AccountKind.INTEREST_INCOME, AccountKind.REPAID)
+GRANT_LEVEL = ("*", 0)  # module and year of the grant-level (reclaim) accounts
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+
+
+class LedgerAccount(db.Model):
+    __tablename__ = "ledger_accounts"
+    __table_args__ = (UniqueConstraint("grant_id", "kind", "module_code", "budget_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[AccountKind] = mapped_column(_enum(AccountKind))
+    module_code: Mapped[str] = mapped_column(String(10))
+    budget_year: Mapped[int] = mapped_column(Integer)
+
+
+class LedgerBalance(db.Model):
+    """The current balance of each account, changed in the same transaction as every posting."""
+
+    __tablename__ = "ledger_balances"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id", ondelete="CASCADE"), primary_key=True)
+    balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Journal(db.Model):
+    """One business event in the ledger; its entries move money between accounts."""
+
+    __tablename__ = "ledger_journals"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    source_type: Mapped[str] = mapped_column(String(40))
+    source_id: Mapped[str | None] = mapped_column(String(60))
+    value_date: Mapped[date] = mapped_column(Date)
+    booked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    description: Mapped[str] = mapped_column(String(300), default="")
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_journals.id"))
+
+
+class LedgerEntry(db.Model):
+    """A transfer of ``amount_cents`` from ``credit_account`` to ``debit_account``.
+
+    Each row balances by construction (one debit, one credit, the same positive amount; both
+    enforced by CHECK constraints on every database), so every journal sums to zero.
+    """
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("debit_account_id <> credit_account_id", name="two_accounts"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    journal_id: Mapped[int] = mapped_column(ForeignKey("ledger_journals.id", ondelete="CASCADE"), index=True)
+    debit_account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
+    credit_account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+# --------------------------------------------------------------------------- drawdowns
+
+
+class DrawdownStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PAID = "paid"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {"requested": "beantragt", "approved": "genehmigt", "rejected": "abgelehnt", "paid": "ausgezahlt",
+                "withdrawn": "zurückgezogen"}[self.value]
+
+
+class Drawdown(db.Model):
+    """A drawdown request (Mittelabruf) for one module and budget year."""
+
+    __tablename__ = "drawdowns"
+    __table_args__ = (
+        CheckConstraint("amount_requested_cents > 0", name="requested_positive"),
+        CheckConstraint("amount_approved_cents IS NULL OR amount_approved_cents BETWEEN 1 AND amount_requested_cents",
+                        name="approved_range"),
+        CheckConstraint("(status IN ('approved', 'paid')) = (amount_approved_cents IS NOT NULL)",
+                        name="approved_amount_state"),
+        CheckConstraint("(status = 'paid') = (value_date IS NOT NULL)", name="paid_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
+    module_code: Mapped[str] = mapped_column(String(10))
+    budget_year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[DrawdownStatus] = mapped_column(_enum(DrawdownStatus), index=True)
+    amount_requested_cents: Mapped[int] = mapped_column(BigInteger)
+    amount_approved_cents: Mapped[int | None] = mapped_column(BigInteger)
+    purpose: Mapped[str] = mapped_column(String(1000))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_reason: Mapped[str] = mapped_column(String(1000), default="")
+    value_date: Mapped[date | None] = mapped_column(Date)
+    payment_reference: Mapped[str] = mapped_column(String(80), default="")
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    grant: Mapped[Grant] = relationship()
+
+    @property
+    def booked_cents(self) -> int:
+        """What the drawdown holds against the limit in its current status."""
+        if self.status == DrawdownStatus.REQUESTED:
+            return self.amount_requested_cents
+        if self.status in (DrawdownStatus.APPROVED, DrawdownStatus.PAID):
+            return self.amount_approved_cents or 0
+        return 0
+
+
+class IdempotencyKey(db.Model):
+    """A money-creating API call's ``Idempotency-Key``: the first answer is replayed for retries."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --------------------------------------------------------------------------- expenses
+
+
+class ExpenseImport(db.Model):
+    __tablename__ = "expense_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    line_count: Mapped[int] = mapped_column(Integer)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Expense(db.Model):
+    """An eligible expense as reported; marked ineligible in the proof-of-use check (with a reversal)."""
+
+    __tablename__ = "expenses"
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("eligible OR ineligible_reason <> ''", name="ineligible_reason"),
+        Index("ix_expenses_grant_date", "grant_id", "expense_date"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"))
+    module_code: Mapped[str] = mapped_column(String(10))
+    budget_year: Mapped[int] = mapped_column(Integer)
+    expense_date: Mapped[date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    units_centi: Mapped[int | None] = mapped_column(BigInteger)  # units x 100 when priced by a flat rate
+    rate_code: Mapped[str | None] = mapped_column(String(20))
+    voucher_ref: Mapped[str] = mapped_column(String(80), default="")
+    description: Mapped[str] = mapped_column(String(300), default="")
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("expense_imports.id", ondelete="CASCADE"), index=True)
+    journal_id: Mapped[int] = mapped_column(ForeignKey("ledger_journals.id"))
+    eligible: Mapped[bool] = mapped_column(default=True)
+    ineligible_reason: Mapped[str] = mapped_column(String(500), default="")
+    ineligible_journal_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_journals.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExpenseDaily(db.Model):
+    """Eligible expenses per grant, module and expense day: the source of the charts and the forecast."""
+
+    __tablename__ = "expense_daily"
+
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), primary_key=True)
+    module_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# --------------------------------------------------------------------------- proof of use and reclaim
+
+
+class ProofStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    DECIDED = "decided"
+
+    @property
+    def label(self) -> str:
+        return {"submitted": "eingereicht, in Prüfung", "decided": "Schlussbescheid erlassen"}[self.value]
+
+
+class ProofOfUse(db.Model):
+    """Verwendungsnachweis and, once decided, the final decision (Schlussbescheid)."""
+
+    __tablename__ = "proofs_of_use"
+    __table_args__ = (CheckConstraint("(status = 'decided') = (decided_at IS NOT NULL)", name="decided_state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[ProofStatus] = mapped_column(_enum(ProofStatus))
+    narrative: Mapped[str] = mapped_column(Text)
+    expense_count: Mapped[int] = mapped_column(Integer)
+    expense_total_cents: Mapped[int] = mapped_column(BigInteger)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    final_grant_cents: Mapped[int | None] = mapped_column(BigInteger)
+    paid_cents: Mapped[int | None] = mapped_column(BigInteger)
+    overpaid_cents: Mapped[int | None] = mapped_column(BigInteger)
+    decision_lines: Mapped[list | None] = mapped_column(JSON)
+
+    grant: Mapped[Grant] = relationship()
+
+
+class ReclaimStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"open": "offen", "closed": "erledigt"}[self.value]
+
+
+class Reclaim(db.Model):
+    """Rückforderung: overpaid principal with interest (§ 49a Abs. 3 VwVfG) from each payment's value date."""
+
+    __tablename__ = "reclaims"
+    __table_args__ = (
+        CheckConstraint("principal_cents > 0", name="principal_positive"),
+        CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), unique=True)
+    proof_id: Mapped[int] = mapped_column(ForeignKey("proofs_of_use.id", ondelete="CASCADE"))
+    status: Mapped[ReclaimStatus] = mapped_column(_enum(ReclaimStatus))
+    principal_cents: Mapped[int] = mapped_column(BigInteger)
+    # [[ISO value date, cents], ...]: the payments the overpaid money is taken from (latest first)
+    principal_sources: Mapped[list] = mapped_column(JSON)
+    points: Mapped[str] = mapped_column(String(10), default="5")
+    day_count: Mapped[str] = mapped_column(String(10), default="act/365")
+    interest_booked_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    principal_repaid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    interest_repaid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    grant: Mapped[Grant] = relationship()
+    repayments: Mapped[list[Repayment]] = relationship(back_populates="reclaim", order_by="Repayment.value_date")
+
+
+class Repayment(db.Model):
+    __tablename__ = "repayments"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reclaim_id: Mapped[int] = mapped_column(ForeignKey("reclaims.id", ondelete="CASCADE"), index=True)
+    value_date: Mapped[date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    principal_cents: Mapped[int] = mapped_column(BigInteger)
+    interest_cents: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str] = mapped_column(String(80), default="")
+    journal_id: Mapped[int] = mapped_column(ForeignKey("ledger_journals.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    reclaim: Mapped[Reclaim] = relationship(back_populates="repayments")

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4f40ae5c18ed
+Revision ID: 84395a06e9cb
 Revises: 
-Create Date: 2026-11-25 12:52:34.003002
+Create Date: 2026-11-25 13:03:09.182231
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '4f40ae5c18ed'
+revision = '84395a06e9cb'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -244,6 +244,61 @@ def upgrade():
         batch_op.create_index('ix_audit_entries_object', ['object_type', 'object_id'], unique=False)
         batch_op.create_index('ix_audit_entries_occurred_at', ['occurred_at'], unique=False)
 
+    op.create_table('drawdowns',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('module_code', sa.String(length=10), nullable=False),
+    sa.Column('budget_year', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('requested', 'approved', 'rejected', 'paid', 'withdrawn', name='drawdownstatus', native_enum=False, length=30), nullable=False),
+    sa.Column('amount_requested_cents', sa.BigInteger(), nullable=False),
+    sa.Column('amount_approved_cents', sa.BigInteger(), nullable=True),
+    sa.Column('purpose', sa.String(length=1000), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=False),
+    sa.Column('period_end', sa.Date(), nullable=False),
+    sa.Column('requested_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decision_reason', sa.String(length=1000), nullable=False),
+    sa.Column('value_date', sa.Date(), nullable=True),
+    sa.Column('payment_reference', sa.String(length=80), nullable=False),
+    sa.Column('paid_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("(status = 'paid') = (value_date IS NOT NULL)", name=op.f('ck_drawdowns_paid_state')),
+    sa.CheckConstraint("(status IN ('approved', 'paid')) = (amount_approved_cents IS NOT NULL)", name=op.f('ck_drawdowns_approved_amount_state')),
+    sa.CheckConstraint('amount_approved_cents IS NULL OR amount_approved_cents BETWEEN 1 AND amount_requested_cents', name=op.f('ck_drawdowns_approved_range')),
+    sa.CheckConstraint('amount_requested_cents > 0', name=op.f('ck_drawdowns_requested_positive')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_drawdowns_decided_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_drawdowns_grant_id_grants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_drawdowns_requested_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_drawdowns'))
+    )
+    with op.batch_alter_table('drawdowns', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_drawdowns_grant_id'), ['grant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_drawdowns_status'), ['status'], unique=False)
+
+    op.create_table('expense_daily',
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('module_code', sa.String(length=10), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_expense_daily_grant_id_grants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('grant_id', 'module_code', 'day', name=op.f('pk_expense_daily'))
+    )
+    op.create_table('expense_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('line_count', sa.Integer(), nullable=False),
+    sa.Column('total_cents', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_expense_imports_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_expense_imports_grant_id_grants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_expense_imports'))
+    )
+    with op.batch_alter_table('expense_imports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_expense_imports_grant_id'), ['grant_id'], unique=False)
+
     op.create_table('grant_applications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('programme_id', sa.Integer(), nullable=False),
@@ -313,6 +368,49 @@ def upgrade():
     with op.batch_alter_table('grant_participant_counts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_participant_counts_kommune_id'), ['kommune_id'], unique=False)
 
+    op.create_table('idempotency_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('scope', sa.String(length=80), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('request_hash', sa.String(length=64), nullable=False),
+    sa.Column('response_status', sa.Integer(), nullable=True),
+    sa.Column('response_body', sa.JSON(), nullable=True),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_idempotency_keys_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
+    sa.UniqueConstraint('user_id', 'scope', 'key', name=op.f('uq_idempotency_keys_user_id'))
+    )
+    op.create_table('ledger_accounts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('budget', 'available', 'requested', 'approved', 'paid', 'expenses', 'earned', 'own_share', 'reclaim_receivable', 'reclaimed', 'interest_receivable', 'interest_income', 'repaid', name='accountkind', native_enum=False, length=30), nullable=False),
+    sa.Column('module_code', sa.String(length=10), nullable=False),
+    sa.Column('budget_year', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_ledger_accounts_grant_id_grants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_accounts')),
+    sa.UniqueConstraint('grant_id', 'kind', 'module_code', 'budget_year', name=op.f('uq_ledger_accounts_grant_id'))
+    )
+    with op.batch_alter_table('ledger_accounts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_accounts_grant_id'), ['grant_id'], unique=False)
+
+    op.create_table('ledger_journals',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('source_type', sa.String(length=40), nullable=False),
+    sa.Column('source_id', sa.String(length=60), nullable=True),
+    sa.Column('value_date', sa.Date(), nullable=False),
+    sa.Column('booked_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('description', sa.String(length=300), nullable=False),
+    sa.Column('reverses_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_ledger_journals_grant_id_grants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reverses_id'], ['ledger_journals.id'], name=op.f('fk_ledger_journals_reverses_id_ledger_journals')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_journals'))
+    )
+    with op.batch_alter_table('ledger_journals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_journals_grant_id'), ['grant_id'], unique=False)
+
     op.create_table('messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('recipient_id', sa.Integer(), nullable=True),
@@ -355,6 +453,28 @@ def upgrade():
     with op.batch_alter_table('notification_preferences', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_preferences_user_id'), ['user_id'], unique=False)
 
+    op.create_table('proofs_of_use',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('submitted', 'decided', name='proofstatus', native_enum=False, length=30), nullable=False),
+    sa.Column('narrative', sa.Text(), nullable=False),
+    sa.Column('expense_count', sa.Integer(), nullable=False),
+    sa.Column('expense_total_cents', sa.BigInteger(), nullable=False),
+    sa.Column('submitted_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('final_grant_cents', sa.BigInteger(), nullable=True),
+    sa.Column('paid_cents', sa.BigInteger(), nullable=True),
+    sa.Column('overpaid_cents', sa.BigInteger(), nullable=True),
+    sa.Column('decision_lines', sa.JSON(), nullable=True),
+    sa.CheckConstraint("(status = 'decided') = (decided_at IS NOT NULL)", name=op.f('ck_proofs_of_use_decided_state')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_proofs_of_use_decided_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_proofs_of_use_grant_id_grants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_proofs_of_use_submitted_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proofs_of_use')),
+    sa.UniqueConstraint('grant_id', name=op.f('uq_proofs_of_use_grant_id'))
+    )
     op.create_table('allocation_key_counts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dataset_id', sa.Integer(), nullable=False),
@@ -414,6 +534,35 @@ def upgrade():
     with op.batch_alter_table('allocation_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_allocation_versions_programme_id'), ['programme_id'], unique=False)
 
+    op.create_table('expenses',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('module_code', sa.String(length=10), nullable=False),
+    sa.Column('budget_year', sa.Integer(), nullable=False),
+    sa.Column('expense_date', sa.Date(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('units_centi', sa.BigInteger(), nullable=True),
+    sa.Column('rate_code', sa.String(length=20), nullable=True),
+    sa.Column('voucher_ref', sa.String(length=80), nullable=False),
+    sa.Column('description', sa.String(length=300), nullable=False),
+    sa.Column('import_id', sa.Integer(), nullable=True),
+    sa.Column('journal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('eligible', sa.Boolean(), nullable=False),
+    sa.Column('ineligible_reason', sa.String(length=500), nullable=False),
+    sa.Column('ineligible_journal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("eligible OR ineligible_reason <> ''", name=op.f('ck_expenses_ineligible_reason')),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_expenses_amount_positive')),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_expenses_grant_id_grants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['import_id'], ['expense_imports.id'], name=op.f('fk_expenses_import_id_expense_imports'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['ineligible_journal_id'], ['ledger_journals.id'], name=op.f('fk_expenses_ineligible_journal_id_ledger_journals')),
+    sa.ForeignKeyConstraint(['journal_id'], ['ledger_journals.id'], name=op.f('fk_expenses_journal_id_ledger_journals')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_expenses'))
+    )
+    with op.batch_alter_table('expenses', schema=None) as batch_op:
+        batch_op.create_index('ix_expenses_grant_date', ['grant_id', 'expense_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expenses_import_id'), ['import_id'], unique=False)
+
     op.create_table('grant_application_revisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -438,6 +587,51 @@ def upgrade():
     with op.batch_alter_table('grant_application_revisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_application_revisions_application_id'), ['application_id'], unique=False)
 
+    op.create_table('ledger_balances',
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('balance_cents', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['ledger_accounts.id'], name=op.f('fk_ledger_balances_account_id_ledger_accounts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('account_id', name=op.f('pk_ledger_balances'))
+    )
+    op.create_table('ledger_entries',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('journal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('debit_account_id', sa.Integer(), nullable=False),
+    sa.Column('credit_account_id', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_ledger_entries_amount_positive')),
+    sa.CheckConstraint('debit_account_id <> credit_account_id', name=op.f('ck_ledger_entries_two_accounts')),
+    sa.ForeignKeyConstraint(['credit_account_id'], ['ledger_accounts.id'], name=op.f('fk_ledger_entries_credit_account_id_ledger_accounts')),
+    sa.ForeignKeyConstraint(['debit_account_id'], ['ledger_accounts.id'], name=op.f('fk_ledger_entries_debit_account_id_ledger_accounts')),
+    sa.ForeignKeyConstraint(['journal_id'], ['ledger_journals.id'], name=op.f('fk_ledger_entries_journal_id_ledger_journals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_entries'))
+    )
+    with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ledger_entries_credit_account_id'), ['credit_account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ledger_entries_debit_account_id'), ['debit_account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ledger_entries_journal_id'), ['journal_id'], unique=False)
+
+    op.create_table('reclaims',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('proof_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'closed', name='reclaimstatus', native_enum=False, length=30), nullable=False),
+    sa.Column('principal_cents', sa.BigInteger(), nullable=False),
+    sa.Column('principal_sources', sa.JSON(), nullable=False),
+    sa.Column('points', sa.String(length=10), nullable=False),
+    sa.Column('day_count', sa.String(length=10), nullable=False),
+    sa.Column('interest_booked_cents', sa.BigInteger(), nullable=False),
+    sa.Column('principal_repaid_cents', sa.BigInteger(), nullable=False),
+    sa.Column('interest_repaid_cents', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name=op.f('ck_reclaims_closed_state')),
+    sa.CheckConstraint('principal_cents > 0', name=op.f('ck_reclaims_principal_positive')),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_reclaims_grant_id_grants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['proof_id'], ['proofs_of_use.id'], name=op.f('fk_reclaims_proof_id_proofs_of_use'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reclaims')),
+    sa.UniqueConstraint('grant_id', name=op.f('uq_reclaims_grant_id'))
+    )
     op.create_table('allocation_give_backs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -556,6 +750,24 @@ def upgrade():
     with op.batch_alter_table('grant_revision_modules', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_revision_modules_revision_id'), ['revision_id'], unique=False)
 
+    op.create_table('repayments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reclaim_id', sa.Integer(), nullable=False),
+    sa.Column('value_date', sa.Date(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('principal_cents', sa.BigInteger(), nullable=False),
+    sa.Column('interest_cents', sa.BigInteger(), nullable=False),
+    sa.Column('reference', sa.String(length=80), nullable=False),
+    sa.Column('journal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_repayments_amount_positive')),
+    sa.ForeignKeyConstraint(['journal_id'], ['ledger_journals.id'], name=op.f('fk_repayments_journal_id_ledger_journals')),
+    sa.ForeignKeyConstraint(['reclaim_id'], ['reclaims.id'], name=op.f('fk_repayments_reclaim_id_reclaims'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_repayments'))
+    )
+    with op.batch_alter_table('repayments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_repayments_reclaim_id'), ['reclaim_id'], unique=False)
+
     op.create_table('grant_decision_lines',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('decision_id', sa.Integer(), nullable=False),
@@ -581,6 +793,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_grant_decision_lines_decision_id'))
 
     op.drop_table('grant_decision_lines')
+    with op.batch_alter_table('repayments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_repayments_reclaim_id'))
+
+    op.drop_table('repayments')
     with op.batch_alter_table('grant_revision_modules', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_revision_modules_revision_id'))
 
@@ -607,10 +823,23 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_allocation_give_backs_kommune_id'))
 
     op.drop_table('allocation_give_backs')
+    op.drop_table('reclaims')
+    with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_entries_journal_id'))
+        batch_op.drop_index(batch_op.f('ix_ledger_entries_debit_account_id'))
+        batch_op.drop_index(batch_op.f('ix_ledger_entries_credit_account_id'))
+
+    op.drop_table('ledger_entries')
+    op.drop_table('ledger_balances')
     with op.batch_alter_table('grant_application_revisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_application_revisions_application_id'))
 
     op.drop_table('grant_application_revisions')
+    with op.batch_alter_table('expenses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_expenses_import_id'))
+        batch_op.drop_index('ix_expenses_grant_date')
+
+    op.drop_table('expenses')
     with op.batch_alter_table('allocation_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_allocation_versions_programme_id'))
 
@@ -623,6 +852,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_allocation_key_counts_dataset_id'))
 
     op.drop_table('allocation_key_counts')
+    op.drop_table('proofs_of_use')
     with op.batch_alter_table('notification_preferences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_preferences_user_id'))
 
@@ -634,6 +864,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_messages_created_at'))
 
     op.drop_table('messages')
+    with op.batch_alter_table('ledger_journals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_journals_grant_id'))
+
+    op.drop_table('ledger_journals')
+    with op.batch_alter_table('ledger_accounts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_accounts_grant_id'))
+
+    op.drop_table('ledger_accounts')
+    op.drop_table('idempotency_keys')
     with op.batch_alter_table('grant_participant_counts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_participant_counts_kommune_id'))
 
@@ -649,6 +888,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_grant_applications_kommune_id'))
 
     op.drop_table('grant_applications')
+    with op.batch_alter_table('expense_imports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_expense_imports_grant_id'))
+
+    op.drop_table('expense_imports')
+    op.drop_table('expense_daily')
+    with op.batch_alter_table('drawdowns', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_drawdowns_status'))
+        batch_op.drop_index(batch_op.f('ix_drawdowns_grant_id'))
+
+    op.drop_table('drawdowns')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_entries_occurred_at')
         batch_op.drop_index('ix_audit_entries_object')

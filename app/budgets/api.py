@@ -1,0 +1,376 @@
+"""JSON API for budgets: status, drawdowns, expenses (with CSV import), proof of use, reclaims."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import g, jsonify, request
+
+from .. import clock
+from ..api_blueprint import ApiBlueprint
+from ..auth.permissions import requires
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..pagination import SelectPage
+from . import idempotency, services, settlement, status
+from .csv_import import parse_expense_csv
+from .models import DrawdownStatus
+from .permissions import (
+    BUDGET_READ,
+    DRAWDOWN_DECIDE,
+    DRAWDOWN_REQUEST,
+    EXPENSE_RECORD,
+    PROOF_CHECK,
+    PROOF_SUBMIT,
+    REPAYMENT_RECORD,
+    STATUS_ALL,
+)
+from .schemas import (
+    ApproveIn,
+    DecisionIn,
+    DrawdownFilter,
+    DrawdownIn,
+    DrawdownOut,
+    ExpenseIn,
+    ExpenseOut,
+    GrantOut,
+    GrantStatusOut,
+    ImportOut,
+    IneligibleIn,
+    PaymentIn,
+    ProofIn,
+    ProofOut,
+    ReasonIn,
+    ReclaimOut,
+    RepaymentIn,
+    SeriesPointOut,
+    StatewideOut,
+    VerifyOut,
+)
+from .verify import verify_ledger
+
+blp = ApiBlueprint("budgets_api", __name__, url_prefix="/api/v1/budgets",
+                   description="Budgets: Ledger, Mittelabrufe, Ausgaben, Verwendungsnachweis, Rückforderung")
+ID = "<int(max=2147483647):{}>"
+IDEMPOTENCY_DOC = {"parameters": [{"in": "header", "name": "Idempotency-Key", "required": False,
+                                   "schema": {"type": "string", "maxLength": 200},
+                                   "description": "A retry with the same key replays the first answer."}]}
+
+
+def _idempotent(scope: str, body, create):
+    """Run ``create() -> (status, json)`` once per Idempotency-Key; a retry replays the stored answer."""
+    key = request.headers.get(idempotency.HEADER)
+    reservation = None
+    if key is not None:
+        replay, reservation = idempotency.reserve(g.actor, scope, key, idempotency.request_hash(request.path, body))
+        if replay is not None:
+            db.session.rollback()
+            response = jsonify(replay[1])
+            response.status_code = replay[0]
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+    code, payload = create()
+    idempotency.complete(reservation, code, payload)
+    db.session.commit()
+    response = jsonify(payload)
+    response.status_code = code
+    return response
+
+
+# --------------------------------------------------------------------------- grants and status
+
+
+@blp.route("/grants")
+@requires(BUDGET_READ)
+@blp.response(200, GrantOut(many=True))
+def list_grants():
+    return services.grants_visible_to(g.actor)
+
+
+@blp.route("/grants/" + ID.format("grant_id"))
+@requires(BUDGET_READ)
+@blp.response(200, GrantStatusOut)
+def grant_status(grant_id: int):
+    grant = services.get_grant(g.actor, grant_id)
+    return _status_dump(status.status_for([grant])[0])
+
+
+def _figures(figures) -> dict:
+    return {name: getattr(figures, name) for name in ("approved", "requested", "approved_open", "paid", "spent",
+                                                      "earned", "available", "drawn_not_spent", "remaining",
+                                                      "share_used")}
+
+
+def _status_dump(item) -> dict:
+    return {"grant_id": item.grant_id, "reference": item.reference, "recipient": item.recipient,
+            "kommune_id": item.kommune_id, "ceiling": item.ceiling, "last_expense_date": item.last_expense_date,
+            "days_left": item.days_left, "total": _figures(item.total),
+            "modules": {m: _figures(f) for m, f in item.modules.items()}, "drawn_since": item.drawn_since,
+            "projected_earned": item.projected_earned, "at_risk": item.at_risk}
+
+
+@blp.route("/grants/" + ID.format("grant_id") + "/series")
+@requires(BUDGET_READ)
+@blp.response(200, SeriesPointOut(many=True))
+def grant_series(grant_id: int):
+    return status.daily_series(services.get_grant(g.actor, grant_id))
+
+
+@blp.route("/status")
+@requires(STATUS_ALL)
+@blp.response(200, StatewideOut)
+def statewide():
+    statuses = status.status_for()
+    overall, by_module = status.totals(statuses)
+    return {"total": _figures(overall), "modules": {m: _figures(f) for m, f in by_module.items()},
+            "grants": [_status_dump(item) for item in statuses]}
+
+
+@blp.route("/verify")
+@requires(STATUS_ALL)
+@blp.response(200, VerifyOut)
+def verify():
+    problems = verify_ledger()
+    return {"ok": not problems, "problems": problems}
+
+
+# --------------------------------------------------------------------------- drawdowns
+
+
+@blp.route("/grants/" + ID.format("grant_id") + "/drawdowns", methods=["POST"])
+@requires(DRAWDOWN_REQUEST)
+@blp.arguments(DrawdownIn)
+@blp.response(201, DrawdownOut)
+@blp.doc(**IDEMPOTENCY_DOC)
+def request_drawdown(data, grant_id: int):
+    grant = services.get_grant(g.actor, grant_id)
+
+    def create():
+        drawdown = services.request_drawdown(grant, module=data["module"], amount_cents=data["amount"],
+                                             purpose=data["purpose"], actor=g.actor)
+        return 201, DrawdownOut().dump(drawdown)
+
+    return _idempotent(f"drawdown:grant:{grant_id}", request.get_json(silent=True), create)
+
+
+@blp.route("/drawdowns")
+@requires(BUDGET_READ)
+@blp.arguments(DrawdownFilter, location="query")
+@blp.response(200, DrawdownOut(many=True))
+@blp.paginate(SelectPage)
+def list_drawdowns(filters):
+    statuses = [DrawdownStatus(filters["status"])] if filters.get("status") else None
+    return services.drawdowns_select(g.actor, statuses=statuses, grant_id=filters.get("grant_id"))
+
+
+@blp.route("/drawdowns/" + ID.format("drawdown_id"))
+@requires(BUDGET_READ)
+@blp.response(200, DrawdownOut)
+def get_drawdown(drawdown_id: int):
+    return services.get_drawdown(g.actor, drawdown_id)
+
+
+@blp.route("/drawdowns/" + ID.format("drawdown_id") + "/approve", methods=["POST"])
+@requires(DRAWDOWN_DECIDE)
+@blp.arguments(ApproveIn)
+@blp.response(200, DrawdownOut)
+def approve_drawdown(data, drawdown_id: int):
+    drawdown = services.get_drawdown(g.actor, drawdown_id, lock=True)
+    services.decide_drawdown(drawdown, "approve", actor=g.actor, amount_cents=data["amount"], reason=data["reason"])
+    db.session.commit()
+    return drawdown
+
+
+@blp.route("/drawdowns/" + ID.format("drawdown_id") + "/reject", methods=["POST"])
+@requires(DRAWDOWN_DECIDE)
+@blp.arguments(ReasonIn)
+@blp.response(200, DrawdownOut)
+def reject_drawdown(data, drawdown_id: int):
+    drawdown = services.get_drawdown(g.actor, drawdown_id, lock=True)
+    services.decide_drawdown(drawdown, "reject", actor=g.actor, reason=data["reason"])
+    db.session.commit()
+    return drawdown
+
+
+@blp.route("/drawdowns/" + ID.format("drawdown_id") + "/withdraw", methods=["POST"])
+@requires(DRAWDOWN_REQUEST)
+@blp.arguments(ReasonIn)
+@blp.response(200, DrawdownOut)
+def withdraw_drawdown(data, drawdown_id: int):
+    drawdown = services.get_drawdown(g.actor, drawdown_id, lock=True)
+    services.decide_drawdown(drawdown, "withdraw", actor=g.actor, reason=data["reason"])
+    db.session.commit()
+    return drawdown
+
+
+@blp.route("/drawdowns/" + ID.format("drawdown_id") + "/pay", methods=["POST"])
+@requires(DRAWDOWN_DECIDE)
+@blp.arguments(PaymentIn)
+@blp.response(200, DrawdownOut)
+def pay_drawdown(data, drawdown_id: int):
+    drawdown = services.get_drawdown(g.actor, drawdown_id, lock=True)
+    services.pay_drawdown(drawdown, actor=g.actor, value_date=data["value_date"], reference=data["reference"])
+    db.session.commit()
+    return drawdown
+
+
+# --------------------------------------------------------------------------- expenses
+
+
+def units_centi(value: Decimal | None) -> int | None:
+    if value is None:
+        return None
+    scaled = value * 100
+    if scaled != scaled.to_integral_value():
+        raise ValidationFailed.field("units", "Höchstens zwei Nachkommastellen.")
+    return int(scaled)
+
+
+@blp.route("/grants/" + ID.format("grant_id") + "/expenses", methods=["POST"])
+@requires(EXPENSE_RECORD)
+@blp.arguments(ExpenseIn)
+@blp.response(201, ExpenseOut)
+@blp.doc(**IDEMPOTENCY_DOC)
+def create_expense(data, grant_id: int):
+    grant = services.get_grant(g.actor, grant_id)
+
+    def create():
+        expense = services.record_expense(
+            grant, actor=g.actor, module=data["module"], expense_date=data["expense_date"],
+            amount_cents=data["amount"], units_centi=units_centi(data["units"]), rate_code=data["rate_code"],
+            voucher_ref=data["voucher_ref"], description=data["description"])
+        return 201, ExpenseOut().dump(expense)
+
+    return _idempotent(f"expense:grant:{grant_id}", request.get_json(silent=True), create)
+
+
+@blp.route("/grants/" + ID.format("grant_id") + "/expenses")
+@requires(BUDGET_READ)
+@blp.response(200, ExpenseOut(many=True))
+@blp.paginate(SelectPage)
+def list_expenses(grant_id: int):
+    return services.expenses_select(services.get_grant(g.actor, grant_id))
+
+
+@blp.route("/grants/" + ID.format("grant_id") + "/expenses/import", methods=["POST"])
+@requires(EXPENSE_RECORD)
+@blp.response(201, ImportOut)
+@blp.doc(description="CSV as the request body (text/csv) or as the multipart field ``file``. All or nothing: "
+                     "errors name the line (422 with ``errors.file`` and ``lines``).")
+def import_expenses(grant_id: int):
+    grant = services.get_grant(g.actor, grant_id)
+    upload = request.files.get("file")
+    data = upload.read() if upload is not None else request.get_data()
+    if not data:
+        raise ValidationFailed.field("file", "Bitte eine CSV-Datei senden.")
+    services._ensure_open_for_expenses(grant)
+    rows = parse_expense_csv(data, grant, today=clock.today())
+    record = services.import_expenses(grant, rows, actor=g.actor,
+                                      filename=upload.filename if upload is not None and upload.filename else "")
+    db.session.commit()
+    return record
+
+
+@blp.route("/expenses/" + ID.format("expense_id") + "/ineligible", methods=["POST"])
+@requires(PROOF_CHECK)
+@blp.arguments(IneligibleIn)
+@blp.response(200, ExpenseOut)
+def mark_ineligible(data, expense_id: int):
+    expense = services.get_expense(g.actor, expense_id)
+    services.mark_ineligible(expense, reason=data["reason"], actor=g.actor)
+    db.session.commit()
+    return expense
+
+
+# --------------------------------------------------------------------------- proof of use, decision, reclaim
+
+
+def _proof_dump(proof) -> dict:
+    data = ProofOut().dump(proof)
+    reclaim = settlement.reclaim_of(proof.grant)
+    data["reclaim_id"] = reclaim.id if reclaim else None
+    return data
+
+
+@blp.route("/grants/" + ID.format("grant_id") + "/proof-of-use")
+@requires(BUDGET_READ)
+@blp.response(200, ProofOut)
+def get_proof(grant_id: int):
+    proof = services.proof_of(services.get_grant(g.actor, grant_id))
+    if proof is None:
+        from ..errors import NotFound
+
+        raise NotFound("Es wurde noch kein Verwendungsnachweis eingereicht.")
+    return jsonify(_proof_dump(proof))
+
+
+@blp.route("/grants/" + ID.format("grant_id") + "/proof-of-use", methods=["POST"])
+@requires(PROOF_SUBMIT)
+@blp.arguments(ProofIn)
+@blp.response(201, ProofOut)
+def submit_proof(data, grant_id: int):
+    grant = services.get_grant(g.actor, grant_id)
+    proof = settlement.submit_proof(grant, narrative=data["narrative"], confirmed=data["confirmed"], actor=g.actor)
+    db.session.commit()
+    response = jsonify(_proof_dump(proof))
+    response.status_code = 201
+    return response
+
+
+@blp.route("/grants/" + ID.format("grant_id") + "/final-decision", methods=["POST"])
+@requires(PROOF_CHECK)
+@blp.arguments(DecisionIn)
+@blp.response(200, ProofOut)
+def final_decision(data, grant_id: int):
+    grant = services.get_grant(g.actor, grant_id)
+    proof = settlement.decide_final(grant, actor=g.actor, points=Decimal(data["points"]), day_count=data["day_count"])
+    db.session.commit()
+    return jsonify(_proof_dump(proof))
+
+
+def reclaim_view(reclaim, as_of: date) -> dict:
+    result, message = settlement.interest_until(reclaim, as_of)
+    from .interest import format_calculation_lines
+
+    data = {"id": reclaim.id, "grant_id": reclaim.grant_id, "status": reclaim.status.value,
+            "principal_cents": reclaim.principal_cents, "principal_repaid_cents": reclaim.principal_repaid_cents,
+            "interest_repaid_cents": reclaim.interest_repaid_cents,
+            "interest_booked_cents": reclaim.interest_booked_cents, "as_of": as_of, "message": message,
+            "interest_to_date": None, "amount_due": None, "calculation": [], "periods": []}
+    if result is not None:
+        data.update(interest_to_date=result.interest_cents,
+                    amount_due=(reclaim.principal_cents - reclaim.principal_repaid_cents + result.interest_cents
+                                - reclaim.interest_repaid_cents),
+                    calculation=format_calculation_lines(result), periods=result.periods)
+    return data
+
+
+@blp.route("/reclaims/" + ID.format("reclaim_id"))
+@requires(BUDGET_READ)
+@blp.response(200, ReclaimOut)
+def get_reclaim(reclaim_id: int):
+    reclaim = settlement.get_reclaim(g.actor, reclaim_id)
+    as_of = request.args.get("as_of")
+    try:
+        day = date.fromisoformat(as_of) if as_of else clock.today()
+    except ValueError:
+        raise ValidationFailed.field("as_of", "Bitte ein Datum JJJJ-MM-TT angeben.") from None
+    return reclaim_view(reclaim, day)
+
+
+@blp.route("/reclaims/" + ID.format("reclaim_id") + "/repayments", methods=["POST"])
+@requires(REPAYMENT_RECORD)
+@blp.arguments(RepaymentIn)
+@blp.response(201, ReclaimOut)
+@blp.doc(**IDEMPOTENCY_DOC)
+def record_repayment(data, reclaim_id: int):
+    reclaim = settlement.get_reclaim(g.actor, reclaim_id)
+
+    def create():
+        settlement.record_repayment(reclaim, amount_cents=data["amount"], value_date=data["value_date"],
+                                    reference=data["reference"], actor=g.actor)
+        return 201, ReclaimOut().dump(reclaim_view(reclaim, data["value_date"]))
+
+    return _idempotent(f"repayment:reclaim:{reclaim_id}", request.get_json(silent=True), create)
+

@@ -1,0 +1,117 @@
+"""Parse an expense CSV (German spreadsheet convention) into validated rows; all-or-nothing.
+
+Columns (header row, case-insensitive, ``;`` or ``,`` separated, UTF-8 with or without BOM, or
+Windows-1252): ``datum`` (TT.MM.JJJJ or JJJJ-MM-TT), ``baustein`` (F1...), ``betrag`` (1.234,56) or
+``einheiten`` + ``pauschale`` (a code from ``config/rates``), ``beleg``, ``beschreibung``.
+Every line is checked; errors name the line number of the file (the header is line 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from ..errors import ValidationFailed
+from ..money import MoneyFormatError, parse_german_amount
+from .models import Grant
+from .rates import flat_rates
+from .services import approved_keys, validate_expense
+
+COLUMNS = ("datum", "baustein", "betrag", "einheiten", "pauschale", "beleg", "beschreibung")
+REQUIRED = ("datum", "baustein")
+MAX_ERRORS = 100
+MAX_LINES = 200_000
+FIELD_NAMES = {"expense_date": "datum", "module": "baustein", "amount": "betrag", "units": "einheiten",
+               "rate_code": "pauschale", "voucher_ref": "beleg", "description": "beschreibung"}
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_date(text: str) -> date:
+    text = text.strip()
+    if len(text) == 10 and text[2] == "." and text[5] == ".":
+        return date(int(text[6:]), int(text[3:5]), int(text[:2]))
+    return date.fromisoformat(text)
+
+
+def parse_units(text: str) -> int:
+    """'12,5' -> 1250 (hundredths)."""
+    return parse_german_amount(text)
+
+
+def parse_expense_csv(data: bytes, grant: Grant, *, today: date) -> list[dict]:
+    """Validated insert rows, or ValidationFailed naming each bad line (at most 100 listed)."""
+    text = _decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing or ("betrag" not in header and "einheiten" not in header):
+        raise ValidationFailed.field("file", "Zeile 1: Kopfzeile mit den Spalten datum; baustein; betrag "
+                                             "(oder einheiten und pauschale); beleg; beschreibung erwartet.")
+    index = {name: header.index(name) for name in COLUMNS if name in header}
+    rates = flat_rates(grant.programme.code)
+    approved = approved_keys(grant)
+    rows: list[dict] = []
+    errors: list[dict] = []
+    width = len(header)
+    get = {name: index.get(name) for name in COLUMNS}
+    i_date, i_module, i_amount, i_units, i_rate, i_voucher, i_text = (get[name] for name in COLUMNS)
+    for line_number, record in enumerate(reader, start=2):
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        if len(rows) + len(errors) >= MAX_LINES:
+            raise ValidationFailed.field("file", f"Die Datei hat mehr als {MAX_LINES} Zeilen; bitte aufteilen.")
+        if len(record) < width:
+            record = record + [""] * (width - len(record))
+        raw_date = record[i_date].strip()
+        raw_amount = record[i_amount].strip() if i_amount is not None else ""
+        raw_units = record[i_units].strip() if i_units is not None else ""
+        line_errors: dict[str, str] = {}
+        try:
+            day = parse_date(raw_date)
+        except (ValueError, IndexError):
+            day = None
+            line_errors["datum"] = f"„{raw_date}“ ist kein Datum (TT.MM.JJJJ)."
+        amount = units = None
+        if raw_amount:
+            try:
+                amount = parse_german_amount(raw_amount)
+            except MoneyFormatError as exc:
+                line_errors["betrag"] = str(exc)
+        if raw_units:
+            try:
+                units = parse_units(raw_units)
+            except MoneyFormatError:
+                line_errors["einheiten"] = f"„{raw_units}“ ist keine Anzahl."
+        if not line_errors:
+            row, problems = validate_expense(
+                grant, module=record[i_module], expense_date=day, amount_cents=amount, units_centi=units,
+                rate_code=(record[i_rate].strip() or None) if i_rate is not None else None,
+                voucher_ref=record[i_voucher] if i_voucher is not None else "",
+                description=record[i_text] if i_text is not None else "", today=today, rates=rates,
+                approved_lines=approved)
+            line_errors = {FIELD_NAMES.get(k, k): v for k, v in problems.items()}
+        if line_errors:
+            for column, message in line_errors.items():
+                errors.append({"line": line_number, "field": column, "message": message})
+        else:
+            rows.append(row)
+    if errors:
+        shown = errors[:MAX_ERRORS]
+        lines = sorted({e["line"] for e in errors})
+        messages = [f"Zeile {e['line']}, {e['field']}: {e['message']}" for e in shown]
+        if len(errors) > MAX_ERRORS:
+            messages.append(f"… und {len(errors) - MAX_ERRORS} weitere Fehler.")
+        raise ValidationFailed(f"Die Datei enthält Fehler in {len(lines)} Zeile(n); es wurde nichts importiert.",
+                               errors={"file": messages}, lines=shown)
+    if not rows:
+        raise ValidationFailed.field("file", "Die Datei enthält keine Ausgaben.")
+    return rows

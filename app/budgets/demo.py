@@ -1,0 +1,98 @@
+"""Demo budgets (synthetic, marked as such): drawdowns, payments and expenses up to the demo day.
+
+Runs after the allocation and grants seeds. Uses the Kommune grants they created; if there are
+none, it creates its own for a dozen Kommunen through ``set_commitment``. Three Kommunen spend
+slowly, so the state-wide status shows them at risk.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+from sqlalchemy import select
+
+from .. import clock
+from ..auth.models import Role
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..reference.models import Kommune
+from . import services
+from .models import Grant, RecipientKind
+
+DEMO_AGS = ["05315", "05154", "05711", "05111", "05113", "05913", "05334", "05358", "05512", "05562", "05754",
+            "05970"]
+SLOW = {"05154", "05512", "05970"}
+MARK = "(synthetisch)"
+
+
+def _own_grants(context) -> list[Grant]:
+    grants = []
+    programme = context.programme
+    for index, ags in enumerate(DEMO_AGS):
+        kommune = db.session.scalar(select(Kommune).where(Kommune.ags == ags))
+        if kommune is None:
+            continue
+        base = 120_000_00 + index * 17_500_00
+        lines = {}
+        for year, share in ((2020, 2), (2021, 4), (2022, 4), (2023, 2)):
+            for module, weight in (("F1", 4), ("F2", 3), ("F3", 1), ("F4", 2)):
+                lines[(module, year)] = base * share * weight // 120
+        with clock.freeze(date(2020, 6, 15)):
+            grants.append(services.set_commitment(
+                programme_id=programme.id, source=f"demo:{ags}", reference=f"DS-DEMO-{ags}",
+                recipient_kind=RecipientKind.KOMMUNE, kommune_id=kommune.id, funding_rate_bp=programme.funding_rate_bp,
+                start_date=date(2020, 7, 1), last_expense_date=programme.last_expense_date, lines=lines))
+    return grants
+
+
+def seed(context) -> None:
+    grants = list(db.session.scalars(select(Grant).where(Grant.recipient_kind == RecipientKind.KOMMUNE)))
+    if not grants:
+        grants = _own_grants(context)
+    finance = context.users.get("finanzen@demo.nrw")
+    rng = random.Random(2020)  # noqa: S311 - synthetic demo data, deterministic
+    for grant in grants:
+        ags = grant.kommune.ags if grant.kommune else ""
+        actor = SimpleNamespace(id=None, email=f"seed-demo {MARK}", role=Role.KOMMUNE, kommune_id=grant.kommune_id,
+                                organisation_id=None)
+        pace = 0.35 if ags in SLOW else rng.uniform(1.25, 1.4)
+        day = max(grant.start_date, date(2020, 9, 1))
+        while day < context.day and day <= date(2022, 12, 31):
+            with clock.freeze(day):
+                _month(grant, day, actor, finance, pace, rng)
+            day = (day.replace(day=1) + timedelta(days=62)).replace(day=1)
+        db.session.flush()
+
+
+def _month(grant: Grant, day: date, actor, finance, pace: float, rng: random.Random) -> None:
+    """Two months of activity: a drawdown per module (approved, paid) and the expenses of those months."""
+    for line in grant.lines:
+        if line.budget_year != day.year or not line.approved_cents:
+            continue
+        months_in_year = 12 if day.year > 2020 else 6
+        need = line.approved_cents * 2 // months_in_year
+        expenses = int(need * 100 // 80 * pace)
+        rows = []
+        for number in range(4):
+            expense_day = day - timedelta(days=rng.randint(1, 55))
+            if expense_day < grant.start_date or expense_day.year != day.year:
+                continue
+            rows.append({"module_code": line.module_code, "budget_year": expense_day.year,
+                         "expense_date": expense_day, "amount_cents": expenses // 4, "units_centi": None,
+                         "rate_code": None, "voucher_ref": f"DEMO-{grant.id}-{day:%y%m}-{number}",
+                         "description": f"Kursgebühren und Honorare {MARK}"})
+        rows = [r for r in rows if r["amount_cents"] > 0]
+        if rows:
+            services.import_expenses(grant, rows, actor=actor, filename=f"demo {MARK}")
+        if finance is None or need <= 0:
+            continue
+        try:
+            drawdown = services.request_drawdown(grant, module=line.module_code, amount_cents=need,
+                                                 purpose=f"Bedarf der nächsten zwei Monate {MARK}", actor=actor)
+        except ValidationFailed:  # the limit is reached: the demo simply stops calling funds
+            continue
+        services.decide_drawdown(drawdown, "approve", actor=finance)
+        services.pay_drawdown(drawdown, actor=finance, value_date=day + timedelta(days=3),
+                              reference=f"KZ-DEMO-{drawdown.id}")

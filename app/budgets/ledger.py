@@ -1,0 +1,157 @@
+"""The double-entry ledger: accounts, journals of transfers, balances kept current, verification.
+
+Representation: a journal (one business event) holds entries; each entry moves a positive amount
+from a credit account to a debit account. A single entry therefore balances by construction and
+the database enforces it on SQLite and PostgreSQL alike (CHECK ``amount_cents > 0`` and two
+different accounts): a journal whose lines do not sum to zero cannot be stored. ``post`` also
+checks the sum of its signed lines before writing, and ``verify`` recomputes everything.
+
+Balances (``ledger_balances``) are debit-positive and changed by ``post`` in the same transaction
+with one ``UPDATE ... SET balance = balance + delta`` per account. The limit checks lock the
+balance row they check (``lock_for_update``; SQLite holds the write lock from ``BEGIN IMMEDIATE``).
+
+Grant earned: per grant, module and budget year, ``earned = rate x cumulative eligible expenses``
+rounded half up to whole cents (``earned_for``); each booking posts the difference to what is
+already booked, so many small expenses never drift from the rate applied to their sum.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import bindparam, func, insert, select, update
+
+from .. import clock
+from ..database import lock_for_update, sum_cents
+from ..extensions import db
+from .models import (
+    GRANT_LEVEL,
+    LINE_KINDS,
+    RECLAIM_KINDS,
+    AccountKind,
+    Journal,
+    LedgerAccount,
+    LedgerBalance,
+    LedgerEntry,
+)
+
+AccountKey = tuple[AccountKind, str, int]  # (kind, module, year)
+
+
+class LedgerImbalance(RuntimeError):
+    """A journal whose lines do not sum to zero reached ``post`` (a programming error)."""
+
+
+def earned_for(expenses_cents: int, rate_bp: int) -> int:
+    """Grant earned on cumulative eligible expenses: rate x expenses, rounded half up to whole cents."""
+    numerator = expenses_cents * rate_bp
+    if numerator >= 0:
+        return (2 * numerator + 10000) // 20000
+    return -((-2 * numerator + 10000) // 20000)
+
+
+def accounts_of(grant_id: int) -> dict[AccountKey, int]:
+    rows = db.session.execute(select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.module_code,
+                                     LedgerAccount.budget_year).where(LedgerAccount.grant_id == grant_id))
+    return {(kind, module, year): account_id for account_id, kind, module, year in rows}
+
+
+def ensure_accounts(grant_id: int, module: str, year: int) -> dict[AccountKey, int]:
+    """Create the accounts (and zero balances) of one grant line, or of the grant level for ("*", 0)."""
+    kinds = RECLAIM_KINDS if (module, year) == GRANT_LEVEL else LINE_KINDS
+    existing = accounts_of(grant_id)
+    missing = [kind for kind in kinds if (kind, module, year) not in existing]
+    for kind in missing:
+        account = LedgerAccount(grant_id=grant_id, kind=kind, module_code=module, budget_year=year)
+        db.session.add(account)
+        db.session.flush()
+        db.session.add(LedgerBalance(account_id=account.id, balance_cents=0))
+        existing[(kind, module, year)] = account.id
+    if missing:
+        db.session.flush()
+    return existing
+
+
+@dataclass(frozen=True)
+class Transfer:
+    debit: int  # account id
+    credit: int
+    cents: int
+
+
+def post(grant_id: int, kind: str, transfers: Iterable[Transfer], *, value_date: date, source_type: str,
+         source_id: object = None, description: str = "", reverses_id: int | None = None) -> Journal | None:
+    """Book one journal; negative amounts swap sides, zero amounts are dropped. None if nothing moves."""
+    entries = []
+    for transfer in transfers:
+        debit, credit, cents = transfer.debit, transfer.credit, transfer.cents
+        if cents < 0:
+            debit, credit, cents = credit, debit, -cents
+        if cents:
+            entries.append((debit, credit, cents))
+    if not entries:
+        return None
+    deltas: dict[int, int] = defaultdict(int)
+    for debit, credit, cents in entries:
+        deltas[debit] += cents
+        deltas[credit] -= cents
+    if sum(deltas.values()) != 0 or any(debit == credit for debit, credit, _ in entries):
+        raise LedgerImbalance(f"journal {kind} does not balance")
+    journal = Journal(grant_id=grant_id, kind=kind, source_type=source_type,
+                      source_id=None if source_id is None else str(source_id), value_date=value_date,
+                      booked_at=clock.now(), description=description[:300], reverses_id=reverses_id)
+    db.session.add(journal)
+    db.session.flush()
+    db.session.execute(insert(LedgerEntry), [
+        {"journal_id": journal.id, "debit_account_id": d, "credit_account_id": c, "amount_cents": a}
+        for d, c, a in entries])
+    apply_deltas(deltas)
+    return journal
+
+
+def apply_deltas(deltas: dict[int, int]) -> None:
+    table = LedgerBalance.__table__
+    statement = (update(table).where(table.c.account_id == bindparam("b_account"))
+                 .values(balance_cents=table.c.balance_cents + bindparam("b_delta")))
+    rows = [{"b_account": account, "b_delta": delta} for account, delta in deltas.items() if delta]
+    if rows:
+        db.session.execute(statement, rows, execution_options={"synchronize_session": False})
+
+
+def balance(account_id: int, *, lock: bool = False) -> int:
+    statement = select(LedgerBalance.balance_cents).where(LedgerBalance.account_id == account_id)
+    return db.session.scalar(lock_for_update(statement) if lock else statement) or 0
+
+
+def balances_of(grant_id: int) -> dict[AccountKey, int]:
+    rows = db.session.execute(
+        select(LedgerAccount.kind, LedgerAccount.module_code, LedgerAccount.budget_year, LedgerBalance.balance_cents)
+        .join(LedgerBalance, LedgerBalance.account_id == LedgerAccount.id)
+        .where(LedgerAccount.grant_id == grant_id))
+    return {(kind, module, year): cents for kind, module, year, cents in rows}
+
+
+def journal_totals() -> list[tuple[int, int]]:
+    """(journal id, sum of signed lines) for every journal that does not sum to zero (should be none)."""
+    debit = select(LedgerEntry.journal_id.label("j"), LedgerEntry.amount_cents.label("a"))
+    credit = select(LedgerEntry.journal_id.label("j"), (-LedgerEntry.amount_cents).label("a"))
+    lines = debit.union_all(credit).subquery()
+    rows = db.session.execute(select(lines.c.j, sum_cents(lines.c.a)).group_by(lines.c.j)
+                              .having(func.sum(lines.c.a) != 0))
+    return [(j, total) for j, total in rows]
+
+
+def recomputed_balances() -> dict[int, int]:
+    """Every account's balance recomputed from the entries."""
+    result: dict[int, int] = defaultdict(int)
+    for account, cents in db.session.execute(select(LedgerEntry.debit_account_id, sum_cents(LedgerEntry.amount_cents))
+                                             .group_by(LedgerEntry.debit_account_id)):
+        result[account] += cents
+    for account, cents in db.session.execute(select(LedgerEntry.credit_account_id,
+                                                    sum_cents(LedgerEntry.amount_cents))
+                                             .group_by(LedgerEntry.credit_account_id)):
+        result[account] -= cents
+    return result

@@ -1,0 +1,41 @@
+"""Start-page panels: a Kommune's budget per module; finance's queues and the last ledger check."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..audit import AuditEntry
+from ..auth.models import Role
+from ..extensions import db
+from ..main.dashboard import Panel, panel
+from . import services, status
+from .models import Drawdown, DrawdownStatus, Reclaim, ReclaimStatus
+
+
+@panel(order=20)
+def budget_panel(user):
+    if user.role not in (Role.KOMMUNE, Role.ORGANISATION):
+        return None
+    grants = services.grants_visible_to(user)
+    if not grants:
+        return None
+    return Panel(title="Mein Budget", template="budgets/_panel_kommune.html",
+                 data={"statuses": status.status_for(grants, with_forecast=False)})
+
+
+@panel(order=21)
+def finance_panel(user):
+    if user.role not in (Role.FINANCE, Role.PROGRAMME_ADMIN):
+        return None
+
+    def count(statement):
+        return db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+
+    last_check = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "ledger.verify")
+                                   .order_by(AuditEntry.id.desc()).limit(1))
+    return Panel(title="Budgets und Zahlungen", template="budgets/_panel_finance.html", data={
+        "waiting": count(select(Drawdown.id).where(Drawdown.status == DrawdownStatus.REQUESTED)),
+        "to_pay": count(select(Drawdown.id).where(Drawdown.status == DrawdownStatus.APPROVED)),
+        "reclaims": count(select(Reclaim.id).where(Reclaim.status == ReclaimStatus.OPEN)),
+        "last_check": last_check,
+    })

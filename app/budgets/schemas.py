@@ -1,0 +1,215 @@
+"""API schemas for budgets: one input and one output schema per endpoint; money as decimal strings."""
+
+from marshmallow import Schema, fields, validate
+
+from ..money import Money
+
+
+class FiguresOut(Schema):
+    approved = Money()
+    requested = Money()
+    approved_open = Money()
+    paid = Money()
+    spent = Money()
+    earned = Money()
+    available = Money()
+    drawn_not_spent = Money()
+    remaining = Money()
+    share_used = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "percent of approved"})
+
+
+class GrantStatusOut(Schema):
+    grant_id = fields.Int()
+    reference = fields.Str()
+    recipient = fields.Str()
+    kommune_id = fields.Int(allow_none=True)
+    ceiling = Money(allow_none=True)
+    last_expense_date = fields.Date()
+    days_left = fields.Int()
+    total = fields.Nested(FiguresOut)
+    modules = fields.Dict(keys=fields.Str(), values=fields.Nested(FiguresOut))
+    drawn_since = fields.Date(allow_none=True)
+    projected_earned = Money()
+    at_risk = fields.Bool()
+
+
+class StatewideOut(Schema):
+    total = fields.Nested(FiguresOut)
+    modules = fields.Dict(keys=fields.Str(), values=fields.Nested(FiguresOut))
+    grants = fields.List(fields.Nested(GrantStatusOut))
+
+
+class GrantLineOut(Schema):
+    module = fields.Str(attribute="module_code")
+    year = fields.Int(attribute="budget_year")
+    approved = Money(attribute="approved_cents")
+
+
+class GrantOut(Schema):
+    id = fields.Int()
+    reference = fields.Str()
+    source = fields.Str()
+    recipient_kind = fields.Str()
+    kommune_id = fields.Int(allow_none=True)
+    organisation_id = fields.Int(allow_none=True)
+    funding_rate_bp = fields.Int()
+    start_date = fields.Date()
+    last_expense_date = fields.Date()
+    lines = fields.List(fields.Nested(GrantLineOut))
+
+
+class SeriesPointOut(Schema):
+    day = fields.Date()
+    spent = Money(attribute="spent_cents")
+    paid = Money(attribute="paid_cents")
+
+
+class DrawdownIn(Schema):
+    module = fields.Str(required=True, validate=validate.Length(min=1, max=10))
+    amount = Money(required=True)
+    purpose = fields.Str(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class DrawdownOut(Schema):
+    id = fields.Int()
+    grant_id = fields.Int()
+    module = fields.Str(attribute="module_code")
+    budget_year = fields.Int()
+    status = fields.Str()
+    amount_requested = Money(attribute="amount_requested_cents")
+    amount_approved = Money(attribute="amount_approved_cents", allow_none=True)
+    purpose = fields.Str()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    requested_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    decision_reason = fields.Str()
+    value_date = fields.Date(allow_none=True)
+    payment_reference = fields.Str()
+
+
+class DrawdownFilter(Schema):
+    status = fields.Str(validate=validate.OneOf(["requested", "approved", "rejected", "paid", "withdrawn"]))
+    grant_id = fields.Int(validate=validate.Range(min=1, max=2147483647))
+
+
+class ApproveIn(Schema):
+    amount = Money(load_default=None, metadata={"description": "default: the amount requested"})
+    reason = fields.Str(load_default="", validate=validate.Length(max=1000))
+
+
+class ReasonIn(Schema):
+    reason = fields.Str(load_default="", validate=validate.Length(max=1000))
+
+
+class PaymentIn(Schema):
+    value_date = fields.Date(required=True)
+    reference = fields.Str(required=True, validate=validate.Length(min=1, max=80))
+
+
+class ExpenseIn(Schema):
+    module = fields.Str(required=True, validate=validate.Length(min=1, max=10))
+    expense_date = fields.Date(required=True)
+    amount = Money(load_default=None)
+    units = fields.Decimal(load_default=None, places=2, as_string=True, validate=validate.Range(min=0, max=10**9))
+    rate_code = fields.Str(load_default=None, validate=validate.Length(max=20))
+    voucher_ref = fields.Str(load_default="", validate=validate.Length(max=80))
+    description = fields.Str(load_default="", validate=validate.Length(max=300))
+
+
+class ExpenseOut(Schema):
+    id = fields.Int()
+    grant_id = fields.Int()
+    module = fields.Str(attribute="module_code")
+    budget_year = fields.Int()
+    expense_date = fields.Date()
+    amount = Money(attribute="amount_cents")
+    rate_code = fields.Str(allow_none=True)
+    voucher_ref = fields.Str()
+    description = fields.Str()
+    eligible = fields.Bool()
+    ineligible_reason = fields.Str()
+
+
+class ImportOut(Schema):
+    id = fields.Int()
+    grant_id = fields.Int()
+    line_count = fields.Int()
+    total = Money(attribute="total_cents")
+
+
+class ProofIn(Schema):
+    narrative = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
+    confirmed = fields.Bool(required=True)
+
+
+class DecisionLineOut(Schema):
+    module = fields.Str()
+    year = fields.Int()
+    approved = Money(attribute="approved_cents")
+    expenses = Money(attribute="expenses_cents")
+    earned = Money(attribute="earned_cents")
+    final = Money(attribute="final_cents")
+    paid = Money(attribute="paid_cents")
+
+
+class ProofOut(Schema):
+    id = fields.Int()
+    grant_id = fields.Int()
+    status = fields.Str()
+    narrative = fields.Str()
+    expense_count = fields.Int()
+    expense_total = Money(attribute="expense_total_cents")
+    submitted_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    final_grant = Money(attribute="final_grant_cents", allow_none=True)
+    paid = Money(attribute="paid_cents", allow_none=True)
+    overpaid = Money(attribute="overpaid_cents", allow_none=True, allow_negative=True)
+    decision_lines = fields.List(fields.Nested(DecisionLineOut), allow_none=True)
+    reclaim_id = fields.Int(allow_none=True)
+
+
+class DecisionIn(Schema):
+    points = fields.Decimal(load_default="5", as_string=True, validate=validate.Range(min=0, max=20))
+    day_count = fields.Str(load_default="act/365", validate=validate.OneOf(["act/365", "act/act", "30/360"]))
+
+
+class IneligibleIn(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+
+
+class InterestPeriodOut(Schema):
+    start = fields.Date(data_key="from")
+    last_day = fields.Date(data_key="to")
+    days = fields.Int()
+    principal = Money(attribute="principal_cents")
+    base_rate = fields.Decimal(as_string=True)
+    rate = fields.Decimal(attribute="total_rate", as_string=True)
+    interest = Money(attribute="interest_cents")
+
+
+class ReclaimOut(Schema):
+    id = fields.Int()
+    grant_id = fields.Int()
+    status = fields.Str()
+    principal = Money(attribute="principal_cents")
+    principal_repaid = Money(attribute="principal_repaid_cents")
+    interest_repaid = Money(attribute="interest_repaid_cents")
+    interest_charged = Money(attribute="interest_booked_cents")
+    as_of = fields.Date()
+    interest_to_date = Money(allow_none=True)
+    amount_due = Money(allow_none=True)
+    calculation = fields.List(fields.Str())
+    periods = fields.List(fields.Nested(InterestPeriodOut))
+    message = fields.Str(allow_none=True)
+
+
+class RepaymentIn(Schema):
+    amount = Money(required=True)
+    value_date = fields.Date(required=True)
+    reference = fields.Str(load_default="", validate=validate.Length(max=80))
+
+
+class VerifyOut(Schema):
+    ok = fields.Bool()
+    problems = fields.List(fields.Str())

@@ -1,0 +1,274 @@
+"""Proof of use (Verwendungsnachweis), final decision (Schlussbescheid), reclaim with interest, repayments.
+
+Rules (see docs/budgets.md):
+* final grant per module and year = min(approved, grant earned on the eligible expenses); the final
+  grant is their sum; overpaid = paid - final grant (a negative value is a remaining payment due).
+* The overpaid principal is taken from the **latest** payments first (the reading most favourable to
+  the recipient: interest runs from the later value dates). Interest (§ 49a Abs. 3 VwVfG) runs on it
+  from each payment's value date, 5 points above the Basiszinssatz, act/365, computed by
+  ``interest.compute_interest_on_balance``; repayments reduce the principal first, then interest.
+* Each repayment books the interest accrued up to its value date; the reclaim closes when principal
+  and interest are paid in full.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from .. import audit, clock
+from ..auth.models import Role
+from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ..extensions import db
+from ..money import format_eur
+from . import ledger
+from .interest import BalanceInterestResult, BaseRateError, compute_interest_on_balance, load_base_rates
+from .ledger import Transfer
+from .models import (
+    GRANT_LEVEL,
+    AccountKind,
+    Drawdown,
+    DrawdownStatus,
+    Expense,
+    Grant,
+    ProofOfUse,
+    ProofStatus,
+    Reclaim,
+    ReclaimStatus,
+    Repayment,
+)
+from .services import ensure_grant_access, proof_of
+
+K = AccountKind
+_ADMIN, _RECIPIENTS = frozenset({Role.PROGRAMME_ADMIN}), frozenset({Role.KOMMUNE, Role.ORGANISATION})
+# The proof-of-use workflow; None is "not yet submitted".
+PROOF_TRANSITIONS: dict[tuple[ProofStatus | None, str], tuple[ProofStatus, frozenset[Role]]] = {
+    (None, "submit"): (ProofStatus.SUBMITTED, _RECIPIENTS),
+    (ProofStatus.SUBMITTED, "mark_ineligible"): (ProofStatus.SUBMITTED, _ADMIN),
+    (ProofStatus.SUBMITTED, "decide"): (ProofStatus.DECIDED, _ADMIN),
+}
+RECLAIM_TRANSITIONS = {(ReclaimStatus.OPEN, "repay"): (None, frozenset({Role.FINANCE}))}
+_LABELS = {"submit": "einreichen", "mark_ineligible": "Ausgabe aberkennen", "decide": "Schlussbescheid erlassen",
+           "repay": "Rückzahlung buchen"}
+
+
+def _check(table: dict, status, action: str, actor, status_label: str) -> None:
+    roles_for_action = set().union(*(roles for (_s, a), (_n, roles) in table.items() if a == action))
+    if actor.role not in roles_for_action:
+        raise Forbidden("Sie haben keine Berechtigung für diese Aktion.")
+    rule = table.get((status, action))
+    if rule is None:
+        raise InvalidTransition(_LABELS[action], status.value if status else "none", status_label)
+    if actor.role not in rule[1]:
+        raise Forbidden("Sie haben keine Berechtigung für diese Aktion.")
+
+
+def _proof_label(proof: ProofOfUse | None) -> str:
+    return proof.status.label if proof else "nicht eingereicht"
+
+
+def ensure_proof_in_review(grant: Grant, actor) -> ProofOfUse:
+    ensure_grant_access(actor, grant)
+    proof = proof_of(grant)
+    _check(PROOF_TRANSITIONS, proof.status if proof else None, "mark_ineligible", actor, _proof_label(proof))
+    return proof
+
+
+def submit_proof(grant: Grant, *, narrative: str, confirmed: bool, actor) -> ProofOfUse:
+    """The recipient submits its proof of use after the last expense date; the expense list is the ledger's."""
+    ensure_grant_access(actor, grant)
+    proof = proof_of(grant)
+    _check(PROOF_TRANSITIONS, proof.status if proof else None, "submit", actor, _proof_label(proof))
+    errors: dict[str, list[str]] = {}
+    if clock.today() <= grant.last_expense_date:
+        errors["date"] = [f"Der Verwendungsnachweis kann erst nach dem letzten Ausgabetag "
+                          f"({grant.last_expense_date:%d.%m.%Y}) eingereicht werden."]
+    narrative = (narrative or "").strip()
+    if not narrative:
+        errors["narrative"] = ["Bitte den Sachbericht eingeben."]
+    elif len(narrative) > 20000:
+        errors["narrative"] = ["Der Sachbericht ist zu lang (höchstens 20.000 Zeichen)."]
+    if confirmed is not True:
+        errors["confirmed"] = ["Bitte die Richtigkeit und Vollständigkeit der Angaben bestätigen."]
+    if errors:
+        raise ValidationFailed("Der Verwendungsnachweis ist unvollständig.", errors=errors)
+    balances = ledger.balances_of(grant.id)
+    count = db.session.scalar(select(db.func.count()).select_from(Expense).where(
+        Expense.grant_id == grant.id, Expense.eligible.is_(True))) or 0
+    total = sum(cents for (kind, _m, _y), cents in balances.items() if kind == K.EXPENSES)
+    proof = ProofOfUse(grant_id=grant.id, status=ProofStatus.SUBMITTED, narrative=narrative, expense_count=count,
+                       expense_total_cents=total, submitted_at=clock.now(), submitted_by_id=actor.id)
+    db.session.add(proof)
+    db.session.flush()
+    audit.record("proof.submit", "proof_of_use", proof.id, after={"expenses": count, "total_cents": total},
+                 actor=actor, kommune_id=grant.kommune_id)
+    return proof
+
+
+def settlement_lines(grant: Grant) -> list[dict]:
+    """Per module and year: approved, eligible expenses, earned, final grant, paid (from the balances)."""
+    balances = ledger.balances_of(grant.id)
+    keys = sorted({(m, y) for (_k, m, y) in balances if (m, y) != GRANT_LEVEL})
+    lines = []
+    for module, year in keys:
+        approved = -balances.get((K.BUDGET, module, year), 0)
+        earned = -balances.get((K.EARNED, module, year), 0)
+        paid = balances.get((K.PAID, module, year), 0)
+        lines.append({"module": module, "year": year, "approved_cents": approved,
+                      "expenses_cents": balances.get((K.EXPENSES, module, year), 0), "earned_cents": earned,
+                      "final_cents": min(approved, earned), "paid_cents": paid})
+    return lines
+
+
+def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_count: str = "act/365") -> ProofOfUse:
+    """Schlussbescheid: final grant = min(approved, rate x eligible) per line; overpaid money is reclaimed."""
+    ensure_grant_access(actor, grant)
+    proof = proof_of(grant)
+    _check(PROOF_TRANSITIONS, proof.status if proof else None, "decide", actor, _proof_label(proof))
+    open_drawdowns = db.session.scalar(select(db.func.count()).select_from(Drawdown).where(
+        Drawdown.grant_id == grant.id, Drawdown.status.in_([DrawdownStatus.REQUESTED, DrawdownStatus.APPROVED])))
+    if open_drawdowns:
+        raise Conflict(f"Es sind noch {open_drawdowns} Mittelabrufe offen; bitte zuerst entscheiden oder auszahlen.")
+    lines = settlement_lines(grant)
+    final = sum(line["final_cents"] for line in lines)
+    paid = sum(line["paid_cents"] for line in lines)
+    proof.status, proof.decided_at, proof.decided_by_id = ProofStatus.DECIDED, clock.now(), actor.id
+    proof.final_grant_cents, proof.paid_cents, proof.overpaid_cents = final, paid, paid - final
+    proof.decision_lines = lines
+    db.session.flush()
+    if paid > final:
+        _open_reclaim(grant, proof, paid - final, points=points, day_count=day_count)
+    audit.record("proof.decide", "proof_of_use", proof.id,
+                 after={"final_grant_cents": final, "paid_cents": paid, "overpaid_cents": paid - final},
+                 actor=actor, kommune_id=grant.kommune_id)
+    return proof
+
+
+def _open_reclaim(grant: Grant, proof: ProofOfUse, principal: int, *, points: Decimal, day_count: str) -> Reclaim:
+    payments = db.session.execute(select(Drawdown.value_date, Drawdown.amount_approved_cents).where(
+        Drawdown.grant_id == grant.id, Drawdown.status == DrawdownStatus.PAID)
+        .order_by(Drawdown.value_date.desc(), Drawdown.id.desc())).all()
+    sources, rest = [], principal
+    for value_date, cents in payments:
+        if rest <= 0:
+            break
+        take = min(rest, cents)
+        sources.append([value_date.isoformat(), take])
+        rest -= take
+    reclaim = Reclaim(grant_id=grant.id, proof_id=proof.id, status=ReclaimStatus.OPEN, principal_cents=principal,
+                      principal_sources=sorted(sources), points=str(points), day_count=day_count,
+                      interest_booked_cents=0, principal_repaid_cents=0, interest_repaid_cents=0,
+                      created_at=clock.now())
+    db.session.add(reclaim)
+    db.session.flush()
+    accounts = ledger.ensure_accounts(grant.id, *GRANT_LEVEL)
+    module, year = GRANT_LEVEL
+    ledger.post(grant.id, "reclaim", [Transfer(accounts[(K.RECLAIM_RECEIVABLE, module, year)],
+                                               accounts[(K.RECLAIMED, module, year)], principal)],
+                value_date=clock.today(), source_type="reclaim", source_id=reclaim.id,
+                description=f"Rückforderung {grant.reference}")
+    audit.record("reclaim.open", "reclaim", reclaim.id, after={"principal_cents": principal, "sources": sources},
+                 kommune_id=grant.kommune_id)
+    return reclaim
+
+
+@lru_cache(maxsize=1)
+def _table():
+    return load_base_rates()
+
+
+def reclaim_interest(reclaim: Reclaim, until: date, *, extra_principal_repaid: tuple[date, int] | None = None
+                     ) -> BalanceInterestResult:
+    """Interest on the outstanding principal up to ``until`` (exclusive), repayments reducing the principal."""
+    movements = [(date.fromisoformat(day), cents) for day, cents in reclaim.principal_sources]
+    movements += [(r.value_date, -r.principal_cents) for r in reclaim.repayments if r.principal_cents]
+    if extra_principal_repaid and extra_principal_repaid[1]:
+        movements.append((extra_principal_repaid[0], -extra_principal_repaid[1]))
+    return compute_interest_on_balance(movements, until, points=Decimal(reclaim.points), table=_table(),
+                                       day_count=reclaim.day_count)
+
+
+def interest_until(reclaim: Reclaim, until: date) -> tuple[BalanceInterestResult | None, str | None]:
+    """For pages: the calculation, or a German message when the Basiszinssatz table does not reach ``until``."""
+    try:
+        return reclaim_interest(reclaim, until), None
+    except (BaseRateError, ValueError) as exc:
+        return None, str(exc)
+
+
+def get_reclaim(user, reclaim_id: int) -> Reclaim:
+    reclaim = db.session.get(Reclaim, reclaim_id)
+    if reclaim is None:
+        raise NotFound("Rückforderung nicht gefunden.")
+    ensure_grant_access(user, reclaim.grant)
+    return reclaim
+
+
+def reclaim_of(grant: Grant) -> Reclaim | None:
+    return db.session.scalar(select(Reclaim).where(Reclaim.grant_id == grant.id))
+
+
+def record_repayment(reclaim: Reclaim, *, amount_cents: int, value_date: date, reference: str, actor) -> Repayment:
+    """Book a repayment: interest accrued to its value date is charged, then principal first, then interest."""
+    ensure_grant_access(actor, reclaim.grant)
+    _check(RECLAIM_TRANSITIONS, reclaim.status, "repay", actor, reclaim.status.label)
+    errors: dict[str, list[str]] = {}
+    earliest = max([date.fromisoformat(day) for day, _c in reclaim.principal_sources]
+                   + [r.value_date for r in reclaim.repayments])
+    if value_date < earliest:
+        errors["value_date"] = [f"Die Wertstellung darf nicht vor dem {earliest:%d.%m.%Y} liegen."]
+    elif value_date > clock.today():
+        errors["value_date"] = ["Die Wertstellung darf nicht in der Zukunft liegen."]
+    if amount_cents <= 0:
+        errors["amount"] = ["Der Betrag muss größer als 0 sein."]
+    reference = (reference or "").strip()
+    if len(reference) > 80:
+        errors["reference"] = ["Die Referenz ist zu lang (höchstens 80 Zeichen)."]
+    if errors:
+        raise ValidationFailed("Die Rückzahlung ist unvollständig oder unzulässig.", errors=errors)
+    try:
+        accrued = reclaim_interest(reclaim, value_date).interest_cents
+    except BaseRateError as exc:
+        raise ValidationFailed.field("value_date", str(exc)) from None
+    outstanding_principal = reclaim.principal_cents - reclaim.principal_repaid_cents
+    outstanding_interest = accrued - reclaim.interest_repaid_cents
+    if amount_cents > outstanding_principal + outstanding_interest:
+        raise ValidationFailed.field("amount", f"Der Betrag übersteigt die offene Forderung am {value_date:%d.%m.%Y} "
+                                               f"({format_eur(outstanding_principal + outstanding_interest)}).")
+    principal_part = min(amount_cents, outstanding_principal)
+    interest_part = amount_cents - principal_part
+    accounts = ledger.accounts_of(reclaim.grant_id)
+    module, year = GRANT_LEVEL
+    journal = ledger.post(reclaim.grant_id, "repayment", [
+        Transfer(accounts[(K.INTEREST_RECEIVABLE, module, year)], accounts[(K.INTEREST_INCOME, module, year)],
+                 accrued - reclaim.interest_booked_cents),
+        Transfer(accounts[(K.REPAID, module, year)], accounts[(K.RECLAIM_RECEIVABLE, module, year)], principal_part),
+        Transfer(accounts[(K.REPAID, module, year)], accounts[(K.INTEREST_RECEIVABLE, module, year)], interest_part)],
+        value_date=value_date, source_type="reclaim", source_id=reclaim.id, description=f"Rückzahlung {reference}")
+    repayment = Repayment(reclaim_id=reclaim.id, value_date=value_date, amount_cents=amount_cents,
+                          principal_cents=principal_part, interest_cents=interest_part, reference=reference,
+                          journal_id=journal.id, created_at=clock.now())
+    db.session.add(repayment)
+    reclaim.interest_booked_cents = accrued
+    reclaim.principal_repaid_cents += principal_part
+    reclaim.interest_repaid_cents += interest_part
+    if reclaim.principal_repaid_cents == reclaim.principal_cents and reclaim.interest_repaid_cents == accrued:
+        reclaim.status, reclaim.closed_at = ReclaimStatus.CLOSED, clock.now()
+    db.session.flush()
+    audit.record("reclaim.repayment", "reclaim", reclaim.id,
+                 after={"amount_cents": amount_cents, "principal_cents": principal_part,
+                        "interest_cents": interest_part, "status": reclaim.status}, actor=actor,
+                 kommune_id=reclaim.grant.kommune_id)
+    return repayment
+
+
+def amount_due(reclaim: Reclaim, on: date) -> tuple[int | None, str | None]:
+    """Principal plus interest outstanding if repaid on ``on`` (None with a message if not computable)."""
+    result, message = interest_until(reclaim, on)
+    if result is None:
+        return None, message
+    return (reclaim.principal_cents - reclaim.principal_repaid_cents
+            + result.interest_cents - reclaim.interest_repaid_cents), None

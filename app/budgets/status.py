@@ -1,0 +1,219 @@
+"""Budget status read from the balance table (never from the journal), forecast and daily series.
+
+Figures per grant and module (all years summed), all in cents:
+approved, requested (open), approved_open (approved, not paid), paid, spent (eligible expenses),
+earned (rate x spent), available (may still be requested), drawn_not_spent = max(paid - earned, 0),
+remaining = approved - earned (grant not yet earned), share_used = earned / approved.
+"Drawn not spent since": the value date of the oldest payment not yet covered by grant earned
+(payments are covered in date order). Forecast: the spend pace of the last 90 days projected to the
+last expense date (``forecast.py``); at risk below 90 % of the approved grant.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from .. import clock
+from ..database import sum_cents
+from ..extensions import db
+from ..money import percent
+from ..reference.models import Kommune, Organisation
+from .forecast import Forecast, at_risk, forecast_spend
+from .models import AccountKind, Drawdown, DrawdownStatus, ExpenseDaily, Grant, LedgerAccount, LedgerBalance
+
+K = AccountKind
+WINDOW_DAYS = 90
+RISK_THRESHOLD = Decimal("90")
+_SIGN = {K.BUDGET: -1, K.EARNED: -1, K.OWN_SHARE: -1}
+_FIELDS = {K.BUDGET: "approved", K.REQUESTED: "requested", K.APPROVED: "approved_open", K.PAID: "paid",
+           K.EXPENSES: "spent", K.EARNED: "earned", K.AVAILABLE: "available", K.OWN_SHARE: "own_share"}
+
+
+@dataclass
+class Figures:
+    approved: int = 0
+    requested: int = 0
+    approved_open: int = 0
+    paid: int = 0
+    spent: int = 0
+    earned: int = 0
+    available: int = 0
+    own_share: int = 0
+
+    @property
+    def drawn_not_spent(self) -> int:
+        return max(self.paid - self.earned, 0)
+
+    @property
+    def remaining(self) -> int:
+        return self.approved - self.earned
+
+    @property
+    def share_used(self) -> Decimal | None:
+        return percent(self.earned, self.approved)
+
+    def add(self, other: Figures) -> None:
+        for name in _FIELDS.values():
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class GrantStatus:
+    grant_id: int
+    reference: str
+    recipient: str
+    kommune_id: int | None
+    rate_bp: int
+    last_expense_date: date
+    modules: dict[str, Figures] = field(default_factory=dict)
+    total: Figures = field(default_factory=Figures)
+    ceiling: int | None = None
+    drawn_since: date | None = None
+    forecast: Forecast | None = None
+    projected_earned: int = 0
+    at_risk: bool = False
+
+    @property
+    def days_left(self) -> int:
+        return max((self.last_expense_date - clock.today()).days, 0)
+
+
+def _balances(grant_ids: list[int] | None):
+    statement = (select(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.kind,
+                        sum_cents(LedgerBalance.balance_cents))
+                 .join(LedgerBalance, LedgerBalance.account_id == LedgerAccount.id)
+                 .where(LedgerAccount.kind.in_(list(_FIELDS)))
+                 .group_by(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.kind))
+    if grant_ids is not None:
+        statement = statement.where(LedgerAccount.grant_id.in_(grant_ids))
+    return db.session.execute(statement)
+
+
+def status_for(grants: list[Grant] | None = None, *, ceilings: dict[int, int] | None = None,
+               with_forecast: bool = True) -> list[GrantStatus]:
+    """Status of the given grants (None: all), from the balance table; ``ceilings`` by kommune id if known."""
+    today = clock.today()
+    if grants is None:
+        rows = db.session.execute(select(Grant.id, Grant.reference, Grant.kommune_id, Grant.funding_rate_bp,
+                                         Grant.last_expense_date, Grant.start_date, Kommune.name, Organisation.name)
+                                  .outerjoin(Kommune, Kommune.id == Grant.kommune_id)
+                                  .outerjoin(Organisation, Organisation.id == Grant.organisation_id)
+                                  .order_by(Grant.reference)).all()
+        ids = None
+    else:
+        rows = [(g.id, g.reference, g.kommune_id, g.funding_rate_bp, g.last_expense_date, g.start_date,
+                 g.kommune.name if g.kommune else None, g.organisation.name if g.organisation else None)
+                for g in grants]
+        ids = [g.id for g in grants]
+    result: dict[int, GrantStatus] = {}
+    starts: dict[int, date] = {}
+    for gid, reference, kommune_id, rate, last_day, start, kommune_name, organisation_name in rows:
+        recipient = (kommune_name or organisation_name or "").split(",")[0]
+        result[gid] = GrantStatus(gid, reference, recipient, kommune_id, rate, last_day,
+                                  ceiling=(ceilings or {}).get(kommune_id))
+        starts[gid] = start
+    for gid, module, kind, cents in _balances(ids):
+        status = result.get(gid)
+        if status is None:
+            continue
+        figures = status.modules.setdefault(module, Figures())
+        setattr(figures, _FIELDS[kind], getattr(figures, _FIELDS[kind]) + _SIGN.get(kind, 1) * cents)
+    for status in result.values():
+        status.modules = dict(sorted(status.modules.items()))
+        for figures in status.modules.values():
+            status.total.add(figures)
+    _drawn_since(result)
+    if with_forecast:
+        _forecasts(result, starts, today)
+    return list(result.values())
+
+
+def _drawn_since(result: dict[int, GrantStatus]) -> None:
+    statement = (select(Drawdown.grant_id, Drawdown.value_date, Drawdown.amount_approved_cents)
+                 .where(Drawdown.status == DrawdownStatus.PAID).order_by(Drawdown.grant_id, Drawdown.value_date))
+    if len(result) < 100:
+        statement = statement.where(Drawdown.grant_id.in_(list(result)))
+    covered: dict[int, int] = {gid: status.total.earned for gid, status in result.items()}
+    for gid, value_date, cents in db.session.execute(statement):
+        status = result.get(gid)
+        if status is None or status.drawn_since is not None:
+            continue
+        covered[gid] -= cents
+        if covered[gid] < 0:
+            status.drawn_since = value_date
+
+
+def _forecasts(result: dict[int, GrantStatus], starts: dict[int, date], today: date) -> None:
+    window_start = today - timedelta(days=WINDOW_DAYS)
+    recent_statement = (select(ExpenseDaily.grant_id, sum_cents(ExpenseDaily.amount_cents))
+                        .where(ExpenseDaily.day > window_start, ExpenseDaily.day <= today)
+                        .group_by(ExpenseDaily.grant_id))
+    if len(result) < 100:
+        recent_statement = recent_statement.where(ExpenseDaily.grant_id.in_(list(result)))
+    recent = dict(db.session.execute(recent_statement).all())
+    for gid, status in result.items():
+        spent = max(status.total.spent, 0)
+        first = max(window_start, starts[gid]) if starts[gid] <= today else today
+        points = [(first, max(spent - recent.get(gid, 0), 0))]
+        if today > first:
+            points.append((today, spent))
+        forecast = forecast_spend(points, today=today, deadline=status.last_expense_date, window_days=WINDOW_DAYS)
+        status.forecast = forecast
+        from .ledger import earned_for
+
+        status.projected_earned = min(earned_for(forecast.projected_cents, status.rate_bp), status.total.approved)
+        approved_as_expenses = -(-status.total.approved * 10000 // status.rate_bp)
+        status.at_risk = today <= status.last_expense_date and at_risk(forecast, approved_as_expenses,
+                                                                       RISK_THRESHOLD)
+
+
+def totals(statuses: list[GrantStatus]) -> tuple[Figures, dict[str, Figures]]:
+    """State-wide sums: overall and per module."""
+    overall, by_module = Figures(), defaultdict(Figures)
+    for status in statuses:
+        overall.add(status.total)
+        for module, figures in status.modules.items():
+            by_module[module].add(figures)
+    return overall, dict(sorted(by_module.items()))
+
+
+def daily_series(grant: Grant) -> list[dict]:
+    """Cumulative eligible expenses and payments per day (only days with a movement)."""
+    moves: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for day, cents in db.session.execute(select(ExpenseDaily.day, sum_cents(ExpenseDaily.amount_cents))
+                                         .where(ExpenseDaily.grant_id == grant.id).group_by(ExpenseDaily.day)):
+        moves[day][0] += cents
+    for day, cents in db.session.execute(select(Drawdown.value_date, sum_cents(Drawdown.amount_approved_cents))
+                                         .where(Drawdown.grant_id == grant.id, Drawdown.status == DrawdownStatus.PAID)
+                                         .group_by(Drawdown.value_date)):
+        moves[day][1] += cents
+    spent = paid = 0
+    series = []
+    for day in sorted(moves):
+        spent += moves[day][0]
+        paid += moves[day][1]
+        series.append({"day": day, "spent_cents": spent, "paid_cents": paid})
+    return series
+
+
+def chart_points(series: list[dict], start: date, end: date, top: int, width: int = 600, height: int = 200
+                 ) -> dict[str, str]:
+    """SVG polyline points for the cumulative series (server-rendered chart, no JS)."""
+    span = max((end - start).days, 1)
+    top = max(top, 1)
+    lines = {}
+    for key in ("spent_cents", "paid_cents"):
+        points, last = [f"0,{height}"], 0
+        for item in series:
+            x = (item["day"] - start).days * width // span
+            points.append(f"{x},{height - last * height // top}")
+            last = item[key]
+            points.append(f"{x},{height - last * height // top}")
+        points.append(f"{width},{height - last * height // top}")
+        lines[key] = " ".join(points)
+    return lines

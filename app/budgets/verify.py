@@ -1,0 +1,125 @@
+"""``verify-ledger``: recompute the balances from the journal and from the source records.
+
+Checks, each reported as a German line naming the grant, account and both values:
+1. every journal sums to zero (guaranteed by the entry CHECKs; checked anyway);
+2. every stored balance equals the sum of its account's entries;
+3. per grant line: budget = approved (grant_lines); requested / approved / paid = the drawdowns in
+   that status; expenses = eligible expenses; earned = rate x expenses (the rounding rule);
+   available = approved - requested - approved - paid; earned + own share = expenses;
+4. per reclaim: reclaimed = principal, receivables = principal/interest charged minus repaid.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from .. import audit
+from ..database import sum_cents
+from ..extensions import db
+from .ledger import earned_for, journal_totals, recomputed_balances
+from .models import (
+    GRANT_LEVEL,
+    AccountKind,
+    Drawdown,
+    DrawdownStatus,
+    Expense,
+    Grant,
+    GrantLine,
+    LedgerAccount,
+    LedgerBalance,
+    Reclaim,
+)
+
+K = AccountKind
+
+
+def verify_ledger() -> list[str]:
+    """All differences found (empty: the ledger is consistent)."""
+    problems: list[str] = []
+    for journal_id, total in journal_totals():
+        problems.append(f"Journal {journal_id}: Summe der Buchungszeilen {total} statt 0.")
+    recomputed = recomputed_balances()
+    accounts = {row.id: row for row in db.session.execute(
+        select(LedgerAccount.id, LedgerAccount.grant_id, LedgerAccount.kind, LedgerAccount.module_code,
+               LedgerAccount.budget_year))}
+    stored = dict(db.session.execute(select(LedgerBalance.account_id, LedgerBalance.balance_cents)).all())
+    balances: dict[int, dict] = defaultdict(dict)
+    for account_id, row in accounts.items():
+        value = stored.get(account_id)
+        if value is None:
+            problems.append(f"Konto {account_id} ({row.kind.value}): kein Saldo gespeichert.")
+            value = 0
+        if value != recomputed.get(account_id, 0):
+            problems.append(f"Zuwendung {row.grant_id}, Konto {row.kind.value} {row.module_code}/{row.budget_year}: "
+                            f"Saldo {value}, aus dem Journal {recomputed.get(account_id, 0)}.")
+        balances[row.grant_id][(row.kind, row.module_code, row.budget_year)] = recomputed.get(account_id, 0)
+    problems += _check_sources(balances)
+    return problems
+
+
+def _sum_by_line(statement) -> dict[tuple[int, str, int], int]:
+    return {(g, m, y): c for g, m, y, c in db.session.execute(statement)}
+
+
+def _check_sources(balances: dict[int, dict]) -> list[str]:
+    problems: list[str] = []
+    approved = _sum_by_line(select(GrantLine.grant_id, GrantLine.module_code, GrantLine.budget_year,
+                                   sum_cents(GrantLine.approved_cents))
+                            .group_by(GrantLine.grant_id, GrantLine.module_code, GrantLine.budget_year))
+    drawdowns = defaultdict(dict)
+    for status, column in ((DrawdownStatus.REQUESTED, Drawdown.amount_requested_cents),
+                           (DrawdownStatus.APPROVED, Drawdown.amount_approved_cents),
+                           (DrawdownStatus.PAID, Drawdown.amount_approved_cents)):
+        drawdowns[status] = _sum_by_line(
+            select(Drawdown.grant_id, Drawdown.module_code, Drawdown.budget_year, sum_cents(column))
+            .where(Drawdown.status == status)
+            .group_by(Drawdown.grant_id, Drawdown.module_code, Drawdown.budget_year))
+    expenses = _sum_by_line(select(Expense.grant_id, Expense.module_code, Expense.budget_year,
+                                   sum_cents(Expense.amount_cents)).where(Expense.eligible.is_(True))
+                            .group_by(Expense.grant_id, Expense.module_code, Expense.budget_year))
+    rates = dict(db.session.execute(select(Grant.id, Grant.funding_rate_bp)).all())
+    lines = set(approved) | set(expenses) | {key for sums in drawdowns.values() for key in sums}
+    lines |= {(g, m, y) for g, accounts in balances.items() for (_k, m, y) in accounts if (m, y) != GRANT_LEVEL}
+    for grant_id, module, year in sorted(lines):
+        b = balances.get(grant_id, {})
+
+        def get(kind, b=b, module=module, year=year):
+            return b.get((kind, module, year), 0)
+
+        expected = {
+            K.BUDGET: -approved.get((grant_id, module, year), 0),
+            K.REQUESTED: drawdowns[DrawdownStatus.REQUESTED].get((grant_id, module, year), 0),
+            K.APPROVED: drawdowns[DrawdownStatus.APPROVED].get((grant_id, module, year), 0),
+            K.PAID: drawdowns[DrawdownStatus.PAID].get((grant_id, module, year), 0),
+            K.EXPENSES: expenses.get((grant_id, module, year), 0),
+        }
+        expected[K.EARNED] = -earned_for(expected[K.EXPENSES], rates.get(grant_id, 0))
+        expected[K.OWN_SHARE] = -(expected[K.EXPENSES] + expected[K.EARNED])
+        expected[K.AVAILABLE] = -expected[K.BUDGET] - expected[K.REQUESTED] - expected[K.APPROVED] - expected[K.PAID]
+        for kind, value in expected.items():
+            if get(kind) != value:
+                problems.append(f"Zuwendung {grant_id}, {kind.label} {module}/{year}: Ledger {get(kind)}, "
+                                f"aus den Belegen {value}.")
+    module, year = GRANT_LEVEL
+    for reclaim in db.session.scalars(select(Reclaim)):
+        b = balances.get(reclaim.grant_id, {})
+        expected = {
+            K.RECLAIMED: -reclaim.principal_cents,
+            K.RECLAIM_RECEIVABLE: reclaim.principal_cents - reclaim.principal_repaid_cents,
+            K.INTEREST_INCOME: -reclaim.interest_booked_cents,
+            K.INTEREST_RECEIVABLE: reclaim.interest_booked_cents - reclaim.interest_repaid_cents,
+            K.REPAID: sum(r.amount_cents for r in reclaim.repayments),
+        }
+        for kind, value in expected.items():
+            if b.get((kind, module, year), 0) != value:
+                problems.append(f"Rückforderung {reclaim.id}: {kind.label} Ledger {b.get((kind, module, year), 0)}, "
+                                f"aus den Belegen {value}.")
+    return problems
+
+
+def record_check(problems: list[str], *, actor_label: str | None = None) -> None:
+    """Keep the result in the audit trail (the finance start page shows the last check)."""
+    audit.record("ledger.verify", "ledger", None, after={"problems": len(problems), "first": problems[:20]},
+                 actor_label=actor_label)

@@ -1,0 +1,415 @@
+"""Budget pages (German): my budget, drawdowns, expenses with import, proof of use, final decision,
+reclaims; for finance the drawdown queue, state-wide status, reconciliation and exports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from .. import clock
+from ..auth.models import Role
+from ..auth.permissions import can, requires
+from ..errors import ValidationFailed
+from ..exports import FORMATS, Column, export_response, today_stamp
+from ..extensions import db
+from ..money import MoneyFormatError, format_eur, parse_german_amount
+from ..navigation import nav_entry
+from . import services, settlement, status
+from .csv_import import parse_expense_csv, parse_units
+from .interest import format_calculation_lines
+from .models import Drawdown, DrawdownStatus, Grant, Reclaim, ReclaimStatus
+from .permissions import (
+    BUDGET_READ,
+    DRAWDOWN_DECIDE,
+    DRAWDOWN_REQUEST,
+    EXPENSE_RECORD,
+    LEDGER_CHECK,
+    PROOF_CHECK,
+    PROOF_SUBMIT,
+    REPAYMENT_RECORD,
+    STATUS_ALL,
+)
+from .rates import flat_rates
+from .verify import record_check, verify_ledger
+
+bp = Blueprint("budgets", __name__, url_prefix="/budgets")
+nav_entry("Budget", "budgets.index", BUDGET_READ, order=300)
+nav_entry("Mittelabrufe", "budgets.drawdowns", BUDGET_READ, order=310)
+ID = "<int(max=2147483647):{}>"
+PAGE_SIZE = 100
+
+
+def _amount(name: str, errors: dict, *, required: bool = True) -> int | None:
+    text = request.form.get(name, "").strip()
+    if not text:
+        if required:
+            errors[name] = ["Bitte einen Betrag angeben."]
+        return None
+    try:
+        return parse_german_amount(text)
+    except MoneyFormatError as exc:
+        errors[name] = [str(exc)]
+        return None
+
+
+def _date(name: str, errors: dict) -> date | None:
+    text = request.form.get(name, "").strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        try:
+            day, month, year = text.split(".")
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            errors[name] = ["Bitte ein Datum angeben (TT.MM.JJJJ)."]
+            return None
+
+
+# --------------------------------------------------------------------------- overview and grant
+
+
+@bp.route("/")
+@requires(BUDGET_READ)
+def index():
+    if can(g.actor, STATUS_ALL):
+        return redirect(url_for("budgets.statewide"))
+    grants = services.grants_visible_to(g.actor)
+    if len(grants) == 1:
+        return redirect(url_for("budgets.grant", grant_id=grants[0].id))
+    return render_template("budgets/grants.html", grants=grants)
+
+
+@bp.route("/zuwendungen/" + ID.format("grant_id"), methods=["GET", "POST"])
+@requires(BUDGET_READ)
+def grant(grant_id: int):
+    item = services.get_grant(g.actor, grant_id)
+    errors: dict = {}
+    if request.method == "POST":
+        if not can(g.actor, DRAWDOWN_REQUEST):
+            abort(403)
+        amount = _amount("amount", errors)
+        if not errors:
+            try:
+                drawdown = services.request_drawdown(item, module=request.form.get("module", ""), amount_cents=amount,
+                                                     purpose=request.form.get("purpose", ""), actor=g.actor)
+                db.session.commit()
+                flash(f"Mittelabruf Nr. {drawdown.id} über {format_eur(drawdown.amount_requested_cents)} "
+                      "wurde beantragt.", "success")
+                return redirect(url_for("budgets.grant", grant_id=item.id))
+            except ValidationFailed as failed:
+                db.session.rollback()
+                errors = failed.errors
+    current = status.status_for([item])[0]
+    series = status.daily_series(item)
+    top = max([current.total.approved] + [p["spent_cents"] for p in series] + [p["paid_cents"] for p in series])
+    chart = status.chart_points(series, item.start_date, item.last_expense_date, top)
+    drawdowns = list(db.session.scalars(services.drawdowns_select(g.actor, grant_id=item.id)))
+    modules = sorted({line.module_code for line in item.lines if line.budget_year == clock.today().year
+                      and line.approved_cents})
+    return render_template("budgets/grant.html", grant=item, status=current, chart=chart, drawdowns=drawdowns,
+                           modules=modules, errors=errors, form=request.form, proof=services.proof_of(item),
+                           reclaim=settlement.reclaim_of(item)), (422 if errors else 200)
+
+
+# --------------------------------------------------------------------------- drawdowns
+
+
+@bp.route("/mittelabrufe")
+@requires(BUDGET_READ)
+def drawdowns():
+    wanted = request.args.get("status", "")
+    statuses = [DrawdownStatus(wanted)] if wanted in {s.value for s in DrawdownStatus} else None
+    if statuses is None and not wanted and g.actor.role == Role.FINANCE:
+        statuses = [DrawdownStatus.REQUESTED, DrawdownStatus.APPROVED]
+    items = list(db.session.scalars(services.drawdowns_select(g.actor, statuses=statuses).limit(500)))
+    return render_template("budgets/drawdowns.html", drawdowns=items, wanted=wanted, statuses=list(DrawdownStatus))
+
+
+@bp.route("/mittelabrufe/export.<any(csv, xlsx):fmt>")
+@requires(STATUS_ALL)
+def drawdowns_export(fmt: str):
+    items = db.session.scalars(services.drawdowns_select(g.actor))
+    columns = [Column("Nr.", "int"), Column("Zuwendung"), Column("Empfänger"), Column("Baustein"),
+               Column("Haushaltsjahr", "int"), Column("Status"), Column("Beantragt", "money"),
+               Column("Genehmigt", "money"), Column("Wertstellung", "date"), Column("Kassenzeichen")]
+    rows = [(d.id, d.grant.reference, _recipient(d.grant), d.module_code, d.budget_year, d.status.label,
+             d.amount_requested_cents, d.amount_approved_cents, d.value_date, d.payment_reference) for d in items]
+    return export_response(f"mittelabrufe-{today_stamp(clock.today())}", fmt, columns, rows)
+
+
+def _recipient(item: Grant) -> str:
+    if item.kommune is not None:
+        return item.kommune.display_name
+    return item.organisation.name if item.organisation else ""
+
+
+@bp.route("/mittelabrufe/" + ID.format("drawdown_id"))
+@requires(BUDGET_READ)
+def drawdown(drawdown_id: int, errors: dict | None = None):
+    item = services.get_drawdown(g.actor, drawdown_id)
+    return render_template("budgets/drawdown.html", drawdown=item, errors=errors or {}, form=request.form,
+                           actions=_allowed_actions(item)), (422 if errors else 200)
+
+
+def _allowed_actions(item: Drawdown) -> list[str]:
+    rule_roles = {action: roles for (state, action), (_n, roles) in services.TRANSITIONS.items()
+                  if state == item.status}
+    return [action for action, roles in rule_roles.items() if g.actor.role in roles]
+
+
+@bp.route("/mittelabrufe/" + ID.format("drawdown_id") + "/<any(approve, reject, pay):action>", methods=["POST"])
+@requires(DRAWDOWN_DECIDE)
+def decide(drawdown_id: int, action: str):
+    return _act(drawdown_id, action)
+
+
+@bp.route("/mittelabrufe/" + ID.format("drawdown_id") + "/zurueckziehen", methods=["POST"])
+@requires(DRAWDOWN_REQUEST)
+def withdraw(drawdown_id: int):
+    return _act(drawdown_id, "withdraw")
+
+
+def _act(drawdown_id: int, action: str):
+    item = services.get_drawdown(g.actor, drawdown_id, lock=True)
+    errors: dict = {}
+    try:
+        if action == "pay":
+            value_date = _date("value_date", errors)
+            if errors:
+                raise ValidationFailed("Bitte prüfen.", errors=errors)
+            services.pay_drawdown(item, actor=g.actor, value_date=value_date,
+                                  reference=request.form.get("reference", ""))
+        else:
+            amount = _amount("amount", errors, required=False) if action == "approve" else None
+            if errors:
+                raise ValidationFailed("Bitte prüfen.", errors=errors)
+            services.decide_drawdown(item, action, actor=g.actor, amount_cents=amount,
+                                     reason=request.form.get("reason", ""))
+        db.session.commit()
+    except ValidationFailed as failed:
+        db.session.rollback()
+        return drawdown(drawdown_id, errors=failed.errors)
+    labels = {"approve": "genehmigt", "reject": "abgelehnt", "pay": "als ausgezahlt gebucht",
+              "withdraw": "zurückgezogen"}
+    flash(f"Mittelabruf Nr. {drawdown_id} wurde {labels[action]}.", "success")
+    return redirect(url_for("budgets.drawdown", drawdown_id=drawdown_id))
+
+
+# --------------------------------------------------------------------------- expenses
+
+
+@bp.route("/zuwendungen/" + ID.format("grant_id") + "/ausgaben", methods=["GET", "POST"])
+@requires(BUDGET_READ)
+def expenses(grant_id: int):
+    item = services.get_grant(g.actor, grant_id)
+    errors: dict = {}
+    if request.method == "POST":
+        if not can(g.actor, EXPENSE_RECORD):
+            abort(403)
+        expense_date = _date("expense_date", errors)
+        amount = _amount("amount", errors, required=not request.form.get("rate_code"))
+        units = None
+        if request.form.get("units", "").strip():
+            try:
+                units = parse_units(request.form["units"])
+            except MoneyFormatError:
+                errors["units"] = ["Bitte eine Anzahl angeben, z. B. 12,5."]
+        if not errors:
+            try:
+                services.record_expense(item, actor=g.actor, module=request.form.get("module", ""),
+                                        expense_date=expense_date, amount_cents=amount, units_centi=units,
+                                        rate_code=request.form.get("rate_code") or None,
+                                        voucher_ref=request.form.get("voucher_ref", ""),
+                                        description=request.form.get("description", ""))
+                db.session.commit()
+                flash("Die Ausgabe wurde erfasst.", "success")
+                return redirect(url_for("budgets.expenses", grant_id=item.id))
+            except ValidationFailed as failed:
+                db.session.rollback()
+                errors = failed.errors
+    return _expenses_page(item, errors=errors), (422 if errors else 200)
+
+
+def _expenses_page(item: Grant, **extra):
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    statement = services.expenses_select(item)
+    rows = list(db.session.scalars(statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    modules = sorted({line.module_code for line in item.lines if line.approved_cents})
+    extra.setdefault("errors", {})
+    return render_template("budgets/expenses.html", grant=item, expenses=rows[:PAGE_SIZE], page=page,
+                           has_next=len(rows) > PAGE_SIZE, modules=modules, rates=flat_rates().values(),
+                           form=request.form, proof=services.proof_of(item), **extra)
+
+
+@bp.route("/zuwendungen/" + ID.format("grant_id") + "/ausgaben/import", methods=["POST"])
+@requires(EXPENSE_RECORD)
+def import_expenses(grant_id: int):
+    item = services.get_grant(g.actor, grant_id)
+    upload = request.files.get("file")
+    import_errors: dict = {}
+    result = None
+    try:
+        if upload is None or not upload.filename:
+            raise ValidationFailed.field("file", "Bitte eine CSV-Datei auswählen.")
+        services._ensure_open_for_expenses(item)
+        rows = parse_expense_csv(upload.read(), item, today=clock.today())
+        result = services.import_expenses(item, rows, actor=g.actor, filename=upload.filename)
+        db.session.commit()
+    except ValidationFailed as failed:
+        db.session.rollback()
+        import_errors = failed.errors
+    return _expenses_page(item, import_errors=import_errors, import_result=result), (422 if import_errors else 200)
+
+
+@bp.route("/zuwendungen/" + ID.format("grant_id") + "/ausgaben/export.<any(csv, xlsx):fmt>")
+@requires(BUDGET_READ)
+def expenses_export(grant_id: int, fmt: str):
+    item = services.get_grant(g.actor, grant_id)
+    columns = [Column("Datum", "date"), Column("Baustein"), Column("Betrag", "money"), Column("Pauschale"),
+               Column("Beleg"), Column("Beschreibung"), Column("Förderfähig"), Column("Grund")]
+    rows = [(e.expense_date, e.module_code, e.amount_cents, e.rate_code or "", e.voucher_ref, e.description,
+             "ja" if e.eligible else "nein", e.ineligible_reason) for e in db.session.scalars(
+        services.expenses_select(item))]
+    return export_response(f"ausgaben-{item.reference}", fmt, columns, rows)
+
+
+# --------------------------------------------------------------------------- proof of use, decision, reclaim
+
+
+@bp.route("/zuwendungen/" + ID.format("grant_id") + "/verwendungsnachweis", methods=["GET", "POST"])
+@requires(BUDGET_READ)
+def proof(grant_id: int):
+    item = services.get_grant(g.actor, grant_id)
+    errors: dict = {}
+    if request.method == "POST":
+        if not can(g.actor, PROOF_SUBMIT):
+            abort(403)
+        try:
+            settlement.submit_proof(item, narrative=request.form.get("narrative", ""),
+                                    confirmed=request.form.get("confirmed") == "ja", actor=g.actor)
+            db.session.commit()
+            flash("Der Verwendungsnachweis wurde eingereicht.", "success")
+            return redirect(url_for("budgets.proof", grant_id=item.id))
+        except ValidationFailed as failed:
+            db.session.rollback()
+            errors = failed.errors
+    current = services.proof_of(item)
+    expense_rows = []
+    if current is not None and can(g.actor, PROOF_CHECK):
+        expense_rows = list(db.session.scalars(services.expenses_select(item).limit(500)))
+    ineligible = list(db.session.scalars(services.expenses_select(item, eligible=False)))
+    return render_template("budgets/proof.html", grant=item, proof=current, errors=errors, form=request.form,
+                           lines=settlement.settlement_lines(item), expenses=expense_rows, ineligible=ineligible,
+                           reclaim=settlement.reclaim_of(item), deadline_passed=clock.today() > item.last_expense_date
+                           ), (422 if errors else 200)
+
+
+@bp.route("/ausgaben/" + ID.format("expense_id") + "/aberkennen", methods=["POST"])
+@requires(PROOF_CHECK)
+def mark_ineligible(expense_id: int):
+    expense = services.get_expense(g.actor, expense_id)
+    try:
+        services.mark_ineligible(expense, reason=request.form.get("reason", ""), actor=g.actor)
+        db.session.commit()
+        flash("Die Ausgabe wurde als nicht förderfähig markiert.", "success")
+    except ValidationFailed as failed:
+        db.session.rollback()
+        flash(" ".join(m for messages in failed.errors.values() for m in messages), "error")
+    return redirect(url_for("budgets.proof", grant_id=expense.grant_id))
+
+
+@bp.route("/zuwendungen/" + ID.format("grant_id") + "/schlussbescheid", methods=["POST"])
+@requires(PROOF_CHECK)
+def final_decision(grant_id: int):
+    item = services.get_grant(g.actor, grant_id)
+    settlement.decide_final(item, actor=g.actor)
+    db.session.commit()
+    flash("Der Schlussbescheid wurde erlassen.", "success")
+    return redirect(url_for("budgets.proof", grant_id=item.id))
+
+
+@bp.route("/rueckforderungen")
+@requires(STATUS_ALL)
+def reclaims():
+    items = list(db.session.scalars(db.select(Reclaim).order_by(Reclaim.status.desc(), Reclaim.id)))
+    return render_template("budgets/reclaims.html", reclaims=items)
+
+
+@bp.route("/rueckforderungen/" + ID.format("reclaim_id"), methods=["GET", "POST"])
+@requires(BUDGET_READ)
+def reclaim(reclaim_id: int):
+    item = settlement.get_reclaim(g.actor, reclaim_id)
+    errors: dict = {}
+    if request.method == "POST":
+        if not can(g.actor, REPAYMENT_RECORD):
+            abort(403)
+        amount = _amount("amount", errors)
+        value_date = _date("value_date", errors)
+        try:
+            if errors:
+                raise ValidationFailed("Bitte prüfen.", errors=errors)
+            settlement.record_repayment(item, amount_cents=amount, value_date=value_date,
+                                        reference=request.form.get("reference", ""), actor=g.actor)
+            db.session.commit()
+            flash("Die Rückzahlung wurde gebucht.", "success")
+            return redirect(url_for("budgets.reclaim", reclaim_id=item.id))
+        except ValidationFailed as failed:
+            db.session.rollback()
+            errors = failed.errors
+    as_of = clock.today()
+    if item.status == ReclaimStatus.CLOSED and item.repayments:
+        as_of = item.repayments[-1].value_date
+    result, message = settlement.interest_until(item, as_of)
+    lines = format_calculation_lines(result) if result is not None else []
+    due = None
+    if result is not None:
+        due = item.principal_cents - item.principal_repaid_cents + result.interest_cents - item.interest_repaid_cents
+    return render_template("budgets/reclaim.html", reclaim=item, lines=lines, message=message, as_of=as_of,
+                           interest=result.interest_cents if result else None, due=due, errors=errors,
+                           form=request.form), (422 if errors else 200)
+
+
+# --------------------------------------------------------------------------- state-wide, reconciliation
+
+
+@bp.route("/uebersicht")
+@requires(STATUS_ALL)
+def statewide():
+    statuses = status.status_for()
+    overall, by_module = status.totals(statuses)
+    waiting = db.session.scalar(db.select(db.func.count()).select_from(Drawdown).where(
+        Drawdown.status == DrawdownStatus.REQUESTED))
+    return render_template("budgets/statewide.html", statuses=statuses, overall=overall, by_module=by_module,
+                           waiting=waiting, formats=FORMATS)
+
+
+@bp.route("/uebersicht.<any(csv, xlsx):fmt>")
+@requires(STATUS_ALL)
+def statewide_export(fmt: str):
+    columns = [Column("Zuwendung"), Column("Empfänger"), Column("Bewilligt", "money"), Column("Ausgezahlt", "money"),
+               Column("Ausgaben", "money"), Column("Zuwendung verdient", "money"),
+               Column("Abgerufen, nicht verausgabt", "money"), Column("Seit", "date"), Column("Rest", "money"),
+               Column("Ausschöpfung %", "percent"), Column("Prognose Zuwendung", "money"), Column("Gefährdet")]
+    rows = [(s.reference, s.recipient, s.total.approved, s.total.paid, s.total.spent, s.total.earned,
+             s.total.drawn_not_spent, s.drawn_since, s.total.remaining, s.total.share_used, s.projected_earned,
+             "ja" if s.at_risk else "nein") for s in status.status_for()]
+    return export_response(f"budgetstand-{today_stamp(clock.today())}", fmt, columns, rows)
+
+
+@bp.route("/abgleich")
+@requires(STATUS_ALL)
+def reconcile():
+    return render_template("budgets/reconcile.html", problems=verify_ledger(), checked_at=clock.now())
+
+
+@bp.route("/abgleich", methods=["POST"])
+@requires(LEDGER_CHECK)
+def reconcile_record():
+    problems = verify_ledger()
+    record_check(problems)
+    db.session.commit()
+    flash("Das Ergebnis der Prüfung wurde protokolliert.", "success")
+    return render_template("budgets/reconcile.html", problems=problems, checked_at=clock.now())
+

@@ -1,0 +1,135 @@
+"""Benchmark: expense CSV import throughput and peak memory (parse + validate + bulk insert + ledger).
+
+Run from the repository root:  python bench/bench_budgets_import.py [--lines 20000 100000] [--database URL]
+
+Default database: a fresh SQLite file in a temporary directory (WAL, BEGIN IMMEDIATE as in
+production). ``--database postgresql+psycopg://postgres@127.0.0.1:5432/test`` measures PostgreSQL
+(the schema is created in a fresh database ``bench_budgets_<random>``, dropped afterwards).
+Each size runs ``--repeat`` times for time (median; perf_counter, commit included) and once under
+tracemalloc for Python peak memory. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from app import clock, create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+
+
+def csv_bytes(count: int) -> bytes:
+    lines = ["datum;baustein;betrag;einheiten;pauschale;beleg;beschreibung"]
+    start = date(2021, 1, 4)
+    for i in range(count):
+        day = start + timedelta(days=i % 700)
+        if i % 5 == 0:
+            lines.append(f"{day:%d.%m.%Y};F4;;{(i % 7) + 1},5;F4-UE;R-{i};Unterricht (synthetisch)")
+        else:
+            lines.append(f"{day:%d.%m.%Y};F{(i % 3) + 1};{(i % 900) + 10},{i % 100:02d};;;B-{i};Honorar (synthetisch)")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def setup(url: str):
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.create_all()
+        from app.reference.services import load_programme, load_reference_data
+
+        load_programme(app.config["PROGRAMME_FILE"])
+        load_reference_data()
+        db.session.commit()
+    return app
+
+
+def make_grant(number: int):
+    from app.budgets.services import set_commitment
+    from app.reference.services import get_programme, kommune_by_ags
+
+    lines = {(m, y): 50_000_000_00 for m in ("F1", "F2", "F3", "F4") for y in (2021, 2022, 2023)}
+    grant = set_commitment(programme_id=get_programme().id, source=f"bench:{number}", reference=f"B-{number}",
+                           recipient_kind="kommune", kommune_id=kommune_by_ags("05315").id, funding_rate_bp=8000,
+                           start_date=date(2020, 7, 1), last_expense_date=date(2023, 6, 30), lines=lines)
+    db.session.commit()
+    return grant
+
+
+def run_import(app, count: int, number: int, data: bytes) -> float:
+    from app.auth.services import create_user
+    from app.budgets.csv_import import parse_expense_csv
+    from app.budgets.services import import_expenses
+
+    with app.app_context(), clock.freeze(date(2023, 6, 30)):
+        grant = make_grant(number)
+        user = create_user(email=f"bench{number}@test.nrw", name="Bench", password="Bench-Passwort-123",
+                           role="kommune", kommune_ags="05315", actor_label="bench")
+        db.session.commit()
+        started = time.perf_counter()
+        rows = parse_expense_csv(data, grant, today=clock.today())
+        import_expenses(grant, rows, actor=user, filename="bench.csv")
+        db.session.commit()
+        return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, nargs="+", default=[20_000, 100_000])
+    parser.add_argument("--database", default=None)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    cleanup = None
+    if args.database and args.database.startswith("postgresql"):
+        name = f"bench_budgets_{secrets.token_hex(4)}"
+        admin = create_engine(args.database, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = args.database.rsplit("/", 1)[0] + "/" + name
+
+        def cleanup():
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    else:
+        url = args.database or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    app = setup(url)
+    print(f"Database: {url.split('://')[0]}")
+    print(f"Median of {args.repeat} runs per size (each into a fresh grant of the same database).")
+    print("| lines | seconds | lines/s | Python peak memory |")
+    print("|---:|---:|---:|---:|")
+    try:
+        number = 0
+        for count in args.lines:
+            data = csv_bytes(count)
+            times = []
+            for _ in range(args.repeat):
+                number += 1
+                times.append(run_import(app, count, number, data))
+            seconds = statistics.median(times)
+            number += 1
+            tracemalloc.start()
+            run_import(app, count, number, data)
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            print(f"| {count:,} | {seconds:.2f} (first {times[0]:.2f}) | {count / seconds:,.0f} | "
+                  f"{peak / 2**20:.1f} MiB |")
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if cleanup:
+            cleanup()
+
+
+if __name__ == "__main__":
+    main()

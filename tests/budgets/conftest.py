@@ -1,0 +1,30 @@
+"""Budget fixtures: a grant for a Kommune through ``set_commitment`` (as the grants domain creates it)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.extensions import db
+from app.reference.services import get_programme, kommune_by_ags
+
+LINES = {("F1", 2021): 10_000_000, ("F2", 2021): 5_000_000, ("F1", 2022): 10_000_000, ("F4", 2022): 2_000_000,
+         ("F1", 2023): 1_000_000}
+
+
+@pytest.fixture()
+def make_grant(app):
+    from app.budgets.services import set_commitment
+
+    def factory(ags: str = "05315", lines=None, source: str | None = None, rate_bp: int = 8000):
+        kommune = kommune_by_ags(ags)
+        grant = set_commitment(programme_id=get_programme().id, source=source or f"application:{ags}",
+                               reference=f"DS-{ags}", recipient_kind="kommune", kommune_id=kommune.id,
+                               funding_rate_bp=rate_bp, start_date=date(2020, 7, 1),
+                               last_expense_date=date(2023, 6, 30), lines=dict(LINES if lines is None else lines),
+                               actor=None)
+        db.session.commit()
+        return grant
+
+    return factory

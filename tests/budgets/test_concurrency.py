@@ -1,0 +1,61 @@
+"""50 concurrent drawdown requests against one approved grant (threads, each request in its own app
+context and database session, on SQLite and PostgreSQL): the limit holds; retries book once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app import clock
+from app.auth.services import create_token
+from app.budgets.models import Drawdown, IdempotencyKey
+from app.budgets.verify import verify_ledger
+from app.database import sum_cents
+from app.extensions import db
+
+
+def test_fifty_concurrent_requests_never_exceed_the_grant(app, make_user, make_grant):
+    grant = make_grant(lines={("F1", 2021): 1_000_000})  # 10,000.00 EUR
+    user = make_user("kommune")
+    _token, secret = create_token(user, "load")
+    url = f"/api/v1/budgets/grants/{grant.id}/drawdowns"
+    db.session.commit()  # the test thread holds no transaction (SQLite write lock) while the threads run
+    results: list[int] = []
+    answers: dict[str, list[int]] = {}
+    lock = threading.Lock()
+    barrier = threading.Barrier(50)
+
+    def worker(number: int) -> None:
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {secret}"}
+        if number < 20:  # ten keys, each sent twice at the same moment (a client's retry)
+            headers["Idempotency-Key"] = f"retry-{number % 10}"
+        barrier.wait()
+        response = client.post(url, json={"module": "F1", "amount": "300.00", "purpose": "parallel"},
+                               headers=headers)
+        with lock:
+            results.append(response.status_code)
+            if "Idempotency-Key" in headers and response.status_code == 201:
+                answers.setdefault(headers["Idempotency-Key"], []).append(response.json["id"])
+
+    with clock.freeze(date(2021, 5, 1)):
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(50)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert len(results) == 50
+    assert set(results) <= {201, 422}, results
+    requested = db.session.scalar(select(sum_cents(Drawdown.amount_requested_cents)))
+    count = db.session.scalar(select(func.count()).select_from(Drawdown))
+    assert requested <= 1_000_000
+    assert count == 33  # 10,000 / 300 = 33 requests fit (40 distinct requests were made)
+    # A refused request (limit reached) books nothing and stores no key, so its retry may try again;
+    # every key that booked did so once, and its retry got the same drawdown back.
+    assert all(len(set(ids)) == 1 for ids in answers.values())
+    assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == len(answers)
+    replays = sum(len(ids) - 1 for ids in answers.values())
+    assert replays > 0 and results.count(201) == 33 + replays
+    assert verify_ledger() == []
