@@ -144,8 +144,7 @@ def _email(message: Message) -> EmailMessage:
     email["To"] = message.recipient_email
     email["Subject"] = message.subject
     email["Message-ID"] = message_id_header(message.id)
-    email["Date"] = format_datetime(message.created_at if message.created_at.tzinfo else
-                                    message.created_at.replace(tzinfo=clock.now().tzinfo))
+    email["Date"] = format_datetime(message.created_at)
     email["X-Durchstarten-Message"] = str(message.id)
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body)
