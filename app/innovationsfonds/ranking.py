@@ -279,9 +279,9 @@ def aggregate(scores: Sequence[Decimal], discrepancy_threshold: Decimal) -> Aggr
         mean=_round2(mean),
         median=_round2(median),
         stdev=_sqrt_round2(variance),
-        minimum=lowest,
-        maximum=highest,
-        spread=highest - lowest,
+        minimum=Decimal(lowest),
+        maximum=Decimal(highest),
+        spread=Decimal(highest) - Decimal(lowest),
         discrepancy=spread > threshold,
     )
 
