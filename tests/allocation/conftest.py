@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from allocation_data import DATASET_NAME, POOL, SHIPPED
 
 from app.allocation import keydata, services
 from app.extensions import db
 from app.reference.services import get_programme
+from tests.allocation.allocation_data import DATASET_NAME, POOL, SHIPPED
 
 __all__ = ["DATASET_NAME", "POOL", "SHIPPED"]
 

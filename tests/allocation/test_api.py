@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from allocation_data import POOL, SHIPPED
 from openpyxl import load_workbook
+
+from tests.allocation.allocation_data import POOL, SHIPPED
 
 BASE = "/api/v1/allocation"
 

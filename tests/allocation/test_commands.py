@@ -6,12 +6,12 @@ import csv
 import io
 import json
 
-from allocation_data import SHIPPED
 from sqlalchemy import func, select
 
 from app.allocation.commands import allocation_group
 from app.allocation.models import AllocationVersion, KeyDataset
 from app.extensions import db
+from tests.allocation.allocation_data import SHIPPED
 
 
 def test_compute_csv(app):

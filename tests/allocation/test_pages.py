@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from allocation_data import SHIPPED
 from sqlalchemy import func, select
 
 from app.allocation.models import AllocationStatus, AllocationVersion, KeyDataset
 from app.extensions import db
+from tests.allocation.allocation_data import SHIPPED
 
 
 def test_admin_imports_with_preview_and_confirm(client, admin):

@@ -7,7 +7,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from allocation_data import POOL, SHIPPED
 from sqlalchemy import select
 
 from app.allocation import services
@@ -18,6 +17,7 @@ from app.auth.models import Role
 from app.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.extensions import db
 from app.reference.services import kommune_by_ags
+from tests.allocation.allocation_data import POOL, SHIPPED
 
 
 def _independent_ceilings() -> dict[str, int]:
