@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from .. import clock
+from ..charts.spend import grant_spend_chart
 from ..auth.models import Role
 from ..auth.permissions import can, requires
 from ..errors import ValidationFailed
@@ -101,9 +102,7 @@ def grant(grant_id: int):
                 db.session.rollback()
                 errors = failed.errors
     current = status.status_for([item])[0]
-    series = status.daily_series(item)
-    top = max([current.total.approved] + [p["spent_cents"] for p in series] + [p["paid_cents"] for p in series])
-    chart = status.chart_points(series, item.start_date, item.last_expense_date, top)
+    chart = grant_spend_chart(item, current)
     drawdowns = list(db.session.scalars(services.drawdowns_select(g.actor, grant_id=item.id)))
     modules = sorted({line.module_code for line in item.lines if line.budget_year == clock.today().year
                       and line.approved_cents})

@@ -7,18 +7,17 @@ status is two aggregate queries plus one for the forecasts; see ``app.budgets.st
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from .. import clock
 from ..allocation.models import AllocationStatus, AllocationVersion, Ceiling
 from ..budgets import status as budget_status
-from ..budgets.forecast import straight_line
 from ..budgets.models import ExpenseDaily, Grant, RecipientKind
-from ..charts.svg import Series, bar_chart, line_chart
+from ..charts.spend import SpendChart, expenses_target, grant_spend_chart, short_eur, spend_chart
+from ..charts.svg import bar_chart
 from ..database import sum_cents
 from ..extensions import db
 from ..grants.models import ParticipantCount
@@ -104,88 +103,6 @@ def measure_values(key: str) -> dict[str, int | None]:
     raise KeyError(key)
 
 
-# --------------------------------------------------------------------------- cumulative spend charts
-
-
-@dataclass
-class SpendChart:
-    """A cumulative spend chart (expenses in cents) with the same figures as a table."""
-
-    svg: object
-    rows: list[dict] = field(default_factory=list)  # month end, actual, straight line, forecast
-    target_cents: int = 0
-    projected_cents: int | None = None
-    deadline: date | None = None
-
-
-def _month_ends(first: date, last: date) -> list[date]:
-    days, day = [], first
-    while day <= last:
-        following = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-        end = following - timedelta(days=1)
-        days.append(min(end, last))
-        day = following
-    return days
-
-
-def _value_on(points: list[tuple[date, int]], day: date) -> int:
-    value = 0
-    for when, cumulative in points:
-        if when > day:
-            break
-        value = cumulative
-    return value
-
-
-def spend_chart(points: list[tuple[date, int]], *, start: date, deadline: date, target_cents: int,
-                forecast, title: str) -> SpendChart:
-    """Actual cumulative expenses vs the straight line from ``start`` to ``deadline`` and the forecast."""
-    today = clock.today()
-    actual = [(start, 0)] + [p for p in points if p[0] <= today]
-    if actual[-1][0] < min(today, deadline):
-        actual.append((min(today, deadline), actual[-1][1]))
-    ideal = straight_line(start, deadline, max(target_cents, 0), days=[start, deadline])
-    series = [Series("Ausgaben (kumuliert)", actual), Series("Gerade Linie zum Ziel", ideal, dashed=True)]
-    projected = None
-    if forecast is not None and forecast.as_of is not None and today < deadline:
-        projected = forecast.projected_cents
-        series.append(Series("Prognose", [(forecast.as_of, forecast.current_cents), (deadline, projected)],
-                             dashed=True))
-    markers = [(deadline, f"Frist {deadline:%d.%m.%Y}")]
-    if start < today < deadline:
-        markers.append((today, "heute"))
-    svg = line_chart(series, title=title, value_label=_short_eur, markers=markers)
-    rows = []
-    line_days = _month_ends(start, deadline)
-    ideal_values = dict(straight_line(start, deadline, max(target_cents, 0), days=line_days))
-    for day in line_days:
-        past = day <= today
-        rows.append({"day": day, "actual": _value_on(actual, day) if past else None, "ideal": ideal_values[day],
-                     "forecast": projected if day == deadline and projected is not None else None})
-    return SpendChart(svg, rows, target_cents, projected, deadline)
-
-
-def _short_eur(cents: int) -> str:
-    euros = cents // 100
-    if abs(euros) >= 1_000_000:
-        return f"{Decimal(euros) / 1_000_000:.1f}".replace(".", ",") + " Mio. €"
-    if abs(euros) >= 1_000:
-        return f"{euros // 1000} Tsd. €"
-    return f"{euros} €"
-
-
-def _expenses_target(status: budget_status.GrantStatus) -> int:
-    """The expenses needed to earn the whole approved grant (approved / funding rate), as ``at_risk`` uses."""
-    return -(-status.total.approved * 10000 // status.rate_bp) if status.rate_bp else status.total.approved
-
-
-def grant_spend_chart(grant: Grant, status: budget_status.GrantStatus) -> SpendChart:
-    points = [(p["day"], p["spent_cents"]) for p in budget_status.daily_series(grant)]
-    return spend_chart(points, start=grant.start_date, deadline=grant.last_expense_date,
-                       target_cents=_expenses_target(status), forecast=status.forecast,
-                       title=f"Kumulierte förderfähige Ausgaben {status.recipient}")
-
-
 def statewide_spend_chart(statuses: list[budget_status.GrantStatus]) -> SpendChart | None:
     """All Kommune grants together: summed daily expenses, summed straight line target and forecast."""
     if not statuses:
@@ -205,8 +122,11 @@ def statewide_spend_chart(statuses: list[budget_status.GrantStatus]) -> SpendCha
         running += by_day[day]
         points.append((day, running))
     forecast = _sum_forecasts([s.forecast for s in statuses if s.forecast is not None])
-    return spend_chart(points, start=start, deadline=deadline, target_cents=sum(_expenses_target(s) for s in statuses),
+    return spend_chart(points, start=start, deadline=deadline, target_cents=sum(expenses_target(s) for s in statuses),
                        forecast=forecast, title="Kumulierte förderfähige Ausgaben landesweit (Kommunen)")
+
+
+__all__ = ["SpendChart", "grant_spend_chart"]
 
 
 @dataclass(frozen=True)
@@ -232,6 +152,6 @@ def allocation_chart(limit: int | None = None, highlight_ags: str | None = None)
     shown = rows[:limit] if limit else rows
     highlight = {name for name, _c, ags in shown if ags == highlight_ags}
     svg = bar_chart([(name, cents) for name, cents, _ags in shown], title="Zuwendungshöchstgrenzen je Kommune",
-                    value_label=_short_eur, highlight=highlight)
+                    value_label=short_eur, highlight=highlight)
     return svg, [{"ags": ags, "name": name, "cents": cents, "share": percent(cents, total)}
                  for name, cents, ags in rows], total
