@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select, text
 
+from ..audit import AuditEntry
 from ..auth.models import Role
 from ..auth.permissions import AUDIT_READ, PUBLIC, START_PAGE, ensure_kommune_access, requires
 from ..budgets import status as budget_status
@@ -19,6 +22,7 @@ from ..reference.services import get_programme, kommune_by_ags
 from . import insights
 from .audit_query import FILTERS, audit_select
 from .dashboard import panels_for
+from .listing import ListColumn, Listing, build_listing
 from .permissions import KOMMUNE_PAGE, MAP_READ, REPORTS_READ
 from .schemas import AuditFilter
 
@@ -67,13 +71,27 @@ def audit_log():
         filters = AuditFilter().load({k: v for k, v in request.args.items() if k in FILTERS and v})
     except ValidationError as invalid:
         filters, errors = {}, invalid.messages
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
-    per_page = 100
-    statement = audit_select(filters)
-    entries = list(db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page + 1)))
-    return render_template("main/audit.html", entries=entries[:per_page], has_next=len(entries) > per_page,
-                           page=page, filters=request.args, errors=errors)
+    listing = build_listing(audit_select(filters), AUDIT_COLUMNS, args=request.args, default_sort="time",
+                            default_descending=True, tiebreak=AuditEntry.id, per_page=100, filename="audit-trail")
+    if not isinstance(listing, Listing):
+        return listing
+    return render_template("main/audit.html", listing=listing, filters=request.args, errors=errors)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str) if value else ""
+
+
+AUDIT_COLUMNS = [
+    ListColumn("time", "Zeit", lambda e: e.occurred_at, "datetime", sort=AuditEntry.occurred_at),
+    ListColumn("actor", "Benutzer", lambda e: e.actor_label, sort=AuditEntry.actor_label),
+    ListColumn("action", "Aktion", lambda e: e.action, sort=AuditEntry.action),
+    ListColumn("object", "Objekt", lambda e: f"{e.object_type} {e.object_id or ''}".strip(),
+               sort=AuditEntry.object_type),
+    ListColumn("before", "Vorher", lambda e: _json(e.before)),
+    ListColumn("after", "Nachher", lambda e: _json(e.after)),
+    ListColumn("request", "Anfrage", lambda e: e.request_id or ""),
+]
 
 
 @bp.route("/api/docs")
