@@ -257,7 +257,8 @@ def expenses(grant_id: int):
 def _expenses_page(item: Grant, **extra):
     listing = build_listing(services.expenses_select(item), EXPENSE_COLUMNS, args=request.args,
                             search=[Expense.voucher_ref, Expense.description], tiebreak=Expense.id,
-                            per_page=PAGE_SIZE, filename=f"ausgaben-{item.reference}")
+                            per_page=PAGE_SIZE, filename=f"ausgaben-{item.reference}",
+                            base=url_for("budgets.expenses", grant_id=item.id))
     if not isinstance(listing, Listing):
         return listing
     modules = sorted({line.module_code for line in item.lines if line.approved_cents})

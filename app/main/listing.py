@@ -52,6 +52,7 @@ class Listing:
     descending: bool
     args: dict = field(default_factory=dict)
     search: bool = False
+    base: str = ""  # the list's URL path; empty: relative to the current URL
 
     @property
     def pages(self) -> int:
@@ -67,7 +68,7 @@ class Listing:
 
     def query(self, **changes) -> str:
         merged = {**self.args, **{k: v for k, v in changes.items()}}
-        return "?" + urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+        return self.base + "?" + urlencode({k: v for k, v in merged.items() if v not in (None, "")})
 
     def page_url(self, page: int) -> str:
         return self.query(page=page)
@@ -92,7 +93,8 @@ def _page(args: Mapping[str, str]) -> int:
 
 def build_listing(statement: Select, columns: Sequence[ListColumn], *, args: Mapping[str, str],
                   default_sort: str | None = None, default_descending: bool = False, search: Sequence = (),
-                  tiebreak: Any = None, per_page: int = 50, filename: str = "liste") -> Listing | Response:
+                  tiebreak: Any = None, per_page: int = 50, filename: str = "liste", base: str = ""
+                  ) -> Listing | Response:
     """Apply search, sort and paging to ``statement``; or answer the export when ``export`` is asked."""
     by_key = {c.key: c for c in columns}
     kept = {k: v for k, v in args.items() if k not in ("export",) and v}
@@ -119,4 +121,4 @@ def build_listing(statement: Select, columns: Sequence[ListColumn], *, args: Map
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     page = min(_page(args), max(1, math.ceil(total / per_page)))
     rows = list(db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page)))
-    return Listing(columns, rows, total, page, per_page, sort, descending, kept, search=bool(search))
+    return Listing(columns, rows, total, page, per_page, sort, descending, kept, search=bool(search), base=base)
