@@ -87,8 +87,10 @@ def render_map(values: Mapping[str, int | None], *, title: str, link: Callable[[
     """
     areas, width, height = map_areas()
     classes, bounds = ({}, []) if categories else classify(values)
+    # With links the map is a group of interactive areas (role=img would hide them from assistive tech).
+    role = "group" if any(link(area.ags) for area in areas) else "img"
     parts = [f'<figure class="nrw-map"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 40}" '
-             f'role="img" aria-labelledby="map-title"><title id="map-title">{escape(title)}</title>']
+             f'role="{role}" aria-labelledby="map-title"><title id="map-title">{escape(title)}</title>']
     for area in areas:
         value = values.get(area.ags)
         if categories:
