@@ -93,7 +93,7 @@ class DrawdownFilter(Schema):
     grant_id = fields.Int(validate=validate.Range(min=1, max=2147483647))
 
 
-class ApproveIn(Schema):
+class DrawdownApproveIn(Schema):
     amount = Money(load_default=None, metadata={"description": "default: the amount requested"})
     reason = fields.Str(load_default="", validate=validate.Length(max=1000))
 
