@@ -14,9 +14,9 @@ import re
 import secrets
 
 import pytest
-from hypothesis import settings
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from app import clock, create_app
