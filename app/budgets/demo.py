@@ -2,7 +2,10 @@
 
 Runs after the allocation and grants seeds. Uses the Kommune grants they created; if there are
 none, it creates its own for a dozen Kommunen through ``set_commitment``. Three Kommunen spend
-slowly, so the state-wide status shows them at risk.
+slowly, so the state-wide status shows them at risk. Activity runs until the demo day or the last
+expense day (30.06.2023); after the deadline the Kommunen submit their proofs of use (all but the
+last one, whose proof is still due), the administration decides the first ones, and where more was
+paid than earned (the slow spenders) a reclaim with interest is opened.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ from ..auth.models import Role
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..reference.models import Kommune
-from . import services
+from . import services, settlement
 from .models import Grant, RecipientKind
 
 DEMO_AGS = ["05315", "05154", "05711", "05111", "05113", "05913", "05334", "05358", "05512", "05562", "05754",
             "05970"]
-SLOW = {"05154", "05512", "05970"}
+SLOW = {"05154", "05316", "05512", "05970"}
 MARK = "(synthetisch)"
 
 
@@ -57,13 +60,34 @@ def seed(context) -> None:
         ags = grant.kommune.ags if grant.kommune else ""
         actor = SimpleNamespace(id=None, email=f"seed-demo {MARK}", role=Role.KOMMUNE, kommune_id=grant.kommune_id,
                                 organisation_id=None)
-        pace = 0.35 if ags in SLOW else rng.uniform(1.25, 1.4)
+        pace = 0.35 if ags in SLOW else rng.uniform(1.4, 1.55)
         day = max(grant.start_date, date(2020, 9, 1))
-        while day < context.day and day <= date(2022, 12, 31):
+        while day < context.day and day <= grant.last_expense_date:
             with clock.freeze(day):
                 _month(grant, day, actor, finance, pace, rng)
             day = (day.replace(day=1) + timedelta(days=62)).replace(day=1)
         db.session.flush()
+    _settle(context, grants)
+
+
+def _settle(context, grants: list[Grant]) -> None:
+    """After the last expense day: proofs of use, final decisions for the first half, reclaims if overpaid."""
+    admin = context.users.get("admin@demo.nrw")
+    for index, grant in enumerate(sorted(grants, key=lambda g: g.reference)):
+        submitted_on = grant.last_expense_date + timedelta(days=14 + 2 * index)
+        if submitted_on >= context.day or index == len(grants) - 1:
+            continue  # the last Kommune's proof of use is still due
+        actor = SimpleNamespace(id=None, email=f"seed-demo {MARK}", role=Role.KOMMUNE, kommune_id=grant.kommune_id,
+                                organisation_id=None)
+        with clock.freeze(submitted_on):
+            settlement.submit_proof(grant, narrative=f"Sachbericht {MARK}: Kurse, Coaching und Begleitung wie "
+                                    f"beantragt durchgeführt.", confirmed=True, actor=actor)
+        decided_on = submitted_on + timedelta(days=21)
+        if admin is None or decided_on >= context.day or index >= len(grants) // 2 + 2:
+            continue
+        with clock.freeze(decided_on):
+            settlement.decide_final(grant, actor=admin)
+    db.session.flush()
 
 
 def _month(grant: Grant, day: date, actor, finance, pace: float, rng: random.Random) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from ..audit import AuditEntry
 from ..auth.models import Role
+from ..database import sum_cents
 from ..extensions import db
 from ..main.dashboard import Panel, panel
 from . import services, status
@@ -19,7 +20,7 @@ def budget_panel(user):
     grants = services.grants_visible_to(user)
     if not grants:
         return None
-    return Panel(title="Mein Budget", template="budgets/_panel_kommune.html",
+    return Panel(title="Mein Budget", template="budgets/_panel_kommune.html", wide=True,
                  data={"statuses": status.status_for(grants, with_forecast=False)})
 
 
@@ -33,9 +34,13 @@ def finance_panel(user):
 
     last_check = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "ledger.verify")
                                    .order_by(AuditEntry.id.desc()).limit(1))
+    sums = dict(db.session.execute(select(Drawdown.status, sum_cents(func.coalesce(
+        Drawdown.amount_approved_cents, Drawdown.amount_requested_cents))).where(
+        Drawdown.status.in_([DrawdownStatus.REQUESTED, DrawdownStatus.APPROVED])).group_by(Drawdown.status)).all())
     return Panel(title="Budgets und Zahlungen", template="budgets/_panel_finance.html", data={
         "waiting": count(select(Drawdown.id).where(Drawdown.status == DrawdownStatus.REQUESTED)),
         "to_pay": count(select(Drawdown.id).where(Drawdown.status == DrawdownStatus.APPROVED)),
+        "waiting_cents": sums.get(DrawdownStatus.REQUESTED, 0), "to_pay_cents": sums.get(DrawdownStatus.APPROVED, 0),
         "reclaims": count(select(Reclaim.id).where(Reclaim.status == ReclaimStatus.OPEN)),
         "last_check": last_check,
     })

@@ -10,15 +10,18 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from .. import clock
 from ..auth.models import Role
 from ..auth.permissions import can, requires
+from ..charts.spend import grant_spend_chart
 from ..errors import ValidationFailed
 from ..exports import FORMATS, Column, export_response, today_stamp
 from ..extensions import db
+from ..main.listing import ListColumn, Listing, build_listing
 from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
+from ..reference.models import Kommune
 from . import services, settlement, status
 from .csv_import import parse_expense_csv, parse_units
 from .interest import format_calculation_lines
-from .models import Drawdown, DrawdownStatus, Grant, Reclaim, ReclaimStatus
+from .models import Drawdown, DrawdownStatus, Expense, Grant, Reclaim, ReclaimStatus
 from .permissions import (
     BUDGET_READ,
     DRAWDOWN_DECIDE,
@@ -101,9 +104,7 @@ def grant(grant_id: int):
                 db.session.rollback()
                 errors = failed.errors
     current = status.status_for([item])[0]
-    series = status.daily_series(item)
-    top = max([current.total.approved] + [p["spent_cents"] for p in series] + [p["paid_cents"] for p in series])
-    chart = status.chart_points(series, item.start_date, item.last_expense_date, top)
+    chart = grant_spend_chart(item, current)
     drawdowns = list(db.session.scalars(services.drawdowns_select(g.actor, grant_id=item.id)))
     modules = sorted({line.module_code for line in item.lines if line.budget_year == clock.today().year
                       and line.approved_cents})
@@ -122,8 +123,30 @@ def drawdowns():
     statuses = [DrawdownStatus(wanted)] if wanted in {s.value for s in DrawdownStatus} else None
     if statuses is None and not wanted and g.actor.role == Role.FINANCE:
         statuses = [DrawdownStatus.REQUESTED, DrawdownStatus.APPROVED]
-    items = list(db.session.scalars(services.drawdowns_select(g.actor, statuses=statuses).limit(500)))
-    return render_template("budgets/drawdowns.html", drawdowns=items, wanted=wanted, statuses=list(DrawdownStatus))
+    statement = services.drawdowns_select(g.actor, statuses=statuses).outerjoin(
+        Kommune, Kommune.id == Grant.kommune_id)
+    listing = build_listing(statement, DRAWDOWN_COLUMNS, args=request.args, default_sort="id",
+                            default_descending=True, search=[Grant.reference, Drawdown.purpose, Kommune.name],
+                            tiebreak=Drawdown.id, filename="mittelabrufe")
+    if not isinstance(listing, Listing):
+        return listing
+    return render_template("budgets/drawdowns.html", listing=listing, wanted=wanted, statuses=list(DrawdownStatus))
+
+
+DRAWDOWN_COLUMNS = [
+    ListColumn("id", "Nr.", lambda d: d.id, "int", sort=Drawdown.id),
+    ListColumn("grant", "Zuwendung", lambda d: d.grant.reference, sort=Grant.reference),
+    ListColumn("recipient", "Empfänger", lambda d: _recipient(d.grant), sort=Kommune.name),
+    ListColumn("module", "Baustein/Jahr", lambda d: f"{d.module_code}/{d.budget_year}", sort=Drawdown.module_code),
+    ListColumn("status", "Status", lambda d: d.status.label, sort=Drawdown.status),
+    ListColumn("requested", "Beantragt", lambda d: d.amount_requested_cents, "money",
+               sort=Drawdown.amount_requested_cents),
+    ListColumn("approved", "Genehmigt", lambda d: d.amount_approved_cents, "money",
+               sort=Drawdown.amount_approved_cents),
+    ListColumn("requested_at", "Beantragt am", lambda d: d.requested_at, "datetime", sort=Drawdown.requested_at),
+    ListColumn("value_date", "Wertstellung", lambda d: d.value_date, "date", sort=Drawdown.value_date),
+    ListColumn("purpose", "Zweck", lambda d: d.purpose),
+]
 
 
 @bp.route("/mittelabrufe/export.<any(csv, xlsx):fmt>")
@@ -232,15 +255,28 @@ def expenses(grant_id: int):
 
 
 def _expenses_page(item: Grant, **extra):
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
-    statement = services.expenses_select(item)
-    rows = list(db.session.scalars(statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    listing = build_listing(services.expenses_select(item), EXPENSE_COLUMNS, args=request.args,
+                            search=[Expense.voucher_ref, Expense.description], tiebreak=Expense.id,
+                            per_page=PAGE_SIZE, filename=f"ausgaben-{item.reference}",
+                            base=url_for("budgets.expenses", grant_id=item.id))
+    if not isinstance(listing, Listing):
+        return listing
     modules = sorted({line.module_code for line in item.lines if line.approved_cents})
     extra.setdefault("errors", {})
-    return render_template("budgets/expenses.html", grant=item, expenses=rows[:PAGE_SIZE], page=page,
-                           has_next=len(rows) > PAGE_SIZE, modules=modules, rates=flat_rates().values(),
-                           form=request.form, proof=services.proof_of(item), **extra)
+    return render_template("budgets/expenses.html", grant=item, listing=listing, modules=modules,
+                           rates=flat_rates().values(), form=request.form, proof=services.proof_of(item), **extra)
+
+
+EXPENSE_COLUMNS = [
+    ListColumn("date", "Datum", lambda e: e.expense_date, "date", sort=Expense.expense_date),
+    ListColumn("module", "Baustein", lambda e: e.module_code, sort=Expense.module_code),
+    ListColumn("amount", "Betrag", lambda e: e.amount_cents, "money", sort=Expense.amount_cents),
+    ListColumn("rate", "Pauschale", lambda e: e.rate_code or ""),
+    ListColumn("voucher", "Beleg", lambda e: e.voucher_ref, sort=Expense.voucher_ref),
+    ListColumn("description", "Beschreibung", lambda e: e.description),
+    ListColumn("eligible", "Förderfähig", lambda e: "ja" if e.eligible else f"nein: {e.ineligible_reason}",
+               sort=Expense.eligible),
+]
 
 
 @bp.route("/zuwendungen/" + ID.format("grant_id") + "/ausgaben/import", methods=["POST"])

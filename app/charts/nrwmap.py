@@ -78,25 +78,37 @@ def classify(values: Mapping[str, int | None], steps: int = len(SCALE)) -> tuple
 
 
 def render_map(values: Mapping[str, int | None], *, title: str, link: Callable[[str], str | None],
-               value_label: Callable[[int], str] = str, names: Mapping[str, str] | None = None) -> Markup:
-    """The NRW map coloured by ``values`` (ags -> integer measure); each area links to ``link(ags)``."""
+               value_label: Callable[[int], str] = str, names: Mapping[str, str] | None = None,
+               categories: Mapping[int, tuple[str, str]] | None = None) -> Markup:
+    """The NRW map coloured by ``values`` (ags -> integer measure); each area links to ``link(ags)``.
+
+    ``categories`` ({value: (colour, legend label)}) colours a categorical measure (e.g. at risk yes/no)
+    instead of the equal-interval classes.
+    """
     areas, width, height = map_areas()
-    classes, bounds = classify(values)
+    classes, bounds = ({}, []) if categories else classify(values)
+    # With links the map is a group of interactive areas (role=img would hide them from assistive tech).
+    role = "group" if any(link(area.ags) for area in areas) else "img"
     parts = [f'<figure class="nrw-map"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 40}" '
-             f'role="img" aria-labelledby="map-title"><title id="map-title">{escape(title)}</title>']
+             f'role="{role}" aria-labelledby="map-title"><title id="map-title">{escape(title)}</title>']
     for area in areas:
         value = values.get(area.ags)
-        colour = SCALE[classes[area.ags]] if area.ags in classes else NO_DATA
+        if categories:
+            colour = categories[value][0] if value in categories else NO_DATA
+        else:
+            colour = SCALE[classes[area.ags]] if area.ags in classes else NO_DATA
         name = (names or {}).get(area.ags, area.name)
         label = f"{name}: {value_label(value) if value is not None else 'keine Daten'}"
         shape = (f'<path d="{area.path}" fill="{colour}" stroke="#ffffff" stroke-width="0.8" '
                  f'data-ags="{area.ags}"><title>{escape(label)}</title></path>')
         target = link(area.ags)
         parts.append(f'<a href="{escape(target)}" aria-label="{escape(label)}">{shape}</a>' if target else shape)
-    for i in range(len(bounds) - 1):
-        x = 10 + i * 125
-        parts.append(f'<rect x="{x}" y="{height + 8}" width="16" height="12" fill="{SCALE[i]}" stroke="#888"/>'
-                     f'<text x="{x + 20}" y="{height + 18}" font-size="10">bis {escape(value_label(bounds[i + 1]))}'
-                     f'</text>')
+    legend = ([(colour, label) for colour, label in categories.values()] if categories else
+              [(SCALE[i], f"bis {value_label(bounds[i + 1])}") for i in range(len(bounds) - 1)])
+    legend.append((NO_DATA, "keine Daten"))
+    for i, (colour, label) in enumerate(legend):
+        x = 10 + i * 105
+        parts.append(f'<rect x="{x}" y="{height + 8}" width="16" height="12" fill="{colour}" stroke="#888"/>'
+                     f'<text x="{x + 20}" y="{height + 18}" font-size="10">{escape(label)}</text>')
     parts.append(f'</svg><figcaption class="muted">{escape(ATTRIBUTION)}</figcaption></figure>')
     return Markup("".join(parts))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from hashlib import sha1
 
 from markupsafe import Markup, escape
 
@@ -21,6 +22,11 @@ class Series:
     label: str
     points: Sequence[tuple[date, int]]
     dashed: bool = False
+
+
+def _ident(prefix: str, title: str) -> str:
+    """A stable element id per chart, so that several charts on one page keep unique ids."""
+    return f"{prefix}-{sha1(title.encode('utf-8')).hexdigest()[:8]}"  # noqa: S324 - an id, not security
 
 
 def _fmt(value: Fraction | int) -> str:
@@ -56,8 +62,9 @@ def line_chart(series: Sequence[Series], *, title: str, value_label=lambda v: st
     def y(value: int) -> Fraction:
         return top + plot_h - Fraction(value * plot_h, top_value)
 
+    ident = _ident("chart", title)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'class="chart" aria-labelledby="chart-title"><title id="chart-title">{escape(title)}</title>']
+             f'class="chart" aria-labelledby="{ident}"><title id="{ident}">{escape(title)}</title>']
     for i in range(5):
         value = top_value * i // 4
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{_fmt(y(value))}" y2="{_fmt(y(value))}" '
@@ -97,8 +104,9 @@ def bar_chart(bars: Sequence[tuple[str, int]], *, title: str, value_label=lambda
     height = len(bars) * (bar_height + gap) + 30
     top_value = max(max(v for _, v in bars), line_at or 0, 1)
     plot_w = width - left - right
+    ident = _ident("bar", title)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
-             f'aria-labelledby="bar-title"><title id="bar-title">{escape(title)}</title>']
+             f'aria-labelledby="{ident}"><title id="{ident}">{escape(title)}</title>']
     for i, (label, value) in enumerate(bars):
         y = 10 + i * (bar_height + gap)
         length = Fraction(max(value, 0) * plot_w, top_value)

@@ -10,13 +10,15 @@ from ..auth.permissions import can, requires
 from ..errors import DomainError, ValidationFailed
 from ..exports import FORMATS, export_response, today_stamp
 from ..extensions import db
+from ..main.listing import ListColumn, Listing, build_listing
 from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
+from ..reference.models import Kommune
 from ..reference.services import get_programme, kommune_by_ags, list_kommunen
 from . import decisions, participants, services
 from .content import Content, format_rate, line_field, participants_field
 from .exports import application_rows, decision_rows, participant_rows
-from .models import GENDER_LABELS, GENDERS, ApplicationKind, ApplicationStatus
+from .models import GENDER_LABELS, GENDERS, Application, ApplicationKind, ApplicationStatus
 from .permissions import (
     GRANTS_APPLY,
     GRANTS_DECIDE,
@@ -73,15 +75,26 @@ def _queue():
             errors["kommune"] = ["Unbekannte Kommune."]
         else:
             kommune_id = kommune.id
-    page = args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
-    statement = services.application_select(g.actor, status=status, kind=kind, kommune_id=kommune_id)
-    items = list(db.session.scalars(statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    statement = services.application_select(g.actor, status=status, kind=kind, kommune_id=kommune_id).join(
+        Kommune, Kommune.id == Application.kommune_id)
+    listing = build_listing(statement, QUEUE_COLUMNS, args=args, search=[Kommune.name], per_page=PAGE_SIZE,
+                            tiebreak=Application.id, filename="antraege-auswahl")
+    if not isinstance(listing, Listing):
+        return listing
     programme = get_programme()
-    return render_template("grants/queue.html", items=items[:PAGE_SIZE], has_next=len(items) > PAGE_SIZE,
-                           page=page, filters=args, errors=errors, statuses=list(ApplicationStatus),
+    return render_template("grants/queue.html", listing=listing, filters=args, errors=errors,
+                           statuses=list(ApplicationStatus),
                            kinds=list(ApplicationKind), kommunen=list_kommunen(),
                            counts=services.status_counts(programme.id))
+
+
+QUEUE_COLUMNS = [
+    ListColumn("kommune", "Kommune", lambda a: a.kommune.display_name, sort=Kommune.name),
+    ListColumn("kind", "Art", lambda a: a.title, sort=Application.kind),
+    ListColumn("status", "Status", lambda a: a.status.label, sort=Application.status),
+    ListColumn("submitted", "Eingereicht", lambda a: a.submitted_at, "datetime", sort=Application.submitted_at),
+    ListColumn("total", "Summe", lambda a: a.latest_revision.total_cents if a.latest_revision else None, "money"),
+]
 
 
 @bp.route("/antraege/neu", methods=["POST"])

@@ -17,6 +17,7 @@ class Panel:
     template: str  # a Jinja2 partial that renders ``panel.data``
     data: dict = field(default_factory=dict)
     order: int = 100
+    wide: bool = False  # spans the whole width of the start page (tables, charts)
 
 
 _PROVIDERS: list[tuple[int, Callable]] = []

@@ -1,7 +1,144 @@
-"""The foundation's own start-page panel: who you are and what you may do."""
+"""Start-page panels of the foundation: one overview per role answering its first questions.
 
+The domains contribute their own panels (queues, tables); these combine them: the Kommune's money at
+a glance with what needs its action, the programme's risks and open decisions, the auditor's entry
+points, and the Innovationsfonds entry for reviewers and organisations (if those pages exist).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+from werkzeug.routing import BuildError
+
+from .. import clock
+from ..allocation.models import AllocationStatus, AllocationVersion
+from ..audit import AuditEntry
 from ..auth.models import Role
+from ..budgets import services as budget_services
+from ..budgets import status as budget_status
+from ..budgets.models import ProofOfUse, ProofStatus, Reclaim, ReclaimStatus
+from ..extensions import db
+from ..grants.models import ApplicationStatus
+from ..grants.services import application_of_kommune, ceiling_cents, open_amendment, status_counts
+from ..notifications.models import Message
+from ..reference.services import get_programme
+from . import insights
 from .dashboard import Panel, panel
+
+STAFF = (Role.PROGRAMME_ADMIN, Role.FINANCE, Role.AUDITOR)
+
+
+@panel(order=5)
+def kommune_overview(user):
+    """Kommune: ceiling, approved, paid, spent, remaining; days to the last expense day; to-dos; the chart."""
+    if user.role != Role.KOMMUNE or user.kommune_id is None:
+        return None
+    programme = get_programme()
+    grants = [g for g in budget_services.grants_visible_to(user) if g.kommune_id == user.kommune_id]
+    grant = grants[0] if grants else None
+    current = budget_status.status_for([grant])[0] if grant is not None else None
+    deadline = grant.last_expense_date if grant is not None else programme.last_expense_date
+    days_left = max((deadline - clock.today()).days, 0)
+    todos = _kommune_todos(user, programme, grant)
+    chart = insights.grant_spend_chart(grant, current) if grant is not None else None
+    return Panel(title="Mein Überblick", template="main/_panel_kommune.html", wide=True, data={
+        "ceiling": ceiling_cents(programme.id, user.kommune_id), "status": current, "grant": grant,
+        "deadline": deadline, "days_left": days_left, "todos": todos, "chart": chart})
+
+
+def _kommune_todos(user, programme, grant) -> list[tuple[str, str]]:
+    todos: list[tuple[str, str]] = []
+    application = application_of_kommune(user.kommune_id, programme)
+    if application is None:
+        todos.append(("Antrag auf Zuwendung anlegen", url_for("grants.index")))
+    else:
+        current = open_amendment(application) or application
+        if current.status is ApplicationStatus.DRAFT:
+            todos.append((f"{current.title} fertigstellen und einreichen",
+                          url_for("grants.detail", application_id=current.id)))
+        elif current.status is ApplicationStatus.CHANGES_REQUESTED:
+            todos.append((f"{current.title}: angeforderte Änderungen einarbeiten",
+                          url_for("grants.detail", application_id=current.id)))
+    if grant is not None:
+        today = clock.today()
+        proof = budget_services.proof_of(grant)
+        if today > grant.last_expense_date and proof is None:
+            todos.append(("Verwendungsnachweis einreichen", url_for("budgets.proof", grant_id=grant.id)))
+        elif today <= grant.last_expense_date:
+            todos.append(("Ausgaben erfassen oder importieren", url_for("budgets.expenses", grant_id=grant.id)))
+        reclaim = db.session.scalar(select(Reclaim).where(Reclaim.grant_id == grant.id,
+                                                          Reclaim.status == ReclaimStatus.OPEN))
+        if reclaim is not None:
+            todos.append(("Rückforderung begleichen", url_for("budgets.reclaim", reclaim_id=reclaim.id)))
+    unread = db.session.scalar(select(func.count()).select_from(Message).where(
+        Message.recipient_id == user.id, Message.read_at.is_(None))) or 0
+    if unread:
+        todos.append((f"{unread} ungelesene Nachricht(en) und Erinnerungen", url_for("notifications.index")))
+    return todos
+
+
+@panel(order=6)
+def programme_overview(user):
+    """Staff: spend against the straight line, at-risk Kommunen and the open decisions."""
+    if user.role not in STAFF:
+        return None
+    by_ags = insights.kommune_statuses()
+    statuses = list(by_ags.values())
+    at_risk = sorted(((ags, s) for ags, s in by_ags.items() if s.at_risk), key=lambda item: item[1].recipient)
+    programme = get_programme()
+    drafts = db.session.scalar(select(func.count()).select_from(AllocationVersion).where(
+        AllocationVersion.programme_id == programme.id, AllocationVersion.status == AllocationStatus.DRAFT)) or 0
+    proofs = db.session.scalar(select(func.count()).select_from(ProofOfUse).where(
+        ProofOfUse.status == ProofStatus.SUBMITTED)) or 0
+    overall, _modules = budget_status.totals(statuses)
+    return Panel(title="Programm auf einen Blick", template="main/_panel_programme.html", wide=True, data={
+        "chart": insights.statewide_spend_chart(statuses), "at_risk": at_risk, "count": len(statuses),
+        "overall": overall, "drafts": drafts, "proofs": proofs,
+        "submitted": status_counts(programme.id)[ApplicationStatus.SUBMITTED],
+        "days_left": max((programme.last_expense_date - clock.today()).days, 0),
+        "deadline": programme.last_expense_date, "is_admin": user.role == Role.PROGRAMME_ADMIN})
+
+
+@panel(order=900)
+def reports_panel(user):
+    """Auditor (and staff): the entry to the audit trail and every report and export."""
+    if user.role not in STAFF:
+        return None
+    latest = []
+    if user.role in (Role.AUDITOR, Role.PROGRAMME_ADMIN):
+        latest = list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(5)))
+    return Panel(title="Prüfpfad und Berichte" if user.role == Role.AUDITOR else "Berichte und Exporte",
+                 template="main/_panel_reports.html", wide=user.role == Role.AUDITOR,
+                 data={"latest": latest, "audit": user.role in (Role.AUDITOR, Role.PROGRAMME_ADMIN)})
+
+
+# Preferred Innovationsfonds entry points per role; the first that exists is linked.
+_INNOVATIONSFONDS_ENTRIES = {
+    Role.REVIEWER: ("innovationsfonds.reviews", "innovationsfonds.my_reviews", "innovationsfonds.assignments",
+                    "innovationsfonds.index"),
+    Role.ORGANISATION: ("innovationsfonds.sketches", "innovationsfonds.my_sketches", "innovationsfonds.index"),
+}
+
+
+def innovationsfonds_url(role: Role) -> str | None:
+    """The Innovationsfonds page for this role, if that part of the service is installed."""
+    for endpoint in _INNOVATIONSFONDS_ENTRIES.get(role, ()):
+        if endpoint not in current_app.view_functions:
+            continue
+        try:
+            return url_for(endpoint)
+        except BuildError:  # the endpoint needs arguments: not an entry page
+            continue
+    return None
+
+
+@panel(order=7)
+def innovationsfonds_panel(user):
+    if user.role not in _INNOVATIONSFONDS_ENTRIES:
+        return None
+    return Panel(title="Innovationsfonds", template="main/_panel_innovationsfonds.html",
+                 data={"url": innovationsfonds_url(user.role), "reviewer": user.role == Role.REVIEWER})
 
 
 @panel(order=1000)

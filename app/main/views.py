@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session
-from marshmallow import ValidationError
-from sqlalchemy import text
+import json
 
-from ..auth.permissions import AUDIT_READ, PUBLIC, START_PAGE, requires
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from marshmallow import ValidationError
+from sqlalchemy import select, text
+
+from ..audit import AuditEntry
+from ..auth.models import Role
+from ..auth.permissions import AUDIT_READ, PUBLIC, START_PAGE, ensure_kommune_access, requires
+from ..budgets import status as budget_status
+from ..budgets.models import Grant, RecipientKind
+from ..charts.nrwmap import ATTRIBUTION, render_map
+from ..errors import NotFound
 from ..extensions import db
+from ..grants import services as grant_services
+from ..navigation import nav_entry
+from ..reference.services import get_programme, kommune_by_ags
+from . import insights
 from .audit_query import FILTERS, audit_select
 from .dashboard import panels_for
+from .listing import ListColumn, Listing, build_listing
+from .permissions import KOMMUNE_PAGE, MAP_READ, REPORTS_READ
 from .schemas import AuditFilter
 
 bp = Blueprint("main", __name__)
+nav_entry("Auswertungen", "main.reports", REPORTS_READ, order=400)
+nav_entry("Karte", "main.nrw_map", MAP_READ, order=410)
 
 
 @bp.route("/")
@@ -55,13 +71,27 @@ def audit_log():
         filters = AuditFilter().load({k: v for k, v in request.args.items() if k in FILTERS and v})
     except ValidationError as invalid:
         filters, errors = {}, invalid.messages
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
-    per_page = 100
-    statement = audit_select(filters)
-    entries = list(db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page + 1)))
-    return render_template("main/audit.html", entries=entries[:per_page], has_next=len(entries) > per_page,
-                           page=page, filters=request.args, errors=errors)
+    listing = build_listing(audit_select(filters), AUDIT_COLUMNS, args=request.args, default_sort="time",
+                            default_descending=True, tiebreak=AuditEntry.id, per_page=100, filename="audit-trail")
+    if not isinstance(listing, Listing):
+        return listing
+    return render_template("main/audit.html", listing=listing, filters=request.args, errors=errors)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str) if value else ""
+
+
+AUDIT_COLUMNS = [
+    ListColumn("time", "Zeit", lambda e: e.occurred_at, "datetime", sort=AuditEntry.occurred_at),
+    ListColumn("actor", "Benutzer", lambda e: e.actor_label, sort=AuditEntry.actor_label),
+    ListColumn("action", "Aktion", lambda e: e.action, sort=AuditEntry.action),
+    ListColumn("object", "Objekt", lambda e: f"{e.object_type} {e.object_id or ''}".strip(),
+               sort=AuditEntry.object_type),
+    ListColumn("before", "Vorher", lambda e: _json(e.before)),
+    ListColumn("after", "Nachher", lambda e: _json(e.after)),
+    ListColumn("request", "Anfrage", lambda e: e.request_id or ""),
+]
 
 
 @bp.route("/api/docs")
@@ -70,3 +100,70 @@ def api_docs():
     """A browsable API reference rendered on the server from the OpenAPI document (no CDN, no JS)."""
     spec = current_app.extensions["rest_api"].spec.to_dict()
     return render_template("main/api_docs.html", spec=spec)
+
+
+# --------------------------------------------------------------------------- map, reports, Kommune page
+
+
+def _is_staff(user) -> bool:
+    return user.role in (Role.PROGRAMME_ADMIN, Role.FINANCE, Role.AUDITOR)
+
+
+@bp.route("/karte")
+@requires(MAP_READ)
+def nrw_map():
+    """The 53 Kreise and kreisfreie Städte coloured by a measure; Kommune users: ceilings only."""
+    staff = _is_staff(g.actor)
+    measures = insights.measures_for(staff)
+    wanted = request.args.get("mass", "hoechstgrenze")
+    measure = next((m for m in measures if m.key == wanted), measures[0])
+    values = insights.measure_values(measure.key)
+    names = insights.kommune_names()
+    own_ags = g.actor.kommune.ags if g.actor.kommune is not None else None
+
+    def link(ags: str) -> str | None:
+        if staff or ags == own_ags:
+            return url_for("main.kommune_page", ags=ags)
+        return None
+
+    svg = render_map(values, title=f"Karte NRW: {measure.label}", names=names, link=link,
+                     value_label=lambda v: insights.format_measure(measure, v),
+                     categories=insights.CATEGORIES.get(measure.key))
+    rows = [{"ags": ags, "name": name, "value": values.get(ags), "link": link(ags)}
+            for ags, name in sorted(names.items(), key=lambda item: item[1])]
+    return render_template("main/map.html", svg=svg, rows=rows, measure=measure, measures=measures,
+                           format_measure=insights.format_measure, attribution=ATTRIBUTION, staff=staff)
+
+
+@bp.route("/auswertungen")
+@requires(REPORTS_READ)
+def reports():
+    statuses = list(insights.kommune_statuses().values())
+    spend = insights.statewide_spend_chart(statuses)
+    allocation_svg, allocation_rows, allocation_total = insights.allocation_chart()
+    at_risk = sorted((s for s in statuses if s.at_risk), key=lambda s: s.recipient)
+    return render_template("main/reports.html", spend=spend, allocation_svg=allocation_svg,
+                           allocation_rows=allocation_rows, allocation_total=allocation_total, at_risk=at_risk)
+
+
+@bp.route("/kommunen/<string(length=5):ags>")
+@requires(KOMMUNE_PAGE)
+def kommune_page(ags: str):
+    kommune = kommune_by_ags(ags)
+    if kommune is None:
+        raise NotFound("Kommune nicht gefunden.")
+    ensure_kommune_access(g.actor, kommune.id, "Kommune")
+    programme = get_programme()
+    application = grant_services.application_of_kommune(kommune.id, programme)
+    decision = grant_services.current_decision(application) if application is not None else None
+    grant = db.session.scalar(select(Grant).where(Grant.kommune_id == kommune.id,
+                                                  Grant.recipient_kind == RecipientKind.KOMMUNE)
+                              .order_by(Grant.id).limit(1))
+    current = chart = None
+    if grant is not None:
+        current = budget_status.status_for([grant])[0]
+        chart = insights.grant_spend_chart(grant, current)
+    participants = insights.measure_values("teilnehmende").get(ags)
+    return render_template("main/kommune.html", kommune=kommune, ceiling=grant_services.ceiling_cents(
+        programme.id, kommune.id), application=application, decision=decision, grant=grant, status=current,
+        chart=chart, participants=participants)

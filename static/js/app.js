@@ -1,8 +1,11 @@
 // Small progressive enhancements; every page works without JavaScript.
-// Forms with data-confirm ask before irreversible actions (submit, approve, pay, release).
+// Forms (or their submit buttons) with data-confirm ask before irreversible actions
+// (submit, approve, pay, release). A button's question wins over its form's.
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  var question = form.getAttribute && form.getAttribute("data-confirm");
+  var button = event.submitter;
+  var question = (button && button.getAttribute && button.getAttribute("data-confirm")) ||
+    (form.getAttribute && form.getAttribute("data-confirm"));
   if (question && !window.confirm(question)) {
     event.preventDefault();
   }

@@ -61,3 +61,9 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """German users: the browser's own widgets (date fields, file chooser) speak German too."""
+    return {**browser_context_args, "locale": "de-DE", "timezone_id": "Europe/Berlin"}

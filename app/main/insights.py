@@ -1,0 +1,157 @@
+"""Figures for the charts, the map and the Kommune pages, read through the domains' query functions.
+
+Pure presentation: nothing here changes data. Each function issues few queries (the state-wide budget
+status is two aggregate queries plus one for the forecasts; see ``app.budgets.status``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from ..allocation.models import AllocationStatus, AllocationVersion, Ceiling
+from ..budgets import status as budget_status
+from ..budgets.models import ExpenseDaily, Grant, RecipientKind
+from ..charts.spend import SpendChart, expenses_target, grant_spend_chart, short_eur, spend_chart
+from ..charts.svg import bar_chart
+from ..database import sum_cents
+from ..extensions import db
+from ..grants.models import ParticipantCount
+from ..money import format_eur, percent
+from ..reference.models import Kommune
+from ..reference.services import get_programme
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    unit: str  # "money", "percent", "flag", "count"
+    staff_only: bool = True
+
+
+MEASURES = {
+    "hoechstgrenze": Measure("hoechstgrenze", "Zuwendungshöchstgrenze F1–F4", "money", staff_only=False),
+    "ausschoepfung": Measure("ausschoepfung", "Ausschöpfung (verdiente Zuwendung je Bewilligung)", "percent"),
+    "gefaehrdet": Measure("gefaehrdet", "Gefährdet (Prognose unter 90 % der Bewilligung)", "flag"),
+    "teilnehmende": Measure("teilnehmende", "Erreichte Teilnehmende (Eintritte)", "count"),
+}
+
+# Categorical measures: {value: (colour, legend label)}; colours meet 3:1 against white and each other.
+CATEGORIES = {"gefaehrdet": {0: ("#a9c6e4", "nicht gefährdet"), 1: ("#c2410c", "gefährdet")}}
+
+
+def measures_for(is_staff: bool) -> list[Measure]:
+    """Kommune users see only the published ceilings (public figures), never another Kommune's details."""
+    return [m for m in MEASURES.values() if is_staff or not m.staff_only]
+
+
+def format_measure(measure: Measure, value: int | None) -> str:
+    if value is None:
+        return "keine Daten"
+    if measure.unit == "money":
+        return format_eur(value)
+    if measure.unit == "percent":
+        return f"{Decimal(value) / 10:.1f}".replace(".", ",") + "\u00a0%"
+    if measure.unit == "flag":
+        return "gefährdet" if value else "nicht gefährdet"
+    return f"{value:,}".replace(",", ".")
+
+
+def published_ceilings() -> dict[str, tuple[str, int]]:
+    """{ags: (name, ceiling cents)} of the programme's published allocation version (one query)."""
+    programme = get_programme()
+    rows = db.session.execute(
+        select(Kommune.ags, Kommune.name, Ceiling.ceiling_cents)
+        .join(Ceiling, Ceiling.kommune_id == Kommune.id)
+        .join(AllocationVersion, AllocationVersion.id == Ceiling.version_id)
+        .where(AllocationVersion.programme_id == programme.id, AllocationVersion.status == AllocationStatus.PUBLISHED)
+        .order_by(Kommune.ags))
+    return {ags: (name.split(",")[0], cents) for ags, name, cents in rows}
+
+
+def kommune_names() -> dict[str, str]:
+    return {ags: name.split(",")[0] for ags, name in db.session.execute(select(Kommune.ags, Kommune.name))}
+
+
+def kommune_statuses(*, with_forecast: bool = True) -> dict[str, budget_status.GrantStatus]:
+    """Budget status of every Kommune grant by AGS."""
+    ags_by_id = dict(db.session.execute(select(Kommune.id, Kommune.ags)).all())
+    return {ags_by_id[s.kommune_id]: s for s in budget_status.status_for(with_forecast=with_forecast)
+            if s.kommune_id in ags_by_id}
+
+
+def measure_values(key: str) -> dict[str, int | None]:
+    """{ags: integer value} for the map (percent in tenths, flags 0/1, money in cents)."""
+    if key == "hoechstgrenze":
+        return {ags: cents for ags, (_name, cents) in published_ceilings().items()}
+    if key in ("ausschoepfung", "gefaehrdet"):
+        statuses = kommune_statuses(with_forecast=key == "gefaehrdet")
+        if key == "gefaehrdet":
+            return {ags: int(s.at_risk) for ags, s in statuses.items()}
+        return {ags: int(s.total.share_used * 10) if s.total.share_used is not None else None
+                for ags, s in statuses.items()}
+    if key == "teilnehmende":
+        rows = db.session.execute(select(Kommune.ags, func.sum(ParticipantCount.entered))
+                                  .join(Kommune, Kommune.id == ParticipantCount.kommune_id)
+                                  .group_by(Kommune.ags))
+        return {ags: int(total or 0) for ags, total in rows}
+    raise KeyError(key)
+
+
+def statewide_spend_chart(statuses: list[budget_status.GrantStatus]) -> SpendChart | None:
+    """All Kommune grants together: summed daily expenses, summed straight line target and forecast."""
+    if not statuses:
+        return None
+    grants = db.session.execute(select(Grant.start_date, Grant.last_expense_date)
+                                .where(Grant.recipient_kind == RecipientKind.KOMMUNE)).all()
+    start = min(g[0] for g in grants) if grants else date(2020, 7, 1)
+    deadline = max(g[1] for g in grants) if grants else get_programme().last_expense_date
+    by_day: dict[date, int] = defaultdict(int)
+    for day, cents in db.session.execute(select(ExpenseDaily.day, sum_cents(ExpenseDaily.amount_cents))
+                                         .join(Grant, Grant.id == ExpenseDaily.grant_id)
+                                         .where(Grant.recipient_kind == RecipientKind.KOMMUNE)
+                                         .group_by(ExpenseDaily.day)):
+        by_day[day] += cents
+    running, points = 0, []
+    for day in sorted(by_day):
+        running += by_day[day]
+        points.append((day, running))
+    forecast = _sum_forecasts([s.forecast for s in statuses if s.forecast is not None])
+    return spend_chart(points, start=start, deadline=deadline, target_cents=sum(expenses_target(s) for s in statuses),
+                       forecast=forecast, title="Kumulierte förderfähige Ausgaben landesweit (Kommunen)")
+
+
+__all__ = ["SpendChart", "grant_spend_chart"]
+
+
+@dataclass(frozen=True)
+class _Forecast:
+    as_of: date | None
+    current_cents: int
+    projected_cents: int
+
+
+def _sum_forecasts(forecasts) -> _Forecast | None:
+    dated = [f for f in forecasts if f.as_of is not None]
+    if not dated:
+        return None
+    return _Forecast(max(f.as_of for f in dated), sum(f.current_cents for f in dated),
+                     sum(f.projected_cents for f in dated))
+
+
+def allocation_chart(limit: int | None = None, highlight_ags: str | None = None):
+    """Bar chart of the published ceilings (largest first) and its rows."""
+    ceilings = published_ceilings()
+    rows = sorted(((name, cents, ags) for ags, (name, cents) in ceilings.items()), key=lambda r: (-r[1], r[0]))
+    total = sum(r[1] for r in rows)
+    shown = rows[:limit] if limit else rows
+    highlight = {name for name, _c, ags in shown if ags == highlight_ags}
+    svg = bar_chart([(name, cents) for name, cents, _ags in shown], title="Zuwendungshöchstgrenzen je Kommune",
+                    value_label=short_eur, highlight=highlight)
+    return svg, [{"ags": ags, "name": name, "cents": cents, "share": percent(cents, total)}
+                 for name, cents, ags in rows], total

@@ -1,0 +1,124 @@
+"""Server-side lists: paging, sorting, search and export of exactly the list shown.
+
+A page builds a ``select(...)`` with its own filters, then hands it to :func:`build_listing` with its
+columns. Everything the user chose lives in the URL (``q``, ``sort``, ``dir``, ``page`` and the page's
+own filters), so a list can be bookmarked and shared. ``?export=csv`` or ``?export=xlsx`` on the same
+URL answers a download with the same columns and the same rows in the same order (all pages of the
+current selection, not just the visible page), produced by ``app.exports``.
+
+Queries: one COUNT and one LIMIT/OFFSET select per page view.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response
+from sqlalchemy import Select, func, or_, select
+
+from .. import clock
+from ..exports import FORMATS, Column, Kind, export_response, today_stamp
+from ..extensions import db
+
+PAGE_LIMIT = 100_000
+MAX_EXPORT_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    key: str
+    label: str  # German column name, on screen and in the export
+    value: Callable[[Any], Any]  # the row's raw value (cents, dates): exported as such, shown formatted
+    kind: Kind = "text"
+    sort: Any = None  # SQL expression to sort by; None: not sortable
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("money", "int", "decimal", "percent")
+
+
+@dataclass
+class Listing:
+    columns: Sequence[ListColumn]
+    rows: list
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    descending: bool
+    args: dict = field(default_factory=dict)
+    search: bool = False
+    base: str = ""  # the list's URL path; empty: relative to the current URL
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first(self) -> int:
+        return 0 if not self.total else (self.page - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+    def query(self, **changes) -> str:
+        merged = {**self.args, **{k: v for k, v in changes.items()}}
+        return self.base + "?" + urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+    def page_url(self, page: int) -> str:
+        return self.query(page=page)
+
+    def sort_url(self, key: str) -> str:
+        descending = not self.descending if key == self.sort else False
+        return self.query(sort=key, dir="desc" if descending else "asc", page=None)
+
+    def export_url(self, fmt: str) -> str:
+        return self.query(export=fmt, page=None)
+
+    def aria_sort(self, key: str) -> str | None:
+        if key != self.sort:
+            return None
+        return "descending" if self.descending else "ascending"
+
+
+def _page(args: Mapping[str, str]) -> int:
+    raw = args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < PAGE_LIMIT else 1
+
+
+def build_listing(statement: Select, columns: Sequence[ListColumn], *, args: Mapping[str, str],
+                  default_sort: str | None = None, default_descending: bool = False, search: Sequence = (),
+                  tiebreak: Any = None, per_page: int = 50, filename: str = "liste", base: str = ""
+                  ) -> Listing | Response:
+    """Apply search, sort and paging to ``statement``; or answer the export when ``export`` is asked."""
+    by_key = {c.key: c for c in columns}
+    kept = {k: v for k, v in args.items() if k not in ("export",) and v}
+    sort = args.get("sort", "")
+    if sort not in by_key or by_key[sort].sort is None:
+        sort = default_sort or ""
+    descending = args.get("dir") == "desc" if "dir" in args and sort == args.get("sort") else default_descending
+    text = (args.get("q") or "").strip()[:100]
+    if text and search:
+        needle = text.casefold()
+        statement = statement.where(or_(*[func.lower(col).contains(needle, autoescape=True) for col in search]))
+    if sort:
+        expression = by_key[sort].sort
+        order = [expression.desc() if descending else expression.asc()]
+        if tiebreak is not None:
+            order.append(tiebreak.desc() if descending else tiebreak.asc())
+        statement = statement.order_by(None).order_by(*order)
+    fmt = args.get("export")
+    if fmt in FORMATS:
+        items = db.session.scalars(statement.limit(MAX_EXPORT_ROWS))
+        return export_response(f"{filename}-{today_stamp(clock.today())}", fmt,
+                               [Column(c.label, c.kind) for c in columns],
+                               ([c.value(item) for c in columns] for item in items))
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    page = min(_page(args), max(1, math.ceil(total / per_page)))
+    rows = list(db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page)))
+    return Listing(columns, rows, total, page, per_page, sort, descending, kept, search=bool(search), base=base)
