@@ -321,7 +321,8 @@ def update_sketch(sketch_id: int, actor: User, data: dict) -> Sketch:
     sketch = get_sketch(sketch_id, actor, lock=True)
     next_status(sketch.status, "edit", actor)
     _open_for_drafts(sketch.call, clock.now())
-    errors = _check_content(sketch.call, data)
+    merged = {**sketch_snapshot(sketch), **{k: v for k, v in data.items() if v is not None}}
+    errors = _check_content(sketch.call, merged)
     if "title" in data and not (data["title"] or "").strip():
         errors.setdefault("title", []).append("Bitte einen Titel angeben.")
     if errors:
