@@ -182,7 +182,8 @@ class Sketch(db.Model):
         UniqueConstraint("call_id", "submission_seq", name="uq_if_sketches_seq"),
         CheckConstraint("requested_cents >= 0 AND total_cost_cents >= 0", name="amounts_nonneg"),
         CheckConstraint("planned_women >= 0 AND planned_women <= planned_participants", name="women_within"),
-        CheckConstraint("(status = 'draft') = (submitted_at IS NULL)", name="submitted_iff_not_draft"),
+        CheckConstraint("status <> 'draft' OR submitted_at IS NULL", name="draft_not_submitted"),
+        CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name="submitted_has_time"),
         CheckConstraint("status <> 'ineligible' OR eligibility_reason <> ''", name="ineligible_has_reason"),
     )
 
