@@ -171,7 +171,8 @@ STATUS_LABELS = {
     SketchStatus.WITHDRAWN: "zurückgezogen",
     SketchStatus.FUNDED: "gefördert",
 }
-TARGET_GROUPS = {"primary": "18–27 Jahre mit Duldung/Gestattung", "secondary": "weitere junge Menschen mit Förderbedarf"}
+TARGET_GROUPS = {"primary": "18–27 Jahre mit Duldung/Gestattung",
+                 "secondary": "weitere junge Menschen mit Förderbedarf"}
 
 
 class Sketch(db.Model):

@@ -204,7 +204,8 @@ def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int
         errors["selected"] = ["Eine Skizze ist doppelt genannt."]
     unknown = sorted(chosen - set(sketches), key=int)
     if unknown:
-        errors.setdefault("selected", []).append(f"Nicht förderfähig oder nicht in diesem Aufruf: {', '.join(unknown)}.")
+        errors.setdefault("selected", []).append(
+            f"Nicht förderfähig oder nicht in diesem Aufruf: {', '.join(unknown)}.")
     unscored = [i for i in sorted(chosen & set(sketches), key=int) if aggs[int(i)].mean is None]
     if unscored:
         errors.setdefault("selected", []).append(f"Ohne Bewertung: {', '.join(unscored)}.")
@@ -365,7 +366,8 @@ def statistics(call: Call) -> dict:
     selected_ids = {str(s.id) for s in selected}
     bars = [(f"{r.position}. {by_id[r.id].reference}", int(r.score * 100)) for r in ranked if r.score is not None]
     selected_scores = [int(r.score * 100) for r in ranked if r.id in selected_ids and r.score is not None]
-    chart = bar_chart(bars, title="Punkte je Skizze (ausgewählte hervorgehoben)", value_label=lambda v: f"{v / 100:.2f}",
+    chart = bar_chart(bars, title="Punkte je Skizze (ausgewählte hervorgehoben)",
+                      value_label=lambda v: f"{v / 100:.2f}".replace(".", ","),
                       highlight={f"{r.position}. {by_id[r.id].reference}" for r in ranked if r.id in selected_ids},
                       line_at=min(selected_scores) if selected_scores else None, line_label="Förderlinie")
     return {

@@ -71,10 +71,11 @@ def budget_bar(total: int, budget: int, label: str) -> Markup:
     used = 0 if budget <= 0 else min(width, total * width // budget)
     text = f"{label}: {format_eur(total)} von {format_eur(budget)}"
     return Markup(
-        f'<svg class="budget-bar" viewBox="0 0 {width} 28" role="img" aria-label="{text}">'
-        f'<rect x="0" y="4" width="{width}" height="20" fill="#eef1f5" stroke="#5b6675"/>'
-        f'<rect x="0" y="4" width="{used}" height="20" fill="#0b4f8a"/></svg>'
-        f'<p class="hint">{text} (Rest {format_eur(budget - total)})</p>')
+        '<svg class="budget-bar" viewBox="0 0 {width} 28" role="img" aria-label="{text}">'
+        '<rect x="0" y="4" width="{width}" height="20" fill="#eef1f5" stroke="#5b6675"/>'
+        '<rect x="0" y="4" width="{used}" height="20" fill="#0b4f8a"/></svg>'
+        '<p class="hint">{text} (Rest {rest})</p>').format(width=width, used=used, text=text,
+                                                          rest=format_eur(budget - total))
 
 
 # ---------------------------------------------------------------------------------------- start

@@ -60,7 +60,8 @@ def people(make_user):
     return {
         "admin": make_user("programme_admin"), "finance": make_user("finance"), "auditor": make_user("auditor"),
         "kommune": make_user("kommune"),
-        "org": make_user("organisation", organisation=org_a), "other_org": make_user("organisation", organisation=org_b),
+        "org": make_user("organisation", organisation=org_a),
+        "other_org": make_user("organisation", organisation=org_b),
         "rev1": make_user("reviewer"), "rev2": make_user("reviewer"), "rev3": make_user("reviewer"),
         "rev4": make_user("reviewer"),
     }
