@@ -30,7 +30,7 @@ def competition(api, make_user):
     assert response.status_code == 201, response.json
     call_id = response.json["id"]
     kommunen = kommune_ids(20)
-    organisations, org_clients = [], []
+    organisations, org_clients, org_users = [], [], []
     for n in range(40):
         organisation = Organisation(name=f"Synthetischer Träger {n:02d}", kind=KINDS[n % len(KINDS)],
                                     is_public_body=KINDS[n % len(KINDS)] == "kommune", kommune_id=kommunen[n % 20])
@@ -38,10 +38,11 @@ def competition(api, make_user):
         db.session.flush()
         user = make_user("organisation", organisation=organisation)
         organisations.append(organisation)
+        org_users.append(user)
         org_clients.append(api(user))
     reviewers = [make_user("reviewer") for _ in range(12)]
     return {"admin": admin, "finance": finance, "call": call_id, "kommunen": kommunen,
-            "organisations": organisations, "orgs": org_clients, "reviewers": reviewers,
+            "organisations": organisations, "orgs": org_clients, "org_users": org_users, "reviewers": reviewers,
             "rev_clients": [api(u) for u in reviewers]}
 
 
@@ -49,7 +50,7 @@ def _requested(n: int) -> str:
     return f"{100000 + (n * 37_123) % 390_000}.{n % 100:02d}"
 
 
-def test_full_competition(competition):
+def test_full_competition(competition, client):
     c = competition
     admin, call_id = c["admin"], c["call"]
     sketch_org: dict[int, int] = {}
@@ -179,3 +180,7 @@ def test_full_competition(competition):
         paid = c["finance"].post(f"/api/v1/budgets/drawdowns/{drawdown.json['id']}/approve", json={})
         assert paid.status_code in (200, 201), paid.json
     assert project_org.get(f"{BASE}/sketches/{project}").json["status"] == "funded"
+    client.login(c["org_users"][sketch_org[project]])  # the budget pages work for the organisation's grant
+    with clock.freeze(date(2020, 9, 16)):
+        page = client.get(f"/budgets/zuwendungen/{grant_id}")
+    assert page.status_code == 200 and "IF-ZB-2020-0001" in page.get_data(as_text=True)
