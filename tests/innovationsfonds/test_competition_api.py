@@ -51,7 +51,7 @@ def _requested(n: int) -> str:
 
 
 def test_full_competition(competition, client):
-    c = competition
+    pages, c = client, competition
     admin, call_id = c["admin"], c["call"]
     sketch_org: dict[int, int] = {}
     with clock.freeze(DURING):
@@ -180,7 +180,7 @@ def test_full_competition(competition, client):
         paid = c["finance"].post(f"/api/v1/budgets/drawdowns/{drawdown.json['id']}/approve", json={})
         assert paid.status_code in (200, 201), paid.json
     assert project_org.get(f"{BASE}/sketches/{project}").json["status"] == "funded"
-    client.login(c["org_users"][sketch_org[project]])  # the budget pages work for the organisation's grant
+    pages.login(c["org_users"][sketch_org[project]])  # the budget pages work for the organisation's grant
     with clock.freeze(date(2020, 9, 16)):
-        page = client.get(f"/budgets/zuwendungen/{grant_id}")
+        page = pages.get(f"/budgets/zuwendungen/{grant_id}")
     assert page.status_code == 200 and "IF-ZB-2020-0001" in page.get_data(as_text=True)
