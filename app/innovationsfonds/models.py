@@ -1,0 +1,396 @@
+"""Innovationsfonds (F5): calls, criteria, sketches, attachments, conflicts, assignments, reviews,
+staged decision messages (the outbox), full applications and their numbered decisions.
+
+* Money is integer cents; scores are integers of hundredths (``8333`` = 83.33 points), never floats.
+* A ``Call`` carries its rules as data (window, maximum, eligible kinds, target groups, criteria,
+  reviewers per sketch, blind names, selection rule, minimum score, discrepancy threshold).
+* A sketch's status follows ``workflow.TRANSITIONS``; the Steuerkreis decision is first *staged*
+  (``Sketch.staged_outcome`` + ``StagedMessage`` rows, invisible to applicants) and then released in
+  one batch (statuses change, messages are queued).
+* The money of a funded project lives in ``app.budgets`` (``Grant`` with source ``if-project:<id>``).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..database import UTCDateTime
+from ..extensions import db
+from ..reference.models import Kommune, Organisation, Programme
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+def points(hundredths: int | None) -> Decimal | None:
+    """Integer hundredths -> Decimal score with two places (8333 -> Decimal('83.33'))."""
+    return None if hundredths is None else Decimal(hundredths).scaleb(-2)
+
+
+def hundredths(score: Decimal | None) -> int | None:
+    """Decimal score with at most two places -> integer hundredths."""
+    return None if score is None else int(score * 100)
+
+
+class SelectionRule(enum.StrEnum):
+    FUNDING_LINE_STOP = "funding_line_stop"
+    FUNDING_LINE_SKIP = "funding_line_skip"
+    MAX_SCORE = "max_score"
+
+    @property
+    def label(self) -> str:
+        return {"funding_line_stop": "Förderlinie (Stopp beim ersten nicht passenden Vorhaben)",
+                "funding_line_skip": "Förderlinie (nicht passende Vorhaben überspringen)",
+                "max_score": "Punktmaximierung im Budget"}[self.value]
+
+
+class Call(db.Model):
+    """A competition round (Stichtag) of one programme."""
+
+    __tablename__ = "if_calls"
+    __table_args__ = (
+        CheckConstraint("budget_cents > 0", name="budget_positive"),
+        CheckConstraint("max_per_project_cents > 0", name="max_positive"),
+        CheckConstraint("opens_at < closes_at", name="window_order"),
+        CheckConstraint("reviewers_per_sketch BETWEEN 1 AND 20", name="reviewers_range"),
+        CheckConstraint("project_start <= project_end", name="period_order"),
+        CheckConstraint("funding_rate_bp BETWEEN 1 AND 10000", name="rate_range"),
+        CheckConstraint("discrepancy_threshold >= 0", name="threshold_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    budget_cents: Mapped[int] = mapped_column(BigInteger)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    review_deadline: Mapped[date] = mapped_column(Date)
+    full_application_deadline: Mapped[date] = mapped_column(Date)
+    max_per_project_cents: Mapped[int] = mapped_column(BigInteger)
+    eligible_kinds: Mapped[list] = mapped_column(JSON)  # Organisation.kind values
+    target_groups: Mapped[list] = mapped_column(JSON)  # "primary" (18–27, Duldung/Gestattung), "secondary"
+    project_start: Mapped[date] = mapped_column(Date)  # projects must run inside [start, end]
+    project_end: Mapped[date] = mapped_column(Date)
+    funding_rate_bp: Mapped[int] = mapped_column(Integer)
+    reviewers_per_sketch: Mapped[int] = mapped_column(Integer, default=3)
+    reviewers_see_names: Mapped[bool] = mapped_column(default=False)
+    show_scores_to_rejected: Mapped[bool] = mapped_column(default=True)
+    selection_rule: Mapped[SelectionRule] = mapped_column(_enum(SelectionRule))
+    min_score: Mapped[int | None] = mapped_column(Integer)  # hundredths
+    discrepancy_threshold: Mapped[int] = mapped_column(Integer, default=2500)  # hundredths
+    group_minimums: Mapped[dict] = mapped_column(JSON, default=dict)  # {"region:Köln": 1, "target:primary": 5}
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # window closed, eligibility run
+    decision_basis: Mapped[str | None] = mapped_column(String(20))  # proposal the Steuerkreis decided on
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    decision_staged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    programme: Mapped[Programme] = relationship()
+    criteria: Mapped[list[Criterion]] = relationship(back_populates="call", order_by="Criterion.position",
+                                                     cascade="all, delete-orphan")
+    sketches: Mapped[list[Sketch]] = relationship(back_populates="call", order_by="Sketch.id")
+
+    def is_open(self, moment: datetime) -> bool:
+        """Inside the submission window, to the second (both ends inclusive)."""
+        return self.opens_at <= moment <= self.closes_at
+
+    @property
+    def min_score_points(self) -> Decimal | None:
+        return points(self.min_score)
+
+    @property
+    def threshold_points(self) -> Decimal:
+        return points(self.discrepancy_threshold)
+
+
+class Criterion(db.Model):
+    __tablename__ = "if_criteria"
+    __table_args__ = (
+        UniqueConstraint("call_id", "key", name="uq_if_criteria_key"),
+        CheckConstraint("weight > 0", name="weight_positive"),
+        CheckConstraint("scale_min < scale_max", name="scale_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("if_calls.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[int] = mapped_column(Integer)
+    scale_min: Mapped[int] = mapped_column(Integer, default=0)
+    scale_max: Mapped[int] = mapped_column(Integer, default=10)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    call: Mapped[Call] = relationship(back_populates="criteria")
+
+
+class SketchStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    SELECTED = "selected"
+    WAITING = "waiting"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    FUNDED = "funded"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    SketchStatus.DRAFT: "Entwurf",
+    SketchStatus.SUBMITTED: "eingereicht",
+    SketchStatus.ELIGIBLE: "förderfähig, in Begutachtung",
+    SketchStatus.INELIGIBLE: "nicht förderfähig",
+    SketchStatus.SELECTED: "ausgewählt",
+    SketchStatus.WAITING: "Warteliste",
+    SketchStatus.REJECTED: "nicht ausgewählt",
+    SketchStatus.WITHDRAWN: "zurückgezogen",
+    SketchStatus.FUNDED: "gefördert",
+}
+TARGET_GROUPS = {"primary": "18–27 Jahre mit Duldung/Gestattung",
+                 "secondary": "weitere junge Menschen mit Förderbedarf"}
+
+
+class Sketch(db.Model):
+    """A project sketch (Projektskizze) of one organisation in one call."""
+
+    __tablename__ = "if_sketches"
+    __table_args__ = (
+        UniqueConstraint("call_id", "submission_seq", name="uq_if_sketches_seq"),
+        CheckConstraint("requested_cents >= 0 AND total_cost_cents >= 0", name="amounts_nonneg"),
+        CheckConstraint("planned_women >= 0 AND planned_women <= planned_participants", name="women_within"),
+        CheckConstraint("status <> 'draft' OR submitted_at IS NULL", name="draft_not_submitted"),
+        CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name="submitted_has_time"),
+        CheckConstraint("status <> 'ineligible' OR eligibility_reason <> ''", name="ineligible_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("if_calls.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    status: Mapped[SketchStatus] = mapped_column(_enum(SketchStatus), default=SketchStatus.DRAFT, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    target_group: Mapped[str] = mapped_column(String(20), default="primary")
+    age_min: Mapped[int] = mapped_column(Integer, default=18)
+    age_max: Mapped[int] = mapped_column(Integer, default=27)
+    planned_participants: Mapped[int] = mapped_column(Integer, default=0)
+    planned_women: Mapped[int] = mapped_column(Integer, default=0)
+    kommune_id: Mapped[int | None] = mapped_column(ForeignKey("kommunen.id"), index=True)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    requested_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_cost_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submission_seq: Mapped[int | None] = mapped_column(Integer)  # 1, 2, ... per call: the tie-break
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    eligibility_checks: Mapped[dict | None] = mapped_column(JSON)  # {rule: message} of failed automatic checks
+    eligibility_reason: Mapped[str] = mapped_column(Text, default="")
+    eligibility_manual: Mapped[bool] = mapped_column(default=False)
+    staged_outcome: Mapped[str | None] = mapped_column(String(20))  # selected | waiting | rejected
+    staged_reason: Mapped[str] = mapped_column(Text, default="")  # deviation from the proposal / rejection
+    waiting_position: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+
+    call: Mapped[Call] = relationship(back_populates="sketches")
+    organisation: Mapped[Organisation] = relationship()
+    kommune: Mapped[Kommune | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="sketch", order_by="Attachment.id",
+                                                         cascade="all, delete-orphan")
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="sketch", order_by="Assignment.reviewer_id",
+                                                         cascade="all, delete-orphan")
+    reviews: Mapped[list[Review]] = relationship(back_populates="sketch", order_by="Review.id",
+                                                 cascade="all, delete-orphan")
+
+    @property
+    def reference(self) -> str:
+        """Short public number, e.g. "IF-3-0012"."""
+        return f"IF-{self.call_id}-{self.id:04d}"
+
+    @property
+    def women_share(self) -> Decimal | None:
+        if not self.planned_participants:
+            return None
+        return (Decimal(self.planned_women * 100) / Decimal(self.planned_participants)).quantize(Decimal("0.1"))
+
+
+class Attachment(db.Model):
+    """A PDF stored under UPLOAD_FOLDER with a generated name (never the user's file name)."""
+
+    __tablename__ = "if_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sketch_id: Mapped[int] = mapped_column(ForeignKey("if_sketches.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    sketch: Mapped[Sketch] = relationship(back_populates="attachments")
+
+
+class ReviewerConflict(db.Model):
+    """A reviewer's declared conflict of interest with an organisation or a Kommune (all calls)."""
+
+    __tablename__ = "if_conflicts"
+    __table_args__ = (
+        CheckConstraint("(organisation_id IS NULL) <> (kommune_id IS NULL)", name="one_target"),
+        UniqueConstraint("reviewer_id", "organisation_id", "kommune_id", name="uq_if_conflicts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    kommune_id: Mapped[int | None] = mapped_column(ForeignKey("kommunen.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    reviewer: Mapped[User] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    kommune: Mapped[Kommune | None] = relationship()
+
+
+class Assignment(db.Model):
+    __tablename__ = "if_assignments"
+    __table_args__ = (UniqueConstraint("sketch_id", "reviewer_id", name="uq_if_assignments"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sketch_id: Mapped[int] = mapped_column(ForeignKey("if_sketches.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    manual: Mapped[bool] = mapped_column(default=False)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    sketch: Mapped[Sketch] = relationship(back_populates="assignments")
+    reviewer: Mapped[User] = relationship()
+
+
+class Review(db.Model):
+    """One reviewer's marks on one sketch; ``score`` (hundredths) is computed by ``ranking.review_score``."""
+
+    __tablename__ = "if_reviews"
+    __table_args__ = (
+        UniqueConstraint("sketch_id", "reviewer_id", name="uq_if_reviews"),
+        CheckConstraint("(submitted_at IS NULL) OR (score IS NOT NULL)", name="submitted_has_score"),
+        CheckConstraint("score IS NULL OR score BETWEEN 0 AND 10000", name="score_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sketch_id: Mapped[int] = mapped_column(ForeignKey("if_sketches.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    marks: Mapped[dict] = mapped_column(JSON, default=dict)  # {criterion key: int | None (n/a)}
+    comment: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[int | None] = mapped_column(Integer)  # hundredths
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    sketch: Mapped[Sketch] = relationship(back_populates="reviews")
+    reviewer: Mapped[User] = relationship()
+
+    @property
+    def score_points(self) -> Decimal | None:
+        return points(self.score)
+
+
+class StagedMessage(db.Model):
+    """The outbox: a decision message rendered and reviewable before the batch release."""
+
+    __tablename__ = "if_staged_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("if_calls.id"), index=True)
+    sketch_id: Mapped[int] = mapped_column(ForeignKey("if_sketches.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # selected | waiting | rejected | promoted
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+
+    sketch: Mapped[Sketch] = relationship()
+
+
+class ProjectDecision(db.Model):
+    """The numbered grant decision on a selected sketch's full application ("IF-ZB-2022-0001")."""
+
+    __tablename__ = "if_project_decisions"
+    __table_args__ = (
+        CheckConstraint("approved_cents > 0", name="approved_positive"),
+        CheckConstraint("funding_rate_bp BETWEEN 1 AND 10000", name="rate_range"),
+        CheckConstraint("start_date <= last_expense_date", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sketch_id: Mapped[int] = mapped_column(ForeignKey("if_sketches.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    approved_cents: Mapped[int] = mapped_column(BigInteger)
+    lines: Mapped[dict] = mapped_column(JSON)  # {"2021": cents, ...}
+    funding_rate_bp: Mapped[int] = mapped_column(Integer)
+    side_conditions: Mapped[str] = mapped_column(String(20))  # ANBest-P for private, ANBest-G for public bodies
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[date] = mapped_column(Date)
+    last_expense_date: Mapped[date] = mapped_column(Date)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    grant_id: Mapped[int | None] = mapped_column(ForeignKey("grants.id"))
+
+    sketch: Mapped[Sketch] = relationship()
+
+
+class DecisionCounter(db.Model):
+    """Last number used per series ("IF-ZB-2022"); locked while a number is drawn."""
+
+    __tablename__ = "if_decision_counters"
+
+    series: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FullApplication(db.Model):
+    """The full application (Vollantrag) of a selected sketch: amounts per budget year and period."""
+
+    __tablename__ = "if_full_applications"
+    __table_args__ = (CheckConstraint("start_date <= end_date", name="period_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sketch_id: Mapped[int] = mapped_column(ForeignKey("if_sketches.id"), unique=True)
+    lines: Mapped[dict] = mapped_column(JSON)  # {"2021": cents, ...}
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    sketch: Mapped[Sketch] = relationship()
+
+    @property
+    def total_cents(self) -> int:
+        return sum(self.lines.values())

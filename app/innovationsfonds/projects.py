@@ -1,0 +1,154 @@
+"""Innovationsfonds use cases, part 4: the full application of a selected sketch and its approval.
+
+* The organisation submits its full application (amounts per budget year, period) until the
+  call's ``full_application_deadline``; the total may not exceed the sketch's requested amount.
+* Approval is a numbered grant decision of its own ("IF-ZB-2022-0001", drawn from a locked counter),
+  with ANBest-P for private organisations and ANBest-G for public bodies. It books the commitment
+  through ``app.budgets.services.set_commitment`` (source ``if-project:<sketch id>``, module F5), so
+  drawdowns, expenses, proof of use and reclaim run through the budgets capability. The approved
+  decisions of a call never exceed its budget (checked under the call's row lock).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import clock
+from ..auth.models import Role, User
+from ..budgets.services import set_commitment
+from ..database import lock_for_update, sum_cents
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..extensions import db
+from ..money import format_eur
+from .models import DecisionCounter, FullApplication, ProjectDecision, Sketch, SketchStatus
+from .selection import DECISION_KIND
+from .services import get_call, get_sketch, record
+from .workflow import next_status
+
+MODULE = "F5"
+
+
+def commitment_source(sketch: Sketch) -> str:
+    return f"if-project:{sketch.id}"
+
+
+def _check_lines(sketch: Sketch, lines: dict[int, int], start: date, end: date) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    call = sketch.call
+    if not lines or any(c < 0 for c in lines.values()) or sum(lines.values()) <= 0:
+        errors["lines"] = ["Bitte die Beträge je Haushaltsjahr angeben (größer als 0)."]
+    elif sum(lines.values()) > sketch.requested_cents:
+        errors["lines"] = [f"Die Summe ({format_eur(sum(lines.values()))}) übersteigt den in der Skizze beantragten "
+                           f"Betrag ({format_eur(sketch.requested_cents)})."]
+    if start > end:
+        errors["end_date"] = ["Das Projektende muss nach dem Beginn liegen."]
+    elif start < call.project_start or end > call.project_end:
+        errors["end_date"] = [f"Die Laufzeit muss im Programmzeitraum liegen ({call.project_start:%d.%m.%Y}–"
+                              f"{call.project_end:%d.%m.%Y})."]
+    outside = [y for y in lines if not start.year <= y <= end.year]
+    if outside and "end_date" not in errors:
+        errors.setdefault("lines", []).append(f"Haushaltsjahre außerhalb der Laufzeit: {', '.join(map(str, outside))}.")
+    return errors
+
+
+def submit_full_application(sketch_id: int, actor: User, *, lines: dict[int, int], start_date: date,
+                            end_date: date, description: str = "") -> FullApplication:
+    """The organisation's full application for its selected sketch (replaceable until approval)."""
+    sketch = get_sketch(sketch_id, actor, lock=True)
+    if actor.role != Role.ORGANISATION:
+        raise Forbidden("Nur der Träger stellt den Vollantrag.")
+    if sketch.status is not SketchStatus.SELECTED:
+        raise Conflict(f"Ein Vollantrag ist nur für ausgewählte Skizzen möglich (Status: {sketch.status.label}).")
+    if clock.today() > sketch.call.full_application_deadline:
+        raise Conflict(f"Die Frist für den Vollantrag endete am {sketch.call.full_application_deadline:%d.%m.%Y}.")
+    errors = _check_lines(sketch, lines, start_date, end_date)
+    if errors:
+        raise ValidationFailed("Der Vollantrag ist unvollständig.", errors=errors)
+    application = db.session.scalar(select(FullApplication).where(FullApplication.sketch_id == sketch.id))
+    if application is None:
+        application = FullApplication(sketch_id=sketch.id, lines={}, start_date=start_date, end_date=end_date)
+        db.session.add(application)
+    application.lines = {str(y): c for y, c in sorted(lines.items())}
+    application.start_date, application.end_date = start_date, end_date
+    application.description = (description or "").strip()[:20000]
+    application.submitted_at, application.submitted_by_id = clock.now(), actor.id
+    db.session.flush()
+    record("full_application.submit", "if_sketch", sketch.id, actor,
+           after={"lines": application.lines, "start": start_date, "end": end_date})
+    return application
+
+
+def full_application_of(sketch: Sketch) -> FullApplication | None:
+    return db.session.scalar(select(FullApplication).where(FullApplication.sketch_id == sketch.id))
+
+
+def decision_of(sketch: Sketch) -> ProjectDecision | None:
+    return db.session.scalar(select(ProjectDecision).where(ProjectDecision.sketch_id == sketch.id))
+
+
+def next_number(series: str) -> int:
+    """The next number of ``series``; the counter row stays locked until commit."""
+    statement = lock_for_update(select(DecisionCounter).where(DecisionCounter.series == series)).execution_options(
+        populate_existing=True)
+    counter = db.session.scalar(statement)
+    if counter is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(DecisionCounter(series=series, last_value=0))
+        except IntegrityError:
+            pass
+        counter = db.session.scalar(statement)
+    counter.last_value += 1
+    db.session.flush()
+    return counter.last_value
+
+
+def approve_full_application(sketch_id: int, actor: User, *, comment: str = "") -> ProjectDecision:
+    """Approve the full application as submitted: numbered decision, then the budget commitment."""
+    sketch = get_sketch(sketch_id, actor, lock=True)
+    existing = decision_of(sketch)
+    if existing is not None and sketch.status is SketchStatus.FUNDED:
+        raise Conflict(f"Der Vollantrag ist bereits bewilligt ({existing.number}).")
+    new_status = next_status(sketch.status, "fund", actor)
+    application = full_application_of(sketch)
+    if application is None:
+        raise Conflict("Der Träger hat noch keinen Vollantrag gestellt.")
+    call = get_call(sketch.call_id, lock=True)
+    approved = application.total_cents
+    already = db.session.scalar(select(sum_cents(ProjectDecision.approved_cents)).join(Sketch).where(
+        Sketch.call_id == call.id))
+    if already + approved > call.budget_cents:
+        raise ValidationFailed.field("lines", f"Die Bewilligung ({format_eur(approved)}) übersteigt das verbleibende "
+                                              f"Budget des Aufrufs ({format_eur(call.budget_cents - already)}).")
+    year = clock.today().year
+    number = f"IF-ZB-{year}-{next_number(f'IF-ZB-{year}'):04d}"
+    organisation = sketch.organisation
+    decision = ProjectDecision(sketch_id=sketch.id, number=number, approved_cents=approved, lines=application.lines,
+                               funding_rate_bp=call.funding_rate_bp, side_conditions=organisation.side_conditions,
+                               recipient_name=organisation.name, start_date=application.start_date,
+                               last_expense_date=application.end_date, comment=(comment or "").strip()[:20000],
+                               decided_at=clock.now(), decided_by_id=actor.id)
+    db.session.add(decision)
+    db.session.flush()
+    grant = set_commitment(programme_id=call.programme_id, source=commitment_source(sketch), reference=number,
+                           recipient_kind="organisation", organisation_id=organisation.id,
+                           funding_rate_bp=call.funding_rate_bp, start_date=application.start_date,
+                           last_expense_date=application.end_date,
+                           lines={(MODULE, int(y)): c for y, c in application.lines.items() if c}, actor=actor)
+    decision.grant_id = grant.id
+    sketch.status = new_status
+    db.session.flush()
+    record("project.approve", "if_sketch", sketch.id, actor,
+           after={"decision": number, "approved_cents": approved, "side_conditions": decision.side_conditions,
+                  "grant_id": grant.id})
+    from ..notifications.services import queue_message, users_with_role
+
+    for user in users_with_role("organisation", organisation_id=organisation.id):
+        queue_message(user, DECISION_KIND, "emails/innovationsfonds_project_decision.txt",
+                      subject=f"Zuwendungsbescheid {number} (Innovationsfonds)",
+                      link=f"/innovationsfonds/skizzen/{sketch.id}", dedup_key=f"if.project:{decision.id}:u{user.id}",
+                      decision=decision, sketch=sketch, format_eur=format_eur)
+    return decision

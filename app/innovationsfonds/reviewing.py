@@ -1,0 +1,341 @@
+"""Innovationsfonds use cases, part 2: conflicts of interest, reviewer assignment, blind scoring.
+
+* Conflicts are declared by the reviewer (with an organisation or a Kommune) and hold for every
+  call; a new conflict removes the reviewer's open assignments it touches (with an unsubmitted
+  review). A submitted review on a now-conflicted sketch blocks the declaration (409): an
+  administrator must remove that assignment consciously.
+* ``auto_assign`` gives every eligible sketch ``call.reviewers_per_sketch`` reviewers with
+  ``assignment.assign_reviewers`` (balanced, never conflicted, existing assignments kept).
+* Blind: a reviewer sees other reviews of a sketch only after submitting its own (403 before);
+  reviewer names of others are never shown to reviewers; applicant names only if the call allows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select
+
+from .. import clock
+from ..auth.models import Role, User
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..reference.models import Kommune, Organisation
+from .assignment import AssignmentError, assign_reviewers
+from .models import Assignment, Call, Review, ReviewerConflict, Sketch, SketchStatus, hundredths
+from .ranking import review_score
+from .services import core_criteria, get_call, get_sketch, is_conflicted, record
+
+S = SketchStatus
+REVIEWABLE = (S.ELIGIBLE,)
+
+
+# ---------------------------------------------------------------------------------------- conflicts
+
+
+def declare_conflict(actor: User, *, organisation_id: int | None = None, kommune_id: int | None = None,
+                     reason: str = "") -> ReviewerConflict:
+    """A reviewer declares a conflict of interest with an organisation or a Kommune."""
+    if actor.role != Role.REVIEWER:
+        raise Forbidden("Nur Gutachtende erklären Interessenkonflikte.")
+    if (organisation_id is None) == (kommune_id is None):
+        raise ValidationFailed.field("organisation_id", "Bitte genau einen Träger oder eine Kommune angeben.")
+    if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
+        raise ValidationFailed.field("organisation_id", "Unbekannter Träger.")
+    if kommune_id is not None and db.session.get(Kommune, kommune_id) is None:
+        raise ValidationFailed.field("kommune_id", "Unbekannte Kommune.")
+    target = (ReviewerConflict.organisation_id == organisation_id if organisation_id is not None
+              else ReviewerConflict.kommune_id == kommune_id)
+    existing = db.session.scalar(select(ReviewerConflict).where(ReviewerConflict.reviewer_id == actor.id, target))
+    if existing is not None:
+        return existing
+    conflict = ReviewerConflict(reviewer_id=actor.id, organisation_id=organisation_id, kommune_id=kommune_id,
+                                reason=(reason or "").strip()[:2000], declared_at=clock.now())
+    db.session.add(conflict)
+    db.session.flush()
+    removed = []
+    for assignment in db.session.scalars(select(Assignment).join(Sketch).join(Call).where(
+            Assignment.reviewer_id == actor.id, Call.released_at.is_(None))):
+        sketch = assignment.sketch
+        if sketch.organisation_id != organisation_id and (kommune_id is None or sketch.kommune_id != kommune_id):
+            continue
+        review = _review_of(sketch.id, actor.id)
+        if review is not None and review.submitted_at is not None:
+            raise Conflict(f"Zu {sketch.reference} haben Sie bereits ein Gutachten abgegeben; bitte wenden Sie sich "
+                           "an die Programmverwaltung.")
+        if review is not None:
+            db.session.delete(review)
+        db.session.delete(assignment)
+        removed.append(sketch.id)
+    db.session.flush()
+    record("conflict.declare", "if_conflict", conflict.id, actor,
+           after={"organisation_id": organisation_id, "kommune_id": kommune_id, "removed_assignments": removed})
+    return conflict
+
+
+def conflicts_of(reviewer: User) -> list[ReviewerConflict]:
+    return list(db.session.scalars(select(ReviewerConflict).where(ReviewerConflict.reviewer_id == reviewer.id)
+                                   .order_by(ReviewerConflict.id)))
+
+
+def conflict_pairs(sketches: list[Sketch], reviewer_ids: list[int]) -> set[tuple[int, int]]:
+    by_org: dict[int, set[int]] = defaultdict(set)
+    by_kommune: dict[int, set[int]] = defaultdict(set)
+    for c in db.session.scalars(select(ReviewerConflict).where(ReviewerConflict.reviewer_id.in_(reviewer_ids))):
+        if c.organisation_id is not None:
+            by_org[c.organisation_id].add(c.reviewer_id)
+        else:
+            by_kommune[c.kommune_id].add(c.reviewer_id)
+    pairs = set()
+    for sketch in sketches:
+        for reviewer_id in by_org.get(sketch.organisation_id, set()) | by_kommune.get(sketch.kommune_id, set()):
+            pairs.add((sketch.id, reviewer_id))
+    return pairs
+
+
+# ---------------------------------------------------------------------------------------- assignment
+
+
+def reviewers() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == Role.REVIEWER, User.active.is_(True))
+                                   .order_by(User.id)))
+
+
+def _assignable_call(call: Call) -> None:
+    if call.closed_at is None:
+        raise Conflict("Gutachtende können erst nach Ende der Einreichungsfrist zugeordnet werden.")
+    if call.decision_staged_at is not None or call.released_at is not None:
+        raise Conflict("Die Auswahl ist bereits beschlossen; Zuordnungen sind fest.")
+
+
+def auto_assign(call_id: int, actor: User) -> dict:
+    """Give every eligible sketch the call's number of reviewers: balanced, conflict-free, existing kept."""
+    call = get_call(call_id, lock=True)
+    _assignable_call(call)
+    sketches = list(db.session.scalars(select(Sketch).where(Sketch.call_id == call.id, Sketch.status.in_(REVIEWABLE))
+                                       .order_by(Sketch.id)))
+    pool = [u.id for u in reviewers()]
+    existing: dict[int, set[int]] = {s.id: {a.reviewer_id for a in s.assignments if a.reviewer_id in pool}
+                                     for s in sketches}
+    try:
+        result = assign_reviewers([s.id for s in sketches], pool, call.reviewers_per_sketch,
+                                  conflict_pairs(sketches, pool), existing)
+    except AssignmentError as short:
+        raise Conflict(str(short), sketch_ids=list(short.sketch_ids)) from None
+    except ValueError as bad:
+        raise Conflict(str(bad)) from None
+    now, created = clock.now(), 0
+    for sketch in sketches:
+        for reviewer_id in result[sketch.id]:
+            if reviewer_id not in existing[sketch.id]:
+                db.session.add(Assignment(sketch_id=sketch.id, reviewer_id=reviewer_id, assigned_at=now))
+                created += 1
+    db.session.flush()
+    loads = defaultdict(int)
+    for reviewer_ids in result.values():
+        for reviewer_id in reviewer_ids:
+            loads[reviewer_id] += 1
+    summary = {"sketches": len(sketches), "created": created,
+               "load_min": min(loads.values(), default=0), "load_max": max(loads.values(), default=0)}
+    record("assignment.auto", "if_call", call.id, actor, after=summary)
+    return summary
+
+
+def assign(sketch_id: int, reviewer_id: int, actor: User) -> Assignment:
+    """Assign one reviewer by hand (never a conflicted one)."""
+    sketch = get_sketch(sketch_id, actor, lock=True)
+    _assignable_call(sketch.call)
+    if sketch.status not in REVIEWABLE:
+        raise Conflict(f"Die Skizze ist im Status „{sketch.status.label}“ nicht in der Begutachtung.")
+    reviewer = db.session.get(User, reviewer_id)
+    if reviewer is None or reviewer.role != Role.REVIEWER or not reviewer.active:
+        raise ValidationFailed.field("reviewer_id", "Unbekannte oder inaktive Gutachterin / unbekannter Gutachter.")
+    if is_conflicted(reviewer.id, sketch):
+        raise Conflict("Diese Person hat einen Interessenkonflikt mit dem Träger oder der Kommune der Skizze.")
+    if any(a.reviewer_id == reviewer.id for a in sketch.assignments):
+        raise Conflict("Diese Person ist der Skizze bereits zugeordnet.")
+    assignment = Assignment(sketch_id=sketch.id, reviewer_id=reviewer.id, manual=True, assigned_at=clock.now())
+    db.session.add(assignment)
+    db.session.flush()
+    record("assignment.add", "if_sketch", sketch.id, actor, after={"reviewer_id": reviewer.id})
+    return assignment
+
+
+def unassign(sketch_id: int, reviewer_id: int, actor: User) -> None:
+    """Remove an assignment (and an unsubmitted review); a submitted review keeps it (409)."""
+    sketch = get_sketch(sketch_id, actor, lock=True)
+    _assignable_call(sketch.call)
+    assignment = next((a for a in sketch.assignments if a.reviewer_id == reviewer_id), None)
+    if assignment is None:
+        raise NotFound("Zuordnung nicht gefunden.")
+    review = _review_of(sketch.id, reviewer_id)
+    if review is not None and review.submitted_at is not None:
+        raise Conflict("Das Gutachten ist bereits abgegeben; die Zuordnung bleibt bestehen.")
+    if review is not None:
+        db.session.delete(review)
+    sketch.assignments.remove(assignment)
+    db.session.flush()
+    record("assignment.remove", "if_sketch", sketch.id, actor, before={"reviewer_id": reviewer_id})
+
+
+def assignment_matrix(call: Call) -> dict:
+    """Rows: sketches; columns: reviewers; cells: '' | 'assigned' | 'submitted' | 'conflict'."""
+    pool = reviewers()
+    sketches = [s for s in call.sketches if s.status in (S.ELIGIBLE, S.SELECTED, S.WAITING, S.REJECTED, S.FUNDED)]
+    conflicts = conflict_pairs(sketches, [u.id for u in pool])
+    submitted = {(r.sketch_id, r.reviewer_id) for r in db.session.scalars(
+        select(Review).join(Sketch).where(Sketch.call_id == call.id, Review.submitted_at.is_not(None)))}
+    rows = []
+    loads = {u.id: 0 for u in pool}
+    for sketch in sketches:
+        assigned = {a.reviewer_id for a in sketch.assignments}
+        cells = []
+        for u in pool:
+            if (sketch.id, u.id) in submitted:
+                cell = "submitted"
+            elif u.id in assigned:
+                cell = "assigned"
+            elif (sketch.id, u.id) in conflicts:
+                cell = "conflict"
+            else:
+                cell = ""
+            if u.id in assigned:
+                loads[u.id] += 1
+            cells.append(cell)
+        rows.append({"sketch": sketch, "cells": cells, "count": len(assigned)})
+    return {"reviewers": pool, "rows": rows, "loads": loads}
+
+
+# ---------------------------------------------------------------------------------------- reviews
+
+
+def _review_of(sketch_id: int, reviewer_id: int) -> Review | None:
+    return db.session.scalar(select(Review).where(Review.sketch_id == sketch_id, Review.reviewer_id == reviewer_id))
+
+
+def _reviewable(sketch: Sketch, actor: User) -> None:
+    if actor.role != Role.REVIEWER:
+        raise Forbidden("Nur zugeordnete Gutachtende bewerten Skizzen.")
+    if sketch.status not in REVIEWABLE or sketch.call.decision_staged_at is not None:
+        raise Conflict(f"Die Skizze ist im Status „{sketch.status.label}“; Bewertungen sind nicht mehr möglich.")
+
+
+def _check_marks(call: Call, marks: dict, *, complete: bool) -> dict:
+    errors: dict[str, list[str]] = {}
+    criteria = {c.key: c for c in call.criteria}
+    for key, mark in marks.items():
+        criterion = criteria.get(key)
+        if criterion is None:
+            errors[f"marks.{key}"] = ["Unbekanntes Kriterium."]
+        elif mark is not None and (isinstance(mark, bool) or not isinstance(mark, int)
+                                   or not criterion.scale_min <= mark <= criterion.scale_max):
+            errors[f"marks.{key}"] = [f"Bitte eine ganze Zahl von {criterion.scale_min} bis {criterion.scale_max} "
+                                      "oder „nicht zutreffend“."]
+    if sum(1 for m in marks.values() if m is None) > 1:
+        errors["marks"] = ["Höchstens ein Kriterium darf als „nicht zutreffend“ markiert werden."]
+    if complete:
+        for key in criteria:
+            if key not in marks:
+                errors.setdefault(f"marks.{key}", []).append("Bitte bewerten (oder „nicht zutreffend“ wählen).")
+    if errors:
+        raise ValidationFailed("Die Bewertung ist ungültig.", errors=errors)
+    return marks
+
+
+def get_own_review(sketch_id: int, actor: User) -> Review | None:
+    get_sketch(sketch_id, actor)
+    return _review_of(sketch_id, actor.id)
+
+
+def save_review(sketch_id: int, actor: User, marks: dict, comment: str) -> Review:
+    """Save marks and comment (a draft; partial marks allowed)."""
+    sketch = get_sketch(sketch_id, actor, lock=True)
+    _reviewable(sketch, actor)
+    review = _review_of(sketch.id, actor.id)
+    if review is not None and review.submitted_at is not None:
+        raise Conflict("Das Gutachten ist bereits abgegeben und kann nicht mehr geändert werden.")
+    _check_marks(sketch.call, marks, complete=False)
+    if review is None:
+        review = Review(sketch_id=sketch.id, reviewer_id=actor.id, marks={}, comment="")
+        db.session.add(review)
+    review.marks, review.comment, review.updated_at = dict(marks), (comment or "")[:20000], clock.now()
+    db.session.flush()
+    record("review.save", "if_review", review.id, actor, after={"sketch_id": sketch.id, "marks": review.marks})
+    return review
+
+
+def submit_review(sketch_id: int, actor: User, marks: dict | None = None, comment: str | None = None) -> Review:
+    """Submit the own review: every criterion marked (at most one n/a); the weighted score is stored."""
+    sketch = get_sketch(sketch_id, actor, lock=True)
+    _reviewable(sketch, actor)
+    review = _review_of(sketch.id, actor.id)
+    if review is not None and review.submitted_at is not None:
+        raise Conflict("Das Gutachten ist bereits abgegeben.")
+    if review is None:
+        review = Review(sketch_id=sketch.id, reviewer_id=actor.id, marks={}, comment="", updated_at=clock.now())
+        db.session.add(review)
+    if marks is not None:
+        review.marks = dict(marks)
+    if comment is not None:
+        review.comment = comment[:20000]
+    _check_marks(sketch.call, review.marks, complete=True)
+    try:
+        score = review_score(core_criteria(sketch.call), review.marks)
+    except (TypeError, ValueError) as bad:
+        raise ValidationFailed.field("marks", str(bad)) from None
+    review.score, review.submitted_at, review.updated_at = hundredths(score), clock.now(), clock.now()
+    db.session.flush()
+    record("review.submit", "if_review", review.id, actor, after={"sketch_id": sketch.id, "score": str(score)})
+    return review
+
+
+def visible_reviews(sketch_id: int, actor: User) -> list[Review]:
+    """All submitted reviews of a sketch: for staff, and for a reviewer only after its own submission."""
+    sketch = get_sketch(sketch_id, actor)
+    if actor.role == Role.REVIEWER:
+        own = _review_of(sketch.id, actor.id)
+        if own is None or own.submitted_at is None:
+            raise Forbidden("Die anderen Gutachten sehen Sie erst, nachdem Sie Ihr eigenes abgegeben haben.")
+    elif actor.role == Role.ORGANISATION:
+        raise Forbidden("Gutachten sind für Träger nicht einsehbar.")
+    return [r for r in sketch.reviews if r.submitted_at is not None]
+
+
+def my_assignments(actor: User, call_id: int | None = None) -> list[dict]:
+    """The reviewer's assignments with the state of its own review (hidden: conflicted ones)."""
+    statement = select(Assignment).join(Sketch).where(Assignment.reviewer_id == actor.id).order_by(
+        Sketch.call_id.desc(), Sketch.id)
+    if call_id is not None:
+        statement = statement.where(Sketch.call_id == call_id)
+    items = []
+    for assignment in db.session.scalars(statement):
+        sketch = assignment.sketch
+        if is_conflicted(actor.id, sketch):
+            continue
+        review = _review_of(sketch.id, actor.id)
+        items.append({"sketch": sketch, "review": review,
+                      "state": "submitted" if review and review.submitted_at else ("draft" if review else "open")})
+    return items
+
+
+def progress(items: list[dict]) -> dict:
+    done = sum(1 for i in items if i["state"] == "submitted")
+    return {"assigned": len(items), "submitted": done, "open": len(items) - done}
+
+
+def pending_reviews(call: Call) -> list[tuple[User, int]]:
+    """Reviewers with unsubmitted reviews in the call, and how many (for reminders)."""
+    counts: dict[int, int] = defaultdict(int)
+    users: dict[int, User] = {}
+    for assignment in db.session.scalars(select(Assignment).join(Sketch).where(
+            Sketch.call_id == call.id, Sketch.status.in_(REVIEWABLE))):
+        review = _review_of(assignment.sketch_id, assignment.reviewer_id)
+        if review is None or review.submitted_at is None:
+            counts[assignment.reviewer_id] += 1
+            users[assignment.reviewer_id] = assignment.reviewer
+    return [(users[i], n) for i, n in sorted(counts.items())]
+
+
+def review_deadline_days(call: Call, day: date) -> int:
+    return (call.review_deadline - day).days

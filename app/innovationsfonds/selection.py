@@ -1,0 +1,384 @@
+"""Innovationsfonds use cases, part 3: aggregates, ranking, the two selection proposals, the
+Steuerkreis decision (staged), its batch release through the outbox, the waiting list and the
+promotion after a withdrawal, and the statistics of a call.
+
+* Proposals come from the pure core (``ranking.funding_line`` with the call's mode, and the exact
+  ``ranking.max_score``), over the eligible sketches, honouring the call's minimum score and group
+  minimums ("region:<Regierungsbezirk>", "target:<primary|secondary>").
+* ``record_decision`` stages the outcome of every sketch (selected / waiting / rejected) and renders
+  one German message per sketch into the outbox (``StagedMessage``); nothing is visible to
+  applicants. Every deviation from the proposal it is based on needs its own written reason.
+* ``release`` fires the status transitions and queues all messages in one transaction.
+* A selected project withdrawing after the release: ``ranking.promote`` moves the next fitting
+  sketch(es) of the waiting list up (mode of the call's funding line; ``skip`` for max-score calls,
+  so the freed money is used); the promoted organisation's message is queued at once and recorded
+  in the outbox as released.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import render_template
+from sqlalchemy import select
+
+from .. import clock
+from ..auth.models import User
+from ..charts.svg import bar_chart
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..money import format_eur, percent
+from ..notifications.kinds import declare_kind
+from ..notifications.services import queue_message, users_with_role
+from .models import Call, ProjectDecision, Review, SelectionRule, Sketch, SketchStatus, StagedMessage, points
+from .ranking import (
+    SKIP_REASON_TEXT,
+    Aggregate,
+    Comparison,
+    GroupMinimumError,
+    Ranked,
+    RankItem,
+    Selection,
+    SelectionTooLargeError,
+    aggregate,
+    compare,
+    funding_line,
+    max_score,
+    promote,
+    rank,
+    waiting_list,
+)
+from .services import get_call, record, score_text
+from .workflow import next_status
+
+S = SketchStatus
+DECISION_KIND = declare_kind("innovationsfonds.decision", "Innovationsfonds: Auswahl und Bescheide",
+                             roles={"organisation"}, mandatory=True,
+                             description="Auswahlentscheidung, Einladung zum Vollantrag, Nachrücken, Bescheid.")
+POOL = (S.ELIGIBLE, S.SELECTED, S.WAITING, S.REJECTED, S.FUNDED)  # sketches that passed the eligibility check
+MAX_STATES = 3_000_000
+SUBJECTS = {
+    "selected": "Innovationsfonds: Ihre Projektskizze wurde ausgewählt",
+    "waiting": "Innovationsfonds: Ihre Projektskizze steht auf der Warteliste",
+    "rejected": "Innovationsfonds: Ihre Projektskizze wurde nicht ausgewählt",
+    "ineligible": "Innovationsfonds: Ihre Projektskizze ist nicht förderfähig",
+    "promoted": "Innovationsfonds: Ihre Projektskizze ist nachgerückt und ausgewählt",
+}
+
+
+# ---------------------------------------------------------------------------------------- ranking
+
+
+def aggregates(call: Call) -> dict[int, Aggregate]:
+    """Aggregate of the submitted review scores per sketch of the call."""
+    scores: dict[int, list[Decimal]] = defaultdict(list)
+    for sketch_id, score in db.session.execute(
+            select(Review.sketch_id, Review.score).join(Sketch).where(Sketch.call_id == call.id,
+                                                                      Review.submitted_at.is_not(None))
+            .order_by(Review.id)):
+        scores[sketch_id].append(points(score))
+    empty = aggregate([], call.threshold_points)
+    return defaultdict(lambda: empty, {sid: aggregate(v, call.threshold_points) for sid, v in scores.items()})
+
+
+def groups_of(sketch: Sketch) -> frozenset[str]:
+    groups = {f"target:{sketch.target_group}"}
+    if sketch.kommune is not None:
+        groups.add(f"region:{sketch.kommune.regierungsbezirk}")
+    return frozenset(groups)
+
+
+def ranked_sketches(call: Call, statuses=POOL, extra: tuple[Sketch, ...] = ()) -> tuple[list[Ranked], dict, dict]:
+    """(ranked, sketches by id string, aggregates) over the call's sketches in ``statuses``."""
+    aggs = aggregates(call)
+    sketches = [s for s in call.sketches if s.status in statuses] + list(extra)
+    items = [RankItem.from_aggregate(str(s.id), aggs[s.id], max(s.requested_cents, 1), s.submission_seq or 0,
+                                     groups_of(s)) for s in sketches]
+    return rank(items), {str(s.id): s for s in sketches}, aggs
+
+
+def _mode(call: Call) -> str:
+    return "skip" if call.selection_rule is SelectionRule.FUNDING_LINE_SKIP else "stop"
+
+
+def proposal(call: Call, ranked: list[Ranked], basis: str) -> Selection:
+    """One proposal: ``funding_line_stop``, ``funding_line_skip`` or ``max_score`` (GroupMinimumError may rise)."""
+    common = {"min_score": call.min_score_points, "group_minimums": call.group_minimums or None}
+    if basis == "max_score":
+        return max_score(ranked, call.budget_cents, max_states=MAX_STATES, **common)
+    return funding_line(ranked, call.budget_cents, mode="skip" if basis == "funding_line_skip" else "stop", **common)
+
+
+@dataclass
+class Proposals:
+    ranked: list[Ranked]
+    sketches: dict[str, Sketch]
+    aggregates: dict
+    line: Selection | None
+    best: Selection | None
+    comparison: Comparison | None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def line_basis(self) -> str:
+        return self.line.method if self.line else ""
+
+
+def proposals(call: Call) -> Proposals:
+    """Both proposals side by side: the funding line (the call's mode) and the maximum total score."""
+    ranked, sketches, aggs = ranked_sketches(call)
+    errors: dict[str, str] = {}
+    line = best = None
+    try:
+        line = proposal(call, ranked, f"funding_line_{_mode(call)}")
+    except GroupMinimumError as exc:
+        errors["funding_line"] = str(exc)
+    try:
+        best = proposal(call, ranked, "max_score")
+    except (GroupMinimumError, SelectionTooLargeError) as exc:
+        errors["max_score"] = str(exc)
+    comparison = compare(line, best) if line and best else None
+    return Proposals(ranked, sketches, aggs, line, best, comparison, errors)
+
+
+# ---------------------------------------------------------------------------------------- decision
+
+
+def _pending_reviews(call: Call) -> int:
+    count = 0
+    for sketch in call.sketches:
+        if sketch.status is not S.ELIGIBLE:
+            continue
+        submitted = {r.reviewer_id for r in sketch.reviews if r.submitted_at is not None}
+        count += sum(1 for a in sketch.assignments if a.reviewer_id not in submitted)
+    return count
+
+
+def _render(kind: str, sketch: Sketch, call: Call, **context) -> str:
+    return render_template("emails/innovationsfonds_decision.txt", kind=kind, sketch=sketch, call=call,
+                           score_text=score_text, format_eur=format_eur, **context)
+
+
+def _stage_message(call: Call, sketch: Sketch, kind: str, *, released: bool = False, **context) -> StagedMessage:
+    message = StagedMessage(call_id=call.id, sketch_id=sketch.id, kind=kind, subject=SUBJECTS[kind],
+                            body=_render(kind, sketch, call, **context), created_at=clock.now())
+    db.session.add(message)
+    db.session.flush()
+    if released:
+        _send(message, sketch)
+    return message
+
+
+def _send(message: StagedMessage, sketch: Sketch) -> None:
+    recipients = users_with_role("organisation", organisation_id=sketch.organisation_id)
+    for user in recipients:
+        queue_message(user, DECISION_KIND, "emails/innovationsfonds_message.txt", subject=message.subject,
+                      link=f"/innovationsfonds/skizzen/{sketch.id}", dedup_key=f"if.message:{message.id}:u{user.id}",
+                      body=message.body)
+    message.released_at, message.recipients = clock.now(), len(recipients)
+
+
+def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int], reasons: dict[int, str],
+                    note: str = "") -> dict:
+    """Stage the Steuerkreis decision; every deviation from the ``basis`` proposal needs a reason."""
+    call = get_call(call_id, lock=True)
+    if call.released_at is not None:
+        raise Conflict("Die Entscheidung zu diesem Aufruf ist bereits freigegeben.")
+    if call.closed_at is None:
+        raise Conflict("Die Einreichungsfrist ist noch nicht geschlossen.")
+    if basis not in {r.value for r in SelectionRule}:
+        raise ValidationFailed.field("basis", "Unbekannter Auswahlvorschlag.")
+    pending = _pending_reviews(call)
+    if pending:
+        raise Conflict(f"Es fehlen noch {pending} Gutachten; die Auswahl ist erst danach möglich.")
+    ranked, sketches, aggs = ranked_sketches(call, (S.ELIGIBLE,))
+    try:
+        proposed = proposal(call, ranked, basis)
+    except (GroupMinimumError, SelectionTooLargeError) as exc:
+        raise ValidationFailed.field("basis", str(exc)) from None
+    errors: dict[str, list[str]] = {}
+    chosen = {str(i) for i in selected}
+    if len(chosen) != len(selected):
+        errors["selected"] = ["Eine Skizze ist doppelt genannt."]
+    unknown = sorted(chosen - set(sketches), key=int)
+    if unknown:
+        errors.setdefault("selected", []).append(
+            f"Nicht förderfähig oder nicht in diesem Aufruf: {', '.join(unknown)}.")
+    unscored = [i for i in sorted(chosen & set(sketches), key=int) if aggs[int(i)].mean is None]
+    if unscored:
+        errors.setdefault("selected", []).append(f"Ohne Bewertung: {', '.join(unscored)}.")
+    by_id = {r.id: r for r in ranked}
+    total = sum(by_id[i].requested_cents for i in chosen if i in by_id)
+    if total > call.budget_cents:
+        errors.setdefault("selected", []).append(
+            f"Die Auswahl ({format_eur(total)}) übersteigt das Budget ({format_eur(call.budget_cents)}).")
+    reasons = {str(k): (v or "").strip() for k, v in reasons.items()}
+    deviations = sorted((chosen ^ proposed.selected_set) & set(sketches), key=int)
+    for sketch_id in deviations:
+        if not reasons.get(sketch_id):
+            verb = "abweichend ausgewählt" if sketch_id in chosen else "abweichend nicht ausgewählt"
+            errors[f"reasons.{sketch_id}"] = [f"Skizze {sketches[sketch_id].reference} ist {verb}: bitte begründen."]
+    if errors:
+        raise ValidationFailed("Die Entscheidung ist unvollständig oder unzulässig.", errors=errors)
+
+    discard_staged(call, actor, reason=None)
+    ordered = tuple(r.id for r in ranked if r.id in chosen)
+    decided = Selection("steuerkreis", ordered, total, sum((by_id[i].score for i in ordered), Decimal("0.00")), (),
+                        call.budget_cents, call.budget_cents - total, call.min_score_points)
+    waiting = [r.id for r in waiting_list(ranked, decided)]
+    skip_reasons = {s.id: s.reason for s in proposed.skipped}
+    for sketch_id, sketch in sketches.items():
+        if sketch_id in chosen:
+            sketch.staged_outcome, sketch.staged_reason = "selected", reasons.get(sketch_id, "")
+        elif sketch_id in waiting:
+            sketch.staged_outcome, sketch.staged_reason = "waiting", reasons.get(sketch_id, "")
+            sketch.waiting_position = waiting.index(sketch_id) + 1
+        else:
+            sketch.staged_outcome = "rejected"
+            sketch.staged_reason = reasons.get(sketch_id) or SKIP_REASON_TEXT.get(
+                skip_reasons.get(sketch_id, "not_optimal"), "")
+    call.decision_basis, call.decision_note = basis, (note or "").strip()[:20000]
+    call.decision_staged_at = clock.now()
+    db.session.flush()
+    for r in ranked:
+        sketch = sketches[r.id]
+        _stage_message(call, sketch, sketch.staged_outcome, aggregate=aggs[sketch.id], position=r.position,
+                       scores=[x.score_points for x in sketch.reviews if x.submitted_at is not None])
+    for sketch in call.sketches:
+        if sketch.status is S.INELIGIBLE:
+            _stage_message(call, sketch, "ineligible")
+    summary = {"basis": basis, "selected": [int(i) for i in ordered], "total_cents": total,
+               "waiting": [int(i) for i in waiting], "deviations": {i: reasons[i] for i in deviations}}
+    record("decision.stage", "if_call", call.id, actor, after=summary)
+    return summary
+
+
+def discard_staged(call: Call, actor: User | None, *, reason: str | None) -> None:
+    """Drop a staged (unreleased) decision and its outbox; ``reason`` set = audited as discarded."""
+    for message in db.session.scalars(select(StagedMessage).where(StagedMessage.call_id == call.id,
+                                                                 StagedMessage.released_at.is_(None))):
+        db.session.delete(message)
+    for sketch in call.sketches:
+        sketch.staged_outcome, sketch.staged_reason, sketch.waiting_position = None, "", None
+    was_staged = call.decision_staged_at is not None
+    call.decision_staged_at = None
+    db.session.flush()
+    if was_staged and reason:
+        record("decision.discard", "if_call", call.id, actor, after={"reason": reason})
+
+
+def outbox(call: Call) -> list[StagedMessage]:
+    return list(db.session.scalars(select(StagedMessage).where(StagedMessage.call_id == call.id)
+                                   .order_by(StagedMessage.id)))
+
+
+ACTION_OF_OUTCOME = {"selected": "select", "waiting": "wait", "rejected": "reject"}
+
+
+def release(call_id: int, actor: User) -> dict:
+    """Release the staged decision in one batch: transitions, then every outbox message is queued."""
+    call = get_call(call_id, lock=True)
+    if call.released_at is not None:
+        raise Conflict("Die Entscheidung ist bereits freigegeben.")
+    if call.decision_staged_at is None:
+        raise Conflict("Es ist keine Entscheidung vorgemerkt.")
+    now = clock.now()
+    counts: dict[str, int] = defaultdict(int)
+    for sketch in call.sketches:
+        if sketch.staged_outcome is None:
+            continue
+        sketch.status = next_status(sketch.status, ACTION_OF_OUTCOME[sketch.staged_outcome], actor)
+        sketch.decided_at, sketch.decision_reason = now, sketch.staged_reason
+        counts[sketch.staged_outcome] += 1
+    sent = 0
+    for message in outbox(call):
+        if message.released_at is None:
+            _send(message, message.sketch)
+            sent += message.recipients
+    call.released_at = now
+    db.session.flush()
+    summary = {**counts, "messages": sent}
+    record("decision.release", "if_call", call.id, actor, after=summary)
+    return summary
+
+
+def promote_after_withdrawal(call: Call, withdrawn: Sketch, actor: User) -> list[Sketch]:
+    """Move waiting sketches up into the money a withdrawn selected project freed."""
+    pool = (S.SELECTED, S.FUNDED, S.WAITING)
+    ranked, sketches, _aggs = ranked_sketches(call, pool, extra=(withdrawn,))
+    by_id = {r.id: r for r in ranked}
+    chosen = tuple(r.id for r in ranked if sketches[r.id].status in (S.SELECTED, S.FUNDED) or r.id == str(withdrawn.id))
+    total = sum(by_id[i].requested_cents for i in chosen)
+    previous = Selection("release", chosen, total, sum((by_id[i].score or Decimal(0) for i in chosen), Decimal("0.00")),
+                         (), call.budget_cents, call.budget_cents - total, call.min_score_points)
+    mode = "skip" if call.selection_rule is not SelectionRule.FUNDING_LINE_STOP else "stop"
+    note = ""
+    try:
+        after = promote(ranked, previous, str(withdrawn.id), call.budget_cents, mode,
+                        group_minimums=call.group_minimums or None)
+    except GroupMinimumError as exc:
+        note = f"Mindestzahlen nicht mehr erfüllbar ({exc}); Nachrücken ohne Mindestzahlen."
+        after = promote(ranked, previous, str(withdrawn.id), call.budget_cents, mode)
+    promoted = [sketches[i] for i in after.selected if i not in chosen]
+    for sketch in promoted:
+        sketch.status = next_status(sketch.status, "promote", actor, system=True)
+        sketch.decided_at, sketch.waiting_position = clock.now(), None
+        sketch.decision_reason = f"Nachgerückt nach dem Rückzug von {withdrawn.reference}."
+    remaining = [sketches[r.id] for r in ranked if sketches[r.id].status is S.WAITING]
+    for position, sketch in enumerate(remaining, start=1):
+        sketch.waiting_position = position
+    db.session.flush()
+    for sketch in promoted:
+        _stage_message(call, sketch, "promoted", released=True, withdrawn=withdrawn)
+    record("decision.promote", "if_call", call.id, actor, after={
+        "withdrawn": withdrawn.id, "promoted": [s.id for s in promoted], "mode": mode, "note": note})
+    return promoted
+
+
+def waiting(call: Call) -> list[Sketch]:
+    return sorted((s for s in call.sketches if s.status is S.WAITING), key=lambda s: s.waiting_position or 0)
+
+
+# ---------------------------------------------------------------------------------------- statistics
+
+
+def statistics(call: Call) -> dict:
+    """Per call: submitted / eligible / selected, requested vs granted, women share, score distribution."""
+    sketches = [s for s in call.sketches if s.submitted_at is not None]
+    by_status: dict[str, int] = defaultdict(int)
+    for s in sketches:
+        by_status[s.status.value] += 1
+    eligible = [s for s in sketches if s.status in POOL or (s.status is S.WITHDRAWN and s.eligibility_checks == {})]
+    selected = [s for s in sketches if s.status in (S.SELECTED, S.FUNDED)]
+    if call.released_at is None:
+        selected = [s for s in sketches if s.staged_outcome == "selected"]
+    granted = sum(d.approved_cents for d in db.session.scalars(
+        select(ProjectDecision).join(Sketch).where(Sketch.call_id == call.id)))
+    participants = sum(s.planned_participants for s in selected)
+    women = sum(s.planned_women for s in selected)
+    ranked, by_id, aggs = ranked_sketches(call)
+    buckets = [0] * 10
+    for r in ranked:
+        if r.score is not None:
+            buckets[min(int(r.score // 10), 9)] += 1
+    selected_ids = {str(s.id) for s in selected}
+    bars = [(f"{r.position}. {by_id[r.id].reference}", int(r.score * 100)) for r in ranked if r.score is not None]
+    selected_scores = [int(r.score * 100) for r in ranked if r.id in selected_ids and r.score is not None]
+    chart = bar_chart(bars, title="Punkte je Skizze (ausgewählte hervorgehoben)",
+                      value_label=lambda v: f"{v / 100:.2f}".replace(".", ","),
+                      highlight={f"{r.position}. {by_id[r.id].reference}" for r in ranked if r.id in selected_ids},
+                      line_at=min(selected_scores) if selected_scores else None, line_label="Förderlinie")
+    return {
+        "submitted": len(sketches), "eligible": len(eligible), "selected": len(selected),
+        "by_status": dict(by_status),
+        "requested_cents": sum(s.requested_cents for s in sketches),
+        "selected_requested_cents": sum(s.requested_cents for s in selected),
+        "granted_cents": granted, "budget_cents": call.budget_cents,
+        "planned_participants": participants, "planned_women": women,
+        "women_share": percent(women, participants),
+        "distribution": [{"from": 10 * i, "to": 10 * i + 10, "count": n} for i, n in enumerate(buckets)],
+        "discrepancies": sum(1 for r in ranked if aggs[int(r.id)].discrepancy),
+        "chart": chart,
+    }

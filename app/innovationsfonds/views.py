@@ -1,0 +1,451 @@
+"""Pages of the Innovationsfonds: organisations (my sketches, form, status, decision), reviewers
+(assignments with progress, conflicts, score form), administrators (call set-up, eligibility,
+assignment matrix, ranking with flags, selection comparison with the budget bar, decision,
+outbox, statistics)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
+from markupsafe import Markup
+
+from .. import clock
+from ..auth.models import Role
+from ..auth.permissions import requires
+from ..errors import DomainError, ValidationFailed
+from ..extensions import db
+from ..money import MoneyFormatError, format_eur, parse_german_amount
+from ..navigation import nav_entry
+from ..reference.models import ORGANISATION_KINDS
+from ..reference.services import get_programme, list_kommunen
+from . import projects, reviewing, selection, services
+from .models import TARGET_GROUPS, SelectionRule, SketchStatus
+from .permissions import IF_APPLY, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
+from .presenters import present_review, present_sketch
+from .ranking import METHOD_TEXT, SKIP_REASON_TEXT
+from .workflow import ACTION_LABELS
+
+bp = Blueprint("innovationsfonds", __name__, url_prefix="/innovationsfonds")
+nav_entry("Innovationsfonds", "innovationsfonds.index", IF_READ, order=250)
+CALL = "/aufrufe/<int(max=2147483647):call_id>"
+SKETCH = "/skizzen/<int(max=2147483647):sketch_id>"
+
+
+def _int(name: str, errors: dict, form) -> int | None:
+    raw = (form.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        errors[name] = ["Bitte eine ganze Zahl angeben."]
+        return None
+    return int(raw)
+
+
+def _amount(name: str, errors: dict, form) -> int | None:
+    raw = (form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_german_amount(raw)
+    except MoneyFormatError as bad:
+        errors[name] = [str(bad)]
+        return None
+
+
+def _date(name: str, errors: dict, form) -> date | None:
+    raw = (form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = ["Bitte ein Datum angeben (JJJJ-MM-TT)."]
+        return None
+
+
+def budget_bar(total: int, budget: int, label: str) -> Markup:
+    """A horizontal SVG bar: the share of the budget a selection uses (no inline style: CSP)."""
+    width = 600
+    used = 0 if budget <= 0 else min(width, total * width // budget)
+    text = f"{label}: {format_eur(total)} von {format_eur(budget)}"
+    return Markup(
+        '<svg class="budget-bar" viewBox="0 0 {width} 28" role="img" aria-label="{text}">'
+        '<rect x="0" y="4" width="{width}" height="20" fill="#eef1f5" stroke="#5b6675"/>'
+        '<rect x="0" y="4" width="{used}" height="20" fill="#0b4f8a"/></svg>'
+        '<p class="hint">{text} (Rest {rest})</p>').format(width=width, used=used, text=text,
+                                                          rest=format_eur(budget - total))
+
+
+# ---------------------------------------------------------------------------------------- start
+
+
+@bp.route("/")
+@requires(IF_READ)
+def index():
+    calls = list(db.session.scalars(services.calls_select()))
+    if g.actor.role == Role.REVIEWER:
+        return redirect(url_for("innovationsfonds.reviewer_home"))
+    sketches = list(db.session.scalars(services.sketches_select(g.actor))) if g.actor.role == Role.ORGANISATION else []
+    return render_template("innovationsfonds/index.html", calls=calls, sketches=sketches, now=clock.now())
+
+
+# ---------------------------------------------------------------------------------------- call set-up
+
+
+def _call_form(form) -> tuple[dict, dict]:
+    errors: dict[str, list[str]] = {}
+    data: dict = {"title": (form.get("title") or "").strip(), "description": form.get("description", "")}
+    if not data["title"]:
+        errors["title"] = ["Bitte einen Titel angeben."]
+    data["budget_cents"] = _amount("budget", errors, form) or 0
+    data["max_per_project_cents"] = _amount("max_per_project", errors, form) or 0
+    opens, closes = _date("opens", errors, form), _date("closes", errors, form)
+    for name in ("review_deadline", "full_application_deadline", "project_start", "project_end"):
+        data[name] = _date(name, errors, form)
+        if data[name] is None and name not in errors:
+            errors[name] = ["Bitte ein Datum angeben."]
+    if opens is None or closes is None:
+        errors.setdefault("closes", ["Bitte Beginn und Ende der Einreichung angeben."])
+    else:
+        from datetime import datetime, time
+
+        data["opens_at"] = datetime.combine(opens, time(0, 0), tzinfo=clock.BERLIN)
+        data["closes_at"] = clock.end_of_day(closes)
+    data["eligible_kinds"] = form.getlist("eligible_kinds")
+    data["target_groups"] = form.getlist("target_groups")
+    data["funding_rate_bp"] = 8000
+    data["reviewers_per_sketch"] = _int("reviewers_per_sketch", errors, form) or 3
+    data["reviewers_see_names"] = form.get("reviewers_see_names") == "1"
+    data["show_scores_to_rejected"] = form.get("show_scores_to_rejected") == "1"
+    data["selection_rule"] = form.get("selection_rule") if form.get("selection_rule") in {
+        r.value for r in SelectionRule} else "funding_line_stop"
+    data["group_minimums"] = {}
+    for name in ("min_score", "discrepancy_threshold"):
+        raw = (form.get(name) or "").strip().replace(",", ".")
+        try:
+            value = Decimal(raw) if raw else None
+            if value is not None and (not value.is_finite() or not 0 <= value <= 100
+                                      or value != value.quantize(Decimal("0.01"))):
+                raise ValueError
+            data[name] = value
+        except (ArithmeticError, ValueError):
+            errors[name] = ["Bitte eine Punktzahl von 0 bis 100 angeben."]
+    data["discrepancy_threshold"] = data.get("discrepancy_threshold") or Decimal("25")
+    criteria = []
+    for number, line in enumerate((form.get("criteria") or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        try:
+            key, name, weight, low, high = parts
+            criteria.append({"key": key, "name": name, "weight": int(weight), "scale_min": int(low),
+                             "scale_max": int(high), "description": ""})
+        except ValueError:
+            errors.setdefault("criteria", []).append(f"Zeile {number}: „Schlüssel; Name; Gewicht; min; max“.")
+    data["criteria"] = criteria
+    return data, errors
+
+
+@bp.route("/aufrufe/neu", methods=["GET", "POST"])
+@requires(IF_MANAGE)
+def call_new():
+    errors: dict = {}
+    if request.method == "POST":
+        data, errors = _call_form(request.form)
+        if not errors:
+            try:
+                call = services.create_call(g.actor, get_programme(), data)
+                db.session.commit()
+                flash("Der Aufruf wurde angelegt.", "success")
+                return redirect(url_for("innovationsfonds.call_detail", call_id=call.id))
+            except ValidationFailed as failed:
+                db.session.rollback()
+                errors = failed.errors
+    return render_template("innovationsfonds/call_form.html", errors=errors, form=request.form,
+                           kinds=ORGANISATION_KINDS, groups=TARGET_GROUPS, rules=list(SelectionRule)), (
+        422 if errors else 200)
+
+
+@bp.route(CALL)
+@requires(IF_STAFF)
+def call_detail(call_id: int):
+    call = services.get_call(call_id)
+    aggs = selection.aggregates(call)
+    return render_template("innovationsfonds/call.html", call=call, sketches=call.sketches, aggregates=aggs,
+                           now=clock.now(), statuses=SketchStatus)
+
+
+@bp.route(CALL + "/<any(schliessen, zuordnen, freigeben):step>", methods=["POST"])
+@requires(IF_MANAGE)
+def call_step(call_id: int, step: str):
+    try:
+        if step == "schliessen":
+            result = services.close_window(call_id, actor=g.actor)
+            message = (f"Einreichung geschlossen: {result.get('eligible', 0)} förderfähig, "
+                       f"{result.get('ineligible', 0)} nicht förderfähig.")
+        elif step == "zuordnen":
+            result = reviewing.auto_assign(call_id, g.actor)
+            message = (f"{result['created']} Zuordnungen angelegt; Last je Person {result['load_min']}–"
+                       f"{result['load_max']}.")
+        else:
+            result = selection.release(call_id, g.actor)
+            message = f"Entscheidung freigegeben; {result['messages']} Nachrichten versandt."
+        db.session.commit()
+        flash(message, "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.detail, "error")
+    target = "innovationsfonds.outbox" if step == "freigeben" else "innovationsfonds.call_detail"
+    return redirect(url_for(target, call_id=call_id))
+
+
+@bp.route(CALL + "/zuordnung")
+@requires(IF_STAFF)
+def matrix(call_id: int):
+    call = services.get_call(call_id)
+    return render_template("innovationsfonds/matrix.html", call=call, matrix=reviewing.assignment_matrix(call))
+
+
+@bp.route(CALL + "/rangfolge")
+@requires(IF_STAFF)
+def ranking_page(call_id: int):
+    call = services.get_call(call_id)
+    return render_template("innovationsfonds/ranking.html", call=call, result=selection.proposals(call))
+
+
+@bp.route(CALL + "/auswahl", methods=["GET", "POST"])
+@requires(IF_STAFF)
+def selection_page(call_id: int):
+    call = services.get_call(call_id)
+    errors: dict = {}
+    if request.method == "POST":
+        if g.actor.role != Role.PROGRAMME_ADMIN:
+            return redirect(url_for("innovationsfonds.selection_page", call_id=call_id))
+        chosen = [int(v) for v in request.form.getlist("selected") if v.isdigit() and len(v) < 10]
+        reasons = {int(k[7:]): v for k, v in request.form.items() if k.startswith("reason_") and k[7:].isdigit()
+                   and len(k) < 20}
+        try:
+            selection.record_decision(call_id, g.actor, basis=request.form.get("basis", ""), selected=chosen,
+                                      reasons=reasons, note=request.form.get("note", ""))
+            db.session.commit()
+            flash("Die Entscheidung ist vorgemerkt. Bitte prüfen Sie den Postausgang und geben Sie sie frei.",
+                  "success")
+            return redirect(url_for("innovationsfonds.outbox", call_id=call_id))
+        except DomainError as error:
+            db.session.rollback()
+            errors = error.errors or {"_": [error.detail]}
+            call = services.get_call(call_id)
+    result = selection.proposals(call)
+    bars = {}
+    for key, item in (("line", result.line), ("best", result.best)):
+        if item is not None:
+            bars[key] = budget_bar(item.total_cents, call.budget_cents, METHOD_TEXT[item.method])
+    return render_template("innovationsfonds/selection.html", call=call, result=result, bars=bars, errors=errors,
+                           form=request.form, method_text=METHOD_TEXT, skip_text=SKIP_REASON_TEXT), (
+        422 if errors else 200)
+
+
+@bp.route(CALL + "/postausgang")
+@requires(IF_STAFF)
+def outbox(call_id: int):
+    call = services.get_call(call_id)
+    return render_template("innovationsfonds/outbox.html", call=call, messages=selection.outbox(call))
+
+
+@bp.route(CALL + "/statistik")
+@requires(IF_STAFF)
+def statistics(call_id: int):
+    call = services.get_call(call_id)
+    return render_template("innovationsfonds/statistics.html", call=call, stats=selection.statistics(call))
+
+
+# ---------------------------------------------------------------------------------------- sketches
+
+
+def _sketch_form(form) -> tuple[dict, dict]:
+    errors: dict[str, list[str]] = {}
+    data = {"title": form.get("title", ""), "summary": form.get("summary", ""),
+            "target_group": form.get("target_group") if form.get("target_group") in TARGET_GROUPS else "primary",
+            "age_min": _int("age_min", errors, form), "age_max": _int("age_max", errors, form),
+            "planned_participants": _int("planned_participants", errors, form),
+            "planned_women": _int("planned_women", errors, form), "kommune_id": _int("kommune_id", errors, form),
+            "start_date": _date("start_date", errors, form), "end_date": _date("end_date", errors, form),
+            "requested_cents": _amount("requested", errors, form),
+            "total_cost_cents": _amount("total_cost", errors, form)}
+    return data, errors
+
+
+@bp.route("/skizzen/neu", methods=["GET", "POST"])
+@requires(IF_APPLY)
+def sketch_new():
+    call_id = request.args.get("call", type=int) or request.form.get("call_id", type=int)
+    call = services.get_call(call_id or 0)
+    errors: dict = {}
+    if request.method == "POST":
+        data, errors = _sketch_form(request.form)
+        if not errors:
+            try:
+                sketch = services.create_sketch(g.actor, call.id, data)
+                db.session.commit()
+                flash("Der Entwurf wurde gespeichert.", "success")
+                return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch.id))
+            except ValidationFailed as failed:
+                db.session.rollback()
+                errors = failed.errors
+    return render_template("innovationsfonds/sketch_form.html", call=call, sketch=None, form=request.form,
+                           errors=errors, kommunen=list_kommunen(), groups=TARGET_GROUPS), (422 if errors else 200)
+
+
+@bp.route(SKETCH)
+@requires(IF_READ)
+def sketch_detail(sketch_id: int):
+    sketch = services.get_sketch(sketch_id, g.actor)
+    staff = g.actor.role in services.STAFF_ROLES
+    view = present_sketch(sketch, g.actor, selection.aggregates(sketch.call)[sketch.id] if staff else None)
+    return render_template("innovationsfonds/sketch.html", sketch=sketch, view=view, action_labels=ACTION_LABELS,
+                           full_application=projects.full_application_of(sketch),
+                           project_decision=projects.decision_of(sketch))
+
+
+@bp.route(SKETCH + "/bearbeiten", methods=["GET", "POST"])
+@requires(IF_APPLY)
+def sketch_edit(sketch_id: int):
+    sketch = services.get_sketch(sketch_id, g.actor)
+    errors: dict = {}
+    if request.method == "POST":
+        data, errors = _sketch_form(request.form)
+        if not errors:
+            try:
+                services.update_sketch(sketch_id, g.actor, data)
+                db.session.commit()
+                flash("Der Entwurf wurde gespeichert.", "success")
+                return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
+            except ValidationFailed as failed:
+                db.session.rollback()
+                errors = failed.errors
+    return render_template("innovationsfonds/sketch_form.html", call=sketch.call, sketch=sketch, form=request.form,
+                           errors=errors, kommunen=list_kommunen(), groups=TARGET_GROUPS), (422 if errors else 200)
+
+
+@bp.route(SKETCH + "/<any(einreichen, zurueckziehen):action>", methods=["POST"])
+@requires(IF_APPLY)
+def sketch_action(sketch_id: int, action: str):
+    try:
+        if action == "einreichen":
+            services.submit_sketch(sketch_id, g.actor)
+            message = "Die Skizze wurde eingereicht."
+        else:
+            services.withdraw_sketch(sketch_id, g.actor)
+            message = "Die Skizze wurde zurückgezogen."
+        db.session.commit()
+        flash(message, "success")
+    except DomainError as error:
+        db.session.rollback()
+        detail = error.detail + (" " + " ".join(m for ms in error.errors.values() for m in ms) if error.errors else "")
+        flash(detail, "error")
+    return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
+
+
+@bp.route(SKETCH + "/anlagen", methods=["POST"])
+@requires(IF_APPLY)
+def upload(sketch_id: int):
+    upload_file = request.files.get("file")
+    try:
+        if upload_file is None:
+            raise ValidationFailed.field("file", "Bitte eine PDF-Datei auswählen.")
+        services.add_attachment(sketch_id, g.actor, upload_file.filename or "", upload_file.read())
+        db.session.commit()
+        flash("Die Anlage wurde hochgeladen.", "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(" ".join(m for ms in error.errors.values() for m in ms) or error.detail, "error")
+    return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
+
+
+@bp.route(SKETCH + "/anlagen/<int(max=2147483647):attachment_id>")
+@requires(IF_READ)
+def download(sketch_id: int, attachment_id: int):
+    attachment, path = services.get_attachment(sketch_id, attachment_id, g.actor)
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=attachment.original_name)
+
+
+@bp.route(SKETCH + "/foerderfaehigkeit", methods=["POST"])
+@requires(IF_MANAGE)
+def eligibility(sketch_id: int):
+    try:
+        services.decide_eligibility(sketch_id, g.actor, eligible=request.form.get("eligible") == "1",
+                                    reason=request.form.get("reason", ""))
+        db.session.commit()
+        flash("Die Förderfähigkeit wurde festgelegt.", "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.detail, "error")
+    return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
+
+
+# ---------------------------------------------------------------------------------------- reviewers
+
+
+@bp.route("/gutachten")
+@requires(IF_REVIEW)
+def reviewer_home():
+    items = reviewing.my_assignments(g.actor)
+    return render_template("innovationsfonds/reviewer.html", items=items, progress=reviewing.progress(items),
+                           conflicts=reviewing.conflicts_of(g.actor), kommunen=list_kommunen(), errors={})
+
+
+@bp.route("/konflikte", methods=["POST"])
+@requires(IF_REVIEW)
+def conflict_declare():
+    errors: dict = {}
+    organisation_id = _int("organisation_id", errors, request.form)
+    kommune_id = _int("kommune_id", errors, request.form)
+    try:
+        if errors:
+            raise ValidationFailed("Ungültige Angabe.", errors=errors)
+        reviewing.declare_conflict(g.actor, organisation_id=organisation_id, kommune_id=kommune_id,
+                                   reason=request.form.get("reason", ""))
+        db.session.commit()
+        flash("Der Interessenkonflikt wurde erklärt.", "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(" ".join(m for ms in error.errors.values() for m in ms) or error.detail, "error")
+    return redirect(url_for("innovationsfonds.reviewer_home"))
+
+
+@bp.route(SKETCH + "/bewertung", methods=["GET", "POST"])
+@requires(IF_REVIEW)
+def review_form(sketch_id: int):
+    sketch = services.get_sketch(sketch_id, g.actor)
+    errors: dict = {}
+    if request.method == "POST":
+        marks: dict = {}
+        for criterion in sketch.call.criteria:
+            raw = (request.form.get(f"mark_{criterion.key}") or "").strip()
+            if raw == "na":
+                marks[criterion.key] = None
+            elif raw.lstrip("-").isdigit() and len(raw) < 5:
+                marks[criterion.key] = int(raw)
+        try:
+            if request.form.get("submit") == "1":
+                reviewing.submit_review(sketch_id, g.actor, marks, request.form.get("comment", ""))
+                message = "Ihr Gutachten wurde abgegeben."
+            else:
+                reviewing.save_review(sketch_id, g.actor, marks, request.form.get("comment", ""))
+                message = "Ihr Entwurf wurde gespeichert."
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("innovationsfonds.review_form", sketch_id=sketch_id))
+        except DomainError as error:
+            db.session.rollback()
+            errors = error.errors or {"marks": [error.detail]}
+            sketch = services.get_sketch(sketch_id, g.actor)
+    review = reviewing.get_own_review(sketch_id, g.actor)
+    others = []
+    if review is not None and review.submitted_at is not None:
+        others = [present_review(r, g.actor, n)
+                  for n, r in enumerate(reviewing.visible_reviews(sketch_id, g.actor), start=1)]
+    return render_template("innovationsfonds/review_form.html", sketch=sketch, view=present_sketch(sketch, g.actor),
+                           review=review, others=others, errors=errors, form=request.form), (422 if errors else 200)
