@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 84395a06e9cb
+Revision ID: 7689dd50d99b
 Revises: 
-Create Date: 2026-11-25 13:03:09.182231
+Create Date: 2026-11-25 14:02:36.318445
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '84395a06e9cb'
+revision = '7689dd50d99b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -24,6 +24,11 @@ def upgrade():
     sa.Column('series', sa.String(length=20), nullable=False),
     sa.Column('last_value', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('series', name=op.f('pk_grant_decision_counters'))
+    )
+    op.create_table('if_decision_counters',
+    sa.Column('series', sa.String(length=20), nullable=False),
+    sa.Column('last_value', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('series', name=op.f('pk_if_decision_counters'))
     )
     op.create_table('job_runs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -124,6 +129,48 @@ def upgrade():
     with op.batch_alter_table('grant_kommune_rates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_kommune_rates_kommune_id'), ['kommune_id'], unique=False)
 
+    op.create_table('if_calls',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('budget_cents', sa.BigInteger(), nullable=False),
+    sa.Column('opens_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closes_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('review_deadline', sa.Date(), nullable=False),
+    sa.Column('full_application_deadline', sa.Date(), nullable=False),
+    sa.Column('max_per_project_cents', sa.BigInteger(), nullable=False),
+    sa.Column('eligible_kinds', sa.JSON(), nullable=False),
+    sa.Column('target_groups', sa.JSON(), nullable=False),
+    sa.Column('project_start', sa.Date(), nullable=False),
+    sa.Column('project_end', sa.Date(), nullable=False),
+    sa.Column('funding_rate_bp', sa.Integer(), nullable=False),
+    sa.Column('reviewers_per_sketch', sa.Integer(), nullable=False),
+    sa.Column('reviewers_see_names', sa.Boolean(), nullable=False),
+    sa.Column('show_scores_to_rejected', sa.Boolean(), nullable=False),
+    sa.Column('selection_rule', sa.Enum('funding_line_stop', 'funding_line_skip', 'max_score', name='selectionrule', native_enum=False, length=20), nullable=False),
+    sa.Column('min_score', sa.Integer(), nullable=True),
+    sa.Column('discrepancy_threshold', sa.Integer(), nullable=False),
+    sa.Column('group_minimums', sa.JSON(), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decision_basis', sa.String(length=20), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=False),
+    sa.Column('decision_staged_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('released_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('budget_cents > 0', name=op.f('ck_if_calls_budget_positive')),
+    sa.CheckConstraint('discrepancy_threshold >= 0', name=op.f('ck_if_calls_threshold_nonneg')),
+    sa.CheckConstraint('funding_rate_bp BETWEEN 1 AND 10000', name=op.f('ck_if_calls_rate_range')),
+    sa.CheckConstraint('max_per_project_cents > 0', name=op.f('ck_if_calls_max_positive')),
+    sa.CheckConstraint('opens_at < closes_at', name=op.f('ck_if_calls_window_order')),
+    sa.CheckConstraint('project_start <= project_end', name=op.f('ck_if_calls_period_order')),
+    sa.CheckConstraint('reviewers_per_sketch BETWEEN 1 AND 20', name=op.f('ck_if_calls_reviewers_range')),
+    sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_if_calls_programme_id_programmes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_calls'))
+    )
+    with op.batch_alter_table('if_calls', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_calls_programme_id'), ['programme_id'], unique=False)
+
     op.create_table('organisations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -165,6 +212,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_grants_kommune_id'), ['kommune_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_grants_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_grants_programme_id'), ['programme_id'], unique=False)
+
+    op.create_table('if_criteria',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('call_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('weight', sa.Integer(), nullable=False),
+    sa.Column('scale_min', sa.Integer(), nullable=False),
+    sa.Column('scale_max', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.CheckConstraint('scale_min < scale_max', name=op.f('ck_if_criteria_scale_order')),
+    sa.CheckConstraint('weight > 0', name=op.f('ck_if_criteria_weight_positive')),
+    sa.ForeignKeyConstraint(['call_id'], ['if_calls.id'], name=op.f('fk_if_criteria_call_id_if_calls'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_criteria')),
+    sa.UniqueConstraint('call_id', 'key', name='uq_if_criteria_key')
+    )
+    with op.batch_alter_table('if_criteria', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_criteria_call_id'), ['call_id'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -381,6 +447,71 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
     sa.UniqueConstraint('user_id', 'scope', 'key', name=op.f('uq_idempotency_keys_user_id'))
     )
+    op.create_table('if_conflicts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('kommune_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('declared_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('(organisation_id IS NULL) <> (kommune_id IS NULL)', name=op.f('ck_if_conflicts_one_target')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_if_conflicts_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_conflicts_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_if_conflicts_reviewer_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_conflicts')),
+    sa.UniqueConstraint('reviewer_id', 'organisation_id', 'kommune_id', name='uq_if_conflicts')
+    )
+    with op.batch_alter_table('if_conflicts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_conflicts_reviewer_id'), ['reviewer_id'], unique=False)
+
+    op.create_table('if_sketches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('call_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'submitted', 'eligible', 'ineligible', 'selected', 'waiting', 'rejected', 'withdrawn', 'funded', name='sketchstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('target_group', sa.String(length=20), nullable=False),
+    sa.Column('age_min', sa.Integer(), nullable=False),
+    sa.Column('age_max', sa.Integer(), nullable=False),
+    sa.Column('planned_participants', sa.Integer(), nullable=False),
+    sa.Column('planned_women', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=True),
+    sa.Column('start_date', sa.Date(), nullable=True),
+    sa.Column('end_date', sa.Date(), nullable=True),
+    sa.Column('requested_cents', sa.BigInteger(), nullable=False),
+    sa.Column('total_cost_cents', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('submitted_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submission_seq', sa.Integer(), nullable=True),
+    sa.Column('withdrawn_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('eligibility_checks', sa.JSON(), nullable=True),
+    sa.Column('eligibility_reason', sa.Text(), nullable=False),
+    sa.Column('eligibility_manual', sa.Boolean(), nullable=False),
+    sa.Column('staged_outcome', sa.String(length=20), nullable=True),
+    sa.Column('staged_reason', sa.Text(), nullable=False),
+    sa.Column('waiting_position', sa.Integer(), nullable=True),
+    sa.Column('decided_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=False),
+    sa.CheckConstraint("status <> 'draft' OR submitted_at IS NULL", name=op.f('ck_if_sketches_draft_not_submitted')),
+    sa.CheckConstraint("status <> 'ineligible' OR eligibility_reason <> ''", name=op.f('ck_if_sketches_ineligible_has_reason')),
+    sa.CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name=op.f('ck_if_sketches_submitted_has_time')),
+    sa.CheckConstraint('planned_women >= 0 AND planned_women <= planned_participants', name=op.f('ck_if_sketches_women_within')),
+    sa.CheckConstraint('requested_cents >= 0 AND total_cost_cents >= 0', name=op.f('ck_if_sketches_amounts_nonneg')),
+    sa.ForeignKeyConstraint(['call_id'], ['if_calls.id'], name=op.f('fk_if_sketches_call_id_if_calls')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_if_sketches_created_by_id_users')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_if_sketches_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_sketches_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_sketches')),
+    sa.UniqueConstraint('call_id', 'submission_seq', name='uq_if_sketches_seq')
+    )
+    with op.batch_alter_table('if_sketches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_sketches_call_id'), ['call_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_if_sketches_kommune_id'), ['kommune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_if_sketches_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_if_sketches_status'), ['status'], unique=False)
+
     op.create_table('ledger_accounts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('grant_id', sa.Integer(), nullable=False),
@@ -586,6 +717,116 @@ def upgrade():
     )
     with op.batch_alter_table('grant_application_revisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_application_revisions_application_id'), ['application_id'], unique=False)
+
+    op.create_table('if_assignments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sketch_id', sa.Integer(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('manual', sa.Boolean(), nullable=False),
+    sa.Column('assigned_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_if_assignments_reviewer_id_users')),
+    sa.ForeignKeyConstraint(['sketch_id'], ['if_sketches.id'], name=op.f('fk_if_assignments_sketch_id_if_sketches'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_assignments')),
+    sa.UniqueConstraint('sketch_id', 'reviewer_id', name='uq_if_assignments')
+    )
+    with op.batch_alter_table('if_assignments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_assignments_reviewer_id'), ['reviewer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_if_assignments_sketch_id'), ['sketch_id'], unique=False)
+
+    op.create_table('if_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sketch_id', sa.Integer(), nullable=False),
+    sa.Column('stored_name', sa.String(length=80), nullable=False),
+    sa.Column('original_name', sa.String(length=200), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['sketch_id'], ['if_sketches.id'], name=op.f('fk_if_attachments_sketch_id_if_sketches'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_if_attachments_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_attachments')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_if_attachments_stored_name'))
+    )
+    with op.batch_alter_table('if_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_attachments_sketch_id'), ['sketch_id'], unique=False)
+
+    op.create_table('if_full_applications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sketch_id', sa.Integer(), nullable=False),
+    sa.Column('lines', sa.JSON(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('submitted_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('start_date <= end_date', name=op.f('ck_if_full_applications_period_order')),
+    sa.ForeignKeyConstraint(['sketch_id'], ['if_sketches.id'], name=op.f('fk_if_full_applications_sketch_id_if_sketches')),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_if_full_applications_submitted_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_full_applications')),
+    sa.UniqueConstraint('sketch_id', name=op.f('uq_if_full_applications_sketch_id'))
+    )
+    op.create_table('if_project_decisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sketch_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=False),
+    sa.Column('approved_cents', sa.BigInteger(), nullable=False),
+    sa.Column('lines', sa.JSON(), nullable=False),
+    sa.Column('funding_rate_bp', sa.Integer(), nullable=False),
+    sa.Column('side_conditions', sa.String(length=20), nullable=False),
+    sa.Column('recipient_name', sa.String(length=200), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('last_expense_date', sa.Date(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('decided_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('grant_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('approved_cents > 0', name=op.f('ck_if_project_decisions_approved_positive')),
+    sa.CheckConstraint('funding_rate_bp BETWEEN 1 AND 10000', name=op.f('ck_if_project_decisions_rate_range')),
+    sa.CheckConstraint('start_date <= last_expense_date', name=op.f('ck_if_project_decisions_period_order')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_if_project_decisions_decided_by_id_users')),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_if_project_decisions_grant_id_grants')),
+    sa.ForeignKeyConstraint(['sketch_id'], ['if_sketches.id'], name=op.f('fk_if_project_decisions_sketch_id_if_sketches')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_project_decisions')),
+    sa.UniqueConstraint('number', name=op.f('uq_if_project_decisions_number')),
+    sa.UniqueConstraint('sketch_id', name=op.f('uq_if_project_decisions_sketch_id'))
+    )
+    op.create_table('if_reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sketch_id', sa.Integer(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('marks', sa.JSON(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=True),
+    sa.Column('updated_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('(submitted_at IS NULL) OR (score IS NOT NULL)', name=op.f('ck_if_reviews_submitted_has_score')),
+    sa.CheckConstraint('score IS NULL OR score BETWEEN 0 AND 10000', name=op.f('ck_if_reviews_score_range')),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_if_reviews_reviewer_id_users')),
+    sa.ForeignKeyConstraint(['sketch_id'], ['if_sketches.id'], name=op.f('fk_if_reviews_sketch_id_if_sketches'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_reviews')),
+    sa.UniqueConstraint('sketch_id', 'reviewer_id', name='uq_if_reviews')
+    )
+    with op.batch_alter_table('if_reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_reviews_reviewer_id'), ['reviewer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_if_reviews_sketch_id'), ['sketch_id'], unique=False)
+
+    op.create_table('if_staged_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('call_id', sa.Integer(), nullable=False),
+    sa.Column('sketch_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('released_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['call_id'], ['if_calls.id'], name=op.f('fk_if_staged_messages_call_id_if_calls')),
+    sa.ForeignKeyConstraint(['sketch_id'], ['if_sketches.id'], name=op.f('fk_if_staged_messages_sketch_id_if_sketches'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_staged_messages'))
+    )
+    with op.batch_alter_table('if_staged_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_staged_messages_call_id'), ['call_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_if_staged_messages_sketch_id'), ['sketch_id'], unique=False)
 
     op.create_table('ledger_balances',
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -831,6 +1072,27 @@ def downgrade():
 
     op.drop_table('ledger_entries')
     op.drop_table('ledger_balances')
+    with op.batch_alter_table('if_staged_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_staged_messages_sketch_id'))
+        batch_op.drop_index(batch_op.f('ix_if_staged_messages_call_id'))
+
+    op.drop_table('if_staged_messages')
+    with op.batch_alter_table('if_reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_reviews_sketch_id'))
+        batch_op.drop_index(batch_op.f('ix_if_reviews_reviewer_id'))
+
+    op.drop_table('if_reviews')
+    op.drop_table('if_project_decisions')
+    op.drop_table('if_full_applications')
+    with op.batch_alter_table('if_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_attachments_sketch_id'))
+
+    op.drop_table('if_attachments')
+    with op.batch_alter_table('if_assignments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_assignments_sketch_id'))
+        batch_op.drop_index(batch_op.f('ix_if_assignments_reviewer_id'))
+
+    op.drop_table('if_assignments')
     with op.batch_alter_table('grant_application_revisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_application_revisions_application_id'))
 
@@ -872,6 +1134,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ledger_accounts_grant_id'))
 
     op.drop_table('ledger_accounts')
+    with op.batch_alter_table('if_sketches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_sketches_status'))
+        batch_op.drop_index(batch_op.f('ix_if_sketches_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_if_sketches_kommune_id'))
+        batch_op.drop_index(batch_op.f('ix_if_sketches_call_id'))
+
+    op.drop_table('if_sketches')
+    with op.batch_alter_table('if_conflicts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_conflicts_reviewer_id'))
+
+    op.drop_table('if_conflicts')
     op.drop_table('idempotency_keys')
     with op.batch_alter_table('grant_participant_counts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_participant_counts_kommune_id'))
@@ -916,6 +1189,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_kommune_id'))
 
     op.drop_table('users')
+    with op.batch_alter_table('if_criteria', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_criteria_call_id'))
+
+    op.drop_table('if_criteria')
     with op.batch_alter_table('grants', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grants_programme_id'))
         batch_op.drop_index(batch_op.f('ix_grants_organisation_id'))
@@ -923,6 +1200,10 @@ def downgrade():
 
     op.drop_table('grants')
     op.drop_table('organisations')
+    with op.batch_alter_table('if_calls', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_calls_programme_id'))
+
+    op.drop_table('if_calls')
     with op.batch_alter_table('grant_kommune_rates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_kommune_rates_kommune_id'))
 
@@ -940,5 +1221,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_job_runs_job_name'))
 
     op.drop_table('job_runs')
+    op.drop_table('if_decision_counters')
     op.drop_table('grant_decision_counters')
     # ### end Alembic commands ###
