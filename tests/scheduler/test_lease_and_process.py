@@ -5,7 +5,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
@@ -68,6 +68,23 @@ def fast_schedule(app):
     app.config.update(saved)
 
 
+def _wait_for_runs(app, *, holder: str, count: int, seconds: float = 60) -> bool:
+    """Poll (in a fresh app context) until ``holder`` has run ``count`` heartbeat slots.
+
+    Conditions instead of fixed sleeps: on a loaded machine a loop may need seconds to start.
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with app.app_context():
+            done = db.session.scalar(select(func.count()).select_from(JobRun).where(
+                JobRun.job_name == "scheduler.heartbeat", JobRun.holder == holder))
+            db.session.remove()
+        if done >= count:
+            return True
+        time.sleep(0.25)
+    return False
+
+
 @pytest.mark.slow
 def test_two_scheduler_loops_run_each_slot_once_and_hand_over(app, fast_schedule):
     """Two real scheduler loops (threads) on one database: one leads, each 1-s slot runs once;
@@ -77,14 +94,14 @@ def test_two_scheduler_loops_run_each_slot_once_and_hand_over(app, fast_schedule
                                       kwargs={"holder": name, "stop": stops[name], "install_signals": False})
                for name in stops}
     threads["first"].start()
-    time.sleep(1.0)
+    assert _wait_for_runs(app, holder="first", count=2), "the first loop never ran a slot"
     threads["second"].start()
-    time.sleep(3.5)
+    time.sleep(2.0)  # the second loop is up and waits as standby
     stops["first"].set()
-    threads["first"].join(10)
-    time.sleep(4.0)
+    threads["first"].join(30)
+    assert _wait_for_runs(app, holder="second", count=3), "the second loop did not take over"
     stops["second"].set()
-    threads["second"].join(10)
+    threads["second"].join(30)
     runner.set_process(None, None)
     db.session.expire_all()
     runs = db.session.execute(select(JobRun.due_key, JobRun.holder, JobRun.status)
