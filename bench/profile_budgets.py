@@ -37,6 +37,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--lines", type=int, default=20_000)
     parser.add_argument("--profile", default=None, choices=["status", "expense", "drawdown"])
+    parser.add_argument("--sql", action="store_true", help="print the SQL of one request per scenario")
     args = parser.parse_args()
     url, drop = fresh_database(args.database, "bench_profile")
     try:
@@ -46,8 +47,14 @@ def main() -> None:
         headers = {"Authorization": f"Bearer {info['secret']}"}
         grant = f"/api/v1/budgets/grants/{info['grant_id']}"
         statements = [0]
+        seen: list[str] = []
+
+        def count(_conn, _cursor, sql, *_rest):
+            statements[0] += 1
+            seen.append(" ".join(sql.split())[:160])
+
         with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
+            event.listen(db.engine, "before_cursor_execute", count)
         counter = [0]
 
         def call(scenario: str):
@@ -67,6 +74,10 @@ def main() -> None:
             for scenario in ("status", "expense", "drawdown"):
                 for _ in range(5):
                     assert call(scenario).status_code in (200, 201)
+                if args.sql:
+                    seen.clear()
+                    call(scenario)
+                    print(f"\n{scenario}:\n  " + "\n  ".join(seen) + "\n")
                 statements[0] = 0
                 times = []
                 for _ in range(args.requests):
