@@ -110,11 +110,17 @@ def _optional_import(name: str):
 
 
 def _register_request_hooks(app: Flask) -> None:
+    def _mark_read_only():
+        # First of all hooks: the session/token lookup already opens the transaction, which on SQLite
+        # must begin deferred for GET/HEAD (else every read takes the write lock, BEGIN IMMEDIATE).
+        g.db_read_only_token = database.mark_read_only(request.method in ("GET", "HEAD", "OPTIONS"))
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _mark_read_only)
+
     @app.before_request
     def _request_context():
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
-        g.db_read_only_token = database.mark_read_only(request.method in ("GET", "HEAD", "OPTIONS"))
         if not request.path.startswith("/api/"):
             csrf.protect()  # the API authenticates with Bearer tokens only, never cookies: no CSRF there
 
