@@ -16,10 +16,16 @@ import secrets
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from app import clock, create_app
 from app.extensions import db
+
+# Timing is measured in bench/, never asserted: no per-example deadline (a loaded CI machine
+# made property tests fail "flaky" on time alone).
+settings.register_profile("durchstarten", deadline=None, print_blob=True)
+settings.load_profile("durchstarten")
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REFERENCE_TABLES = {"programmes", "funding_modules", "kommunen", "gemeinden"}

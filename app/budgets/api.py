@@ -27,8 +27,8 @@ from .permissions import (
     STATUS_ALL,
 )
 from .schemas import (
-    ApproveIn,
     DecisionIn,
+    DrawdownApproveIn,
     DrawdownFilter,
     DrawdownIn,
     DrawdownOut,
@@ -173,7 +173,7 @@ def get_drawdown(drawdown_id: int):
 
 @blp.route("/drawdowns/" + ID.format("drawdown_id") + "/approve", methods=["POST"])
 @requires(DRAWDOWN_DECIDE)
-@blp.arguments(ApproveIn)
+@blp.arguments(DrawdownApproveIn)
 @blp.response(200, DrawdownOut)
 def approve_drawdown(data, drawdown_id: int):
     drawdown = services.get_drawdown(g.actor, drawdown_id, lock=True)

@@ -93,7 +93,7 @@ class DrawdownFilter(Schema):
     grant_id = fields.Int(validate=validate.Range(min=1, max=2147483647))
 
 
-class ApproveIn(Schema):
+class DrawdownApproveIn(Schema):
     amount = Money(load_default=None, metadata={"description": "default: the amount requested"})
     reason = fields.Str(load_default="", validate=validate.Length(max=1000))
 
@@ -143,7 +143,7 @@ class ProofIn(Schema):
     confirmed = fields.Bool(required=True)
 
 
-class DecisionLineOut(Schema):
+class FinalDecisionLineOut(Schema):
     module = fields.Str()
     year = fields.Int()
     approved = Money(attribute="approved_cents")
@@ -165,7 +165,7 @@ class ProofOut(Schema):
     final_grant = Money(attribute="final_grant_cents", allow_none=True)
     paid = Money(attribute="paid_cents", allow_none=True)
     overpaid = Money(attribute="overpaid_cents", allow_none=True, allow_negative=True)
-    decision_lines = fields.List(fields.Nested(DecisionLineOut), allow_none=True)
+    decision_lines = fields.List(fields.Nested(FinalDecisionLineOut), allow_none=True)
     reclaim_id = fields.Int(allow_none=True)
 
 
