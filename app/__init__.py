@@ -34,6 +34,11 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         static_folder=str(PROJECT_ROOT / "static"),
     )
     _configure(app, config_name, overrides or {})
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # behind a TLS-terminating proxy: trust its X-Forwarded-* (scheme for HSTS, client address)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,

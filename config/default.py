@@ -36,6 +36,9 @@ OPENAPI_JSON_PATH = "openapi.json"
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 500
 
+# Reverse proxies in front of the service whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
+TRUSTED_PROXIES = 0
+
 # Uploads
 MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 UPLOAD_FOLDER = None  # None = instance/uploads
