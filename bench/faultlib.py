@@ -53,12 +53,16 @@ class Server:
         env = {**os.environ, "DATABASE_URL": url, "FAKE_TODAY": today, "DURCHSTARTEN_INSTANCE": tempfile.mkdtemp()}
         self.process = subprocess.Popen(
             ["gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "error",
-             "--timeout", str(timeout), "app:create_app()"], cwd=ROOT, env=env)
-        for _ in range(300):
-            if self.call("GET", "/healthz")[0] == 200:
+             "--timeout", str(timeout), "app:create_app()"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+        self.wait_ready()
+
+    def wait_ready(self, workers: int = 0) -> None:
+        """Until /healthz answers (after a kill: gunicorn has booted new workers)."""
+        for _ in range(600):
+            if self.call("GET", "/healthz", timeout=2)[0] == 200:
                 return
             time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start")
+        raise RuntimeError("gunicorn does not answer")
 
     def workers(self) -> list[int]:
         out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
