@@ -36,13 +36,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=24)
     parser.add_argument("--down", type=float, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--quiet-outage", action="store_true",
+                        help="no requests while the database is down (pooled connections go stale unnoticed)")
     args = parser.parse_args()
     cluster = Cluster()
     server = None
     try:
         url, _drop = fresh_database(cluster.url, "bench_restart")
         info = prepare(url, 20_000)
+        app = create_app("default", {"SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            from app.budgets.models import Drawdown
+
+            seeded = db.session.scalar(select(func.count()).select_from(Drawdown))
+            db.session.remove()
+            db.engine.dispose()
         server = Server(url, today=TODAY.isoformat())
+        paused = threading.Event()
         records: list[tuple[float, str, int, float, str]] = []
         lock = threading.Lock()
         began = time.perf_counter()
@@ -53,6 +63,9 @@ def main() -> None:
 
         def client() -> None:
             while time.perf_counter() < stop_at:
+                if paused.is_set():
+                    time.sleep(0.05)
+                    continue
                 with lock:
                     counter[0] += 1
                     number = counter[0]
@@ -72,23 +85,26 @@ def main() -> None:
         for thread in threads:
             thread.start()
         time.sleep(6)
+        if args.quiet_outage:
+            paused.set()
+            time.sleep(1)  # requests in flight finish
         stopped_at = time.perf_counter() - began
         cluster.stop("fast")
         time.sleep(args.down)
         cluster.start()
         restarted_at = time.perf_counter() - began
+        paused.clear()
         for thread in threads:
             thread.join()
         load = os.getloadavg()[0]
     finally:
         if server is not None:
             server.stop()
-    app = create_app("default", {"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         from app.budgets.models import Drawdown
         from app.budgets.verify import verify_ledger
 
-        drawdowns = db.session.scalar(select(func.count()).select_from(Drawdown))
+        drawdowns = db.session.scalar(select(func.count()).select_from(Drawdown)) - seeded
         problems = verify_ledger()
         db.session.remove()
         db.engine.dispose()
@@ -104,7 +120,8 @@ def main() -> None:
     after_failures = [r for r in failures if r[0] >= restarted_at]
     first_ok_after = min((r[0] for r in records if r[0] >= restarted_at and r[2] < 400), default=None)
     booked = sum(1 for r in records if r[1] == "drawdown" and r[2] == 201)
-    print(f"PostgreSQL throwaway cluster stopped at {stopped_at:.1f} s for {args.down:.0f} s, started again at "
+    print(f"{'Quiet outage (no requests while down). ' if args.quiet_outage else ''}"
+          f"PostgreSQL throwaway cluster stopped at {stopped_at:.1f} s for {args.down:.0f} s, started again at "
           f"{restarted_at:.1f} s; gunicorn -w 2 untouched; {args.threads} clients; load average {load:.2f}")
     print("| phase | requests | answers | slowest ms |")
     print("|---|---:|---|---:|")

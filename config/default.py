@@ -6,7 +6,9 @@ Every setting can be overridden by an environment variable of the same name (see
 
 SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - production refuses to start with this value
 SQLALCHEMY_DATABASE_URI = None  # None = sqlite file instance/durchstarten.db
-SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+# pool_pre_ping: a pooled connection that died (database restarted while the service was idle) is
+# replaced at checkout instead of failing the next request (bench/fault_db_restart.py --quiet-outage).
+SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 PROGRAMME_FILE = "config/programmes/durchstarten.toml"
 DEFAULT_PROGRAMME = "durchstarten"
 
