@@ -21,7 +21,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = {"default": "default.py", "testing": "testing.py", "production": "production.py"}
 # Every domain package may provide: models, permissions, views (bp), api (blp), commands, panels, jobs.
 DOMAINS = ["app.auth", "app.main", "app.notifications", "app.scheduler", "app.allocation", "app.grants",
-           "app.budgets", "app.innovationsfonds"]
+           "app.budgets", "app.innovationsfonds", "app.benchdata"]
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - the value production refuses
 
 
@@ -34,6 +34,11 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         static_folder=str(PROJECT_ROOT / "static"),
     )
     _configure(app, config_name, overrides or {})
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # behind a TLS-terminating proxy: trust its X-Forwarded-* (scheme for HSTS, client address)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
@@ -110,11 +115,17 @@ def _optional_import(name: str):
 
 
 def _register_request_hooks(app: Flask) -> None:
+    def _mark_read_only():
+        # First of all hooks: the session/token lookup already opens the transaction, which on SQLite
+        # must begin deferred for GET/HEAD (else every read takes the write lock, BEGIN IMMEDIATE).
+        g.db_read_only_token = database.mark_read_only(request.method in ("GET", "HEAD", "OPTIONS"))
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _mark_read_only)
+
     @app.before_request
     def _request_context():
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
-        g.db_read_only_token = database.mark_read_only(request.method in ("GET", "HEAD", "OPTIONS"))
         if not request.path.startswith("/api/"):
             csrf.protect()  # the API authenticates with Bearer tokens only, never cookies: no CSRF there
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from marshmallow import ValidationError as MarshmallowValidationError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_TYPE_BASE = "https://durchstarten.invalid/problems/"
@@ -102,7 +104,10 @@ GERMAN_HTTP_TEXT = {
     422: ("Ungültige Eingabe", "Bitte prüfen Sie die Eingaben."),
     429: ("Zu viele Versuche", "Bitte warten Sie einen Moment und versuchen Sie es erneut."),
     500: ("Interner Fehler", "Ein unerwarteter Fehler ist aufgetreten. Er wurde protokolliert."),
+    503: ("Vorübergehend nicht verfügbar", "Die Datenbank ist vorübergehend nicht erreichbar. Bitte versuchen Sie "
+                                          "es in einigen Sekunden erneut."),
 }
+RETRY_AFTER_SECONDS = "5"
 
 
 def _html_error(status: int, detail: str | None = None):
@@ -144,6 +149,28 @@ def register_error_handlers(app: Flask) -> None:
         for name, value in exc.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    @app.errorhandler(SQLAlchemyTimeoutError)
+    def _database_unavailable(exc: Exception):
+        """The database is down, restarting, unreachable or locked too long: 503 with Retry-After, nothing kept."""
+        app.logger.warning("Database unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection may be gone; the pool replaces it
+            db.session.remove()
+        if wants_json():
+            response = problem(503, "Service Unavailable", GERMAN_HTTP_TEXT[503][1], slug="database-unavailable")
+        else:
+            try:
+                response = app.make_response(_html_error(503))
+            except Exception:  # noqa: BLE001 - the page layout itself may need the database
+                heading, text = GERMAN_HTTP_TEXT[503]
+                response = app.make_response((f"{heading}: {text}", 503, {"Content-Type": "text/plain; charset=utf-8"}))
+        response.headers["Retry-After"] = RETRY_AFTER_SECONDS
         return response
 
     @app.errorhandler(Exception)

@@ -6,7 +6,9 @@ Every setting can be overridden by an environment variable of the same name (see
 
 SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - production refuses to start with this value
 SQLALCHEMY_DATABASE_URI = None  # None = sqlite file instance/durchstarten.db
-SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+# pool_pre_ping: a pooled connection that died (database restarted while the service was idle) is
+# replaced at checkout instead of failing the next request (bench/fault_db_restart.py --quiet-outage).
+SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 PROGRAMME_FILE = "config/programmes/durchstarten.toml"
 DEFAULT_PROGRAMME = "durchstarten"
 
@@ -35,6 +37,9 @@ OPENAPI_URL_PREFIX = "/api"
 OPENAPI_JSON_PATH = "openapi.json"
 API_PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 500
+
+# Reverse proxies in front of the service whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
+TRUSTED_PROXIES = 0
 
 # Uploads
 MAX_CONTENT_LENGTH = 32 * 1024 * 1024

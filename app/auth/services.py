@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from .. import audit, clock
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -153,7 +154,8 @@ class TokenRefused(Exception):
 
 def user_for_token(secret: str) -> User:
     """Resolve a Bearer token; raises TokenRefused for unknown, revoked or expired tokens."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(secret)))
+    token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                              .where(ApiToken.token_hash == _hash_token(secret)))
     now = clock.now()
     if token is None:
         raise TokenRefused("Unbekanntes API-Token.")

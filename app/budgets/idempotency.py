@@ -3,8 +3,11 @@
 The key (per user and endpoint scope) is stored with a hash of the request and, in the same
 transaction as the booking, the answer. A retry with the same key and body replays the first
 answer and books nothing; the same key with another body is a 422 naming ``Idempotency-Key``.
-Concurrent duplicates: SQLite serialises writers (BEGIN IMMEDIATE); on PostgreSQL the second
-insert waits on the unique index and fails when the first commits, and is then replayed.
+The reservation is one ``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` (no read before, no
+savepoint); only when it inserts nothing is the existing key read and replayed. Concurrent
+duplicates: SQLite serialises writers (BEGIN IMMEDIATE); on PostgreSQL the second insert waits on
+the unique index until the first transaction ends, then inserts nothing and replays the answer
+(or, if the first rolled back, inserts its own reservation).
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import clock
 from ..errors import Conflict, ValidationFailed
@@ -43,27 +47,25 @@ def _replay(existing: IdempotencyKey, digest: str):
 
 
 def reserve(user, scope: str, key: str, digest: str):
-    """Returns ``(None, reservation)`` for a new key, or ``((status, body), None)`` for a replay."""
+    """Returns ``(None, reservation id)`` for a new key, or ``((status, body), None)`` for a replay."""
     key = _check_key(key)
-    statement = select(IdempotencyKey).where(IdempotencyKey.user_id == user.id, IdempotencyKey.scope == scope,
-                                             IdempotencyKey.key == key)
-    existing = db.session.scalar(statement)
-    if existing is not None:
-        return _replay(existing, digest), None
-    reservation = IdempotencyKey(user_id=user.id, scope=scope, key=key, request_hash=digest, created_at=clock.now())
-    try:
-        with db.session.begin_nested():
-            db.session.add(reservation)
-    except IntegrityError:
-        db.session.rollback()
-        existing = db.session.scalar(statement)
-        if existing is None:  # pragma: no cover - the other transaction rolled back
-            raise Conflict("Bitte die Anfrage wiederholen.") from None
-        return _replay(existing, digest), None
-    return None, reservation
+    table = IdempotencyKey.__table__
+    maker = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    inserted = db.session.execute(
+        maker(table).values(user_id=user.id, scope=scope, key=key, request_hash=digest, created_at=clock.now())
+        .on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.scope, table.c.key])
+        .returning(table.c.id)).scalar()
+    if inserted is not None:
+        return None, inserted
+    existing = db.session.scalar(select(IdempotencyKey).where(
+        IdempotencyKey.user_id == user.id, IdempotencyKey.scope == scope, IdempotencyKey.key == key))
+    if existing is None:  # pragma: no cover - the other transaction's key vanished (deleted) meanwhile
+        raise Conflict("Bitte die Anfrage wiederholen.")
+    return _replay(existing, digest), None
 
 
-def complete(reservation: IdempotencyKey | None, status: int, body) -> None:
+def complete(reservation: int | None, status: int, body) -> None:
+    """Store the answer with the reservation (same transaction as the booking)."""
     if reservation is not None:
-        reservation.response_status, reservation.response_body = status, body
-        db.session.flush()
+        db.session.execute(update(IdempotencyKey.__table__).where(IdempotencyKey.__table__.c.id == reservation)
+                           .values(response_status=status, response_body=body))

@@ -53,10 +53,13 @@ def earned_for(expenses_cents: int, rate_bp: int) -> int:
     return -((-2 * numerator + 10000) // 20000)
 
 
-def accounts_of(grant_id: int) -> dict[AccountKey, int]:
-    rows = db.session.execute(select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.module_code,
-                                     LedgerAccount.budget_year).where(LedgerAccount.grant_id == grant_id))
-    return {(kind, module, year): account_id for account_id, kind, module, year in rows}
+def accounts_of(grant_id: int, module: str | None = None, year: int | None = None) -> dict[AccountKey, int]:
+    """The grant's account ids by (kind, module, year); only one line's when ``module`` and ``year`` are given."""
+    statement = select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.module_code,
+                       LedgerAccount.budget_year).where(LedgerAccount.grant_id == grant_id)
+    if module is not None and year is not None:
+        statement = statement.where(LedgerAccount.module_code == module, LedgerAccount.budget_year == year)
+    return {(kind, module, year): account_id for account_id, kind, module, year in db.session.execute(statement)}
 
 
 def ensure_accounts(grant_id: int, module: str, year: int) -> dict[AccountKey, int]:

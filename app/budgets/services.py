@@ -13,9 +13,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 
 from .. import audit, clock
 from ..auth.models import Role
@@ -156,8 +157,13 @@ def ensure_grant_access(user, grant: Grant | None) -> Grant:
     return grant
 
 
+# What every budget request reads of a grant, loaded with it in one statement (no lazy loads later).
+GRANT_EAGER = (joinedload(Grant.programme), joinedload(Grant.kommune), joinedload(Grant.organisation),
+               joinedload(Grant.lines))
+
+
 def get_grant(user, grant_id: int) -> Grant:
-    return ensure_grant_access(user, db.session.get(Grant, grant_id))
+    return ensure_grant_access(user, db.session.get(Grant, grant_id, options=GRANT_EAGER))
 
 
 def grants_visible_to(user) -> list[Grant]:
@@ -245,7 +251,7 @@ def request_drawdown(grant: Grant, *, module: str, amount_cents: int, purpose: s
         errors["module"] = [f"Für Baustein „{module}“ ist im Haushaltsjahr {today.year} nichts bewilligt."]
     if errors:
         raise ValidationFailed("Der Mittelabruf ist unvollständig oder unzulässig.", errors=errors)
-    accounts = ledger.accounts_of(grant.id)
+    accounts = ledger.accounts_of(grant.id, module, today.year)
     available = ledger.balance(accounts[(K.AVAILABLE, module, today.year)], lock=True)
     if amount_cents > available:
         raise ValidationFailed.field(
@@ -436,8 +442,7 @@ def record_expense(grant: Grant, *, actor, **fields) -> Expense:
     if errors:
         raise ValidationFailed("Die Ausgabe ist unvollständig oder unzulässig.",
                                errors={field: [message] for field, message in errors.items()})
-    ids = book_expenses(grant, [row], import_id=None)
-    expense = db.session.get(Expense, ids[0]) if ids else None
+    expense = book_expenses(grant, [row], import_id=None)[0]
     audit.record("expense.create", "expense", expense.id, after=row, actor=actor, kommune_id=grant.kommune_id)
     return expense
 
@@ -458,14 +463,15 @@ def import_expenses(grant: Grant, rows: list[dict], *, actor, filename: str = ""
     return record
 
 
-def book_expenses(grant: Grant, rows: list[dict], *, import_id: int | None) -> list[int]:
-    """Insert expense rows and post one journal per (module, year); returns the ids when only a few rows."""
+def book_expenses(grant: Grant, rows: list[dict], *, import_id: int | None) -> list[Expense]:
+    """Insert expense rows and post one journal per (module, year); returns the objects of small groups."""
     groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
     for row in rows:
         groups[(row["module_code"], row["budget_year"])].append(row)
-    accounts = ledger.accounts_of(grant.id)
+    # one line (a single expense, most imports): only its accounts
+    accounts = ledger.accounts_of(grant.id, *next(iter(groups))) if len(groups) == 1 else ledger.accounts_of(grant.id)
     now, today = clock.now(), clock.today()
-    ids: list[int] = []
+    small: list[Expense] = []
     for (module, year), group in sorted(groups.items()):
         expenses_id = accounts[(K.EXPENSES, module, year)]
         before = ledger.balance(expenses_id, lock=True)
@@ -479,14 +485,17 @@ def book_expenses(grant: Grant, rows: list[dict], *, import_id: int | None) -> l
             description=f"Ausgaben {module}/{year} ({len(group)} Zeilen)")
         constants = {"grant_id": grant.id, "import_id": import_id, "journal_id": journal.id, "eligible": True,
                      "ineligible_reason": "", "created_at": now}
-        if len(group) <= 10:
+        if len(group) <= 10:  # ORM objects: the caller finds them in the session without reading them back
             for row in group:
-                statement = insert(Expense.__table__).values(**row, **constants)
-                ids.append(db.session.execute(statement).inserted_primary_key[0])
+                expense = Expense(**row, **constants)
+                db.session.add(expense)
+                small.append(expense)
         else:
             _bulk_insert(Expense.__table__, group, constants)
+    if small:
+        db.session.flush()
     _add_daily(grant.id, rows, sign=1)
-    return ids
+    return small
 
 
 def _bulk_insert(table, rows: list[dict], constants: dict) -> None:

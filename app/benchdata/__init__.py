@@ -1,0 +1,1 @@
+"""Synthetic data at scale for benchmarks and load tests (``durchstarten seed-bench``)."""
