@@ -12,7 +12,7 @@ from flask import Flask, g, request, session
 from flask_smorest import Api
 
 from . import database
-from .api_blueprint import document_conventions
+from .api_blueprint import DecimalText, document_conventions
 from .extensions import babel, csrf, db, login_manager, migrate
 from .formatting import register_template_helpers
 from .money import Money
@@ -48,6 +48,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     babel.init_app(app, locale_selector=_select_locale)
     rest_api = Api(app)  # one per application: the OpenAPI spec belongs to the app
     rest_api.register_field(Money, "string", "decimal")
+    rest_api.register_field(DecimalText, "string", "decimal")
     app.extensions["rest_api"] = rest_api
 
     from .auth.session import init_session

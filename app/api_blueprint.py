@@ -8,10 +8,12 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import NoReturn
 
 from flask_smorest import Api, Blueprint
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import INCLUDE, Schema, ValidationError, fields
 from webargs.flaskparser import FlaskParser, abort
 
 
@@ -22,6 +24,32 @@ class _Parser(FlaskParser):
 
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = _Parser()
+
+
+class DecimalText(fields.Field):
+    """A non-money decimal in JSON as a string ("12.5"), documented as such; floats never pass.
+
+    Loads to ``Decimal``. Like ``Money``, JSON numbers are refused because they went through
+    binary floating point; ``maximum`` and ``places`` bound the value.
+    """
+
+    def __init__(self, *, places: int = 2, maximum: int = 10**9, **kwargs) -> None:
+        self.places, self.maximum = places, maximum
+        metadata = kwargs.pop("metadata", {})
+        metadata.setdefault("pattern", rf"^\d{{1,{len(str(maximum))}}}(\.\d{{1,{places}}})?$")
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+        if not isinstance(value, str) or not re.fullmatch(rf"\d+(\.\d{{1,{self.places}}})?", value.strip()):
+            raise ValidationError(f"Bitte eine Zahl als Text mit höchstens {self.places} Nachkommastellen angeben, "
+                                  f"z. B. \"12.5\".")
+        number = Decimal(value.strip())
+        if number > self.maximum:
+            raise ValidationError(f"Höchstens {self.maximum}.")
+        return number
 
 
 class ProblemSchema(Schema):

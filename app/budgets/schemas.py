@@ -1,7 +1,10 @@
 """API schemas for budgets: one input and one output schema per endpoint; money as decimal strings."""
 
+from decimal import Decimal
+
 from marshmallow import Schema, fields, validate
 
+from ..api_blueprint import DecimalText
 from ..money import Money
 
 
@@ -111,7 +114,7 @@ class ExpenseIn(Schema):
     module = fields.Str(required=True, validate=validate.Length(min=1, max=10))
     expense_date = fields.Date(required=True)
     amount = Money(load_default=None)
-    units = fields.Decimal(load_default=None, places=2, as_string=True, validate=validate.Range(min=0, max=10**9))
+    units = DecimalText(load_default=None, places=2, maximum=10**9)
     rate_code = fields.Str(load_default=None, validate=validate.Length(max=20))
     voucher_ref = fields.Str(load_default="", validate=validate.Length(max=80))
     description = fields.Str(load_default="", validate=validate.Length(max=300))
@@ -170,7 +173,7 @@ class ProofOut(Schema):
 
 
 class DecisionIn(Schema):
-    points = fields.Decimal(load_default="5", as_string=True, validate=validate.Range(min=0, max=20))
+    points = DecimalText(load_default=Decimal("5"), places=2, maximum=20)
     day_count = fields.Str(load_default="act/365", validate=validate.OneOf(["act/365", "act/act", "30/360"]))
 
 
