@@ -13,7 +13,7 @@ import contextvars
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, Engine, TypeDecorator, cast, event, func
+from sqlalchemy import BigInteger, DateTime, Engine, Enum, TypeDecorator, cast, event, func
 from sqlalchemy.sql import Select
 
 _read_only = contextvars.ContextVar("sqlite_read_only", default=False)
@@ -50,6 +50,12 @@ def lock_for_update(statement: Select) -> Select:
 def sum_cents(column):
     """SUM over a cents column that stays an integer on PostgreSQL (which returns numeric) and is 0 when empty."""
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+def db_enum(enum_class, length: int = 20) -> Enum:
+    """A status/kind column storing the enum's *values* as plain strings (no native PostgreSQL enum type,
+    so adding a member needs no type migration; the same schema on both engines)."""
+    return Enum(enum_class, native_enum=False, length=length, values_callable=lambda cls: [m.value for m in cls])
 
 
 class UTCDateTime(TypeDecorator):

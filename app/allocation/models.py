@@ -18,7 +18,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -27,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime
+from ..database import UTCDateTime, db_enum
 from ..extensions import db
 from ..reference.models import Kommune, Programme
 
@@ -55,7 +54,7 @@ class AllocationVersion(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     status: Mapped[AllocationStatus] = mapped_column(
-        Enum(AllocationStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        db_enum(AllocationStatus),
         default=AllocationStatus.DRAFT)
     pool_cents: Mapped[int] = mapped_column(BigInteger)
     parameters: Mapped[dict] = mapped_column(JSON, default=dict)

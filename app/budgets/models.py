@@ -15,7 +15,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime
+from ..database import UTCDateTime, db_enum
 from ..extensions import db
 from ..reference.models import Kommune, Organisation, Programme
 
@@ -50,7 +49,7 @@ class Grant(db.Model):
     source: Mapped[str] = mapped_column(String(80), unique=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)  # the decision number shown to people
     recipient_kind: Mapped[RecipientKind] = mapped_column(
-        Enum(RecipientKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+        db_enum(RecipientKind))
     kommune_id: Mapped[int | None] = mapped_column(ForeignKey("kommunen.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     funding_rate_bp: Mapped[int] = mapped_column(Integer)
@@ -136,17 +135,13 @@ RECLAIM_KINDS = (AccountKind.RECLAIM_RECEIVABLE, AccountKind.RECLAIMED, AccountK
 GRANT_LEVEL = ("*", 0)  # module and year of the grant-level (reclaim) accounts
 
 
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
-
-
 class LedgerAccount(db.Model):
     __tablename__ = "ledger_accounts"
     __table_args__ = (UniqueConstraint("grant_id", "kind", "module_code", "budget_year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[AccountKind] = mapped_column(_enum(AccountKind))
+    kind: Mapped[AccountKind] = mapped_column(db_enum(AccountKind, length=30))
     module_code: Mapped[str] = mapped_column(String(10))
     budget_year: Mapped[int] = mapped_column(Integer)
 
@@ -229,7 +224,7 @@ class Drawdown(db.Model):
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
     module_code: Mapped[str] = mapped_column(String(10))
     budget_year: Mapped[int] = mapped_column(Integer)
-    status: Mapped[DrawdownStatus] = mapped_column(_enum(DrawdownStatus), index=True)
+    status: Mapped[DrawdownStatus] = mapped_column(db_enum(DrawdownStatus, length=30), index=True)
     amount_requested_cents: Mapped[int] = mapped_column(BigInteger)
     amount_approved_cents: Mapped[int | None] = mapped_column(BigInteger)
     purpose: Mapped[str] = mapped_column(String(1000))
@@ -346,7 +341,7 @@ class ProofOfUse(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), unique=True)
-    status: Mapped[ProofStatus] = mapped_column(_enum(ProofStatus))
+    status: Mapped[ProofStatus] = mapped_column(db_enum(ProofStatus, length=30))
     narrative: Mapped[str] = mapped_column(Text)
     expense_count: Mapped[int] = mapped_column(Integer)
     expense_total_cents: Mapped[int] = mapped_column(BigInteger)
@@ -383,7 +378,7 @@ class Reclaim(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), unique=True)
     proof_id: Mapped[int] = mapped_column(ForeignKey("proofs_of_use.id", ondelete="CASCADE"))
-    status: Mapped[ReclaimStatus] = mapped_column(_enum(ReclaimStatus))
+    status: Mapped[ReclaimStatus] = mapped_column(db_enum(ReclaimStatus, length=30))
     principal_cents: Mapped[int] = mapped_column(BigInteger)
     # [[ISO value date, cents], ...]: the payments the overpaid money is taken from (latest first)
     principal_sources: Mapped[list] = mapped_column(JSON)

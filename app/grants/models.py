@@ -22,7 +22,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -34,13 +33,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
-from ..database import UTCDateTime
+from ..database import UTCDateTime, db_enum
 from ..extensions import db
 from ..reference.models import Kommune, Programme
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -89,10 +84,10 @@ class Application(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
     kommune_id: Mapped[int] = mapped_column(ForeignKey("kommunen.id"), index=True)
-    kind: Mapped[ApplicationKind] = mapped_column(_enum(ApplicationKind), default=ApplicationKind.APPLICATION)
+    kind: Mapped[ApplicationKind] = mapped_column(db_enum(ApplicationKind), default=ApplicationKind.APPLICATION)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("grant_applications.id"), index=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus), default=ApplicationStatus.DRAFT,
+    status: Mapped[ApplicationStatus] = mapped_column(db_enum(ApplicationStatus), default=ApplicationStatus.DRAFT,
                                                       index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -293,7 +288,7 @@ class Decision(db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("grant_applications.id"), index=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("grant_application_revisions.id"))
     number: Mapped[str] = mapped_column(String(40), unique=True)
-    outcome: Mapped[DecisionOutcome] = mapped_column(_enum(DecisionOutcome))
+    outcome: Mapped[DecisionOutcome] = mapped_column(db_enum(DecisionOutcome))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text, default="")

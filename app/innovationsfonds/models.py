@@ -21,7 +21,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -31,13 +30,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
-from ..database import UTCDateTime
+from ..database import UTCDateTime, db_enum
 from ..extensions import db
 from ..reference.models import Kommune, Organisation, Programme
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 def points(hundredths: int | None) -> Decimal | None:
@@ -94,7 +89,7 @@ class Call(db.Model):
     reviewers_per_sketch: Mapped[int] = mapped_column(Integer, default=3)
     reviewers_see_names: Mapped[bool] = mapped_column(default=False)
     show_scores_to_rejected: Mapped[bool] = mapped_column(default=True)
-    selection_rule: Mapped[SelectionRule] = mapped_column(_enum(SelectionRule))
+    selection_rule: Mapped[SelectionRule] = mapped_column(db_enum(SelectionRule))
     min_score: Mapped[int | None] = mapped_column(Integer)  # hundredths
     discrepancy_threshold: Mapped[int] = mapped_column(Integer, default=2500)  # hundredths
     group_minimums: Mapped[dict] = mapped_column(JSON, default=dict)  # {"region:Köln": 1, "target:primary": 5}
@@ -191,7 +186,7 @@ class Sketch(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("if_calls.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    status: Mapped[SketchStatus] = mapped_column(_enum(SketchStatus), default=SketchStatus.DRAFT, index=True)
+    status: Mapped[SketchStatus] = mapped_column(db_enum(SketchStatus), default=SketchStatus.DRAFT, index=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     target_group: Mapped[str] = mapped_column(String(20), default="primary")
