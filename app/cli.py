@@ -12,6 +12,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from . import DOMAINS, create_app
 from .extensions import db
@@ -120,9 +121,13 @@ def seed_demo_command(day: str | None) -> None:
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 def serve(host: str, port: int) -> None:
-    """Run the development server (production: gunicorn, see README)."""
+    """Run the development server (production: gunicorn, see README).
+
+    Werkzeug's server directly: ``app.run()`` does nothing inside a Flask CLI group
+    (``FLASK_RUN_FROM_CLI``), which would make the demo command return without serving.
+    """
     click.echo(f"Durchstarten läuft auf http://{host}:{port}/ (Strg+C beendet)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
 def _register_domain_commands() -> None:
