@@ -60,11 +60,11 @@ def seed(context) -> None:
         ags = grant.kommune.ags if grant.kommune else ""
         actor = SimpleNamespace(id=None, email=f"seed-demo {MARK}", role=Role.KOMMUNE, kommune_id=grant.kommune_id,
                                 organisation_id=None)
-        pace = 0.35 if ags in SLOW else rng.uniform(1.4, 1.55)
+        pace_percent = 35 if ags in SLOW else rng.randint(140, 155)  # spend pace, % of the need
         day = max(grant.start_date, date(2020, 9, 1))
         while day < context.day and day <= grant.last_expense_date:
             with clock.freeze(day):
-                _month(grant, day, actor, finance, pace, rng)
+                _month(grant, day, actor, finance, pace_percent, rng)
             day = (day.replace(day=1) + timedelta(days=62)).replace(day=1)
         db.session.flush()
     _settle(context, grants)
@@ -90,14 +90,14 @@ def _settle(context, grants: list[Grant]) -> None:
     db.session.flush()
 
 
-def _month(grant: Grant, day: date, actor, finance, pace: float, rng: random.Random) -> None:
+def _month(grant: Grant, day: date, actor, finance, pace_percent: int, rng: random.Random) -> None:
     """Two months of activity: a drawdown per module (approved, paid) and the expenses of those months."""
     for line in grant.lines:
         if line.budget_year != day.year or not line.approved_cents:
             continue
         months_in_year = 12 if day.year > 2020 else 6
         need = line.approved_cents * 2 // months_in_year
-        expenses = int(need * 100 // 80 * pace)
+        expenses = need * 100 // 80 * pace_percent // 100
         rows = []
         for number in range(4):
             expense_day = day - timedelta(days=rng.randint(1, 55))
