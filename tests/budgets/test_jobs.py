@@ -5,6 +5,7 @@ nothing, preferences are honoured and mandatory notices cannot be switched off."
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from email import message_from_bytes, policy
 
 import pytest
 from hypothesis import given
@@ -161,7 +162,7 @@ def test_a_reminder_reaches_the_smtp_server_in_german_with_the_right_link(app, m
     assert delivered.summary["sent"] == 1
     [envelope] = smtp_server.received
     assert envelope.rcpt_tos == [people["koeln"].email]
-    mail = smtp.message_from_bytes(envelope.content, policy=smtp.policy.default)
+    mail = message_from_bytes(envelope.content, policy=policy.default)
     assert mail["Subject"] == "Erinnerung: letzter Ausgabetag 30.06.2023 (DS-05315)"
     text = mail.get_content()
     assert text.startswith(f"Guten Tag {people['koeln'].name},")
@@ -203,7 +204,7 @@ def test_proof_of_use_reminder_is_mandatory_and_skips_submitted_proofs(app, make
 # --------------------------------------------------------------------------- expense entry closes
 
 
-def test_expense_entry_closes_the_day_after_the_last_expense_date(app, make_grant, people):
+def test_expense_entry_closes_the_day_after_the_last_expense_date(app, make_grant, people, api):
     grant = make_grant(KOELN)
     assert run("budgets.close_expense_entry", date(2023, 6, 30), hour=0).summary == {"closed": 0, "notices": 0}
     outcome = run("budgets.close_expense_entry", date(2023, 7, 1), hour=0)
@@ -216,6 +217,8 @@ def test_expense_entry_closes_the_day_after_the_last_expense_date(app, make_gran
     assert route(app, notices[0].link) == "budgets.proof"
     stored = db.session.get(Grant, grant.id)
     assert stored.expense_entry_closed_at is not None
+    [shown] = api(people["koeln"]).get("/api/v1/budgets/grants").json
+    assert shown["expense_entry_closed_at"] is not None
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "grant.expense_entry_close",
                                                       AuditEntry.object_id == str(grant.id))) is not None
     with clock.freeze(date(2023, 7, 2)), pytest.raises(Conflict, match="Ausgabenerfassung ist seit"):
