@@ -56,6 +56,9 @@ class Grant(db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     last_expense_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set once, by the job after the last expense date (``phases.close_expense_entry``): from then on
+    # no expense can be recorded and the proof of use is due. None: the expense period is running.
+    expense_entry_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     programme: Mapped[Programme] = relationship()
     kommune: Mapped[Kommune | None] = relationship()
@@ -409,3 +412,23 @@ class Repayment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     reclaim: Mapped[Reclaim] = relationship(back_populates="repayments")
+
+
+# --------------------------------------------------------------------------- nightly risk check
+
+
+class GrantRiskFlag(db.Model):
+    """The nightly forecast of one grant (``budgets.nightly_check``): at risk or not, as of ``checked_on``.
+
+    Status pages compute the forecast on the fly; this stored result is what the next night compares
+    against, so that "newly at risk" and "recovered" can be told and reported once.
+    """
+
+    __tablename__ = "grant_risk_flags"
+
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), primary_key=True)
+    at_risk: Mapped[bool] = mapped_column(default=False)
+    at_risk_since: Mapped[date | None] = mapped_column(Date)
+    projected_earned_cents: Mapped[int] = mapped_column(BigInteger)
+    approved_cents: Mapped[int] = mapped_column(BigInteger)
+    checked_on: Mapped[date] = mapped_column(Date)

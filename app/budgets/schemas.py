@@ -58,6 +58,7 @@ class GrantOut(Schema):
     funding_rate_bp = fields.Int()
     start_date = fields.Date()
     last_expense_date = fields.Date()
+    expense_entry_closed_at = fields.DateTime(allow_none=True)  # set by the job after the last expense date
     lines = fields.List(fields.Nested(GrantLineOut))
 
 

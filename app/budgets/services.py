@@ -429,6 +429,10 @@ def approved_keys(grant: Grant) -> set[tuple[str, int]]:
 
 
 def _ensure_open_for_expenses(grant: Grant) -> None:
+    if grant.expense_entry_closed_at is not None:  # set by the job after the last expense date (phases.py)
+        raise Conflict(f"Die Ausgabenerfassung ist seit dem Ende des Bewilligungszeitraums "
+                       f"({grant.last_expense_date:%d.%m.%Y}) geschlossen; bitte reichen Sie den "
+                       "Verwendungsnachweis ein.")
     proof = proof_of(grant)
     if proof is not None:
         raise Conflict("Der Verwendungsnachweis ist eingereicht; Ausgaben können nicht mehr erfasst werden.")

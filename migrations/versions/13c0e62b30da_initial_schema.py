@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7689dd50d99b
+Revision ID: 13c0e62b30da
 Revises: 
-Create Date: 2026-11-25 14:02:36.318445
+Create Date: 2026-11-25 15:21:54.121051
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '7689dd50d99b'
+revision = '13c0e62b30da'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -197,6 +197,7 @@ def upgrade():
     sa.Column('start_date', sa.Date(), nullable=False),
     sa.Column('last_expense_date', sa.Date(), nullable=False),
     sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expense_entry_closed_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("(recipient_kind = 'kommune') = (kommune_id IS NOT NULL)", name=op.f('ck_grants_kommune_recipient')),
     sa.CheckConstraint("(recipient_kind = 'organisation') = (organisation_id IS NOT NULL)", name=op.f('ck_grants_organisation_recipient')),
     sa.CheckConstraint('funding_rate_bp BETWEEN 1 AND 10000', name=op.f('ck_grants_rate_range')),
@@ -434,6 +435,16 @@ def upgrade():
     with op.batch_alter_table('grant_participant_counts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_participant_counts_kommune_id'), ['kommune_id'], unique=False)
 
+    op.create_table('grant_risk_flags',
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('at_risk', sa.Boolean(), nullable=False),
+    sa.Column('at_risk_since', sa.Date(), nullable=True),
+    sa.Column('projected_earned_cents', sa.BigInteger(), nullable=False),
+    sa.Column('approved_cents', sa.BigInteger(), nullable=False),
+    sa.Column('checked_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_grant_risk_flags_grant_id_grants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('grant_id', name=op.f('pk_grant_risk_flags'))
+    )
     op.create_table('idempotency_keys',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -1146,6 +1157,7 @@ def downgrade():
 
     op.drop_table('if_conflicts')
     op.drop_table('idempotency_keys')
+    op.drop_table('grant_risk_flags')
     with op.batch_alter_table('grant_participant_counts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_participant_counts_kommune_id'))
 

@@ -1,0 +1,69 @@
+"""What the budget jobs compute beyond the status: money drawn and not spent per payment, and the
+stored nightly at-risk flags with what changed since the last night.
+
+* ``unspent_by_payment``: the grant earned on a module covers its payments oldest first (the money
+  drawn first is spent first); what is left of each payment is drawn and not spent. The sum is
+  ``status.Figures.drawn_not_spent`` of the module.
+* ``refresh_risk_flags``: stores the forecast of each grant (``GrantRiskFlag``) and returns the
+  grants that became at risk and those that recovered while their expense period still runs (a
+  grant whose period ended is no longer "at risk", but it has not recovered either).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from .. import audit
+from ..extensions import db
+from .models import GrantRiskFlag
+from .status import GrantStatus
+
+
+def unspent_by_payment(amounts: Sequence[int], earned: int) -> list[int]:
+    """Per payment (oldest first, cents) the part not covered by ``earned`` (cents) of the same module."""
+    cover = max(earned, 0)
+    unspent = []
+    for amount in amounts:
+        used = min(amount, cover)
+        cover -= used
+        unspent.append(amount - used)
+    return unspent
+
+
+@dataclass
+class RiskChanges:
+    new: list[GrantStatus] = field(default_factory=list)
+    recovered: list[GrantStatus] = field(default_factory=list)
+    at_risk: int = 0
+
+
+def refresh_risk_flags(statuses: Sequence[GrantStatus], *, day: date, actor_label: str) -> RiskChanges:
+    """Store tonight's forecast per grant; return what changed against the stored flags (audited once)."""
+    stored = {flag.grant_id: flag for flag in db.session.scalars(select(GrantRiskFlag))}
+    changes = RiskChanges()
+    for status in statuses:
+        flag = stored.get(status.grant_id)
+        was_at_risk = flag is not None and flag.at_risk
+        if status.at_risk and not was_at_risk:
+            changes.new.append(status)
+        elif was_at_risk and not status.at_risk and day <= status.last_expense_date:
+            changes.recovered.append(status)
+        if flag is None:
+            flag = GrantRiskFlag(grant_id=status.grant_id)
+            db.session.add(flag)
+        flag.at_risk_since = (flag.at_risk_since if was_at_risk else day) if status.at_risk else None
+        flag.at_risk = status.at_risk
+        flag.projected_earned_cents = status.projected_earned
+        flag.approved_cents = status.total.approved
+        flag.checked_on = day
+        changes.at_risk += status.at_risk
+    db.session.flush()
+    if changes.new or changes.recovered:
+        audit.record("budget.risk_flags", "grant_risk_flags", None, actor_label=actor_label,
+                     after={"new": [s.grant_id for s in changes.new],
+                            "recovered": [s.grant_id for s in changes.recovered], "at_risk": changes.at_risk})
+    return changes
