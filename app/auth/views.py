@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import login_user, logout_user
 
 from ..errors import ValidationFailed
@@ -41,7 +42,7 @@ def login():
         session.clear()  # no session fixation: a fresh session after login
         login_user(user)
         db.session.commit()
-        flash(f"Willkommen, {user.name}.", "success")
+        flash(gettext("Willkommen, %(name)s.", name=user.name), "success")
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", error=error, email=email)
 
@@ -51,7 +52,7 @@ def login():
 def logout():
     logout_user()
     session.clear()
-    flash("Sie wurden abgemeldet.", "info")
+    flash(gettext("Sie wurden abgemeldet."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -76,5 +77,5 @@ def tokens():
 def revoke(token_id: int):
     revoke_token(token_id, actor=g.actor)
     db.session.commit()
-    flash("Das Token wurde widerrufen.", "success")
+    flash(gettext("Das Token wurde widerrufen."), "success")
     return redirect(url_for("auth.tokens"))

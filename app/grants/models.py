@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -53,16 +54,16 @@ class ApplicationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return str(STATUS_LABELS[self])
 
 
 STATUS_LABELS = {
-    ApplicationStatus.DRAFT: "Entwurf",
-    ApplicationStatus.SUBMITTED: "eingereicht",
-    ApplicationStatus.CHANGES_REQUESTED: "Änderungen angefordert",
-    ApplicationStatus.APPROVED: "bewilligt",
-    ApplicationStatus.REJECTED: "abgelehnt",
-    ApplicationStatus.WITHDRAWN: "zurückgezogen",
+    ApplicationStatus.DRAFT: lazy_gettext("Entwurf"),
+    ApplicationStatus.SUBMITTED: lazy_gettext("eingereicht"),
+    ApplicationStatus.CHANGES_REQUESTED: lazy_gettext("Änderungen angefordert"),
+    ApplicationStatus.APPROVED: lazy_gettext("bewilligt"),
+    ApplicationStatus.REJECTED: lazy_gettext("abgelehnt"),
+    ApplicationStatus.WITHDRAWN: lazy_gettext("zurückgezogen"),
 }
 OPEN_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.CHANGES_REQUESTED)
 
@@ -73,7 +74,7 @@ class ApplicationKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Antrag" if self is ApplicationKind.APPLICATION else "Änderungsantrag"
+        return gettext("Antrag") if self is ApplicationKind.APPLICATION else gettext("Änderungsantrag")
 
 
 class Application(db.Model):
@@ -276,7 +277,7 @@ class DecisionOutcome(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Bewilligung" if self is DecisionOutcome.APPROVED else "Ablehnung"
+        return gettext("Bewilligung") if self is DecisionOutcome.APPROVED else gettext("Ablehnung")
 
 
 class Decision(db.Model):
@@ -374,7 +375,8 @@ class KommuneRate(db.Model):
 
 
 GENDERS = ("female", "male", "diverse", "not_stated")
-GENDER_LABELS = {"female": "weiblich", "male": "männlich", "diverse": "divers", "not_stated": "keine Angabe"}
+GENDER_LABELS = {"female": lazy_gettext("weiblich"), "male": lazy_gettext("männlich"),
+                 "diverse": lazy_gettext("divers"), "not_stated": lazy_gettext("keine Angabe")}
 
 
 class ParticipantCount(db.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext
 
 from ..auth.models import Role
 from ..main.dashboard import Panel, panel
@@ -17,7 +18,7 @@ def grants_panel(user):
         return _kommune_panel(user)
     if user.role in (Role.PROGRAMME_ADMIN, Role.FINANCE, Role.AUDITOR):
         counts = services.status_counts(get_programme().id)
-        return Panel(title="Anträge nach Status", template="grants/_panel_admin.html",
+        return Panel(title=gettext("Anträge nach Status"), template="grants/_panel_admin.html",
                      data={"counts": [(s, counts[s]) for s in ApplicationStatus],
                            "waiting": counts[ApplicationStatus.SUBMITTED] if user.role == Role.PROGRAMME_ADMIN else 0})
     return None
@@ -44,4 +45,4 @@ def _kommune_panel(user) -> Panel:
                 "grants.participants_page")
         if data["todo"] and data["todo_url"] is None:
             data["todo_url"] = url_for("grants.detail", application_id=current.id)
-    return Panel(title="Ihr Antrag (F1–F4)", template="grants/_panel_kommune.html", data=data)
+    return Panel(title=gettext("Ihr Antrag (F1–F4)"), template="grants/_panel_kommune.html", data=data)
