@@ -26,6 +26,14 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _fresh_session() -> None:
+    """Clear the session but keep the chosen interface language (a display preference, no secret)."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+
+
 @bp.route("/anmelden", methods=["GET", "POST"])
 @requires(PUBLIC)
 def login():
@@ -39,7 +47,7 @@ def login():
             db.session.commit()  # keep the failure count and the audit entry
             error = refused.message
             return render_template("auth/login.html", error=error, email=email), 429 if refused.locked else 401
-        session.clear()  # no session fixation: a fresh session after login
+        _fresh_session()  # no session fixation: a fresh session after login
         login_user(user)
         db.session.commit()
         flash(gettext("Willkommen, %(name)s.", name=user.name), "success")
@@ -51,7 +59,7 @@ def login():
 @requires(PUBLIC)
 def logout():
     logout_user()
-    session.clear()
+    _fresh_session()
     flash(gettext("Sie wurden abgemeldet."), "info")
     return redirect(url_for("auth.login"))
 
