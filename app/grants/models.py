@@ -117,8 +117,8 @@ class Application(db.Model):
     @property
     def title(self) -> str:
         if self.kind is ApplicationKind.AMENDMENT:
-            return f"Änderungsantrag {self.sequence}"
-        return "Antrag"
+            return gettext("Änderungsantrag %(number)s", number=self.sequence)
+        return gettext("Antrag")
 
     @property
     def latest_revision(self) -> Revision | None:

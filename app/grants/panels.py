@@ -30,18 +30,18 @@ def _kommune_panel(user) -> Panel:
     data = {"application": application, "ceiling": services.ceiling_cents(programme.id, user.kommune_id),
             "todo": None, "todo_url": None, "decision": None, "amendment": None, "committed": 0}
     if application is None:
-        data["todo"], data["todo_url"] = "Antrag anlegen", url_for("grants.index")
+        data["todo"], data["todo_url"] = gettext("Antrag anlegen"), url_for("grants.index")
     else:
         data["decision"] = services.current_decision(application)
         data["committed"] = sum(services.committed_lines(application).values())
         data["amendment"] = services.open_amendment(application)
         current = data["amendment"] or application
         if current.status is ApplicationStatus.DRAFT:
-            data["todo"] = f"{current.title} fertigstellen und einreichen"
+            data["todo"] = gettext("%(title)s fertigstellen und einreichen", title=current.title)
         elif current.status is ApplicationStatus.CHANGES_REQUESTED:
-            data["todo"] = f"{current.title}: angeforderte Änderungen einarbeiten"
+            data["todo"] = gettext("%(title)s: angeforderte Änderungen einarbeiten", title=current.title)
         elif application.status is ApplicationStatus.APPROVED:
-            data["todo"], data["todo_url"] = "Teilnehmendenzahlen des Quartals melden", url_for(
+            data["todo"], data["todo_url"] = gettext("Teilnehmendenzahlen des Quartals melden"), url_for(
                 "grants.participants_page")
         if data["todo"] and data["todo_url"] is None:
             data["todo_url"] = url_for("grants.detail", application_id=current.id)

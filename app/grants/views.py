@@ -4,7 +4,7 @@ the diff, decisions (printable Zuwendungsbescheid), amendments, participant coun
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext
+from flask_babel import force_locale, gettext, lazy_gettext
 
 from .. import clock
 from ..auth.permissions import can, requires
@@ -300,10 +300,11 @@ def decision_document(decision_id: int):
     decision = decisions.get_decision(decision_id, g.actor)
     application = decision.application
     programme = application.programme
-    return render_template("grants/decision_document.html", decision=decision, application=application,
-                           programme=programme, modules=programme.kommune_modules,
-                           years=list(programme.budget_years), format_rate=format_rate,
-                           rate_percent=format_rate(decision.funding_rate_bp))
+    with force_locale("de"):  # the Bescheid is the legally binding German text, whatever the page language
+        return render_template("grants/decision_document.html", decision=decision, application=application,
+                               programme=programme, modules=programme.kommune_modules,
+                               years=list(programme.budget_years), format_rate=format_rate,
+                               rate_percent=format_rate(decision.funding_rate_bp))
 
 
 # ---------------------------------------------------------------- exports
