@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_smorest import Api
 
 from . import database
@@ -45,7 +45,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
                      include_name=_include_in_migrations)
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=str(PROJECT_ROOT / "translations"))
     rest_api = Api(app)  # one per application: the OpenAPI spec belongs to the app
     rest_api.register_field(Money, "string", "decimal")
     rest_api.register_field(DecimalText, "string", "decimal")
@@ -91,7 +92,8 @@ def _include_in_migrations(name, type_, _parent_names) -> bool:
 
 
 def _select_locale() -> str:
-    return session.get("language") or "de"
+    """German unless the person switched to English (``main.set_language``); jobs and CLI speak German."""
+    return (session.get("language") if has_request_context() else None) or "de"
 
 
 def _register_domains(app: Flask, rest_api: Api) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from marshmallow import ValidationError as MarshmallowValidationError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
@@ -93,26 +94,32 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def N_(text: str) -> str:  # noqa: N802 - the gettext convention: mark for extraction, translate later
+    """Marks a German text for the catalogue without translating it (the API answers German)."""
+    return text
+
+
 GERMAN_HTTP_TEXT = {
-    400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
-    401: ("Anmeldung erforderlich", "Bitte melden Sie sich an."),
-    403: ("Keine Berechtigung", "Sie haben keine Berechtigung für diese Seite oder Aktion."),
-    404: ("Nicht gefunden", "Die angeforderte Seite oder das Objekt existiert nicht."),
-    405: ("Methode nicht erlaubt", "Diese Aktion ist hier nicht möglich."),
-    409: ("Konflikt", "Die Aktion passt nicht zum aktuellen Stand."),
-    413: ("Datei zu groß", "Die hochgeladene Datei ist zu groß."),
-    422: ("Ungültige Eingabe", "Bitte prüfen Sie die Eingaben."),
-    429: ("Zu viele Versuche", "Bitte warten Sie einen Moment und versuchen Sie es erneut."),
-    500: ("Interner Fehler", "Ein unerwarteter Fehler ist aufgetreten. Er wurde protokolliert."),
-    503: ("Vorübergehend nicht verfügbar", "Die Datenbank ist vorübergehend nicht erreichbar. Bitte versuchen Sie "
-                                          "es in einigen Sekunden erneut."),
+    400: (N_("Ungültige Anfrage"), N_("Die Anfrage konnte nicht verarbeitet werden.")),
+    401: (N_("Anmeldung erforderlich"), N_("Bitte melden Sie sich an.")),
+    403: (N_("Keine Berechtigung"), N_("Sie haben keine Berechtigung für diese Seite oder Aktion.")),
+    404: (N_("Nicht gefunden"), N_("Die angeforderte Seite oder das Objekt existiert nicht.")),
+    405: (N_("Methode nicht erlaubt"), N_("Diese Aktion ist hier nicht möglich.")),
+    409: (N_("Konflikt"), N_("Die Aktion passt nicht zum aktuellen Stand.")),
+    413: (N_("Datei zu groß"), N_("Die hochgeladene Datei ist zu groß.")),
+    422: (N_("Ungültige Eingabe"), N_("Bitte prüfen Sie die Eingaben.")),
+    429: (N_("Zu viele Versuche"), N_("Bitte warten Sie einen Moment und versuchen Sie es erneut.")),
+    500: (N_("Interner Fehler"), N_("Ein unerwarteter Fehler ist aufgetreten. Er wurde protokolliert.")),
+    503: (N_("Vorübergehend nicht verfügbar"),
+          N_("Die Datenbank ist vorübergehend nicht erreichbar. Bitte versuchen Sie es in einigen Sekunden erneut.")),
 }
 RETRY_AFTER_SECONDS = "5"
 
 
 def _html_error(status: int, detail: str | None = None):
     heading, text = GERMAN_HTTP_TEXT.get(status, (str(status), ""))
-    return render_template("errors/error.html", status=status, heading=heading, text=detail or text), status
+    return render_template("errors/error.html", status=status, heading=gettext(heading),
+                           text=detail or (gettext(text) if text else "")), status
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -9,7 +9,7 @@ from flask import url_for
 
 @dataclass(frozen=True)
 class NavEntry:
-    label: str
+    label: str  # usually a lazy_gettext string: translated when the menu is shown
     endpoint: str
     permission: str
     order: int
@@ -26,5 +26,5 @@ def nav_entry(label: str, endpoint: str, permission: str, order: int = 100) -> N
 def nav_items(user) -> list[dict]:
     from .auth.permissions import can
 
-    return [{"label": e.label, "url": url_for(e.endpoint)}
+    return [{"label": str(e.label), "url": url_for(e.endpoint)}
             for e in sorted(_ENTRIES, key=lambda e: e.order) if can(user, e.permission)]

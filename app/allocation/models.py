@@ -13,6 +13,7 @@ import enum
 from datetime import date, datetime
 from fractions import Fraction
 
+from flask_babel import gettext
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -38,7 +39,8 @@ class AllocationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"draft": "Entwurf", "published": "veröffentlicht", "superseded": "abgelöst"}[self.value]
+        return {"draft": gettext("Entwurf"), "published": gettext("veröffentlicht"),
+                "superseded": gettext("abgelöst")}[self.value]
 
 
 class AllocationVersion(db.Model):
@@ -107,8 +109,8 @@ class KeyDatasetKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"gemeinden": "Bevölkerung und Fläche je Gemeinde",
-                "counts": "Anzahl je Kommune"}[self.value]
+        return {"gemeinden": gettext("Bevölkerung und Fläche je Gemeinde"),
+                "counts": gettext("Anzahl je Kommune")}[self.value]
 
 
 class KeyDataset(db.Model):

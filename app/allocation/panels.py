@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ..auth.models import Role
@@ -25,7 +26,7 @@ def allocation_panel(user):
         AllocationVersion.programme_id == programme.id, AllocationVersion.status == AllocationStatus.PUBLISHED))
     if user.role == Role.KOMMUNE:
         ceiling = next((c for c in version.ceilings if c.kommune_id == user.kommune_id), None) if version else None
-        return Panel(title="Zuwendungshöchstgrenze", template="allocation/_panel.html",
+        return Panel(title=gettext("Zuwendungshöchstgrenze"), template="allocation/_panel.html",
                      data={"kommune_view": True, "version": version, "ceiling": ceiling})
     if not can(user, ALLOCATION_READ):
         return None
@@ -35,6 +36,6 @@ def allocation_panel(user):
     if version is not None:
         open_give_backs = db.session.scalar(select(func.count()).select_from(GiveBack).where(
             GiveBack.version_id == version.id, GiveBack.applied_in_id.is_(None)))
-    return Panel(title="Zuteilung F1–F4", template="allocation/_panel.html",
+    return Panel(title=gettext("Zuteilung F1–F4"), template="allocation/_panel.html",
                  data={"kommune_view": False, "version": version, "count": len(version.ceilings) if version else 0,
                        "drafts": drafts, "open_give_backs": open_give_backs})

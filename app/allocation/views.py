@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 
 from ..auth.models import Role
 from ..auth.permissions import can, requires
@@ -28,7 +29,7 @@ from .permissions import (
 )
 
 bp = Blueprint("allocation", __name__, url_prefix="/zuteilung")
-nav_entry("Zuteilung", "allocation.index", OWN_CEILING, order=200)
+nav_entry(lazy_gettext("Zuteilung"), "allocation.index", OWN_CEILING, order=200)
 PREVIEW_ROWS = 15
 
 
@@ -87,7 +88,8 @@ def import_dataset():
                 dataset = keydata.import_dataset(kind=kind, name=form.get("name", ""), reference_date=reference_date,
                                                  source=form.get("source", ""), text=content, actor=g.actor)
                 db.session.commit()
-                flash(f"Datensatz „{dataset.label}“ mit {dataset.row_count} Zeilen übernommen.", "success")
+                flash(gettext("Datensatz „%(name)s“ mit %(count)s Zeilen übernommen.", name=dataset.label,
+                              count=dataset.row_count), "success")
                 return redirect(url_for("allocation.datasets"))
             parsed = keydata.parse(kind, content)
             if parsed.problems:
@@ -132,7 +134,7 @@ def new_version():
                 parameters=parameters, secondary_dataset_id=_int(form.get("secondary_dataset_id")),
                 title=form.get("title", ""), note=form.get("note", ""))
             db.session.commit()
-            flash(f"Entwurf {version.number} berechnet.", "success")
+            flash(gettext("Entwurf %(number)s berechnet.", number=version.number), "success")
             return redirect(url_for("allocation.version", version_id=version.id))
         except ValidationFailed as failed:
             db.session.rollback()
@@ -169,7 +171,7 @@ def version(version_id: int):
 def publish(version_id: int):
     found = services.publish_version(services.get_version(version_id, g.actor), actor=g.actor)
     db.session.commit()
-    flash(f"Version {found.number} ist veröffentlicht.", "success")
+    flash(gettext("Version %(number)s ist veröffentlicht.", number=found.number), "success")
     return redirect(url_for("allocation.version", version_id=found.id))
 
 
@@ -179,7 +181,7 @@ def redistribute(version_id: int):
     new = services.redistribute_version(services.get_version(version_id, g.actor), actor=g.actor,
                                         note=request.form.get("note", ""))
     db.session.commit()
-    flash(f"Umverteilung als Version {new.number} veröffentlicht.", "success")
+    flash(gettext("Umverteilung als Version %(number)s veröffentlicht.", number=new.number), "success")
     return redirect(url_for("allocation.version", version_id=new.id))
 
 
@@ -228,7 +230,7 @@ def declare_give_back():
     except ValidationFailed as failed:
         db.session.rollback()
         return _give_backs_page(form, failed.errors, 422)
-    flash("Die Erklärung wurde gespeichert.", "success")
+    flash(gettext("Die Erklärung wurde gespeichert."), "success")
     return redirect(url_for("allocation.give_backs"))
 
 

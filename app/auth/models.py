@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,16 +25,16 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return ROLE_LABELS[self]
+        return str(ROLE_LABELS[self])
 
 
 ROLE_LABELS = {
-    Role.KOMMUNE: "Kommune",
-    Role.ORGANISATION: "Träger (Innovationsfonds)",
-    Role.REVIEWER: "Gutachter/in",
-    Role.PROGRAMME_ADMIN: "Programmverwaltung",
-    Role.FINANCE: "Finanzen",
-    Role.AUDITOR: "Prüfung (nur lesen)",
+    Role.KOMMUNE: lazy_gettext("Kommune"),
+    Role.ORGANISATION: lazy_gettext("Träger (Innovationsfonds)"),
+    Role.REVIEWER: lazy_gettext("Gutachter/in"),
+    Role.PROGRAMME_ADMIN: lazy_gettext("Programmverwaltung"),
+    Role.FINANCE: lazy_gettext("Finanzen"),
+    Role.AUDITOR: lazy_gettext("Prüfung (nur lesen)"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import login_user, logout_user
 
 from ..errors import ValidationFailed
@@ -25,6 +26,14 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _fresh_session() -> None:
+    """Clear the session but keep the chosen interface language (a display preference, no secret)."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+
+
 @bp.route("/anmelden", methods=["GET", "POST"])
 @requires(PUBLIC)
 def login():
@@ -38,10 +47,10 @@ def login():
             db.session.commit()  # keep the failure count and the audit entry
             error = refused.message
             return render_template("auth/login.html", error=error, email=email), 429 if refused.locked else 401
-        session.clear()  # no session fixation: a fresh session after login
+        _fresh_session()  # no session fixation: a fresh session after login
         login_user(user)
         db.session.commit()
-        flash(f"Willkommen, {user.name}.", "success")
+        flash(gettext("Willkommen, %(name)s.", name=user.name), "success")
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", error=error, email=email)
 
@@ -50,8 +59,8 @@ def login():
 @requires(PUBLIC)
 def logout():
     logout_user()
-    session.clear()
-    flash("Sie wurden abgemeldet.", "info")
+    _fresh_session()
+    flash(gettext("Sie wurden abgemeldet."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -76,5 +85,5 @@ def tokens():
 def revoke(token_id: int):
     revoke_token(token_id, actor=g.actor)
     db.session.commit()
-    flash("Das Token wurde widerrufen.", "success")
+    flash(gettext("Das Token wurde widerrufen."), "success")
     return redirect(url_for("auth.tokens"))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 GEOJSON = Path(__file__).resolve().parents[1] / "reference" / "data" / "geo" / "nrw_kreise.geojson"
@@ -104,8 +105,8 @@ def render_map(values: Mapping[str, int | None], *, title: str, link: Callable[[
         target = link(area.ags)
         parts.append(f'<a href="{escape(target)}" aria-label="{escape(label)}">{shape}</a>' if target else shape)
     legend = ([(colour, label) for colour, label in categories.values()] if categories else
-              [(SCALE[i], f"bis {value_label(bounds[i + 1])}") for i in range(len(bounds) - 1)])
-    legend.append((NO_DATA, "keine Daten"))
+              [(SCALE[i], gettext("bis %(value)s", value=value_label(bounds[i + 1]))) for i in range(len(bounds) - 1)])
+    legend.append((NO_DATA, gettext("keine Daten")))
     for i, (colour, label) in enumerate(legend):
         x = 10 + i * 105
         parts.append(f'<rect x="{x}" y="{height + 8}" width="16" height="12" fill="{colour}" stroke="#888"/>'

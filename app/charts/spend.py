@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext
+
 from .. import clock
 from ..budgets import status as budget_status
 from ..budgets.forecast import straight_line
@@ -55,15 +57,16 @@ def spend_chart(points: list[tuple[date, int]], *, start: date, deadline: date, 
     if actual[-1][0] < min(today, deadline):
         actual.append((min(today, deadline), actual[-1][1]))
     ideal = straight_line(start, deadline, max(target_cents, 0), days=[start, deadline])
-    series = [Series("Ausgaben (kumuliert)", actual), Series("Gerade Linie zum Ziel", ideal, dashed=True)]
+    series = [Series(gettext("Ausgaben (kumuliert)"), actual),
+              Series(gettext("Gerade Linie zum Ziel"), ideal, dashed=True)]
     projected = None
     if forecast is not None and forecast.as_of is not None and today < deadline:
         projected = forecast.projected_cents
-        series.append(Series("Prognose", [(forecast.as_of, forecast.current_cents), (deadline, projected)],
+        series.append(Series(gettext("Prognose"), [(forecast.as_of, forecast.current_cents), (deadline, projected)],
                              dashed=True))
-    markers = [(deadline, f"Frist {deadline:%d.%m.%Y}")]
+    markers = [(deadline, gettext("Frist %(day)s", day=f"{deadline:%d.%m.%Y}"))]
     if start < today < deadline:
-        markers.append((today, "heute"))
+        markers.append((today, gettext("heute")))
     svg = line_chart(series, title=title, value_label=short_eur, markers=markers)
     rows = []
     line_days = _month_ends(start, deadline)
@@ -93,6 +96,6 @@ def grant_spend_chart(grant: Grant, status: budget_status.GrantStatus) -> SpendC
     points = [(p["day"], p["spent_cents"]) for p in budget_status.daily_series(grant)]
     return spend_chart(points, start=grant.start_date, deadline=grant.last_expense_date,
                        target_cents=expenses_target(status), forecast=status.forecast,
-                       title=f"Kumulierte förderfähige Ausgaben {status.recipient}")
+                       title=gettext("Kumulierte förderfähige Ausgaben %(recipient)s", recipient=status.recipient))
 
 

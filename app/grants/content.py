@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext
+
 from ..errors import ValidationFailed
 from ..money import MAX_CENTS, cents_to_api, format_eur
 
@@ -18,8 +20,9 @@ RATE_BASE = 10000  # basis points: 8000 = 80 %
 MAX_PARTICIPANTS = 1_000_000
 TEXT_LIMITS = {"contact_name": 200, "contact_email": 200, "contact_phone": 60, "measures": 20000,
                "justification": 20000}
-TEXT_LABELS = {"measures": "Geplante Maßnahmen", "contact_name": "Ansprechperson", "contact_email": "E-Mail",
-               "contact_phone": "Telefon", "justification": "Begründung der Änderung"}
+TEXT_LABELS = {"measures": lazy_gettext("Geplante Maßnahmen"), "contact_name": lazy_gettext("Ansprechperson"),
+               "contact_email": lazy_gettext("E-Mail"), "contact_phone": lazy_gettext("Telefon"),
+               "justification": lazy_gettext("Begründung der Änderung")}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -48,16 +49,16 @@ class ApplicationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return str(STATUS_LABELS[self])
 
 
 STATUS_LABELS = {
-    ApplicationStatus.DRAFT: "Entwurf",
-    ApplicationStatus.SUBMITTED: "eingereicht",
-    ApplicationStatus.CHANGES_REQUESTED: "Änderungen angefordert",
-    ApplicationStatus.APPROVED: "bewilligt",
-    ApplicationStatus.REJECTED: "abgelehnt",
-    ApplicationStatus.WITHDRAWN: "zurückgezogen",
+    ApplicationStatus.DRAFT: lazy_gettext("Entwurf"),
+    ApplicationStatus.SUBMITTED: lazy_gettext("eingereicht"),
+    ApplicationStatus.CHANGES_REQUESTED: lazy_gettext("Änderungen angefordert"),
+    ApplicationStatus.APPROVED: lazy_gettext("bewilligt"),
+    ApplicationStatus.REJECTED: lazy_gettext("abgelehnt"),
+    ApplicationStatus.WITHDRAWN: lazy_gettext("zurückgezogen"),
 }
 OPEN_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.CHANGES_REQUESTED)
 
@@ -68,7 +69,7 @@ class ApplicationKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Antrag" if self is ApplicationKind.APPLICATION else "Änderungsantrag"
+        return gettext("Antrag") if self is ApplicationKind.APPLICATION else gettext("Änderungsantrag")
 
 
 class Application(db.Model):
@@ -111,8 +112,8 @@ class Application(db.Model):
     @property
     def title(self) -> str:
         if self.kind is ApplicationKind.AMENDMENT:
-            return f"Änderungsantrag {self.sequence}"
-        return "Antrag"
+            return gettext("Änderungsantrag %(number)s", number=self.sequence)
+        return gettext("Antrag")
 
     @property
     def latest_revision(self) -> Revision | None:
@@ -271,7 +272,7 @@ class DecisionOutcome(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Bewilligung" if self is DecisionOutcome.APPROVED else "Ablehnung"
+        return gettext("Bewilligung") if self is DecisionOutcome.APPROVED else gettext("Ablehnung")
 
 
 class Decision(db.Model):
@@ -369,7 +370,8 @@ class KommuneRate(db.Model):
 
 
 GENDERS = ("female", "male", "diverse", "not_stated")
-GENDER_LABELS = {"female": "weiblich", "male": "männlich", "diverse": "divers", "not_stated": "keine Angabe"}
+GENDER_LABELS = {"female": lazy_gettext("weiblich"), "male": lazy_gettext("männlich"),
+                 "diverse": lazy_gettext("divers"), "not_stated": lazy_gettext("keine Angabe")}
 
 
 class ParticipantCount(db.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext
 
 from ..auth.models import Role
 from ..main.dashboard import Panel, panel
@@ -17,7 +18,7 @@ def grants_panel(user):
         return _kommune_panel(user)
     if user.role in (Role.PROGRAMME_ADMIN, Role.FINANCE, Role.AUDITOR):
         counts = services.status_counts(get_programme().id)
-        return Panel(title="Anträge nach Status", template="grants/_panel_admin.html",
+        return Panel(title=gettext("Anträge nach Status"), template="grants/_panel_admin.html",
                      data={"counts": [(s, counts[s]) for s in ApplicationStatus],
                            "waiting": counts[ApplicationStatus.SUBMITTED] if user.role == Role.PROGRAMME_ADMIN else 0})
     return None
@@ -29,19 +30,19 @@ def _kommune_panel(user) -> Panel:
     data = {"application": application, "ceiling": services.ceiling_cents(programme.id, user.kommune_id),
             "todo": None, "todo_url": None, "decision": None, "amendment": None, "committed": 0}
     if application is None:
-        data["todo"], data["todo_url"] = "Antrag anlegen", url_for("grants.index")
+        data["todo"], data["todo_url"] = gettext("Antrag anlegen"), url_for("grants.index")
     else:
         data["decision"] = services.current_decision(application)
         data["committed"] = sum(services.committed_lines(application).values())
         data["amendment"] = services.open_amendment(application)
         current = data["amendment"] or application
         if current.status is ApplicationStatus.DRAFT:
-            data["todo"] = f"{current.title} fertigstellen und einreichen"
+            data["todo"] = gettext("%(title)s fertigstellen und einreichen", title=current.title)
         elif current.status is ApplicationStatus.CHANGES_REQUESTED:
-            data["todo"] = f"{current.title}: angeforderte Änderungen einarbeiten"
+            data["todo"] = gettext("%(title)s: angeforderte Änderungen einarbeiten", title=current.title)
         elif application.status is ApplicationStatus.APPROVED:
-            data["todo"], data["todo_url"] = "Teilnehmendenzahlen des Quartals melden", url_for(
+            data["todo"], data["todo_url"] = gettext("Teilnehmendenzahlen des Quartals melden"), url_for(
                 "grants.participants_page")
         if data["todo"] and data["todo_url"] is None:
             data["todo_url"] = url_for("grants.detail", application_id=current.id)
-    return Panel(title="Ihr Antrag (F1–F4)", template="grants/_panel_kommune.html", data=data)
+    return Panel(title=gettext("Ihr Antrag (F1–F4)"), template="grants/_panel_kommune.html", data=data)

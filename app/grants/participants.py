@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,8 +27,8 @@ from .models import GENDERS, ApplicationStatus, ParticipantCount
 from .services import application_of_kommune, module_codes
 
 COUNT_FIELDS = ("entered", "exited", "finished", "primary_target")
-COUNT_LABELS = {"entered": "eingetreten", "exited": "vorzeitig ausgeschieden", "finished": "abgeschlossen",
-                "primary_target": "davon primäre Zielgruppe"}
+COUNT_LABELS = {"entered": lazy_gettext("eingetreten"), "exited": lazy_gettext("vorzeitig ausgeschieden"),
+                "finished": lazy_gettext("abgeschlossen"), "primary_target": lazy_gettext("davon primäre Zielgruppe")}
 MAX_COUNT = 100_000
 
 

@@ -4,6 +4,7 @@ the diff, decisions (printable Zuwendungsbescheid), amendments, participant coun
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import force_locale, gettext, lazy_gettext
 
 from .. import clock
 from ..auth.permissions import can, requires
@@ -32,8 +33,8 @@ from .presenters import present_application
 from .workflow import ACTION_LABELS
 
 bp = Blueprint("grants", __name__)
-nav_entry("Anträge", "grants.index", GRANTS_READ, order=200)
-nav_entry("Teilnehmende", "grants.participants_page", PARTICIPANTS_READ, order=210)
+nav_entry(lazy_gettext("Anträge"), "grants.index", GRANTS_READ, order=200)
+nav_entry(lazy_gettext("Teilnehmende"), "grants.participants_page", PARTICIPANTS_READ, order=210)
 ID = "<int(max=2147483647):application_id>"
 PAGE_SIZE = 50
 
@@ -89,11 +90,13 @@ def _queue():
 
 
 QUEUE_COLUMNS = [
-    ListColumn("kommune", "Kommune", lambda a: a.kommune.display_name, sort=Kommune.name),
-    ListColumn("kind", "Art", lambda a: a.title, sort=Application.kind),
-    ListColumn("status", "Status", lambda a: a.status.label, sort=Application.status),
-    ListColumn("submitted", "Eingereicht", lambda a: a.submitted_at, "datetime", sort=Application.submitted_at),
-    ListColumn("total", "Summe", lambda a: a.latest_revision.total_cents if a.latest_revision else None, "money"),
+    ListColumn("kommune", lazy_gettext("Kommune"), lambda a: a.kommune.display_name, sort=Kommune.name),
+    ListColumn("kind", lazy_gettext("Art"), lambda a: a.title, sort=Application.kind),
+    ListColumn("status", lazy_gettext("Status"), lambda a: a.status.label, sort=Application.status),
+    ListColumn("submitted", lazy_gettext("Eingereicht"), lambda a: a.submitted_at, "datetime",
+               sort=Application.submitted_at),
+    ListColumn("total", lazy_gettext("Summe"), lambda a: a.latest_revision.total_cents if a.latest_revision else None,
+               "money"),
 ]
 
 
@@ -102,7 +105,7 @@ QUEUE_COLUMNS = [
 def create():
     application = services.create_application(g.actor)
     db.session.commit()
-    flash("Der Antrag wurde angelegt. Bitte planen Sie Ihre Beträge.", "success")
+    flash(gettext("Der Antrag wurde angelegt. Bitte planen Sie Ihre Beträge."), "success")
     return redirect(url_for("grants.edit", application_id=application.id))
 
 
@@ -156,7 +159,8 @@ def _edit_values(revision) -> dict:
 def edit(application_id: int):
     application = services.get_application(application_id, g.actor)
     if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.CHANGES_REQUESTED):
-        flash(f"Im Status „{application.status.label}“ kann der Antrag nicht bearbeitet werden.", "warning")
+        flash(gettext("Im Status „%(status)s“ kann der Antrag nicht bearbeitet werden.",
+                      status=application.status.label), "warning")
         return redirect(url_for("grants.detail", application_id=application.id))
     errors: dict = {}
     values = _edit_values(application.latest_revision)
@@ -178,7 +182,8 @@ def edit(application_id: int):
                 errors = failed.errors
             else:
                 submitted = request.form.get("then") == "submit"
-                flash("Der Antrag wurde eingereicht." if submitted else "Der Entwurf wurde gespeichert.", "success")
+                flash(gettext("Der Antrag wurde eingereicht.") if submitted
+                      else gettext("Der Entwurf wurde gespeichert."), "success")
                 target = "grants.detail" if submitted else "grants.edit"
                 return redirect(url_for(target, application_id=application.id))
         status = 422
@@ -203,13 +208,13 @@ def _act(application_id: int, func, *args, success: str, target: str = "grants.d
 @bp.route(f"/antraege/{ID}/einreichen", methods=["POST"])
 @requires(GRANTS_APPLY)
 def submit(application_id: int):
-    return _act(application_id, services.submit, success="Der Antrag wurde eingereicht.")
+    return _act(application_id, services.submit, success=gettext("Der Antrag wurde eingereicht."))
 
 
 @bp.route(f"/antraege/{ID}/zurueckziehen", methods=["POST"])
 @requires(GRANTS_APPLY)
 def withdraw(application_id: int):
-    return _act(application_id, services.withdraw, success="Der Antrag wurde zurückgezogen.")
+    return _act(application_id, services.withdraw, success=gettext("Der Antrag wurde zurückgezogen."))
 
 
 @bp.route(f"/antraege/{ID}/aenderungsantrag", methods=["POST"])
@@ -217,7 +222,7 @@ def withdraw(application_id: int):
 def create_amendment(application_id: int):
     amendment = services.create_amendment(application_id, g.actor)
     db.session.commit()
-    flash("Der Änderungsantrag wurde angelegt; er enthält die bewilligten Beträge.", "success")
+    flash(gettext("Der Änderungsantrag wurde angelegt; er enthält die bewilligten Beträge."), "success")
     return redirect(url_for("grants.edit", application_id=amendment.id))
 
 
@@ -247,7 +252,7 @@ def review(application_id: int):
 @requires(GRANTS_DECIDE)
 def request_changes(application_id: int):
     return _act(application_id, services.request_changes, request.form.get("changes_comment", ""),
-                success="Die Kommune wurde um Änderungen gebeten.")
+                success=gettext("Die Kommune wurde um Änderungen gebeten."))
 
 
 @bp.route(f"/antraege/{ID}/bewilligen", methods=["POST"])
@@ -273,7 +278,7 @@ def approve(application_id: int):
             db.session.rollback()
             errors = failed.errors
         else:
-            flash(f"Bewilligt: Zuwendungsbescheid {decision.number}.", "success")
+            flash(gettext("Bewilligt: Zuwendungsbescheid %(number)s.", number=decision.number), "success")
             return redirect(url_for("grants.decision_document", decision_id=decision.id))
     application = services.get_application(application_id, g.actor)
     old_label, new_label, rows = services.review_diff(application)
@@ -286,7 +291,7 @@ def approve(application_id: int):
 @requires(GRANTS_DECIDE)
 def reject(application_id: int):
     return _act(application_id, decisions.reject, request.form.get("reason", ""),
-                success="Der Antrag wurde abgelehnt.")
+                success=gettext("Der Antrag wurde abgelehnt."))
 
 
 @bp.route("/bescheide/<int(max=2147483647):decision_id>")
@@ -295,10 +300,11 @@ def decision_document(decision_id: int):
     decision = decisions.get_decision(decision_id, g.actor)
     application = decision.application
     programme = application.programme
-    return render_template("grants/decision_document.html", decision=decision, application=application,
-                           programme=programme, modules=programme.kommune_modules,
-                           years=list(programme.budget_years), format_rate=format_rate,
-                           rate_percent=format_rate(decision.funding_rate_bp))
+    with force_locale("de"):  # the Bescheid is the legally binding German text, whatever the page language
+        return render_template("grants/decision_document.html", decision=decision, application=application,
+                               programme=programme, modules=programme.kommune_modules,
+                               years=list(programme.budget_years), format_rate=format_rate,
+                               rate_percent=format_rate(decision.funding_rate_bp))
 
 
 # ---------------------------------------------------------------- exports
@@ -384,7 +390,8 @@ def report_participants():
             flash(refused.detail, "error")
             return redirect(url_for("grants.participants_page", module=module, year=year, quarter=quarter))
         else:
-            flash(f"Die Zahlen für {module}, {quarter}. Quartal {year} wurden gespeichert.", "success")
+            flash(gettext("Die Zahlen für %(module)s, %(quarter)s. Quartal %(year)s wurden gespeichert.", module=module,
+                          quarter=quarter, year=year), "success")
             return redirect(url_for("grants.participants_page", module=module, year=year, quarter=quarter))
     return _participants_form(dict(request.form), errors, 422)
 

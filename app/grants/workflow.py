@@ -7,6 +7,8 @@ listed for the current status is refused (409 naming the status).
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 from ..auth.models import Role, User
 from ..errors import Forbidden, InvalidTransition
 from .models import ApplicationStatus as S
@@ -28,12 +30,12 @@ TRANSITIONS: dict[tuple[S, str], tuple[S, frozenset[Role]]] = {
 }
 ACTIONS = sorted({action for _status, action in TRANSITIONS})
 ACTION_LABELS = {
-    "edit": "bearbeiten",
-    "submit": "einreichen",
-    "withdraw": "zurückziehen",
-    "request_changes": "Änderungen anfordern",
-    "approve": "bewilligen",
-    "reject": "ablehnen",
+    "edit": lazy_gettext("bearbeiten"),
+    "submit": lazy_gettext("einreichen"),
+    "withdraw": lazy_gettext("zurückziehen"),
+    "request_changes": lazy_gettext("Änderungen anfordern"),
+    "approve": lazy_gettext("bewilligen"),
+    "reject": lazy_gettext("ablehnen"),
 }
 
 

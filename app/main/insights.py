@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 
 from ..allocation.models import AllocationStatus, AllocationVersion, Ceiling
@@ -35,14 +36,17 @@ class Measure:
 
 
 MEASURES = {
-    "hoechstgrenze": Measure("hoechstgrenze", "Zuwendungshöchstgrenze F1–F4", "money", staff_only=False),
-    "ausschoepfung": Measure("ausschoepfung", "Ausschöpfung (verdiente Zuwendung je Bewilligung)", "percent"),
-    "gefaehrdet": Measure("gefaehrdet", "Gefährdet (Prognose unter 90 % der Bewilligung)", "flag"),
-    "teilnehmende": Measure("teilnehmende", "Erreichte Teilnehmende (Eintritte)", "count"),
+    "hoechstgrenze": Measure("hoechstgrenze", lazy_gettext("Zuwendungshöchstgrenze F1–F4"), "money", staff_only=False),
+    "ausschoepfung": Measure("ausschoepfung", lazy_gettext("Ausschöpfung (verdiente Zuwendung je Bewilligung)"),
+                             "percent"),
+    "gefaehrdet": Measure("gefaehrdet", lazy_gettext("Gefährdet (Prognose unter %(share)s der Bewilligung)",
+                                                     share="90 %"), "flag"),
+    "teilnehmende": Measure("teilnehmende", lazy_gettext("Erreichte Teilnehmende (Eintritte)"), "count"),
 }
 
 # Categorical measures: {value: (colour, legend label)}; colours meet 3:1 against white and each other.
-CATEGORIES = {"gefaehrdet": {0: ("#a9c6e4", "nicht gefährdet"), 1: ("#c2410c", "gefährdet")}}
+CATEGORIES = {"gefaehrdet": {0: ("#a9c6e4", lazy_gettext("nicht gefährdet")),
+                             1: ("#c2410c", lazy_gettext("gefährdet"))}}
 
 
 def measures_for(is_staff: bool) -> list[Measure]:
@@ -52,13 +56,13 @@ def measures_for(is_staff: bool) -> list[Measure]:
 
 def format_measure(measure: Measure, value: int | None) -> str:
     if value is None:
-        return "keine Daten"
+        return gettext("keine Daten")
     if measure.unit == "money":
         return format_eur(value)
     if measure.unit == "percent":
         return f"{Decimal(value) / 10:.1f}".replace(".", ",") + "\u00a0%"
     if measure.unit == "flag":
-        return "gefährdet" if value else "nicht gefährdet"
+        return gettext("gefährdet") if value else gettext("nicht gefährdet")
     return f"{value:,}".replace(",", ".")
 
 
@@ -123,7 +127,7 @@ def statewide_spend_chart(statuses: list[budget_status.GrantStatus]) -> SpendCha
         points.append((day, running))
     forecast = _sum_forecasts([s.forecast for s in statuses if s.forecast is not None])
     return spend_chart(points, start=start, deadline=deadline, target_cents=sum(expenses_target(s) for s in statuses),
-                       forecast=forecast, title="Kumulierte förderfähige Ausgaben landesweit (Kommunen)")
+                       forecast=forecast, title=gettext("Kumulierte förderfähige Ausgaben landesweit (Kommunen)"))
 
 
 __all__ = ["SpendChart", "grant_spend_chart"]
@@ -151,7 +155,7 @@ def allocation_chart(limit: int | None = None, highlight_ags: str | None = None)
     total = sum(r[1] for r in rows)
     shown = rows[:limit] if limit else rows
     highlight = {name for name, _c, ags in shown if ags == highlight_ags}
-    svg = bar_chart([(name, cents) for name, cents, _ags in shown], title="Zuwendungshöchstgrenzen je Kommune",
+    svg = bar_chart([(name, cents) for name, cents, _ags in shown], title=gettext("Zuwendungshöchstgrenzen je Kommune"),
                     value_label=short_eur, highlight=highlight)
     return svg, [{"ags": ags, "name": name, "cents": cents, "share": percent(cents, total)}
                  for name, cents, ags in rows], total

@@ -116,7 +116,7 @@ def build_listing(statement: Select, columns: Sequence[ListColumn], *, args: Map
     if fmt in FORMATS:
         items = db.session.scalars(statement.limit(MAX_EXPORT_ROWS))
         return export_response(f"{filename}-{today_stamp(clock.today())}", fmt,
-                               [Column(c.label, c.kind) for c in columns],
+                               [Column(str(c.label), c.kind) for c in columns],
                                ([c.value(item) for c in columns] for item in items))
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     page = min(_page(args), max(1, math.ceil(total / per_page)))

@@ -8,6 +8,7 @@ points, and the Innovationsfonds entry for reviewers and organisations (if those
 from __future__ import annotations
 
 from flask import current_app, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.routing import BuildError
 
@@ -42,7 +43,7 @@ def kommune_overview(user):
     days_left = max((deadline - clock.today()).days, 0)
     todos = _kommune_todos(user, programme, grant)
     chart = insights.grant_spend_chart(grant, current) if grant is not None else None
-    return Panel(title="Mein Überblick", template="main/_panel_kommune.html", wide=True, data={
+    return Panel(title=gettext("Mein Überblick"), template="main/_panel_kommune.html", wide=True, data={
         "ceiling": ceiling_cents(programme.id, user.kommune_id), "status": current, "grant": grant,
         "deadline": deadline, "days_left": days_left, "todos": todos, "chart": chart})
 
@@ -51,30 +52,32 @@ def _kommune_todos(user, programme, grant) -> list[tuple[str, str]]:
     todos: list[tuple[str, str]] = []
     application = application_of_kommune(user.kommune_id, programme)
     if application is None:
-        todos.append(("Antrag auf Zuwendung anlegen", url_for("grants.index")))
+        todos.append((gettext("Antrag auf Zuwendung anlegen"), url_for("grants.index")))
     else:
         current = open_amendment(application) or application
         if current.status is ApplicationStatus.DRAFT:
-            todos.append((f"{current.title} fertigstellen und einreichen",
+            todos.append((gettext("%(title)s fertigstellen und einreichen", title=current.title),
                           url_for("grants.detail", application_id=current.id)))
         elif current.status is ApplicationStatus.CHANGES_REQUESTED:
-            todos.append((f"{current.title}: angeforderte Änderungen einarbeiten",
+            todos.append((gettext("%(title)s: angeforderte Änderungen einarbeiten", title=current.title),
                           url_for("grants.detail", application_id=current.id)))
     if grant is not None:
         today = clock.today()
         proof = budget_services.proof_of(grant)
         if today > grant.last_expense_date and proof is None:
-            todos.append(("Verwendungsnachweis einreichen", url_for("budgets.proof", grant_id=grant.id)))
+            todos.append((gettext("Verwendungsnachweis einreichen"), url_for("budgets.proof", grant_id=grant.id)))
         elif today <= grant.last_expense_date:
-            todos.append(("Ausgaben erfassen oder importieren", url_for("budgets.expenses", grant_id=grant.id)))
+            todos.append((gettext("Ausgaben erfassen oder importieren"),
+                          url_for("budgets.expenses", grant_id=grant.id)))
         reclaim = db.session.scalar(select(Reclaim).where(Reclaim.grant_id == grant.id,
                                                           Reclaim.status == ReclaimStatus.OPEN))
         if reclaim is not None:
-            todos.append(("Rückforderung begleichen", url_for("budgets.reclaim", reclaim_id=reclaim.id)))
+            todos.append((gettext("Rückforderung begleichen"), url_for("budgets.reclaim", reclaim_id=reclaim.id)))
     unread = db.session.scalar(select(func.count()).select_from(Message).where(
         Message.recipient_id == user.id, Message.read_at.is_(None))) or 0
     if unread:
-        todos.append((f"{unread} ungelesene Nachricht(en) und Erinnerungen", url_for("notifications.index")))
+        todos.append((gettext("%(count)s ungelesene Nachricht(en) und Erinnerungen", count=unread),
+                      url_for("notifications.index")))
     return todos
 
 
@@ -92,7 +95,7 @@ def programme_overview(user):
     proofs = db.session.scalar(select(func.count()).select_from(ProofOfUse).where(
         ProofOfUse.status == ProofStatus.SUBMITTED)) or 0
     overall, _modules = budget_status.totals(statuses)
-    return Panel(title="Programm auf einen Blick", template="main/_panel_programme.html", wide=True, data={
+    return Panel(title=gettext("Programm auf einen Blick"), template="main/_panel_programme.html", wide=True, data={
         "chart": insights.statewide_spend_chart(statuses), "at_risk": at_risk, "count": len(statuses),
         "overall": overall, "drafts": drafts, "proofs": proofs,
         "submitted": status_counts(programme.id)[ApplicationStatus.SUBMITTED],
@@ -108,7 +111,8 @@ def reports_panel(user):
     latest = []
     if user.role in (Role.AUDITOR, Role.PROGRAMME_ADMIN):
         latest = list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(5)))
-    return Panel(title="Prüfpfad und Berichte" if user.role == Role.AUDITOR else "Berichte und Exporte",
+    title = gettext("Prüfpfad und Berichte") if user.role == Role.AUDITOR else gettext("Berichte und Exporte")
+    return Panel(title=title,
                  template="main/_panel_reports.html", wide=user.role == Role.AUDITOR,
                  data={"latest": latest, "audit": user.role in (Role.AUDITOR, Role.PROGRAMME_ADMIN)})
 
@@ -137,11 +141,11 @@ def innovationsfonds_url(role: Role) -> str | None:
 def innovationsfonds_panel(user):
     if user.role not in _INNOVATIONSFONDS_ENTRIES:
         return None
-    return Panel(title="Innovationsfonds", template="main/_panel_innovationsfonds.html",
+    return Panel(title=gettext("Innovationsfonds"), template="main/_panel_innovationsfonds.html",
                  data={"url": innovationsfonds_url(user.role), "reviewer": user.role == Role.REVIEWER})
 
 
 @panel(order=1000)
 def account_panel(user):
-    return Panel(title="Ihr Konto", template="main/_panel_account.html",
+    return Panel(title=gettext("Ihr Konto"), template="main/_panel_account.html",
                  data={"user": user, "is_reader": user.role == Role.AUDITOR})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext
 from marshmallow import ValidationError
 from sqlalchemy import select, text
 
@@ -27,8 +28,8 @@ from .permissions import KOMMUNE_PAGE, MAP_READ, REPORTS_READ
 from .schemas import AuditFilter
 
 bp = Blueprint("main", __name__)
-nav_entry("Auswertungen", "main.reports", REPORTS_READ, order=400)
-nav_entry("Karte", "main.nrw_map", MAP_READ, order=410)
+nav_entry(lazy_gettext("Auswertungen"), "main.reports", REPORTS_READ, order=400)
+nav_entry(lazy_gettext("Karte"), "main.nrw_map", MAP_READ, order=410)
 
 
 @bp.route("/")
@@ -83,14 +84,14 @@ def _json(value) -> str:
 
 
 AUDIT_COLUMNS = [
-    ListColumn("time", "Zeit", lambda e: e.occurred_at, "datetime", sort=AuditEntry.occurred_at),
-    ListColumn("actor", "Benutzer", lambda e: e.actor_label, sort=AuditEntry.actor_label),
-    ListColumn("action", "Aktion", lambda e: e.action, sort=AuditEntry.action),
-    ListColumn("object", "Objekt", lambda e: f"{e.object_type} {e.object_id or ''}".strip(),
+    ListColumn("time", lazy_gettext("Zeit"), lambda e: e.occurred_at, "datetime", sort=AuditEntry.occurred_at),
+    ListColumn("actor", lazy_gettext("Benutzer"), lambda e: e.actor_label, sort=AuditEntry.actor_label),
+    ListColumn("action", lazy_gettext("Aktion"), lambda e: e.action, sort=AuditEntry.action),
+    ListColumn("object", lazy_gettext("Objekt"), lambda e: f"{e.object_type} {e.object_id or ''}".strip(),
                sort=AuditEntry.object_type),
-    ListColumn("before", "Vorher", lambda e: _json(e.before)),
-    ListColumn("after", "Nachher", lambda e: _json(e.after)),
-    ListColumn("request", "Anfrage", lambda e: e.request_id or ""),
+    ListColumn("before", lazy_gettext("Vorher"), lambda e: _json(e.before)),
+    ListColumn("after", lazy_gettext("Nachher"), lambda e: _json(e.after)),
+    ListColumn("request", lazy_gettext("Anfrage"), lambda e: e.request_id or ""),
 ]
 
 
@@ -126,7 +127,7 @@ def nrw_map():
             return url_for("main.kommune_page", ags=ags)
         return None
 
-    svg = render_map(values, title=f"Karte NRW: {measure.label}", names=names, link=link,
+    svg = render_map(values, title=gettext("Karte NRW: %(measure)s", measure=measure.label), names=names, link=link,
                      value_label=lambda v: insights.format_measure(measure, v),
                      categories=insights.CATEGORIES.get(measure.key))
     rows = [{"ags": ags, "name": name, "value": values.get(ags), "link": link(ags)}

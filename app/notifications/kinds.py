@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext
+
 
 @dataclass(frozen=True)
 class Kind:
     kind: str
-    label: str
+    label: str  # may be a lazy_gettext string (translated when shown)
     roles: frozenset[str]  # role values that receive it (the page shows only these)
     mandatory: bool
     default: str  # email | inbox | off
@@ -44,17 +46,18 @@ def declare_kind(kind: str, label: str, *, roles: Iterable[str], mandatory: bool
 
 
 def kinds_for_role(role: str) -> list[Kind]:
-    return sorted((k for k in KINDS.values() if role in k.roles), key=lambda k: (not k.mandatory, k.label))
+    return sorted((k for k in KINDS.values() if role in k.roles), key=lambda k: (not k.mandatory, str(k.label)))
 
 
 # Kinds of the foundation itself
-JOB_FAILED = declare_kind("system.job_failed", "Fehlgeschlagene automatische Jobs", roles={"programme_admin"},
-                          description="Ein nächtlicher oder regelmäßiger Job ist mit einem Fehler beendet worden.")
-EMAIL_FAILED = declare_kind("system.email_failed", "E-Mail-Zustellung endgültig fehlgeschlagen",
-                            roles={"programme_admin"}, default="inbox",
-                            description="Eine Nachricht war nach allen Versuchen nicht per E-Mail zustellbar.")
+JOB_FAILED = declare_kind(
+    "system.job_failed", lazy_gettext("Fehlgeschlagene automatische Jobs"), roles={"programme_admin"},
+    description=lazy_gettext("Ein nächtlicher oder regelmäßiger Job ist mit einem Fehler beendet worden."))
+EMAIL_FAILED = declare_kind(
+    "system.email_failed", lazy_gettext("E-Mail-Zustellung endgültig fehlgeschlagen"), roles={"programme_admin"},
+    default="inbox", description=lazy_gettext("Eine Nachricht war nach allen Versuchen nicht per E-Mail zustellbar."))
 DEADLINE_NOTICE = declare_kind(
-    "notice.deadline", "Fristen und Entscheidungen (rechtlich relevant)",
+    "notice.deadline", lazy_gettext("Fristen und Entscheidungen (rechtlich relevant)"),
     roles={"kommune", "organisation", "reviewer", "programme_admin", "finance"}, mandatory=True,
-    description="Bescheide, Fristende, gesperrte Ausgabenerfassung, Verwendungsnachweisfrist – "
-                "nicht abschaltbar.")
+    description=lazy_gettext("Bescheide, Fristende, gesperrte Ausgabenerfassung, Verwendungsnachweisfrist – "
+                             "nicht abschaltbar."))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from .. import audit, clock
@@ -41,8 +42,9 @@ def queue_message(recipient, kind: str, template: str, *, subject: str, link: st
     if email is None:
         email = preference_mode(recipient, kind) == "email"
     base_url = current_app.config["BASE_URL"].rstrip("/")
-    body = render_template(template, recipient=recipient, link=link, link_url=absolute_url(link), base_url=base_url,
-                           subject=subject, **context)
+    with force_locale("de"):  # messages and e-mails are German texts whatever the sender's page language
+        body = render_template(template, recipient=recipient, link=link, link_url=absolute_url(link),
+                               base_url=base_url, subject=subject, **context)
     message = Message(recipient_id=recipient.id, recipient_email=recipient.email, kind=kind, subject=subject,
                       body=body, link=link, dedup_key=dedup_key, created_at=clock.now(), email_attempts=0,
                       email_status="pending" if email and current_app.config.get("SMTP_HOST") else "none",

@@ -1,6 +1,7 @@
 """The inbox page (every user's messages) and the page "Benachrichtigungen" (preferences)."""
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 
 from ..auth.permissions import requires
 from ..errors import ValidationFailed
@@ -10,8 +11,8 @@ from .permissions import INBOX, PREFERENCES
 from .services import inbox, mark_read, preferences, set_preferences
 
 bp = Blueprint("notifications", __name__, url_prefix="/nachrichten")
-nav_entry("Nachrichten", "notifications.index", INBOX, order=900)
-nav_entry("Benachrichtigungen", "notifications.preferences_page", PREFERENCES, order=910)
+nav_entry(lazy_gettext("Nachrichten"), "notifications.index", INBOX, order=900)
+nav_entry(lazy_gettext("Benachrichtigungen"), "notifications.preferences_page", PREFERENCES, order=910)
 
 
 @bp.route("/")
@@ -42,6 +43,6 @@ def preferences_page():
             errors = invalid.errors
         else:
             db.session.commit()
-            flash("Einstellungen gespeichert." if changed else "Keine Änderungen.", "success")
+            flash(gettext("Einstellungen gespeichert.") if changed else gettext("Keine Änderungen."), "success")
             return redirect(url_for("notifications.preferences_page"))
     return render_template("notifications/preferences.html", items=preferences(g.actor), errors=errors)

@@ -1,6 +1,7 @@
 """The jobs page for administrators: jobs, last/next runs, failures, e-mail delivery, "Jetzt ausführen"."""
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 
 from ..auth.permissions import requires
 from ..extensions import db
@@ -11,7 +12,7 @@ from .runner import execute
 from .services import job_overview, runs_select, scheduler_status
 
 bp = Blueprint("scheduler", __name__, url_prefix="/verwaltung/jobs")
-nav_entry("Jobs", "scheduler.index", JOBS_READ, order=950)
+nav_entry(lazy_gettext("Jobs"), "scheduler.index", JOBS_READ, order=950)
 
 
 @bp.route("/")
@@ -28,10 +29,11 @@ def index():
 def run_now(name: str):
     outcome = execute(name, trigger="manual", actor=g.actor)
     if outcome.status == "ok":
-        flash(f"Job „{name}“ ausgeführt ({outcome.due_key}).", "success")
+        flash(gettext("Job „%(name)s“ ausgeführt (%(due)s).", name=name, due=outcome.due_key), "success")
     elif outcome.status == "already_done":
-        flash(f"Job „{name}“ ist für {outcome.due_key} bereits erledigt – nichts zu tun.", "info")
+        flash(gettext("Job „%(name)s“ ist für %(due)s bereits erledigt – nichts zu tun.", name=name,
+                      due=outcome.due_key), "info")
     else:
         first = (outcome.error or "").splitlines()[0] if outcome.error else ""
-        flash(f"Job „{name}“ ist fehlgeschlagen: {first}", "error")
+        flash(gettext("Job „%(name)s“ ist fehlgeschlagen: %(error)s", name=name, error=first), "error")
     return redirect(url_for("scheduler.index"))
