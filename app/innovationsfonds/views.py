@@ -25,7 +25,7 @@ from .models import TARGET_GROUPS, SelectionRule, SketchStatus
 from .permissions import IF_APPLY, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
 from .ranking import METHOD_TEXT, SKIP_REASON_TEXT
-from .workflow import ACTION_LABELS
+from .workflow import ACTION_LABELS, FULL_APPLICATION_TRANSITIONS, allowed_actions
 
 bp = Blueprint("innovationsfonds", __name__, url_prefix="/innovationsfonds")
 nav_entry("Innovationsfonds", "innovationsfonds.index", IF_READ, order=250)
@@ -298,15 +298,23 @@ def sketch_new():
                            errors=errors, kommunen=list_kommunen(), groups=TARGET_GROUPS), (422 if errors else 200)
 
 
-@bp.route(SKETCH)
-@requires(IF_READ)
-def sketch_detail(sketch_id: int):
+def _sketch_page(sketch_id: int, errors: dict | None = None):
     sketch = services.get_sketch(sketch_id, g.actor)
     staff = g.actor.role in services.STAFF_ROLES
     view = present_sketch(sketch, g.actor, selection.aggregates(sketch.call)[sketch.id] if staff else None)
-    return render_template("innovationsfonds/sketch.html", sketch=sketch, view=view, action_labels=ACTION_LABELS,
-                           full_application=projects.full_application_of(sketch),
-                           project_decision=projects.decision_of(sketch))
+    application = projects.full_application_of(sketch) if g.actor.role != Role.REVIEWER else None
+    return render_template(
+        "innovationsfonds/sketch.html", sketch=sketch, view=view, action_labels=ACTION_LABELS,
+        full_application=application, project_decision=projects.decision_of(sketch), errors=errors or {},
+        form=request.form, application_actions=allowed_actions(application.status, g.actor,
+                                                               FULL_APPLICATION_TRANSITIONS) if application else [],
+    ), (422 if errors else 200)
+
+
+@bp.route(SKETCH)
+@requires(IF_READ)
+def sketch_detail(sketch_id: int):
+    return _sketch_page(sketch_id)
 
 
 @bp.route(SKETCH + "/bearbeiten", methods=["GET", "POST"])
@@ -379,6 +387,87 @@ def eligibility(sketch_id: int):
                                     reason=request.form.get("reason", ""))
         db.session.commit()
         flash("Die Förderfähigkeit wurde festgelegt.", "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.detail, "error")
+    return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
+
+
+# ---------------------------------------------------------------------------------------- full application
+
+
+def budget_years(call) -> list[int]:
+    return list(range(call.project_start.year, call.project_end.year + 1))
+
+
+def _full_application_form(form, years: list[int]) -> tuple[dict, dict]:
+    errors: dict[str, list[str]] = {}
+    lines = {}
+    for year in years:
+        amount = _amount(f"line_{year}", errors, form)
+        if amount:
+            lines[year] = amount
+    data = {"lines": lines, "start_date": _date("start_date", errors, form),
+            "end_date": _date("end_date", errors, form), "description": form.get("description", "")}
+    for name in ("start_date", "end_date"):
+        if data[name] is None and name not in errors:
+            errors[name] = ["Bitte ein Datum angeben."]
+    return data, errors
+
+
+@bp.route(SKETCH + "/vollantrag", methods=["GET", "POST"])
+@requires(IF_APPLY)
+def full_application_form(sketch_id: int):
+    """The selected organisation's full application: amounts per budget year, period, description."""
+    sketch = services.get_sketch(sketch_id, g.actor)
+    application = projects.full_application_of(sketch)
+    years = budget_years(sketch.call)
+    errors: dict = {}
+    if request.method == "POST":
+        data, errors = _full_application_form(request.form, years)
+        if not errors:
+            try:
+                projects.submit_full_application(sketch_id, g.actor, **data)
+                db.session.commit()
+                flash("Der Vollantrag wurde eingereicht.", "success")
+                return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
+            except ValidationFailed as failed:
+                db.session.rollback()
+                errors = failed.errors
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.detail, "error")
+                return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
+        form = request.form
+    elif application is not None:
+        form = {f"line_{y}": format_eur(c, with_symbol=False) for y, c in application.lines.items()}
+        form.update(start_date=application.start_date.isoformat(), end_date=application.end_date.isoformat(),
+                    description=application.description)
+    else:
+        form = {"start_date": max(sketch.start_date, sketch.call.project_start).isoformat(),
+                "end_date": min(sketch.end_date, sketch.call.project_end).isoformat()}
+    return render_template("innovationsfonds/full_application_form.html", sketch=sketch, application=application,
+                           years=years, form=form, errors=errors), (422 if errors else 200)
+
+
+@bp.route(SKETCH + "/vollantrag/<any(bewilligen, aenderungen):action>", methods=["POST"])
+@requires(IF_MANAGE)
+def full_application_decide(sketch_id: int, action: str):
+    """Approve the full application (grant decision, commitment in the budget) or request changes."""
+    try:
+        if action == "bewilligen":
+            decision = projects.approve_full_application(sketch_id, g.actor, comment=request.form.get("comment", ""))
+            message = f"Der Vollantrag wurde bewilligt (Zuwendungsbescheid {decision.number})."
+        else:
+            projects.request_changes(sketch_id, g.actor, reason=request.form.get("reason", ""))
+            message = "Die Änderungswünsche wurden an den Träger gesendet."
+        db.session.commit()
+        flash(message, "success")
+    except ValidationFailed as failed:
+        db.session.rollback()
+        field = "reason" if action == "aenderungen" else "comment"
+        return _sketch_page(sketch_id, errors={field: [m for ms in failed.errors.values() for m in ms]
+                                               or [failed.detail]})
     except DomainError as error:
         db.session.rollback()
         flash(error.detail, "error")
