@@ -98,7 +98,7 @@ def get_call(call_id: int):
 @blp.arguments(CallIn)
 @blp.response(200, CallOut)
 def update_call(data, call_id: int):
-    """Change the rules (criteria are fixed once reviewers are assigned; the window once it closed)."""
+    """Change the rules; a field frozen by the call's progress (``services.FIELD_LOCKS``) is a 422 naming it."""
     call = services.update_call(call_id, g.actor, data)
     db.session.commit()
     return call

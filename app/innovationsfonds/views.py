@@ -5,11 +5,12 @@ outbox, statistics)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from .. import clock
 from ..auth.models import Role
@@ -65,6 +66,19 @@ def _date(name: str, errors: dict, form) -> date | None:
         return None
 
 
+def _save(change, message: str) -> tuple:
+    """Run ``change() -> redirect URL``; commit, flash ``message`` and redirect, or roll back and
+    return the field errors of a ValidationFailed: ``(response or None, errors)``."""
+    try:
+        target = change()
+    except ValidationFailed as failed:
+        db.session.rollback()
+        return None, failed.errors
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target), {}
+
+
 def budget_bar(total: int, budget: int, label: str) -> Markup:
     """A horizontal SVG bar: the share of the budget a selection uses (no inline style: CSP)."""
     width = 600
@@ -94,6 +108,64 @@ def index():
 # ---------------------------------------------------------------------------------------- call set-up
 
 
+# service data key / API field -> field of the call form
+PAGE_FIELD = {"opens_at": "opens", "closes_at": "closes", "funding_rate_bp": "funding_rate", "budget_cents": "budget",
+              "max_per_project_cents": "max_per_project"}
+CRITERION_PARTS = ("key", "name", "description", "weight", "scale_min", "scale_max")
+MAX_CRITERIA = 30
+
+
+def _points(name: str, errors: dict, form) -> Decimal | None:
+    """A score 0–100 with at most two decimals ("62,5")."""
+    raw = (form.get(name) or "").strip().replace(",", ".")
+    try:
+        value = Decimal(raw) if raw else None
+        if value is not None and (not value.is_finite() or not 0 <= value <= 100
+                                  or value != value.quantize(Decimal("0.01"))):
+            raise ValueError
+        return value
+    except (ArithmeticError, ValueError):
+        errors[name] = ["Bitte eine Punktzahl von 0 bis 100 angeben (höchstens zwei Nachkommastellen)."]
+        return None
+
+
+def _criteria(form, errors: dict) -> list[dict]:
+    """Criterion rows ``crit_<part>_<n>``; empty rows are skipped, a row's error names its number."""
+    criteria = []
+    for n in range(MAX_CRITERIA):
+        row = {part: (form.get(f"crit_{part}_{n}") or "").strip() for part in CRITERION_PARTS}
+        if not any(row.values()):
+            continue
+        try:
+            for part in ("weight", "scale_min", "scale_max"):
+                if not row[part].lstrip("-").isdigit() or len(row[part]) > 6:
+                    raise ValueError
+                row[part] = int(row[part])
+        except ValueError:
+            errors.setdefault("criteria", []).append(f"Kriterium {n + 1}: Gewicht und Skala als ganze Zahlen angeben.")
+            continue
+        if not row["key"] or not row["name"]:
+            errors.setdefault("criteria", []).append(f"Kriterium {n + 1}: Schlüssel und Name angeben.")
+            continue
+        criteria.append(row)
+    return criteria
+
+
+def _group_minimums(form, errors: dict) -> dict[str, int]:
+    """Lines ``region:Köln = 1`` or ``target:primary = 10``."""
+    minimums = {}
+    for number, line in enumerate((form.get("group_minimums") or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        group, _sep, count = (part.strip() for part in line.partition("="))
+        if not group or not count.isdigit() or len(count) > 4:
+            errors.setdefault("group_minimums", []).append(
+                f"Zeile {number}: „Gruppe = Anzahl“, z. B. „region:Köln = 1“.")
+            continue
+        minimums[group] = int(count)
+    return minimums
+
+
 def _call_form(form) -> tuple[dict, dict]:
     errors: dict[str, list[str]] = {}
     data: dict = {"title": (form.get("title") or "").strip(), "description": form.get("description", "")}
@@ -109,43 +181,79 @@ def _call_form(form) -> tuple[dict, dict]:
     if opens is None or closes is None:
         errors.setdefault("closes", ["Bitte Beginn und Ende der Einreichung angeben."])
     else:
-        from datetime import datetime, time
-
         data["opens_at"] = datetime.combine(opens, time(0, 0), tzinfo=clock.BERLIN)
         data["closes_at"] = clock.end_of_day(closes)
     data["eligible_kinds"] = form.getlist("eligible_kinds")
     data["target_groups"] = form.getlist("target_groups")
-    data["funding_rate_bp"] = 8000
-    data["reviewers_per_sketch"] = _int("reviewers_per_sketch", errors, form) or 3
+    rate = _points("funding_rate", errors, form)
+    if rate is None or rate <= 0:
+        errors.setdefault("funding_rate", ["Bitte eine Förderquote über 0 bis 100 % angeben."])
+    data["funding_rate_bp"] = int((rate or 0) * 100)
+    data["reviewers_per_sketch"] = _int("reviewers_per_sketch", errors, form)
+    if not 1 <= (data["reviewers_per_sketch"] or 0) <= 20:
+        errors.setdefault("reviewers_per_sketch", ["Bitte 1 bis 20 Gutachten je Skizze angeben."])
     data["reviewers_see_names"] = form.get("reviewers_see_names") == "1"
     data["show_scores_to_rejected"] = form.get("show_scores_to_rejected") == "1"
-    data["selection_rule"] = form.get("selection_rule") if form.get("selection_rule") in {
-        r.value for r in SelectionRule} else "funding_line_stop"
-    data["group_minimums"] = {}
-    for name in ("min_score", "discrepancy_threshold"):
-        raw = (form.get(name) or "").strip().replace(",", ".")
-        try:
-            value = Decimal(raw) if raw else None
-            if value is not None and (not value.is_finite() or not 0 <= value <= 100
-                                      or value != value.quantize(Decimal("0.01"))):
-                raise ValueError
-            data[name] = value
-        except (ArithmeticError, ValueError):
-            errors[name] = ["Bitte eine Punktzahl von 0 bis 100 angeben."]
-    data["discrepancy_threshold"] = data.get("discrepancy_threshold") or Decimal("25")
-    criteria = []
-    for number, line in enumerate((form.get("criteria") or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split(";")]
-        try:
-            key, name, weight, low, high = parts
-            criteria.append({"key": key, "name": name, "weight": int(weight), "scale_min": int(low),
-                             "scale_max": int(high), "description": ""})
-        except ValueError:
-            errors.setdefault("criteria", []).append(f"Zeile {number}: „Schlüssel; Name; Gewicht; min; max“.")
-    data["criteria"] = criteria
+    if form.get("selection_rule") in {r.value for r in SelectionRule}:
+        data["selection_rule"] = form.get("selection_rule")
+    else:
+        errors["selection_rule"] = ["Bitte eine Auswahlregel wählen."]
+    data["min_score"] = _points("min_score", errors, form)
+    data["discrepancy_threshold"] = _points("discrepancy_threshold", errors, form)
+    if data["discrepancy_threshold"] is None:
+        errors.setdefault("discrepancy_threshold", ["Bitte eine Abweichungsschwelle (Punkte) angeben."])
+    data["group_minimums"] = _group_minimums(form, errors)
+    data["criteria"] = _criteria(form, errors)
     return data, errors
+
+
+def _call_as_form(call) -> MultiDict:
+    """The call's current values as the form's strings (prefill and the values of locked fields)."""
+    form = MultiDict({
+        "title": call.title, "description": call.description,
+        "budget": format_eur(call.budget_cents, with_symbol=False),
+        "max_per_project": format_eur(call.max_per_project_cents, with_symbol=False),
+        "opens": call.opens_at.astimezone(clock.BERLIN).date().isoformat(),
+        "closes": call.closes_at.astimezone(clock.BERLIN).date().isoformat(),
+        "funding_rate": services.score_text(Decimal(call.funding_rate_bp).scaleb(-2)),
+        "reviewers_per_sketch": str(call.reviewers_per_sketch), "selection_rule": call.selection_rule.value,
+        "min_score": services.score_text(call.min_score_points) if call.min_score is not None else "",
+        "discrepancy_threshold": services.score_text(call.threshold_points),
+        "group_minimums": "\n".join(f"{group} = {count}" for group, count in (call.group_minimums or {}).items())})
+    for name in ("review_deadline", "full_application_deadline", "project_start", "project_end"):
+        form[name] = getattr(call, name).isoformat()
+    for name in ("reviewers_see_names", "show_scores_to_rejected"):
+        if getattr(call, name):
+            form[name] = "1"
+    form.setlist("eligible_kinds", call.eligible_kinds)
+    form.setlist("target_groups", call.target_groups)
+    for n, criterion in enumerate(call.criteria):
+        for part in CRITERION_PARTS:
+            form[f"crit_{part}_{n}"] = str(getattr(criterion, part))
+    return form
+
+
+NEW_CALL_FORM = MultiDict({
+    "budget": "5.000.000,00", "max_per_project": "500.000,00", "funding_rate": "80", "reviewers_per_sketch": "3",
+    "show_scores_to_rejected": "1", "discrepancy_threshold": "25",
+    "selection_rule": SelectionRule.FUNDING_LINE_STOP.value,
+    "eligible_kinds": list(ORGANISATION_KINDS), "target_groups": list(TARGET_GROUPS),
+    **{f"crit_{part}_{n}": value for n, (key, name, weight) in enumerate((
+        ("relevanz", "Relevanz für die Zielgruppe", "3"), ("innovation", "Innovationsgehalt", "2"),
+        ("umsetzbarkeit", "Umsetzbarkeit", "2")))
+       for part, value in (("key", key), ("name", name), ("weight", weight), ("scale_min", "0"), ("scale_max", "10"))}})
+
+
+def _render_call_form(call, form, errors: dict, locks: dict):
+    rows = max(len(call.criteria) if call else 0, sum(1 for k in form if k.startswith("crit_key_"))) + 2
+    group_names = [f"region:{r}" for r in services.regions()] + [f"target:{t}" for t in TARGET_GROUPS]
+    return render_template("innovationsfonds/call_form.html", call=call, errors=errors, form=form, locks=locks,
+                           kinds=ORGANISATION_KINDS, groups=TARGET_GROUPS, rules=list(SelectionRule),
+                           criterion_rows=min(rows, MAX_CRITERIA), group_names=group_names), (422 if errors else 200)
+
+
+def _page_errors(errors: dict) -> dict:
+    return {PAGE_FIELD.get(name, name): messages for name, messages in errors.items()}
 
 
 @bp.route("/aufrufe/neu", methods=["GET", "POST"])
@@ -155,17 +263,49 @@ def call_new():
     if request.method == "POST":
         data, errors = _call_form(request.form)
         if not errors:
-            try:
-                call = services.create_call(g.actor, get_programme(), data)
-                db.session.commit()
-                flash("Der Aufruf wurde angelegt.", "success")
-                return redirect(url_for("innovationsfonds.call_detail", call_id=call.id))
-            except ValidationFailed as failed:
-                db.session.rollback()
-                errors = failed.errors
-    return render_template("innovationsfonds/call_form.html", errors=errors, form=request.form,
-                           kinds=ORGANISATION_KINDS, groups=TARGET_GROUPS, rules=list(SelectionRule)), (
-        422 if errors else 200)
+            done, errors = _save(lambda: url_for("innovationsfonds.call_detail", call_id=services.create_call(
+                g.actor, get_programme(), data).id), "Der Aufruf wurde angelegt.")
+            if done:
+                return done
+            errors = _page_errors(errors)
+    return _render_call_form(None, request.form if request.method == "POST" else NEW_CALL_FORM, errors, {})
+
+
+@bp.route(CALL + "/bearbeiten", methods=["GET", "POST"])
+@requires(IF_MANAGE)
+def call_edit(call_id: int):
+    """Edit a call; fields frozen by ``services.call_locks`` are shown disabled and keep their values."""
+    call = services.get_call(call_id)
+    if call.released_at is not None:
+        flash("Die Entscheidung zu diesem Aufruf ist freigegeben; er kann nicht mehr geändert werden.", "error")
+        return redirect(url_for("innovationsfonds.call_detail", call_id=call_id))
+    locks = {PAGE_FIELD.get(name, name): reason for name, reason in services.call_locks(call).items()}
+    current = _call_as_form(call)
+    errors: dict = {}
+    form = current
+    if request.method == "POST":
+        form = MultiDict(request.form)
+        for name in locks:  # disabled inputs are not sent: locked fields keep the call's values
+            if name == "criteria":
+                for key in [k for k in form if k.startswith("crit_")]:
+                    form.pop(key)
+                form.update({k: v for k, v in current.items() if k.startswith("crit_")})
+            else:
+                form.setlist(name, current.getlist(name))
+        data, errors = _call_form(form)
+        if "criteria" in locks:  # wording of criteria stays editable
+            for n, criterion in enumerate(data.get("criteria", [])):
+                criterion["name"] = (request.form.get(f"crit_name_{n}") or criterion["name"]).strip()
+                criterion["description"] = (request.form.get(f"crit_description_{n}") or "").strip()
+        data.update({name: value for name, value in services.call_values(call).items()
+                     if name in services.call_locks(call) and name != "criteria"})
+        if not errors:
+            done, errors = _save(lambda: url_for("innovationsfonds.call_detail", call_id=services.update_call(
+                call_id, g.actor, data).id), "Der Aufruf wurde gespeichert.")
+            if done:
+                return done
+            errors, call = _page_errors(errors), services.get_call(call_id)
+    return _render_call_form(call, form, errors, locks)
 
 
 @bp.route(CALL)
@@ -286,14 +426,10 @@ def sketch_new():
     if request.method == "POST":
         data, errors = _sketch_form(request.form)
         if not errors:
-            try:
-                sketch = services.create_sketch(g.actor, call.id, data)
-                db.session.commit()
-                flash("Der Entwurf wurde gespeichert.", "success")
-                return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch.id))
-            except ValidationFailed as failed:
-                db.session.rollback()
-                errors = failed.errors
+            done, errors = _save(lambda: url_for("innovationsfonds.sketch_detail", sketch_id=services.create_sketch(
+                g.actor, call.id, data).id), "Der Entwurf wurde gespeichert.")
+            if done:
+                return done
     return render_template("innovationsfonds/sketch_form.html", call=call, sketch=None, form=request.form,
                            errors=errors, kommunen=list_kommunen(), groups=TARGET_GROUPS), (422 if errors else 200)
 
@@ -325,14 +461,10 @@ def sketch_edit(sketch_id: int):
     if request.method == "POST":
         data, errors = _sketch_form(request.form)
         if not errors:
-            try:
-                services.update_sketch(sketch_id, g.actor, data)
-                db.session.commit()
-                flash("Der Entwurf wurde gespeichert.", "success")
-                return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
-            except ValidationFailed as failed:
-                db.session.rollback()
-                errors = failed.errors
+            done, errors = _save(lambda: url_for("innovationsfonds.sketch_detail", sketch_id=services.update_sketch(
+                sketch_id, g.actor, data).id), "Der Entwurf wurde gespeichert.")
+            if done:
+                return done
     return render_template("innovationsfonds/sketch_form.html", call=sketch.call, sketch=sketch, form=request.form,
                            errors=errors, kommunen=list_kommunen(), groups=TARGET_GROUPS), (422 if errors else 200)
 
