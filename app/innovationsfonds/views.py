@@ -341,11 +341,45 @@ def call_step(call_id: int, step: str):
     return redirect(url_for(target, call_id=call_id))
 
 
+def _matrix_page(call_id: int, errors: dict | None = None):
+    call = services.get_call(call_id)
+    editable = call.closed_at is not None and call.decision_staged_at is None and call.released_at is None
+    return render_template("innovationsfonds/matrix.html", call=call, matrix=reviewing.assignment_matrix(call),
+                           editable=editable, errors=errors or {}, form=request.form), (422 if errors else 200)
+
+
 @bp.route(CALL + "/zuordnung")
 @requires(IF_STAFF)
 def matrix(call_id: int):
-    call = services.get_call(call_id)
-    return render_template("innovationsfonds/matrix.html", call=call, matrix=reviewing.assignment_matrix(call))
+    return _matrix_page(call_id)
+
+
+@bp.route(CALL + "/zuordnung/aendern", methods=["POST"])
+@requires(IF_MANAGE)
+def matrix_edit(call_id: int):
+    """Add or remove one reviewer of one sketch by hand (never a conflicted one; audited by the service)."""
+    errors: dict = {}
+    sketch_id, reviewer_id = _int("sketch_id", errors, request.form), _int("reviewer_id", errors, request.form)
+    if sketch_id is None:
+        errors.setdefault("sketch_id", ["Bitte eine Skizze wählen."])
+    if reviewer_id is None:
+        errors.setdefault("reviewer_id", ["Bitte eine Gutachterin oder einen Gutachter wählen."])
+    add = request.form.get("action") == "add"
+    if not errors:
+        try:
+            if services.get_sketch(sketch_id, g.actor).call_id != call_id:
+                raise ValidationFailed.field("sketch_id", "Die Skizze gehört nicht zu diesem Aufruf.")
+            if add:
+                reviewing.assign(sketch_id, reviewer_id, g.actor)
+            else:
+                reviewing.unassign(sketch_id, reviewer_id, g.actor)
+            db.session.commit()
+            flash("Die Zuordnung wurde hinzugefügt." if add else "Die Zuordnung wurde entfernt.", "success")
+            return redirect(url_for("innovationsfonds.matrix", call_id=call_id))
+        except DomainError as error:
+            db.session.rollback()
+            errors = error.errors or {"reviewer_id": [error.detail]}
+    return _matrix_page(call_id, errors)
 
 
 @bp.route(CALL + "/rangfolge")
