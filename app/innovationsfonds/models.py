@@ -234,6 +234,11 @@ class Sketch(db.Model):
         return f"IF-{self.call_id}-{self.id:04d}"
 
     @property
+    def eligibility_note(self) -> str:
+        """The eligibility column of the call's sketch list (page and export)."""
+        return self.eligibility_reason or ("automatisch geprüft" if self.eligibility_checks == {} else "")
+
+    @property
     def women_share(self) -> Decimal | None:
         if not self.planned_participants:
             return None

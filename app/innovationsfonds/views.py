@@ -16,12 +16,13 @@ from .. import clock
 from ..auth.models import Role
 from ..auth.permissions import requires
 from ..errors import DomainError, ValidationFailed
+from ..exports import export_response, today_stamp
 from ..extensions import db
 from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
 from ..reference.models import ORGANISATION_KINDS
 from ..reference.services import get_programme, list_kommunen
-from . import projects, reviewing, selection, services
+from . import exports, projects, reviewing, selection, services
 from .models import TARGET_GROUPS, SelectionRule, SketchStatus
 from .permissions import IF_APPLY, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
@@ -419,6 +420,18 @@ def selection_page(call_id: int):
     return render_template("innovationsfonds/selection.html", call=call, result=result, bars=bars, errors=errors,
                            form=request.form, method_text=METHOD_TEXT, skip_text=SKIP_REASON_TEXT), (
         422 if errors else 200)
+
+
+@bp.route(CALL + "/export/<any(skizzen, rangfolge):what>.<any(csv, xlsx):fmt>")
+@requires(IF_STAFF)
+def export(call_id: int, what: str, fmt: str):
+    """The sketch list or the ranking as CSV/XLSX: exactly the columns and rows the page shows."""
+    call = services.get_call(call_id)
+    if what == "skizzen":
+        columns, rows = exports.sketch_rows(call, selection.aggregates(call))
+    else:
+        columns, rows = exports.ranking_rows(selection.proposals(call))
+    return export_response(f"innovationsfonds-{call.id}-{what}-{today_stamp(clock.today())}", fmt, columns, rows)
 
 
 @bp.route(CALL + "/postausgang")
