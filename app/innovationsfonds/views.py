@@ -280,7 +280,8 @@ def call_edit(call_id: int):
     if call.released_at is not None:
         flash("Die Entscheidung zu diesem Aufruf ist freigegeben; er kann nicht mehr geändert werden.", "error")
         return redirect(url_for("innovationsfonds.call_detail", call_id=call_id))
-    locks = {PAGE_FIELD.get(name, name): reason for name, reason in services.call_locks(call).items()}
+    frozen = services.call_locks(call)
+    locks = {PAGE_FIELD.get(name, name): reason for name, reason in frozen.items()}
     current = _call_as_form(call)
     errors: dict = {}
     form = current
@@ -299,7 +300,7 @@ def call_edit(call_id: int):
                 criterion["name"] = (request.form.get(f"crit_name_{n}") or criterion["name"]).strip()
                 criterion["description"] = (request.form.get(f"crit_description_{n}") or "").strip()
         data.update({name: value for name, value in services.call_values(call).items()
-                     if name in services.call_locks(call) and name != "criteria"})
+                     if name in frozen and name != "criteria"})
         if not errors:
             done, errors = _save(lambda: url_for("innovationsfonds.call_detail", call_id=services.update_call(
                 call_id, g.actor, data).id), "Der Aufruf wurde gespeichert.")

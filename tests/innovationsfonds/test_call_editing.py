@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from app import clock
 from app.audit import AuditEntry
 from app.extensions import db
+from app.innovationsfonds import views
 from app.innovationsfonds.models import Call
 from tests.innovationsfonds.conftest import AFTER, CLOSES, CRITERIA, DURING, call_body
 
@@ -118,3 +120,28 @@ def test_call_pages_create_and_edit_with_errors_beside_the_fields(client, people
     assert call.eligible_kinds == ["club", "foundation"] and call.max_per_project_cents == 5_000_000
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "innovationsfonds.call.update",
                                                       AuditEntry.object_id == str(call.id))) is not None
+
+
+def test_page_keeps_frozen_criteria_and_takes_new_wording(small, client, people):
+    small.submitted()
+    small.close()
+    small.assign()
+    call = db.session.get(Call, small.call)
+    url = f"/innovationsfonds/aufrufe/{call.id}/bearbeiten"
+    client.login(people["admin"])
+    with clock.freeze(AFTER):
+        page = client.get(url).get_data(as_text=True)
+        assert "Gesperrt: Die Begutachtung läuft" in page and ">None<" not in page
+        disabled = ("opens", "closes", "max_per_project", "funding_rate", "project_start", "project_end",
+                    "eligible_kinds", "target_groups", "reviewers_per_sketch", "reviewers_see_names")
+        sent = MultiDict([(k, v) for k, v in views._call_as_form(call).items(multi=True)  # what a browser sends
+                          if k not in disabled and not k.startswith(("crit_key", "crit_weight", "crit_scale"))])
+        sent["crit_name_0"] = "Nutzen für die Zielgruppe"
+        sent["crit_weight_0"] = "9"  # a disabled input in the browser; a forged value is ignored
+        sent["title"] = "Stichtag 31.03.2020 (geändert)"
+        response = client.post(url, data=sent)
+        assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.refresh(call)
+    assert call.title.endswith("(geändert)")
+    assert [(c.name, c.weight) for c in call.criteria][0] == ("Nutzen für die Zielgruppe", 3)
+    assert [c.key for c in call.criteria] == [c["key"] for c in CRITERIA]
