@@ -198,13 +198,21 @@ def call_locks(call: Call) -> dict[str, str]:
 
 
 def call_values(call: Call) -> dict:
-    """The call as update data (the shape ``update_call`` takes): locked fields keep these values."""
+    """The call as complete update data (the shape ``update_call`` takes)."""
     values = {name: getattr(call, name) for _state, _reason, names in FIELD_LOCKS for name in names
               if name not in ("criteria", "min_score", "selection_rule")}
+    values.update({name: getattr(call, name) for name in ("title", "description", "review_deadline",
+                                                          "full_application_deadline", "show_scores_to_rejected")})
     values.update(selection_rule=call.selection_rule.value, min_score=call.min_score_points,
+                  discrepancy_threshold=call.threshold_points,
                   criteria=[{"key": c.key, "name": c.name, "description": c.description, "weight": c.weight,
                              "scale_min": c.scale_min, "scale_max": c.scale_max} for c in call.criteria])
     return values
+
+
+def set_group_minimums(call_id: int, actor: User, minimums: dict[str, int]) -> Call:
+    """Only the group minimums (from the selection page); the same checks and locks as ``update_call``."""
+    return update_call(call_id, actor, {**call_values(get_call(call_id)), "group_minimums": minimums})
 
 
 def _comparable(name: str, value):

@@ -152,6 +152,11 @@ def _criteria(form, errors: dict) -> list[dict]:
     return criteria
 
 
+def minimums_text(call) -> str:
+    """The group minimums as the form's lines ``group = count``."""
+    return "\n".join(f"{group} = {count}" for group, count in (call.group_minimums or {}).items())
+
+
 def _group_minimums(form, errors: dict) -> dict[str, int]:
     """Lines ``region:Köln = 1`` or ``target:primary = 10``."""
     minimums = {}
@@ -220,7 +225,7 @@ def _call_as_form(call) -> MultiDict:
         "reviewers_per_sketch": str(call.reviewers_per_sketch), "selection_rule": call.selection_rule.value,
         "min_score": services.score_text(call.min_score_points) if call.min_score is not None else "",
         "discrepancy_threshold": services.score_text(call.threshold_points),
-        "group_minimums": "\n".join(f"{group} = {count}" for group, count in (call.group_minimums or {}).items())})
+        "group_minimums": minimums_text(call)})
     for name in ("review_deadline", "full_application_deadline", "project_start", "project_end"):
         form[name] = getattr(call, name).isoformat()
     for name in ("reviewers_see_names", "show_scores_to_rejected"):
@@ -247,10 +252,14 @@ NEW_CALL_FORM = MultiDict({
 
 def _render_call_form(call, form, errors: dict, locks: dict):
     rows = max(len(call.criteria) if call else 0, sum(1 for k in form if k.startswith("crit_key_"))) + 2
-    group_names = [f"region:{r}" for r in services.regions()] + [f"target:{t}" for t in TARGET_GROUPS]
     return render_template("innovationsfonds/call_form.html", call=call, errors=errors, form=form, locks=locks,
                            kinds=ORGANISATION_KINDS, groups=TARGET_GROUPS, rules=list(SelectionRule),
-                           criterion_rows=min(rows, MAX_CRITERIA), group_names=group_names), (422 if errors else 200)
+                           criterion_rows=min(rows, MAX_CRITERIA), group_names=_group_names()), (
+        422 if errors else 200)
+
+
+def _group_names() -> list[str]:
+    return [f"region:{r}" for r in services.regions()] + [f"target:{t}" for t in TARGET_GROUPS]
 
 
 def _page_errors(errors: dict) -> dict:
@@ -394,7 +403,7 @@ def ranking_page(call_id: int):
 @bp.route(CALL + "/auswahl", methods=["GET", "POST"])
 @requires(IF_STAFF)
 def selection_page(call_id: int):
-    call = services.get_call(call_id)
+    services.get_call(call_id)  # 404 before anything else
     errors: dict = {}
     if request.method == "POST":
         if g.actor.role != Role.PROGRAMME_ADMIN:
@@ -412,15 +421,34 @@ def selection_page(call_id: int):
         except DomainError as error:
             db.session.rollback()
             errors = error.errors or {"_": [error.detail]}
-            call = services.get_call(call_id)
+    return _selection_page(call_id, errors)
+
+
+def _selection_page(call_id: int, errors: dict):
+    call = services.get_call(call_id)
     result = selection.proposals(call)
     bars = {}
     for key, item in (("line", result.line), ("best", result.best)):
         if item is not None:
             bars[key] = budget_bar(item.total_cents, call.budget_cents, METHOD_TEXT[item.method])
     return render_template("innovationsfonds/selection.html", call=call, result=result, bars=bars, errors=errors,
-                           form=request.form, method_text=METHOD_TEXT, skip_text=SKIP_REASON_TEXT), (
-        422 if errors else 200)
+                           form=request.form, method_text=METHOD_TEXT, skip_text=SKIP_REASON_TEXT,
+                           minimums=request.form.get("group_minimums", minimums_text(call)), group_names=_group_names(),
+                           minimums_locked=services.call_locks(call).get("group_minimums")), (422 if errors else 200)
+
+
+@bp.route(CALL + "/auswahl/gruppen", methods=["POST"])
+@requires(IF_MANAGE)
+def group_minimums(call_id: int):
+    """Set the call's group minimums from the selection page; both proposals are recomputed with them."""
+    errors: dict = {}
+    minimums = _group_minimums(request.form, errors)
+    if not errors:
+        done, errors = _save(lambda: url_for("innovationsfonds.selection_page", call_id=services.set_group_minimums(
+            call_id, g.actor, minimums).id), "Die Mindestzahlen je Gruppe wurden gespeichert.")
+        if done:
+            return done
+    return _selection_page(call_id, errors)
 
 
 @bp.route(CALL + "/export/<any(skizzen, rangfolge):what>.<any(csv, xlsx):fmt>")

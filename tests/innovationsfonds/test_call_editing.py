@@ -145,3 +145,26 @@ def test_page_keeps_frozen_criteria_and_takes_new_wording(small, client, people)
     assert call.title.endswith("(geändert)")
     assert [(c.name, c.weight) for c in call.criteria][0] == ("Nutzen für die Zielgruppe", 3)
     assert [c.key for c in call.criteria] == [c["key"] for c in CRITERIA]
+
+
+def test_group_minimums_on_the_selection_page(small, client, people):
+    url = f"/innovationsfonds/aufrufe/{small.call}/auswahl"
+    client.login(people["admin"])
+    with clock.freeze(AFTER):
+        assert 'id="f-group_minimums"' in client.get(url).get_data(as_text=True)
+        unknown = client.post(url + "/gruppen", data={"group_minimums": "region:Atlantis = 1"})
+        assert unknown.status_code == 422
+        assert "„region:Atlantis“ ist keine bekannte Gruppe" in unknown.get_data(as_text=True)
+        malformed = client.post(url + "/gruppen", data={"group_minimums": "target:primary = 1\ntarget:primary = viele"})
+        assert malformed.status_code == 422
+        assert 'id="f-group_minimums-error"' in malformed.get_data(as_text=True)
+        assert "Zeile 2: „Gruppe = Anzahl“" in malformed.get_data(as_text=True)
+        assert db.session.get(Call, small.call).group_minimums == {}
+        saved = client.post(url + "/gruppen", data={"group_minimums": "region:Köln = 1\ntarget:primary = 2"})
+        assert saved.status_code == 302
+        assert "region:Köln = 1" in client.get(url).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Call, small.call).group_minimums == {"region:Köln": 1, "target:primary": 2}
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "innovationsfonds.call.update")
+                              .order_by(AuditEntry.id.desc()))
+    assert entry.after["group_minimums"] == {"region:Köln": 1, "target:primary": 2}
