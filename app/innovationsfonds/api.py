@@ -4,10 +4,11 @@ statistics, full applications and project decisions. Everything under ``/api/v1/
 
 from __future__ import annotations
 
-from flask import g, request, send_file
+from flask import g, jsonify, request, send_file
 
 from ..api_blueprint import ApiBlueprint
 from ..auth.permissions import requires
+from ..budgets import idempotency
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..pagination import SelectPage
@@ -22,6 +23,7 @@ from .schemas import (
     AutoAssignOut,
     CallIn,
     CallOut,
+    ChangesRequestIn,
     CloseOut,
     ConflictIn,
     ConflictOut,
@@ -96,7 +98,7 @@ def get_call(call_id: int):
 @blp.arguments(CallIn)
 @blp.response(200, CallOut)
 def update_call(data, call_id: int):
-    """Change the rules (criteria are fixed once reviewers are assigned; the window once it closed)."""
+    """Change the rules; a field frozen by the call's progress (``services.FIELD_LOCKS``) is a 422 naming it."""
     call = services.update_call(call_id, g.actor, data)
     db.session.commit()
     return call
@@ -431,12 +433,42 @@ def submit_full_application(data, sketch_id: int):
     return application
 
 
+@blp.route(SKETCH + "/full-application/request-changes", methods=["POST"])
+@requires(IF_MANAGE)
+@blp.arguments(ChangesRequestIn)
+@blp.response(200, FullApplicationOut)
+def request_full_application_changes(data, sketch_id: int):
+    """Send the full application back to the organisation with a reason; it edits and resubmits."""
+    application = projects.request_changes(sketch_id, g.actor, reason=data["reason"])
+    db.session.commit()
+    return application
+
+
 @blp.route(SKETCH + "/full-application/approve", methods=["POST"])
 @requires(IF_MANAGE)
 @blp.arguments(ProjectApproveIn)
 @blp.response(201, ProjectDecisionOut)
+@blp.doc(parameters=[{"in": "header", "name": idempotency.HEADER, "required": False,
+                      "schema": {"type": "string", "maxLength": 200},
+                      "description": "A retry with the same key replays the first answer and books nothing."}])
 def approve_full_application(data, sketch_id: int):
-    """Approve: numbered decision (ANBest-P for private organisations), commitment in the budget (module F5)."""
-    decision = projects.approve_full_application(sketch_id, g.actor, comment=data["comment"])
+    """Approve: numbered decision (ANBest-P for private organisations), commitment in the budget (module F5).
+
+    With an ``Idempotency-Key`` (the budgets mechanism, scope per sketch) a retry replays the first
+    answer (header ``Idempotent-Replayed: true``) instead of answering 409 "bereits bewilligt"."""
+    key = request.headers.get(idempotency.HEADER)
+    reservation = None
+    if key is not None:
+        digest = idempotency.request_hash(request.path, request.get_json(silent=True))
+        replay, reservation = idempotency.reserve(g.actor, f"if-project:sketch:{sketch_id}", key, digest)
+        if replay is not None:
+            db.session.rollback()
+            response = jsonify(replay[1])
+            response.status_code, response.headers["Idempotent-Replayed"] = replay[0], "true"
+            return response
+    payload = ProjectDecisionOut().dump(projects.approve_full_application(sketch_id, g.actor, comment=data["comment"]))
+    idempotency.complete(reservation, 201, payload)
     db.session.commit()
-    return decision
+    response = jsonify(payload)
+    response.status_code = 201
+    return response

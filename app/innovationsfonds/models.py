@@ -229,6 +229,11 @@ class Sketch(db.Model):
         return f"IF-{self.call_id}-{self.id:04d}"
 
     @property
+    def eligibility_note(self) -> str:
+        """The eligibility column of the call's sketch list (page and export)."""
+        return self.eligibility_reason or ("automatisch geprüft" if self.eligibility_checks == {} else "")
+
+    @property
     def women_share(self) -> Decimal | None:
         if not self.planned_participants:
             return None
@@ -369,11 +374,30 @@ class DecisionCounter(db.Model):
     last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class FullApplicationStatus(enum.StrEnum):
+    """The full application's own workflow (``workflow.FULL_APPLICATION_TRANSITIONS``)."""
+
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+
+    @property
+    def label(self) -> str:
+        return {"submitted": "eingereicht, in Prüfung", "changes_requested": "Änderungen angefordert",
+                "approved": "bewilligt"}[self.value]
+
+
 class FullApplication(db.Model):
-    """The full application (Vollantrag) of a selected sketch: amounts per budget year and period."""
+    """The full application (Vollantrag) of a selected sketch: amounts per budget year and period.
+
+    ``changes_reason`` keeps the administrator's last change request (shown to the organisation
+    until it resubmits; the history is in the audit trail)."""
 
     __tablename__ = "if_full_applications"
-    __table_args__ = (CheckConstraint("start_date <= end_date", name="period_order"),)
+    __table_args__ = (
+        CheckConstraint("start_date <= end_date", name="period_order"),
+        CheckConstraint("status <> 'changes_requested' OR changes_reason IS NOT NULL", name="changes_have_reason"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sketch_id: Mapped[int] = mapped_column(ForeignKey("if_sketches.id"), unique=True)
@@ -383,6 +407,10 @@ class FullApplication(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[FullApplicationStatus] = mapped_column(db_enum(FullApplicationStatus),
+                                                          default=FullApplicationStatus.SUBMITTED)
+    changes_reason: Mapped[str | None] = mapped_column(Text)
+    changes_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     sketch: Mapped[Sketch] = relationship()
 

@@ -2,6 +2,8 @@
 
 * The organisation submits its full application (amounts per budget year, period) until the
   call's ``full_application_deadline``; the total may not exceed the sketch's requested amount.
+* The administrator either requests changes (with a reason; the organisation edits and resubmits)
+  or approves it; the states follow ``workflow.FULL_APPLICATION_TRANSITIONS``.
 * Approval is a numbered grant decision of its own ("IF-ZB-2022-0001", drawn from a locked counter),
   with ANBest-P for private organisations and ANBest-G for public bodies. It books the commitment
   through ``app.budgets.services.set_commitment`` (source ``if-project:<sketch id>``, module F5), so
@@ -23,10 +25,10 @@ from ..database import lock_for_update, sum_cents
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..money import format_eur
-from .models import DecisionCounter, FullApplication, ProjectDecision, Sketch, SketchStatus
+from .models import DecisionCounter, FullApplication, FullApplicationStatus, ProjectDecision, Sketch, SketchStatus
 from .selection import DECISION_KIND
 from .services import get_call, get_sketch, record
-from .workflow import next_status
+from .workflow import next_full_application_status, next_status
 
 MODULE = "F5"
 
@@ -67,17 +69,60 @@ def submit_full_application(sketch_id: int, actor: User, *, lines: dict[int, int
     errors = _check_lines(sketch, lines, start_date, end_date)
     if errors:
         raise ValidationFailed("Der Vollantrag ist unvollständig.", errors=errors)
-    application = db.session.scalar(select(FullApplication).where(FullApplication.sketch_id == sketch.id))
+    application = full_application_of(sketch)
+    before = None
     if application is None:
         application = FullApplication(sketch_id=sketch.id, lines={}, start_date=start_date, end_date=end_date)
         db.session.add(application)
+    else:
+        before = application.status
+        application.status = next_full_application_status(application.status, "submit", actor)
     application.lines = {str(y): c for y, c in sorted(lines.items())}
     application.start_date, application.end_date = start_date, end_date
     application.description = (description or "").strip()[:20000]
     application.submitted_at, application.submitted_by_id = clock.now(), actor.id
+    application.status = FullApplicationStatus.SUBMITTED
     db.session.flush()
     record("full_application.submit", "if_sketch", sketch.id, actor,
-           after={"lines": application.lines, "start": start_date, "end": end_date})
+           before={"status": before.value} if before else None,
+           after={"status": application.status.value, "lines": application.lines, "start": start_date,
+                  "end": end_date})
+    return application
+
+
+def _organisation_users(sketch: Sketch):
+    from ..notifications.services import users_with_role
+
+    return users_with_role("organisation", organisation_id=sketch.organisation_id)
+
+
+def request_changes(sketch_id: int, actor: User, *, reason: str) -> FullApplication:
+    """The administrator sends the full application back with a reason; the organisation resubmits."""
+    sketch = get_sketch(sketch_id, actor, lock=True)
+    application = full_application_of(sketch)
+    if application is None:
+        raise Conflict("Der Träger hat noch keinen Vollantrag gestellt.")
+    if sketch.status is not SketchStatus.SELECTED:
+        raise Conflict(f"Änderungen können nur für ausgewählte Skizzen angefordert werden (Status: "
+                       f"{sketch.status.label}).")
+    new_status = next_full_application_status(application.status, "request_changes", actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed.field("reason", "Bitte angeben, was geändert werden soll.")
+    application.status, application.changes_reason = new_status, reason[:20000]
+    application.changes_requested_at = clock.now()
+    db.session.flush()
+    record("full_application.request_changes", "if_sketch", sketch.id, actor,
+           before={"status": FullApplicationStatus.SUBMITTED.value},
+           after={"status": new_status.value, "reason": application.changes_reason})
+    from ..notifications.services import queue_message
+
+    for user in _organisation_users(sketch):
+        queue_message(user, DECISION_KIND, "emails/innovationsfonds_changes_requested.txt",
+                      subject=f"Vollantrag {sketch.reference}: Änderungen erbeten",
+                      link=f"/innovationsfonds/skizzen/{sketch.id}/vollantrag",
+                      dedup_key=f"if.changes:{sketch.id}:{application.changes_requested_at.isoformat()}:u{user.id}",
+                      sketch=sketch, reason=application.changes_reason)
     return application
 
 
@@ -116,6 +161,7 @@ def approve_full_application(sketch_id: int, actor: User, *, comment: str = "") 
     application = full_application_of(sketch)
     if application is None:
         raise Conflict("Der Träger hat noch keinen Vollantrag gestellt.")
+    application_status = next_full_application_status(application.status, "approve", actor)
     call = get_call(sketch.call_id, lock=True)
     approved = application.total_cents
     already = db.session.scalar(select(sum_cents(ProjectDecision.approved_cents)).join(Sketch).where(
@@ -139,14 +185,14 @@ def approve_full_application(sketch_id: int, actor: User, *, comment: str = "") 
                            last_expense_date=application.end_date,
                            lines={(MODULE, int(y)): c for y, c in application.lines.items() if c}, actor=actor)
     decision.grant_id = grant.id
-    sketch.status = new_status
+    sketch.status, application.status = new_status, application_status
     db.session.flush()
     record("project.approve", "if_sketch", sketch.id, actor,
            after={"decision": number, "approved_cents": approved, "side_conditions": decision.side_conditions,
                   "grant_id": grant.id})
-    from ..notifications.services import queue_message, users_with_role
+    from ..notifications.services import queue_message
 
-    for user in users_with_role("organisation", organisation_id=organisation.id):
+    for user in _organisation_users(sketch):
         queue_message(user, DECISION_KIND, "emails/innovationsfonds_project_decision.txt",
                       subject=f"Zuwendungsbescheid {number} (Innovationsfonds)",
                       link=f"/innovationsfonds/skizzen/{sketch.id}", dedup_key=f"if.project:{decision.id}:u{user.id}",

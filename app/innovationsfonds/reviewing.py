@@ -152,9 +152,10 @@ def assign(sketch_id: int, reviewer_id: int, actor: User) -> Assignment:
     if reviewer is None or reviewer.role != Role.REVIEWER or not reviewer.active:
         raise ValidationFailed.field("reviewer_id", "Unbekannte oder inaktive Gutachterin / unbekannter Gutachter.")
     if is_conflicted(reviewer.id, sketch):
-        raise Conflict("Diese Person hat einen Interessenkonflikt mit dem Träger oder der Kommune der Skizze.")
+        raise Conflict(f"{reviewer.name} hat einen Interessenkonflikt mit dem Träger oder der Kommune der Skizze "
+                       f"{sketch.reference} und wird ihr nicht zugeordnet.")
     if any(a.reviewer_id == reviewer.id for a in sketch.assignments):
-        raise Conflict("Diese Person ist der Skizze bereits zugeordnet.")
+        raise Conflict(f"{reviewer.name} ist der Skizze {sketch.reference} bereits zugeordnet.")
     assignment = Assignment(sketch_id=sketch.id, reviewer_id=reviewer.id, manual=True, assigned_at=clock.now())
     db.session.add(assignment)
     db.session.flush()

@@ -371,6 +371,12 @@ class FullApplicationOut(Schema):
     start_date = fields.Date()
     end_date = fields.Date()
     submitted_at = fields.DateTime()
+    status = fields.Str(attribute="status.value")
+    changes_reason = fields.Str(allow_none=True)
+
+
+class ChangesRequestIn(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
 
 
 class ProjectApproveIn(Schema):

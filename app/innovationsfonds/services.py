@@ -117,6 +117,18 @@ def _validate_call(programme: Programme, data: dict, call: Call | None) -> dict[
     return errors
 
 
+def regions() -> list[str]:
+    """The Regierungsbezirke of the Kommunen (the ``region:`` groups of group minimums)."""
+    return list(db.session.scalars(select(Kommune.regierungsbezirk).distinct().order_by(Kommune.regierungsbezirk)))
+
+
+def _check_group_names(data: dict) -> list[str]:
+    known = {f"region:{r}" for r in regions()} | {f"target:{t}" for t in TARGET_GROUPS}
+    return [f"„{group}“ ist keine bekannte Gruppe (bekannt: {', '.join(sorted(known))})."
+            for group in (data.get("group_minimums") or {})
+            if group.startswith(("region:", "target:")) and group not in known]
+
+
 def _apply_call(call: Call, data: dict, *, criteria_locked: bool) -> None:
     for name in ("title", "description", "budget_cents", "opens_at", "closes_at", "review_deadline",
                  "full_application_deadline", "max_per_project_cents", "eligible_kinds", "target_groups",
@@ -127,7 +139,9 @@ def _apply_call(call: Call, data: dict, *, criteria_locked: bool) -> None:
     call.selection_rule = SelectionRule(data["selection_rule"])
     call.min_score = hundredths(data.get("min_score"))
     call.discrepancy_threshold = hundredths(data["discrepancy_threshold"])
-    if criteria_locked:
+    if criteria_locked:  # wording may still change, keys, weights and scales not (checked by the caller)
+        for criterion, c in zip(call.criteria, data["criteria"], strict=True):
+            criterion.name, criterion.description = c["name"], c.get("description", "")
         return
     call.criteria.clear()
     db.session.flush()
@@ -140,6 +154,8 @@ def _apply_call(call: Call, data: dict, *, criteria_locked: bool) -> None:
 def create_call(actor: User, programme: Programme, data: dict) -> Call:
     """Set up a call (Stichtag) with its rules and criteria."""
     errors = _validate_call(programme, data, None)
+    if group_errors := _check_group_names(data):
+        errors.setdefault("group_minimums", []).extend(group_errors)
     if errors:
         raise ValidationFailed("Der Aufruf enthält ungültige Angaben.", errors=errors)
     call = Call(programme_id=programme.id, created_at=clock.now(), title=data["title"],
@@ -151,23 +167,84 @@ def create_call(actor: User, programme: Programme, data: dict) -> Call:
     return call
 
 
+# When which call fields freeze (docs/innovationsfonds.md, "Editing a call"): once the window opened,
+# applicants rely on the eligibility rules; once it closed, on the window; once reviewers are
+# assigned, the scoring rules are running; once a decision is staged, the selection rules produced
+# it. Wording (title, description, criterion names), the later deadlines, the discrepancy threshold
+# (a flag, no decision) and the names shown in messages stay editable until the release; after the
+# release nothing changes.
+FIELD_LOCKS = (
+    ("opened", "Die Einreichung hat begonnen; Antragstellende verlassen sich auf diese Regel.",
+     ("opens_at", "eligible_kinds", "target_groups", "max_per_project_cents", "project_start", "project_end",
+      "funding_rate_bp")),
+    ("closed", "Die Einreichungsfrist ist abgelaufen.", ("closes_at",)),
+    ("assigned", "Die Begutachtung läuft; Kriterien, Gewichte, Skalen und Gutachtende je Skizze sind fest.",
+     ("criteria", "reviewers_per_sketch", "reviewers_see_names")),
+    ("staged", "Eine Entscheidung ist vorgemerkt; sie beruht auf diesen Auswahlregeln.",
+     ("budget_cents", "selection_rule", "min_score", "group_minimums")),
+)
+# data key -> field name in the API's CallIn (problem+json ``errors``)
+API_FIELD = {"budget_cents": "budget", "max_per_project_cents": "max_per_project"}
+
+
+def call_locks(call: Call) -> dict[str, str]:
+    """Data field -> why it can no longer change (empty before the window opens)."""
+    now = clock.now()
+    assigned = db.session.scalar(select(func.count()).select_from(Assignment).join(Sketch).where(
+        Sketch.call_id == call.id)) > 0
+    states = {"opened": now >= call.opens_at, "closed": call.closed_at is not None or now > call.closes_at,
+              "assigned": assigned, "staged": call.decision_staged_at is not None}
+    return {name: reason for state, reason, names in FIELD_LOCKS if states[state] for name in names}
+
+
+def call_values(call: Call) -> dict:
+    """The call as complete update data (the shape ``update_call`` takes)."""
+    values = {name: getattr(call, name) for _state, _reason, names in FIELD_LOCKS for name in names
+              if name not in ("criteria", "min_score", "selection_rule")}
+    values.update({name: getattr(call, name) for name in ("title", "description", "review_deadline",
+                                                          "full_application_deadline", "show_scores_to_rejected")})
+    values.update(selection_rule=call.selection_rule.value, min_score=call.min_score_points,
+                  discrepancy_threshold=call.threshold_points,
+                  criteria=[{"key": c.key, "name": c.name, "description": c.description, "weight": c.weight,
+                             "scale_min": c.scale_min, "scale_max": c.scale_max} for c in call.criteria])
+    return values
+
+
+def set_group_minimums(call_id: int, actor: User, minimums: dict[str, int]) -> Call:
+    """Only the group minimums (from the selection page); the same checks and locks as ``update_call``."""
+    return update_call(call_id, actor, {**call_values(get_call(call_id)), "group_minimums": minimums})
+
+
+def _comparable(name: str, value):
+    if name == "criteria":
+        return [(c["key"], c["weight"], c["scale_min"], c["scale_max"]) for c in value]
+    if name in ("eligible_kinds", "target_groups"):
+        return sorted(value)
+    if name == "group_minimums":
+        return value or {}
+    return value
+
+
 def update_call(call_id: int, actor: User, data: dict) -> Call:
-    """Change a call's rules; criteria are frozen once a review exists, the window once it closed."""
+    """Change a call's rules; a change of a field frozen by ``call_locks`` is refused naming the field."""
     call = get_call(call_id, lock=True)
     if call.released_at is not None:
         raise Conflict("Die Entscheidung zu diesem Aufruf ist freigegeben; er kann nicht mehr geändert werden.")
     errors = _validate_call(call.programme, data, call)
-    if call.closed_at is not None and (data["closes_at"] != call.closes_at or data["opens_at"] != call.opens_at):
-        errors.setdefault("closes_at", []).append("Die Einreichungsfrist ist bereits abgelaufen.")
+    if group_errors := _check_group_names(data):
+        errors.setdefault("group_minimums", []).extend(group_errors)
+    current = call_values(call)
+    locks = call_locks(call)
+    for name, reason in locks.items():
+        if name in data and _comparable(name, data[name]) != _comparable(name, current[name]):
+            errors.setdefault(API_FIELD.get(name, name), []).append(f"Nicht mehr änderbar: {reason}")
+    if "closes_at" not in locks and call.opens_at <= clock.now() and data["closes_at"] < clock.now():
+        errors.setdefault("closes_at", []).append("Eine laufende Einreichungsfrist kann nicht in die Vergangenheit "
+                                                  "gelegt werden.")
     if errors:
         raise ValidationFailed("Der Aufruf enthält ungültige Angaben.", errors=errors)
-    reviewed = db.session.scalar(select(func.count()).select_from(Assignment).join(Sketch).where(
-        Sketch.call_id == call.id)) > 0
-    if reviewed and [(c["key"], c["weight"], c["scale_min"], c["scale_max"]) for c in data["criteria"]] != [
-            (c.key, c.weight, c.scale_min, c.scale_max) for c in call.criteria]:
-        raise Conflict("Kriterien, Gewichte und Skalen sind nach Beginn der Begutachtung fest.")
     before = call_snapshot(call)
-    _apply_call(call, data, criteria_locked=reviewed)
+    _apply_call(call, data, criteria_locked="criteria" in locks)
     db.session.flush()
     record("call.update", "if_call", call.id, actor, before=before, after=call_snapshot(call))
     return call

@@ -5,27 +5,29 @@ outbox, statistics)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from .. import clock
 from ..auth.models import Role
 from ..auth.permissions import requires
 from ..errors import DomainError, ValidationFailed
+from ..exports import export_response, today_stamp
 from ..extensions import db
 from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
 from ..reference.models import ORGANISATION_KINDS
 from ..reference.services import get_programme, list_kommunen
-from . import projects, reviewing, selection, services
+from . import exports, projects, reviewing, selection, services
 from .models import TARGET_GROUPS, SelectionRule, SketchStatus
 from .permissions import IF_APPLY, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
 from .ranking import METHOD_TEXT, SKIP_REASON_TEXT
-from .workflow import ACTION_LABELS
+from .workflow import ACTION_LABELS, FULL_APPLICATION_TRANSITIONS, allowed_actions
 
 bp = Blueprint("innovationsfonds", __name__, url_prefix="/innovationsfonds")
 nav_entry("Innovationsfonds", "innovationsfonds.index", IF_READ, order=250)
@@ -65,6 +67,19 @@ def _date(name: str, errors: dict, form) -> date | None:
         return None
 
 
+def _save(change, message: str) -> tuple:
+    """Run ``change() -> redirect URL``; commit, flash ``message`` and redirect, or roll back and
+    return the field errors of a ValidationFailed: ``(response or None, errors)``."""
+    try:
+        target = change()
+    except ValidationFailed as failed:
+        db.session.rollback()
+        return None, failed.errors
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target), {}
+
+
 def budget_bar(total: int, budget: int, label: str) -> Markup:
     """A horizontal SVG bar: the share of the budget a selection uses (no inline style: CSP)."""
     width = 600
@@ -94,6 +109,69 @@ def index():
 # ---------------------------------------------------------------------------------------- call set-up
 
 
+# service data key / API field -> field of the call form
+PAGE_FIELD = {"opens_at": "opens", "closes_at": "closes", "funding_rate_bp": "funding_rate", "budget_cents": "budget",
+              "max_per_project_cents": "max_per_project"}
+CRITERION_PARTS = ("key", "name", "description", "weight", "scale_min", "scale_max")
+MAX_CRITERIA = 30
+
+
+def _points(name: str, errors: dict, form) -> Decimal | None:
+    """A score 0–100 with at most two decimals ("62,5")."""
+    raw = (form.get(name) or "").strip().replace(",", ".")
+    try:
+        value = Decimal(raw) if raw else None
+        if value is not None and (not value.is_finite() or not 0 <= value <= 100
+                                  or value != value.quantize(Decimal("0.01"))):
+            raise ValueError
+        return value
+    except (ArithmeticError, ValueError):
+        errors[name] = ["Bitte eine Punktzahl von 0 bis 100 angeben (höchstens zwei Nachkommastellen)."]
+        return None
+
+
+def _criteria(form, errors: dict) -> list[dict]:
+    """Criterion rows ``crit_<part>_<n>``; empty rows are skipped, a row's error names its number."""
+    criteria = []
+    for n in range(MAX_CRITERIA):
+        row = {part: (form.get(f"crit_{part}_{n}") or "").strip() for part in CRITERION_PARTS}
+        if not any(row.values()):
+            continue
+        try:
+            for part in ("weight", "scale_min", "scale_max"):
+                if not row[part].lstrip("-").isdigit() or len(row[part]) > 6:
+                    raise ValueError
+                row[part] = int(row[part])
+        except ValueError:
+            errors.setdefault("criteria", []).append(f"Kriterium {n + 1}: Gewicht und Skala als ganze Zahlen angeben.")
+            continue
+        if not row["key"] or not row["name"]:
+            errors.setdefault("criteria", []).append(f"Kriterium {n + 1}: Schlüssel und Name angeben.")
+            continue
+        criteria.append(row)
+    return criteria
+
+
+def minimums_text(call) -> str:
+    """The group minimums as the form's lines ``group = count``."""
+    return "\n".join(f"{group} = {count}" for group, count in (call.group_minimums or {}).items())
+
+
+def _group_minimums(form, errors: dict) -> dict[str, int]:
+    """Lines ``region:Köln = 1`` or ``target:primary = 10``."""
+    minimums = {}
+    for number, line in enumerate((form.get("group_minimums") or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        group, _sep, count = (part.strip() for part in line.partition("="))
+        if not group or not count.isdigit() or len(count) > 4:
+            errors.setdefault("group_minimums", []).append(
+                f"Zeile {number}: „Gruppe = Anzahl“, z. B. „region:Köln = 1“.")
+            continue
+        minimums[group] = int(count)
+    return minimums
+
+
 def _call_form(form) -> tuple[dict, dict]:
     errors: dict[str, list[str]] = {}
     data: dict = {"title": (form.get("title") or "").strip(), "description": form.get("description", "")}
@@ -109,43 +187,83 @@ def _call_form(form) -> tuple[dict, dict]:
     if opens is None or closes is None:
         errors.setdefault("closes", ["Bitte Beginn und Ende der Einreichung angeben."])
     else:
-        from datetime import datetime, time
-
         data["opens_at"] = datetime.combine(opens, time(0, 0), tzinfo=clock.BERLIN)
         data["closes_at"] = clock.end_of_day(closes)
     data["eligible_kinds"] = form.getlist("eligible_kinds")
     data["target_groups"] = form.getlist("target_groups")
-    data["funding_rate_bp"] = 8000
-    data["reviewers_per_sketch"] = _int("reviewers_per_sketch", errors, form) or 3
+    rate = _points("funding_rate", errors, form)
+    if rate is None or rate <= 0:
+        errors.setdefault("funding_rate", ["Bitte eine Förderquote über 0 bis 100 % angeben."])
+    data["funding_rate_bp"] = int((rate or 0) * 100)
+    data["reviewers_per_sketch"] = _int("reviewers_per_sketch", errors, form)
+    if not 1 <= (data["reviewers_per_sketch"] or 0) <= 20:
+        errors.setdefault("reviewers_per_sketch", ["Bitte 1 bis 20 Gutachten je Skizze angeben."])
     data["reviewers_see_names"] = form.get("reviewers_see_names") == "1"
     data["show_scores_to_rejected"] = form.get("show_scores_to_rejected") == "1"
-    data["selection_rule"] = form.get("selection_rule") if form.get("selection_rule") in {
-        r.value for r in SelectionRule} else "funding_line_stop"
-    data["group_minimums"] = {}
-    for name in ("min_score", "discrepancy_threshold"):
-        raw = (form.get(name) or "").strip().replace(",", ".")
-        try:
-            value = Decimal(raw) if raw else None
-            if value is not None and (not value.is_finite() or not 0 <= value <= 100
-                                      or value != value.quantize(Decimal("0.01"))):
-                raise ValueError
-            data[name] = value
-        except (ArithmeticError, ValueError):
-            errors[name] = ["Bitte eine Punktzahl von 0 bis 100 angeben."]
-    data["discrepancy_threshold"] = data.get("discrepancy_threshold") or Decimal("25")
-    criteria = []
-    for number, line in enumerate((form.get("criteria") or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split(";")]
-        try:
-            key, name, weight, low, high = parts
-            criteria.append({"key": key, "name": name, "weight": int(weight), "scale_min": int(low),
-                             "scale_max": int(high), "description": ""})
-        except ValueError:
-            errors.setdefault("criteria", []).append(f"Zeile {number}: „Schlüssel; Name; Gewicht; min; max“.")
-    data["criteria"] = criteria
+    if form.get("selection_rule") in {r.value for r in SelectionRule}:
+        data["selection_rule"] = form.get("selection_rule")
+    else:
+        errors["selection_rule"] = ["Bitte eine Auswahlregel wählen."]
+    data["min_score"] = _points("min_score", errors, form)
+    data["discrepancy_threshold"] = _points("discrepancy_threshold", errors, form)
+    if data["discrepancy_threshold"] is None:
+        errors.setdefault("discrepancy_threshold", ["Bitte eine Abweichungsschwelle (Punkte) angeben."])
+    data["group_minimums"] = _group_minimums(form, errors)
+    data["criteria"] = _criteria(form, errors)
     return data, errors
+
+
+def _call_as_form(call) -> MultiDict:
+    """The call's current values as the form's strings (prefill and the values of locked fields)."""
+    form = MultiDict({
+        "title": call.title, "description": call.description,
+        "budget": format_eur(call.budget_cents, with_symbol=False),
+        "max_per_project": format_eur(call.max_per_project_cents, with_symbol=False),
+        "opens": call.opens_at.astimezone(clock.BERLIN).date().isoformat(),
+        "closes": call.closes_at.astimezone(clock.BERLIN).date().isoformat(),
+        "funding_rate": services.score_text(Decimal(call.funding_rate_bp).scaleb(-2)),
+        "reviewers_per_sketch": str(call.reviewers_per_sketch), "selection_rule": call.selection_rule.value,
+        "min_score": services.score_text(call.min_score_points) if call.min_score is not None else "",
+        "discrepancy_threshold": services.score_text(call.threshold_points),
+        "group_minimums": minimums_text(call)})
+    for name in ("review_deadline", "full_application_deadline", "project_start", "project_end"):
+        form[name] = getattr(call, name).isoformat()
+    for name in ("reviewers_see_names", "show_scores_to_rejected"):
+        if getattr(call, name):
+            form[name] = "1"
+    form.setlist("eligible_kinds", call.eligible_kinds)
+    form.setlist("target_groups", call.target_groups)
+    for n, criterion in enumerate(call.criteria):
+        for part in CRITERION_PARTS:
+            form[f"crit_{part}_{n}"] = str(getattr(criterion, part))
+    return form
+
+
+NEW_CALL_FORM = MultiDict({
+    "budget": "5.000.000,00", "max_per_project": "500.000,00", "funding_rate": "80", "reviewers_per_sketch": "3",
+    "show_scores_to_rejected": "1", "discrepancy_threshold": "25",
+    "selection_rule": SelectionRule.FUNDING_LINE_STOP.value,
+    "eligible_kinds": list(ORGANISATION_KINDS), "target_groups": list(TARGET_GROUPS),
+    **{f"crit_{part}_{n}": value for n, (key, name, weight) in enumerate((
+        ("relevanz", "Relevanz für die Zielgruppe", "3"), ("innovation", "Innovationsgehalt", "2"),
+        ("umsetzbarkeit", "Umsetzbarkeit", "2")))
+       for part, value in (("key", key), ("name", name), ("weight", weight), ("scale_min", "0"), ("scale_max", "10"))}})
+
+
+def _render_call_form(call, form, errors: dict, locks: dict):
+    rows = max(len(call.criteria) if call else 0, sum(1 for k in form if k.startswith("crit_key_"))) + 2
+    return render_template("innovationsfonds/call_form.html", call=call, errors=errors, form=form, locks=locks,
+                           kinds=ORGANISATION_KINDS, groups=TARGET_GROUPS, rules=list(SelectionRule),
+                           criterion_rows=min(rows, MAX_CRITERIA), group_names=_group_names()), (
+        422 if errors else 200)
+
+
+def _group_names() -> list[str]:
+    return [f"region:{r}" for r in services.regions()] + [f"target:{t}" for t in TARGET_GROUPS]
+
+
+def _page_errors(errors: dict) -> dict:
+    return {PAGE_FIELD.get(name, name): messages for name, messages in errors.items()}
 
 
 @bp.route("/aufrufe/neu", methods=["GET", "POST"])
@@ -155,17 +273,50 @@ def call_new():
     if request.method == "POST":
         data, errors = _call_form(request.form)
         if not errors:
-            try:
-                call = services.create_call(g.actor, get_programme(), data)
-                db.session.commit()
-                flash("Der Aufruf wurde angelegt.", "success")
-                return redirect(url_for("innovationsfonds.call_detail", call_id=call.id))
-            except ValidationFailed as failed:
-                db.session.rollback()
-                errors = failed.errors
-    return render_template("innovationsfonds/call_form.html", errors=errors, form=request.form,
-                           kinds=ORGANISATION_KINDS, groups=TARGET_GROUPS, rules=list(SelectionRule)), (
-        422 if errors else 200)
+            done, errors = _save(lambda: url_for("innovationsfonds.call_detail", call_id=services.create_call(
+                g.actor, get_programme(), data).id), "Der Aufruf wurde angelegt.")
+            if done:
+                return done
+            errors = _page_errors(errors)
+    return _render_call_form(None, request.form if request.method == "POST" else NEW_CALL_FORM, errors, {})
+
+
+@bp.route(CALL + "/bearbeiten", methods=["GET", "POST"])
+@requires(IF_MANAGE)
+def call_edit(call_id: int):
+    """Edit a call; fields frozen by ``services.call_locks`` are shown disabled and keep their values."""
+    call = services.get_call(call_id)
+    if call.released_at is not None:
+        flash("Die Entscheidung zu diesem Aufruf ist freigegeben; er kann nicht mehr geändert werden.", "error")
+        return redirect(url_for("innovationsfonds.call_detail", call_id=call_id))
+    frozen = services.call_locks(call)
+    locks = {PAGE_FIELD.get(name, name): reason for name, reason in frozen.items()}
+    current = _call_as_form(call)
+    errors: dict = {}
+    form = current
+    if request.method == "POST":
+        form = MultiDict(request.form)
+        for name in locks:  # disabled inputs are not sent: locked fields keep the call's values
+            if name == "criteria":
+                for key in [k for k in form if k.startswith("crit_")]:
+                    form.pop(key)
+                form.update({k: v for k, v in current.items() if k.startswith("crit_")})
+            else:
+                form.setlist(name, current.getlist(name))
+        data, errors = _call_form(form)
+        if "criteria" in locks:  # wording of criteria stays editable
+            for n, criterion in enumerate(data.get("criteria", [])):
+                criterion["name"] = (request.form.get(f"crit_name_{n}") or criterion["name"]).strip()
+                criterion["description"] = (request.form.get(f"crit_description_{n}") or "").strip()
+        data.update({name: value for name, value in services.call_values(call).items()
+                     if name in frozen and name != "criteria"})
+        if not errors:
+            done, errors = _save(lambda: url_for("innovationsfonds.call_detail", call_id=services.update_call(
+                call_id, g.actor, data).id), "Der Aufruf wurde gespeichert.")
+            if done:
+                return done
+            errors, call = _page_errors(errors), services.get_call(call_id)
+    return _render_call_form(call, form, errors, locks)
 
 
 @bp.route(CALL)
@@ -201,11 +352,45 @@ def call_step(call_id: int, step: str):
     return redirect(url_for(target, call_id=call_id))
 
 
+def _matrix_page(call_id: int, errors: dict | None = None):
+    call = services.get_call(call_id)
+    editable = call.closed_at is not None and call.decision_staged_at is None and call.released_at is None
+    return render_template("innovationsfonds/matrix.html", call=call, matrix=reviewing.assignment_matrix(call),
+                           editable=editable, errors=errors or {}, form=request.form), (422 if errors else 200)
+
+
 @bp.route(CALL + "/zuordnung")
 @requires(IF_STAFF)
 def matrix(call_id: int):
-    call = services.get_call(call_id)
-    return render_template("innovationsfonds/matrix.html", call=call, matrix=reviewing.assignment_matrix(call))
+    return _matrix_page(call_id)
+
+
+@bp.route(CALL + "/zuordnung/aendern", methods=["POST"])
+@requires(IF_MANAGE)
+def matrix_edit(call_id: int):
+    """Add or remove one reviewer of one sketch by hand (never a conflicted one; audited by the service)."""
+    errors: dict = {}
+    sketch_id, reviewer_id = _int("sketch_id", errors, request.form), _int("reviewer_id", errors, request.form)
+    if sketch_id is None:
+        errors.setdefault("sketch_id", ["Bitte eine Skizze wählen."])
+    if reviewer_id is None:
+        errors.setdefault("reviewer_id", ["Bitte eine Gutachterin oder einen Gutachter wählen."])
+    add = request.form.get("action") == "add"
+    if not errors:
+        try:
+            if services.get_sketch(sketch_id, g.actor).call_id != call_id:
+                raise ValidationFailed.field("sketch_id", "Die Skizze gehört nicht zu diesem Aufruf.")
+            if add:
+                reviewing.assign(sketch_id, reviewer_id, g.actor)
+            else:
+                reviewing.unassign(sketch_id, reviewer_id, g.actor)
+            db.session.commit()
+            flash("Die Zuordnung wurde hinzugefügt." if add else "Die Zuordnung wurde entfernt.", "success")
+            return redirect(url_for("innovationsfonds.matrix", call_id=call_id))
+        except DomainError as error:
+            db.session.rollback()
+            errors = error.errors or {"reviewer_id": [error.detail]}
+    return _matrix_page(call_id, errors)
 
 
 @bp.route(CALL + "/rangfolge")
@@ -218,7 +403,7 @@ def ranking_page(call_id: int):
 @bp.route(CALL + "/auswahl", methods=["GET", "POST"])
 @requires(IF_STAFF)
 def selection_page(call_id: int):
-    call = services.get_call(call_id)
+    services.get_call(call_id)  # 404 before anything else
     errors: dict = {}
     if request.method == "POST":
         if g.actor.role != Role.PROGRAMME_ADMIN:
@@ -236,15 +421,46 @@ def selection_page(call_id: int):
         except DomainError as error:
             db.session.rollback()
             errors = error.errors or {"_": [error.detail]}
-            call = services.get_call(call_id)
+    return _selection_page(call_id, errors)
+
+
+def _selection_page(call_id: int, errors: dict):
+    call = services.get_call(call_id)
     result = selection.proposals(call)
     bars = {}
     for key, item in (("line", result.line), ("best", result.best)):
         if item is not None:
             bars[key] = budget_bar(item.total_cents, call.budget_cents, METHOD_TEXT[item.method])
     return render_template("innovationsfonds/selection.html", call=call, result=result, bars=bars, errors=errors,
-                           form=request.form, method_text=METHOD_TEXT, skip_text=SKIP_REASON_TEXT), (
-        422 if errors else 200)
+                           form=request.form, method_text=METHOD_TEXT, skip_text=SKIP_REASON_TEXT,
+                           minimums=request.form.get("group_minimums", minimums_text(call)), group_names=_group_names(),
+                           minimums_locked=services.call_locks(call).get("group_minimums")), (422 if errors else 200)
+
+
+@bp.route(CALL + "/auswahl/gruppen", methods=["POST"])
+@requires(IF_MANAGE)
+def group_minimums(call_id: int):
+    """Set the call's group minimums from the selection page; both proposals are recomputed with them."""
+    errors: dict = {}
+    minimums = _group_minimums(request.form, errors)
+    if not errors:
+        done, errors = _save(lambda: url_for("innovationsfonds.selection_page", call_id=services.set_group_minimums(
+            call_id, g.actor, minimums).id), "Die Mindestzahlen je Gruppe wurden gespeichert.")
+        if done:
+            return done
+    return _selection_page(call_id, errors)
+
+
+@bp.route(CALL + "/export/<any(skizzen, rangfolge):what>.<any(csv, xlsx):fmt>")
+@requires(IF_STAFF)
+def export(call_id: int, what: str, fmt: str):
+    """The sketch list or the ranking as CSV/XLSX: exactly the columns and rows the page shows."""
+    call = services.get_call(call_id)
+    if what == "skizzen":
+        columns, rows = exports.sketch_rows(call, selection.aggregates(call))
+    else:
+        columns, rows = exports.ranking_rows(selection.proposals(call))
+    return export_response(f"innovationsfonds-{call.id}-{what}-{today_stamp(clock.today())}", fmt, columns, rows)
 
 
 @bp.route(CALL + "/postausgang")
@@ -286,27 +502,31 @@ def sketch_new():
     if request.method == "POST":
         data, errors = _sketch_form(request.form)
         if not errors:
-            try:
-                sketch = services.create_sketch(g.actor, call.id, data)
-                db.session.commit()
-                flash("Der Entwurf wurde gespeichert.", "success")
-                return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch.id))
-            except ValidationFailed as failed:
-                db.session.rollback()
-                errors = failed.errors
+            done, errors = _save(lambda: url_for("innovationsfonds.sketch_detail", sketch_id=services.create_sketch(
+                g.actor, call.id, data).id), "Der Entwurf wurde gespeichert.")
+            if done:
+                return done
     return render_template("innovationsfonds/sketch_form.html", call=call, sketch=None, form=request.form,
                            errors=errors, kommunen=list_kommunen(), groups=TARGET_GROUPS), (422 if errors else 200)
+
+
+def _sketch_page(sketch_id: int, errors: dict | None = None):
+    sketch = services.get_sketch(sketch_id, g.actor)
+    staff = g.actor.role in services.STAFF_ROLES
+    view = present_sketch(sketch, g.actor, selection.aggregates(sketch.call)[sketch.id] if staff else None)
+    application = projects.full_application_of(sketch) if g.actor.role != Role.REVIEWER else None
+    return render_template(
+        "innovationsfonds/sketch.html", sketch=sketch, view=view, action_labels=ACTION_LABELS,
+        full_application=application, project_decision=projects.decision_of(sketch), errors=errors or {},
+        form=request.form, application_actions=allowed_actions(application.status, g.actor,
+                                                               FULL_APPLICATION_TRANSITIONS) if application else [],
+    ), (422 if errors else 200)
 
 
 @bp.route(SKETCH)
 @requires(IF_READ)
 def sketch_detail(sketch_id: int):
-    sketch = services.get_sketch(sketch_id, g.actor)
-    staff = g.actor.role in services.STAFF_ROLES
-    view = present_sketch(sketch, g.actor, selection.aggregates(sketch.call)[sketch.id] if staff else None)
-    return render_template("innovationsfonds/sketch.html", sketch=sketch, view=view, action_labels=ACTION_LABELS,
-                           full_application=projects.full_application_of(sketch),
-                           project_decision=projects.decision_of(sketch))
+    return _sketch_page(sketch_id)
 
 
 @bp.route(SKETCH + "/bearbeiten", methods=["GET", "POST"])
@@ -317,14 +537,10 @@ def sketch_edit(sketch_id: int):
     if request.method == "POST":
         data, errors = _sketch_form(request.form)
         if not errors:
-            try:
-                services.update_sketch(sketch_id, g.actor, data)
-                db.session.commit()
-                flash("Der Entwurf wurde gespeichert.", "success")
-                return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
-            except ValidationFailed as failed:
-                db.session.rollback()
-                errors = failed.errors
+            done, errors = _save(lambda: url_for("innovationsfonds.sketch_detail", sketch_id=services.update_sketch(
+                sketch_id, g.actor, data).id), "Der Entwurf wurde gespeichert.")
+            if done:
+                return done
     return render_template("innovationsfonds/sketch_form.html", call=sketch.call, sketch=sketch, form=request.form,
                            errors=errors, kommunen=list_kommunen(), groups=TARGET_GROUPS), (422 if errors else 200)
 
@@ -379,6 +595,87 @@ def eligibility(sketch_id: int):
                                     reason=request.form.get("reason", ""))
         db.session.commit()
         flash("Die Förderfähigkeit wurde festgelegt.", "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.detail, "error")
+    return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
+
+
+# ---------------------------------------------------------------------------------------- full application
+
+
+def budget_years(call) -> list[int]:
+    return list(range(call.project_start.year, call.project_end.year + 1))
+
+
+def _full_application_form(form, years: list[int]) -> tuple[dict, dict]:
+    errors: dict[str, list[str]] = {}
+    lines = {}
+    for year in years:
+        amount = _amount(f"line_{year}", errors, form)
+        if amount:
+            lines[year] = amount
+    data = {"lines": lines, "start_date": _date("start_date", errors, form),
+            "end_date": _date("end_date", errors, form), "description": form.get("description", "")}
+    for name in ("start_date", "end_date"):
+        if data[name] is None and name not in errors:
+            errors[name] = ["Bitte ein Datum angeben."]
+    return data, errors
+
+
+@bp.route(SKETCH + "/vollantrag", methods=["GET", "POST"])
+@requires(IF_APPLY)
+def full_application_form(sketch_id: int):
+    """The selected organisation's full application: amounts per budget year, period, description."""
+    sketch = services.get_sketch(sketch_id, g.actor)
+    application = projects.full_application_of(sketch)
+    years = budget_years(sketch.call)
+    errors: dict = {}
+    if request.method == "POST":
+        data, errors = _full_application_form(request.form, years)
+        if not errors:
+            try:
+                projects.submit_full_application(sketch_id, g.actor, **data)
+                db.session.commit()
+                flash("Der Vollantrag wurde eingereicht.", "success")
+                return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
+            except ValidationFailed as failed:
+                db.session.rollback()
+                errors = failed.errors
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.detail, "error")
+                return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
+        form = request.form
+    elif application is not None:
+        form = {f"line_{y}": format_eur(c, with_symbol=False) for y, c in application.lines.items()}
+        form.update(start_date=application.start_date.isoformat(), end_date=application.end_date.isoformat(),
+                    description=application.description)
+    else:
+        form = {"start_date": max(sketch.start_date, sketch.call.project_start).isoformat(),
+                "end_date": min(sketch.end_date, sketch.call.project_end).isoformat()}
+    return render_template("innovationsfonds/full_application_form.html", sketch=sketch, application=application,
+                           years=years, form=form, errors=errors), (422 if errors else 200)
+
+
+@bp.route(SKETCH + "/vollantrag/<any(bewilligen, aenderungen):action>", methods=["POST"])
+@requires(IF_MANAGE)
+def full_application_decide(sketch_id: int, action: str):
+    """Approve the full application (grant decision, commitment in the budget) or request changes."""
+    try:
+        if action == "bewilligen":
+            decision = projects.approve_full_application(sketch_id, g.actor, comment=request.form.get("comment", ""))
+            message = f"Der Vollantrag wurde bewilligt (Zuwendungsbescheid {decision.number})."
+        else:
+            projects.request_changes(sketch_id, g.actor, reason=request.form.get("reason", ""))
+            message = "Die Änderungswünsche wurden an den Träger gesendet."
+        db.session.commit()
+        flash(message, "success")
+    except ValidationFailed as failed:
+        db.session.rollback()
+        field = "reason" if action == "aenderungen" else "comment"
+        return _sketch_page(sketch_id, errors={field: [m for ms in failed.errors.values() for m in ms]
+                                               or [failed.detail]})
     except DomainError as error:
         db.session.rollback()
         flash(error.detail, "error")

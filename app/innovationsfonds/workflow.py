@@ -4,12 +4,17 @@
 staged Steuerkreis decision, ``promote`` when a selected project withdraws, ``fund`` by the
 approval of the full application. Automatic eligibility checks (the scheduler) fire
 ``declare_eligible``/``declare_ineligible`` as the system (``system=True``).
+
+The full application of a selected sketch has a table of its own (``FULL_APPLICATION_TRANSITIONS``):
+the organisation (re)submits, the administrator approves or requests changes with a reason; after a
+change request only a resubmission can follow. Its first submission creates it (no status before).
 """
 
 from __future__ import annotations
 
 from ..auth.models import Role, User
 from ..errors import Forbidden, InvalidTransition
+from .models import FullApplicationStatus as F
 from .models import SketchStatus as S
 
 ORG = frozenset({Role.ORGANISATION})
@@ -47,20 +52,36 @@ ACTION_LABELS = {
     "fund": "bewilligen",
 }
 
+FULL_APPLICATION_TRANSITIONS: dict[tuple[F, str], tuple[F, frozenset[Role]]] = {
+    (F.SUBMITTED, "submit"): (F.SUBMITTED, ORG),  # replace while it is not yet decided
+    (F.SUBMITTED, "request_changes"): (F.CHANGES_REQUESTED, ADMIN),
+    (F.SUBMITTED, "approve"): (F.APPROVED, ADMIN),
+    (F.CHANGES_REQUESTED, "submit"): (F.SUBMITTED, ORG),
+}
+FULL_APPLICATION_ACTIONS = sorted({action for _status, action in FULL_APPLICATION_TRANSITIONS})
+FULL_APPLICATION_LABELS = {"submit": "Vollantrag einreichen", "request_changes": "Änderungen anfordern",
+                           "approve": "Vollantrag bewilligen"}
 
-def next_status(status: S, action: str, actor: User | None, *, system: bool = False) -> S:
-    """The status after ``action``; InvalidTransition (409) or Forbidden (403)."""
-    rule = TRANSITIONS.get((status, action))
+
+def next_status(status: S, action: str, actor: User | None, *, system: bool = False, table=None, labels=None):
+    """The status after ``action`` in ``table`` (default: the sketch's); InvalidTransition (409) or Forbidden (403)."""
+    table, labels = table or TRANSITIONS, labels or ACTION_LABELS
+    rule = table.get((status, action))
     if rule is None:
-        raise InvalidTransition(ACTION_LABELS.get(action, action), status.value, status.label)
+        raise InvalidTransition(labels.get(action, action), status.value, status.label)
     new_status, roles = rule
     if not system and (actor is None or actor.role not in roles):
-        raise Forbidden(f"Ihre Rolle darf die Aktion „{ACTION_LABELS.get(action, action)}“ nicht ausführen.")
+        raise Forbidden(f"Ihre Rolle darf die Aktion „{labels.get(action, action)}“ nicht ausführen.")
     return new_status
 
 
-def allowed_actions(status: S, actor: User | None) -> list[str]:
-    """The actions ``actor`` may fire now (buttons and the API's ``allowed_actions``)."""
+def next_full_application_status(status: F, action: str, actor: User | None) -> F:
+    """The full application's status after ``action``; InvalidTransition (409) or Forbidden (403)."""
+    return next_status(status, action, actor, table=FULL_APPLICATION_TRANSITIONS, labels=FULL_APPLICATION_LABELS)
+
+
+def allowed_actions(status, actor: User | None, table=None) -> list[str]:
+    """The actions ``actor`` may fire now in ``table`` (buttons and the API's ``allowed_actions``)."""
     if actor is None:
         return []
-    return [a for (s, a), (_new, roles) in TRANSITIONS.items() if s == status and actor.role in roles]
+    return [a for (s, a), (_new, roles) in (table or TRANSITIONS).items() if s == status and actor.role in roles]

@@ -2,15 +2,14 @@
 
 The domains contribute their own panels (queues, tables); these combine them: the Kommune's money at
 a glance with what needs its action, the programme's risks and open decisions, the auditor's entry
-points, and the Innovationsfonds entry for reviewers and organisations (if those pages exist).
+points. The Innovationsfonds panel lives in ``app/innovationsfonds/panels.py``.
 """
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext
 from sqlalchemy import func, select
-from werkzeug.routing import BuildError
 
 from .. import clock
 from ..allocation.models import AllocationStatus, AllocationVersion
@@ -115,34 +114,6 @@ def reports_panel(user):
     return Panel(title=title,
                  template="main/_panel_reports.html", wide=user.role == Role.AUDITOR,
                  data={"latest": latest, "audit": user.role in (Role.AUDITOR, Role.PROGRAMME_ADMIN)})
-
-
-# Preferred Innovationsfonds entry points per role; the first that exists is linked.
-_INNOVATIONSFONDS_ENTRIES = {
-    Role.REVIEWER: ("innovationsfonds.reviews", "innovationsfonds.my_reviews", "innovationsfonds.assignments",
-                    "innovationsfonds.index"),
-    Role.ORGANISATION: ("innovationsfonds.sketches", "innovationsfonds.my_sketches", "innovationsfonds.index"),
-}
-
-
-def innovationsfonds_url(role: Role) -> str | None:
-    """The Innovationsfonds page for this role, if that part of the service is installed."""
-    for endpoint in _INNOVATIONSFONDS_ENTRIES.get(role, ()):
-        if endpoint not in current_app.view_functions:
-            continue
-        try:
-            return url_for(endpoint)
-        except BuildError:  # the endpoint needs arguments: not an entry page
-            continue
-    return None
-
-
-@panel(order=7)
-def innovationsfonds_panel(user):
-    if user.role not in _INNOVATIONSFONDS_ENTRIES:
-        return None
-    return Panel(title=gettext("Innovationsfonds"), template="main/_panel_innovationsfonds.html",
-                 data={"url": innovationsfonds_url(user.role), "reviewer": user.role == Role.REVIEWER})
 
 
 @panel(order=1000)

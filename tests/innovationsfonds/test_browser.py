@@ -1,6 +1,7 @@
 """The main Innovationsfonds pages in Chromium on a complete competition (93 sketches, 40 organisations,
 12 reviewers, all reviews in): ranking with flags, both proposals with the budget bars, the decision,
-the outbox and its release, the organisation's decision and a reviewer's progress."""
+the outbox and its release, the organisation's decision, its full application round trip (changes
+requested, resubmitted, approved after confirmations) and a reviewer's progress."""
 
 from __future__ import annotations
 
@@ -96,6 +97,32 @@ def test_competition_pages_in_chromium(live_server, browser, competition):  # no
         expect(org_page.locator("#decision")).to_contain_text("ausgewählt")
         expect(org_page.locator("#decision")).to_contain_text("Vollantrag")
         _shot(org_page, "innovationsfonds-organisation")
+
+        # the full application round trip: submit, changes requested, resubmit, approval
+        questions = []
+        org_page.on("dialog", lambda dialog: questions.append(dialog.message))
+        org_page.get_by_role("link", name="Vollantrag stellen").click()
+        org_page.get_by_label("Haushaltsjahr 2022").fill("900.000,00")
+        org_page.get_by_role("button", name="Vollantrag einreichen").click()
+        expect(org_page.locator("#f-lines-error")).to_contain_text("übersteigt den in der Skizze beantragten")
+        org_page.get_by_label("Haushaltsjahr 2022").fill("10.000,00")
+        org_page.get_by_label("Haushaltsjahr 2023").fill("20.000,00")
+        org_page.get_by_role("button", name="Vollantrag einreichen").click()
+        expect(org_page.locator("#full-application")).to_contain_text("eingereicht, in Prüfung")
+        assert any("Vollantrag jetzt verbindlich einreichen" in q for q in questions)
+        admin.goto(f"{base}/innovationsfonds/skizzen/{selected.id}")
+        admin.get_by_label("Was soll geändert werden?").fill("Bitte Meilensteine ergänzen.")
+        admin.get_by_role("button", name="Änderungen anfordern").click()
+        expect(admin.locator("#full-application")).to_contain_text("Änderungen angefordert")
+        org_page.goto(f"{base}/innovationsfonds/skizzen/{selected.id}/vollantrag")
+        expect(org_page.locator("#changes-requested")).to_contain_text("Bitte Meilensteine ergänzen.")
+        org_page.get_by_label("Beschreibung des Vorhabens").fill("M1: Start; M2: Zwischenbilanz.")
+        org_page.get_by_role("button", name="Vollantrag erneut einreichen").click()
+        expect(org_page.locator("#full-application")).to_contain_text("eingereicht, in Prüfung")
+        admin.reload()
+        admin.get_by_role("button", name="Vollantrag bewilligen").click()
+        expect(admin.locator("#decision")).to_contain_text("Zuwendungsbescheid IF-ZB-2022-0001 über 30.000,00")
+        _shot(admin, "innovationsfonds-full-application-approved")
 
         reviewer = _login(browser.new_context(), base, competition["reviewers"][0])
         reviewer.goto(f"{base}/innovationsfonds/")

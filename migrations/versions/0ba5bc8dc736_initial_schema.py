@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 13c0e62b30da
+Revision ID: 0ba5bc8dc736
 Revises: 
-Create Date: 2026-11-25 15:21:54.121051
+Create Date: 2026-11-25 16:01:05.623740
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '13c0e62b30da'
+revision = '0ba5bc8dc736'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -770,6 +770,10 @@ def upgrade():
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('submitted_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.Enum('submitted', 'changes_requested', 'approved', name='fullapplicationstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('changes_reason', sa.Text(), nullable=True),
+    sa.Column('changes_requested_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status <> 'changes_requested' OR changes_reason IS NOT NULL", name=op.f('ck_if_full_applications_changes_have_reason')),
     sa.CheckConstraint('start_date <= end_date', name=op.f('ck_if_full_applications_period_order')),
     sa.ForeignKeyConstraint(['sketch_id'], ['if_sketches.id'], name=op.f('fk_if_full_applications_sketch_id_if_sketches')),
     sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_if_full_applications_submitted_by_id_users')),
