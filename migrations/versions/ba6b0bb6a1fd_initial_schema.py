@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7689dd50d99b
+Revision ID: ba6b0bb6a1fd
 Revises: 
-Create Date: 2026-11-25 14:02:36.318445
+Create Date: 2026-11-25 15:31:59.429867
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '7689dd50d99b'
+revision = 'ba6b0bb6a1fd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -75,6 +75,8 @@ def upgrade():
     sa.Column('last_expense_date', sa.Date(), nullable=False),
     sa.Column('proof_of_use_deadline', sa.Date(), nullable=False),
     sa.Column('drawdown_period_months', sa.Integer(), nullable=False),
+    sa.Column('interest_on_unused_drawdowns', sa.Boolean(), nullable=False),
+    sa.Column('unused_drawdown_interest_points', sa.String(length=10), nullable=False),
     sa.Column('budget_years', sa.JSON(), nullable=False),
     sa.Column('settings', sa.JSON(), nullable=False),
     sa.CheckConstraint('funding_rate_bp BETWEEN 1 AND 10000', name=op.f('ck_programmes_rate_range')),
@@ -340,6 +342,7 @@ def upgrade():
     )
     with op.batch_alter_table('drawdowns', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_drawdowns_grant_id'), ['grant_id'], unique=False)
+        batch_op.create_index('ix_drawdowns_grant_status_date', ['grant_id', 'status', 'value_date', 'amount_approved_cents'], unique=False)
         batch_op.create_index(batch_op.f('ix_drawdowns_status'), ['status'], unique=False)
 
     op.create_table('expense_daily',
@@ -350,6 +353,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_expense_daily_grant_id_grants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('grant_id', 'module_code', 'day', name=op.f('pk_expense_daily'))
     )
+    with op.batch_alter_table('expense_daily', schema=None) as batch_op:
+        batch_op.create_index('ix_expense_daily_grant_day', ['grant_id', 'day', 'amount_cents'], unique=False)
+
     op.create_table('expense_imports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('grant_id', sa.Integer(), nullable=False),
@@ -862,12 +868,16 @@ def upgrade():
     sa.Column('points', sa.String(length=10), nullable=False),
     sa.Column('day_count', sa.String(length=10), nullable=False),
     sa.Column('interest_booked_cents', sa.BigInteger(), nullable=False),
+    sa.Column('unused_interest_points', sa.String(length=10), nullable=True),
+    sa.Column('unused_interest_until', sa.Date(), nullable=True),
+    sa.Column('unused_interest_cents', sa.BigInteger(), nullable=False),
     sa.Column('principal_repaid_cents', sa.BigInteger(), nullable=False),
     sa.Column('interest_repaid_cents', sa.BigInteger(), nullable=False),
     sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('closed_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name=op.f('ck_reclaims_closed_state')),
-    sa.CheckConstraint('principal_cents > 0', name=op.f('ck_reclaims_principal_positive')),
+    sa.CheckConstraint('principal_cents >= 0', name=op.f('ck_reclaims_principal_nonneg')),
+    sa.CheckConstraint('unused_interest_cents >= 0', name=op.f('ck_reclaims_unused_interest_nonneg')),
     sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_reclaims_grant_id_grants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['proof_id'], ['proofs_of_use.id'], name=op.f('fk_reclaims_proof_id_proofs_of_use'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reclaims')),
@@ -1165,9 +1175,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_expense_imports_grant_id'))
 
     op.drop_table('expense_imports')
+    with op.batch_alter_table('expense_daily', schema=None) as batch_op:
+        batch_op.drop_index('ix_expense_daily_grant_day')
+
     op.drop_table('expense_daily')
     with op.batch_alter_table('drawdowns', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_drawdowns_status'))
+        batch_op.drop_index('ix_drawdowns_grant_status_date')
         batch_op.drop_index(batch_op.f('ix_drawdowns_grant_id'))
 
     op.drop_table('drawdowns')
