@@ -501,8 +501,9 @@ def book_expenses(grant: Grant, rows: list[dict], *, import_id: int | None) -> l
 def _bulk_insert(table, rows: list[dict], constants: dict) -> None:
     """Insert many rows in the current transaction without per-row statement compilation.
 
-    PostgreSQL: ``COPY ... FROM STDIN`` through psycopg 3 on the session's connection (about twice as fast as
-    ``executemany``; still rolled back with the transaction). Other engines: a driver-level ``executemany``.
+    PostgreSQL: ``COPY ... FROM STDIN`` through psycopg 3 on the session's connection (a 20,000-line import went
+    from about 4,600 to 15,400 lines/s, bench/README.md; rolled back with the transaction like any insert).
+    Other engines: a driver-level ``executemany``.
     Constant columns are processed once.
     """
     connection = db.session.connection()

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from .. import audit, clock
 from ..auth.models import Role
+from ..database import sum_cents
 from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from ..extensions import db
 from ..money import format_eur
@@ -233,7 +234,7 @@ def _grant_used_by_module(grant: Grant) -> dict[str, list[tuple[date, int]]]:
     rounded half up), so the uses of a line add up to its booked grant earned.
     """
     rows = db.session.execute(
-        select(Expense.module_code, Expense.budget_year, Expense.expense_date, db.func.sum(Expense.amount_cents))
+        select(Expense.module_code, Expense.budget_year, Expense.expense_date, sum_cents(Expense.amount_cents))
         .where(Expense.grant_id == grant.id, Expense.eligible.is_(True))
         .group_by(Expense.module_code, Expense.budget_year, Expense.expense_date)
         .order_by(Expense.module_code, Expense.budget_year, Expense.expense_date))
@@ -241,8 +242,8 @@ def _grant_used_by_module(grant: Grant) -> dict[str, list[tuple[date, int]]]:
     spent: dict[tuple[str, int], int] = defaultdict(int)
     for module, year, day, cents in rows:
         before = spent[(module, year)]
-        spent[(module, year)] = before + int(cents)
-        uses[module].append((day, ledger.earned_for(before + int(cents), grant.funding_rate_bp)
+        spent[(module, year)] = before + cents
+        uses[module].append((day, ledger.earned_for(before + cents, grant.funding_rate_bp)
                              - ledger.earned_for(before, grant.funding_rate_bp)))
     return uses
 
