@@ -3,6 +3,7 @@
 Pure properties of the FIFO allocation (``interest.unused_drawdown_movements``) and the whole path:
 drawdowns paid → expenses late → final decision books the interest with the reclaim → repayment;
 expected cents are computed here day by day from the formula, not taken from the code under test.
+Also the status figure it builds on: "drawn, not spent since" (the oldest payment not covered).
 """
 
 from __future__ import annotations
@@ -244,3 +245,25 @@ def test_setting_off_charges_no_interest_for_late_use(app, make_user, make_grant
         db.session.rollback()
         programme.interest_on_unused_drawdowns = True
         db.session.commit()
+
+
+def test_status_shows_since_when_money_is_drawn_but_not_spent(app, make_user, make_grant):
+    """The status page's "drawn, not spent since": the oldest payment not covered by grant earned."""
+    from app.budgets.status import status_for
+
+    grant = make_grant(lines={("F1", 2022): 10_000_000})
+    kommune, finance = make_user("kommune"), make_user("finance")
+    for day, cents in ((date(2022, 2, 1), 100_000), (date(2022, 3, 1), 100_000), (date(2022, 3, 1), 50_000),
+                       (date(2022, 4, 1), 100_000)):
+        _drawdown(grant, day, cents, kommune, finance, day)
+
+    def since(spent_cents: int, day: date):
+        with clock.freeze(day):
+            if spent_cents:
+                services.record_expense(grant, actor=kommune, module="F1", expense_date=day, amount_cents=spent_cents)
+            return status_for([grant], with_forecast=False)[0].drawn_since
+
+    assert since(0, date(2022, 4, 2)) == date(2022, 2, 1)  # nothing earned: the first payment
+    assert since(125_000, date(2022, 4, 3)) == date(2022, 3, 1)  # 1,000 earned covers February exactly
+    assert since(187_500, date(2022, 4, 4)) == date(2022, 4, 1)  # 2,500 earned covers both March payments
+    assert since(125_000, date(2022, 4, 5)) is None  # 3,500 earned: everything paid is covered
