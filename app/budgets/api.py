@@ -58,26 +58,6 @@ IDEMPOTENCY_DOC = {"parameters": [{"in": "header", "name": "Idempotency-Key", "r
                                    "description": "A retry with the same key replays the first answer."}]}
 
 
-def _idempotent(scope: str, body, create):
-    """Run ``create() -> (status, json)`` once per Idempotency-Key; a retry replays the stored answer."""
-    key = request.headers.get(idempotency.HEADER)
-    reservation = None
-    if key is not None:
-        replay, reservation = idempotency.reserve(g.actor, scope, key, idempotency.request_hash(request.path, body))
-        if replay is not None:
-            db.session.rollback()
-            response = jsonify(replay[1])
-            response.status_code = replay[0]
-            response.headers["Idempotent-Replayed"] = "true"
-            return response
-    code, payload = create()
-    idempotency.complete(reservation, code, payload)
-    db.session.commit()
-    response = jsonify(payload)
-    response.status_code = code
-    return response
-
-
 # --------------------------------------------------------------------------- grants and status
 
 
@@ -151,7 +131,7 @@ def request_drawdown(data, grant_id: int):
                                              purpose=data["purpose"], actor=g.actor)
         return 201, DrawdownOut().dump(drawdown)
 
-    return _idempotent(f"drawdown:grant:{grant_id}", request.get_json(silent=True), create)
+    return idempotency.respond_once(f"drawdown:grant:{grant_id}", create)
 
 
 @blp.route("/drawdowns")
@@ -242,7 +222,7 @@ def create_expense(data, grant_id: int):
             voucher_ref=data["voucher_ref"], description=data["description"])
         return 201, ExpenseOut().dump(expense)
 
-    return _idempotent(f"expense:grant:{grant_id}", request.get_json(silent=True), create)
+    return idempotency.respond_once(f"expense:grant:{grant_id}", create)
 
 
 @blp.route("/grants/" + ID.format("grant_id") + "/expenses")
@@ -369,5 +349,5 @@ def record_repayment(data, reclaim_id: int):
                                     reference=data["reference"], actor=g.actor)
         return 201, ReclaimOut().dump(reclaim_view(reclaim, data["value_date"]))
 
-    return _idempotent(f"repayment:reclaim:{reclaim_id}", request.get_json(silent=True), create)
+    return idempotency.respond_once(f"repayment:reclaim:{reclaim_id}", create)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from flask import g, jsonify, request
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -69,3 +70,25 @@ def complete(reservation: int | None, status: int, body) -> None:
     if reservation is not None:
         db.session.execute(update(IdempotencyKey.__table__).where(IdempotencyKey.__table__.c.id == reservation)
                            .values(response_status=status, response_body=body))
+
+
+def respond_once(scope: str, create):
+    """An API answer computed once per ``Idempotency-Key``: ``create() -> (status, payload)`` books and
+    commits with the stored answer; a retry with the same key and body replays it
+    (header ``Idempotent-Replayed: true``) and books nothing. Without the header ``create`` just runs."""
+    key = request.headers.get(HEADER)
+    reservation = None
+    if key is not None:
+        replay, reservation = reserve(g.actor, scope, key, request_hash(request.path, request.get_json(silent=True)))
+        if replay is not None:
+            db.session.rollback()
+            response = jsonify(replay[1])
+            response.status_code = replay[0]
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+    code, payload = create()
+    complete(reservation, code, payload)
+    db.session.commit()
+    response = jsonify(payload)
+    response.status_code = code
+    return response

@@ -4,7 +4,7 @@ statistics, full applications and project decisions. Everything under ``/api/v1/
 
 from __future__ import annotations
 
-from flask import g, jsonify, request, send_file
+from flask import g, request, send_file
 
 from ..api_blueprint import ApiBlueprint
 from ..auth.permissions import requires
@@ -456,19 +456,5 @@ def approve_full_application(data, sketch_id: int):
 
     With an ``Idempotency-Key`` (the budgets mechanism, scope per sketch) a retry replays the first
     answer (header ``Idempotent-Replayed: true``) instead of answering 409 "bereits bewilligt"."""
-    key = request.headers.get(idempotency.HEADER)
-    reservation = None
-    if key is not None:
-        digest = idempotency.request_hash(request.path, request.get_json(silent=True))
-        replay, reservation = idempotency.reserve(g.actor, f"if-project:sketch:{sketch_id}", key, digest)
-        if replay is not None:
-            db.session.rollback()
-            response = jsonify(replay[1])
-            response.status_code, response.headers["Idempotent-Replayed"] = replay[0], "true"
-            return response
-    payload = ProjectDecisionOut().dump(projects.approve_full_application(sketch_id, g.actor, comment=data["comment"]))
-    idempotency.complete(reservation, 201, payload)
-    db.session.commit()
-    response = jsonify(payload)
-    response.status_code = 201
-    return response
+    return idempotency.respond_once(f"if-project:sketch:{sketch_id}", lambda: (201, ProjectDecisionOut().dump(
+        projects.approve_full_application(sketch_id, g.actor, comment=data["comment"]))))
