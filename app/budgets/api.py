@@ -330,20 +330,17 @@ def final_decision(data, grant_id: int):
 
 
 def reclaim_view(reclaim, as_of: date) -> dict:
-    result, message = settlement.interest_until(reclaim, as_of)
-    from .interest import format_calculation_lines
-
-    data = {"id": reclaim.id, "grant_id": reclaim.grant_id, "status": reclaim.status.value,
+    statement = settlement.reclaim_statement(reclaim, as_of)
+    return {"id": reclaim.id, "grant_id": reclaim.grant_id, "status": reclaim.status.value,
             "principal_cents": reclaim.principal_cents, "principal_repaid_cents": reclaim.principal_repaid_cents,
             "interest_repaid_cents": reclaim.interest_repaid_cents,
-            "interest_booked_cents": reclaim.interest_booked_cents, "as_of": as_of, "message": message,
-            "interest_to_date": None, "amount_due": None, "calculation": [], "periods": []}
-    if result is not None:
-        data.update(interest_to_date=result.interest_cents,
-                    amount_due=(reclaim.principal_cents - reclaim.principal_repaid_cents + result.interest_cents
-                                - reclaim.interest_repaid_cents),
-                    calculation=format_calculation_lines(result), periods=result.periods)
-    return data
+            "interest_booked_cents": reclaim.interest_booked_cents, "as_of": as_of, "message": statement.message,
+            "interest_to_date": statement.interest.interest_cents if statement.interest else None,
+            "amount_due": statement.amount_due, "calculation": statement.lines,
+            "periods": statement.interest.periods if statement.interest else [],
+            "unused_interest_cents": reclaim.unused_interest_cents,
+            "unused_interest_until": reclaim.unused_interest_until,
+            "unused_interest_calculation": statement.unused_lines, "unused_interest_drawdowns": statement.unused}
 
 
 @blp.route("/reclaims/" + ID.format("reclaim_id"))

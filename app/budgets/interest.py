@@ -504,6 +504,79 @@ def compute_interest_on_balance(
     return BalanceInterestResult(days[0], end, day_count, points, total, exact_total, balance, segments)
 
 
+# --------------------------------------------------------------------------- § 49a Abs. 4: drawn, not used in time
+
+
+@dataclass(frozen=True)
+class DrawnPayment:
+    """A paid drawdown of one module: ``cents`` paid on ``value_date`` for needs up to ``period_end``.
+
+    ``excluded_cents`` is the part the reclaim takes back (it bears § 49a Abs. 3 interest from the
+    payment day, so it is left out here: no interest twice for the same euro and day).
+    """
+
+    key: object
+    value_date: date
+    period_end: date
+    cents: int
+    excluded_cents: int = 0
+
+
+def unused_drawdown_movements(
+    payments: Sequence[DrawnPayment], uses: Sequence[tuple[date, int]], end: date
+) -> dict[object, list[tuple[date, int]]]:
+    """Per payment, the ``(day, change)`` movements of its money not used in time (for the balance interest).
+
+    ``payments`` are one module's paid drawdowns in payment order; ``uses`` are ``(day, cents)`` of grant
+    money used in that module (grant earned on the eligible expenses of the day, in any order).
+    **FIFO**: money used consumes the oldest payment first; use on or before a payment (pre-financing)
+    covers it at once. On day ``d`` payment ``i`` (cumulative payments ``P_i``, used so far ``U(d)``,
+    uses of day ``d`` included) still holds ``min(cents, max(P_i - U(d), 0)) - excluded`` (not below 0).
+    Interest runs for that amount from the day after ``period_end`` (not before the payment) until the day
+    of use, which is not an interest day, and at most until ``end`` (exclusive): a movement starts the
+    amount on the first interest day, each later use lowers it. Payments without interest days are left out.
+    """
+    _check_date(end, "Zinsende")
+    daily: dict[date, int] = {}
+    for day, cents in uses:
+        daily[_check_date(day, "Verwendungstag")] = daily.get(day, 0) + _check_cents(cents, "Verwendung")
+    days = sorted(daily)
+    cumulative, used = [], 0
+    for day in days:
+        used += daily[day]
+        cumulative.append(used)
+
+    def used_on(day: date) -> int:
+        position = bisect.bisect_right(days, day)
+        return cumulative[position - 1] if position else 0
+
+    result: dict[object, list[tuple[date, int]]] = {}
+    paid_before = 0
+    for payment in payments:
+        _check_cents(payment.cents, "Auszahlung")
+        paid_until = paid_before + payment.cents
+        paid_before = paid_until
+        start = max(payment.period_end + _ONE_DAY, payment.value_date)
+        if start >= end:
+            continue
+
+        def unused(day: date, payment=payment, paid_until=paid_until) -> int:
+            held = min(payment.cents, max(paid_until - used_on(day), 0))
+            return max(held - payment.excluded_cents, 0)
+
+        movements, current = [], unused(start)
+        if current:
+            movements.append((start, current))
+        for day in days[bisect.bisect_right(days, start):bisect.bisect_left(days, end)]:
+            now = unused(day)
+            if now != current:
+                movements.append((day, now - current))
+                current = now
+        if movements:
+            result[payment.key] = movements
+    return result
+
+
 # --------------------------------------------------------------------------- document text
 
 _DAY_COUNT_TEXT = {
@@ -542,14 +615,15 @@ def _period_line(period: InterestPeriod, points: Decimal) -> str:
     )
 
 
-def format_calculation_lines(result: InterestResult | BalanceInterestResult) -> list[str]:
+def format_calculation_lines(result: InterestResult | BalanceInterestResult, *,
+                             basis: str = "§ 49a Abs. 3 VwVfG") -> list[str]:
     """German lines for a decision document: the method, one line per period, the total.
 
     Example period line: "15.03.2021–31.12.2022: 657 Tage × 4,12 % p. a. (Basiszinssatz -0,88 % +
     5 Prozentpunkte) auf 10.000,00 € = 741,60 €". Dates are the first and last interest day.
     """
     lines = [
-        f"Zinsen gemäß § 49a Abs. 3 VwVfG: {_format_points(result.points)} über dem Basiszinssatz "
+        f"Zinsen gemäß {basis}: {_format_points(result.points)} über dem Basiszinssatz "
         f"(§ 247 BGB) jährlich; {_DAY_COUNT_TEXT[result.day_count]}."
     ]
     periods = result.periods

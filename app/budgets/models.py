@@ -221,6 +221,8 @@ class Drawdown(db.Model):
         CheckConstraint("(status IN ('approved', 'paid')) = (amount_approved_cents IS NOT NULL)",
                         name="approved_amount_state"),
         CheckConstraint("(status = 'paid') = (value_date IS NOT NULL)", name="paid_state"),
+        # the status page walks each grant's payments in value-date order ("drawn, not spent since")
+        Index("ix_drawdowns_grant_status_date", "grant_id", "status", "value_date", "amount_approved_cents"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -317,6 +319,8 @@ class ExpenseDaily(db.Model):
     """Eligible expenses per grant, module and expense day: the source of the charts and the forecast."""
 
     __tablename__ = "expense_daily"
+    # the status forecast sums a day range per grant; the primary key has module_code between the two
+    __table_args__ = (Index("ix_expense_daily_grant_day", "grant_id", "day", "amount_cents"),)
 
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), primary_key=True)
     module_code: Mapped[str] = mapped_column(String(10), primary_key=True)
@@ -370,11 +374,13 @@ class ReclaimStatus(enum.StrEnum):
 
 
 class Reclaim(db.Model):
-    """Rückforderung: overpaid principal with interest (§ 49a Abs. 3 VwVfG) from each payment's value date."""
+    """Rückforderung: overpaid principal with interest (§ 49a Abs. 3 VwVfG) from each payment's value date,
+    and interest on drawn money used only after its drawdown period (§ 49a Abs. 4; principal may then be 0)."""
 
     __tablename__ = "reclaims"
     __table_args__ = (
-        CheckConstraint("principal_cents > 0", name="principal_positive"),
+        CheckConstraint("principal_cents >= 0", name="principal_nonneg"),
+        CheckConstraint("unused_interest_cents >= 0", name="unused_interest_nonneg"),
         CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_state"),
     )
 
@@ -387,7 +393,11 @@ class Reclaim(db.Model):
     principal_sources: Mapped[list] = mapped_column(JSON)
     points: Mapped[str] = mapped_column(String(10), default="5")
     day_count: Mapped[str] = mapped_column(String(10), default="act/365")
-    interest_booked_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    interest_booked_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # § 49a (3), accrued to repayments
+    # § 49a Abs. 4: interest on drawn money used late, fixed and booked by the final decision (None: not charged)
+    unused_interest_points: Mapped[str | None] = mapped_column(String(10))
+    unused_interest_until: Mapped[date | None] = mapped_column(Date)
+    unused_interest_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     principal_repaid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     interest_repaid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -192,6 +192,16 @@ class InterestPeriodOut(Schema):
     interest = Money(attribute="interest_cents")
 
 
+class UnusedInterestOut(Schema):
+    drawdown_id = fields.Int()
+    module = fields.Str()
+    value_date = fields.Date()
+    period_end = fields.Date()
+    paid = Money(attribute="cents")
+    interest = Money(attribute="result.interest_cents")
+    periods = fields.List(fields.Nested(InterestPeriodOut), attribute="result.periods")
+
+
 class ReclaimOut(Schema):
     id = fields.Int()
     grant_id = fields.Int()
@@ -206,6 +216,13 @@ class ReclaimOut(Schema):
     calculation = fields.List(fields.Str())
     periods = fields.List(fields.Nested(InterestPeriodOut))
     message = fields.Str(allow_none=True)
+    unused_interest = Money(attribute="unused_interest_cents", metadata={
+        "description": "§ 49a Abs. 4 VwVfG: interest on drawn money used after its drawdown period, "
+                       "fixed by the final decision (included in amount_due)"})
+    unused_interest_until = fields.Date(allow_none=True, metadata={"description": "the final decision day "
+                                                                   "(interest end, not an interest day)"})
+    unused_interest_calculation = fields.List(fields.Str())
+    unused_interest_drawdowns = fields.List(fields.Nested(UnusedInterestOut))
 
 
 class RepaymentIn(Schema):

@@ -503,11 +503,16 @@ def book_expenses(grant: Grant, rows: list[dict], *, import_id: int | None) -> l
 
 
 def _bulk_insert(table, rows: list[dict], constants: dict) -> None:
-    """executemany through the driver: no per-row statement compilation; constant columns processed once."""
+    """Insert many rows in the current transaction without per-row statement compilation.
+
+    PostgreSQL: ``COPY ... FROM STDIN`` through psycopg 3 on the session's connection (a 20,000-line import went
+    from about 4,600 to 15,400 lines/s, bench/README.md; rolled back with the transaction like any insert).
+    Other engines: a driver-level ``executemany``.
+    Constant columns are processed once.
+    """
     connection = db.session.connection()
     dialect = connection.dialect
     varying = list(rows[0])
-    columns = varying + list(constants)
 
     def processor(name):
         return table.c[name].type.bind_processor(dialect)
@@ -518,16 +523,23 @@ def _bulk_insert(table, rows: list[dict], constants: dict) -> None:
     processed = [(name, processor(name)) for name in varying if processor(name) is not None]
     columns = plain + [name for name, _p in processed] + list(constants)
     names = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+    target = f"{dialect.identifier_preparer.format_table(table)} ({names})"
+    params = [tuple([row[name] for name in plain]
+                    + [None if row[name] is None else proc(row[name]) for name, proc in processed]) + fixed
+              for row in rows]
+    if dialect.name == "postgresql":
+        with connection.connection.driver_connection.cursor() as cursor, \
+                cursor.copy(f"COPY {target} FROM STDIN") as copy:  # noqa: S608
+            for row in params:
+                copy.write_row(row)
+        return
     if dialect.paramstyle == "qmark":
         marks = ", ".join("?" for _ in columns)
     elif dialect.paramstyle == "format":
         marks = ", ".join("%s" for _ in columns)
     else:
         marks = ", ".join(f"%({name})s" for name in columns)
-    sql = f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) VALUES ({marks})"  # noqa: S608
-    params = [tuple([row[name] for name in plain]
-                    + [None if row[name] is None else proc(row[name]) for name, proc in processed]) + fixed
-              for row in rows]
+    sql = f"INSERT INTO {target} VALUES ({marks})"  # noqa: S608
     if dialect.paramstyle not in ("qmark", "format"):
         params = [dict(zip(columns, row, strict=True)) for row in params]
     connection.exec_driver_sql(sql, params)

@@ -7,12 +7,19 @@ Rules (see docs/budgets.md):
   the recipient: interest runs from the later value dates). Interest (§ 49a Abs. 3 VwVfG) runs on it
   from each payment's value date, 5 points above the Basiszinssatz, act/365, computed by
   ``interest.compute_interest_on_balance``; repayments reduce the principal first, then interest.
-* Each repayment books the interest accrued up to its value date; the reclaim closes when principal
-  and interest are paid in full.
+* § 49a Abs. 4 VwVfG (programme setting ``interest_on_unused_drawdowns``): money paid out and used only
+  after its drawdown period bears interest from the day after the period until the day of use (FIFO per
+  module, ``interest.unused_drawdown_movements``); the part the reclaim takes back is left out (it bears
+  Abs. 3 interest from the payment day). Fixed and booked by the final decision, claimed with the reclaim
+  (a reclaim may then have no principal).
+* Each repayment books the § 49a Abs. 3 interest accrued up to its value date; the reclaim closes when
+  principal and all interest are paid in full.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -21,11 +28,20 @@ from sqlalchemy import select
 
 from .. import audit, clock
 from ..auth.models import Role
+from ..database import sum_cents
 from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from ..extensions import db
 from ..money import format_eur
 from . import ledger
-from .interest import BalanceInterestResult, BaseRateError, compute_interest_on_balance, load_base_rates
+from .interest import (
+    BalanceInterestResult,
+    BaseRateError,
+    DrawnPayment,
+    compute_interest_on_balance,
+    format_calculation_lines,
+    load_base_rates,
+    unused_drawdown_movements,
+)
 from .ledger import Transfer
 from .models import (
     GRANT_LEVEL,
@@ -135,44 +151,149 @@ def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_cou
     lines = settlement_lines(grant)
     final = sum(line["final_cents"] for line in lines)
     paid = sum(line["paid_cents"] for line in lines)
+    principal, today = max(paid - final, 0), clock.today()
+    unused_points = (grant.programme.unused_drawdown_interest_points
+                     if grant.programme.interest_on_unused_drawdowns else None)
+    unused_cents = 0
+    if unused_points is not None:
+        try:
+            unused_cents = sum(item.result.interest_cents for item in unused_interest(
+                grant, until=today, points=Decimal(unused_points), day_count=day_count, principal=principal))
+        except BaseRateError as exc:
+            raise ValidationFailed.field("date", str(exc)) from None
     proof.status, proof.decided_at, proof.decided_by_id = ProofStatus.DECIDED, clock.now(), actor.id
     proof.final_grant_cents, proof.paid_cents, proof.overpaid_cents = final, paid, paid - final
     proof.decision_lines = lines
     db.session.flush()
-    if paid > final:
-        _open_reclaim(grant, proof, paid - final, points=points, day_count=day_count)
+    if principal or unused_cents:
+        _open_reclaim(grant, proof, principal, points=points, day_count=day_count,
+                      unused=(unused_points, today, unused_cents) if unused_cents else None)
     audit.record("proof.decide", "proof_of_use", proof.id,
                  after={"final_grant_cents": final, "paid_cents": paid, "overpaid_cents": paid - final},
                  actor=actor, kommune_id=grant.kommune_id)
     return proof
 
 
-def _open_reclaim(grant: Grant, proof: ProofOfUse, principal: int, *, points: Decimal, day_count: str) -> Reclaim:
-    payments = db.session.execute(select(Drawdown.value_date, Drawdown.amount_approved_cents).where(
-        Drawdown.grant_id == grant.id, Drawdown.status == DrawdownStatus.PAID)
+def _reclaimed_from(grant_id: int, principal: int) -> list[tuple[int, date, int]]:
+    """``(drawdown id, value date, cents)``: the overpaid principal assigned to the latest payments first."""
+    payments = db.session.execute(select(Drawdown.id, Drawdown.value_date, Drawdown.amount_approved_cents).where(
+        Drawdown.grant_id == grant_id, Drawdown.status == DrawdownStatus.PAID)
         .order_by(Drawdown.value_date.desc(), Drawdown.id.desc())).all()
-    sources, rest = [], principal
-    for value_date, cents in payments:
+    taken, rest = [], principal
+    for drawdown_id, value_date, cents in payments:
         if rest <= 0:
             break
         take = min(rest, cents)
-        sources.append([value_date.isoformat(), take])
+        taken.append((drawdown_id, value_date, take))
         rest -= take
+    return taken
+
+
+def _open_reclaim(grant: Grant, proof: ProofOfUse, principal: int, *, points: Decimal, day_count: str,
+                  unused: tuple[str, date, int] | None) -> Reclaim:
+    """Open the reclaim; ``unused`` is (points, interest end, cents) of the § 49a Abs. 4 interest, if any."""
+    sources = [[value_date.isoformat(), take] for _id, value_date, take in _reclaimed_from(grant.id, principal)]
+    unused_points, unused_until, unused_cents = unused or (None, None, 0)
     reclaim = Reclaim(grant_id=grant.id, proof_id=proof.id, status=ReclaimStatus.OPEN, principal_cents=principal,
                       principal_sources=sorted(sources), points=str(points), day_count=day_count,
                       interest_booked_cents=0, principal_repaid_cents=0, interest_repaid_cents=0,
-                      created_at=clock.now())
+                      unused_interest_points=unused_points, unused_interest_until=unused_until,
+                      unused_interest_cents=unused_cents, created_at=clock.now())
     db.session.add(reclaim)
     db.session.flush()
     accounts = ledger.ensure_accounts(grant.id, *GRANT_LEVEL)
     module, year = GRANT_LEVEL
-    ledger.post(grant.id, "reclaim", [Transfer(accounts[(K.RECLAIM_RECEIVABLE, module, year)],
-                                               accounts[(K.RECLAIMED, module, year)], principal)],
-                value_date=clock.today(), source_type="reclaim", source_id=reclaim.id,
-                description=f"Rückforderung {grant.reference}")
-    audit.record("reclaim.open", "reclaim", reclaim.id, after={"principal_cents": principal, "sources": sources},
+    ledger.post(grant.id, "reclaim", [
+        Transfer(accounts[(K.RECLAIM_RECEIVABLE, module, year)], accounts[(K.RECLAIMED, module, year)], principal),
+        Transfer(accounts[(K.INTEREST_RECEIVABLE, module, year)], accounts[(K.INTEREST_INCOME, module, year)],
+                 unused_cents)],
+        value_date=clock.today(), source_type="reclaim", source_id=reclaim.id,
+        description=f"Rückforderung {grant.reference}")
+    audit.record("reclaim.open", "reclaim", reclaim.id,
+                 after={"principal_cents": principal, "sources": sources, "unused_interest_cents": unused_cents},
                  kommune_id=grant.kommune_id)
     return reclaim
+
+
+@dataclass(frozen=True)
+class UnusedInterest:
+    """§ 49a Abs. 4 interest on one paid drawdown's money used only after its drawdown period."""
+
+    drawdown_id: int
+    module: str
+    value_date: date
+    period_end: date
+    cents: int
+    result: BalanceInterestResult
+
+
+def _grant_used_by_module(grant: Grant) -> dict[str, list[tuple[date, int]]]:
+    """Per module, ``(day, cents)`` of grant money used: the grant earned on each day's eligible expenses.
+
+    Earned follows the ledger's rounding rule per module and budget year (rate x cumulative expenses,
+    rounded half up), so the uses of a line add up to its booked grant earned.
+    """
+    rows = db.session.execute(
+        select(Expense.module_code, Expense.budget_year, Expense.expense_date, sum_cents(Expense.amount_cents))
+        .where(Expense.grant_id == grant.id, Expense.eligible.is_(True))
+        .group_by(Expense.module_code, Expense.budget_year, Expense.expense_date)
+        .order_by(Expense.module_code, Expense.budget_year, Expense.expense_date))
+    uses: dict[str, list[tuple[date, int]]] = defaultdict(list)
+    spent: dict[tuple[str, int], int] = defaultdict(int)
+    for module, year, day, cents in rows:
+        before = spent[(module, year)]
+        spent[(module, year)] = before + cents
+        uses[module].append((day, ledger.earned_for(before + cents, grant.funding_rate_bp)
+                             - ledger.earned_for(before, grant.funding_rate_bp)))
+    return uses
+
+
+def unused_interest(grant: Grant, *, until: date, points: Decimal, day_count: str, principal: int
+                    ) -> list[UnusedInterest]:
+    """§ 49a Abs. 4 interest per paid drawdown up to ``until`` (exclusive; the final decision day).
+
+    ``principal`` is the reclaimed overpayment; its part of each payment (latest first, as the reclaim
+    assigns it) is left out because it bears § 49a Abs. 3 interest from the payment day.
+    """
+    excluded = {drawdown_id: take for drawdown_id, _day, take in _reclaimed_from(grant.id, principal)}
+    payments: dict[str, list[DrawnPayment]] = defaultdict(list)
+    details = {}
+    for drawdown_id, module, value_date, period_end, cents in db.session.execute(
+            select(Drawdown.id, Drawdown.module_code, Drawdown.value_date, Drawdown.period_end,
+                   Drawdown.amount_approved_cents)
+            .where(Drawdown.grant_id == grant.id, Drawdown.status == DrawdownStatus.PAID)
+            .order_by(Drawdown.value_date, Drawdown.id)):
+        payments[module].append(DrawnPayment(drawdown_id, value_date, period_end, cents,
+                                             excluded.get(drawdown_id, 0)))
+        details[drawdown_id] = (module, value_date, period_end, cents)
+    uses = _grant_used_by_module(grant)
+    result = []
+    for module, module_payments in sorted(payments.items()):
+        for drawdown_id, movements in unused_drawdown_movements(module_payments, uses.get(module, []),
+                                                                until).items():
+            interest = compute_interest_on_balance(movements, until, points=points, table=_table(),
+                                                   day_count=day_count)
+            result.append(UnusedInterest(drawdown_id, *details[drawdown_id], interest))
+    return sorted(result, key=lambda item: (item.value_date, item.drawdown_id))
+
+
+def reclaim_unused_interest(reclaim: Reclaim) -> list[UnusedInterest]:
+    """The § 49a Abs. 4 calculation the reclaim's final decision fixed (empty when not charged)."""
+    if reclaim.unused_interest_points is None:
+        return []
+    return unused_interest(reclaim.grant, until=reclaim.unused_interest_until,
+                           points=Decimal(reclaim.unused_interest_points), day_count=reclaim.day_count,
+                           principal=reclaim.principal_cents)
+
+
+def unused_interest_lines(items: list[UnusedInterest]) -> list[str]:
+    """German calculation lines per drawdown for the decision document."""
+    lines = []
+    for item in items:
+        lines.append(f"Mittelabruf {item.drawdown_id} ({item.module}), {format_eur(item.cents)} ausgezahlt am "
+                     f"{item.value_date:%d.%m.%Y}, Bedarfszeitraum bis {item.period_end:%d.%m.%Y}:")
+        lines += format_calculation_lines(item.result, basis="§ 49a Abs. 4 VwVfG (nicht fristgerecht verwendet)")
+    return lines
 
 
 @lru_cache(maxsize=1)
@@ -187,6 +308,8 @@ def reclaim_interest(reclaim: Reclaim, until: date, *, extra_principal_repaid: t
     movements += [(r.value_date, -r.principal_cents) for r in reclaim.repayments if r.principal_cents]
     if extra_principal_repaid and extra_principal_repaid[1]:
         movements.append((extra_principal_repaid[0], -extra_principal_repaid[1]))
+    if not movements:  # only § 49a Abs. 4 interest is claimed: no principal bears interest
+        movements = [(until, 0)]
     return compute_interest_on_balance(movements, until, points=Decimal(reclaim.points), table=_table(),
                                        day_count=reclaim.day_count)
 
@@ -216,8 +339,9 @@ def record_repayment(reclaim: Reclaim, *, amount_cents: int, value_date: date, r
     ensure_grant_access(actor, reclaim.grant)
     _check(RECLAIM_TRANSITIONS, reclaim.status, "repay", actor, reclaim.status.label)
     errors: dict[str, list[str]] = {}
-    earliest = max([date.fromisoformat(day) for day, _c in reclaim.principal_sources]
-                   + [r.value_date for r in reclaim.repayments])
+    known = [date.fromisoformat(day) for day, _c in reclaim.principal_sources]
+    known += [r.value_date for r in reclaim.repayments]
+    earliest = max(known) if known else reclaim.unused_interest_until  # only Abs. 4 interest: the decision day
     if value_date < earliest:
         errors["value_date"] = [f"Die Wertstellung darf nicht vor dem {earliest:%d.%m.%Y} liegen."]
     elif value_date > clock.today():
@@ -234,7 +358,7 @@ def record_repayment(reclaim: Reclaim, *, amount_cents: int, value_date: date, r
     except BaseRateError as exc:
         raise ValidationFailed.field("value_date", str(exc)) from None
     outstanding_principal = reclaim.principal_cents - reclaim.principal_repaid_cents
-    outstanding_interest = accrued - reclaim.interest_repaid_cents
+    outstanding_interest = accrued + reclaim.unused_interest_cents - reclaim.interest_repaid_cents
     if amount_cents > outstanding_principal + outstanding_interest:
         raise ValidationFailed.field("amount", f"Der Betrag übersteigt die offene Forderung am {value_date:%d.%m.%Y} "
                                                f"({format_eur(outstanding_principal + outstanding_interest)}).")
@@ -248,14 +372,15 @@ def record_repayment(reclaim: Reclaim, *, amount_cents: int, value_date: date, r
         Transfer(accounts[(K.REPAID, module, year)], accounts[(K.RECLAIM_RECEIVABLE, module, year)], principal_part),
         Transfer(accounts[(K.REPAID, module, year)], accounts[(K.INTEREST_RECEIVABLE, module, year)], interest_part)],
         value_date=value_date, source_type="reclaim", source_id=reclaim.id, description=f"Rückzahlung {reference}")
-    repayment = Repayment(reclaim_id=reclaim.id, value_date=value_date, amount_cents=amount_cents,
+    repayment = Repayment(reclaim=reclaim, value_date=value_date, amount_cents=amount_cents,
                           principal_cents=principal_part, interest_cents=interest_part, reference=reference,
                           journal_id=journal.id, created_at=clock.now())
     db.session.add(repayment)
     reclaim.interest_booked_cents = accrued
     reclaim.principal_repaid_cents += principal_part
     reclaim.interest_repaid_cents += interest_part
-    if reclaim.principal_repaid_cents == reclaim.principal_cents and reclaim.interest_repaid_cents == accrued:
+    if (reclaim.principal_repaid_cents == reclaim.principal_cents
+            and reclaim.interest_repaid_cents == accrued + reclaim.unused_interest_cents):
         reclaim.status, reclaim.closed_at = ReclaimStatus.CLOSED, clock.now()
     db.session.flush()
     audit.record("reclaim.repayment", "reclaim", reclaim.id,
@@ -265,10 +390,25 @@ def record_repayment(reclaim: Reclaim, *, amount_cents: int, value_date: date, r
     return repayment
 
 
-def amount_due(reclaim: Reclaim, on: date) -> tuple[int | None, str | None]:
-    """Principal plus interest outstanding if repaid on ``on`` (None with a message if not computable)."""
-    result, message = interest_until(reclaim, on)
-    if result is None:
-        return None, message
-    return (reclaim.principal_cents - reclaim.principal_repaid_cents
-            + result.interest_cents - reclaim.interest_repaid_cents), None
+@dataclass(frozen=True)
+class ReclaimStatement:
+    """What a reclaim page or API answer shows for a repayment on ``as_of``."""
+
+    as_of: date
+    interest: BalanceInterestResult | None  # § 49a Abs. 3 accrued to as_of (None: not computable)
+    message: str | None  # why it is not computable (German)
+    lines: list[str]  # the Abs. 3 calculation, line by line
+    unused: list[UnusedInterest]  # the Abs. 4 calculation the final decision fixed, per drawdown
+    unused_lines: list[str]
+    amount_due: int | None  # principal plus all interest outstanding if repaid on as_of
+
+
+def reclaim_statement(reclaim: Reclaim, as_of: date) -> ReclaimStatement:
+    result, message = interest_until(reclaim, as_of)
+    unused = reclaim_unused_interest(reclaim)
+    due = None
+    if result is not None:
+        due = (reclaim.principal_cents - reclaim.principal_repaid_cents + result.interest_cents
+               + reclaim.unused_interest_cents - reclaim.interest_repaid_cents)
+    return ReclaimStatement(as_of, result, message, format_calculation_lines(result) if result else [],
+                            unused, unused_interest_lines(unused), due)

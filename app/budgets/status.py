@@ -134,8 +134,11 @@ def status_for(grants: list[Grant] | None = None, *, ceilings: dict[int, int] | 
 
 
 def _drawn_since(result: dict[int, GrantStatus]) -> None:
-    statement = (select(Drawdown.grant_id, Drawdown.value_date, Drawdown.amount_approved_cents)
-                 .where(Drawdown.status == DrawdownStatus.PAID).order_by(Drawdown.grant_id, Drawdown.value_date))
+    """The value date of each grant's oldest payment not covered by the grant earned (payments per day summed,
+    read in the order of the covering index ``ix_drawdowns_grant_status_date``)."""
+    statement = (select(Drawdown.grant_id, Drawdown.value_date, sum_cents(Drawdown.amount_approved_cents))
+                 .where(Drawdown.status == DrawdownStatus.PAID)
+                 .group_by(Drawdown.grant_id, Drawdown.value_date).order_by(Drawdown.grant_id, Drawdown.value_date))
     if len(result) < 100:
         statement = statement.where(Drawdown.grant_id.in_(list(result)))
     covered: dict[int, int] = {gid: status.total.earned for gid, status in result.items()}

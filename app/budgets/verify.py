@@ -6,7 +6,8 @@ Checks, each reported as a German line naming the grant, account and both values
 3. per grant line: budget = approved (grant_lines); requested / approved / paid = the drawdowns in
    that status; expenses = eligible expenses; earned = rate x expenses (the rounding rule);
    available = approved - requested - approved - paid; earned + own share = expenses;
-4. per reclaim: reclaimed = principal, receivables = principal/interest charged minus repaid.
+4. per reclaim: reclaimed = principal, receivables = principal/interest charged minus repaid; the
+   § 49a Abs. 4 interest fixed by the final decision is recomputed from the drawdowns and expenses.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .models import (
     LedgerBalance,
     Reclaim,
 )
+from .settlement import reclaim_unused_interest
 
 K = AccountKind
 
@@ -105,17 +107,22 @@ def _check_sources(balances: dict[int, dict]) -> list[str]:
     module, year = GRANT_LEVEL
     for reclaim in db.session.scalars(select(Reclaim)):
         b = balances.get(reclaim.grant_id, {})
+        charged = reclaim.interest_booked_cents + reclaim.unused_interest_cents
         expected = {
             K.RECLAIMED: -reclaim.principal_cents,
             K.RECLAIM_RECEIVABLE: reclaim.principal_cents - reclaim.principal_repaid_cents,
-            K.INTEREST_INCOME: -reclaim.interest_booked_cents,
-            K.INTEREST_RECEIVABLE: reclaim.interest_booked_cents - reclaim.interest_repaid_cents,
+            K.INTEREST_INCOME: -charged,
+            K.INTEREST_RECEIVABLE: charged - reclaim.interest_repaid_cents,
             K.REPAID: sum(r.amount_cents for r in reclaim.repayments),
         }
         for kind, value in expected.items():
             if b.get((kind, module, year), 0) != value:
                 problems.append(f"Rückforderung {reclaim.id}: {kind.label} Ledger {b.get((kind, module, year), 0)}, "
                                 f"aus den Belegen {value}.")
+        recomputed = sum(item.result.interest_cents for item in reclaim_unused_interest(reclaim))
+        if recomputed != reclaim.unused_interest_cents:
+            problems.append(f"Rückforderung {reclaim.id}: Zinsen nach § 49a Abs. 4 festgesetzt "
+                            f"{reclaim.unused_interest_cents}, neu berechnet {recomputed}.")
     return problems
 
 

@@ -20,7 +20,6 @@ from ..navigation import nav_entry
 from ..reference.models import Kommune
 from . import services, settlement, status
 from .csv_import import parse_expense_csv, parse_units
-from .interest import format_calculation_lines
 from .models import Drawdown, DrawdownStatus, Expense, Grant, Reclaim, ReclaimStatus
 from .permissions import (
     BUDGET_READ,
@@ -397,13 +396,8 @@ def reclaim(reclaim_id: int):
     as_of = clock.today()
     if item.status == ReclaimStatus.CLOSED and item.repayments:
         as_of = item.repayments[-1].value_date
-    result, message = settlement.interest_until(item, as_of)
-    lines = format_calculation_lines(result) if result is not None else []
-    due = None
-    if result is not None:
-        due = item.principal_cents - item.principal_repaid_cents + result.interest_cents - item.interest_repaid_cents
-    return render_template("budgets/reclaim.html", reclaim=item, lines=lines, message=message, as_of=as_of,
-                           interest=result.interest_cents if result else None, due=due, errors=errors,
+    statement = settlement.reclaim_statement(item, as_of)
+    return render_template("budgets/reclaim.html", reclaim=item, statement=statement, as_of=as_of, errors=errors,
                            form=request.form), (422 if errors else 200)
 
 

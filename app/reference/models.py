@@ -48,6 +48,9 @@ class Programme(db.Model):
     last_expense_date: Mapped[date] = mapped_column(Date)
     proof_of_use_deadline: Mapped[date] = mapped_column(Date)
     drawdown_period_months: Mapped[int] = mapped_column(Integer, default=2)
+    # § 49a Abs. 4 VwVfG: interest on paid money not used within the drawdown period (points above Basiszinssatz)
+    interest_on_unused_drawdowns: Mapped[bool] = mapped_column(default=False)
+    unused_drawdown_interest_points: Mapped[str] = mapped_column(String(10), default="5")
     budget_years: Mapped[list] = mapped_column(JSON)
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import tomllib
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from flask import current_app
@@ -28,6 +28,17 @@ def _amount(data: dict, key: str) -> int:
         return parse_api_amount(str(data[key]))
     except (KeyError, MoneyFormatError) as exc:
         raise ValidationFailed.field(key, f"Programmdatei: „{key}“ fehlt oder ist kein Betrag ({exc}).") from None
+
+
+def _points(data: dict, key: str) -> str:
+    """Percentage points above the Basiszinssatz as decimal text (default 5), e.g. "5" or "2.5"."""
+    try:
+        value = Decimal(str(data.get(key, "5")))
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(20) or value != value.quantize(Decimal("0.01")):
+        raise ValidationFailed.field(key, f"Programmdatei: „{key}“ muss eine Zahl von 0 bis 20 sein.")
+    return f"{value.normalize():f}"
 
 
 def load_programme(path: str | Path) -> Programme:
@@ -52,6 +63,8 @@ def load_programme(path: str | Path) -> Programme:
         "last_expense_date": data["last_expense_date"],
         "proof_of_use_deadline": data["proof_of_use_deadline"],
         "drawdown_period_months": int(data.get("drawdown_period_months", 2)),
+        "interest_on_unused_drawdowns": bool(data.get("interest_on_unused_drawdowns", False)),
+        "unused_drawdown_interest_points": _points(data, "unused_drawdown_interest_points"),
         "budget_years": list(data.get("budget_years", range(data["start_date"].year,
                                                              data["last_expense_date"].year + 1))),
         "settings": data.get("settings", {}),

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0ba5bc8dc736
+Revision ID: 4d56441a7374
 Revises: 
-Create Date: 2026-11-25 16:01:05.623740
+Create Date: 2026-11-25 16:15:50.035953
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '0ba5bc8dc736'
+revision = '4d56441a7374'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -75,6 +75,8 @@ def upgrade():
     sa.Column('last_expense_date', sa.Date(), nullable=False),
     sa.Column('proof_of_use_deadline', sa.Date(), nullable=False),
     sa.Column('drawdown_period_months', sa.Integer(), nullable=False),
+    sa.Column('interest_on_unused_drawdowns', sa.Boolean(), nullable=False),
+    sa.Column('unused_drawdown_interest_points', sa.String(length=10), nullable=False),
     sa.Column('budget_years', sa.JSON(), nullable=False),
     sa.Column('settings', sa.JSON(), nullable=False),
     sa.CheckConstraint('funding_rate_bp BETWEEN 1 AND 10000', name=op.f('ck_programmes_rate_range')),
@@ -341,6 +343,7 @@ def upgrade():
     )
     with op.batch_alter_table('drawdowns', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_drawdowns_grant_id'), ['grant_id'], unique=False)
+        batch_op.create_index('ix_drawdowns_grant_status_date', ['grant_id', 'status', 'value_date', 'amount_approved_cents'], unique=False)
         batch_op.create_index(batch_op.f('ix_drawdowns_status'), ['status'], unique=False)
 
     op.create_table('expense_daily',
@@ -351,6 +354,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_expense_daily_grant_id_grants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('grant_id', 'module_code', 'day', name=op.f('pk_expense_daily'))
     )
+    with op.batch_alter_table('expense_daily', schema=None) as batch_op:
+        batch_op.create_index('ix_expense_daily_grant_day', ['grant_id', 'day', 'amount_cents'], unique=False)
+
     op.create_table('expense_imports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('grant_id', sa.Integer(), nullable=False),
@@ -877,12 +883,16 @@ def upgrade():
     sa.Column('points', sa.String(length=10), nullable=False),
     sa.Column('day_count', sa.String(length=10), nullable=False),
     sa.Column('interest_booked_cents', sa.BigInteger(), nullable=False),
+    sa.Column('unused_interest_points', sa.String(length=10), nullable=True),
+    sa.Column('unused_interest_until', sa.Date(), nullable=True),
+    sa.Column('unused_interest_cents', sa.BigInteger(), nullable=False),
     sa.Column('principal_repaid_cents', sa.BigInteger(), nullable=False),
     sa.Column('interest_repaid_cents', sa.BigInteger(), nullable=False),
     sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('closed_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name=op.f('ck_reclaims_closed_state')),
-    sa.CheckConstraint('principal_cents > 0', name=op.f('ck_reclaims_principal_positive')),
+    sa.CheckConstraint('principal_cents >= 0', name=op.f('ck_reclaims_principal_nonneg')),
+    sa.CheckConstraint('unused_interest_cents >= 0', name=op.f('ck_reclaims_unused_interest_nonneg')),
     sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_reclaims_grant_id_grants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['proof_id'], ['proofs_of_use.id'], name=op.f('fk_reclaims_proof_id_proofs_of_use'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reclaims')),
@@ -1181,9 +1191,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_expense_imports_grant_id'))
 
     op.drop_table('expense_imports')
+    with op.batch_alter_table('expense_daily', schema=None) as batch_op:
+        batch_op.drop_index('ix_expense_daily_grant_day')
+
     op.drop_table('expense_daily')
     with op.batch_alter_table('drawdowns', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_drawdowns_status'))
+        batch_op.drop_index('ix_drawdowns_grant_status_date')
         batch_op.drop_index(batch_op.f('ix_drawdowns_grant_id'))
 
     op.drop_table('drawdowns')

@@ -1,0 +1,70 @@
+"""The full path for one Kommune through the pages only (issue #5, "Done when"): approved grant → three
+drawdowns approved and paid → 20,000-line CSV import → deadline → proof of use with two ineligible
+expenses → final decision → reclaim with interest (§ 49a Abs. 3 and 4) → repayment; the ledger is clean."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from io import BytesIO
+
+from sqlalchemy import select
+
+from app import clock
+from app.budgets import settlement
+from app.budgets.models import Drawdown, Expense
+from app.budgets.verify import verify_ledger
+from app.extensions import db
+from tests.budgets.test_api_path import csv_lines
+
+DUE = re.compile(r"Noch offen bei Zahlung am [\d.]+: <strong>([\d.]+,\d\d)\xa0€</strong>")
+
+
+def test_full_path_through_the_pages(app, client, make_user, make_grant):
+    grant = make_grant()
+    kommune, finance, admin = make_user("kommune"), make_user("finance"), make_user("programme_admin")
+    k, f, a = client, type(client)(app.test_client()), type(client)(app.test_client())
+    k.login(kommune)
+    f.login(finance)
+    a.login(admin)
+    base = f"/budgets/zuwendungen/{grant.id}"
+    for number, day in enumerate((date(2021, 2, 1), date(2021, 4, 1), date(2021, 6, 1)), start=1):
+        with clock.freeze(day):
+            asked = k.post(base, data={"module": "F1", "amount": "30.000,00", "purpose": f"Coaching {number}"})
+            assert asked.status_code == 302
+            drawdown = db.session.scalar(select(Drawdown).where(Drawdown.purpose == f"Coaching {number}"))
+            assert f.post(f"/budgets/mittelabrufe/{drawdown.id}/approve",
+                          data={"amount": "30.000,00"}).status_code == 302
+            assert f.post(f"/budgets/mittelabrufe/{drawdown.id}/pay",
+                          data={"value_date": f"{day:%d.%m.%Y}", "reference": f"KZ-{number}"}).status_code == 302
+    with clock.freeze(date(2022, 12, 1)):
+        imported = k.post(base + "/ausgaben/import", content_type="multipart/form-data",
+                          data={"file": (BytesIO(csv_lines(20_000, date(2021, 1, 4))), "ausgaben.csv")})
+        assert imported.status_code == 200 and "20000 Ausgaben" in imported.get_data(as_text=True).replace(".", "")
+    with clock.freeze(date(2023, 7, 1)):
+        late = k.post(base + "/ausgaben", data={"module": "F1", "expense_date": "2023-07-01", "amount": "10,00"})
+        assert late.status_code == 422 and "30.06.2023" in late.get_data(as_text=True)
+    with clock.freeze(date(2023, 8, 1)):
+        assert k.post(base + "/verwendungsnachweis",
+                      data={"narrative": "Sachbericht", "confirmed": "ja"}).status_code == 302
+        for expense_id in db.session.scalars(select(Expense.id).where(Expense.grant_id == grant.id)
+                                             .order_by(Expense.id.desc()).limit(2)):
+            assert a.post(f"/budgets/ausgaben/{expense_id}/aberkennen",
+                          data={"reason": "Beleg fehlt"}).status_code == 302
+        assert a.post(base + "/schlussbescheid").status_code == 302
+        decision = a.get(base + "/verwendungsnachweis").get_data(as_text=True)
+    # 80,000 - 8 eligible at 80 % = 63,993.60 earned; 90,000 paid: 26,006.40 overpaid
+    assert "63.993,60" in decision and "26.006,40" in decision and "§ 49a Abs. 4" in decision
+    reclaim = settlement.reclaim_of(grant)
+    with clock.freeze(date(2024, 1, 10)):
+        page = f.get(f"/budgets/rueckforderungen/{reclaim.id}").get_data(as_text=True)
+        assert "Zinsen gemäß § 49a Abs. 3 VwVfG" in page and "Zinsen gemäß § 49a Abs. 4 VwVfG" in page
+        due = DUE.search(page).group(1)
+        paid = f.post(f"/budgets/rueckforderungen/{reclaim.id}",
+                      data={"amount": due, "value_date": "2024-01-10", "reference": "RZ-1"})
+        assert paid.status_code == 302
+        assert "erledigt" in f.get(f"/budgets/rueckforderungen/{reclaim.id}").get_data(as_text=True)
+        assert "Keine Abweichungen" in f.get("/budgets/abgleich").get_data(as_text=True)
+    db.session.refresh(reclaim)
+    assert reclaim.status.value == "closed" and reclaim.unused_interest_cents > 0
+    assert verify_ledger() == []
