@@ -18,8 +18,9 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "translations" / "en" / "LC_MESSAGES"
-# Template folders whose texts are wrapped; budgets and innovationsfonds follow in a second pass.
-CONVERTED = ["", "_macros", "main", "auth", "allocation", "grants", "notifications", "scheduler", "errors"]
+# Template folders whose texts are wrapped (budgets and innovationsfonds since the second pass).
+CONVERTED = ["", "_macros", "main", "auth", "allocation", "grants", "notifications", "scheduler", "errors",
+             "innovationsfonds", "budgets"]
 # Legally binding German texts, never translated (also ignored in babel.cfg).
 NOT_TRANSLATED = {"grants/decision_document.html"}
 # Text that is the same in both languages: names, abbreviations, file formats, symbols.

@@ -14,6 +14,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from ..extensions import db
@@ -31,19 +32,22 @@ from .verify import record_check, verify_ledger
 log = logging.getLogger("durchstarten.budgets")
 
 DRAWN_NOT_SPENT = declare_kind(
-    "budgets.drawn_not_spent", "Erinnerung: abgerufene Mittel noch nicht verausgabt", roles={"kommune", "organisation"},
-    description="14 und 3 Tage vor dem Ende des Abrufzeitraums einer Auszahlung, solange davon etwas nicht "
-                "als Ausgabe erfasst ist.")
+    "budgets.drawn_not_spent", lazy_gettext("Erinnerung: abgerufene Mittel noch nicht verausgabt"),
+    roles={"kommune", "organisation"},
+    description=lazy_gettext("14 und 3 Tage vor dem Ende des Abrufzeitraums einer Auszahlung, solange davon etwas "
+                             "nicht als Ausgabe erfasst ist."))
 LAST_EXPENSE_DATE = declare_kind(
-    "budgets.last_expense_date", "Erinnerung: letzter Ausgabetag", roles={"kommune", "organisation"},
-    description="60, 30 und 7 Tage vor dem letzten Tag, an dem förderfähige Ausgaben anfallen dürfen.")
+    "budgets.last_expense_date", lazy_gettext("Erinnerung: letzter Ausgabetag"), roles={"kommune", "organisation"},
+    description=lazy_gettext("60, 30 und 7 Tage vor dem letzten Tag, an dem förderfähige Ausgaben anfallen dürfen."))
 RISK_CHANGES = declare_kind(
-    "budgets.risk_changes", "Budget: neue und behobene Mittelabflussrisiken", roles={"finance", "programme_admin"},
-    description="Nach der nächtlichen Prognose: Zuwendungen, die neu gefährdet sind oder es nicht mehr sind.")
+    "budgets.risk_changes", lazy_gettext("Budget: neue und behobene Mittelabflussrisiken"),
+    roles={"finance", "programme_admin"},
+    description=lazy_gettext("Nach der nächtlichen Prognose: Zuwendungen, die neu gefährdet sind oder es nicht mehr "
+                             "sind."))
 LEDGER_DIFFERENCES = declare_kind(
-    "budgets.ledger_differences", "Hauptbuch: Abweichungen bei der nächtlichen Prüfung",
+    "budgets.ledger_differences", lazy_gettext("Hauptbuch: Abweichungen bei der nächtlichen Prüfung"),
     roles={"finance", "programme_admin"}, mandatory=True,
-    description="Die nächtliche Prüfung des Hauptbuchs hat Abweichungen gefunden (nicht abschaltbar).")
+    description=lazy_gettext("Die nächtliche Prüfung des Hauptbuchs hat Abweichungen gefunden (nicht abschaltbar)."))
 
 DRAWN_DAYS = (14, 3)  # before the end of a payment's drawdown period
 LAST_EXPENSE_DAYS = (60, 30, 7)  # before the last expense date

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -206,8 +207,16 @@ class DrawdownStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"requested": "beantragt", "approved": "genehmigt", "rejected": "abgelehnt", "paid": "ausgezahlt",
-                "withdrawn": "zurückgezogen"}[self.value]
+        return str(DRAWDOWN_STATUS_LABELS[self])
+
+
+DRAWDOWN_STATUS_LABELS = {
+    DrawdownStatus.REQUESTED: lazy_gettext("beantragt"),
+    DrawdownStatus.APPROVED: lazy_gettext("genehmigt"),
+    DrawdownStatus.REJECTED: lazy_gettext("abgelehnt"),
+    DrawdownStatus.PAID: lazy_gettext("ausgezahlt"),
+    DrawdownStatus.WITHDRAWN: lazy_gettext("zurückgezogen"),
+}
 
 
 class Drawdown(db.Model):
@@ -337,7 +346,11 @@ class ProofStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"submitted": "eingereicht, in Prüfung", "decided": "Schlussbescheid erlassen"}[self.value]
+        return str(PROOF_STATUS_LABELS[self])
+
+
+PROOF_STATUS_LABELS = {ProofStatus.SUBMITTED: lazy_gettext("eingereicht, in Prüfung"),
+                       ProofStatus.DECIDED: lazy_gettext("Schlussbescheid erlassen")}
 
 
 class ProofOfUse(db.Model):
@@ -370,7 +383,10 @@ class ReclaimStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"open": "offen", "closed": "erledigt"}[self.value]
+        return str(RECLAIM_STATUS_LABELS[self])
+
+
+RECLAIM_STATUS_LABELS = {ReclaimStatus.OPEN: lazy_gettext("offen"), ReclaimStatus.CLOSED: lazy_gettext("erledigt")}
 
 
 class Reclaim(db.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ..audit import AuditEntry
@@ -20,7 +21,7 @@ def budget_panel(user):
     grants = services.grants_visible_to(user)
     if not grants:
         return None
-    return Panel(title="Mein Budget", template="budgets/_panel_kommune.html", wide=True,
+    return Panel(title=gettext("Mein Budget"), template="budgets/_panel_kommune.html", wide=True,
                  data={"statuses": status.status_for(grants, with_forecast=False)})
 
 
@@ -37,7 +38,7 @@ def finance_panel(user):
     sums = dict(db.session.execute(select(Drawdown.status, sum_cents(func.coalesce(
         Drawdown.amount_approved_cents, Drawdown.amount_requested_cents))).where(
         Drawdown.status.in_([DrawdownStatus.REQUESTED, DrawdownStatus.APPROVED])).group_by(Drawdown.status)).all())
-    return Panel(title="Budgets und Zahlungen", template="budgets/_panel_finance.html", data={
+    return Panel(title=gettext("Budgets und Zahlungen"), template="budgets/_panel_finance.html", data={
         "waiting": count(select(Drawdown.id).where(Drawdown.status == DrawdownStatus.REQUESTED)),
         "to_pay": count(select(Drawdown.id).where(Drawdown.status == DrawdownStatus.APPROVED)),
         "waiting_cents": sums.get(DrawdownStatus.REQUESTED, 0), "to_pay_cents": sums.get(DrawdownStatus.APPROVED, 0),

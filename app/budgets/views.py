@@ -1,11 +1,12 @@
-"""Budget pages (German): my budget, drawdowns, expenses with import, proof of use, final decision,
-reclaims; for finance the drawdown queue, state-wide status, reconciliation and exports."""
+"""Budget pages (German; English after main.set_language): my budget, drawdowns, expenses with import, proof
+of use, final decision, reclaims; for finance the drawdown queue, state-wide status, reconciliation and exports."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 
 from .. import clock
 from ..auth.models import Role
@@ -36,8 +37,8 @@ from .rates import flat_rates
 from .verify import record_check, verify_ledger
 
 bp = Blueprint("budgets", __name__, url_prefix="/budgets")
-nav_entry("Budget", "budgets.index", BUDGET_READ, order=300)
-nav_entry("Mittelabrufe", "budgets.drawdowns", BUDGET_READ, order=310)
+nav_entry(lazy_gettext("Budget"), "budgets.index", BUDGET_READ, order=300)
+nav_entry(lazy_gettext("Mittelabrufe"), "budgets.drawdowns", BUDGET_READ, order=310)
 ID = "<int(max=2147483647):{}>"
 PAGE_SIZE = 100
 
@@ -96,8 +97,8 @@ def grant(grant_id: int):
                 drawdown = services.request_drawdown(item, module=request.form.get("module", ""), amount_cents=amount,
                                                      purpose=request.form.get("purpose", ""), actor=g.actor)
                 db.session.commit()
-                flash(f"Mittelabruf Nr. {drawdown.id} über {format_eur(drawdown.amount_requested_cents)} "
-                      "wurde beantragt.", "success")
+                flash(gettext("Mittelabruf Nr. %(number)s über %(amount)s wurde beantragt.", number=drawdown.id,
+                              amount=format_eur(drawdown.amount_requested_cents)), "success")
                 return redirect(url_for("budgets.grant", grant_id=item.id))
             except ValidationFailed as failed:
                 db.session.rollback()
@@ -133,18 +134,20 @@ def drawdowns():
 
 
 DRAWDOWN_COLUMNS = [
-    ListColumn("id", "Nr.", lambda d: d.id, "int", sort=Drawdown.id),
-    ListColumn("grant", "Zuwendung", lambda d: d.grant.reference, sort=Grant.reference),
-    ListColumn("recipient", "Empfänger", lambda d: _recipient(d.grant), sort=Kommune.name),
-    ListColumn("module", "Baustein/Jahr", lambda d: f"{d.module_code}/{d.budget_year}", sort=Drawdown.module_code),
-    ListColumn("status", "Status", lambda d: d.status.label, sort=Drawdown.status),
-    ListColumn("requested", "Beantragt", lambda d: d.amount_requested_cents, "money",
+    ListColumn("id", lazy_gettext("Nr."), lambda d: d.id, "int", sort=Drawdown.id),
+    ListColumn("grant", lazy_gettext("Zuwendung"), lambda d: d.grant.reference, sort=Grant.reference),
+    ListColumn("recipient", lazy_gettext("Empfänger"), lambda d: _recipient(d.grant), sort=Kommune.name),
+    ListColumn("module", lazy_gettext("Baustein/Jahr"), lambda d: f"{d.module_code}/{d.budget_year}",
+               sort=Drawdown.module_code),
+    ListColumn("status", lazy_gettext("Status"), lambda d: d.status.label, sort=Drawdown.status),
+    ListColumn("requested", lazy_gettext("Beantragt"), lambda d: d.amount_requested_cents, "money",
                sort=Drawdown.amount_requested_cents),
-    ListColumn("approved", "Genehmigt", lambda d: d.amount_approved_cents, "money",
+    ListColumn("approved", lazy_gettext("Genehmigt"), lambda d: d.amount_approved_cents, "money",
                sort=Drawdown.amount_approved_cents),
-    ListColumn("requested_at", "Beantragt am", lambda d: d.requested_at, "datetime", sort=Drawdown.requested_at),
-    ListColumn("value_date", "Wertstellung", lambda d: d.value_date, "date", sort=Drawdown.value_date),
-    ListColumn("purpose", "Zweck", lambda d: d.purpose),
+    ListColumn("requested_at", lazy_gettext("Beantragt am"), lambda d: d.requested_at, "datetime",
+               sort=Drawdown.requested_at),
+    ListColumn("value_date", lazy_gettext("Wertstellung"), lambda d: d.value_date, "date", sort=Drawdown.value_date),
+    ListColumn("purpose", lazy_gettext("Zweck"), lambda d: d.purpose),
 ]
 
 
@@ -152,9 +155,10 @@ DRAWDOWN_COLUMNS = [
 @requires(STATUS_ALL)
 def drawdowns_export(fmt: str):
     items = db.session.scalars(services.drawdowns_select(g.actor))
-    columns = [Column("Nr.", "int"), Column("Zuwendung"), Column("Empfänger"), Column("Baustein"),
-               Column("Haushaltsjahr", "int"), Column("Status"), Column("Beantragt", "money"),
-               Column("Genehmigt", "money"), Column("Wertstellung", "date"), Column("Kassenzeichen")]
+    columns = [Column(gettext("Nr."), "int"), Column(gettext("Zuwendung")), Column(gettext("Empfänger")),
+               Column(gettext("Baustein")), Column(gettext("Haushaltsjahr"), "int"), Column(gettext("Status")),
+               Column(gettext("Beantragt"), "money"), Column(gettext("Genehmigt"), "money"),
+               Column(gettext("Wertstellung"), "date"), Column(gettext("Kassenzeichen"))]
     rows = [(d.id, d.grant.reference, _recipient(d.grant), d.module_code, d.budget_year, d.status.label,
              d.amount_requested_cents, d.amount_approved_cents, d.value_date, d.payment_reference) for d in items]
     return export_response(f"mittelabrufe-{today_stamp(clock.today())}", fmt, columns, rows)
@@ -212,9 +216,11 @@ def _act(drawdown_id: int, action: str):
     except ValidationFailed as failed:
         db.session.rollback()
         return drawdown(drawdown_id, errors=failed.errors)
-    labels = {"approve": "genehmigt", "reject": "abgelehnt", "pay": "als ausgezahlt gebucht",
-              "withdraw": "zurückgezogen"}
-    flash(f"Mittelabruf Nr. {drawdown_id} wurde {labels[action]}.", "success")
+    messages = {"approve": gettext("Mittelabruf Nr. %(number)s wurde genehmigt.", number=drawdown_id),
+                "reject": gettext("Mittelabruf Nr. %(number)s wurde abgelehnt.", number=drawdown_id),
+                "pay": gettext("Mittelabruf Nr. %(number)s wurde als ausgezahlt gebucht.", number=drawdown_id),
+                "withdraw": gettext("Mittelabruf Nr. %(number)s wurde zurückgezogen.", number=drawdown_id)}
+    flash(messages[action], "success")
     return redirect(url_for("budgets.drawdown", drawdown_id=drawdown_id))
 
 
@@ -245,7 +251,7 @@ def expenses(grant_id: int):
                                         voucher_ref=request.form.get("voucher_ref", ""),
                                         description=request.form.get("description", ""))
                 db.session.commit()
-                flash("Die Ausgabe wurde erfasst.", "success")
+                flash(gettext("Die Ausgabe wurde erfasst."), "success")
                 return redirect(url_for("budgets.expenses", grant_id=item.id))
             except ValidationFailed as failed:
                 db.session.rollback()
@@ -267,13 +273,14 @@ def _expenses_page(item: Grant, **extra):
 
 
 EXPENSE_COLUMNS = [
-    ListColumn("date", "Datum", lambda e: e.expense_date, "date", sort=Expense.expense_date),
-    ListColumn("module", "Baustein", lambda e: e.module_code, sort=Expense.module_code),
-    ListColumn("amount", "Betrag", lambda e: e.amount_cents, "money", sort=Expense.amount_cents),
-    ListColumn("rate", "Pauschale", lambda e: e.rate_code or ""),
-    ListColumn("voucher", "Beleg", lambda e: e.voucher_ref, sort=Expense.voucher_ref),
-    ListColumn("description", "Beschreibung", lambda e: e.description),
-    ListColumn("eligible", "Förderfähig", lambda e: "ja" if e.eligible else f"nein: {e.ineligible_reason}",
+    ListColumn("date", lazy_gettext("Datum"), lambda e: e.expense_date, "date", sort=Expense.expense_date),
+    ListColumn("module", lazy_gettext("Baustein"), lambda e: e.module_code, sort=Expense.module_code),
+    ListColumn("amount", lazy_gettext("Betrag"), lambda e: e.amount_cents, "money", sort=Expense.amount_cents),
+    ListColumn("rate", lazy_gettext("Pauschale"), lambda e: e.rate_code or ""),
+    ListColumn("voucher", lazy_gettext("Beleg"), lambda e: e.voucher_ref, sort=Expense.voucher_ref),
+    ListColumn("description", lazy_gettext("Beschreibung"), lambda e: e.description),
+    ListColumn("eligible", lazy_gettext("Förderfähig"),
+               lambda e: gettext("ja") if e.eligible else gettext("nein: %(reason)s", reason=e.ineligible_reason),
                sort=Expense.eligible),
 ]
 
@@ -302,10 +309,11 @@ def import_expenses(grant_id: int):
 @requires(BUDGET_READ)
 def expenses_export(grant_id: int, fmt: str):
     item = services.get_grant(g.actor, grant_id)
-    columns = [Column("Datum", "date"), Column("Baustein"), Column("Betrag", "money"), Column("Pauschale"),
-               Column("Beleg"), Column("Beschreibung"), Column("Förderfähig"), Column("Grund")]
+    columns = [Column(gettext("Datum"), "date"), Column(gettext("Baustein")), Column(gettext("Betrag"), "money"),
+               Column(gettext("Pauschale")), Column(gettext("Beleg")), Column(gettext("Beschreibung")),
+               Column(gettext("Förderfähig")), Column(gettext("Grund"))]
     rows = [(e.expense_date, e.module_code, e.amount_cents, e.rate_code or "", e.voucher_ref, e.description,
-             "ja" if e.eligible else "nein", e.ineligible_reason) for e in db.session.scalars(
+             gettext("ja") if e.eligible else gettext("nein"), e.ineligible_reason) for e in db.session.scalars(
         services.expenses_select(item))]
     return export_response(f"ausgaben-{item.reference}", fmt, columns, rows)
 
@@ -325,7 +333,7 @@ def proof(grant_id: int):
             settlement.submit_proof(item, narrative=request.form.get("narrative", ""),
                                     confirmed=request.form.get("confirmed") == "ja", actor=g.actor)
             db.session.commit()
-            flash("Der Verwendungsnachweis wurde eingereicht.", "success")
+            flash(gettext("Der Verwendungsnachweis wurde eingereicht."), "success")
             return redirect(url_for("budgets.proof", grant_id=item.id))
         except ValidationFailed as failed:
             db.session.rollback()
@@ -348,7 +356,7 @@ def mark_ineligible(expense_id: int):
     try:
         services.mark_ineligible(expense, reason=request.form.get("reason", ""), actor=g.actor)
         db.session.commit()
-        flash("Die Ausgabe wurde als nicht förderfähig markiert.", "success")
+        flash(gettext("Die Ausgabe wurde als nicht förderfähig markiert."), "success")
     except ValidationFailed as failed:
         db.session.rollback()
         flash(" ".join(m for messages in failed.errors.values() for m in messages), "error")
@@ -361,7 +369,7 @@ def final_decision(grant_id: int):
     item = services.get_grant(g.actor, grant_id)
     settlement.decide_final(item, actor=g.actor)
     db.session.commit()
-    flash("Der Schlussbescheid wurde erlassen.", "success")
+    flash(gettext("Der Schlussbescheid wurde erlassen."), "success")
     return redirect(url_for("budgets.proof", grant_id=item.id))
 
 
@@ -388,7 +396,7 @@ def reclaim(reclaim_id: int):
             settlement.record_repayment(item, amount_cents=amount, value_date=value_date,
                                         reference=request.form.get("reference", ""), actor=g.actor)
             db.session.commit()
-            flash("Die Rückzahlung wurde gebucht.", "success")
+            flash(gettext("Die Rückzahlung wurde gebucht."), "success")
             return redirect(url_for("budgets.reclaim", reclaim_id=item.id))
         except ValidationFailed as failed:
             db.session.rollback()
@@ -418,13 +426,15 @@ def statewide():
 @bp.route("/uebersicht.<any(csv, xlsx):fmt>")
 @requires(STATUS_ALL)
 def statewide_export(fmt: str):
-    columns = [Column("Zuwendung"), Column("Empfänger"), Column("Bewilligt", "money"), Column("Ausgezahlt", "money"),
-               Column("Ausgaben", "money"), Column("Zuwendung verdient", "money"),
-               Column("Abgerufen, nicht verausgabt", "money"), Column("Seit", "date"), Column("Rest", "money"),
-               Column("Ausschöpfung %", "percent"), Column("Prognose Zuwendung", "money"), Column("Gefährdet")]
+    columns = [Column(gettext("Zuwendung")), Column(gettext("Empfänger")), Column(gettext("Bewilligt"), "money"),
+               Column(gettext("Ausgezahlt"), "money"), Column(gettext("Ausgaben"), "money"),
+               Column(gettext("Zuwendung verdient"), "money"), Column(gettext("Abgerufen, nicht verausgabt"), "money"),
+               Column(gettext("Seit"), "date"), Column(gettext("Rest"), "money"),
+               Column(gettext("Ausschöpfung %"), "percent"), Column(gettext("Prognose Zuwendung"), "money"),
+               Column(gettext("Gefährdet"))]
     rows = [(s.reference, s.recipient, s.total.approved, s.total.paid, s.total.spent, s.total.earned,
              s.total.drawn_not_spent, s.drawn_since, s.total.remaining, s.total.share_used, s.projected_earned,
-             "ja" if s.at_risk else "nein") for s in status.status_for()]
+             gettext("ja") if s.at_risk else gettext("nein")) for s in status.status_for()]
     return export_response(f"budgetstand-{today_stamp(clock.today())}", fmt, columns, rows)
 
 
@@ -440,6 +450,6 @@ def reconcile_record():
     problems = verify_ledger()
     record_check(problems)
     db.session.commit()
-    flash("Das Ergebnis der Prüfung wurde protokolliert.", "success")
+    flash(gettext("Das Ergebnis der Prüfung wurde protokolliert."), "success")
     return render_template("budgets/reconcile.html", problems=problems, checked_at=clock.now())
 

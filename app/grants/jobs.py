@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from .. import clock
@@ -22,9 +23,9 @@ from ..scheduler.registry import job
 from .models import Application, ApplicationStatus
 
 DRAFT_REMINDER = declare_kind(
-    "grants.draft_reminder", "Erinnerung: Antrag noch nicht eingereicht", roles={"kommune"},
-    description="Ein Antrag oder Änderungsantrag ist seit 14 Tagen im Entwurf oder wartet nach angeforderten "
-                "Änderungen auf die Einreichung (danach wöchentlich).")
+    "grants.draft_reminder", lazy_gettext("Erinnerung: Antrag noch nicht eingereicht"), roles={"kommune"},
+    description=lazy_gettext("Ein Antrag oder Änderungsantrag ist seit 14 Tagen im Entwurf oder wartet nach "
+                             "angeforderten Änderungen auf die Einreichung (danach wöchentlich)."))
 FIRST_AFTER_DAYS = 14
 EVERY_DAYS = 7
 WAITING_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.CHANGES_REQUESTED)

@@ -7,6 +7,7 @@ threshold and reviewer.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from .. import clock
@@ -18,9 +19,10 @@ from .models import Call
 from .reviewing import pending_reviews
 from .services import close_window
 
-REVIEW_REMINDER = declare_kind("innovationsfonds.review_deadline", "Innovationsfonds: Begutachtungsfrist",
-                               roles={"reviewer"}, mandatory=True,
-                               description="Offene Gutachten vor dem Ende der Begutachtungsfrist (nicht abschaltbar).")
+REVIEW_REMINDER = declare_kind(
+    "innovationsfonds.review_deadline", lazy_gettext("Innovationsfonds: Begutachtungsfrist"), roles={"reviewer"},
+    mandatory=True,
+    description=lazy_gettext("Offene Gutachten vor dem Ende der Begutachtungsfrist (nicht abschaltbar)."))
 REMIND_DAYS = (7, 3, 1)
 
 

@@ -16,6 +16,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -52,9 +53,14 @@ class SelectionRule(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"funding_line_stop": "Förderlinie (Stopp beim ersten nicht passenden Vorhaben)",
-                "funding_line_skip": "Förderlinie (nicht passende Vorhaben überspringen)",
-                "max_score": "Punktmaximierung im Budget"}[self.value]
+        return str(SELECTION_RULE_LABELS[self])
+
+
+SELECTION_RULE_LABELS = {
+    SelectionRule.FUNDING_LINE_STOP: lazy_gettext("Förderlinie (Stopp beim ersten nicht passenden Vorhaben)"),
+    SelectionRule.FUNDING_LINE_SKIP: lazy_gettext("Förderlinie (nicht passende Vorhaben überspringen)"),
+    SelectionRule.MAX_SCORE: lazy_gettext("Punktmaximierung im Budget"),
+}
 
 
 class Call(db.Model):
@@ -152,22 +158,22 @@ class SketchStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return str(STATUS_LABELS[self])
 
 
 STATUS_LABELS = {
-    SketchStatus.DRAFT: "Entwurf",
-    SketchStatus.SUBMITTED: "eingereicht",
-    SketchStatus.ELIGIBLE: "förderfähig, in Begutachtung",
-    SketchStatus.INELIGIBLE: "nicht förderfähig",
-    SketchStatus.SELECTED: "ausgewählt",
-    SketchStatus.WAITING: "Warteliste",
-    SketchStatus.REJECTED: "nicht ausgewählt",
-    SketchStatus.WITHDRAWN: "zurückgezogen",
-    SketchStatus.FUNDED: "gefördert",
+    SketchStatus.DRAFT: lazy_gettext("Entwurf"),
+    SketchStatus.SUBMITTED: lazy_gettext("eingereicht"),
+    SketchStatus.ELIGIBLE: lazy_gettext("förderfähig, in Begutachtung"),
+    SketchStatus.INELIGIBLE: lazy_gettext("nicht förderfähig"),
+    SketchStatus.SELECTED: lazy_gettext("ausgewählt"),
+    SketchStatus.WAITING: lazy_gettext("Warteliste"),
+    SketchStatus.REJECTED: lazy_gettext("nicht ausgewählt"),
+    SketchStatus.WITHDRAWN: lazy_gettext("zurückgezogen"),
+    SketchStatus.FUNDED: lazy_gettext("gefördert"),
 }
-TARGET_GROUPS = {"primary": "18–27 Jahre mit Duldung/Gestattung",
-                 "secondary": "weitere junge Menschen mit Förderbedarf"}
+TARGET_GROUPS = {"primary": lazy_gettext("18–27 Jahre mit Duldung/Gestattung"),
+                 "secondary": lazy_gettext("weitere junge Menschen mit Förderbedarf")}
 
 
 class Sketch(db.Model):
@@ -231,7 +237,7 @@ class Sketch(db.Model):
     @property
     def eligibility_note(self) -> str:
         """The eligibility column of the call's sketch list (page and export)."""
-        return self.eligibility_reason or ("automatisch geprüft" if self.eligibility_checks == {} else "")
+        return self.eligibility_reason or (gettext("automatisch geprüft") if self.eligibility_checks == {} else "")
 
     @property
     def women_share(self) -> Decimal | None:
@@ -383,8 +389,14 @@ class FullApplicationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"submitted": "eingereicht, in Prüfung", "changes_requested": "Änderungen angefordert",
-                "approved": "bewilligt"}[self.value]
+        return str(FULL_APPLICATION_STATUS_LABELS[self])
+
+
+FULL_APPLICATION_STATUS_LABELS = {
+    FullApplicationStatus.SUBMITTED: lazy_gettext("eingereicht, in Prüfung"),
+    FullApplicationStatus.CHANGES_REQUESTED: lazy_gettext("Änderungen angefordert"),
+    FullApplicationStatus.APPROVED: lazy_gettext("bewilligt"),
+}
 
 
 class FullApplication(db.Model):

@@ -4,29 +4,29 @@ review progress."""
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from .. import clock
 from ..auth.models import Role
 from ..extensions import db
-from ..formatting import format_datetime
+from ..formatting import format_date, format_datetime
 from ..main.dashboard import Panel, panel
 from . import projects, reviewing, services
 from .models import Assignment, FullApplicationStatus, Review, Sketch, SketchStatus
-
-TITLE = "Innovationsfonds"
 
 
 def _next_step(sketch: Sketch, now) -> str | None:
     """What the organisation has to do for this sketch now (None: nothing)."""
     if sketch.status is SketchStatus.DRAFT and sketch.call.is_open(now):
-        return f"bis {format_datetime(sketch.call.closes_at)} Uhr einreichen"
+        return gettext("bis %(deadline)s Uhr einreichen", deadline=format_datetime(sketch.call.closes_at))
     if sketch.status is SketchStatus.SELECTED:
         application = projects.full_application_of(sketch)
         if application is None:
-            return f"Vollantrag bis {sketch.call.full_application_deadline:%d.%m.%Y} stellen"
+            deadline = format_date(sketch.call.full_application_deadline)
+            return gettext("Vollantrag bis %(deadline)s stellen", deadline=deadline)
         if application.status is FullApplicationStatus.CHANGES_REQUESTED:
-            return "angeforderte Änderungen am Vollantrag einarbeiten"
+            return gettext("angeforderte Änderungen am Vollantrag einarbeiten")
     return None
 
 
@@ -34,7 +34,7 @@ def _organisation(user) -> Panel:
     now = clock.now()
     sketches = list(db.session.scalars(services.sketches_select(user)))
     rows = [{"sketch": s, "next": _next_step(s, now)} for s in sketches]
-    return Panel(title=TITLE, template="innovationsfonds/_panel.html",
+    return Panel(title=gettext("Innovationsfonds"), template="innovationsfonds/_panel.html",
                  data={"kind": "organisation", "rows": rows, "open_calls": [
                      c for c in db.session.scalars(services.calls_select()) if c.is_open(now)]})
 
@@ -43,7 +43,7 @@ def _reviewer(user) -> Panel:
     items = reviewing.my_assignments(user)
     open_calls = {i["sketch"].call for i in items if i["state"] != "submitted"}
     deadline = min((c.review_deadline for c in open_calls), default=None)
-    return Panel(title=TITLE, template="innovationsfonds/_panel.html",
+    return Panel(title=gettext("Innovationsfonds"), template="innovationsfonds/_panel.html",
                  data={"kind": "reviewer", "progress": reviewing.progress(items), "deadline": deadline,
                        "days_left": (deadline - clock.today()).days if deadline else None})
 
@@ -57,7 +57,7 @@ def _admin() -> Panel:
                                        .group_by(Sketch.call_id)).all())
     calls = [{"call": c, "sketches": sketches.get(c.id, 0), "assigned": assigned.get(c.id, 0),
               "submitted": submitted.get(c.id, 0)} for c in db.session.scalars(services.calls_select())]
-    return Panel(title=TITLE, template="innovationsfonds/_panel.html", wide=True,
+    return Panel(title=gettext("Innovationsfonds"), template="innovationsfonds/_panel.html", wide=True,
                  data={"kind": "admin", "calls": calls, "now": clock.now()})
 
 

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from ..auth.models import Role, User
 from ..reference.models import ORGANISATION_KINDS
 from .models import Review, Sketch, SketchStatus
@@ -66,6 +68,7 @@ def present_sketch(sketch: Sketch, actor: User, aggregate: Aggregate | None = No
 def present_review(review: Review, actor: User, number: int) -> dict:
     """Reviewers see other reviewers only as "Gutachten n"; staff see names."""
     own = review.reviewer_id == actor.id
-    name = review.reviewer.name if (actor.role in STAFF_ROLES or own) else f"Gutachten {number}"
+    shown = actor.role in STAFF_ROLES or own
+    name = review.reviewer.name if shown else gettext("Gutachten %(number)s", number=number)
     return {"id": review.id, "sketch_id": review.sketch_id, "reviewer": name, "marks": review.marks,
             "comment": review.comment, "score_points": review.score_points, "submitted_at": review.submitted_at}

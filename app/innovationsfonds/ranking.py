@@ -113,6 +113,11 @@ SkipReason = Literal["no_score", "below_min_score", "withdrawn", "exceeds_budget
 
 MAX_GROUP_STATES = 100_000  # limit on prod(k_g + 1) for max_score with group minimums
 
+def N_(text: str) -> str:  # noqa: N802 - the gettext convention (pybabel keyword), as app.errors.N_ (no Flask here)
+    """Marks a German text for the catalogue; pages translate it where they show it (``views``)."""
+    return text
+
+
 SKIP_REASON_TEXT: dict[str, str] = {
     "no_score": "keine Bewertung",
     "below_min_score": "unter der Mindestpunktzahl",
@@ -123,9 +128,9 @@ SKIP_REASON_TEXT: dict[str, str] = {
 }
 
 METHOD_TEXT: dict[str, str] = {
-    "funding_line_stop": "Förderlinie (endet beim ersten nicht passenden Vorhaben)",
-    "funding_line_skip": "Förderlinie (nicht passende Vorhaben werden übersprungen)",
-    "max_score": "Punktmaximierung (höchste Gesamtpunktzahl im Budget)",
+    "funding_line_stop": N_("Förderlinie (endet beim ersten nicht passenden Vorhaben)"),
+    "funding_line_skip": N_("Förderlinie (nicht passende Vorhaben werden übersprungen)"),
+    "max_score": N_("Punktmaximierung (höchste Gesamtpunktzahl im Budget)"),
 }
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask import render_template
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from .. import clock
@@ -54,9 +55,10 @@ from .services import get_call, record, score_text
 from .workflow import next_status
 
 S = SketchStatus
-DECISION_KIND = declare_kind("innovationsfonds.decision", "Innovationsfonds: Auswahl und Bescheide",
-                             roles={"organisation"}, mandatory=True,
-                             description="Auswahlentscheidung, Einladung zum Vollantrag, Nachrücken, Bescheid.")
+DECISION_KIND = declare_kind(
+    "innovationsfonds.decision", lazy_gettext("Innovationsfonds: Auswahl und Bescheide"), roles={"organisation"},
+    mandatory=True,
+    description=lazy_gettext("Auswahlentscheidung, Einladung zum Vollantrag, Nachrücken, Bescheid."))
 POOL = (S.ELIGIBLE, S.SELECTED, S.WAITING, S.REJECTED, S.FUNDED)  # sketches that passed the eligibility check
 MAX_STATES = 3_000_000
 SUBJECTS = {
@@ -366,10 +368,10 @@ def statistics(call: Call) -> dict:
     selected_ids = {str(s.id) for s in selected}
     bars = [(f"{r.position}. {by_id[r.id].reference}", int(r.score * 100)) for r in ranked if r.score is not None]
     selected_scores = [int(r.score * 100) for r in ranked if r.id in selected_ids and r.score is not None]
-    chart = bar_chart(bars, title="Punkte je Skizze (ausgewählte hervorgehoben)",
+    chart = bar_chart(bars, title=gettext("Punkte je Skizze (ausgewählte hervorgehoben)"),
                       value_label=lambda v: f"{v / 100:.2f}".replace(".", ","),
                       highlight={f"{r.position}. {by_id[r.id].reference}" for r in ranked if r.id in selected_ids},
-                      line_at=min(selected_scores) if selected_scores else None, line_label="Förderlinie")
+                      line_at=min(selected_scores) if selected_scores else None, line_label=gettext("Förderlinie"))
     return {
         "submitted": len(sketches), "eligible": len(eligible), "selected": len(selected),
         "by_status": dict(by_status),

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
@@ -30,7 +31,7 @@ from .ranking import METHOD_TEXT, SKIP_REASON_TEXT
 from .workflow import ACTION_LABELS, FULL_APPLICATION_TRANSITIONS, allowed_actions
 
 bp = Blueprint("innovationsfonds", __name__, url_prefix="/innovationsfonds")
-nav_entry("Innovationsfonds", "innovationsfonds.index", IF_READ, order=250)
+nav_entry(lazy_gettext("Innovationsfonds"), "innovationsfonds.index", IF_READ, order=250)
 CALL = "/aufrufe/<int(max=2147483647):call_id>"
 SKETCH = "/skizzen/<int(max=2147483647):sketch_id>"
 
@@ -84,13 +85,15 @@ def budget_bar(total: int, budget: int, label: str) -> Markup:
     """A horizontal SVG bar: the share of the budget a selection uses (no inline style: CSP)."""
     width = 600
     used = 0 if budget <= 0 else min(width, total * width // budget)
-    text = f"{label}: {format_eur(total)} von {format_eur(budget)}"
+    text = gettext("%(label)s: %(total)s von %(budget)s", label=label, total=format_eur(total),
+                   budget=format_eur(budget))
     return Markup(
         '<svg class="budget-bar" viewBox="0 0 {width} 28" role="img" aria-label="{text}">'
         '<rect x="0" y="4" width="{width}" height="20" fill="#eef1f5" stroke="#5b6675"/>'
         '<rect x="0" y="4" width="{used}" height="20" fill="#0b4f8a"/></svg>'
-        '<p class="hint">{text} (Rest {rest})</p>').format(width=width, used=used, text=text,
-                                                          rest=format_eur(budget - total))
+        '<p class="hint">{hint}</p>').format(width=width, used=used, text=text,
+                                            hint=gettext("%(text)s (Rest %(rest)s)", text=text,
+                                                         rest=format_eur(budget - total)))
 
 
 # ---------------------------------------------------------------------------------------- start
@@ -274,7 +277,7 @@ def call_new():
         data, errors = _call_form(request.form)
         if not errors:
             done, errors = _save(lambda: url_for("innovationsfonds.call_detail", call_id=services.create_call(
-                g.actor, get_programme(), data).id), "Der Aufruf wurde angelegt.")
+                g.actor, get_programme(), data).id), gettext("Der Aufruf wurde angelegt."))
             if done:
                 return done
             errors = _page_errors(errors)
@@ -287,7 +290,8 @@ def call_edit(call_id: int):
     """Edit a call; fields frozen by ``services.call_locks`` are shown disabled and keep their values."""
     call = services.get_call(call_id)
     if call.released_at is not None:
-        flash("Die Entscheidung zu diesem Aufruf ist freigegeben; er kann nicht mehr geändert werden.", "error")
+        flash(gettext("Die Entscheidung zu diesem Aufruf ist freigegeben; er kann nicht mehr geändert werden."),
+              "error")
         return redirect(url_for("innovationsfonds.call_detail", call_id=call_id))
     frozen = services.call_locks(call)
     locks = {PAGE_FIELD.get(name, name): reason for name, reason in frozen.items()}
@@ -312,7 +316,7 @@ def call_edit(call_id: int):
                      if name in frozen and name != "criteria"})
         if not errors:
             done, errors = _save(lambda: url_for("innovationsfonds.call_detail", call_id=services.update_call(
-                call_id, g.actor, data).id), "Der Aufruf wurde gespeichert.")
+                call_id, g.actor, data).id), gettext("Der Aufruf wurde gespeichert."))
             if done:
                 return done
             errors, call = _page_errors(errors), services.get_call(call_id)
@@ -334,15 +338,15 @@ def call_step(call_id: int, step: str):
     try:
         if step == "schliessen":
             result = services.close_window(call_id, actor=g.actor)
-            message = (f"Einreichung geschlossen: {result.get('eligible', 0)} förderfähig, "
-                       f"{result.get('ineligible', 0)} nicht förderfähig.")
+            message = gettext("Einreichung geschlossen: %(eligible)s förderfähig, %(ineligible)s nicht förderfähig.",
+                              eligible=result.get("eligible", 0), ineligible=result.get("ineligible", 0))
         elif step == "zuordnen":
             result = reviewing.auto_assign(call_id, g.actor)
-            message = (f"{result['created']} Zuordnungen angelegt; Last je Person {result['load_min']}–"
-                       f"{result['load_max']}.")
+            message = gettext("%(created)s Zuordnungen angelegt; Last je Person %(low)s–%(high)s.",
+                              created=result["created"], low=result["load_min"], high=result["load_max"])
         else:
             result = selection.release(call_id, g.actor)
-            message = f"Entscheidung freigegeben; {result['messages']} Nachrichten versandt."
+            message = gettext("Entscheidung freigegeben; %(count)s Nachrichten versandt.", count=result["messages"])
         db.session.commit()
         flash(message, "success")
     except DomainError as error:
@@ -385,7 +389,8 @@ def matrix_edit(call_id: int):
             else:
                 reviewing.unassign(sketch_id, reviewer_id, g.actor)
             db.session.commit()
-            flash("Die Zuordnung wurde hinzugefügt." if add else "Die Zuordnung wurde entfernt.", "success")
+            flash(gettext("Die Zuordnung wurde hinzugefügt.") if add else gettext("Die Zuordnung wurde entfernt."),
+                  "success")
             return redirect(url_for("innovationsfonds.matrix", call_id=call_id))
         except DomainError as error:
             db.session.rollback()
@@ -415,7 +420,7 @@ def selection_page(call_id: int):
             selection.record_decision(call_id, g.actor, basis=request.form.get("basis", ""), selected=chosen,
                                       reasons=reasons, note=request.form.get("note", ""))
             db.session.commit()
-            flash("Die Entscheidung ist vorgemerkt. Bitte prüfen Sie den Postausgang und geben Sie sie frei.",
+            flash(gettext("Die Entscheidung ist vorgemerkt. Bitte prüfen Sie den Postausgang und geben Sie sie frei."),
                   "success")
             return redirect(url_for("innovationsfonds.outbox", call_id=call_id))
         except DomainError as error:
@@ -427,12 +432,13 @@ def selection_page(call_id: int):
 def _selection_page(call_id: int, errors: dict):
     call = services.get_call(call_id)
     result = selection.proposals(call)
+    method_text = {method: gettext(text) for method, text in METHOD_TEXT.items()}
     bars = {}
     for key, item in (("line", result.line), ("best", result.best)):
         if item is not None:
-            bars[key] = budget_bar(item.total_cents, call.budget_cents, METHOD_TEXT[item.method])
+            bars[key] = budget_bar(item.total_cents, call.budget_cents, method_text[item.method])
     return render_template("innovationsfonds/selection.html", call=call, result=result, bars=bars, errors=errors,
-                           form=request.form, method_text=METHOD_TEXT, skip_text=SKIP_REASON_TEXT,
+                           form=request.form, method_text=method_text, skip_text=SKIP_REASON_TEXT,
                            minimums=request.form.get("group_minimums", minimums_text(call)), group_names=_group_names(),
                            minimums_locked=services.call_locks(call).get("group_minimums")), (422 if errors else 200)
 
@@ -445,7 +451,7 @@ def group_minimums(call_id: int):
     minimums = _group_minimums(request.form, errors)
     if not errors:
         done, errors = _save(lambda: url_for("innovationsfonds.selection_page", call_id=services.set_group_minimums(
-            call_id, g.actor, minimums).id), "Die Mindestzahlen je Gruppe wurden gespeichert.")
+            call_id, g.actor, minimums).id), gettext("Die Mindestzahlen je Gruppe wurden gespeichert."))
         if done:
             return done
     return _selection_page(call_id, errors)
@@ -503,7 +509,7 @@ def sketch_new():
         data, errors = _sketch_form(request.form)
         if not errors:
             done, errors = _save(lambda: url_for("innovationsfonds.sketch_detail", sketch_id=services.create_sketch(
-                g.actor, call.id, data).id), "Der Entwurf wurde gespeichert.")
+                g.actor, call.id, data).id), gettext("Der Entwurf wurde gespeichert."))
             if done:
                 return done
     return render_template("innovationsfonds/sketch_form.html", call=call, sketch=None, form=request.form,
@@ -538,7 +544,7 @@ def sketch_edit(sketch_id: int):
         data, errors = _sketch_form(request.form)
         if not errors:
             done, errors = _save(lambda: url_for("innovationsfonds.sketch_detail", sketch_id=services.update_sketch(
-                sketch_id, g.actor, data).id), "Der Entwurf wurde gespeichert.")
+                sketch_id, g.actor, data).id), gettext("Der Entwurf wurde gespeichert."))
             if done:
                 return done
     return render_template("innovationsfonds/sketch_form.html", call=sketch.call, sketch=sketch, form=request.form,
@@ -551,10 +557,10 @@ def sketch_action(sketch_id: int, action: str):
     try:
         if action == "einreichen":
             services.submit_sketch(sketch_id, g.actor)
-            message = "Die Skizze wurde eingereicht."
+            message = gettext("Die Skizze wurde eingereicht.")
         else:
             services.withdraw_sketch(sketch_id, g.actor)
-            message = "Die Skizze wurde zurückgezogen."
+            message = gettext("Die Skizze wurde zurückgezogen.")
         db.session.commit()
         flash(message, "success")
     except DomainError as error:
@@ -573,7 +579,7 @@ def upload(sketch_id: int):
             raise ValidationFailed.field("file", "Bitte eine PDF-Datei auswählen.")
         services.add_attachment(sketch_id, g.actor, upload_file.filename or "", upload_file.read())
         db.session.commit()
-        flash("Die Anlage wurde hochgeladen.", "success")
+        flash(gettext("Die Anlage wurde hochgeladen."), "success")
     except DomainError as error:
         db.session.rollback()
         flash(" ".join(m for ms in error.errors.values() for m in ms) or error.detail, "error")
@@ -594,7 +600,7 @@ def eligibility(sketch_id: int):
         services.decide_eligibility(sketch_id, g.actor, eligible=request.form.get("eligible") == "1",
                                     reason=request.form.get("reason", ""))
         db.session.commit()
-        flash("Die Förderfähigkeit wurde festgelegt.", "success")
+        flash(gettext("Die Förderfähigkeit wurde festgelegt."), "success")
     except DomainError as error:
         db.session.rollback()
         flash(error.detail, "error")
@@ -637,7 +643,7 @@ def full_application_form(sketch_id: int):
             try:
                 projects.submit_full_application(sketch_id, g.actor, **data)
                 db.session.commit()
-                flash("Der Vollantrag wurde eingereicht.", "success")
+                flash(gettext("Der Vollantrag wurde eingereicht."), "success")
                 return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
             except ValidationFailed as failed:
                 db.session.rollback()
@@ -665,10 +671,10 @@ def full_application_decide(sketch_id: int, action: str):
     try:
         if action == "bewilligen":
             decision = projects.approve_full_application(sketch_id, g.actor, comment=request.form.get("comment", ""))
-            message = f"Der Vollantrag wurde bewilligt (Zuwendungsbescheid {decision.number})."
+            message = gettext("Der Vollantrag wurde bewilligt (Zuwendungsbescheid %(number)s).", number=decision.number)
         else:
             projects.request_changes(sketch_id, g.actor, reason=request.form.get("reason", ""))
-            message = "Die Änderungswünsche wurden an den Träger gesendet."
+            message = gettext("Die Änderungswünsche wurden an den Träger gesendet.")
         db.session.commit()
         flash(message, "success")
     except ValidationFailed as failed:
@@ -705,7 +711,7 @@ def conflict_declare():
         reviewing.declare_conflict(g.actor, organisation_id=organisation_id, kommune_id=kommune_id,
                                    reason=request.form.get("reason", ""))
         db.session.commit()
-        flash("Der Interessenkonflikt wurde erklärt.", "success")
+        flash(gettext("Der Interessenkonflikt wurde erklärt."), "success")
     except DomainError as error:
         db.session.rollback()
         flash(" ".join(m for ms in error.errors.values() for m in ms) or error.detail, "error")
@@ -728,10 +734,10 @@ def review_form(sketch_id: int):
         try:
             if request.form.get("submit") == "1":
                 reviewing.submit_review(sketch_id, g.actor, marks, request.form.get("comment", ""))
-                message = "Ihr Gutachten wurde abgegeben."
+                message = gettext("Ihr Gutachten wurde abgegeben.")
             else:
                 reviewing.save_review(sketch_id, g.actor, marks, request.form.get("comment", ""))
-                message = "Ihr Entwurf wurde gespeichert."
+                message = gettext("Ihr Entwurf wurde gespeichert.")
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("innovationsfonds.review_form", sketch_id=sketch_id))

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..errors import N_
 from ..extensions import db
 
 
@@ -119,14 +120,15 @@ class Gemeinde(db.Model):
     kommune: Mapped[Kommune] = relationship(back_populates="gemeinden")
 
 
+# German names (also in German service messages); pages translate them with ``_(label)``.
 ORGANISATION_KINDS = {
-    "firm": "Unternehmen",
-    "education_provider": "Bildungsträger",
-    "chamber": "Kammer",
-    "association": "Verband",
-    "club": "Verein",
-    "foundation": "Stiftung",
-    "kommune": "Kommune",
+    "firm": N_("Unternehmen"),
+    "education_provider": N_("Bildungsträger"),
+    "chamber": N_("Kammer"),
+    "association": N_("Verband"),
+    "club": N_("Verein"),
+    "foundation": N_("Stiftung"),
+    "kommune": N_("Kommune"),
 }
 
 
