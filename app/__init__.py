@@ -98,7 +98,8 @@ def _select_locale() -> str:
 
 def _register_domains(app: Flask, rest_api: Api) -> None:
     for package in DOMAINS:
-        for part in ("models", "permissions", "panels"):
+        # jobs: their notification kinds must be known to the web process too (preferences page).
+        for part in ("models", "permissions", "panels", "jobs"):
             _optional_import(f"{package}.{part}")
         views = _optional_import(f"{package}.views")
         if views is not None and hasattr(views, "bp"):

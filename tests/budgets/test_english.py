@@ -5,7 +5,6 @@ German stays the default (docs/ui.md, "Sprachen / Translations")."""
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 from datetime import date
 
@@ -47,7 +46,6 @@ def test_kommune_budget_pages_in_english_and_back(client, make_user, make_grant)
     assert "The proof of use can be submitted after the last expense day (30.06.2023)." in proof
     assert "My budget" in start and "days left until the last expense day" in start
     assert "Coaching" in drawdowns and "Purpose" in drawdowns and "Zweck" not in drawdowns
-    importlib.import_module("app.budgets.jobs")  # declares the budget kinds (the job registry does it when read)
     preferences = _text(client, "/nachrichten/einstellungen")
     assert "Reminder: last expense day" in preferences and "Erinnerung: letzter Ausgabetag" not in preferences
 
