@@ -157,9 +157,10 @@ def ensure_grant_access(user, grant: Grant | None) -> Grant:
     return grant
 
 
-# What every budget request reads of a grant, loaded with it in one statement (no lazy loads later).
-GRANT_EAGER = (joinedload(Grant.programme), joinedload(Grant.kommune), joinedload(Grant.organisation),
-               joinedload(Grant.lines))
+# What every budget request reads of a grant: its recipient (access check, name), in the same statement.
+# Lines and programme are loaded on first use (one small SELECT each) by the requests that need them;
+# joining the lines here multiplied the grant row by its line count on every read (status, lists).
+GRANT_EAGER = (joinedload(Grant.kommune), joinedload(Grant.organisation))
 
 
 def get_grant(user, grant_id: int) -> Grant:
