@@ -138,3 +138,16 @@ def test_a_page_past_the_last_is_empty(app, make_user, api, page):
     assert '"total": ' in response.headers["X-Pagination"]
     first = admin.get("/api/v1/audit?page=1&page_size=100")
     assert first.status_code == 200 and len(first.json) >= 1  # the same list does have items on page 1
+
+
+@pytest.mark.parametrize("field", ["actor", "action", "object_type", "object_id"])
+def test_control_characters_in_audit_filters_are_422_naming_the_field(app, make_user, api, client, field):
+    """Found by fuzzing: a NUL byte in a filter reached PostgreSQL, which refuses it (500)."""
+    user = make_user("programme_admin")
+    response = api(user).get("/api/v1/audit", query_string={field: "test\x00x"})
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.content_type == "application/problem+json" and field in response.json["errors"]
+    client.login(user)
+    page = client.get("/audit", query_string={field: "test\x00x"})
+    assert page.status_code == 200 and "Steuerzeichen" in page.get_data(as_text=True)
+    assert api(user).get("/api/v1/audit", query_string={field: "test"}).status_code == 200
