@@ -151,3 +151,13 @@ def test_control_characters_in_audit_filters_are_422_naming_the_field(app, make_
     page = client.get("/audit", query_string={field: "test\x00x"})
     assert page.status_code == 200 and "Steuerzeichen" in page.get_data(as_text=True)
     assert api(user).get("/api/v1/audit", query_string={field: "test"}).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["date_from", "date_to"])
+def test_audit_dates_outside_the_supported_range_are_422_naming_the_field(app, make_user, api, field):
+    """Found by fuzzing: 0001-01-01 at 00:00 in Berlin is before year 1 in UTC (500)."""
+    admin = api(make_user("programme_admin"))
+    response = admin.get("/api/v1/audit", query_string={field: "0001-01-01"})
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert field in response.json["errors"]
+    assert admin.get("/api/v1/audit", query_string={field: "2022-06-15"}).status_code == 200
