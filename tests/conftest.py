@@ -32,6 +32,15 @@ REFERENCE_TABLES = {"programmes", "funding_modules", "kommunen", "gemeinden"}
 PASSWORD = "Test-Passwort-123"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` run first (stable order otherwise).
+
+    With pytest-xdist (scripts/test) a long test that starts last leaves the other cores idle until
+    it ends; started first, the many short tests fill the other cores meanwhile.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def _postgres_available() -> str | None:
     try:
         engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")

@@ -48,6 +48,7 @@ def api_schema(app):
     return schemathesis.openapi.from_wsgi("/api/openapi.json", app)
 
 
+@pytest.mark.slow  # minutes per engine: scheduled first (tests/conftest.py)
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))

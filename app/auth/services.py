@@ -8,8 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, select
 
 from .. import audit, clock
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -152,20 +151,27 @@ class TokenRefused(Exception):
         self.message = message
 
 
+# Runs on every API request: one statement, built once (no per-request construction), returning the
+# user and the token's two validity columns (no ApiToken object to build). Looked up by the SHA-256
+# of the secret through the unique index: a token has 256 random bits, so no slow hash is needed.
+_TOKEN_LOOKUP = (select(User, ApiToken.revoked_at, ApiToken.expires_at)
+                 .join(ApiToken, ApiToken.user_id == User.id)
+                 .where(ApiToken.token_hash == bindparam("digest")))
+
+
 def user_for_token(secret: str) -> User:
     """Resolve a Bearer token; raises TokenRefused for unknown, revoked or expired tokens."""
-    token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
-                              .where(ApiToken.token_hash == _hash_token(secret)))
-    now = clock.now()
-    if token is None:
+    row = db.session.execute(_TOKEN_LOOKUP, {"digest": _hash_token(secret)}).first()
+    if row is None:
         raise TokenRefused("Unbekanntes API-Token.")
-    if token.revoked_at is not None:
+    user, revoked_at, expires_at = row
+    if revoked_at is not None:
         raise TokenRefused("Das API-Token wurde widerrufen.")
-    if token.expires_at is not None and token.expires_at <= now:
+    if expires_at is not None and expires_at <= clock.now():
         raise TokenRefused("Das API-Token ist abgelaufen.")
-    if not token.user.active:
+    if not user.active:
         raise TokenRefused("Das Benutzerkonto ist deaktiviert.")
-    return token.user
+    return user
 
 
 def tokens_of(user: User) -> list[ApiToken]:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -157,9 +157,10 @@ def ensure_grant_access(user, grant: Grant | None) -> Grant:
     return grant
 
 
-# What every budget request reads of a grant, loaded with it in one statement (no lazy loads later).
-GRANT_EAGER = (joinedload(Grant.programme), joinedload(Grant.kommune), joinedload(Grant.organisation),
-               joinedload(Grant.lines))
+# What every budget request reads of a grant: its recipient (access check, name), in the same statement.
+# Lines and programme are loaded on first use (one small SELECT each) by the requests that need them;
+# joining the lines here multiplied the grant row by its line count on every read (status, lists).
+GRANT_EAGER = (joinedload(Grant.kommune), joinedload(Grant.organisation))
 
 
 def get_grant(user, grant_id: int) -> Grant:
@@ -424,8 +425,13 @@ def validate_expense(grant: Grant, *, module: str, expense_date: date | None, am
     return row, errors
 
 
+_APPROVED_KEYS = (select(GrantLine.module_code, GrantLine.budget_year)
+                  .where(GrantLine.grant_id == bindparam("grant_id"), GrantLine.approved_cents > 0))
+
+
 def approved_keys(grant: Grant) -> set[tuple[str, int]]:
-    return {(line.module_code, line.budget_year) for line in grant.lines if line.approved_cents > 0}
+    """(module, year) of the grant's lines with an approved amount: two columns, no line objects built."""
+    return {(module, year) for module, year in db.session.execute(_APPROVED_KEYS, {"grant_id": grant.id})}
 
 
 def _ensure_open_for_expenses(grant: Grant) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import clock
 from ..database import sum_cents
@@ -83,15 +83,31 @@ class GrantStatus:
         return max((self.last_expense_date - clock.today()).days, 0)
 
 
+# The status statements are built once: building them per call was a third of a status read's CPU
+# time. Grant ids and days are bound per call; each "_OF" variant is restricted to the given grants.
+_IDS = bindparam("ids", expanding=True)
+_BALANCES = (select(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.kind,
+                    sum_cents(LedgerBalance.balance_cents))
+             .join(LedgerBalance, LedgerBalance.account_id == LedgerAccount.id)
+             .where(LedgerAccount.kind.in_(list(_FIELDS)))
+             .group_by(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.kind))
+_BALANCES_OF = _BALANCES.where(LedgerAccount.grant_id.in_(_IDS))
+# Payments summed per grant and value date, read in the order of the covering index
+# ``ix_drawdowns_grant_status_date`` (fewer rows than one per drawdown at a million journal lines).
+_PAID = (select(Drawdown.grant_id, Drawdown.value_date, sum_cents(Drawdown.amount_approved_cents))
+         .where(Drawdown.status == DrawdownStatus.PAID)
+         .group_by(Drawdown.grant_id, Drawdown.value_date).order_by(Drawdown.grant_id, Drawdown.value_date))
+_PAID_OF = _PAID.where(Drawdown.grant_id.in_(_IDS))
+_RECENT = (select(ExpenseDaily.grant_id, sum_cents(ExpenseDaily.amount_cents))
+           .where(ExpenseDaily.day > bindparam("window_start"), ExpenseDaily.day <= bindparam("today"))
+           .group_by(ExpenseDaily.grant_id))
+_RECENT_OF = _RECENT.where(ExpenseDaily.grant_id.in_(_IDS))
+
+
 def _balances(grant_ids: list[int] | None):
-    statement = (select(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.kind,
-                        sum_cents(LedgerBalance.balance_cents))
-                 .join(LedgerBalance, LedgerBalance.account_id == LedgerAccount.id)
-                 .where(LedgerAccount.kind.in_(list(_FIELDS)))
-                 .group_by(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.kind))
-    if grant_ids is not None:
-        statement = statement.where(LedgerAccount.grant_id.in_(grant_ids))
-    return db.session.execute(statement)
+    if grant_ids is None:
+        return db.session.execute(_BALANCES)
+    return db.session.execute(_BALANCES_OF, {"ids": grant_ids})
 
 
 def status_for(grants: list[Grant] | None = None, *, ceilings: dict[int, int] | None = None,
@@ -134,15 +150,10 @@ def status_for(grants: list[Grant] | None = None, *, ceilings: dict[int, int] | 
 
 
 def _drawn_since(result: dict[int, GrantStatus]) -> None:
-    """The value date of each grant's oldest payment not covered by the grant earned (payments per day summed,
-    read in the order of the covering index ``ix_drawdowns_grant_status_date``)."""
-    statement = (select(Drawdown.grant_id, Drawdown.value_date, sum_cents(Drawdown.amount_approved_cents))
-                 .where(Drawdown.status == DrawdownStatus.PAID)
-                 .group_by(Drawdown.grant_id, Drawdown.value_date).order_by(Drawdown.grant_id, Drawdown.value_date))
-    if len(result) < 100:
-        statement = statement.where(Drawdown.grant_id.in_(list(result)))
+    """The value date of each grant's oldest payment not covered by the grant earned."""
+    paid = db.session.execute(_PAID_OF, {"ids": list(result)}) if len(result) < 100 else db.session.execute(_PAID)
     covered: dict[int, int] = {gid: status.total.earned for gid, status in result.items()}
-    for gid, value_date, cents in db.session.execute(statement):
+    for gid, value_date, cents in paid:
         status = result.get(gid)
         if status is None or status.drawn_since is not None:
             continue
@@ -153,12 +164,11 @@ def _drawn_since(result: dict[int, GrantStatus]) -> None:
 
 def _forecasts(result: dict[int, GrantStatus], starts: dict[int, date], today: date) -> None:
     window_start = today - timedelta(days=WINDOW_DAYS)
-    recent_statement = (select(ExpenseDaily.grant_id, sum_cents(ExpenseDaily.amount_cents))
-                        .where(ExpenseDaily.day > window_start, ExpenseDaily.day <= today)
-                        .group_by(ExpenseDaily.grant_id))
+    days = {"window_start": window_start, "today": today}
     if len(result) < 100:
-        recent_statement = recent_statement.where(ExpenseDaily.grant_id.in_(list(result)))
-    recent = dict(db.session.execute(recent_statement).all())
+        recent = dict(db.session.execute(_RECENT_OF, {**days, "ids": list(result)}).all())
+    else:
+        recent = dict(db.session.execute(_RECENT, days).all())
     for gid, status in result.items():
         spent = max(status.total.spent, 0)
         first = max(window_start, starts[gid]) if starts[gid] <= today else today

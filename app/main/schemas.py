@@ -1,16 +1,32 @@
 """API schemas of the audit trail."""
 
+from datetime import date
+
 from marshmallow import Schema, fields, validate
+
+# Filter text is compared with stored text: control characters never match, and PostgreSQL refuses a
+# NUL byte in a parameter outright (a 500 before this check; found by the long fuzz run).
+_NO_CONTROL = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Steuerzeichen sind hier nicht erlaubt.")
+
+
+def _text(max_length: int) -> fields.Str:
+    return fields.Str(validate=[validate.Length(max=max_length), _NO_CONTROL])
+
+
+def _day() -> fields.Date:
+    """A Berlin calendar day; bounded because 01.01.0001 00:00 Berlin is before year 1 in UTC (a 500; fuzzing)."""
+    return fields.Date(validate=validate.Range(min=date(1900, 1, 1), max=date(9999, 12, 30),
+                                               error="Bitte ein Datum zwischen 1900 und 9999 angeben."))
 
 
 class AuditFilter(Schema):
-    action = fields.Str(validate=validate.Length(max=80))
-    object_type = fields.Str(validate=validate.Length(max=60))
-    object_id = fields.Str(validate=validate.Length(max=60))
-    actor = fields.Str(validate=validate.Length(max=200))
+    action = _text(80)
+    object_type = _text(60)
+    object_id = _text(60)
+    actor = _text(200)
     kommune_id = fields.Int(validate=validate.Range(min=1, max=2147483647))
-    date_from = fields.Date()
-    date_to = fields.Date()
+    date_from = _day()
+    date_to = _day()
 
 
 class AuditEntryOut(Schema):

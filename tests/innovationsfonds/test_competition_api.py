@@ -50,6 +50,7 @@ def _requested(n: int) -> str:
     return f"{100000 + (n * 37_123) % 390_000}.{n % 100:02d}"
 
 
+@pytest.mark.slow
 def test_full_competition(competition, client):
     pages, c = client, competition
     admin, call_id = c["admin"], c["call"]

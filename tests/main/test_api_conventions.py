@@ -126,3 +126,38 @@ def test_production_refuses_the_default_secret(monkeypatch):
         create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
     assert create_app("production", {"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["SESSION_COOKIE_SECURE"]
+
+
+@pytest.mark.parametrize("page", [2, 10**22])
+def test_a_page_past_the_last_is_empty(app, make_user, api, page):
+    """Found by fuzzing: a huge ``page`` made an OFFSET beyond 64 bits (500); now any page past the end is []."""
+    admin = api(make_user("programme_admin"))
+    response = admin.get(f"/api/v1/audit?page={page}&page_size=100")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json == []
+    assert '"total": ' in response.headers["X-Pagination"]
+    first = admin.get("/api/v1/audit?page=1&page_size=100")
+    assert first.status_code == 200 and len(first.json) >= 1  # the same list does have items on page 1
+
+
+@pytest.mark.parametrize("field", ["actor", "action", "object_type", "object_id"])
+def test_control_characters_in_audit_filters_are_422_naming_the_field(app, make_user, api, client, field):
+    """Found by fuzzing: a NUL byte in a filter reached PostgreSQL, which refuses it (500)."""
+    user = make_user("programme_admin")
+    response = api(user).get("/api/v1/audit", query_string={field: "test\x00x"})
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.content_type == "application/problem+json" and field in response.json["errors"]
+    client.login(user)
+    page = client.get("/audit", query_string={field: "test\x00x"})
+    assert page.status_code == 200 and "Steuerzeichen" in page.get_data(as_text=True)
+    assert api(user).get("/api/v1/audit", query_string={field: "test"}).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["date_from", "date_to"])
+def test_audit_dates_outside_the_supported_range_are_422_naming_the_field(app, make_user, api, field):
+    """Found by fuzzing: 0001-01-01 at 00:00 in Berlin is before year 1 in UTC (500)."""
+    admin = api(make_user("programme_admin"))
+    response = admin.get("/api/v1/audit", query_string={field: "0001-01-01"})
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert field in response.json["errors"]
+    assert admin.get("/api/v1/audit", query_string={field: "2022-06-15"}).status_code == 200
