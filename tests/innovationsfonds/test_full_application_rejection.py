@@ -172,3 +172,13 @@ def test_rejection_through_the_pages(small, released, client, people):
         client.login(people["admin"])
         late = client.get(f"/innovationsfonds/skizzen/{b}").get_data(as_text=True)
     assert 'id="reject-form"' in late and "31.07.2020" in late
+
+
+def test_an_approved_full_application_cannot_be_rejected(small, released):
+    org, admin, a = small.api["org"], small.api["admin"], released["A"]
+    with clock.freeze(AFTER):
+        assert org.put(f"{BASE}/{a}/full-application", json=APPLICATION).status_code == 200
+        assert admin.post(f"{BASE}/{a}/full-application/approve", json={}).status_code == 201
+        refused = admin.post(f"{BASE}/{a}/full-application/reject", json={"reason": REASON})
+    assert refused.status_code == 409 and refused.json["current_status"] == "funded"
+    assert [_status(released[n]) for n in "ABCD"] == [S.FUNDED, S.SELECTED, S.WAITING, S.WAITING]
