@@ -23,13 +23,13 @@ from .schemas import (
     AutoAssignOut,
     CallIn,
     CallOut,
-    ChangesRequestIn,
     CloseOut,
     ConflictIn,
     ConflictOut,
     EligibilityIn,
     FullApplicationIn,
     FullApplicationOut,
+    FullApplicationReasonIn,
     MatrixOut,
     OutboxOut,
     ProgressOut,
@@ -435,13 +435,25 @@ def submit_full_application(data, sketch_id: int):
 
 @blp.route(SKETCH + "/full-application/request-changes", methods=["POST"])
 @requires(IF_MANAGE)
-@blp.arguments(ChangesRequestIn)
+@blp.arguments(FullApplicationReasonIn)
 @blp.response(200, FullApplicationOut)
 def request_full_application_changes(data, sketch_id: int):
     """Send the full application back to the organisation with a reason; it edits and resubmits."""
     application = projects.request_changes(sketch_id, g.actor, reason=data["reason"])
     db.session.commit()
     return application
+
+
+@blp.route(SKETCH + "/full-application/reject", methods=["POST"])
+@requires(IF_MANAGE)
+@blp.arguments(FullApplicationReasonIn)
+@blp.response(200, SketchOut)
+def reject_full_application(data, sketch_id: int):
+    """Reject the full application with a reason (a submitted one, or a missing one after the deadline):
+    the sketch leaves the selection and the next fitting waiting sketch moves up."""
+    projects.reject_full_application(sketch_id, g.actor, reason=data["reason"])
+    db.session.commit()
+    return _sketch_out(sketch_id)
 
 
 @blp.route(SKETCH + "/full-application/approve", methods=["POST"])

@@ -386,6 +386,7 @@ class FullApplicationStatus(enum.StrEnum):
     SUBMITTED = "submitted"
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
+    REJECTED = "rejected"
 
     @property
     def label(self) -> str:
@@ -396,6 +397,7 @@ FULL_APPLICATION_STATUS_LABELS = {
     FullApplicationStatus.SUBMITTED: lazy_gettext("eingereicht, in Prüfung"),
     FullApplicationStatus.CHANGES_REQUESTED: lazy_gettext("Änderungen angefordert"),
     FullApplicationStatus.APPROVED: lazy_gettext("bewilligt"),
+    FullApplicationStatus.REJECTED: lazy_gettext("abgelehnt"),
 }
 
 

@@ -2,8 +2,11 @@
 
 * The organisation submits its full application (amounts per budget year, period) until the
   call's ``full_application_deadline``; the total may not exceed the sketch's requested amount.
-* The administrator either requests changes (with a reason; the organisation edits and resubmits)
-  or approves it; the states follow ``workflow.FULL_APPLICATION_TRANSITIONS``.
+* The administrator either requests changes (with a reason; the organisation edits and resubmits),
+  approves it, or rejects it with a reason; the states follow ``workflow.FULL_APPLICATION_TRANSITIONS``.
+  A rejection takes the sketch out of the selection and gives its money back to the waiting list
+  (``selection.promote_after_leaving``, the same path as a withdrawal). Once the full-application
+  deadline has passed, a full application that was never (re)submitted may be rejected the same way.
 * Approval is a numbered grant decision of its own ("IF-ZB-2022-0001", drawn from a locked counter),
   with ANBest-P for private organisations and ANBest-G for public bodies. It books the commitment
   through ``app.budgets.services.set_commitment`` (source ``if-project:<sketch id>``, module F5), so
@@ -26,7 +29,7 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..money import format_eur
 from .models import DecisionCounter, FullApplication, FullApplicationStatus, ProjectDecision, Sketch, SketchStatus
-from .selection import DECISION_KIND
+from .selection import DECISION_KIND, promote_after_leaving
 from .services import get_call, get_sketch, record
 from .workflow import next_full_application_status, next_status
 
@@ -124,6 +127,62 @@ def request_changes(sketch_id: int, actor: User, *, reason: str) -> FullApplicat
                       dedup_key=f"if.changes:{sketch.id}:{application.changes_requested_at.isoformat()}:u{user.id}",
                       sketch=sketch, reason=application.changes_reason)
     return application
+
+
+def _rejection(sketch: Sketch, application: FullApplication | None, actor: User):
+    """(new sketch status, new full-application status or None) of a rejection now; 403/409 otherwise."""
+    new_status = next_status(sketch.status, "drop", actor)
+    application_status = None if application is None else next_full_application_status(
+        application.status, "reject", actor)
+    deadline = sketch.call.full_application_deadline
+    if (application is None or application.status is not FullApplicationStatus.SUBMITTED) \
+            and clock.today() <= deadline:
+        raise Conflict(f"Der Vollantrag liegt nicht (erneut) eingereicht vor; ohne ihn ist eine Ablehnung erst nach "
+                       f"Ablauf der Frist am {deadline:%d.%m.%Y} möglich.", deadline=deadline.isoformat())
+    return new_status, application_status
+
+
+def rejectable(sketch: Sketch, application: FullApplication | None, actor: User) -> bool:
+    """Whether ``actor`` may reject the full application now (the page shows the form only then)."""
+    try:
+        _rejection(sketch, application, actor)
+    except (Conflict, Forbidden):
+        return False
+    return True
+
+
+def reject_full_application(sketch_id: int, actor: User, *, reason: str) -> Sketch:
+    """Reject the full application with a reason: the sketch leaves the selection (status ``rejected``),
+    the organisation is told why, and the next fitting waiting sketch(es) move up into the freed money.
+
+    A submitted full application may be rejected at any time; one that is missing or still waits for the
+    requested changes only after the call's full-application deadline (until then the organisation may
+    still submit)."""
+    sketch = get_sketch(sketch_id, actor, lock=True)
+    application = full_application_of(sketch)
+    new_status, application_status = _rejection(sketch, application, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed.field("reason", "Bitte den Grund der Ablehnung angeben.")
+    call = get_call(sketch.call_id, lock=True)
+    before = {"status": sketch.status.value, "full_application": application.status.value if application else None}
+    sketch.status, sketch.decided_at, sketch.decision_reason = new_status, clock.now(), reason[:20000]
+    if application is not None:
+        application.status = application_status
+    db.session.flush()
+    record("full_application.reject", "if_sketch", sketch.id, actor, before=before,
+           after={"status": sketch.status.value, "full_application": application_status and application_status.value,
+                  "reason": sketch.decision_reason})
+    from ..notifications.services import queue_message
+
+    for user in _organisation_users(sketch):
+        queue_message(user, DECISION_KIND, "emails/innovationsfonds_full_application_rejected.txt",
+                      subject=f"Vollantrag {sketch.reference}: Ablehnung",
+                      link=f"/innovationsfonds/skizzen/{sketch.id}", dedup_key=f"if.rejected:{sketch.id}:u{user.id}",
+                      sketch=sketch, submitted=before["full_application"] == "submitted",
+                      reason=sketch.decision_reason)
+    promote_after_leaving(call, sketch, actor, cause="rejection")
+    return sketch
 
 
 def full_application_of(sketch: Sketch) -> FullApplication | None:

@@ -375,7 +375,9 @@ class FullApplicationOut(Schema):
     changes_reason = fields.Str(allow_none=True)
 
 
-class ChangesRequestIn(Schema):
+class FullApplicationReasonIn(Schema):
+    """A required written reason (changes requested, full application rejected)."""
+
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
 
 

@@ -9,10 +9,10 @@ promotion after a withdrawal, and the statistics of a call.
   one German message per sketch into the outbox (``StagedMessage``); nothing is visible to
   applicants. Every deviation from the proposal it is based on needs its own written reason.
 * ``release`` fires the status transitions and queues all messages in one transaction.
-* A selected project withdrawing after the release: ``ranking.promote`` moves the next fitting
-  sketch(es) of the waiting list up (mode of the call's funding line; ``skip`` for max-score calls,
-  so the freed money is used); the promoted organisation's message is queued at once and recorded
-  in the outbox as released.
+* A selected project leaving after the release (withdrawn by its organisation, or its full application
+  rejected): ``ranking.promote`` moves the next fitting sketch(es) of the waiting list up (mode of the
+  call's funding line; ``skip`` for max-score calls, so the freed money is used); the promoted
+  organisation's message is queued at once and recorded in the outbox as released.
 """
 
 from __future__ import annotations
@@ -306,36 +306,41 @@ def release(call_id: int, actor: User) -> dict:
     return summary
 
 
-def promote_after_withdrawal(call: Call, withdrawn: Sketch, actor: User) -> list[Sketch]:
-    """Move waiting sketches up into the money a withdrawn selected project freed."""
+def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) -> list[Sketch]:
+    """Move waiting sketches up into the money a selected project freed when it left the selection.
+
+    ``gone`` has already left (status ``withdrawn`` or ``rejected``); ``cause`` ("withdrawal" or
+    "rejection" of its full application) only changes the wording: after a rejection the promoted
+    organisation is not told whose project it was (the rejection is the other organisation's matter)."""
     pool = (S.SELECTED, S.FUNDED, S.WAITING)
-    ranked, sketches, _aggs = ranked_sketches(call, pool, extra=(withdrawn,))
+    ranked, sketches, _aggs = ranked_sketches(call, pool, extra=(gone,))
     by_id = {r.id: r for r in ranked}
-    chosen = tuple(r.id for r in ranked if sketches[r.id].status in (S.SELECTED, S.FUNDED) or r.id == str(withdrawn.id))
+    chosen = tuple(r.id for r in ranked if sketches[r.id].status in (S.SELECTED, S.FUNDED) or r.id == str(gone.id))
     total = sum(by_id[i].requested_cents for i in chosen)
     previous = Selection("release", chosen, total, sum((by_id[i].score or Decimal(0) for i in chosen), Decimal("0.00")),
                          (), call.budget_cents, call.budget_cents - total, call.min_score_points)
     mode = "skip" if call.selection_rule is not SelectionRule.FUNDING_LINE_STOP else "stop"
     note = ""
     try:
-        after = promote(ranked, previous, str(withdrawn.id), call.budget_cents, mode,
+        after = promote(ranked, previous, str(gone.id), call.budget_cents, mode,
                         group_minimums=call.group_minimums or None)
     except GroupMinimumError as exc:
         note = f"Mindestzahlen nicht mehr erfüllbar ({exc}); Nachrücken ohne Mindestzahlen."
-        after = promote(ranked, previous, str(withdrawn.id), call.budget_cents, mode)
+        after = promote(ranked, previous, str(gone.id), call.budget_cents, mode)
     promoted = [sketches[i] for i in after.selected if i not in chosen]
     for sketch in promoted:
         sketch.status = next_status(sketch.status, "promote", actor, system=True)
         sketch.decided_at, sketch.waiting_position = clock.now(), None
-        sketch.decision_reason = f"Nachgerückt nach dem Rückzug von {withdrawn.reference}."
+        sketch.decision_reason = (f"Nachgerückt nach dem Rückzug von {gone.reference}." if cause == "withdrawal"
+                                  else "Nachgerückt, weil ein ausgewähltes Vorhaben ausgeschieden ist.")
     remaining = [sketches[r.id] for r in ranked if sketches[r.id].status is S.WAITING]
     for position, sketch in enumerate(remaining, start=1):
         sketch.waiting_position = position
     db.session.flush()
     for sketch in promoted:
-        _stage_message(call, sketch, "promoted", released=True, withdrawn=withdrawn)
+        _stage_message(call, sketch, "promoted", released=True, gone=gone, cause=cause)
     record("decision.promote", "if_call", call.id, actor, after={
-        "withdrawn": withdrawn.id, "promoted": [s.id for s in promoted], "mode": mode, "note": note})
+        "left": gone.id, "cause": cause, "promoted": [s.id for s in promoted], "mode": mode, "note": note})
     return promoted
 
 

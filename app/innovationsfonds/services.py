@@ -452,7 +452,7 @@ def withdraw_sketch(sketch_id: int, actor: User) -> Sketch:
     db.session.flush()
     record("sketch.withdraw", "if_sketch", sketch.id, actor, before=before, after=sketch_snapshot(sketch))
     if old_status is S.SELECTED and call.released_at is not None:
-        selection.promote_after_withdrawal(call, sketch, actor)
+        selection.promote_after_leaving(call, sketch, actor, cause="withdrawal")
     return sketch
 
 

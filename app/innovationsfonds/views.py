@@ -526,6 +526,7 @@ def _sketch_page(sketch_id: int, errors: dict | None = None):
         full_application=application, project_decision=projects.decision_of(sketch), errors=errors or {},
         form=request.form, application_actions=allowed_actions(application.status, g.actor,
                                                                FULL_APPLICATION_TRANSITIONS) if application else [],
+        rejectable=projects.rejectable(sketch, application, g.actor),
     ), (422 if errors else 200)
 
 
@@ -664,22 +665,26 @@ def full_application_form(sketch_id: int):
                            years=years, form=form, errors=errors), (422 if errors else 200)
 
 
-@bp.route(SKETCH + "/vollantrag/<any(bewilligen, aenderungen):action>", methods=["POST"])
+@bp.route(SKETCH + "/vollantrag/<any(bewilligen, aenderungen, ablehnen):action>", methods=["POST"])
 @requires(IF_MANAGE)
 def full_application_decide(sketch_id: int, action: str):
-    """Approve the full application (grant decision, commitment in the budget) or request changes."""
+    """Approve the full application (grant decision, commitment in the budget), request changes or reject it
+    (the sketch leaves the selection; the waiting list moves up)."""
     try:
         if action == "bewilligen":
             decision = projects.approve_full_application(sketch_id, g.actor, comment=request.form.get("comment", ""))
             message = gettext("Der Vollantrag wurde bewilligt (Zuwendungsbescheid %(number)s).", number=decision.number)
-        else:
+        elif action == "aenderungen":
             projects.request_changes(sketch_id, g.actor, reason=request.form.get("reason", ""))
             message = gettext("Die Änderungswünsche wurden an den Träger gesendet.")
+        else:
+            projects.reject_full_application(sketch_id, g.actor, reason=request.form.get("rejection_reason", ""))
+            message = gettext("Der Vollantrag wurde abgelehnt; die Skizze ist nicht mehr ausgewählt.")
         db.session.commit()
         flash(message, "success")
     except ValidationFailed as failed:
         db.session.rollback()
-        field = "reason" if action == "aenderungen" else "comment"
+        field = {"bewilligen": "comment", "aenderungen": "reason", "ablehnen": "rejection_reason"}[action]
         return _sketch_page(sketch_id, errors={field: [m for ms in failed.errors.values() for m in ms]
                                                or [failed.detail]})
     except DomainError as error:

@@ -2,12 +2,16 @@
 
 ``edit`` keeps the status. ``select``/``wait``/``reject`` are fired by the batch release of a
 staged Steuerkreis decision, ``promote`` when a selected project withdraws, ``fund`` by the
-approval of the full application. Automatic eligibility checks (the scheduler) fire
+approval of the full application, ``drop`` by its rejection (the sketch leaves the selection and the
+next fitting waiting sketch moves up, as after a withdrawal). Automatic eligibility checks (the scheduler) fire
 ``declare_eligible``/``declare_ineligible`` as the system (``system=True``).
 
 The full application of a selected sketch has a table of its own (``FULL_APPLICATION_TRANSITIONS``):
-the organisation (re)submits, the administrator approves or requests changes with a reason; after a
-change request only a resubmission can follow. Its first submission creates it (no status before).
+the organisation (re)submits, the administrator approves, requests changes or rejects it (both with a
+reason); after a change request the organisation resubmits, or, once the full-application deadline
+has passed without a resubmission, the administrator rejects it (the deadline is checked by
+``projects.reject_full_application``, which also rejects when nothing was submitted by then). Its first
+submission creates it (no status before).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ TRANSITIONS: dict[tuple[S, str], tuple[S, frozenset[Role]]] = {
     (S.WAITING, "withdraw"): (S.WITHDRAWN, ORG),
     (S.SELECTED, "withdraw"): (S.WITHDRAWN, ORG),
     (S.SELECTED, "fund"): (S.FUNDED, ADMIN),
+    (S.SELECTED, "drop"): (S.REJECTED, ADMIN),
 }
 ACTIONS = sorted({action for _status, action in TRANSITIONS})
 ACTION_LABELS = {
@@ -50,17 +55,20 @@ ACTION_LABELS = {
     "reject": "ablehnen",
     "promote": "nachrücken lassen",
     "fund": "bewilligen",
+    "drop": "nach Ablehnung des Vollantrags aus der Auswahl nehmen",
 }
 
 FULL_APPLICATION_TRANSITIONS: dict[tuple[F, str], tuple[F, frozenset[Role]]] = {
     (F.SUBMITTED, "submit"): (F.SUBMITTED, ORG),  # replace while it is not yet decided
     (F.SUBMITTED, "request_changes"): (F.CHANGES_REQUESTED, ADMIN),
     (F.SUBMITTED, "approve"): (F.APPROVED, ADMIN),
+    (F.SUBMITTED, "reject"): (F.REJECTED, ADMIN),
     (F.CHANGES_REQUESTED, "submit"): (F.SUBMITTED, ORG),
+    (F.CHANGES_REQUESTED, "reject"): (F.REJECTED, ADMIN),  # only after the deadline (projects.py)
 }
 FULL_APPLICATION_ACTIONS = sorted({action for _status, action in FULL_APPLICATION_TRANSITIONS})
 FULL_APPLICATION_LABELS = {"submit": "Vollantrag einreichen", "request_changes": "Änderungen anfordern",
-                           "approve": "Vollantrag bewilligen"}
+                           "approve": "Vollantrag bewilligen", "reject": "Vollantrag ablehnen"}
 
 
 def next_status(status: S, action: str, actor: User | None, *, system: bool = False, table=None, labels=None):

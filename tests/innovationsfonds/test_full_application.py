@@ -32,15 +32,22 @@ def test_every_full_application_status_action_role(status, action, role):
 
 def test_full_application_roles_fit_the_permissions():
     permission = {"submit": "innovationsfonds.apply", "request_changes": "innovationsfonds.manage",
-                  "approve": "innovationsfonds.manage"}
+                  "approve": "innovationsfonds.manage", "reject": "innovationsfonds.manage"}
     for (_status, action), (_new, roles) in workflow.FULL_APPLICATION_TRANSITIONS.items():
         assert roles <= PERMISSIONS[permission[action]].roles
 
 
-def test_changes_requested_leads_only_to_resubmission():
+def test_changes_requested_leads_only_to_resubmission_or_rejection():
+    """Never straight to approval; the rejection of an unrevised application waits for the deadline (projects.py)."""
     assert {a for (s, a) in workflow.FULL_APPLICATION_TRANSITIONS if s is FullApplicationStatus.CHANGES_REQUESTED} \
-        == {"submit"}
-    assert not [a for (s, a) in workflow.FULL_APPLICATION_TRANSITIONS if s is FullApplicationStatus.APPROVED]
+        == {"submit", "reject"}
+    for final in (FullApplicationStatus.APPROVED, FullApplicationStatus.REJECTED):
+        assert not [a for (s, a) in workflow.FULL_APPLICATION_TRANSITIONS if s is final]
+
+
+def test_a_rejection_takes_the_sketch_out_of_the_selection():
+    assert workflow.TRANSITIONS[(SketchStatus.SELECTED, "drop")] == (SketchStatus.REJECTED, workflow.ADMIN)
+    assert not [a for (s, a) in workflow.TRANSITIONS if s is SketchStatus.REJECTED]
 
 
 @pytest.fixture()

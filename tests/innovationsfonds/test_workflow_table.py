@@ -52,7 +52,8 @@ def test_transition_roles_fit_the_permissions():
                            "withdraw": "innovationsfonds.apply", "declare_eligible": "innovationsfonds.manage",
                            "declare_ineligible": "innovationsfonds.manage", "select": "innovationsfonds.manage",
                            "wait": "innovationsfonds.manage", "reject": "innovationsfonds.manage",
-                           "promote": "innovationsfonds.manage", "fund": "innovationsfonds.manage"}
+                           "promote": "innovationsfonds.manage", "fund": "innovationsfonds.manage",
+                           "drop": "innovationsfonds.manage"}
     for (_status, action), (_new, roles) in workflow.TRANSITIONS.items():
         assert roles <= PERMISSIONS[endpoint_permission[action]].roles
 
