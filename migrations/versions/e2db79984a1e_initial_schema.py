@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4d56441a7374
+Revision ID: e2db79984a1e
 Revises: 
-Create Date: 2026-11-25 16:15:50.035953
+Create Date: 2026-11-25 16:44:54.077773
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '4d56441a7374'
+revision = 'e2db79984a1e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -776,7 +776,7 @@ def upgrade():
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('submitted_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
-    sa.Column('status', sa.Enum('submitted', 'changes_requested', 'approved', name='fullapplicationstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('status', sa.Enum('submitted', 'changes_requested', 'approved', 'rejected', name='fullapplicationstatus', native_enum=False, length=20), nullable=False),
     sa.Column('changes_reason', sa.Text(), nullable=True),
     sa.Column('changes_requested_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status <> 'changes_requested' OR changes_reason IS NOT NULL", name=op.f('ck_if_full_applications_changes_have_reason')),
