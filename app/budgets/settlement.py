@@ -152,15 +152,12 @@ def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_cou
     final = sum(line["final_cents"] for line in lines)
     paid = sum(line["paid_cents"] for line in lines)
     principal, today = max(paid - final, 0), clock.today()
-    unused_points = (grant.programme.unused_drawdown_interest_points
-                     if grant.programme.interest_on_unused_drawdowns else None)
-    unused_cents = 0
-    if unused_points is not None:
-        try:
-            unused_cents = sum(item.result.interest_cents for item in unused_interest(
-                grant, until=today, points=Decimal(unused_points), day_count=day_count, principal=principal))
-        except BaseRateError as exc:
-            raise ValidationFailed.field("date", str(exc)) from None
+    unused_points = unused_interest_points(grant)
+    try:
+        unused_cents = unused_interest_cents(grant, until=today, points=unused_points, day_count=day_count,
+                                             principal=principal)
+    except BaseRateError as exc:
+        raise ValidationFailed.field("date", str(exc)) from None
     proof.status, proof.decided_at, proof.decided_by_id = ProofStatus.DECIDED, clock.now(), actor.id
     proof.final_grant_cents, proof.paid_cents, proof.overpaid_cents = final, paid, paid - final
     proof.decision_lines = lines
@@ -275,6 +272,20 @@ def unused_interest(grant: Grant, *, until: date, points: Decimal, day_count: st
                                                    day_count=day_count)
             result.append(UnusedInterest(drawdown_id, *details[drawdown_id], interest))
     return sorted(result, key=lambda item: (item.value_date, item.drawdown_id))
+
+
+def unused_interest_points(grant: Grant) -> str | None:
+    """The points over the base rate of the § 49a Abs. 4 interest, None when the programme charges none."""
+    programme = grant.programme
+    return programme.unused_drawdown_interest_points if programme.interest_on_unused_drawdowns else None
+
+
+def unused_interest_cents(grant: Grant, *, until: date, points: str | None, day_count: str, principal: int) -> int:
+    """The § 49a Abs. 4 interest a final decision on ``until`` fixes (0 without ``points``); BaseRateError."""
+    if points is None:
+        return 0
+    return sum(item.result.interest_cents for item in unused_interest(
+        grant, until=until, points=Decimal(points), day_count=day_count, principal=principal))
 
 
 def reclaim_unused_interest(reclaim: Reclaim) -> list[UnusedInterest]:

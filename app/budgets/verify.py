@@ -7,7 +7,11 @@ Checks, each reported as a German line naming the grant, account and both values
    that status; expenses = eligible expenses; earned = rate x expenses (the rounding rule);
    available = approved - requested - approved - paid; earned + own share = expenses;
 4. per reclaim: reclaimed = principal, receivables = principal/interest charged minus repaid; the
-   § 49a Abs. 4 interest fixed by the final decision is recomputed from the drawdowns and expenses.
+   § 49a Abs. 4 interest fixed by the final decision is recomputed from the drawdowns and expenses;
+   the principal is the overpayment the final decision fixed;
+5. per final decision without a reclaim: nothing was overpaid and no § 49a Abs. 4 interest is due
+   (recomputed for the decision day with the programme's current setting and act/365: whether any
+   interest is due does not depend on the day count).
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, clock
 from ..database import sum_cents
 from ..extensions import db
+from .interest import BaseRateError
 from .ledger import earned_for, journal_totals, recomputed_balances
 from .models import (
     GRANT_LEVEL,
@@ -30,9 +35,11 @@ from .models import (
     GrantLine,
     LedgerAccount,
     LedgerBalance,
+    ProofOfUse,
+    ProofStatus,
     Reclaim,
 )
-from .settlement import reclaim_unused_interest
+from .settlement import reclaim_unused_interest, unused_interest_cents, unused_interest_points
 
 K = AccountKind
 
@@ -58,6 +65,7 @@ def verify_ledger() -> list[str]:
                             f"Saldo {value}, aus dem Journal {recomputed.get(account_id, 0)}.")
         balances[row.grant_id][(row.kind, row.module_code, row.budget_year)] = recomputed.get(account_id, 0)
     problems += _check_sources(balances)
+    problems += _check_decisions_without_reclaim()
     return problems
 
 
@@ -105,6 +113,7 @@ def _check_sources(balances: dict[int, dict]) -> list[str]:
                 problems.append(f"Zuwendung {grant_id}, {kind.label} {module}/{year}: Ledger {get(kind)}, "
                                 f"aus den Belegen {value}.")
     module, year = GRANT_LEVEL
+    overpaid_by_proof = dict(db.session.execute(select(ProofOfUse.id, ProofOfUse.overpaid_cents)).all())
     for reclaim in db.session.scalars(select(Reclaim)):
         b = balances.get(reclaim.grant_id, {})
         charged = reclaim.interest_booked_cents + reclaim.unused_interest_cents
@@ -123,6 +132,34 @@ def _check_sources(balances: dict[int, dict]) -> list[str]:
         if recomputed != reclaim.unused_interest_cents:
             problems.append(f"Rückforderung {reclaim.id}: Zinsen nach § 49a Abs. 4 festgesetzt "
                             f"{reclaim.unused_interest_cents}, neu berechnet {recomputed}.")
+        overpaid = max(overpaid_by_proof.get(reclaim.proof_id) or 0, 0)
+        if reclaim.principal_cents != overpaid:
+            problems.append(f"Rückforderung {reclaim.id}: Hauptforderung {reclaim.principal_cents}, "
+                            f"laut Schlussbescheid überzahlt {overpaid}.")
+    return problems
+
+
+def _check_decisions_without_reclaim() -> list[str]:
+    """Decided proofs of use that should have opened a reclaim (overpayment or § 49a Abs. 4 interest)."""
+    problems: list[str] = []
+    for proof in db.session.scalars(select(ProofOfUse).where(
+            ProofOfUse.status == ProofStatus.DECIDED, ~ProofOfUse.grant_id.in_(select(Reclaim.grant_id)))
+            .order_by(ProofOfUse.id)):
+        where = f"Verwendungsnachweis {proof.id} (Zuwendung {proof.grant_id})"
+        if (proof.overpaid_cents or 0) > 0:
+            problems.append(f"{where}: überzahlt {proof.overpaid_cents} laut Schlussbescheid, "
+                            "aber keine Rückforderung.")
+            continue
+        decided_on = proof.decided_at.astimezone(clock.BERLIN).date()
+        try:
+            interest = unused_interest_cents(proof.grant, until=decided_on, points=unused_interest_points(proof.grant),
+                                             day_count="act/365", principal=0)
+        except BaseRateError as exc:
+            problems.append(f"{where}: Zinsen nach § 49a Abs. 4 nicht berechenbar ({exc}).")
+            continue
+        if interest > 0:
+            problems.append(f"{where}: Zinsen nach § 49a Abs. 4 von {interest} am {decided_on:%d.%m.%Y} fällig, "
+                            "aber keine Rückforderung.")
     return problems
 
 

@@ -235,6 +235,11 @@ class Sketch(db.Model):
         return f"IF-{self.call_id}-{self.id:04d}"
 
     @property
+    def target_group_label(self) -> str:
+        """The label of ``target_group`` in the request's language (the key itself if unknown)."""
+        return str(TARGET_GROUPS.get(self.target_group, self.target_group))
+
+    @property
     def eligibility_note(self) -> str:
         """The eligibility column of the call's sketch list (page and export)."""
         return self.eligibility_reason or (gettext("automatisch geprüft") if self.eligibility_checks == {} else "")

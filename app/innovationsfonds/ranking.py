@@ -119,12 +119,12 @@ def N_(text: str) -> str:  # noqa: N802 - the gettext convention (pybabel keywor
 
 
 SKIP_REASON_TEXT: dict[str, str] = {
-    "no_score": "keine Bewertung",
-    "below_min_score": "unter der Mindestpunktzahl",
-    "withdrawn": "zurückgezogen",
-    "exceeds_budget": "passt nicht mehr in das verbleibende Budget",
-    "after_stop": "Förderlinie endete vorher",
-    "not_optimal": "nicht Teil der punktbesten Auswahl",
+    "no_score": N_("keine Bewertung"),
+    "below_min_score": N_("unter der Mindestpunktzahl"),
+    "withdrawn": N_("zurückgezogen"),
+    "exceeds_budget": N_("passt nicht mehr in das verbleibende Budget"),
+    "after_stop": N_("Förderlinie endete vorher"),
+    "not_optimal": N_("nicht Teil der punktbesten Auswahl"),
 }
 
 METHOD_TEXT: dict[str, str] = {

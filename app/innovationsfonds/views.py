@@ -433,12 +433,13 @@ def _selection_page(call_id: int, errors: dict):
     call = services.get_call(call_id)
     result = selection.proposals(call)
     method_text = {method: gettext(text) for method, text in METHOD_TEXT.items()}
+    skip_text = {reason: gettext(text) for reason, text in SKIP_REASON_TEXT.items()}
     bars = {}
     for key, item in (("line", result.line), ("best", result.best)):
         if item is not None:
             bars[key] = budget_bar(item.total_cents, call.budget_cents, method_text[item.method])
     return render_template("innovationsfonds/selection.html", call=call, result=result, bars=bars, errors=errors,
-                           form=request.form, method_text=method_text, skip_text=SKIP_REASON_TEXT,
+                           form=request.form, method_text=method_text, skip_text=skip_text,
                            minimums=request.form.get("group_minimums", minimums_text(call)), group_names=_group_names(),
                            minimums_locked=services.call_locks(call).get("group_minimums")), (422 if errors else 200)
 

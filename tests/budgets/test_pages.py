@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from app import clock
-from app.budgets import services, settlement
+from app.budgets import phases, services, settlement
 from app.budgets.verify import verify_ledger
+from app.extensions import db
 from tests.budgets.test_api_path import csv_lines
 
 
@@ -116,3 +117,44 @@ def test_proof_decision_and_reclaim_pages(app, client, make_user, make_grant):
                                    data={"amount": "100,00", "value_date": "2026-11-20"})
         assert late.status_code == 422 and "Basiszinssatz" in late.get_data(as_text=True)
     assert verify_ledger() == []
+
+
+def test_closed_expense_entry_is_shown_and_its_forms_are_gone(app, client, make_user, make_grant):
+    grant = make_grant()  # last expense date 30.06.2023; the programme's proof of use is due by 31.12.2023
+    kommune, finance = make_user("kommune"), make_user("finance")
+    budget, expenses = f"/budgets/zuwendungen/{grant.id}", f"/budgets/zuwendungen/{grant.id}/ausgaben"
+    proof_link = f'<a href="/budgets/zuwendungen/{grant.id}/verwendungsnachweis">'
+    client.login(kommune)
+    with clock.freeze(date(2023, 6, 30)):  # still open: both forms, no notice
+        assert 'name="purpose"' in client.get(budget).get_data(as_text=True)
+        page = client.get(expenses).get_data(as_text=True)
+        assert 'name="expense_date"' in page and f'action="{expenses}/import"' in page
+        assert 'id="expense-entry-closed"' not in page
+    with clock.freeze(date(2023, 7, 1)):
+        assert phases.close_expense_entry(grant, actor_label="system: scheduler")
+    db.session.commit()
+    notice = (f"Die Ausgabenerfassung ist seit dem 01.07.2023 geschlossen; bitte reichen Sie den "
+              f"{proof_link}Verwendungsnachweis</a> bis zum 31.12.2023 ein.")
+    with clock.freeze(date(2023, 7, 2)):
+        page = client.get(budget).get_data(as_text=True)
+        assert notice in page
+        assert 'name="purpose"' not in page and "Nach dem letzten Ausgabetag (30.06.2023) können keine Mittel" in page
+        page = client.get(expenses).get_data(as_text=True)
+        assert notice in page
+        assert 'name="expense_date"' not in page and f'action="{expenses}/import"' not in page
+        assert "Erfasste Ausgaben" in page  # the list stays
+        client.post("/sprache/en")
+        english = client.get(expenses).get_data(as_text=True)
+        assert (f"Expense entry has been closed since 01.07.2023; please submit the {proof_link}proof of use</a> "
+                "by 31.12.2023.") in english
+        client.post("/sprache/de")
+        staff = type(client)(app.test_client())
+        staff.login(finance)
+        assert (f"Die Ausgabenerfassung ist seit dem 01.07.2023 geschlossen; der {proof_link}Verwendungsnachweis</a> "
+                "ist bis zum 31.12.2023 einzureichen.") in staff.get(budget).get_data(as_text=True)
+    with clock.freeze(date(2023, 8, 1)):
+        settlement.submit_proof(grant, narrative="Bericht", confirmed=True, actor=kommune)
+        db.session.commit()
+        page = client.get(budget).get_data(as_text=True)
+    assert (f"Die Ausgabenerfassung ist seit dem 01.07.2023 geschlossen; der {proof_link}Verwendungsnachweis</a> "
+            "ist eingereicht.") in page

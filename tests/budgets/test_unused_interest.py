@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app import clock
 from app.budgets import services, settlement
@@ -245,6 +245,56 @@ def test_setting_off_charges_no_interest_for_late_use(app, make_user, make_grant
         db.session.rollback()
         programme.interest_on_unused_drawdowns = True
         db.session.commit()
+
+
+def _decided(make_user, make_grant, *, used_cents: int, used_on: date):
+    """A grant with 4,000 EUR paid on 01.03.2022 (period until 30.04.), ``used_cents`` spent on ``used_on``
+    (80 % funded), proof submitted and decided on 10.07.2023."""
+    grant = make_grant(lines={("F1", 2022): 1_000_000})
+    kommune, finance, admin = make_user("kommune"), make_user("finance"), make_user("programme_admin")
+    _drawdown(grant, date(2022, 3, 1), 400_000, kommune, finance, date(2022, 3, 1))
+    with clock.freeze(used_on):
+        services.record_expense(grant, actor=kommune, module="F1", expense_date=used_on, amount_cents=used_cents)
+    with clock.freeze(date(2023, 7, 10)):
+        settlement.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
+        proof = settlement.decide_final(grant, actor=admin)
+    db.session.commit()
+    return grant, proof
+
+
+def _drop_reclaim(grant) -> None:
+    db.session.execute(delete(Reclaim).where(Reclaim.grant_id == grant.id))
+    db.session.flush()
+
+
+def test_verify_ledger_accepts_a_final_decision_that_needs_no_reclaim(app, make_user, make_grant):
+    grant, proof = _decided(make_user, make_grant, used_cents=500_000, used_on=date(2022, 4, 1))  # in the period
+    assert (proof.overpaid_cents, settlement.reclaim_of(grant)) == (0, None)
+    assert verify_ledger() == []
+
+
+def test_verify_ledger_finds_an_overpayment_without_its_reclaim(app, make_user, make_grant):
+    grant, proof = _decided(make_user, make_grant, used_cents=250_000, used_on=date(2022, 4, 1))
+    assert proof.overpaid_cents == 200_000 and settlement.reclaim_of(grant).principal_cents == 200_000
+    assert verify_ledger() == []
+    proof.overpaid_cents = 200_001  # the reclaim no longer matches the decision
+    assert verify_ledger() == [f"Rückforderung {settlement.reclaim_of(grant).id}: Hauptforderung 200000, "
+                               "laut Schlussbescheid überzahlt 200001."]
+    _drop_reclaim(grant)
+    assert verify_ledger() == [f"Verwendungsnachweis {proof.id} (Zuwendung {grant.id}): überzahlt 200001 laut "
+                               "Schlussbescheid, aber keine Rückforderung."]
+    db.session.rollback()
+
+
+def test_verify_ledger_finds_unused_drawdown_interest_without_its_reclaim(app, make_user, make_grant):
+    grant, proof = _decided(make_user, make_grant, used_cents=500_000, used_on=date(2022, 6, 1))  # 32 days late
+    interest = expected_cents(400_000, date(2022, 5, 1), date(2022, 6, 1))
+    assert proof.overpaid_cents == 0 and settlement.reclaim_of(grant).unused_interest_cents == interest > 0
+    assert verify_ledger() == []
+    _drop_reclaim(grant)
+    assert verify_ledger() == [f"Verwendungsnachweis {proof.id} (Zuwendung {grant.id}): Zinsen nach § 49a Abs. 4 "
+                               f"von {interest} am 10.07.2023 fällig, aber keine Rückforderung."]
+    db.session.rollback()
 
 
 def test_status_shows_since_when_money_is_drawn_but_not_spent(app, make_user, make_grant):

@@ -46,6 +46,7 @@ def test_call_page_export_and_panel_in_english_and_back(small, client, people):
     with clock.freeze(AFTER):
         page = _text(client, f"/innovationsfonds/skizzen/{sketch}")
     assert '<html lang="de">' in page and "Kurzbeschreibung" in page and "Summary" not in page
+    assert "<dd>18–27 Jahre mit Duldung/Gestattung (18–27 Jahre)</dd>" in page  # the label, not the key "primary"
 
 
 def test_organisation_sees_sketch_page_flash_and_preferences_in_english(small, client, people):
@@ -59,6 +60,7 @@ def test_organisation_sees_sketch_page_flash_and_preferences_in_english(small, c
     assert "The outline has been submitted." in page
     assert "Status:" in page and ">submitted</span>" in page and "Summary" in page
     assert "(Registered club)" in page and "(Verein)" not in page  # the organisation kind (app.reference)
+    assert "<dd>Aged 18–27 with toleration or permission to reside (Duldung/Gestattung) (18–27 years)</dd>" in page
     assert "Kurzbeschreibung" not in page and "Die Skizze wurde eingereicht." not in page
     preferences = _text(client, "/nachrichten/einstellungen")
     assert "Innovationsfonds: selection and decisions" in preferences
