@@ -13,7 +13,7 @@ staged decision messages (the outbox), full applications and their numbered deci
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext, lazy_gettext
@@ -63,6 +63,9 @@ SELECTION_RULE_LABELS = {
 }
 
 
+PROMOTION_DAYS_DEFAULT = 42  # six weeks for the full application of a sketch promoted late
+
+
 class Call(db.Model):
     """A competition round (Stichtag) of one programme."""
 
@@ -75,6 +78,7 @@ class Call(db.Model):
         CheckConstraint("project_start <= project_end", name="period_order"),
         CheckConstraint("funding_rate_bp BETWEEN 1 AND 10000", name="rate_range"),
         CheckConstraint("discrepancy_threshold >= 0", name="threshold_nonneg"),
+        CheckConstraint("full_application_days_after_promotion BETWEEN 1 AND 365", name="promotion_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,7 +89,9 @@ class Call(db.Model):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     review_deadline: Mapped[date] = mapped_column(Date)
-    full_application_deadline: Mapped[date] = mapped_column(Date)
+    full_application_deadline: Mapped[date] = mapped_column(Date)  # of the sketches selected in the batch
+    # a sketch promoted from the waiting list has at least this many days for its full application
+    full_application_days_after_promotion: Mapped[int] = mapped_column(Integer, default=PROMOTION_DAYS_DEFAULT)
     max_per_project_cents: Mapped[int] = mapped_column(BigInteger)
     eligible_kinds: Mapped[list] = mapped_column(JSON)  # Organisation.kind values
     target_groups: Mapped[list] = mapped_column(JSON)  # "primary" (18–27, Duldung/Gestattung), "secondary"
@@ -114,6 +120,12 @@ class Call(db.Model):
     def is_open(self, moment: datetime) -> bool:
         """Inside the submission window, to the second (both ends inclusive)."""
         return self.opens_at <= moment <= self.closes_at
+
+    def promotion_deadline(self, promoted_on: date) -> date:
+        """The full-application deadline of a sketch promoted on ``promoted_on``: the call's deadline, but at
+        least ``full_application_days_after_promotion`` days after the promotion."""
+        return max(self.full_application_deadline,
+                   promoted_on + timedelta(days=self.full_application_days_after_promotion))
 
     @property
     def min_score_points(self) -> Decimal | None:
@@ -187,6 +199,7 @@ class Sketch(db.Model):
         CheckConstraint("status <> 'draft' OR submitted_at IS NULL", name="draft_not_submitted"),
         CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name="submitted_has_time"),
         CheckConstraint("status <> 'ineligible' OR eligibility_reason <> ''", name="ineligible_has_reason"),
+        CheckConstraint("status <> 'selected' OR full_application_deadline IS NOT NULL", name="selected_has_deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -218,6 +231,9 @@ class Sketch(db.Model):
     waiting_position: Mapped[int | None] = mapped_column(Integer)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_reason: Mapped[str] = mapped_column(Text, default="")
+    # this sketch's own full-application deadline (inclusive), set when it is invited: the call's deadline at
+    # the batch release, ``Call.promotion_deadline`` when promoted later; every reader uses this column
+    full_application_deadline: Mapped[date | None] = mapped_column(Date)
 
     call: Mapped[Call] = relationship(back_populates="sketches")
     organisation: Mapped[Organisation] = relationship()

@@ -23,7 +23,7 @@ def _next_step(sketch: Sketch, now) -> str | None:
     if sketch.status is SketchStatus.SELECTED:
         application = projects.full_application_of(sketch)
         if application is None:
-            deadline = format_date(sketch.call.full_application_deadline)
+            deadline = format_date(sketch.full_application_deadline)
             return gettext("Vollantrag bis %(deadline)s stellen", deadline=deadline)
         if application.status is FullApplicationStatus.CHANGES_REQUESTED:
             return gettext("angeforderte Änderungen am Vollantrag einarbeiten")

@@ -53,7 +53,7 @@ def present_sketch(sketch: Sketch, actor: User, aggregate: Aggregate | None = No
     if sketch.status in DECIDED and (staff or actor.role == Role.ORGANISATION):
         data["decision"] = {"outcome": sketch.status.value, "reason": sketch.decision_reason,
                             "waiting_position": sketch.waiting_position, "decided_at": sketch.decided_at,
-                            "full_application_deadline": sketch.call.full_application_deadline
+                            "full_application_deadline": sketch.full_application_deadline
                             if sketch.status is S.SELECTED else None}
     if staff:
         data["staged"] = {"outcome": sketch.staged_outcome, "reason": sketch.staged_reason,

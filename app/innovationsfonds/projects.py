@@ -1,7 +1,8 @@
 """Innovationsfonds use cases, part 4: the full application of a selected sketch and its approval.
 
 * The organisation submits its full application (amounts per budget year, period) until the
-  call's ``full_application_deadline``; the total may not exceed the sketch's requested amount.
+  sketch's own ``full_application_deadline`` (the call's, or later for a promoted sketch); the total
+  may not exceed the sketch's requested amount.
 * The administrator either requests changes (with a reason; the organisation edits and resubmits),
   approves it, or rejects it with a reason; the states follow ``workflow.FULL_APPLICATION_TRANSITIONS``.
   A rejection takes the sketch out of the selection and gives its money back to the waiting list
@@ -67,8 +68,8 @@ def submit_full_application(sketch_id: int, actor: User, *, lines: dict[int, int
         raise Forbidden("Nur der Träger stellt den Vollantrag.")
     if sketch.status is not SketchStatus.SELECTED:
         raise Conflict(f"Ein Vollantrag ist nur für ausgewählte Skizzen möglich (Status: {sketch.status.label}).")
-    if clock.today() > sketch.call.full_application_deadline:
-        raise Conflict(f"Die Frist für den Vollantrag endete am {sketch.call.full_application_deadline:%d.%m.%Y}.")
+    if clock.today() > sketch.full_application_deadline:
+        raise Conflict(f"Die Frist für den Vollantrag endete am {sketch.full_application_deadline:%d.%m.%Y}.")
     errors = _check_lines(sketch, lines, start_date, end_date)
     if errors:
         raise ValidationFailed("Der Vollantrag ist unvollständig.", errors=errors)
@@ -134,7 +135,7 @@ def _rejection(sketch: Sketch, application: FullApplication | None, actor: User)
     new_status = next_status(sketch.status, "drop", actor)
     application_status = None if application is None else next_full_application_status(
         application.status, "reject", actor)
-    deadline = sketch.call.full_application_deadline
+    deadline = sketch.full_application_deadline
     if (application is None or application.status is not FullApplicationStatus.SUBMITTED) \
             and clock.today() <= deadline:
         raise Conflict(f"Der Vollantrag liegt nicht (erneut) eingereicht vor; ohne ihn ist eine Ablehnung erst nach "
@@ -156,7 +157,7 @@ def reject_full_application(sketch_id: int, actor: User, *, reason: str) -> Sket
     the organisation is told why, and the next fitting waiting sketch(es) move up into the freed money.
 
     A submitted full application may be rejected at any time; one that is missing or still waits for the
-    requested changes only after the call's full-application deadline (until then the organisation may
+    requested changes only after the sketch's full-application deadline (until then the organisation may
     still submit)."""
     sketch = get_sketch(sketch_id, actor, lock=True)
     application = full_application_of(sketch)

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..money import Money
 from ..reference.models import ORGANISATION_KINDS
-from .models import TARGET_GROUPS, SelectionRule, SketchStatus
+from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
 
 _SCORE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 ID = fields.Int(validate=validate.Range(min=1, max=2147483647))
@@ -52,6 +52,8 @@ class CallIn(Schema):
     closes_at = fields.AwareDateTime(required=True)
     review_deadline = fields.Date(required=True)
     full_application_deadline = fields.Date(required=True)
+    full_application_days_after_promotion = fields.Int(load_default=PROMOTION_DAYS_DEFAULT,
+                                                       validate=validate.Range(min=1, max=365))
     max_per_project = Money(required=True, attribute="max_per_project_cents")
     eligible_kinds = fields.List(fields.Str(validate=validate.OneOf(list(ORGANISATION_KINDS))), required=True)
     target_groups = fields.List(fields.Str(validate=validate.OneOf(list(TARGET_GROUPS))), required=True)
@@ -87,6 +89,7 @@ class CallOut(Schema):
     closes_at = fields.DateTime()
     review_deadline = fields.Date()
     full_application_deadline = fields.Date()
+    full_application_days_after_promotion = fields.Int()
     max_per_project = Money(attribute="max_per_project_cents")
     eligible_kinds = fields.List(fields.Str())
     target_groups = fields.List(fields.Str())

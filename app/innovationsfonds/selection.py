@@ -13,6 +13,9 @@ promotion after a withdrawal, and the statistics of a call.
   rejected): ``ranking.promote`` moves the next fitting sketch(es) of the waiting list up (mode of the
   call's funding line; ``skip`` for max-score calls, so the freed money is used); the promoted
   organisation's message is queued at once and recorded in the outbox as released.
+* Every invited sketch carries its own full-application deadline (``Sketch.full_application_deadline``):
+  the call's for the batch, ``Call.promotion_deadline`` (at least N days after the promotion) for a
+  promoted sketch, so a promotion after the call's deadline still leaves time to apply.
 """
 
 from __future__ import annotations
@@ -234,6 +237,7 @@ def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int
     for sketch_id, sketch in sketches.items():
         if sketch_id in chosen:
             sketch.staged_outcome, sketch.staged_reason = "selected", reasons.get(sketch_id, "")
+            sketch.full_application_deadline = call.full_application_deadline  # named in the staged invitation
         elif sketch_id in waiting:
             sketch.staged_outcome, sketch.staged_reason = "waiting", reasons.get(sketch_id, "")
             sketch.waiting_position = waiting.index(sketch_id) + 1
@@ -264,6 +268,7 @@ def discard_staged(call: Call, actor: User | None, *, reason: str | None) -> Non
         db.session.delete(message)
     for sketch in call.sketches:
         sketch.staged_outcome, sketch.staged_reason, sketch.waiting_position = None, "", None
+        sketch.full_application_deadline = None
     was_staged = call.decision_staged_at is not None
     call.decision_staged_at = None
     db.session.flush()
@@ -331,6 +336,7 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
     for sketch in promoted:
         sketch.status = next_status(sketch.status, "promote", actor, system=True)
         sketch.decided_at, sketch.waiting_position = clock.now(), None
+        sketch.full_application_deadline = call.promotion_deadline(clock.today())
         sketch.decision_reason = (f"Nachgerückt nach dem Rückzug von {gone.reference}." if cause == "withdrawal"
                                   else "Nachgerückt, weil ein ausgewähltes Vorhaben ausgeschieden ist.")
     remaining = [sketches[r.id] for r in ranked if sketches[r.id].status is S.WAITING]

@@ -28,6 +28,7 @@ from ..formatting import format_datetime
 from ..money import format_eur
 from ..reference.models import ORGANISATION_KINDS, Kommune, Programme
 from .models import (
+    PROMOTION_DAYS_DEFAULT,
     TARGET_GROUPS,
     Assignment,
     Attachment,
@@ -66,6 +67,8 @@ def call_snapshot(call: Call) -> dict:
             "discrepancy_threshold": call.discrepancy_threshold, "reviewers_per_sketch": call.reviewers_per_sketch,
             "reviewers_see_names": call.reviewers_see_names, "eligible_kinds": call.eligible_kinds,
             "target_groups": call.target_groups, "group_minimums": call.group_minimums,
+            "full_application_deadline": call.full_application_deadline,
+            "full_application_days_after_promotion": call.full_application_days_after_promotion,
             "criteria": [{"key": c.key, "weight": c.weight, "scale": [c.scale_min, c.scale_max]}
                          for c in call.criteria]}
 
@@ -83,6 +86,8 @@ def _validate_call(programme: Programme, data: dict, call: Call | None) -> dict[
     if data["project_start"] < programme.start_date or data["project_end"] > programme.last_expense_date:
         add("project_end", f"Der Projektzeitraum muss im Programmzeitraum liegen "
                            f"({programme.start_date:%d.%m.%Y}–{programme.last_expense_date:%d.%m.%Y}).")
+    if not 1 <= data.get("full_application_days_after_promotion", PROMOTION_DAYS_DEFAULT) <= 365:
+        add("full_application_days_after_promotion", "Bitte 1 bis 365 Tage angeben.")
     if data["budget_cents"] <= 0:
         add("budget", "Das Budget muss größer als 0 sein.")
     others = db.session.scalar(select(sum_cents(Call.budget_cents)).where(
@@ -131,8 +136,9 @@ def _check_group_names(data: dict) -> list[str]:
 
 def _apply_call(call: Call, data: dict, *, criteria_locked: bool) -> None:
     for name in ("title", "description", "budget_cents", "opens_at", "closes_at", "review_deadline",
-                 "full_application_deadline", "max_per_project_cents", "eligible_kinds", "target_groups",
-                 "project_start", "project_end", "funding_rate_bp", "reviewers_per_sketch", "reviewers_see_names",
+                 "full_application_deadline", "full_application_days_after_promotion", "max_per_project_cents",
+                 "eligible_kinds", "target_groups", "project_start", "project_end", "funding_rate_bp",
+                 "reviewers_per_sketch", "reviewers_see_names",
                  "show_scores_to_rejected", "group_minimums"):
         if name in data:
             setattr(call, name, data[name])
@@ -170,9 +176,10 @@ def create_call(actor: User, programme: Programme, data: dict) -> Call:
 # When which call fields freeze (docs/innovationsfonds.md, "Editing a call"): once the window opened,
 # applicants rely on the eligibility rules; once it closed, on the window; once reviewers are
 # assigned, the scoring rules are running; once a decision is staged, the selection rules produced
-# it. Wording (title, description, criterion names), the later deadlines, the discrepancy threshold
-# (a flag, no decision) and the names shown in messages stay editable until the release; after the
-# release nothing changes.
+# it, and its staged messages name the full-application deadline (the invitations) and the days a
+# promoted sketch gets (the waiting list). Wording (title, description, criterion names), the review
+# deadline, the discrepancy threshold (a flag, no decision) and the names shown in messages stay
+# editable until the release; after the release nothing changes.
 FIELD_LOCKS = (
     ("opened", "Die Einreichung hat begonnen; Antragstellende verlassen sich auf diese Regel.",
      ("opens_at", "eligible_kinds", "target_groups", "max_per_project_cents", "project_start", "project_end",
@@ -182,6 +189,8 @@ FIELD_LOCKS = (
      ("criteria", "reviewers_per_sketch", "reviewers_see_names")),
     ("staged", "Eine Entscheidung ist vorgemerkt; sie beruht auf diesen Auswahlregeln.",
      ("budget_cents", "selection_rule", "min_score", "group_minimums")),
+    ("staged", "Eine Entscheidung ist vorgemerkt; die vorbereiteten Nachrichten nennen die Vollantragsfristen.",
+     ("full_application_deadline", "full_application_days_after_promotion")),
 )
 # data key -> field name in the API's CallIn (problem+json ``errors``)
 API_FIELD = {"budget_cents": "budget", "max_per_project_cents": "max_per_project"}
@@ -202,7 +211,7 @@ def call_values(call: Call) -> dict:
     values = {name: getattr(call, name) for _state, _reason, names in FIELD_LOCKS for name in names
               if name not in ("criteria", "min_score", "selection_rule")}
     values.update({name: getattr(call, name) for name in ("title", "description", "review_deadline",
-                                                          "full_application_deadline", "show_scores_to_rejected")})
+                                                          "show_scores_to_rejected")})
     values.update(selection_rule=call.selection_rule.value, min_score=call.min_score_points,
                   discrepancy_threshold=call.threshold_points,
                   criteria=[{"key": c.key, "name": c.name, "description": c.description, "weight": c.weight,

@@ -24,7 +24,7 @@ from ..navigation import nav_entry
 from ..reference.models import ORGANISATION_KINDS
 from ..reference.services import get_programme, list_kommunen
 from . import exports, projects, reviewing, selection, services
-from .models import TARGET_GROUPS, SelectionRule, SketchStatus
+from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
 from .permissions import IF_APPLY, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
 from .ranking import METHOD_TEXT, SKIP_REASON_TEXT
@@ -198,6 +198,9 @@ def _call_form(form) -> tuple[dict, dict]:
     if rate is None or rate <= 0:
         errors.setdefault("funding_rate", ["Bitte eine Förderquote über 0 bis 100 % angeben."])
     data["funding_rate_bp"] = int((rate or 0) * 100)
+    data["full_application_days_after_promotion"] = _int("full_application_days_after_promotion", errors, form)
+    if not 1 <= (data["full_application_days_after_promotion"] or 0) <= 365:
+        errors.setdefault("full_application_days_after_promotion", ["Bitte 1 bis 365 Tage angeben."])
     data["reviewers_per_sketch"] = _int("reviewers_per_sketch", errors, form)
     if not 1 <= (data["reviewers_per_sketch"] or 0) <= 20:
         errors.setdefault("reviewers_per_sketch", ["Bitte 1 bis 20 Gutachten je Skizze angeben."])
@@ -225,6 +228,7 @@ def _call_as_form(call) -> MultiDict:
         "opens": call.opens_at.astimezone(clock.BERLIN).date().isoformat(),
         "closes": call.closes_at.astimezone(clock.BERLIN).date().isoformat(),
         "funding_rate": services.score_text(Decimal(call.funding_rate_bp).scaleb(-2)),
+        "full_application_days_after_promotion": str(call.full_application_days_after_promotion),
         "reviewers_per_sketch": str(call.reviewers_per_sketch), "selection_rule": call.selection_rule.value,
         "min_score": services.score_text(call.min_score_points) if call.min_score is not None else "",
         "discrepancy_threshold": services.score_text(call.threshold_points),
@@ -244,6 +248,7 @@ def _call_as_form(call) -> MultiDict:
 
 NEW_CALL_FORM = MultiDict({
     "budget": "5.000.000,00", "max_per_project": "500.000,00", "funding_rate": "80", "reviewers_per_sketch": "3",
+    "full_application_days_after_promotion": str(PROMOTION_DAYS_DEFAULT),
     "show_scores_to_rejected": "1", "discrepancy_threshold": "25",
     "selection_rule": SelectionRule.FUNDING_LINE_STOP.value,
     "eligible_kinds": list(ORGANISATION_KINDS), "target_groups": list(TARGET_GROUPS),

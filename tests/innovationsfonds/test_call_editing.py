@@ -77,6 +77,7 @@ def _form(**changes) -> dict:
     form = {"title": "Stichtag 31.03.2020", "description": "", "budget": "5.000.000,00",
             "max_per_project": "50.000,00", "funding_rate": "80", "opens": "2020-01-15", "closes": "2020-03-31",
             "review_deadline": "2020-05-15", "full_application_deadline": "2020-07-31",
+            "full_application_days_after_promotion": "42",
             "project_start": "2020-07-01", "project_end": "2023-06-30", "eligible_kinds": ["club", "foundation"],
             "target_groups": ["primary"], "reviewers_per_sketch": "2", "selection_rule": "funding_line_skip",
             "min_score": "40", "discrepancy_threshold": "25", "group_minimums": "target:primary = 1",

@@ -56,6 +56,7 @@ def selected(small):
     sketch_id = small.submitted()
     small.close()
     sketch = db.session.get(Sketch, sketch_id)
+    sketch.full_application_deadline = sketch.call.full_application_deadline
     sketch.status = SketchStatus.SELECTED
     db.session.commit()
     return sketch_id

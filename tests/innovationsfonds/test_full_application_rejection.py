@@ -39,6 +39,8 @@ def released(small, people):
     for position, (name, (_amount, score, _who, status)) in enumerate(SKETCHES.items()):
         sketch = db.session.get(Sketch, ids[name])
         sketch.status = status
+        if status is S.SELECTED:  # invited in the batch: the call's deadline
+            sketch.full_application_deadline = call.full_application_deadline
         sketch.waiting_position = position - 1 if status is S.WAITING else None
         db.session.add(Review(sketch_id=sketch.id, reviewer_id=people["rev1"].id, marks={}, score=score,
                               updated_at=clock.now(), submitted_at=clock.now()))

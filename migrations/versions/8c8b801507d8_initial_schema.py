@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e2db79984a1e
+Revision ID: 8c8b801507d8
 Revises: 
-Create Date: 2026-11-25 16:44:54.077773
+Create Date: 2026-11-25 16:53:24.069106
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'e2db79984a1e'
+revision = '8c8b801507d8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -141,6 +141,7 @@ def upgrade():
     sa.Column('closes_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('review_deadline', sa.Date(), nullable=False),
     sa.Column('full_application_deadline', sa.Date(), nullable=False),
+    sa.Column('full_application_days_after_promotion', sa.Integer(), nullable=False),
     sa.Column('max_per_project_cents', sa.BigInteger(), nullable=False),
     sa.Column('eligible_kinds', sa.JSON(), nullable=False),
     sa.Column('target_groups', sa.JSON(), nullable=False),
@@ -162,6 +163,7 @@ def upgrade():
     sa.Column('released_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint('budget_cents > 0', name=op.f('ck_if_calls_budget_positive')),
     sa.CheckConstraint('discrepancy_threshold >= 0', name=op.f('ck_if_calls_threshold_nonneg')),
+    sa.CheckConstraint('full_application_days_after_promotion BETWEEN 1 AND 365', name=op.f('ck_if_calls_promotion_days_range')),
     sa.CheckConstraint('funding_rate_bp BETWEEN 1 AND 10000', name=op.f('ck_if_calls_rate_range')),
     sa.CheckConstraint('max_per_project_cents > 0', name=op.f('ck_if_calls_max_positive')),
     sa.CheckConstraint('opens_at < closes_at', name=op.f('ck_if_calls_window_order')),
@@ -511,8 +513,10 @@ def upgrade():
     sa.Column('waiting_position', sa.Integer(), nullable=True),
     sa.Column('decided_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decision_reason', sa.Text(), nullable=False),
+    sa.Column('full_application_deadline', sa.Date(), nullable=True),
     sa.CheckConstraint("status <> 'draft' OR submitted_at IS NULL", name=op.f('ck_if_sketches_draft_not_submitted')),
     sa.CheckConstraint("status <> 'ineligible' OR eligibility_reason <> ''", name=op.f('ck_if_sketches_ineligible_has_reason')),
+    sa.CheckConstraint("status <> 'selected' OR full_application_deadline IS NOT NULL", name=op.f('ck_if_sketches_selected_has_deadline')),
     sa.CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name=op.f('ck_if_sketches_submitted_has_time')),
     sa.CheckConstraint('planned_women >= 0 AND planned_women <= planned_participants', name=op.f('ck_if_sketches_women_within')),
     sa.CheckConstraint('requested_cents >= 0 AND total_cost_cents >= 0', name=op.f('ck_if_sketches_amounts_nonneg')),
