@@ -157,6 +157,17 @@ class AggregateOut(Schema):
     discrepancy = fields.Bool()
 
 
+class DecisionOut(Schema):
+    """The released decision on a sketch, as its organisation and the staff see it."""
+
+    outcome = fields.Str()
+    reason = fields.Str()
+    waiting_position = fields.Int(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    full_application_deadline = fields.Date(
+        allow_none=True, metadata={"description": "eigene Vollantragsfrist der ausgewählten Skizze (einschließlich)"})
+
+
 class SketchOut(Schema):
     id = fields.Int()
     reference = fields.Str()
@@ -182,7 +193,7 @@ class SketchOut(Schema):
     withdrawn_at = fields.DateTime(allow_none=True)
     attachments = fields.List(fields.Nested(AttachmentOut))
     eligibility = fields.Dict(allow_none=True)
-    decision = fields.Dict(allow_none=True)
+    decision = fields.Nested(DecisionOut, allow_none=True)
     staged = fields.Dict(allow_none=True, metadata={"description": "nur Verwaltung: vorgemerkte Entscheidung"})
     aggregate = fields.Nested(AggregateOut, allow_none=True)
     reviewers = fields.List(fields.Dict(), allow_none=True)
