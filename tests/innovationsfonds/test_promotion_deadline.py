@@ -17,6 +17,7 @@ from app.extensions import db
 from app.innovationsfonds.models import PROMOTION_DAYS_DEFAULT, Call, Review, Sketch, SketchStatus
 from app.notifications.models import Message
 from tests.innovationsfonds.conftest import AFTER, call_body
+from tests.innovationsfonds.test_call_editing import _form
 from tests.innovationsfonds.test_full_application import APPLICATION, BASE
 
 S = SketchStatus
@@ -122,7 +123,7 @@ def test_rejection_of_a_missing_full_application_uses_the_sketch_deadline(small,
     assert len(told) == 1 and "Ablauf der Frist am 21.09.2020" in told[0]
 
 
-def test_the_setting_is_validated_and_frozen_once_a_decision_is_staged(small, people):
+def test_the_setting_is_validated_and_frozen_once_a_decision_is_staged(small, people, client):
     admin, call = small.api["admin"], f"/api/v1/innovationsfonds/calls/{small.call}"
     assert admin.get(call).json["full_application_days_after_promotion"] == PROMOTION_DAYS_DEFAULT
     with clock.freeze(AFTER):
@@ -131,6 +132,12 @@ def test_the_setting_is_validated_and_frozen_once_a_decision_is_staged(small, pe
             assert refused.status_code == 422 and "full_application_days_after_promotion" in refused.json["errors"]
         changed = admin.put(call, json=call_body(reviewers_per_sketch=2, full_application_days_after_promotion=28))
         assert changed.status_code == 200 and changed.json["full_application_days_after_promotion"] == 28
+    client.login(people["admin"])
+    with clock.freeze(AFTER):
+        bad = client.post(f"/innovationsfonds/aufrufe/{small.call}/bearbeiten",
+                          data=_form(full_application_days_after_promotion="0"))
+    assert bad.status_code == 422
+    assert 'id="f-full_application_days_after_promotion-error"' in bad.get_data(as_text=True)
     db.session.expire_all()
     db.session.get(Call, small.call).decision_staged_at = clock.now()
     db.session.commit()
@@ -140,6 +147,10 @@ def test_the_setting_is_validated_and_frozen_once_a_decision_is_staged(small, pe
     assert frozen.status_code == 422
     assert {"full_application_days_after_promotion", "full_application_deadline"} <= set(frozen.json["errors"])
     assert db.session.get(Call, small.call).full_application_days_after_promotion == 28
+    with clock.freeze(AFTER):
+        page = client.get(f"/innovationsfonds/aufrufe/{small.call}/bearbeiten").get_data(as_text=True)
+    field = page.split('name="full_application_days_after_promotion"')[1].split(">")[0]
+    assert 'value="28"' in field and "disabled" in field and "die vorbereiteten Nachrichten nennen" in page
 
 
 @given(deadline=st.dates(date(2020, 1, 1), date(2024, 12, 31)), promoted_on=st.dates(date(2020, 1, 1),
