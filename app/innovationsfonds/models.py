@@ -231,8 +231,9 @@ class Sketch(db.Model):
     waiting_position: Mapped[int | None] = mapped_column(Integer)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_reason: Mapped[str] = mapped_column(Text, default="")
-    # this sketch's own full-application deadline (inclusive), set when it is invited: the call's deadline at
-    # the batch release, ``Call.promotion_deadline`` when promoted later; every reader uses this column
+    # this sketch's own full-application deadline (inclusive), set when it is invited: the call's deadline when
+    # the batch decision is staged (its message names it), ``Call.promotion_deadline`` when promoted later;
+    # every reader uses this column
     full_application_deadline: Mapped[date | None] = mapped_column(Date)
 
     call: Mapped[Call] = relationship(back_populates="sketches")

@@ -199,8 +199,8 @@ def _call_form(form) -> tuple[dict, dict]:
         errors.setdefault("funding_rate", ["Bitte eine Förderquote über 0 bis 100 % angeben."])
     data["funding_rate_bp"] = int((rate or 0) * 100)
     data["full_application_days_after_promotion"] = _int("full_application_days_after_promotion", errors, form)
-    if not 1 <= (data["full_application_days_after_promotion"] or 0) <= 365:
-        errors.setdefault("full_application_days_after_promotion", ["Bitte 1 bis 365 Tage angeben."])
+    if data["full_application_days_after_promotion"] is None:  # the range is checked by the service
+        errors.setdefault("full_application_days_after_promotion", ["Bitte eine Anzahl Tage angeben."])
     data["reviewers_per_sketch"] = _int("reviewers_per_sketch", errors, form)
     if not 1 <= (data["reviewers_per_sketch"] or 0) <= 20:
         errors.setdefault("reviewers_per_sketch", ["Bitte 1 bis 20 Gutachten je Skizze angeben."])
