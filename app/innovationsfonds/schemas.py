@@ -157,7 +157,7 @@ class AggregateOut(Schema):
     discrepancy = fields.Bool()
 
 
-class DecisionOut(Schema):
+class SketchDecisionOut(Schema):
     """The released decision on a sketch, as its organisation and the staff see it."""
 
     outcome = fields.Str()
@@ -193,7 +193,7 @@ class SketchOut(Schema):
     withdrawn_at = fields.DateTime(allow_none=True)
     attachments = fields.List(fields.Nested(AttachmentOut))
     eligibility = fields.Dict(allow_none=True)
-    decision = fields.Nested(DecisionOut, allow_none=True)
+    decision = fields.Nested(SketchDecisionOut, allow_none=True)
     staged = fields.Dict(allow_none=True, metadata={"description": "nur Verwaltung: vorgemerkte Entscheidung"})
     aggregate = fields.Nested(AggregateOut, allow_none=True)
     reviewers = fields.List(fields.Dict(), allow_none=True)
