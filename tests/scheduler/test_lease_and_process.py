@@ -59,13 +59,18 @@ def test_a_scheduled_job_does_nothing_in_a_process_without_the_lease(app):
 
 @pytest.fixture()
 def fast_schedule(app):
-    saved = {k: app.config.get(k) for k in ("SCHEDULER_SCHEDULES", "SCHEDULER_LEASE_SECONDS",
-                                            "SCHEDULER_RENEW_SECONDS", "SCHEDULER_STANDBY_POLL_SECONDS")}
+    unset = object()
+    saved = {k: app.config.get(k, unset) for k in ("SCHEDULER_SCHEDULES", "SCHEDULER_LEASE_SECONDS",
+                                                   "SCHEDULER_RENEW_SECONDS", "SCHEDULER_STANDBY_POLL_SECONDS")}
     app.config.update(SCHEDULER_SCHEDULES={"scheduler.heartbeat": {"trigger": "interval", "seconds": 1}},
                       SCHEDULER_LEASE_SECONDS=4, SCHEDULER_RENEW_SECONDS=1, SCHEDULER_STANDBY_POLL_SECONDS=0.5)
     db.session.commit()
     yield
-    app.config.update(saved)
+    for key, value in saved.items():  # a setting that was absent must be absent again, not None
+        if value is unset:
+            app.config.pop(key, None)
+        else:
+            app.config[key] = value
     # The loops stored their jobs in APScheduler's own table, which the app fixture does not empty
     # (not in the models' metadata): later tests must compute next runs, not find these leftovers.
     db.session.rollback()
