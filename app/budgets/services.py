@@ -488,12 +488,12 @@ def book_expenses(grant: Grant, rows: list[dict], *, import_id: int | None) -> l
         added = sum(row["amount_cents"] for row in group)
         earned_booked = -ledger.balance(accounts[(K.EARNED, module, year)])
         earned_delta = ledger.earned_for(before + added, grant.funding_rate_bp) - earned_booked
-        journal = ledger.post(grant.id, "expense", [
+        journal_id = ledger.post(grant.id, "expense", [
             Transfer(expenses_id, accounts[(K.EARNED, module, year)], earned_delta),
             Transfer(expenses_id, accounts[(K.OWN_SHARE, module, year)], added - earned_delta)],
             value_date=today, source_type="expense_import" if import_id else "expense", source_id=import_id,
             description=f"Ausgaben {module}/{year} ({len(group)} Zeilen)")
-        constants = {"grant_id": grant.id, "import_id": import_id, "journal_id": journal.id, "eligible": True,
+        constants = {"grant_id": grant.id, "import_id": import_id, "journal_id": journal_id, "eligible": True,
                      "ineligible_reason": "", "created_at": now}
         if len(group) <= 10:  # ORM objects: the caller finds them in the session without reading them back
             for row in group:
@@ -598,12 +598,12 @@ def mark_ineligible(expense: Expense, *, reason: str, actor) -> Expense:
     before = ledger.balance(expenses_id, lock=True)
     earned_booked = -ledger.balance(accounts[(K.EARNED, module, year)])
     earned_delta = ledger.earned_for(before - expense.amount_cents, grant.funding_rate_bp) - earned_booked
-    journal = ledger.post(grant.id, "expense.ineligible", [
+    journal_id = ledger.post(grant.id, "expense.ineligible", [
         Transfer(expenses_id, accounts[(K.EARNED, module, year)], earned_delta),
         Transfer(expenses_id, accounts[(K.OWN_SHARE, module, year)], -expense.amount_cents - earned_delta)],
         value_date=clock.today(), source_type="expense", source_id=expense.id,
         description=f"Aberkennung Ausgabe {expense.voucher_ref or expense.id}", reverses_id=expense.journal_id)
-    expense.eligible, expense.ineligible_reason, expense.ineligible_journal_id = False, reason, journal.id
+    expense.eligible, expense.ineligible_reason, expense.ineligible_journal_id = False, reason, journal_id
     _add_daily(grant.id, [{"module_code": module, "expense_date": expense.expense_date,
                            "amount_cents": expense.amount_cents}], sign=-1)
     db.session.flush()
