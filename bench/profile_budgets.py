@@ -5,7 +5,8 @@ Run from the repository root:  python bench/profile_budgets.py [--database URL] 
 
 Fresh database with ``app.benchdata.generator.seed`` (53 grants), a Kommune user with an API
 token; then, through the Flask test client (no HTTP server), ``--requests`` times each: ``/healthz`` (the
-floor: routing and middleware only), the Kommune's grant status (GET), one expense (POST), one
+floor: routing and middleware only), ``/api/v1/me`` (the floor of an authenticated API read: token
+lookup, flask-smorest, serialization, one statement), the Kommune's grant status (GET), one expense (POST), one
 drawdown request with an Idempotency-Key (POST). Prints per scenario the SQL statements per
 request (counted with a cursor event), the median/p95 wall time and the median CPU time of this
 process per request with its ratio to ``/healthz`` (CPU time hardly depends on what else runs on
@@ -32,7 +33,7 @@ from app.extensions import db  # noqa: E402
 sys.path.insert(0, str(ROOT / "bench"))
 from bench_http import TODAY, fresh_database, prepare  # noqa: E402
 
-SCENARIOS = ("healthz", "status", "expense", "drawdown")
+SCENARIOS = ("healthz", "me", "status", "expense", "drawdown")
 
 
 def main() -> None:
@@ -65,6 +66,8 @@ def main() -> None:
             counter[0] += 1
             if scenario == "healthz":
                 return client.get("/healthz")
+            if scenario == "me":
+                return client.get("/api/v1/me", headers=headers)
             if scenario == "status":
                 return client.get(grant, headers=headers)
             if scenario == "expense":

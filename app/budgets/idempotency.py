@@ -16,7 +16,7 @@ import hashlib
 import json
 
 from flask import g, jsonify, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -47,15 +47,20 @@ def _replay(existing: IdempotencyKey, digest: str):
     return existing.response_status, existing.response_body
 
 
+_KEYS = IdempotencyKey.__table__
+# Built once per dialect: the reservation and the stored answer run on the session's connection (no ORM flush).
+_RESERVE = {name: maker(_KEYS).on_conflict_do_nothing(index_elements=[_KEYS.c.user_id, _KEYS.c.scope, _KEYS.c.key])
+            .returning(_KEYS.c.id) for name, maker in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_COMPLETE = (update(_KEYS).where(_KEYS.c.id == bindparam("reservation"))
+             .values(response_status=bindparam("status"), response_body=bindparam("body")))
+
+
 def reserve(user, scope: str, key: str, digest: str):
     """Returns ``(None, reservation id)`` for a new key, or ``((status, body), None)`` for a replay."""
     key = _check_key(key)
-    table = IdempotencyKey.__table__
-    maker = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    inserted = db.session.execute(
-        maker(table).values(user_id=user.id, scope=scope, key=key, request_hash=digest, created_at=clock.now())
-        .on_conflict_do_nothing(index_elements=[table.c.user_id, table.c.scope, table.c.key])
-        .returning(table.c.id)).scalar()
+    connection = db.session.connection()
+    inserted = connection.execute(_RESERVE[connection.dialect.name], {
+        "user_id": user.id, "scope": scope, "key": key, "request_hash": digest, "created_at": clock.now()}).scalar()
     if inserted is not None:
         return None, inserted
     existing = db.session.scalar(select(IdempotencyKey).where(
@@ -68,8 +73,7 @@ def reserve(user, scope: str, key: str, digest: str):
 def complete(reservation: int | None, status: int, body) -> None:
     """Store the answer with the reservation (same transaction as the booking)."""
     if reservation is not None:
-        db.session.execute(update(IdempotencyKey.__table__).where(IdempotencyKey.__table__.c.id == reservation)
-                           .values(response_status=status, response_body=body))
+        db.session.connection().execute(_COMPLETE, {"reservation": reservation, "status": status, "body": body})
 
 
 def respond_once(scope: str, create):

@@ -53,13 +53,19 @@ def earned_for(expenses_cents: int, rate_bp: int) -> int:
     return -((-2 * numerator + 10000) // 20000)
 
 
+_ACCOUNTS = (select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.module_code, LedgerAccount.budget_year)
+             .where(LedgerAccount.grant_id == bindparam("grant_id")))
+_LINE_ACCOUNTS = _ACCOUNTS.where(LedgerAccount.module_code == bindparam("module"),
+                                 LedgerAccount.budget_year == bindparam("year"))
+
+
 def accounts_of(grant_id: int, module: str | None = None, year: int | None = None) -> dict[AccountKey, int]:
     """The grant's account ids by (kind, module, year); only one line's when ``module`` and ``year`` are given."""
-    statement = select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.module_code,
-                       LedgerAccount.budget_year).where(LedgerAccount.grant_id == grant_id)
     if module is not None and year is not None:
-        statement = statement.where(LedgerAccount.module_code == module, LedgerAccount.budget_year == year)
-    return {(kind, module, year): account_id for account_id, kind, module, year in db.session.execute(statement)}
+        rows = db.session.execute(_LINE_ACCOUNTS, {"grant_id": grant_id, "module": module, "year": year})
+    else:
+        rows = db.session.execute(_ACCOUNTS, {"grant_id": grant_id})
+    return {(kind, module, year): account_id for account_id, kind, module, year in rows}
 
 
 def ensure_accounts(grant_id: int, module: str, year: int) -> dict[AccountKey, int]:
@@ -85,9 +91,23 @@ class Transfer:
     cents: int
 
 
+# The booking statements, built once: a booking runs them on the session's connection (same transaction),
+# skipping the ORM unit of work. Journals and entries are append-only rows nobody reads back in the request.
+_JOURNALS, _ENTRIES, _BALANCES = Journal.__table__, LedgerEntry.__table__, LedgerBalance.__table__
+_INSERT_JOURNAL = insert(_JOURNALS).returning(_JOURNALS.c.id)
+_INSERT_ENTRIES = insert(_ENTRIES)
+_APPLY_DELTA = (update(_BALANCES).where(_BALANCES.c.account_id == bindparam("b_account"))
+                .values(balance_cents=_BALANCES.c.balance_cents + bindparam("b_delta")))
+_BALANCE = select(_BALANCES.c.balance_cents).where(_BALANCES.c.account_id == bindparam("account_id"))
+_BALANCE_LOCKED = lock_for_update(_BALANCE)
+
+
 def post(grant_id: int, kind: str, transfers: Iterable[Transfer], *, value_date: date, source_type: str,
-         source_id: object = None, description: str = "", reverses_id: int | None = None) -> Journal | None:
-    """Book one journal; negative amounts swap sides, zero amounts are dropped. None if nothing moves."""
+         source_id: object = None, description: str = "", reverses_id: int | None = None) -> int | None:
+    """Book one journal; negative amounts swap sides, zero amounts are dropped.
+
+    Returns the journal id, None if nothing moves.
+    """
     entries = []
     for transfer in transfers:
         debit, credit, cents = transfer.debit, transfer.credit, transfer.cents
@@ -103,30 +123,27 @@ def post(grant_id: int, kind: str, transfers: Iterable[Transfer], *, value_date:
         deltas[credit] -= cents
     if sum(deltas.values()) != 0 or any(debit == credit for debit, credit, _ in entries):
         raise LedgerImbalance(f"journal {kind} does not balance")
-    journal = Journal(grant_id=grant_id, kind=kind, source_type=source_type,
-                      source_id=None if source_id is None else str(source_id), value_date=value_date,
-                      booked_at=clock.now(), description=description[:300], reverses_id=reverses_id)
-    db.session.add(journal)
-    db.session.flush()
-    db.session.execute(insert(LedgerEntry), [
-        {"journal_id": journal.id, "debit_account_id": d, "credit_account_id": c, "amount_cents": a}
+    connection = db.session.connection()
+    journal_id = connection.execute(_INSERT_JOURNAL, {
+        "grant_id": grant_id, "kind": kind, "source_type": source_type,
+        "source_id": None if source_id is None else str(source_id), "value_date": value_date,
+        "booked_at": clock.now(), "description": description[:300], "reverses_id": reverses_id}).scalar_one()
+    connection.execute(_INSERT_ENTRIES, [
+        {"journal_id": journal_id, "debit_account_id": d, "credit_account_id": c, "amount_cents": a}
         for d, c, a in entries])
     apply_deltas(deltas)
-    return journal
+    return journal_id
 
 
 def apply_deltas(deltas: dict[int, int]) -> None:
-    table = LedgerBalance.__table__
-    statement = (update(table).where(table.c.account_id == bindparam("b_account"))
-                 .values(balance_cents=table.c.balance_cents + bindparam("b_delta")))
     rows = [{"b_account": account, "b_delta": delta} for account, delta in deltas.items() if delta]
     if rows:
-        db.session.execute(statement, rows, execution_options={"synchronize_session": False})
+        db.session.connection().execute(_APPLY_DELTA, rows)
 
 
 def balance(account_id: int, *, lock: bool = False) -> int:
-    statement = select(LedgerBalance.balance_cents).where(LedgerBalance.account_id == account_id)
-    return db.session.scalar(lock_for_update(statement) if lock else statement) or 0
+    statement = _BALANCE_LOCKED if lock else _BALANCE
+    return db.session.connection().execute(statement, {"account_id": account_id}).scalar() or 0
 
 
 def balances_of(grant_id: int) -> dict[AccountKey, int]:

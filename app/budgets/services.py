@@ -24,6 +24,7 @@ from ..database import lock_for_update
 from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from ..extensions import db
 from ..money import format_eur
+from ..reference.models import Programme
 from . import ledger
 from .ledger import Transfer
 from .models import (
@@ -176,8 +177,10 @@ def grants_visible_to(user) -> list[Grant]:
     return list(db.session.scalars(statement))
 
 
-def _approved_line(grant: Grant, module: str, year: int) -> GrantLine | None:
-    return next((line for line in grant.lines if line.module_code == module and line.budget_year == year), None)
+_APPROVED_CENTS = select(GrantLine.approved_cents).where(
+    GrantLine.grant_id == bindparam("grant_id"), GrantLine.module_code == bindparam("module"),
+    GrantLine.budget_year == bindparam("year"))
+_DRAWDOWN_PERIOD = select(Programme.drawdown_period_months).where(Programme.id == bindparam("programme_id"))
 
 
 def proof_of(grant: Grant) -> ProofOfUse | None:
@@ -247,8 +250,9 @@ def request_drawdown(grant: Grant, *, module: str, amount_cents: int, purpose: s
     elif today < grant.start_date:
         errors["date"] = [f"Mittel können erst ab Beginn des Bewilligungszeitraums ({grant.start_date:%d.%m.%Y}) "
                           "abgerufen werden."]
-    line = _approved_line(grant, module, today.year)
-    if line is None or line.approved_cents == 0:
+    connection = db.session.connection()
+    approved = connection.execute(_APPROVED_CENTS, {"grant_id": grant.id, "module": module, "year": today.year})
+    if not approved.scalar():
         errors["module"] = [f"Für Baustein „{module}“ ist im Haushaltsjahr {today.year} nichts bewilligt."]
     if errors:
         raise ValidationFailed("Der Mittelabruf ist unvollständig oder unzulässig.", errors=errors)
@@ -258,7 +262,7 @@ def request_drawdown(grant: Grant, *, module: str, amount_cents: int, purpose: s
         raise ValidationFailed.field(
             "amount", f"Der Betrag übersteigt die noch abrufbaren Mittel für {module}/{today.year} "
                       f"({format_eur(max(available, 0))}).")
-    months = grant.programme.drawdown_period_months
+    months = connection.execute(_DRAWDOWN_PERIOD, {"programme_id": grant.programme_id}).scalar_one()
     drawdown = Drawdown(grant_id=grant.id, module_code=module, budget_year=today.year, status=S.REQUESTED,
                         amount_requested_cents=amount_cents, purpose=purpose, period_start=today,
                         period_end=add_months(today, months) - timedelta(days=1), requested_at=clock.now(),
@@ -434,13 +438,15 @@ def approved_keys(grant: Grant) -> set[tuple[str, int]]:
     return {(module, year) for module, year in db.session.execute(_APPROVED_KEYS, {"grant_id": grant.id})}
 
 
+_PROOF_EXISTS = select(ProofOfUse.id).where(ProofOfUse.grant_id == bindparam("grant_id"))
+
+
 def _ensure_open_for_expenses(grant: Grant) -> None:
     if grant.expense_entry_closed_at is not None:  # set by the job after the last expense date (phases.py)
         raise Conflict(f"Die Ausgabenerfassung ist seit dem Ende des Bewilligungszeitraums "
                        f"({grant.last_expense_date:%d.%m.%Y}) geschlossen; bitte reichen Sie den "
                        "Verwendungsnachweis ein.")
-    proof = proof_of(grant)
-    if proof is not None:
+    if db.session.connection().execute(_PROOF_EXISTS, {"grant_id": grant.id}).first() is not None:
         raise Conflict("Der Verwendungsnachweis ist eingereicht; Ausgaben können nicht mehr erfasst werden.")
 
 
@@ -488,12 +494,12 @@ def book_expenses(grant: Grant, rows: list[dict], *, import_id: int | None) -> l
         added = sum(row["amount_cents"] for row in group)
         earned_booked = -ledger.balance(accounts[(K.EARNED, module, year)])
         earned_delta = ledger.earned_for(before + added, grant.funding_rate_bp) - earned_booked
-        journal = ledger.post(grant.id, "expense", [
+        journal_id = ledger.post(grant.id, "expense", [
             Transfer(expenses_id, accounts[(K.EARNED, module, year)], earned_delta),
             Transfer(expenses_id, accounts[(K.OWN_SHARE, module, year)], added - earned_delta)],
             value_date=today, source_type="expense_import" if import_id else "expense", source_id=import_id,
             description=f"Ausgaben {module}/{year} ({len(group)} Zeilen)")
-        constants = {"grant_id": grant.id, "import_id": import_id, "journal_id": journal.id, "eligible": True,
+        constants = {"grant_id": grant.id, "import_id": import_id, "journal_id": journal_id, "eligible": True,
                      "ineligible_reason": "", "created_at": now}
         if len(group) <= 10:  # ORM objects: the caller finds them in the session without reading them back
             for row in group:
@@ -551,19 +557,28 @@ def _bulk_insert(table, rows: list[dict], constants: dict) -> None:
     connection.exec_driver_sql(sql, params)
 
 
+_DAILY = ExpenseDaily.__table__
+
+
+def _daily_upsert(maker):
+    statement = maker(_DAILY)
+    return statement.on_conflict_do_update(
+        index_elements=[_DAILY.c.grant_id, _DAILY.c.module_code, _DAILY.c.day],
+        set_={"amount_cents": _DAILY.c.amount_cents + statement.excluded.amount_cents})
+
+
+# One upsert per (module, day), built once per dialect, run on the session's connection.
+_ADD_DAILY = {"postgresql": _daily_upsert(pg_insert), "sqlite": _daily_upsert(sqlite_insert)}
+
+
 def _add_daily(grant_id: int, rows: list[dict], *, sign: int) -> None:
     daily: dict[tuple[str, date], int] = defaultdict(int)
     for row in rows:
         daily[(row["module_code"], row["expense_date"])] += sign * row["amount_cents"]
-    table = ExpenseDaily.__table__
-    maker = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = maker(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.grant_id, table.c.module_code, table.c.day],
-        set_={"amount_cents": table.c.amount_cents + statement.excluded.amount_cents})
     values = [{"grant_id": grant_id, "module_code": m, "day": d, "amount_cents": c} for (m, d), c in daily.items()]
     if values:
-        db.session.execute(statement, values)
+        connection = db.session.connection()
+        connection.execute(_ADD_DAILY[connection.dialect.name], values)
 
 
 def expenses_select(grant: Grant, *, eligible: bool | None = None):
@@ -598,12 +613,12 @@ def mark_ineligible(expense: Expense, *, reason: str, actor) -> Expense:
     before = ledger.balance(expenses_id, lock=True)
     earned_booked = -ledger.balance(accounts[(K.EARNED, module, year)])
     earned_delta = ledger.earned_for(before - expense.amount_cents, grant.funding_rate_bp) - earned_booked
-    journal = ledger.post(grant.id, "expense.ineligible", [
+    journal_id = ledger.post(grant.id, "expense.ineligible", [
         Transfer(expenses_id, accounts[(K.EARNED, module, year)], earned_delta),
         Transfer(expenses_id, accounts[(K.OWN_SHARE, module, year)], -expense.amount_cents - earned_delta)],
         value_date=clock.today(), source_type="expense", source_id=expense.id,
         description=f"Aberkennung Ausgabe {expense.voucher_ref or expense.id}", reverses_id=expense.journal_id)
-    expense.eligible, expense.ineligible_reason, expense.ineligible_journal_id = False, reason, journal.id
+    expense.eligible, expense.ineligible_reason, expense.ineligible_journal_id = False, reason, journal_id
     _add_daily(grant.id, [{"module_code": module, "expense_date": expense.expense_date,
                            "amount_cents": expense.amount_cents}], sign=-1)
     db.session.flush()

@@ -377,7 +377,7 @@ def record_repayment(reclaim: Reclaim, *, amount_cents: int, value_date: date, r
     interest_part = amount_cents - principal_part
     accounts = ledger.accounts_of(reclaim.grant_id)
     module, year = GRANT_LEVEL
-    journal = ledger.post(reclaim.grant_id, "repayment", [
+    journal_id = ledger.post(reclaim.grant_id, "repayment", [
         Transfer(accounts[(K.INTEREST_RECEIVABLE, module, year)], accounts[(K.INTEREST_INCOME, module, year)],
                  accrued - reclaim.interest_booked_cents),
         Transfer(accounts[(K.REPAID, module, year)], accounts[(K.RECLAIM_RECEIVABLE, module, year)], principal_part),
@@ -385,7 +385,7 @@ def record_repayment(reclaim: Reclaim, *, amount_cents: int, value_date: date, r
         value_date=value_date, source_type="reclaim", source_id=reclaim.id, description=f"Rückzahlung {reference}")
     repayment = Repayment(reclaim=reclaim, value_date=value_date, amount_cents=amount_cents,
                           principal_cents=principal_part, interest_cents=interest_part, reference=reference,
-                          journal_id=journal.id, created_at=clock.now())
+                          journal_id=journal_id, created_at=clock.now())
     db.session.add(repayment)
     reclaim.interest_booked_cents = accrued
     reclaim.principal_repaid_cents += principal_part

@@ -29,7 +29,7 @@ def test_earned_rounding_rule():
 def test_unbalanced_or_one_sided_entries_are_refused_by_the_database(app, make_grant):
     grant = make_grant()
     accounts = ledger.accounts_of(grant.id)
-    journal = ledger.post(grant.id, "test", [ledger.Transfer(accounts[(AccountKind.PAID, "F1", 2021)],
+    journal_id = ledger.post(grant.id, "test", [ledger.Transfer(accounts[(AccountKind.PAID, "F1", 2021)],
                                                              accounts[(AccountKind.APPROVED, "F1", 2021)], 1)],
                           value_date=date(2021, 1, 1), source_type="test")
     db.session.commit()
@@ -38,7 +38,7 @@ def test_unbalanced_or_one_sided_entries_are_refused_by_the_database(app, make_g
                    {"debit_account_id": same, "credit_account_id": accounts[(AccountKind.APPROVED, "F1", 2021)],
                     "amount_cents": -5}):
         with pytest.raises(IntegrityError):
-            db.session.execute(insert(LedgerEntry).values(journal_id=journal.id, **values))
+            db.session.execute(insert(LedgerEntry).values(journal_id=journal_id, **values))
             db.session.flush()
         db.session.rollback()
     assert any("aus den Belegen" in p for p in verify_ledger())  # the test posting has no source record
