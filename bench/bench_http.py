@@ -26,8 +26,6 @@ import argparse
 import http.client
 import json
 import os
-import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,7 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from faultlib import free_port, fresh_database  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from app import clock, create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -48,28 +47,6 @@ from app.extensions import db  # noqa: E402
 TODAY = date(2022, 6, 15)
 SCENARIOS = ("healthz", "status", "expense", "drawdown")
 TARGETS = {"status": 0.50, "expense": 0.25, "drawdown": 0.25}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fresh_database(base: str | None, label: str):
-    """(url, drop) for a fresh SQLite file or PostgreSQL database."""
-    if base and base.startswith("postgresql"):
-        name = f"{label}_{secrets.token_hex(4)}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        return base.rsplit("/", 1)[0] + "/" + name, drop
-    return f"sqlite:///{tempfile.mkdtemp()}/{label}.db", lambda: None
 
 
 def prepare(url: str, lines: int) -> dict:
