@@ -36,6 +36,7 @@ class DemoContext:
 DEMO_USERS = [
     ("admin@demo.nrw", "Petra Verwaltung", "programme_admin", None),
     ("finanzen@demo.nrw", "Frank Finanz", "finance", None),
+    ("zahlstelle@demo.nrw", "Zora Zahlstelle", "finance", None),  # pays what Frank approved (four eyes)
     ("pruefung@demo.nrw", "Anja Prüfer", "auditor", None),
     ("gutachter1@demo.nrw", "Dr. Rita Gutachterin", "reviewer", None),
     ("koeln@demo.nrw", "Kai Köln", "kommune", "05315"),

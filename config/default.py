@@ -41,6 +41,9 @@ API_MAX_PAGE_SIZE = 500
 # Reverse proxies in front of the service whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
 TRUSTED_PROXIES = 0
 
+# Four eyes (Vier-Augen-Prinzip, VV Nr. 2.2 zu § 70 LHO): who approved a drawdown may not also pay it.
+FOUR_EYES_PAYMENTS = True
+
 # Uploads
 MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 UPLOAD_FOLDER = None  # None = instance/uploads

@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 from .. import audit, clock
 from ..auth.models import Role
 from ..auth.permissions import ensure_kommune_access, require, scope_kommune_id
+from ..budgets.services import kommune_commitment_cents
 from ..database import lock_for_update
 from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from ..extensions import db
@@ -42,6 +43,34 @@ def published_ceiling(programme_id: int, kommune_id: int, *, lock: bool = False)
     if lock:
         statement = lock_for_update(statement)
     return db.session.scalar(statement)
+
+
+def open_give_back_cents(programme_id: int, kommune_id: int) -> int:
+    """What the Kommune has declared to give back and is not yet redistributed (cents)."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(GiveBack.amount_cents), 0))
+        .join(AllocationVersion, GiveBack.version_id == AllocationVersion.id)
+        .where(AllocationVersion.programme_id == programme_id, AllocationVersion.status == AllocationStatus.PUBLISHED,
+               GiveBack.kommune_id == kommune_id, GiveBack.applied_in_id.is_(None))) or 0
+
+
+def usable_ceiling_cents(programme_id: int, kommune_id: int, *, lock: bool = False) -> int | None:
+    """The ceiling a grant decision may use: the published ceiling less the open give-back (None: no ceiling).
+
+    Grant decisions and applications check against this, so money declared as given back can never be
+    approved again before the redistribution hands it to others (``lock`` as in ``published_ceiling``).
+    """
+    ceiling = published_ceiling(programme_id, kommune_id, lock=lock)
+    if ceiling is None:
+        return None
+    return ceiling.ceiling_cents - open_give_back_cents(programme_id, kommune_id)
+
+
+def _give_back_headroom(programme: Programme, ceiling: Ceiling) -> int:
+    """Ceiling less what the Kommune's grants approve: the most it can give back."""
+    committed = kommune_commitment_cents(programme.id, ceiling.kommune_id,
+                                         [m.code for m in programme.kommune_modules])
+    return ceiling.ceiling_cents - committed
 
 
 # --------------------------------------------------------------------------- workflow
@@ -380,9 +409,14 @@ def declare_give_back(programme: Programme, *, actor, kommune_ags: str | None, a
     if ceiling is None:
         raise ValidationFailed.field("kommune_ags", "Diese Kommune hat in der veröffentlichten Zuteilung keine "
                                                     "Höchstgrenze.")
-    if amount_cents > ceiling.ceiling_cents:
-        raise ValidationFailed.field("amount", f"Die Rückgabe übersteigt die Höchstgrenze "
-                                               f"({format_eur(ceiling.ceiling_cents)}).")
+    published_ceiling(programme.id, kommune.id, lock=True)  # serialise with grant decisions against it
+    headroom = _give_back_headroom(programme, ceiling)
+    if amount_cents > headroom:
+        raise ValidationFailed.field(
+            "amount", f"Die Rückgabe von {format_eur(amount_cents)} übersteigt den nicht bewilligten Teil der "
+                      f"Höchstgrenze ({format_eur(max(headroom, 0))}: Höchstgrenze "
+                      f"{format_eur(ceiling.ceiling_cents)} abzüglich bewilligter Zuwendung "
+                      f"{format_eur(ceiling.ceiling_cents - headroom)}).")
     if amount_cents == 0 and max_usable_cents is None:
         raise ValidationFailed.field("amount", "Bitte einen Rückgabebetrag oder eine Obergrenze angeben.")
     if amount_cents > 0 and max_usable_cents is not None:
@@ -406,6 +440,36 @@ def declare_give_back(programme: Programme, *, actor, kommune_ags: str | None, a
     return existing
 
 
+def release_to_redistribution(programme: Programme, kommune_id: int, amount_cents: int, *, note: str,
+                              actor) -> GiveBack | None:
+    """Money a reducing amendment released goes into the Kommune's open give-back (created if needed).
+
+    It is offered to the next redistribution like a declared give-back; a "most it can still use" declared
+    before is dropped, because who gives back takes nothing. None when nothing is published or released.
+    """
+    version = current_version(programme.id)
+    if version is None or amount_cents <= 0:
+        return None
+    existing = db.session.scalar(lock_for_update(select(GiveBack).where(
+        GiveBack.version_id == version.id, GiveBack.kommune_id == kommune_id, GiveBack.applied_in_id.is_(None))))
+    before = None
+    if existing is None:
+        existing = GiveBack(version_id=version.id, kommune_id=kommune_id, amount_cents=0, note="",
+                            created_at=clock.now(), created_by_id=actor.id if actor else None)
+        db.session.add(existing)
+    else:
+        before = {"amount_cents": existing.amount_cents, "max_usable_cents": existing.max_usable_cents}
+    existing.amount_cents += amount_cents
+    existing.max_usable_cents = None
+    existing.note = "\n".join(part for part in (existing.note, note) if part)[:2000]
+    db.session.flush()
+    audit.record("allocation.give_back.release", "allocation_give_back", existing.id, actor=actor,
+                 kommune_id=kommune_id, before=before,
+                 after={"version": version.number, "amount_cents": existing.amount_cents,
+                        "released_cents": amount_cents, "note": note})
+    return existing
+
+
 def redistribute_version(version: AllocationVersion, *, actor, note: str = "") -> AllocationVersion:
     """Apply the open give-backs: a new published version spreads the released money by the same key
     over the other Kommunen, none above what it says it can still use; the old one is superseded."""
@@ -415,6 +479,14 @@ def redistribute_version(version: AllocationVersion, *, actor, note: str = "") -
         raise Conflict("Es liegen keine offenen Rückgabe-Erklärungen vor.")
     by_kommune = {d.kommune_id: d for d in declarations}
     ceilings = {c.kommune.ags: c for c in version.ceilings}
+    programme = db.session.get(Programme, version.programme_id)
+    too_large = [f"{c.kommune.name}: Rückgabe {format_eur(by_kommune[c.kommune_id].amount_cents)}, nicht bewilligt "
+                 f"nur {format_eur(max(_give_back_headroom(programme, c), 0))}"
+                 for c in version.ceilings if c.kommune_id in by_kommune
+                 and by_kommune[c.kommune_id].amount_cents > _give_back_headroom(programme, c)]
+    if too_large:  # a grant decided after the declaration: the give-back must be corrected first
+        raise ValidationFailed("Rückgaben übersteigen den nicht bewilligten Teil der Höchstgrenze.",
+                               errors={"give_backs": too_large})
     given = {ags: (by_kommune[c.kommune_id].amount_cents if c.kommune_id in by_kommune else 0)
              for ags, c in ceilings.items()}
     caps: dict[str, int | None] = {}

@@ -55,6 +55,7 @@ def seed(context) -> None:
     if not grants:
         grants = _own_grants(context)
     finance = context.users.get("finanzen@demo.nrw")
+    payer = context.users.get("zahlstelle@demo.nrw", finance)  # four eyes: approver and payer differ
     rng = random.Random(2020)  # noqa: S311 - synthetic demo data, deterministic
     for grant in grants:
         ags = grant.kommune.ags if grant.kommune else ""
@@ -64,14 +65,15 @@ def seed(context) -> None:
         day = max(grant.start_date, date(2020, 9, 1))
         while day < context.day and day <= grant.last_expense_date:
             with clock.freeze(day):
-                _month(grant, day, actor, finance, pace_percent, rng)
+                _month(grant, day, actor, (finance, payer), pace_percent, rng)
             day = (day.replace(day=1) + timedelta(days=62)).replace(day=1)
         db.session.flush()
-    _settle(context, grants)
+    _settle(context, grants, payer)
 
 
-def _settle(context, grants: list[Grant]) -> None:
-    """After the last expense day: proofs of use, final decisions for the first half, reclaims if overpaid."""
+def _settle(context, grants: list[Grant], payer) -> None:
+    """After the last expense day: proofs of use, final decisions for the first half, reclaims if overpaid,
+    final payments paid ten days after the decision where that day has come."""
     admin = context.users.get("admin@demo.nrw")
     for index, grant in enumerate(sorted(grants, key=lambda g: g.reference)):
         submitted_on = grant.last_expense_date + timedelta(days=14 + 2 * index)
@@ -87,11 +89,18 @@ def _settle(context, grants: list[Grant]) -> None:
             continue
         with clock.freeze(decided_on):
             settlement.decide_final(grant, actor=admin)
+        paid_on = decided_on + timedelta(days=10)
+        if payer is None or paid_on >= context.day:
+            continue
+        with clock.freeze(paid_on):
+            for order in settlement.final_payment_orders(grant):
+                services.pay_drawdown(order, actor=payer, value_date=paid_on, reference=f"KZ-DEMO-S{order.id}")
     db.session.flush()
 
 
-def _month(grant: Grant, day: date, actor, finance, pace_percent: int, rng: random.Random) -> None:
+def _month(grant: Grant, day: date, actor, staff: tuple, pace_percent: int, rng: random.Random) -> None:
     """Two months of activity: a drawdown per module (approved, paid) and the expenses of those months."""
+    finance, payer = staff
     for line in grant.lines:
         if line.budget_year != day.year or not line.approved_cents:
             continue
@@ -118,5 +127,5 @@ def _month(grant: Grant, day: date, actor, finance, pace_percent: int, rng: rand
         except ValidationFailed:  # the limit is reached: the demo simply stops calling funds
             continue
         services.decide_drawdown(drawdown, "approve", actor=finance)
-        services.pay_drawdown(drawdown, actor=finance, value_date=day + timedelta(days=3),
+        services.pay_drawdown(drawdown, actor=payer, value_date=day + timedelta(days=3),
                               reference=f"KZ-DEMO-{drawdown.id}")

@@ -20,11 +20,12 @@ from sqlalchemy import select
 from ..extensions import db
 from ..money import format_eur
 from ..notifications.kinds import DEADLINE_NOTICE, declare_kind
-from ..notifications.services import notify_role, remind, users_with_role
+from ..notifications.services import notify_role, remind
 from ..reference.models import Programme
 from ..scheduler.registry import job
 from .models import Drawdown, DrawdownStatus, Grant, ProofOfUse
 from .monitoring import refresh_risk_flags, unspent_by_payment
+from .notices import recipients
 from .phases import close_expense_entry, grants_to_close
 from .status import status_for
 from .verify import record_check, verify_ledger
@@ -53,15 +54,6 @@ DRAWN_DAYS = (14, 3)  # before the end of a payment's drawdown period
 LAST_EXPENSE_DAYS = (60, 30, 7)  # before the last expense date
 PROOF_DAYS = (30, 14, 3)  # before the programme's proof-of-use deadline
 STAFF_ROLES = ("finance", "programme_admin")
-
-
-def recipients(grant: Grant) -> list:
-    """The active users of the grant's recipient (its Kommune or its organisation), nobody else."""
-    if grant.kommune_id is not None:
-        return users_with_role("kommune", kommune_id=grant.kommune_id)
-    if grant.organisation_id is not None:
-        return users_with_role("organisation", organisation_id=grant.organisation_id)
-    return []
 
 
 def _due_days(run, days: tuple[int, ...]) -> dict:

@@ -219,8 +219,23 @@ DRAWDOWN_STATUS_LABELS = {
 }
 
 
+class DrawdownKind(enum.StrEnum):
+    """A recipient's request (Mittelabruf), or the final payment (Schlusszahlung) a final decision orders."""
+
+    REQUEST = "request"
+    FINAL_PAYMENT = "final_payment"
+
+    @property
+    def label(self) -> str:
+        return str(DRAWDOWN_KIND_LABELS[self])
+
+
+DRAWDOWN_KIND_LABELS = {DrawdownKind.REQUEST: lazy_gettext("Mittelabruf"),
+                        DrawdownKind.FINAL_PAYMENT: lazy_gettext("Schlusszahlung")}
+
+
 class Drawdown(db.Model):
-    """A drawdown request (Mittelabruf) for one module and budget year."""
+    """A drawdown request (Mittelabruf) for one module and budget year, or a final payment order."""
 
     __tablename__ = "drawdowns"
     __table_args__ = (
@@ -239,6 +254,8 @@ class Drawdown(db.Model):
     module_code: Mapped[str] = mapped_column(String(10))
     budget_year: Mapped[int] = mapped_column(Integer)
     status: Mapped[DrawdownStatus] = mapped_column(db_enum(DrawdownStatus, length=30), index=True)
+    kind: Mapped[DrawdownKind] = mapped_column(db_enum(DrawdownKind, length=20), default=DrawdownKind.REQUEST,
+                                               server_default=DrawdownKind.REQUEST.value)
     amount_requested_cents: Mapped[int] = mapped_column(BigInteger)
     amount_approved_cents: Mapped[int | None] = mapped_column(BigInteger)
     purpose: Mapped[str] = mapped_column(String(1000))

@@ -148,11 +148,15 @@ class ProofIn(Schema):
 
 
 class FinalDecisionLineOut(Schema):
+    """One module of the final decision (budget years added up; see docs/budgets.md "Final grant")."""
+
     module = fields.Str()
-    year = fields.Int()
+    years = fields.List(fields.Int())
     approved = Money(attribute="approved_cents")
     expenses = Money(attribute="expenses_cents")
     earned = Money(attribute="earned_cents")
+    allowed = Money(attribute="allowed_cents", metadata={"description": "Bewilligung plus Überschreitungsspielraum"})
+    recognised = Money(attribute="recognised_cents")
     final = Money(attribute="final_cents")
     paid = Money(attribute="paid_cents")
 

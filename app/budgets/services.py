@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -20,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import audit, clock
 from ..auth.models import Role
-from ..database import lock_for_update
+from ..database import lock_for_update, sum_cents
 from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from ..extensions import db
 from ..money import format_eur
@@ -28,8 +29,10 @@ from ..reference.models import Programme
 from . import ledger
 from .ledger import Transfer
 from .models import (
+    GRANT_LEVEL,
     AccountKind,
     Drawdown,
+    DrawdownKind,
     DrawdownStatus,
     Expense,
     ExpenseDaily,
@@ -39,6 +42,7 @@ from .models import (
     ProofOfUse,
     RecipientKind,
 )
+from .notices import DRAWDOWN_DECISION, tell_recipient
 from .rates import flat_rates, priced
 
 K = AccountKind
@@ -79,14 +83,10 @@ def set_commitment(
         db.session.add(grant)
         db.session.flush()
     else:
-        used = used_by_line(grant)
-        too_low = [f"{module}/{year}: neu {format_eur(lines.get((module, year), 0))}, bereits ausgezahlt "
-                   f"{format_eur(amounts['paid'])}, bereits ausgegeben {format_eur(amounts['spent'])}"
-                   for (module, year), amounts in sorted(used.items())
-                   if lines.get((module, year), 0) < max(amounts["paid"], amounts["spent"])]
+        too_low = _lowered_below_use(grant, lines)
         if too_low:
             raise ValidationFailed(
-                "Bereits ausgezahlte oder ausgegebene Beträge können nicht unterschritten werden.",
+                "Bereits ausgezahlte, abgerufene oder verdiente Beträge können nicht unterschritten werden.",
                 errors={"lines": [f"Bewilligung unter dem bereits verwendeten Betrag: {text}." for text in too_low]})
         grant.reference, grant.funding_rate_bp = reference, funding_rate_bp
         grant.start_date, grant.last_expense_date = start_date, last_expense_date
@@ -132,19 +132,66 @@ def _snapshot(grant: Grant) -> dict:
             "lines": {f"{line.module_code}/{line.budget_year}": line.approved_cents for line in grant.lines}}
 
 
+def kommune_commitment_cents(programme_id: int, kommune_id: int, modules: Sequence[str]) -> int:
+    """What the Kommune's grants in the programme approve in ``modules`` (cents): the part of its ceiling in use."""
+    return db.session.scalar(
+        select(sum_cents(GrantLine.approved_cents)).join(Grant, Grant.id == GrantLine.grant_id)
+        .where(Grant.programme_id == programme_id, Grant.kommune_id == kommune_id,
+               GrantLine.module_code.in_(list(modules)))) or 0
+
+
 def grant_for_source(source: str) -> Grant | None:
     return db.session.scalar(select(Grant).where(Grant.source == source))
 
 
 def used_by_line(grant: Grant) -> dict[tuple[str, int], dict[str, int]]:
-    """What is already used per (module, year): ``{"paid": cents, "spent": cents}`` (from the balances)."""
+    """What each (module, year) has already used, in grant terms (from the balances):
+
+    ``paid`` payments made, ``bound`` paid plus drawdowns requested or approved and not yet paid,
+    ``spent`` eligible expenses (100 %), ``earned`` the grant share of them (rate x expenses).
+    """
     balances = ledger.balances_of(grant.id)
     result: dict[tuple[str, int], dict[str, int]] = {}
     for (kind, module, year), cents in balances.items():
-        if kind in (K.PAID, K.EXPENSES):
-            entry = result.setdefault((module, year), {"paid": 0, "spent": 0})
-            entry["paid" if kind == K.PAID else "spent"] = cents
+        if kind in _USE_KINDS and (module, year) != GRANT_LEVEL:
+            entry = result.setdefault((module, year), dict.fromkeys(("paid", "bound", "spent", "earned"), 0))
+            if kind == K.EXPENSES:
+                entry["spent"] = cents
+            elif kind == K.EARNED:
+                entry["earned"] = -cents
+            else:
+                entry["bound"] += cents
+                if kind == K.PAID:
+                    entry["paid"] = cents
     return result
+
+
+_USE_KINDS = frozenset({K.PAID, K.REQUESTED, K.APPROVED, K.EXPENSES, K.EARNED})
+
+
+def _lowered_below_use(grant: Grant, lines: Mapping[tuple[str, int], int]) -> list[str]:
+    """The lines that ``lines`` lowers below what they already used, as German texts.
+
+    Only lowered lines are checked, each against its own use in grant terms: money paid or in an open
+    drawdown, and the grant earned on its expenses (the rate's share, never the gross expenses). Lines
+    the change leaves alone or raises are never refused, whatever they used (a line may be overrun
+    within the final decision's allowance).
+    """
+    current = {(line.module_code, line.budget_year): line.approved_cents for line in grant.lines}
+    used = used_by_line(grant)
+    too_low = []
+    for key in sorted(current):
+        new, old = lines.get(key, 0), current[key]
+        amounts = used.get(key)
+        if new >= old or amounts is None:
+            continue
+        floor = max(amounts["bound"], amounts["earned"])
+        if new < floor:
+            module, year = key
+            too_low.append(f"{module}/{year}: neu {format_eur(new)}, bisher {format_eur(old)}, bereits ausgezahlt "
+                           f"oder abgerufen {format_eur(amounts['bound'])}, Zuwendungsanteil der Ausgaben "
+                           f"{format_eur(amounts['earned'])}")
+    return too_low
 
 
 def ensure_grant_access(user, grant: Grant | None) -> Grant:
@@ -310,6 +357,9 @@ def decide_drawdown(drawdown: Drawdown, action: str, *, actor, amount_cents: int
         if used + amount > approved_line:
             raise ValidationFailed.field("amount", f"Genehmigte und ausgezahlte Abrufe würden die Bewilligung für "
                                                    f"{module}/{year} ({format_eur(approved_line)}) übersteigen.")
+        if amount < requested and not reason:
+            raise ValidationFailed.field("reason", "Bitte die Kürzung begründen; die Begründung wird dem "
+                                                   "Zuwendungsempfänger mitgeteilt.")
         transfers = [Transfer(accounts[(K.APPROVED, module, year)], accounts[(K.REQUESTED, module, year)], amount),
                      Transfer(available_id, accounts[(K.REQUESTED, module, year)], requested - amount)]
         drawdown.amount_approved_cents = amount
@@ -326,12 +376,46 @@ def decide_drawdown(drawdown: Drawdown, action: str, *, actor, amount_cents: int
                 source_type="drawdown", source_id=drawdown.id, description=f"Mittelabruf {module} {action}")
     audit.record(f"drawdown.{action}", "drawdown", drawdown.id, before=before, after=_drawdown_snapshot(drawdown),
                  actor=actor, kommune_id=drawdown.grant.kommune_id)
+    if action != "withdraw":
+        _tell_drawdown(drawdown, "cut" if action == "approve" and drawdown.amount_approved_cents < requested
+                       else action)
     return drawdown
+
+
+def _tell_drawdown(drawdown: Drawdown, event: str) -> None:
+    """The recipient's notice of a drawdown decision (approve, cut, reject) or its payment (pay)."""
+    grant, module = drawdown.grant, drawdown.module_code
+    what = f"{drawdown.kind.label} {drawdown.id} ({module}, {format_eur(drawdown.amount_requested_cents)})"
+    if event == "approve":
+        subject, lines = f"Mittelabruf genehmigt ({grant.reference})", [f"{what} wurde in voller Höhe genehmigt."]
+    elif event == "cut":
+        subject = f"Mittelabruf gekürzt genehmigt ({grant.reference})"
+        lines = [f"{what} wurde in Höhe von {format_eur(drawdown.amount_approved_cents)} genehmigt.",
+                 f"Begründung der Kürzung: {drawdown.decision_reason}"]
+    elif event == "reject":
+        subject = f"Mittelabruf abgelehnt ({grant.reference})"
+        lines = [f"{what} wurde abgelehnt.", f"Begründung: {drawdown.decision_reason}"]
+    else:
+        subject = f"{drawdown.kind.label} ausgezahlt ({grant.reference})"
+        lines = [f"{what}: {format_eur(drawdown.amount_approved_cents)} wurden mit Wertstellung "
+                 f"{drawdown.value_date:%d.%m.%Y} ausgezahlt (Zahlungsreferenz {drawdown.payment_reference})."]
+        if drawdown.kind == DrawdownKind.REQUEST:
+            lines.append(f"Bitte verwenden Sie die Mittel bis zum {drawdown.period_end:%d.%m.%Y} (Bedarfszeitraum).")
+    tell_recipient(grant, DRAWDOWN_DECISION, subject=subject, lines=lines,
+                   link=f"/budgets/zuwendungen/{grant.id}", dedup_key=f"budgets.drawdown:{drawdown.id}:{event}")
+
+
+def four_eyes_bar(drawdown: Drawdown, actor) -> bool:
+    """True when ``actor`` approved ``drawdown`` and so may not pay it (setting FOUR_EYES_PAYMENTS)."""
+    return bool(current_app.config["FOUR_EYES_PAYMENTS"]) and drawdown.decided_by_id == actor.id
 
 
 def pay_drawdown(drawdown: Drawdown, *, actor, value_date: date, reference: str) -> Drawdown:
     """Record the payment of an approved drawdown (value date, payment reference)."""
     new_status = _transition(drawdown, "pay", actor)
+    if four_eyes_bar(drawdown, actor):
+        raise Forbidden("Vier-Augen-Prinzip: Wer einen Mittelabruf genehmigt hat, darf ihn nicht auch auszahlen; "
+                        "bitte eine zweite Person der Finanzabteilung auszahlen lassen.")
     reference = (reference or "").strip()
     errors: dict[str, list[str]] = {}
     if not reference or len(reference) > 80:
@@ -354,6 +438,7 @@ def pay_drawdown(drawdown: Drawdown, *, actor, value_date: date, reference: str)
                 description=f"Auszahlung {reference}")
     audit.record("drawdown.pay", "drawdown", drawdown.id, before=before, after=_drawdown_snapshot(drawdown),
                  actor=actor, kommune_id=drawdown.grant.kommune_id)
+    _tell_drawdown(drawdown, "pay")
     return drawdown
 
 

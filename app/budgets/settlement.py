@@ -1,8 +1,10 @@
 """Proof of use (Verwendungsnachweis), final decision (Schlussbescheid), reclaim with interest, repayments.
 
 Rules (see docs/budgets.md):
-* final grant per module and year = min(approved, grant earned on the eligible expenses); the final
-  grant is their sum; overpaid = paid - final grant (a negative value is a remaining payment due).
+* final grant = min(approved total, grant earned on the eligible expenses), a module recognised up to its
+  approved amount plus the programme's overrun allowance (``final_grant.settle``; budget years are no cap);
+  overpaid = paid - final grant. A negative value is the final payment (Schlusszahlung) due: the decision
+  orders it as approved payment orders that finance pays like any drawdown.
 * The overpaid principal is taken from the **latest** payments first (the reading most favourable to
   the recipient: interest runs from the later value dates). Interest (§ 49a Abs. 3 VwVfG) runs on it
   from each payment's value date, 5 points above the Basiszinssatz, act/365, computed by
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
@@ -33,6 +35,7 @@ from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, Validatio
 from ..extensions import db
 from ..money import format_eur
 from . import ledger
+from .final_grant import LineFigures, ModuleSettlement, final_grant, settle
 from .interest import (
     BalanceInterestResult,
     BaseRateError,
@@ -47,6 +50,7 @@ from .models import (
     GRANT_LEVEL,
     AccountKind,
     Drawdown,
+    DrawdownKind,
     DrawdownStatus,
     Expense,
     Grant,
@@ -56,6 +60,7 @@ from .models import (
     ReclaimStatus,
     Repayment,
 )
+from .notices import SETTLEMENT, tell_recipient
 from .services import ensure_grant_access, proof_of
 
 K = AccountKind
@@ -124,23 +129,32 @@ def submit_proof(grant: Grant, *, narrative: str, confirmed: bool, actor) -> Pro
     return proof
 
 
-def settlement_lines(grant: Grant) -> list[dict]:
-    """Per module and year: approved, eligible expenses, earned, final grant, paid (from the balances)."""
+def settlement_modules(grant: Grant) -> list[ModuleSettlement]:
+    """The final decision's calculation per module from the balances (a preview until it is decided)."""
     balances = ledger.balances_of(grant.id)
     keys = sorted({(m, y) for (_k, m, y) in balances if (m, y) != GRANT_LEVEL})
-    lines = []
-    for module, year in keys:
-        approved = -balances.get((K.BUDGET, module, year), 0)
-        earned = -balances.get((K.EARNED, module, year), 0)
-        paid = balances.get((K.PAID, module, year), 0)
-        lines.append({"module": module, "year": year, "approved_cents": approved,
-                      "expenses_cents": balances.get((K.EXPENSES, module, year), 0), "earned_cents": earned,
-                      "final_cents": min(approved, earned), "paid_cents": paid})
-    return lines
+    lines = [LineFigures(module, year, approved_cents=-balances.get((K.BUDGET, module, year), 0),
+                         expenses_cents=balances.get((K.EXPENSES, module, year), 0),
+                         earned_cents=-balances.get((K.EARNED, module, year), 0),
+                         paid_cents=balances.get((K.PAID, module, year), 0)) for module, year in keys]
+    return settle(lines, grant.programme.line_overrun_percent)
+
+
+def settlement_lines(grant: Grant) -> list[dict]:
+    """``settlement_modules`` as the dicts a decision stores and pages show."""
+    return [module.as_dict() for module in settlement_modules(grant)]
+
+
+# A reclaim is due within this many days of the final decision (the notice names the day).
+RECLAIM_PAYMENT_DAYS = 30
 
 
 def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_count: str = "act/365") -> ProofOfUse:
-    """Schlussbescheid: final grant = min(approved, rate x eligible) per line; overpaid money is reclaimed."""
+    """Schlussbescheid: fix the final grant (``final_grant.settle``); reclaim overpaid money, order the rest.
+
+    Paid more than the final grant: a reclaim with § 49a interest opens. Paid less: payment orders for the
+    difference (``DrawdownKind.FINAL_PAYMENT``, approved) go to finance's queue. The recipient is told.
+    """
     ensure_grant_access(actor, grant)
     proof = proof_of(grant)
     _check(PROOF_TRANSITIONS, proof.status if proof else None, "decide", actor, _proof_label(proof))
@@ -148,9 +162,9 @@ def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_cou
         Drawdown.grant_id == grant.id, Drawdown.status.in_([DrawdownStatus.REQUESTED, DrawdownStatus.APPROVED])))
     if open_drawdowns:
         raise Conflict(f"Es sind noch {open_drawdowns} Mittelabrufe offen; bitte zuerst entscheiden oder auszahlen.")
-    lines = settlement_lines(grant)
-    final = sum(line["final_cents"] for line in lines)
-    paid = sum(line["paid_cents"] for line in lines)
+    modules = settlement_modules(grant)
+    final = final_grant(modules)
+    paid = sum(module.paid_cents for module in modules)
     principal, today = max(paid - final, 0), clock.today()
     unused_points = unused_interest_points(grant)
     try:
@@ -160,15 +174,96 @@ def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_cou
         raise ValidationFailed.field("date", str(exc)) from None
     proof.status, proof.decided_at, proof.decided_by_id = ProofStatus.DECIDED, clock.now(), actor.id
     proof.final_grant_cents, proof.paid_cents, proof.overpaid_cents = final, paid, paid - final
-    proof.decision_lines = lines
+    proof.decision_lines = [module.as_dict() for module in modules]
     db.session.flush()
+    reclaim = None
     if principal or unused_cents:
-        _open_reclaim(grant, proof, principal, points=points, day_count=day_count,
-                      unused=(unused_points, today, unused_cents) if unused_cents else None)
+        reclaim = _open_reclaim(grant, proof, principal, points=points, day_count=day_count,
+                                unused=(unused_points, today, unused_cents) if unused_cents else None)
+    orders = _order_final_payment(grant, modules, final - paid, actor) if final > paid else []
     audit.record("proof.decide", "proof_of_use", proof.id,
-                 after={"final_grant_cents": final, "paid_cents": paid, "overpaid_cents": paid - final},
+                 after={"final_grant_cents": final, "paid_cents": paid, "overpaid_cents": paid - final,
+                        "final_payment_orders": [order.id for order in orders]},
                  actor=actor, kommune_id=grant.kommune_id)
+    _tell_final_decision(grant, proof, reclaim)
     return proof
+
+
+def _order_final_payment(grant: Grant, modules: list[ModuleSettlement], due: int, actor) -> list[Drawdown]:
+    """Approved payment orders for ``due`` cents, booked against the lines' undrawn money.
+
+    A module's own lines first (up to what it is short of its final amount), then any line with money left:
+    a module overrun within the allowance is paid from what other modules saved. The undrawn money of all
+    lines (approved total - paid) always covers ``due``, because the final grant never exceeds the approved
+    total.
+    """
+    balances = ledger.balances_of(grant.id)
+    available = {(m, y): cents for (kind, m, y), cents in balances.items() if kind == K.AVAILABLE and cents > 0}
+    short = {module.module: max(module.final_cents - module.paid_cents, 0) for module in modules}
+    plan: dict[tuple[str, int], int] = defaultdict(int)
+    rest = due
+    for own_module_first in (True, False):
+        for key in sorted(available):
+            limit = min(available[key] - plan[key], short[key[0]] if own_module_first else rest)
+            take = min(rest, max(limit, 0))
+            if take:
+                plan[key] += take
+                short[key[0]] -= take if own_module_first else 0
+                rest -= take
+    if rest:
+        raise AssertionError(f"final payment of {due} cents exceeds the undrawn approved money")
+    today, now = clock.today(), clock.now()
+    orders = []
+    for (module, year), cents in sorted(plan.items()):
+        order = Drawdown(grant_id=grant.id, module_code=module, budget_year=year, status=DrawdownStatus.APPROVED,
+                         kind=DrawdownKind.FINAL_PAYMENT, amount_requested_cents=cents, amount_approved_cents=cents,
+                         purpose=f"Schlusszahlung laut Schlussbescheid zur Zuwendung {grant.reference}",
+                         period_start=today, period_end=today, requested_at=now, requested_by_id=actor.id,
+                         decided_at=now, decided_by_id=actor.id)
+        db.session.add(order)
+        orders.append(order)
+    db.session.flush()
+    accounts = ledger.accounts_of(grant.id)
+    ledger.post(grant.id, "drawdown.final_payment", [
+        Transfer(accounts[(K.APPROVED, order.module_code, order.budget_year)],
+                 accounts[(K.AVAILABLE, order.module_code, order.budget_year)], order.amount_approved_cents)
+        for order in orders], value_date=today, source_type="proof_of_use", source_id=proof_of(grant).id,
+        description=f"Schlusszahlung {grant.reference}")
+    for order in orders:
+        audit.record("drawdown.final_payment", "drawdown", order.id, actor=actor, kommune_id=grant.kommune_id,
+                     after={"module": order.module_code, "year": order.budget_year,
+                            "approved_cents": order.amount_approved_cents})
+    return orders
+
+
+def final_payment_orders(grant: Grant) -> list[Drawdown]:
+    """The final payment orders of the grant's final decision (empty when nothing was due)."""
+    return list(db.session.scalars(select(Drawdown).where(
+        Drawdown.grant_id == grant.id, Drawdown.kind == DrawdownKind.FINAL_PAYMENT).order_by(Drawdown.id)))
+
+
+def _tell_final_decision(grant: Grant, proof: ProofOfUse, reclaim: Reclaim | None) -> None:
+    lines = [f"für die Zuwendung {grant.reference} ist der Schlussbescheid ergangen: Die Zuwendung wird "
+             f"endgültig auf {format_eur(proof.final_grant_cents)} festgesetzt; ausgezahlt wurden "
+             f"{format_eur(proof.paid_cents)}."]
+    if proof.overpaid_cents < 0:
+        lines.append(f"Der Restbetrag von {format_eur(-proof.overpaid_cents)} (Schlusszahlung) wird zur Zahlung "
+                     "angewiesen; Sie erhalten eine Mitteilung, sobald er ausgezahlt ist.")
+    if reclaim is not None:
+        due_day = clock.today() + timedelta(days=RECLAIM_PAYMENT_DAYS)
+        if reclaim.principal_cents:
+            lines.append(f"Überzahlt wurden {format_eur(reclaim.principal_cents)}. Dieser Betrag wird "
+                         "zurückgefordert und ist nach § 49a Abs. 3 VwVfG ab der Auszahlung mit 5 Prozentpunkten "
+                         "über dem Basiszinssatz zu verzinsen.")
+        if reclaim.unused_interest_cents:
+            lines.append(f"Für nicht fristgerecht verwendete Mittel werden Zinsen nach § 49a Abs. 4 VwVfG von "
+                         f"{format_eur(reclaim.unused_interest_cents)} festgesetzt.")
+        lines.append(f"Bitte zahlen Sie bis zum {due_day:%d.%m.%Y}; der Betrag mit den Zinsen bis zum Zahltag "
+                     "steht auf der Seite der Rückforderung.")
+    link = (f"/budgets/rueckforderungen/{reclaim.id}" if reclaim
+            else f"/budgets/zuwendungen/{grant.id}/verwendungsnachweis")
+    tell_recipient(grant, SETTLEMENT, subject=f"Schlussbescheid zur Zuwendung {grant.reference}", lines=lines,
+                   link=link, dedup_key=f"budgets.final_decision:{proof.id}")
 
 
 def _reclaimed_from(grant_id: int, principal: int) -> list[tuple[int, date, int]]:
@@ -258,7 +353,8 @@ def unused_interest(grant: Grant, *, until: date, points: Decimal, day_count: st
     for drawdown_id, module, value_date, period_end, cents in db.session.execute(
             select(Drawdown.id, Drawdown.module_code, Drawdown.value_date, Drawdown.period_end,
                    Drawdown.amount_approved_cents)
-            .where(Drawdown.grant_id == grant.id, Drawdown.status == DrawdownStatus.PAID)
+            .where(Drawdown.grant_id == grant.id, Drawdown.status == DrawdownStatus.PAID,
+                   Drawdown.kind == DrawdownKind.REQUEST)  # a final payment is paid for money already used
             .order_by(Drawdown.value_date, Drawdown.id)):
         payments[module].append(DrawnPayment(drawdown_id, value_date, period_end, cents,
                                              excluded.get(drawdown_id, 0)))

@@ -2,7 +2,10 @@
 
 Figures per grant and module (all years summed), all in cents:
 approved, requested (open), approved_open (approved, not paid), paid, spent (eligible expenses),
-earned (rate x spent), available (may still be requested), drawn_not_spent = max(paid - earned, 0),
+earned (rate x spent), available (may still be requested: the current budget year's lines, as a request books
+against them; 0 outside the grant period, so also after the final decision), drawn_not_spent =
+max(paid - earned, 0) per module, and the sum of the modules' values for a grant and state-wide (one module's
+unspent money is not netted against another's spending),
 remaining = approved - earned (grant not yet earned), share_used = earned / approved.
 "Drawn not spent since": the value date of the oldest payment not yet covered by grant earned
 (payments are covered in date order). Forecast: the spend pace of the last 90 days projected to the
@@ -44,9 +47,12 @@ class Figures:
     earned: int = 0
     available: int = 0
     own_share: int = 0
+    parts_drawn_not_spent: int | None = None  # on sums: the parts' drawn_not_spent added up
 
     @property
     def drawn_not_spent(self) -> int:
+        if self.parts_drawn_not_spent is not None:
+            return self.parts_drawn_not_spent
         return max(self.paid - self.earned, 0)
 
     @property
@@ -58,6 +64,7 @@ class Figures:
         return percent(self.earned, self.approved)
 
     def add(self, other: Figures) -> None:
+        self.parts_drawn_not_spent = (self.parts_drawn_not_spent or 0) + other.drawn_not_spent
         for name in _FIELDS.values():
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -86,11 +93,12 @@ class GrantStatus:
 # The status statements are built once: building them per call was a third of a status read's CPU
 # time. Grant ids and days are bound per call; each "_OF" variant is restricted to the given grants.
 _IDS = bindparam("ids", expanding=True)
-_BALANCES = (select(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.kind,
-                    sum_cents(LedgerBalance.balance_cents))
+_BALANCES = (select(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.budget_year,
+                    LedgerAccount.kind, sum_cents(LedgerBalance.balance_cents))
              .join(LedgerBalance, LedgerBalance.account_id == LedgerAccount.id)
              .where(LedgerAccount.kind.in_(list(_FIELDS)))
-             .group_by(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.kind))
+             .group_by(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.budget_year,
+                       LedgerAccount.kind))
 _BALANCES_OF = _BALANCES.where(LedgerAccount.grant_id.in_(_IDS))
 # Payments summed per grant and value date, read in the order of the covering index
 # ``ix_drawdowns_grant_status_date`` (fewer rows than one per drawdown at a million journal lines).
@@ -133,10 +141,12 @@ def status_for(grants: list[Grant] | None = None, *, ceilings: dict[int, int] | 
         result[gid] = GrantStatus(gid, reference, recipient, kommune_id, rate, last_day,
                                   ceiling=(ceilings or {}).get(kommune_id))
         starts[gid] = start
-    for gid, module, kind, cents in _balances(ids):
+    for gid, module, year, kind, cents in _balances(ids):
         status = result.get(gid)
         if status is None:
             continue
+        if kind == K.AVAILABLE and (year != today.year or not starts[gid] <= today <= status.last_expense_date):
+            continue  # only the current year's line can be drawn, and only within the grant period
         figures = status.modules.setdefault(module, Figures())
         setattr(figures, _FIELDS[kind], getattr(figures, _FIELDS[kind]) + _SIGN.get(kind, 1) * cents)
     for status in result.values():

@@ -11,7 +11,9 @@ Checks, each reported as a German line naming the grant, account and both values
    the principal is the overpayment the final decision fixed;
 5. per final decision without a reclaim: nothing was overpaid and no § 49a Abs. 4 interest is due
    (recomputed for the decision day with the programme's current setting and act/365: whether any
-   interest is due does not depend on the day count).
+   interest is due does not depend on the day count);
+6. per final decision: the final payment orders add up to what the decision left unpaid (none when nothing
+   was due), and payments (drawdowns and final payment orders) never exceed the grant's approved total.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .models import (
     GRANT_LEVEL,
     AccountKind,
     Drawdown,
+    DrawdownKind,
     DrawdownStatus,
     Expense,
     Grant,
@@ -66,6 +69,33 @@ def verify_ledger() -> list[str]:
         balances[row.grant_id][(row.kind, row.module_code, row.budget_year)] = recomputed.get(account_id, 0)
     problems += _check_sources(balances)
     problems += _check_decisions_without_reclaim()
+    problems += _check_final_payments()
+    return problems
+
+
+def _check_final_payments() -> list[str]:
+    problems: list[str] = []
+    ordered = dict(db.session.execute(
+        select(Drawdown.grant_id, sum_cents(Drawdown.amount_approved_cents))
+        .where(Drawdown.kind == DrawdownKind.FINAL_PAYMENT).group_by(Drawdown.grant_id)).all())
+    for proof_id, grant_id, overpaid in db.session.execute(
+            select(ProofOfUse.id, ProofOfUse.grant_id, ProofOfUse.overpaid_cents)
+            .where(ProofOfUse.status == ProofStatus.DECIDED).order_by(ProofOfUse.id)):
+        due = max(-(overpaid or 0), 0)
+        if ordered.get(grant_id, 0) != due:
+            problems.append(f"Verwendungsnachweis {proof_id} (Zuwendung {grant_id}): Schlusszahlung laut "
+                            f"Schlussbescheid {due}, angewiesen {ordered.get(grant_id, 0)}.")
+    decided = set(db.session.scalars(select(ProofOfUse.grant_id).where(ProofOfUse.status == ProofStatus.DECIDED)))
+    for grant_id in sorted(set(ordered) - decided):
+        problems.append(f"Zuwendung {grant_id}: Schlusszahlung {ordered[grant_id]} ohne Schlussbescheid.")
+    approved = dict(db.session.execute(select(GrantLine.grant_id, sum_cents(GrantLine.approved_cents))
+                                       .group_by(GrantLine.grant_id)).all())
+    for grant_id, paid in db.session.execute(
+            select(Drawdown.grant_id, sum_cents(Drawdown.amount_approved_cents))
+            .where(Drawdown.status.in_([DrawdownStatus.APPROVED, DrawdownStatus.PAID])).group_by(Drawdown.grant_id)):
+        if paid > approved.get(grant_id, 0):
+            problems.append(f"Zuwendung {grant_id}: genehmigt und ausgezahlt {paid}, bewilligt nur "
+                            f"{approved.get(grant_id, 0)}.")
     return problems
 
 

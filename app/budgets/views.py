@@ -174,8 +174,11 @@ def _recipient(item: Grant) -> str:
 @requires(BUDGET_READ)
 def drawdown(drawdown_id: int, errors: dict | None = None):
     item = services.get_drawdown(g.actor, drawdown_id)
+    actions = _allowed_actions(item)
+    four_eyes = "pay" in actions and services.four_eyes_bar(item, g.actor)
     return render_template("budgets/drawdown.html", drawdown=item, errors=errors or {}, form=request.form,
-                           actions=_allowed_actions(item)), (422 if errors else 200)
+                           actions=[a for a in actions if not (four_eyes and a == "pay")], four_eyes=four_eyes
+                           ), (422 if errors else 200)
 
 
 def _allowed_actions(item: Drawdown) -> list[str]:
@@ -343,7 +346,11 @@ def proof(grant_id: int):
     if current is not None and can(g.actor, PROOF_CHECK):
         expense_rows = list(db.session.scalars(services.expenses_select(item).limit(500)))
     ineligible = list(db.session.scalars(services.expenses_select(item, eligible=False)))
+    orders = settlement.final_payment_orders(item)
+    final_payment_state = (gettext("ausgezahlt") if orders and all(o.status == DrawdownStatus.PAID for o in orders)
+                           else gettext("Auszahlung durch die Finanzabteilung offen"))
     return render_template("budgets/proof.html", grant=item, proof=current, errors=errors, form=request.form,
+                           final_payment_state=final_payment_state,
                            lines=settlement.settlement_lines(item), expenses=expense_rows, ineligible=ineligible,
                            reclaim=settlement.reclaim_of(item), deadline_passed=clock.today() > item.last_expense_date
                            ), (422 if errors else 200)

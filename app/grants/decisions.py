@@ -9,8 +9,9 @@
   "-Ä1", "-Ä2", ...
 * Approval calls ``app.budgets.services.set_commitment`` with the approved lines: the budget's
   grant is the one source of truth of approved amounts; the decision records what was decided.
-* An amendment that lowers the total records the difference as ``released_cents`` on its decision;
-  ``released_by_kommune`` sums it for the allocation's redistribution.
+* An amendment that lowers the total records the difference as ``released_cents`` on its decision and
+  hands it to the allocation as an open give-back (``release_to_redistribution``), so the next
+  redistribution spreads it; ``released_by_kommune`` sums the released money per Kommune.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
+from ..allocation.services import release_to_redistribution
 from ..auth.models import User
 from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..budgets.services import set_commitment
@@ -167,6 +169,9 @@ def approve(application_id: int, actor: User, *, lines: dict[tuple[str, int], in
                    funding_rate_bp=decision.funding_rate_bp, start_date=decision.start_date,
                    last_expense_date=decision.last_expense_date,
                    lines={k: v for k, v in approved.items() if v}, actor=actor)
+    if decision.released_cents:
+        release_to_redistribution(application.programme, application.kommune_id, decision.released_cents,
+                                  note=f"Freigegeben durch Änderungsbescheid {number}", actor=actor)
     application.status, application.decided_at = new_status, decision.decided_at
     _event(application, "approve", before_status, actor, revision, decision.reason)
     db.session.flush()

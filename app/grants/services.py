@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, clock
-from ..allocation.services import published_ceiling
+from ..allocation.services import usable_ceiling_cents
 from ..auth.models import Role, User
 from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..budgets.models import Grant
@@ -51,8 +51,8 @@ def funding_rate_bp(programme: Programme, kommune_id: int) -> int:
 
 
 def ceiling_cents(programme_id: int, kommune_id: int, *, lock: bool = False) -> int | None:
-    ceiling = published_ceiling(programme_id, kommune_id, lock=lock)
-    return ceiling.ceiling_cents if ceiling is not None else None
+    """The ceiling applications and decisions are checked against: published, less any open give-back."""
+    return usable_ceiling_cents(programme_id, kommune_id, lock=lock)
 
 
 def get_application(application_id: int, actor: User, *, lock: bool = False) -> Application:

@@ -52,6 +52,9 @@ class Programme(db.Model):
     interest_on_unused_drawdowns: Mapped[bool] = mapped_column(default=False)
     unused_drawdown_interest_points: Mapped[str] = mapped_column(String(10), default="5")
     budget_years: Mapped[list] = mapped_column(JSON)
+    # ANBest-G Nr. 1.2: at the final decision a module's approved amount may be exceeded by up to this many
+    # percent where other modules save as much (docs/budgets.md, "Final grant").
+    line_overrun_percent: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
 
     modules: Mapped[list[FundingModule]] = relationship(

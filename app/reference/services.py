@@ -41,6 +41,14 @@ def _points(data: dict, key: str) -> str:
     return f"{value.normalize():f}"
 
 
+def _overrun_percent(data: dict) -> int:
+    value = data.get("line_overrun_percent", 20)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+        raise ValidationFailed.field("line_overrun_percent",
+                                     "Programmdatei: „line_overrun_percent“ muss eine ganze Zahl von 0 bis 100 sein.")
+    return value
+
+
 def load_programme(path: str | Path) -> Programme:
     """Create or update a programme from its TOML definition (see config/programmes/)."""
     path = Path(path)
@@ -65,6 +73,7 @@ def load_programme(path: str | Path) -> Programme:
         "drawdown_period_months": int(data.get("drawdown_period_months", 2)),
         "interest_on_unused_drawdowns": bool(data.get("interest_on_unused_drawdowns", False)),
         "unused_drawdown_interest_points": _points(data, "unused_drawdown_interest_points"),
+        "line_overrun_percent": _overrun_percent(data),
         "budget_years": list(data.get("budget_years", range(data["start_date"].year,
                                                              data["last_expense_date"].year + 1))),
         "settings": data.get("settings", {}),

@@ -13,6 +13,18 @@ LINES = {("F1", 2021): 10_000_000, ("F2", 2021): 5_000_000, ("F1", 2022): 10_000
          ("F1", 2023): 1_000_000}
 
 
+def payer_for(approver):
+    """A finance user other than ``approver`` (four eyes: who approved a drawdown may not pay it)."""
+    from sqlalchemy import select
+
+    from app.auth.models import Role, User
+    from app.auth.services import create_user
+
+    other = db.session.scalar(select(User).where(User.role == Role.FINANCE, User.id != approver.id))
+    return other or create_user(email="zahlstelle@test.nrw", name="Zahlstelle", password="Test-Passwort-123",
+                                role="finance", actor_label="test")
+
+
 @pytest.fixture()
 def make_grant(app):
     from app.budgets.services import set_commitment

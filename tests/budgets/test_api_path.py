@@ -27,6 +27,7 @@ def test_full_path_through_the_api(app, make_user, make_grant, api):
     grant = make_grant()
     kommune, finance, admin = make_user("kommune"), make_user("finance"), make_user("programme_admin")
     k, f, a = api(kommune), api(finance), api(admin)
+    payer = api(make_user("finance"))  # four eyes: a second finance user pays
     base = f"/api/v1/budgets/grants/{grant.id}"
     paid_dates = [date(2021, 2, 1), date(2021, 4, 1), date(2021, 6, 1)]
     for number, day in enumerate(paid_dates, start=1):
@@ -40,7 +41,10 @@ def test_full_path_through_the_api(app, make_user, make_grant, api):
             drawdown = created.json["id"]
             approved = f.post(f"/api/v1/budgets/drawdowns/{drawdown}/approve", json={"amount": "30000.00"})
             assert approved.status_code == 200 and approved.json["status"] == "approved"
-            paid = f.post(f"/api/v1/budgets/drawdowns/{drawdown}/pay",
+            own = f.post(f"/api/v1/budgets/drawdowns/{drawdown}/pay",
+                         json={"value_date": day.isoformat(), "reference": f"KZ-{number}"})
+            assert own.status_code == 403 and "Vier-Augen" in own.json["detail"]
+            paid = payer.post(f"/api/v1/budgets/drawdowns/{drawdown}/pay",
                           json={"value_date": day.isoformat(), "reference": f"KZ-{number}"})
             assert paid.status_code == 200 and paid.json["status"] == "paid"
     with clock.freeze(date(2022, 12, 1)):

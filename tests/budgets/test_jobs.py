@@ -26,6 +26,7 @@ from app.notifications.models import Message, NotificationPreference
 from app.notifications.services import set_preferences
 from app.reference.services import get_programme
 from app.scheduler.runner import execute
+from tests.budgets.conftest import payer_for
 from tests.notifications import test_email_delivery as smtp
 
 smtp_config, smtp_server = smtp.smtp_config, smtp.smtp_server  # the aiosmtpd fixtures of the notification tests
@@ -78,7 +79,7 @@ def _paid_drawdown(grant, people, day: date, cents: int):
         drawdown = services.request_drawdown(grant, module="F1", amount_cents=cents, purpose="Coaching",
                                              actor=people["koeln"])
         services.decide_drawdown(drawdown, "approve", actor=people["finance"])
-        services.pay_drawdown(drawdown, actor=people["finance"], value_date=day, reference=f"KZ-{day}")
+        services.pay_drawdown(drawdown, actor=payer_for(people["finance"]), value_date=day, reference=f"KZ-{day}")
         db.session.commit()
     return drawdown
 

@@ -50,17 +50,18 @@ def test_commitment_changes_are_booked_and_cannot_drop_below_what_was_used(app, 
     with clock.freeze(date(2021, 5, 1)):
         drawdown = services.request_drawdown(grant, module="F1", amount_cents=600_000, purpose="x", actor=kommune)
         services.decide_drawdown(drawdown, "approve", actor=finance)
-        services.pay_drawdown(drawdown, actor=finance, value_date=date(2021, 5, 2), reference="KZ")
+        services.pay_drawdown(drawdown, actor=make_user("finance"), value_date=date(2021, 5, 2), reference="KZ")
         services.record_expense(grant, actor=kommune, module="F1", expense_date=date(2021, 4, 1), amount_cents=700_000)
         db.session.commit()
-    with pytest.raises(ValidationFailed) as refused:
-        make_grant(lines={("F1", 2021): 650_000})
+    with pytest.raises(ValidationFailed) as refused:  # below the payment; the grant share earned is 5,600 €
+        make_grant(lines={("F1", 2021): 590_000})
     message = refused.value.errors["lines"][0]
-    assert "F1/2021" in message and "7.000,00" in message and "6.000,00" in message
+    assert "F1/2021" in message and "6.000,00" in message and "5.600,00" in message
     db.session.rollback()
     make_grant(lines={("F1", 2021): 700_000, ("F2", 2022): 50_000}, rate_bp=9000)  # amendment and new rate
-    assert services.used_by_line(grant) == {("F1", 2021): {"paid": 600_000, "spent": 700_000},
-                                            ("F2", 2022): {"paid": 0, "spent": 0}}
+    assert services.used_by_line(grant) == {
+        ("F1", 2021): {"paid": 600_000, "bound": 600_000, "spent": 700_000, "earned": 630_000},
+        ("F2", 2022): {"paid": 0, "bound": 0, "spent": 0, "earned": 0}}
     assert ledger.balances_of(grant.id)[(AccountKind.EARNED, "F1", 2021)] == -630_000
     assert verify_ledger() == []
 

@@ -54,12 +54,21 @@ def test_kommune_and_finance_pages(app, client, make_user, make_grant):
         drawdown_id = services.drawdowns_select(finance)
         drawdown = next(iter(app.extensions["sqlalchemy"].session.scalars(drawdown_id)))
         approve = finance_client.post(f"/budgets/mittelabrufe/{drawdown.id}/approve", data={"amount": "10.000,00"})
+        assert approve.status_code == 422  # 12,500 € asked: a cut needs the reason the Kommune is told
+        assert "Kürzung begründen" in approve.get_data(as_text=True)
+        approve = finance_client.post(f"/budgets/mittelabrufe/{drawdown.id}/approve",
+                                      data={"amount": "10.000,00", "reason": "Bedarf für Mai geringer"})
         assert approve.status_code == 302
-        pay = finance_client.post(f"/budgets/mittelabrufe/{drawdown.id}/pay",
-                                  data={"value_date": "2021-05-04", "reference": ""})
-        assert pay.status_code == 422
-        pay = finance_client.post(f"/budgets/mittelabrufe/{drawdown.id}/pay",
+        own = finance_client.post(f"/budgets/mittelabrufe/{drawdown.id}/pay",
                                   data={"value_date": "04.05.2021", "reference": "KZ-77"})
+        assert own.status_code == 403 and "Vier-Augen" in own.get_data(as_text=True)
+        payer = type(client)(app.test_client())
+        payer.login(make_user("finance"))
+        pay = payer.post(f"/budgets/mittelabrufe/{drawdown.id}/pay",
+                         data={"value_date": "2021-05-04", "reference": ""})
+        assert pay.status_code == 422
+        pay = payer.post(f"/budgets/mittelabrufe/{drawdown.id}/pay",
+                         data={"value_date": "04.05.2021", "reference": "KZ-77"})
         assert pay.status_code == 302
         for url in ("/budgets/uebersicht", "/budgets/abgleich", "/budgets/rueckforderungen", "/",
                     "/budgets/uebersicht.csv", "/budgets/uebersicht.xlsx", "/budgets/mittelabrufe/export.xlsx",
@@ -85,7 +94,7 @@ def test_proof_decision_and_reclaim_pages(app, client, make_user, make_grant):
     with clock.freeze(date(2021, 3, 1)):
         drawdown = services.request_drawdown(grant, module="F1", amount_cents=500_000, purpose="x", actor=kommune)
         services.decide_drawdown(drawdown, "approve", actor=finance)
-        services.pay_drawdown(drawdown, actor=finance, value_date=date(2021, 3, 2), reference="KZ")
+        services.pay_drawdown(drawdown, actor=make_user("finance"), value_date=date(2021, 3, 2), reference="KZ")
         expense = services.record_expense(grant, actor=kommune, module="F1", expense_date=date(2021, 2, 1),
                                           amount_cents=250_000)
     client.login(kommune)

@@ -24,8 +24,10 @@ def test_full_path_through_the_pages(app, client, make_user, make_grant):
     grant = make_grant()
     kommune, finance, admin = make_user("kommune"), make_user("finance"), make_user("programme_admin")
     k, f, a = client, type(client)(app.test_client()), type(client)(app.test_client())
+    p = type(client)(app.test_client())  # four eyes: a second finance user pays
     k.login(kommune)
     f.login(finance)
+    p.login(make_user("finance"))
     a.login(admin)
     base = f"/budgets/zuwendungen/{grant.id}"
     for number, day in enumerate((date(2021, 2, 1), date(2021, 4, 1), date(2021, 6, 1)), start=1):
@@ -35,7 +37,7 @@ def test_full_path_through_the_pages(app, client, make_user, make_grant):
             drawdown = db.session.scalar(select(Drawdown).where(Drawdown.purpose == f"Coaching {number}"))
             assert f.post(f"/budgets/mittelabrufe/{drawdown.id}/approve",
                           data={"amount": "30.000,00"}).status_code == 302
-            assert f.post(f"/budgets/mittelabrufe/{drawdown.id}/pay",
+            assert p.post(f"/budgets/mittelabrufe/{drawdown.id}/pay",
                           data={"value_date": f"{day:%d.%m.%Y}", "reference": f"KZ-{number}"}).status_code == 302
     with clock.freeze(date(2022, 12, 1)):
         imported = k.post(base + "/ausgaben/import", content_type="multipart/form-data",

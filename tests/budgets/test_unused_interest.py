@@ -24,6 +24,7 @@ from app.budgets.models import GRANT_LEVEL, AccountKind, Reclaim
 from app.budgets.verify import verify_ledger
 from app.extensions import db
 from app.reference.services import get_programme
+from tests.budgets.conftest import payer_for
 
 TABLE = load_base_rates()
 ONE_DAY = timedelta(days=1)
@@ -139,8 +140,9 @@ def _drawdown(grant, day: date, cents: int, kommune, finance, value_date: date):
         drawdown = services.request_drawdown(grant, module="F1", amount_cents=cents, purpose="Coaching",
                                              actor=kommune)
         services.decide_drawdown(drawdown, "approve", actor=finance)
-        services.pay_drawdown(drawdown, actor=finance, value_date=value_date, reference=f"KZ-{day}")
+        services.pay_drawdown(drawdown, actor=payer_for(finance), value_date=value_date, reference=f"KZ-{day}")
     return drawdown
+
 
 
 def test_final_decision_books_interest_on_money_used_late(app, client, make_user, make_grant, api):

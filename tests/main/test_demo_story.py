@@ -19,6 +19,7 @@ def test_after_the_deadline_proofs_decisions_and_a_reclaim(app, make_user, make_
         make_grant(ags, source=f"demo:{ags}")
     context = SimpleNamespace(day=date(2023, 9, 1), programme=get_programme(),
                               users={"finanzen@demo.nrw": make_user("finance"),
+                                     "zahlstelle@demo.nrw": make_user("finance"),
                                      "admin@demo.nrw": make_user("programme_admin")})
     demo.seed(context)
     db.session.commit()

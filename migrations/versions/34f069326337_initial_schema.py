@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8c8b801507d8
+Revision ID: 34f069326337
 Revises: 
-Create Date: 2026-11-25 16:53:24.069106
+Create Date: 2026-12-03 09:23:07.756136
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '8c8b801507d8'
+revision = '34f069326337'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -78,6 +78,7 @@ def upgrade():
     sa.Column('interest_on_unused_drawdowns', sa.Boolean(), nullable=False),
     sa.Column('unused_drawdown_interest_points', sa.String(length=10), nullable=False),
     sa.Column('budget_years', sa.JSON(), nullable=False),
+    sa.Column('line_overrun_percent', sa.Integer(), server_default='20', nullable=False),
     sa.Column('settings', sa.JSON(), nullable=False),
     sa.CheckConstraint('funding_rate_bp BETWEEN 1 AND 10000', name=op.f('ck_programmes_rate_range')),
     sa.CheckConstraint('pool_cents >= 0 AND innovationsfonds_cents >= 0', name=op.f('ck_programmes_parts_nonneg')),
@@ -321,6 +322,7 @@ def upgrade():
     sa.Column('module_code', sa.String(length=10), nullable=False),
     sa.Column('budget_year', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('requested', 'approved', 'rejected', 'paid', 'withdrawn', name='drawdownstatus', native_enum=False, length=30), nullable=False),
+    sa.Column('kind', sa.Enum('request', 'final_payment', name='drawdownkind', native_enum=False, length=20), server_default='request', nullable=False),
     sa.Column('amount_requested_cents', sa.BigInteger(), nullable=False),
     sa.Column('amount_approved_cents', sa.BigInteger(), nullable=True),
     sa.Column('purpose', sa.String(length=1000), nullable=False),
