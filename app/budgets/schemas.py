@@ -80,6 +80,7 @@ class DrawdownOut(Schema):
     module = fields.Str(attribute="module_code")
     budget_year = fields.Int()
     status = fields.Str()
+    kind = fields.Str(metadata={"description": "request (Mittelabruf) or final_payment (Schlusszahlung)"})
     amount_requested = Money(attribute="amount_requested_cents")
     amount_approved = Money(attribute="amount_approved_cents", allow_none=True)
     purpose = fields.Str()
