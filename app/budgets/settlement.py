@@ -215,6 +215,8 @@ def _order_final_payment(grant: Grant, modules: list[ModuleSettlement], due: int
     today, now = clock.today(), clock.now()
     orders = []
     for (module, year), cents in sorted(plan.items()):
+        if not cents:
+            continue
         order = Drawdown(grant_id=grant.id, module_code=module, budget_year=year, status=DrawdownStatus.APPROVED,
                          kind=DrawdownKind.FINAL_PAYMENT, amount_requested_cents=cents, amount_approved_cents=cents,
                          purpose=f"Schlusszahlung laut Schlussbescheid zur Zuwendung {grant.reference}",

@@ -1,0 +1,513 @@
+"""A whole-programme simulation: all 53 Kommunen and a few Innovationsfonds projects from the allocation to
+the settlement, driven through the service functions with seeded random but realistic behaviour.
+
+* ``plan(seed)`` draws the steps as plain data (day, action, who, parameters). Amounts are shares of what
+  the state allows at run time, so any sub-list of a plan can be replayed: a step that the state no longer
+  allows is refused by the service like a user's wrong input (and must change nothing).
+* ``run(world, steps)`` executes them one by one, each in its own transaction at its own day on the
+  settable clock, and checks the invariants after every step (``verify-ledger`` after every simulated
+  month and at the end, because it recomputes the whole journal).
+* ``shrink(seed, steps, failing)`` removes chunks of steps while the failure persists (delta debugging),
+  so that a failure is reported with its seed and the shortest step list found.
+
+Invariants (issue #13): the ceilings add up to the pool; commitments never exceed the pool nor any
+Kommune's ceiling; no grant pays more than it approves; every final decision follows the final grant rule
+(``app.budgets.final_grant``); after settlement paid - repaid = final grant for every grant; the
+Innovationsfonds commitments stay within its budget; ``verify_ledger()`` finds nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app import clock
+from app.allocation import keydata
+from app.allocation import services as allocation
+from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
+from app.auth.models import Role, User
+from app.budgets import services as budgets
+from app.budgets import settlement
+from app.budgets.models import (
+    Drawdown,
+    DrawdownKind,
+    DrawdownStatus,
+    Expense,
+    Grant,
+    GrantLine,
+    ProofOfUse,
+    ProofStatus,
+    Reclaim,
+    ReclaimStatus,
+)
+from app.budgets.verify import verify_ledger
+from app.errors import DomainError
+from app.extensions import db
+from app.grants import decisions
+from app.grants import services as grants
+from app.grants.content import Content
+from app.grants.models import Application, ApplicationKind, ApplicationStatus
+from app.money import split_largest_remainder
+from app.reference.models import Kommune, Organisation
+from app.reference.services import get_programme
+
+MODULES = ("F1", "F2", "F3", "F4")
+YEARS = (2020, 2021, 2022, 2023)
+PROJECTS = 5
+DATASET = "app/reference/data/nrw_gemeinden.csv"
+
+
+@dataclass(frozen=True)
+class Step:
+    day: date
+    action: str
+    who: str  # AGS of a Kommune, "P<n>" for a project, "" for the administration
+    params: tuple = ()
+
+    def __str__(self) -> str:
+        args = ", ".join(f"{k}={v}" for k, v in self.params)
+        return f"{self.day.isoformat()} {self.action} {self.who} {args}".strip()
+
+    def get(self, name: str, default=None):
+        return dict(self.params).get(name, default)
+
+
+@dataclass
+class World:
+    programme: object
+    admin: User
+    finance: User
+    payer: User
+    kommune_users: dict[str, User] = field(default_factory=dict)  # by AGS
+    project_users: dict[str, User] = field(default_factory=dict)  # by "P<n>"
+    refused: int = 0
+    done: int = 0
+    last_upload: tuple[str, list[dict]] | None = None  # (who, rows) of the latest expense upload
+
+
+class InvariantBroken(AssertionError):
+    def __init__(self, index: int, step: Step | None, problems: list[str]) -> None:
+        self.index, self.step, self.problems = index, step, problems
+        super().__init__(f"after step {index} ({step}): " + "; ".join(problems[:5]))
+
+
+# --------------------------------------------------------------------------- the world
+
+
+def _user(email: str, role: Role, **ids) -> User:
+    user = User(email=email, name=email.split("@")[0], password_hash="!", role=role, active=True,  # noqa: S106
+                failed_logins=0, created_at=clock.now(), **ids)
+    db.session.add(user)
+    return user
+
+
+def build_world() -> World:
+    """Reference data is loaded by the test fixtures; this adds the key data set, users and a published
+    allocation over all 53 Kommunen, and the organisations of the Innovationsfonds projects."""
+    programme = get_programme()
+    with clock.freeze(date(2020, 5, 15)):
+        admin = _user("admin@sim.nrw", Role.PROGRAMME_ADMIN)
+        world = World(programme, admin, _user("finanzen@sim.nrw", Role.FINANCE),
+                      _user("zahlstelle@sim.nrw", Role.FINANCE))
+        for kommune in db.session.scalars(select(Kommune).order_by(Kommune.ags)):
+            world.kommune_users[kommune.ags] = _user(f"k{kommune.ags}@sim.nrw", Role.KOMMUNE, kommune_id=kommune.id)
+        for number in range(1, PROJECTS + 1):
+            organisation = Organisation(name=f"Simulierter Träger {number}", kind="club")
+            db.session.add(organisation)
+            db.session.flush()
+            world.project_users[f"P{number}"] = _user(f"p{number}@sim.nrw", Role.ORGANISATION,
+                                                      organisation_id=organisation.id)
+        db.session.flush()
+        text = (Path(__file__).resolve().parents[2] / DATASET).read_text(encoding="utf-8")
+        dataset = keydata.import_dataset(kind="gemeinden", name="Destatis 2019", reference_date=date(2019, 12, 31),
+                                         source="Destatis GV-ISys", text=text, actor=admin)
+        version = allocation.create_version(programme, actor=admin, pool_cents=programme.pool_cents,
+                                            key_dataset_id=dataset.id, title="Simulation")
+        allocation.publish_version(version, actor=admin)
+        db.session.commit()
+    return world
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+def _months():
+    day = date(2020, 9, 1)
+    while day <= date(2023, 6, 1):
+        yield day
+        day = (day + timedelta(days=32)).replace(day=1)
+
+
+def plan(seed: int, *, kommunen: list[str], active_per_month: int = 8) -> list[Step]:
+    """The steps of one simulated programme (deterministic for ``seed``)."""
+    rng = random.Random(seed)  # noqa: S311 - a simulation, not security
+    steps: list[Step] = []
+    pace = {ags: rng.choice((55, 80, 100, 100, 110, 125, 140)) for ags in kommunen}  # % of plan spent
+    for ags in kommunen:
+        share = rng.choice((100, 100, 95, 80, 60))  # % of the ceiling applied for
+        steps.append(Step(date(2020, 6, 15), "apply", ags, (("share", share), ("seed", rng.randrange(10**6)))))
+        steps.append(Step(date(2020, 7, 1), "approve", ags, (("cut", rng.random() < 0.1),)))
+    for number in range(1, PROJECTS + 1):
+        steps.append(Step(date(2020, 12, 1), "project", f"P{number}", (("cents", rng.randrange(5, 40) * 1_000_000),)))
+    recipients = kommunen + [f"P{n}" for n in range(1, PROJECTS + 1)]
+    for month in _months():
+        for who in rng.sample(recipients, min(active_per_month, len(recipients))):
+            day = month + timedelta(days=rng.randrange(0, 20))
+            steps.append(Step(day, "drawdown", who,
+                              (("module", rng.choice(MODULES)), ("share", rng.randrange(10, 70)))))
+            steps.append(Step(day + timedelta(days=2), "decide_drawdowns", who,
+                              (("roll", rng.randrange(100)), ("cut_share", rng.randrange(50, 100)))))
+            steps.append(Step(day + timedelta(days=4), "pay", who))
+            steps.append(Step(day + timedelta(days=5), "expenses", who,
+                              (("pace", pace.get(who, 100)), ("lines", rng.randrange(1, 4)),
+                               ("seed", rng.randrange(10**6)))))
+            if rng.random() < 0.05:
+                steps.append(Step(day + timedelta(days=6), "expenses_again", who))  # the same upload twice
+            if who in pace and rng.random() < 0.06:
+                steps.append(Step(day + timedelta(days=7), "amendment", who,
+                                  (("kind", rng.choice(("shift", "shift", "reduce"))), ("share", rng.randrange(5, 40)),
+                                   ("seed", rng.randrange(10**6)))))
+            if who in pace and rng.random() < 0.03:
+                steps.append(Step(day + timedelta(days=8), "give_back", who, (("share", rng.randrange(10, 160)),)))
+        if month.month in (3, 9):
+            steps.append(Step(month + timedelta(days=25), "redistribute", ""))
+    for who in recipients:
+        steps.append(Step(date(2023, 7, 20), "proof", who))
+        steps.append(Step(date(2023, 8, 20), "ineligible", who, (("count", rng.randrange(0, 3)),
+                                                                  ("seed", rng.randrange(10**6)))))
+        steps.append(Step(date(2023, 9, 15), "final_decision", who))
+        steps.append(Step(date(2023, 9, 25), "pay", who))
+        steps.append(Step(date(2023, 10, 10), "repay", who, (("part", rng.choice((100, 100, 60))),)))
+        steps.append(Step(date(2023, 11, 10), "repay", who, (("part", 100),)))
+    return sorted(steps, key=lambda s: s.day)  # stable: same-day steps keep their drawn order
+
+
+# --------------------------------------------------------------------------- the actions
+
+
+def _actor(world: World, who: str) -> User:
+    return world.project_users[who] if who.startswith("P") else world.kommune_users[who]
+
+
+def _grant(world: World, who: str) -> Grant | None:
+    user = _actor(world, who)
+    statement = select(Grant).where(Grant.kommune_id == user.kommune_id) if user.kommune_id else \
+        select(Grant).where(Grant.organisation_id == user.organisation_id)
+    return db.session.scalar(statement.order_by(Grant.id).limit(1))
+
+
+def _root(world: World, who: str) -> Application | None:
+    return db.session.scalar(select(Application).where(
+        Application.kommune_id == world.kommune_users[who].kommune_id, Application.kind == ApplicationKind.APPLICATION))
+
+
+def _content(lines: dict, justification: str = "") -> Content:
+    return Content(lines=lines, participants={m: 20 for m in MODULES}, measures="Kurse und Coaching (Simulation)",
+                   contact_name="Sim", contact_email="sim@example.org", contact_phone="0", justification=justification)
+
+
+def _spread(total: int, rng: random.Random) -> dict[tuple[str, int], int]:
+    """Split ``total`` cents over a random set of module/year lines (largest remainder)."""
+    keys = sorted(rng.sample([(m, y) for m in MODULES for y in YEARS], rng.randrange(3, 9)))
+    weights = [rng.randrange(1, 10) for _ in keys]
+    return {k: c for k, c in zip(keys, split_largest_remainder(total, weights), strict=True) if c}
+
+
+def act_apply(world: World, step: Step) -> None:
+    user = world.kommune_users[step.who]
+    ceiling = grants.ceiling_cents(world.programme.id, user.kommune_id)
+    total = ceiling * step.get("share") // 100 // 100 * 100
+    application = grants.create_application(user, world.programme)
+    grants.save_draft(application.id, user, _content(_spread(total, random.Random(step.get("seed")))))  # noqa: S311
+    grants.submit(application.id, user)
+
+
+def act_approve(world: World, step: Step) -> None:
+    root = _root(world, step.who)
+    if root is None:
+        raise DomainError("kein Antrag")
+    lines = None
+    if step.get("cut"):
+        requested = root.last_submitted_revision.line_map()
+        key = max(requested, key=requested.get)
+        lines, reasons = {key: requested[key] * 9 // 10}, {key: "Kürzung (Simulation)"}
+        decisions.approve(root.id, world.admin, lines=lines, reasons=reasons)
+        return
+    decisions.approve(root.id, world.admin)
+
+
+def act_project(world: World, step: Step) -> None:
+    user = world.project_users[step.who]
+    cents = step.get("cents")
+    budgets.set_commitment(programme_id=world.programme.id, source=f"simulation-project:{step.who}",
+                           reference=f"IF-SIM-{step.who}", recipient_kind="organisation",
+                           organisation_id=user.organisation_id, funding_rate_bp=9000,
+                           start_date=date(2021, 1, 1), last_expense_date=date(2023, 6, 30),
+                           lines={("F5", 2021): cents // 3, ("F5", 2022): cents // 3,
+                                  ("F5", 2023): cents - 2 * (cents // 3)},
+                           actor=world.admin)
+
+
+def act_drawdown(world: World, step: Step) -> None:
+    grant = _grant(world, step.who)
+    if grant is None:
+        raise DomainError("keine Zuwendung")
+    module = "F5" if step.who.startswith("P") else step.get("module")
+    line = next((ln for ln in grant.lines if ln.module_code == module and ln.budget_year == clock.today().year), None)
+    cents = max((line.approved_cents if line else 100) * step.get("share") // 100, 1)
+    budgets.request_drawdown(grant, module=module, amount_cents=cents, purpose="Bedarf (Simulation)",
+                             actor=_actor(world, step.who))
+
+
+def act_decide_drawdowns(world: World, step: Step) -> None:
+    grant = _grant(world, step.who)
+    if grant is None:
+        raise DomainError("keine Zuwendung")
+    for drawdown in db.session.scalars(select(Drawdown).where(Drawdown.grant_id == grant.id,
+                                                              Drawdown.status == DrawdownStatus.REQUESTED)):
+        roll = step.get("roll")
+        if roll < 10:
+            budgets.decide_drawdown(drawdown, "reject", actor=world.finance, reason="Bedarf nicht belegt")
+        elif roll < 25:
+            cut = max(drawdown.amount_requested_cents * step.get("cut_share") // 100, 1)
+            budgets.decide_drawdown(drawdown, "approve", actor=world.finance, amount_cents=cut,
+                                    reason="Gekürzt (Simulation)")
+        else:
+            budgets.decide_drawdown(drawdown, "approve", actor=world.finance)
+
+
+def act_pay(world: World, step: Step) -> None:
+    grant = _grant(world, step.who)
+    if grant is None:
+        raise DomainError("keine Zuwendung")
+    for drawdown in db.session.scalars(select(Drawdown).where(Drawdown.grant_id == grant.id,
+                                                              Drawdown.status == DrawdownStatus.APPROVED)):
+        budgets.pay_drawdown(drawdown, actor=world.payer, value_date=clock.today(), reference=f"SIM-{drawdown.id}")
+
+
+def _expense_rows(world: World, step: Step, grant: Grant) -> list[dict]:
+    rng = random.Random(step.get("seed"))  # noqa: S311
+    today = clock.today()
+    rows = []
+    for number in range(step.get("lines")):
+        day = max(today - timedelta(days=rng.randrange(1, 40)), grant.start_date)
+        lines = [ln for ln in grant.lines if ln.budget_year == day.year and ln.approved_cents]
+        if not lines or day > grant.last_expense_date:
+            continue
+        line = rng.choice(lines)
+        monthly = line.approved_cents * 10_000 // grant.funding_rate_bp // 12
+        cents = max(monthly * step.get("pace") // 100 // step.get("lines"), 1)
+        rows.append({"module_code": line.module_code, "budget_year": day.year, "expense_date": day,
+                     "amount_cents": cents, "units_centi": None, "rate_code": None,
+                     "voucher_ref": f"SIM-{step.who}-{step.get('seed')}-{number}", "description": "Simulation"})
+    if not rows:
+        raise DomainError("nichts zu buchen")
+    return rows
+
+
+def act_expenses(world: World, step: Step) -> None:
+    grant = _grant(world, step.who)
+    if grant is None:
+        raise DomainError("keine Zuwendung")
+    world.last_upload = (step.who, _expense_rows(world, step, grant))
+    budgets.import_expenses(grant, world.last_upload[1], actor=_actor(world, step.who), filename="sim.csv")
+
+
+def act_expenses_again(world: World, step: Step) -> None:
+    """The same upload a second time (a clerk's double click); duplicate protection may refuse it."""
+    last = world.last_upload
+    grant = _grant(world, step.who)
+    if grant is None or last is None or last[0] != step.who:
+        raise DomainError("kein vorheriger Upload")
+    budgets.import_expenses(grant, last[1], actor=_actor(world, step.who), filename="sim.csv")
+
+
+def act_amendment(world: World, step: Step) -> None:
+    user = world.kommune_users[step.who]
+    root = _root(world, step.who)
+    if root is None or root.status is not ApplicationStatus.APPROVED:
+        raise DomainError("nicht bewilligt")
+    amendment = grants.create_amendment(root.id, user)
+    lines = dict(grants.committed_lines(root))
+    rng = random.Random(step.get("seed"))  # noqa: S311
+    source = rng.choice(sorted(lines))
+    moved = lines[source] * step.get("share") // 100
+    lines[source] -= moved
+    if step.get("kind") == "shift":
+        later = [(m, y) for m in MODULES for y in YEARS if y >= clock.today().year and (m, y) != source]
+        target = rng.choice(later)
+        lines[target] = lines.get(target, 0) + moved
+    grants.save_draft(amendment.id, user, _content({k: v for k, v in lines.items() if v},
+                                                   justification="Umschichtung (Simulation)"))
+    grants.submit(amendment.id, user)
+    decisions.approve(amendment.id, world.admin)
+
+
+def act_give_back(world: World, step: Step) -> None:
+    user = world.kommune_users[step.who]
+    ceiling = allocation.published_ceiling(world.programme.id, user.kommune_id)
+    committed = budgets.kommune_commitment_cents(world.programme.id, user.kommune_id, MODULES)
+    cents = max((ceiling.ceiling_cents - committed) * step.get("share") // 100, 0)  # over 100 %: refused
+    if cents <= 0:
+        raise DomainError("nichts frei")
+    allocation.declare_give_back(world.programme, actor=user, kommune_ags=step.who, amount_cents=cents)
+
+
+def act_redistribute(world: World, step: Step) -> None:
+    version = allocation.current_version(world.programme.id)
+    allocation.redistribute_version(version, actor=world.admin, note="Simulation")
+
+
+def act_proof(world: World, step: Step) -> None:
+    grant = _grant(world, step.who)
+    if grant is None:
+        raise DomainError("keine Zuwendung")
+    settlement.submit_proof(grant, narrative="Sachbericht (Simulation)", confirmed=True, actor=_actor(world, step.who))
+
+
+def act_ineligible(world: World, step: Step) -> None:
+    grant = _grant(world, step.who)
+    if grant is None:
+        raise DomainError("keine Zuwendung")
+    ids = list(db.session.scalars(select(Expense.id).where(Expense.grant_id == grant.id, Expense.eligible.is_(True))
+                                  .order_by(Expense.id)))
+    rng = random.Random(step.get("seed"))  # noqa: S311
+    for expense_id in rng.sample(ids, min(step.get("count"), len(ids))):
+        budgets.mark_ineligible(db.session.get(Expense, expense_id), reason="Beleg fehlt", actor=world.admin)
+
+
+def act_final_decision(world: World, step: Step) -> None:
+    grant = _grant(world, step.who)
+    if grant is None:
+        raise DomainError("keine Zuwendung")
+    settlement.decide_final(grant, actor=world.admin)
+
+
+def act_repay(world: World, step: Step) -> None:
+    grant = _grant(world, step.who)
+    reclaim = settlement.reclaim_of(grant) if grant else None
+    if reclaim is None or reclaim.status != ReclaimStatus.OPEN:
+        raise DomainError("keine offene Rückforderung")
+    due = settlement.reclaim_statement(reclaim, clock.today()).amount_due
+    cents = max(due * step.get("part") // 100, 1)
+    settlement.record_repayment(reclaim, amount_cents=cents, value_date=clock.today(), reference="Sim",
+                                actor=world.finance)
+
+
+ACTIONS = {name[4:]: function for name, function in globals().items() if name.startswith("act_")}
+
+
+# --------------------------------------------------------------------------- the invariants
+
+
+def invariants(world: World) -> list[str]:
+    """Every invariant, read with a handful of aggregate queries (it runs after every step)."""
+    problems: list[str] = []
+    programme = world.programme
+    version_id, pool, unallocated = db.session.execute(
+        select(AllocationVersion.id, AllocationVersion.pool_cents, AllocationVersion.unallocated_cents)
+        .where(AllocationVersion.programme_id == programme.id,
+               AllocationVersion.status == AllocationStatus.PUBLISHED)).one()
+    ceilings = dict(db.session.execute(select(Ceiling.kommune_id, Ceiling.ceiling_cents)
+                                       .where(Ceiling.version_id == version_id)).all())
+    if sum(ceilings.values()) + unallocated != pool:
+        problems.append(f"Höchstgrenzen {sum(ceilings.values())} + nicht verteilt {unallocated} ≠ Pool {pool}")
+    committed = dict(db.session.execute(
+        select(Grant.kommune_id, func.sum(GrantLine.approved_cents)).join(GrantLine, GrantLine.grant_id == Grant.id)
+        .where(Grant.kommune_id.is_not(None), GrantLine.module_code.in_(MODULES)).group_by(Grant.kommune_id)).all())
+    if sum(committed.values()) > pool:
+        problems.append(f"Bewilligungen {sum(committed.values())} über dem Pool {pool}")
+    problems += [f"Kommune {k}: Höchstgrenze {ceilings.get(k, 0)} unter der Bewilligung {c}"
+                 for k, c in committed.items() if c > ceilings.get(k, 0)]
+    projects = db.session.scalar(select(func.sum(GrantLine.approved_cents)).join(Grant, Grant.id == GrantLine.grant_id)
+                                 .where(Grant.organisation_id.is_not(None))) or 0
+    if projects > programme.innovationsfonds_cents:
+        problems.append(f"Innovationsfonds: Bewilligungen {projects} über dem Budget")
+    approved = dict(db.session.execute(select(GrantLine.grant_id, func.sum(GrantLine.approved_cents))
+                                       .group_by(GrantLine.grant_id)).all())
+    booked = dict(db.session.execute(
+        select(Drawdown.grant_id, func.sum(Drawdown.amount_approved_cents))
+        .where(Drawdown.status.in_([DrawdownStatus.APPROVED, DrawdownStatus.PAID])).group_by(Drawdown.grant_id)).all())
+    problems += [f"Zuwendung {g}: genehmigt/ausgezahlt {p} über der Bewilligung {approved.get(g, 0)}"
+                 for g, p in booked.items() if p > approved.get(g, 0)]
+    return problems + _settlement_problems(programme.line_overrun_percent)
+
+
+def _settlement_problems(percent: int) -> list[str]:
+    """Each final decision follows the rule; each settled grant has paid - repaid = final grant."""
+    proofs = db.session.execute(select(ProofOfUse.id, ProofOfUse.grant_id, ProofOfUse.final_grant_cents,
+                                       ProofOfUse.decision_lines)
+                                .where(ProofOfUse.status == ProofStatus.DECIDED)).all()
+    if not proofs:
+        return []
+    paid = dict(db.session.execute(select(Drawdown.grant_id, func.sum(Drawdown.amount_approved_cents))
+                                   .where(Drawdown.status == DrawdownStatus.PAID).group_by(Drawdown.grant_id)).all())
+    unpaid_orders = set(db.session.scalars(select(Drawdown.grant_id).where(
+        Drawdown.kind == DrawdownKind.FINAL_PAYMENT, Drawdown.status != DrawdownStatus.PAID)))
+    reclaims = {grant_id: (status, repaid) for grant_id, status, repaid in db.session.execute(
+        select(Reclaim.grant_id, Reclaim.status, Reclaim.principal_repaid_cents))}
+    problems = []
+    for proof_id, grant_id, final, lines in proofs:
+        approved = sum(line["approved_cents"] for line in lines)
+        recognised = sum(min(line["earned_cents"], line["approved_cents"] + line["approved_cents"] * percent // 100)
+                         for line in lines)
+        if final != min(approved, recognised):
+            problems.append(f"Schlussbescheid {proof_id}: Zuwendung {final} statt min({approved}, {recognised})")
+        status, repaid = reclaims.get(grant_id, (None, 0))
+        if grant_id not in unpaid_orders and status in (None, ReclaimStatus.CLOSED) \
+                and paid.get(grant_id, 0) - repaid != final:
+            problems.append(f"Zuwendung {grant_id} abgerechnet: ausgezahlt {paid.get(grant_id, 0)} − zurückgezahlt "
+                            f"{repaid} ≠ festgesetzt {final}")
+    return problems
+
+
+# --------------------------------------------------------------------------- running and shrinking
+
+
+def run(world: World, steps: list[Step]) -> None:
+    """Execute ``steps``; raise InvariantBroken at the first step after which an invariant fails."""
+    month = None
+    for index, step in enumerate(steps):
+        with clock.freeze(step.day):
+            try:
+                ACTIONS[step.action](world, step)
+                db.session.commit()
+                world.done += 1
+            except DomainError:
+                db.session.rollback()  # refused like a user's wrong input: nothing may have changed
+                world.refused += 1
+            problems = invariants(world)
+            if (step.day.year, step.day.month) != month:
+                month = (step.day.year, step.day.month)
+                problems += verify_ledger()
+            db.session.rollback()
+        if problems:
+            raise InvariantBroken(index, step, problems)
+    problems = verify_ledger()
+    if problems:
+        raise InvariantBroken(len(steps), None, problems)
+
+
+def shrink(replay, steps: list[Step], *, seconds: float = 300) -> list[Step]:
+    """The shortest sub-list of ``steps`` found for which ``replay(sub_list)`` still fails (ddmin, time-boxed)."""
+    deadline = time.monotonic() + seconds
+    chunks = 2
+    while len(steps) >= 2 and time.monotonic() < deadline:
+        size = max(len(steps) // chunks, 1)
+        for start in range(0, len(steps), size):
+            candidate = steps[:start] + steps[start + size:]
+            if time.monotonic() >= deadline:
+                return steps
+            if replay(candidate):
+                steps, chunks = candidate, max(chunks - 1, 2)
+                break
+        else:
+            if size == 1:
+                return steps
+            chunks = min(chunks * 2, len(steps))
+    return steps
