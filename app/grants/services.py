@@ -15,6 +15,7 @@ from ..allocation.services import usable_ceiling_cents
 from ..auth.models import Role, User
 from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..budgets.models import Grant
+from ..budgets.services import used_by_line
 from ..database import lock_for_update
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
@@ -104,6 +105,15 @@ def committed_lines(root: Application) -> dict[tuple[str, int], int]:
     if grant is None:
         return {}
     return {(line.module_code, line.budget_year): line.approved_cents for line in grant.lines if line.approved_cents}
+
+
+def used_lines(application: Application) -> dict[tuple[str, int], dict[str, int]]:
+    """For an amendment: what each committed line already used (paid or drawn, grant share earned), the floor
+    below which the line cannot be lowered (``app.budgets.services.used_by_line``); empty otherwise."""
+    if application.kind is not ApplicationKind.AMENDMENT:
+        return {}
+    grant = db.session.scalar(select(Grant).where(Grant.source == commitment_source(application.root)))
+    return used_by_line(grant) if grant is not None else {}
 
 
 def commitment_source(root: Application) -> str:

@@ -188,7 +188,8 @@ def edit(application_id: int):
                 return redirect(url_for(target, application_id=application.id))
         status = 422
         application = services.get_application(application_id, g.actor)
-    return render_template("grants/edit.html", values=values, errors=errors, **_common(application)), status
+    return render_template("grants/edit.html", values=values, errors=errors, used=services.used_lines(application),
+                           **_common(application)), status
 
 
 def _act(application_id: int, func, *args, success: str, target: str = "grants.detail"):
