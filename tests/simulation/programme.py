@@ -194,11 +194,15 @@ def _actor(world: World, who: str) -> User:
     return world.project_users[who] if who.startswith("P") else world.kommune_users[who]
 
 
-def _grant(world: World, who: str) -> Grant | None:
+def _grant(world: World, who: str) -> Grant:
+    """The recipient's grant; a step before it exists is refused like any other."""
     user = _actor(world, who)
     statement = select(Grant).where(Grant.kommune_id == user.kommune_id) if user.kommune_id else \
         select(Grant).where(Grant.organisation_id == user.organisation_id)
-    return db.session.scalar(statement.order_by(Grant.id).limit(1))
+    grant = db.session.scalar(statement.order_by(Grant.id).limit(1))
+    if grant is None:
+        raise DomainError("keine Zuwendung")
+    return grant
 
 
 def _root(world: World, who: str) -> Application | None:
@@ -255,8 +259,6 @@ def act_project(world: World, step: Step) -> None:
 
 def act_drawdown(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
-    if grant is None:
-        raise DomainError("keine Zuwendung")
     module = "F5" if step.who.startswith("P") else step.get("module")
     line = next((ln for ln in grant.lines if ln.module_code == module and ln.budget_year == clock.today().year), None)
     cents = max((line.approved_cents if line else 100) * step.get("share") // 100, 1)
@@ -266,8 +268,6 @@ def act_drawdown(world: World, step: Step) -> None:
 
 def act_decide_drawdowns(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
-    if grant is None:
-        raise DomainError("keine Zuwendung")
     for drawdown in db.session.scalars(select(Drawdown).where(Drawdown.grant_id == grant.id,
                                                               Drawdown.status == DrawdownStatus.REQUESTED)):
         roll = step.get("roll")
@@ -283,8 +283,6 @@ def act_decide_drawdowns(world: World, step: Step) -> None:
 
 def act_pay(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
-    if grant is None:
-        raise DomainError("keine Zuwendung")
     for drawdown in db.session.scalars(select(Drawdown).where(Drawdown.grant_id == grant.id,
                                                               Drawdown.status == DrawdownStatus.APPROVED)):
         budgets.pay_drawdown(drawdown, actor=world.payer, value_date=clock.today(), reference=f"SIM-{drawdown.id}")
@@ -312,8 +310,6 @@ def _expense_rows(world: World, step: Step, grant: Grant) -> list[dict]:
 
 def act_expenses(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
-    if grant is None:
-        raise DomainError("keine Zuwendung")
     world.last_upload = (step.who, _expense_rows(world, step, grant))
     budgets.import_expenses(grant, world.last_upload[1], actor=_actor(world, step.who), filename="sim.csv")
 
@@ -322,7 +318,7 @@ def act_expenses_again(world: World, step: Step) -> None:
     """The same upload a second time (a clerk's double click); duplicate protection may refuse it."""
     last = world.last_upload
     grant = _grant(world, step.who)
-    if grant is None or last is None or last[0] != step.who:
+    if last is None or last[0] != step.who:
         raise DomainError("kein vorheriger Upload")
     budgets.import_expenses(grant, last[1], actor=_actor(world, step.who), filename="sim.csv")
 
@@ -365,15 +361,11 @@ def act_redistribute(world: World, step: Step) -> None:
 
 def act_proof(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
-    if grant is None:
-        raise DomainError("keine Zuwendung")
     settlement.submit_proof(grant, narrative="Sachbericht (Simulation)", confirmed=True, actor=_actor(world, step.who))
 
 
 def act_ineligible(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
-    if grant is None:
-        raise DomainError("keine Zuwendung")
     ids = list(db.session.scalars(select(Expense.id).where(Expense.grant_id == grant.id, Expense.eligible.is_(True))
                                   .order_by(Expense.id)))
     rng = random.Random(step.get("seed"))  # noqa: S311
@@ -383,14 +375,11 @@ def act_ineligible(world: World, step: Step) -> None:
 
 def act_final_decision(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
-    if grant is None:
-        raise DomainError("keine Zuwendung")
     settlement.decide_final(grant, actor=world.admin)
 
 
 def act_repay(world: World, step: Step) -> None:
-    grant = _grant(world, step.who)
-    reclaim = settlement.reclaim_of(grant) if grant else None
+    reclaim = settlement.reclaim_of(_grant(world, step.who))
     if reclaim is None or reclaim.status != ReclaimStatus.OPEN:
         raise DomainError("keine offene Rückforderung")
     due = settlement.reclaim_statement(reclaim, clock.today()).amount_due
