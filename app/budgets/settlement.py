@@ -180,7 +180,7 @@ def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_cou
     if principal or unused_cents:
         reclaim = _open_reclaim(grant, proof, principal, points=points, day_count=day_count,
                                 unused=(unused_points, today, unused_cents) if unused_cents else None)
-    orders = _order_final_payment(grant, modules, final - paid, actor) if final > paid else []
+    orders = _order_final_payment(grant, final - paid, actor) if final > paid else []
     audit.record("proof.decide", "proof_of_use", proof.id,
                  after={"final_grant_cents": final, "paid_cents": paid, "overpaid_cents": paid - final,
                         "final_payment_orders": [order.id for order in orders]},
@@ -189,34 +189,28 @@ def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_cou
     return proof
 
 
-def _order_final_payment(grant: Grant, modules: list[ModuleSettlement], due: int, actor) -> list[Drawdown]:
+def _order_final_payment(grant: Grant, due: int, actor) -> list[Drawdown]:
     """Approved payment orders for ``due`` cents, booked against the lines' undrawn money.
 
-    A module's own lines first (up to what it is short of its final amount), then any line with money left:
-    a module overrun within the allowance is paid from what other modules saved. The undrawn money of all
-    lines (approved total - paid) always covers ``due``, because the final grant never exceeds the approved
-    total.
+    As few orders as possible: the lines with the most undrawn money first (a module overrun within the
+    allowance is paid from what other lines saved). The undrawn money of all lines (approved total - paid)
+    always covers ``due``, because the final grant never exceeds the approved total.
     """
     balances = ledger.balances_of(grant.id)
-    available = {(m, y): cents for (kind, m, y), cents in balances.items() if kind == K.AVAILABLE and cents > 0}
-    short = {module.module: max(module.final_cents - module.paid_cents, 0) for module in modules}
-    plan: dict[tuple[str, int], int] = defaultdict(int)
+    available = sorted(((cents, (m, y)) for (kind, m, y), cents in balances.items()
+                        if kind == K.AVAILABLE and cents > 0), key=lambda item: (-item[0], item[1]))
+    plan: dict[tuple[str, int], int] = {}
     rest = due
-    for own_module_first in (True, False):
-        for key in sorted(available):
-            limit = min(available[key] - plan[key], short[key[0]] if own_module_first else rest)
-            take = min(rest, max(limit, 0))
-            if take:
-                plan[key] += take
-                short[key[0]] -= take if own_module_first else 0
-                rest -= take
+    for cents, key in available:
+        if rest <= 0:
+            break
+        plan[key] = min(cents, rest)
+        rest -= plan[key]
     if rest:
         raise AssertionError(f"final payment of {due} cents exceeds the undrawn approved money")
     today, now = clock.today(), clock.now()
     orders = []
     for (module, year), cents in sorted(plan.items()):
-        if not cents:
-            continue
         order = Drawdown(grant_id=grant.id, module_code=module, budget_year=year, status=DrawdownStatus.APPROVED,
                          kind=DrawdownKind.FINAL_PAYMENT, amount_requested_cents=cents, amount_approved_cents=cents,
                          purpose=f"Schlusszahlung laut Schlussbescheid zur Zuwendung {grant.reference}",
