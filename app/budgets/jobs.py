@@ -23,7 +23,7 @@ from ..notifications.kinds import DEADLINE_NOTICE, declare_kind
 from ..notifications.services import notify_role, remind
 from ..reference.models import Programme
 from ..scheduler.registry import job
-from .models import Drawdown, DrawdownStatus, Grant, ProofOfUse
+from .models import Drawdown, DrawdownKind, DrawdownStatus, Grant, ProofOfUse
 from .monitoring import refresh_risk_flags, unspent_by_payment
 from .notices import recipients
 from .phases import close_expense_entry, grants_to_close
@@ -67,7 +67,8 @@ def _due_days(run, days: tuple[int, ...]) -> dict:
 def remind_drawn_not_spent(run) -> dict:
     due = _due_days(run, DRAWN_DAYS)
     ending = list(db.session.scalars(
-        select(Drawdown).join(Grant).where(Drawdown.status == DrawdownStatus.PAID, Drawdown.period_end.in_(list(due)),
+        select(Drawdown).join(Grant).where(Drawdown.status == DrawdownStatus.PAID,
+                                           Drawdown.kind == DrawdownKind.REQUEST, Drawdown.period_end.in_(list(due)),
                                            Grant.expense_entry_closed_at.is_(None)).order_by(Drawdown.id)))
     if not ending:
         return {"reminders": 0, "drawdowns": 0}
