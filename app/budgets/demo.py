@@ -73,7 +73,7 @@ def seed(context) -> None:
 
 def _settle(context, grants: list[Grant], payer) -> None:
     """After the last expense day: proofs of use, final decisions for the first half, reclaims if overpaid,
-    final payments paid ten days after the decision where that day has come."""
+    final payments paid twenty days after the decision where that day has come (the latest are still open)."""
     admin = context.users.get("admin@demo.nrw")
     for index, grant in enumerate(sorted(grants, key=lambda g: g.reference)):
         submitted_on = grant.last_expense_date + timedelta(days=14 + 2 * index)
@@ -89,7 +89,7 @@ def _settle(context, grants: list[Grant], payer) -> None:
             continue
         with clock.freeze(decided_on):
             settlement.decide_final(grant, actor=admin)
-        paid_on = decided_on + timedelta(days=10)
+        paid_on = decided_on + timedelta(days=20)
         if payer is None or paid_on >= context.day:
             continue
         with clock.freeze(paid_on):

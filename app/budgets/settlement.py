@@ -4,7 +4,7 @@ Rules (see docs/budgets.md):
 * final grant = min(approved total, grant earned on the eligible expenses), a module recognised up to its
   approved amount plus the programme's overrun allowance (``final_grant.settle``; budget years are no cap);
   overpaid = paid - final grant. A negative value is the final payment (Schlusszahlung) due: the decision
-  orders it as one approved payment order that finance pays like any drawdown.
+  orders it as approved payment orders, one per module owed, that finance pays like any drawdown.
 * The overpaid principal is taken from the **latest** payments first (the reading most favourable to
   the recipient: interest runs from the later value dates). Interest (§ 49a Abs. 3 VwVfG) runs on it
   from each payment's value date, 5 points above the Basiszinssatz, act/365, computed by
@@ -33,7 +33,7 @@ from ..auth.models import Role
 from ..database import sum_cents
 from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from ..extensions import db
-from ..money import format_eur
+from ..money import format_eur, split_largest_remainder
 from . import ledger
 from .final_grant import LineFigures, ModuleSettlement, final_grant, settle
 from .interest import (
@@ -152,8 +152,9 @@ RECLAIM_PAYMENT_DAYS = 30
 def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_count: str = "act/365") -> ProofOfUse:
     """Schlussbescheid: fix the final grant (``final_grant.settle``); reclaim overpaid money, order the rest.
 
-    Paid more than the final grant: a reclaim with § 49a interest opens. Paid less: a payment order for the
-    difference (``DrawdownKind.FINAL_PAYMENT``, approved) goes to finance's queue. The recipient is told.
+    Paid more than the final grant: a reclaim with § 49a interest opens. Paid less: payment orders for the
+    difference, one per module owed (``DrawdownKind.FINAL_PAYMENT``, approved), go to finance's queue. The
+    recipient is told.
     """
     ensure_grant_access(actor, grant)
     proof = proof_of(grant)
@@ -180,41 +181,51 @@ def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_cou
     if principal or unused_cents:
         reclaim = _open_reclaim(grant, proof, principal, points=points, day_count=day_count,
                                 unused=(unused_points, today, unused_cents) if unused_cents else None)
-    order = _order_final_payment(grant, modules, final - paid, actor) if final > paid else None
+    orders = _order_final_payment(grant, modules, final - paid, actor) if final > paid else []
     audit.record("proof.decide", "proof_of_use", proof.id,
                  after={"final_grant_cents": final, "paid_cents": paid, "overpaid_cents": paid - final,
-                        "final_payment_order": order.id if order else None},
+                        "final_payment_orders": [order.id for order in orders]},
                  actor=actor, kommune_id=grant.kommune_id)
     _tell_final_decision(grant, proof, reclaim)
     return proof
 
 
-def _order_final_payment(grant: Grant, modules: list[ModuleSettlement], due: int, actor) -> Drawdown:
-    """One approved payment order for ``due`` cents (the Schlusszahlung), for finance to pay.
+def _order_final_payment(grant: Grant, modules: list[ModuleSettlement], due: int, actor) -> list[Drawdown]:
+    """Approved payment orders (Schlusszahlung) for ``due`` cents, one per module the decision still owes.
 
-    It is booked on one line, the latest budget year of the module the final decision owes most
-    (final - paid): the Land pays it from its current budget, and one order is what finance expects. That
-    line's undrawn money may so turn negative while the grant's never does (the final grant never exceeds
-    the approved total); verify-ledger checks the grant level.
+    Module m is owed its final amount less what it was paid; where another module was paid more than its
+    final amount, the excess is taken from the owed modules in proportion (largest remainder), so the orders
+    add up to ``due``. Each order is booked on the module's latest budget year: the Land pays it from its
+    current budget, and so each module ends paid exactly at its final amount where none was overpaid.
     """
-    owed = max(modules, key=lambda m: (m.final_cents - m.paid_cents, m.module))
+    owed = {m.module: m.final_cents - m.paid_cents for m in modules if m.final_cents > m.paid_cents}
+    cuts = split_largest_remainder(sum(owed.values()) - due, list(owed.values()), tie_break=list(owed))
+    years = {m.module: max(m.years) for m in modules}
     today, now = clock.today(), clock.now()
-    order = Drawdown(grant_id=grant.id, module_code=owed.module, budget_year=max(owed.years),
-                     status=DrawdownStatus.APPROVED, kind=DrawdownKind.FINAL_PAYMENT, amount_requested_cents=due,
-                     amount_approved_cents=due, purpose=f"Schlusszahlung laut Schlussbescheid zur Zuwendung "
-                                                        f"{grant.reference}",
-                     period_start=today, period_end=today, requested_at=now, requested_by_id=actor.id,
-                     decided_at=now, decided_by_id=actor.id)
-    db.session.add(order)
+    orders = []
+    for (module, cents), cut in zip(owed.items(), cuts, strict=True):
+        if cents - cut <= 0:
+            continue
+        order = Drawdown(grant_id=grant.id, module_code=module, budget_year=years[module],
+                         status=DrawdownStatus.APPROVED, kind=DrawdownKind.FINAL_PAYMENT,
+                         amount_requested_cents=cents - cut, amount_approved_cents=cents - cut,
+                         purpose=f"Schlusszahlung laut Schlussbescheid zur Zuwendung {grant.reference}",
+                         period_start=today, period_end=today, requested_at=now, requested_by_id=actor.id,
+                         decided_at=now, decided_by_id=actor.id)
+        db.session.add(order)
+        orders.append(order)
     db.session.flush()
-    accounts = ledger.accounts_of(grant.id, order.module_code, order.budget_year)
+    accounts = ledger.accounts_of(grant.id)
     ledger.post(grant.id, "drawdown.final_payment", [
-        Transfer(accounts[(K.APPROVED, order.module_code, order.budget_year)],
-                 accounts[(K.AVAILABLE, order.module_code, order.budget_year)], due)],
-        value_date=today, source_type="drawdown", source_id=order.id, description=f"Schlusszahlung {grant.reference}")
-    audit.record("drawdown.final_payment", "drawdown", order.id, actor=actor, kommune_id=grant.kommune_id,
-                 after={"module": order.module_code, "year": order.budget_year, "approved_cents": due})
-    return order
+        Transfer(accounts[(K.APPROVED, o.module_code, o.budget_year)],
+                 accounts[(K.AVAILABLE, o.module_code, o.budget_year)], o.amount_approved_cents) for o in orders],
+        value_date=today, source_type="proof_of_use", source_id=proof_of(grant).id,
+        description=f"Schlusszahlung {grant.reference}")
+    for order in orders:
+        audit.record("drawdown.final_payment", "drawdown", order.id, actor=actor, kommune_id=grant.kommune_id,
+                     after={"module": order.module_code, "year": order.budget_year,
+                            "approved_cents": order.amount_approved_cents})
+    return orders
 
 
 def final_payment_orders(grant: Grant) -> list[Drawdown]:

@@ -122,7 +122,9 @@ def test_what_the_land_still_owes_is_ordered_paid_by_finance_and_closes_the_gran
     proof = _decide(grant, kommune, admin)
     assert (proof.final_grant_cents, proof.paid_cents, proof.overpaid_cents) == (18_000_000, 6_000_000, -12_000_000)
     orders = settlement.final_payment_orders(grant)
-    assert sum(order.amount_approved_cents for order in orders) == 12_000_000
+    # one order per module owed, on its latest line: F1 is owed 40,000 €, F2 80,000 €
+    assert {(o.module_code, o.budget_year): o.amount_approved_cents for o in orders} == {
+        ("F1", 2021): 4_000_000, ("F2", 2022): 8_000_000}
     assert all(order.status == DrawdownStatus.APPROVED and order.kind == DrawdownKind.FINAL_PAYMENT
                for order in orders)
     with clock.freeze(date(2023, 9, 2)):
