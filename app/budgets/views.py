@@ -296,8 +296,9 @@ def import_expenses(grant_id: int):
         if upload is None or not upload.filename:
             raise ValidationFailed.field("file", "Bitte eine CSV-Datei auswählen.")
         services._ensure_open_for_expenses(item)
-        rows = parse_expense_csv(upload.read(), item, today=clock.today())
-        result = services.import_expenses(item, rows, actor=g.actor, filename=upload.filename)
+        data = upload.read()
+        rows = parse_expense_csv(data, item, today=clock.today())
+        result = services.import_expenses(item, rows, actor=g.actor, filename=upload.filename, content=data)
         db.session.commit()
     except ValidationFailed as failed:
         db.session.rollback()
