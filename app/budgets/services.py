@@ -782,7 +782,8 @@ def reverse_expense(expense: Expense, *, reason: str, actor) -> Expense:
         raise Conflict("Die Ausgabe ist als nicht förderfähig markiert und kann nicht storniert werden.")
     reason = _reason(reason, _STORNO_REASON)
     journals = _reverse_bookings(grant, [_booking(expense)], kind="expense.reverse", source_type="expense",
-                                 source_id=expense.id, description=f"Storno Ausgabe {expense.voucher_ref or expense.id}")
+                                 source_id=expense.id,
+                                 description=f"Storno Ausgabe {expense.voucher_ref or expense.id}")
     expense.eligible, expense.reversed_at, expense.reversed_by_id = False, clock.now(), actor.id
     expense.reversal_reason, expense.reversal_journal_id = reason, journals[expense.journal_id]
     db.session.flush()

@@ -87,11 +87,11 @@ def test_booked_vouchers_in_another_file_are_refused_whole(app, make_user, make_
     k = api(make_user("kommune"))
     with clock.freeze(DAY):
         assert _upload(k, grant, csv_lines(10, date(2021, 1, 4)), name="januar.csv").status_code == 201
-        other = ("datum;baustein;betrag;beleg;beschreibung\n"
-                 "05.05.2021;F2;10,00;N-1;neu\n"
-                 "\n"
-                 "06.05.2021;F2;20,00;B-7;schon gebucht\n"
-                 "07.05.2021;F2;30,00;N-2;neu\n").encode()
+        other = (b"datum;baustein;betrag;beleg;beschreibung\n"
+                 b"05.05.2021;F2;10,00;N-1;neu\n"
+                 b"\n"
+                 b"06.05.2021;F2;20,00;B-7;schon gebucht\n"
+                 b"07.05.2021;F2;30,00;N-2;neu\n")
         refused = _upload(k, grant, other, name="mai.csv")
     assert refused.status_code == 422
     assert refused.json["lines"] == [{"line": 4, "field": "beleg", "message": refused.json["lines"][0]["message"]}]
@@ -117,7 +117,8 @@ def test_a_single_expense_with_a_booked_voucher_is_refused(app, make_user, make_
     k = api(make_user("kommune"))
     url = f"/api/v1/budgets/grants/{grant.id}/expenses"
     with clock.freeze(DAY):
-        first = k.post(url, json={"module": "F1", "expense_date": "2021-04-01", "amount": "50.00", "voucher_ref": "R-9"})
+        first = k.post(url, json={"module": "F1", "expense_date": "2021-04-01", "amount": "50.00",
+                                  "voucher_ref": "R-9"})
         assert first.status_code == 201
         again = k.post(url, json={"module": "F2", "expense_date": "2021-04-02", "amount": "60.00",
                                   "voucher_ref": " R-9 "})
@@ -131,7 +132,8 @@ def test_a_single_expense_with_a_booked_voucher_is_refused(app, make_user, make_
         assert _upload(k, grant, csv_lines(3, date(2021, 1, 4)), name="q1.csv").status_code == 201
         imported = k.post(url, json={"module": "F1", "expense_date": "2021-04-01", "amount": "1.00",
                                      "voucher_ref": "B-2"})
-    assert imported.status_code == 422 and "„q1.csv“ vom 01.06.2021, Zeile 4" in imported.json["errors"]["voucher_ref"][0]
+    assert imported.status_code == 422
+    assert "„q1.csv“ vom 01.06.2021, Zeile 4" in imported.json["errors"]["voucher_ref"][0]
     assert _count(grant) == 6 and verify_ledger() == []
 
 
@@ -141,7 +143,8 @@ def test_pages_show_the_duplicate_beside_the_upload_and_the_field(app, client, m
     data = csv_lines(5, date(2021, 1, 4))
     url = f"/budgets/zuwendungen/{grant.id}/ausgaben"
     with clock.freeze(DAY):
-        first = client.post(url + "/import", data={"file": (BytesIO(data), "a.csv")}, content_type="multipart/form-data")
+        first = client.post(url + "/import", data={"file": (BytesIO(data), "a.csv")},
+                            content_type="multipart/form-data")
         assert first.status_code == 200
         second = client.post(url + "/import", data={"file": (BytesIO(data), "a.csv")},
                              content_type="multipart/form-data")

@@ -87,7 +87,8 @@ def test_reversing_an_import_reverses_the_lines_still_booked(app, make_user, mak
                 + "".join(f"0{d}.02.2021;F2;1,01;C-{d};F2\n" for d in range(1, 6))).encode()
         imported = _import(k, grant, rows)
         assert imported["line_count"] == 25 and imported["file_sha256"]
-        one = db.session.scalar(select(Expense).where(Expense.import_id == imported["id"], Expense.voucher_ref == "B-3"))
+        one = db.session.scalar(select(Expense).where(Expense.import_id == imported["id"],
+                                                      Expense.voucher_ref == "B-3"))
         assert k.post(f"/api/v1/budgets/expenses/{one.id}/reverse", json={"reason": "falsch"}).status_code == 200
         listed = k.get(f"/api/v1/budgets/grants/{grant.id}/expense-imports")
         assert [item["id"] for item in listed.json] == [imported["id"]] and listed.json[0]["reversed_at"] is None
@@ -131,7 +132,8 @@ def test_a_single_storno_inside_an_import_keeps_the_file_booked(app, make_user, 
         line = db.session.scalar(select(Expense.id).where(Expense.import_id == first["id"]).limit(1))
         k.post(f"/api/v1/budgets/expenses/{line}/reverse", json={"reason": "falsch"})
         refused = k.post(f"/api/v1/budgets/grants/{grant.id}/expenses/import", data=data, content_type="text/csv")
-    assert refused.status_code == 422 and "stornieren Sie zuerst den früheren Import" in refused.json["errors"]["file"][0]
+    assert refused.status_code == 422
+    assert "stornieren Sie zuerst den früheren Import" in refused.json["errors"]["file"][0]
     assert len(refused.json["lines"]) == 2  # the two vouchers still booked
 
 
@@ -309,3 +311,59 @@ def test_property_earned_follows_the_remaining_expenses(app, make_user, make_gra
     assert _daily(grant) == remaining
     assert verify_ledger() == []
     assert db.session.scalar(select(func.count()).select_from(ExpenseImport)) == 0
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def test_the_expenses_page_reverses_an_expense_and_an_import(app, client, make_user, make_grant):
+    grant = make_grant()
+    kommune = make_user("kommune")
+    client.login(kommune)
+    url = f"/budgets/zuwendungen/{grant.id}/ausgaben"
+    with clock.freeze(DAY):
+        client.post(url, data={"module": "F1", "expense_date": "2021-04-01", "amount": "100,00", "voucher_ref": "E-1"})
+        client.post(url + "/import", data={"file": (BytesIO(csv_lines(3, date(2021, 1, 4))), "quartal.csv")},
+                    content_type="multipart/form-data")
+        expense = db.session.scalar(select(Expense).where(Expense.voucher_ref == "E-1"))
+        record = db.session.scalar(select(ExpenseImport))
+        page = client.get(url).get_data(as_text=True)
+        assert f'action="/budgets/ausgaben/{expense.id}/stornieren"' in page and "Grund der Stornierung" in page
+        assert f'action="/budgets/importe/{record.id}/stornieren"' in page and "quartal.csv" in page
+        assert "data-confirm=" in page
+        empty = client.post(f"/budgets/ausgaben/{expense.id}/stornieren", data={"reason": "  "})
+        assert empty.status_code == 422
+        text = empty.get_data(as_text=True)
+        assert f'id="reason-expense-{expense.id}-error"' in text and "Grund der Stornierung angeben" in text
+        done = client.post(f"/budgets/ausgaben/{expense.id}/stornieren", data={"reason": "Tippfehler im Betrag"})
+        assert done.status_code == 302
+        shown = client.get(url).get_data(as_text=True)
+        assert "Die Ausgabe wurde storniert." in shown
+        assert "storniert am 01.06.2021: Tippfehler im Betrag" in shown and 'class="reversed"' in shown
+        assert f'action="/budgets/ausgaben/{expense.id}/stornieren"' not in shown
+        assert client.post(f"/budgets/ausgaben/{expense.id}/stornieren", data={"reason": "nochmal"}).status_code == 409
+        reversed_import = client.post(f"/budgets/importe/{record.id}/stornieren", data={"reason": "falsche Datei"})
+        assert reversed_import.status_code == 302
+        after = client.get(url).get_data(as_text=True)
+    assert f"Der Import Nr. {record.id} wurde storniert." in after
+    assert "storniert am 01.06.2021: falsche Datei" in after
+    assert f'action="/budgets/importe/{record.id}/stornieren"' not in after
+    assert _figures(grant)[0] == 0 and verify_ledger() == []
+    exported = client.get(url + "/export.csv").get_data(as_text=True)
+    assert "storniert" in exported and "Tippfehler im Betrag" in exported
+
+
+def test_the_pages_refuse_other_recipients_and_staff(app, client, make_user, make_grant):
+    grant = make_grant()
+    kommune = make_user("kommune")
+    with clock.freeze(DAY):
+        expense = services.record_expense(grant, actor=kommune, module="F1", expense_date=date(2021, 4, 1),
+                                          amount_cents=100)
+        db.session.commit()
+        client.login(make_user("kommune", kommune_ags="05314"))
+        assert client.post(f"/budgets/ausgaben/{expense.id}/stornieren", data={"reason": "x"}).status_code == 404
+        staff = type(client)(app.test_client())
+        staff.login(make_user("finance"))
+        assert staff.post(f"/budgets/ausgaben/{expense.id}/stornieren", data={"reason": "x"}).status_code == 403
+        assert "Stornieren" not in staff.get(f"/budgets/zuwendungen/{grant.id}/ausgaben").get_data(as_text=True)
+    assert _figures(grant)[0] == 100
