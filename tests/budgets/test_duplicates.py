@@ -178,3 +178,52 @@ def test_the_database_refuses_a_second_active_voucher(app, make_user, make_grant
                                         amount_cents=150, voucher_ref="V-1")
         db.session.commit()
     assert again.voucher_ref == "V-1" and _spent(grant) == 150 and verify_ledger() == []
+
+
+def _at_once(app, calls: list) -> list[int]:
+    """Send the (method path, json or csv) calls from threads at the same moment; the status codes."""
+    import threading
+
+    db.session.commit()  # the test holds no transaction (SQLite write lock) while the threads run
+    results: list[int] = []
+    lock, barrier = threading.Lock(), threading.Barrier(len(calls))
+
+    def worker(secret: str, path: str, body) -> None:
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {secret}"}
+        barrier.wait()
+        if isinstance(body, bytes):
+            response = client.post(path, data=body, content_type="text/csv", headers=headers)
+        else:
+            response = client.post(path, json=body, headers=headers)
+        with lock:
+            results.append(response.status_code)
+
+    threads = [threading.Thread(target=worker, args=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return sorted(results)
+
+
+def test_concurrent_uploads_and_storni_book_once(app, make_user, make_grant):
+    from app.auth.services import create_token
+
+    grant = make_grant()
+    kommune = make_user("kommune")
+    _token, secret = create_token(kommune, "parallel")
+    db.session.commit()  # the test thread holds no transaction (SQLite write lock) while the threads run
+    data = csv_lines(40, date(2021, 1, 4))
+    with clock.freeze(DAY):
+        url = f"/api/v1/budgets/grants/{grant.id}/expenses/import"
+        assert _at_once(app, [(secret, url, data)] * 6) == [201] + [422] * 5
+        record = db.session.scalar(select(ExpenseImport))
+        expense = db.session.scalar(select(Expense).where(Expense.import_id == record.id).limit(1))
+        reverse_one = (secret, f"/api/v1/budgets/expenses/{expense.id}/reverse", {"reason": "falsch"})
+        reverse_all = (secret, f"/api/v1/budgets/expense-imports/{record.id}/reverse", {"reason": "Datei falsch"})
+        results = _at_once(app, [reverse_one, reverse_all] * 4)
+    assert results.count(200) in (1, 2) and set(results) <= {200, 409}, results  # the single one may come late
+    assert _count(grant) == 40 and _spent(grant) == 0
+    assert db.session.scalar(select(func.count()).select_from(Expense).where(Expense.reversed_at.is_(None))) == 0
+    assert verify_ledger() == []
