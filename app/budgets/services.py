@@ -520,6 +520,7 @@ def _booked_vouchers(grant: Grant, vouchers: Sequence[str]) -> dict[str, str]:
             select(Expense.id, Expense.voucher_ref, Expense.expense_date, Expense.created_at, Expense.import_line,
                    ExpenseImport).outerjoin(ExpenseImport, ExpenseImport.id == Expense.import_id)
             .where(Expense.grant_id == grant.id, Expense.reversed_at.is_(None),
+                   Expense.voucher_ref != "",  # the partial unique index's predicate: it serves this lookup
                    Expense.voucher_ref.in_(unique[start:start + 5000])))
         for expense_id, voucher, day, created, line, record in rows:
             if record is not None:
