@@ -21,6 +21,7 @@ from .permissions import (
     DRAWDOWN_DECIDE,
     DRAWDOWN_REQUEST,
     EXPENSE_RECORD,
+    EXPENSE_REVERSE,
     PROOF_CHECK,
     PROOF_SUBMIT,
     REPAYMENT_RECORD,
@@ -44,6 +45,7 @@ from .schemas import (
     ReasonIn,
     ReclaimOut,
     RepaymentIn,
+    ReversalIn,
     SeriesPointOut,
     StatewideOut,
     VerifyOut,
@@ -246,10 +248,48 @@ def import_expenses(grant_id: int):
         raise ValidationFailed.field("file", "Bitte eine CSV-Datei senden.")
     services._ensure_open_for_expenses(grant)
     rows = parse_expense_csv(data, grant, today=clock.today())
-    record = services.import_expenses(grant, rows, actor=g.actor,
+    record = services.import_expenses(grant, rows, actor=g.actor, content=data,
                                       filename=upload.filename if upload is not None and upload.filename else "")
     db.session.commit()
     return record
+
+
+@blp.route("/expenses/" + ID.format("expense_id") + "/reverse", methods=["POST"])
+@requires(EXPENSE_REVERSE)
+@blp.arguments(ReversalIn)
+@blp.response(200, ExpenseOut)
+@blp.doc(**IDEMPOTENCY_DOC, description="Storno by the recipient until its proof of use (409 after): a reversal "
+                                        "journal; the expense stays listed, no longer eligible.")
+def reverse_expense(data, expense_id: int):
+    expense = services.get_expense(g.actor, expense_id)
+
+    def reverse():
+        return 200, ExpenseOut().dump(services.reverse_expense(expense, reason=data["reason"], actor=g.actor))
+
+    return idempotency.respond_once(f"expense:reverse:{expense_id}", reverse)
+
+
+@blp.route("/grants/" + ID.format("grant_id") + "/expense-imports")
+@requires(BUDGET_READ)
+@blp.response(200, ImportOut(many=True))
+@blp.paginate(SelectPage)
+def list_imports(grant_id: int):
+    return services.imports_select(services.get_grant(g.actor, grant_id))
+
+
+@blp.route("/expense-imports/" + ID.format("import_id") + "/reverse", methods=["POST"])
+@requires(EXPENSE_REVERSE)
+@blp.arguments(ReversalIn)
+@blp.response(200, ImportOut)
+@blp.doc(**IDEMPOTENCY_DOC, description="Storno of every line of the import still booked; the same file may then "
+                                        "be imported again.")
+def reverse_import(data, import_id: int):
+    record = services.get_import(g.actor, import_id)
+
+    def reverse():
+        return 200, ImportOut().dump(services.reverse_import(record, reason=data["reason"], actor=g.actor))
+
+    return idempotency.respond_once(f"expense-import:reverse:{import_id}", reverse)
 
 
 @blp.route("/expenses/" + ID.format("expense_id") + "/ineligible", methods=["POST"])

@@ -103,7 +103,7 @@ def parse_expense_csv(data: bytes, grant: Grant, *, today: date) -> list[dict]:
             for column, message in line_errors.items():
                 errors.append({"line": line_number, "field": column, "message": message})
         else:
-            rows.append(row)
+            rows.append(row | {"import_line": line_number})  # named by the duplicate check
     if errors:
         shown = errors[:MAX_ERRORS]
         lines = sorted({e["line"] for e in errors})

@@ -114,7 +114,7 @@ def _month(grant: Grant, day: date, actor, staff: tuple, pace_percent: int, rng:
                 continue
             rows.append({"module_code": line.module_code, "budget_year": expense_day.year,
                          "expense_date": expense_day, "amount_cents": expenses // 4, "units_centi": None,
-                         "rate_code": None, "voucher_ref": f"DEMO-{grant.id}-{day:%y%m}-{number}",
+                         "rate_code": None, "voucher_ref": f"DEMO-{grant.id}-{line.module_code}-{day:%y%m}-{number}",
                          "description": f"Kursgebühren und Honorare {MARK}"})
         rows = [r for r in rows if r["amount_cents"] > 0]
         if rows:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -302,25 +303,47 @@ class IdempotencyKey(db.Model):
 
 
 class ExpenseImport(db.Model):
+    """One CSV import. ``file_sha256`` (of the uploaded bytes) refuses the same file twice for a grant while
+    the earlier import is not reversed (Storno by the recipient: ``services.reverse_import``)."""
+
     __tablename__ = "expense_imports"
+    __table_args__ = (
+        CheckConstraint("(reversed_at IS NULL) = (reversal_reason = '')", name="reversal_reason"),
+        # the database's guard behind the duplicate check: one active import per file and grant
+        Index("ux_expense_imports_active_file", "grant_id", "file_sha256", unique=True,
+              sqlite_where=text("reversed_at IS NULL AND file_sha256 IS NOT NULL"),
+              postgresql_where=text("reversed_at IS NULL AND file_sha256 IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(200), default="")
+    file_sha256: Mapped[str | None] = mapped_column(String(64))  # None: rows not from an uploaded file (demo)
     line_count: Mapped[int] = mapped_column(Integer)
     total_cents: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reversal_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
 class Expense(db.Model):
-    """An eligible expense as reported; marked ineligible in the proof-of-use check (with a reversal)."""
+    """An eligible expense as reported; marked ineligible in the proof-of-use check, or reversed (Storno) by
+    its recipient before the proof of use. Both book a reversal journal and set ``eligible`` false, so every
+    sum over eligible expenses (ledger check, proof of use, interest) leaves them out alike."""
 
     __tablename__ = "expenses"
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
-        CheckConstraint("eligible OR ineligible_reason <> ''", name="ineligible_reason"),
+        CheckConstraint("eligible OR ineligible_reason <> '' OR reversed_at IS NOT NULL", name="ineligible_reason"),
+        CheckConstraint("(reversed_at IS NULL) = (reversal_reason = '')", name="reversal_reason"),
+        CheckConstraint("reversed_at IS NULL OR NOT eligible", name="reversed_not_eligible"),
         Index("ix_expenses_grant_date", "grant_id", "expense_date"),
+        # a voucher number is booked at most once per grant on an active (not reversed) expense
+        Index("ux_expenses_active_voucher", "grant_id", "voucher_ref", unique=True,
+              sqlite_where=text("voucher_ref <> '' AND reversed_at IS NULL"),
+              postgresql_where=text("voucher_ref <> '' AND reversed_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -334,11 +357,16 @@ class Expense(db.Model):
     voucher_ref: Mapped[str] = mapped_column(String(80), default="")
     description: Mapped[str] = mapped_column(String(300), default="")
     import_id: Mapped[int | None] = mapped_column(ForeignKey("expense_imports.id", ondelete="CASCADE"), index=True)
+    import_line: Mapped[int | None] = mapped_column(Integer)  # the physical line of the import file
     journal_id: Mapped[int] = mapped_column(ForeignKey("ledger_journals.id"))
     eligible: Mapped[bool] = mapped_column(default=True)
     ineligible_reason: Mapped[str] = mapped_column(String(500), default="")
     ineligible_journal_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_journals.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reversal_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    reversal_journal_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_journals.id"))
 
 
 class ExpenseDaily(db.Model):

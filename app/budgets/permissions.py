@@ -10,6 +10,8 @@ STATUS_ALL = declare("budgets.status_all", STAFF, "Landesweiter Budgetstand, Abg
 DRAWDOWN_REQUEST = declare("budgets.drawdown.request", RECIPIENTS, "Mittel abrufen, Abruf zurückziehen")
 DRAWDOWN_DECIDE = declare("budgets.drawdown.decide", {Role.FINANCE}, "Mittelabrufe genehmigen, ablehnen, auszahlen")
 EXPENSE_RECORD = declare("budgets.expense.record", RECIPIENTS, "Ausgaben erfassen und importieren")
+EXPENSE_REVERSE = declare("budgets.expense.reverse", RECIPIENTS,
+                          "Eigene Ausgaben und Importe stornieren (bis zum Verwendungsnachweis)")
 PROOF_SUBMIT = declare("budgets.proof.submit", RECIPIENTS, "Verwendungsnachweis einreichen")
 PROOF_CHECK = declare("budgets.proof.check", {Role.PROGRAMME_ADMIN},
                       "Verwendungsnachweis prüfen, Ausgaben aberkennen, Schlussbescheid erlassen")

@@ -134,13 +134,26 @@ class ExpenseOut(Schema):
     description = fields.Str()
     eligible = fields.Bool()
     ineligible_reason = fields.Str()
+    import_id = fields.Int(allow_none=True)
+    import_line = fields.Int(allow_none=True, metadata={"description": "line of the import file"})
+    reversed_at = fields.DateTime(allow_none=True, metadata={"description": "Storno by the recipient"})
+    reversal_reason = fields.Str()
 
 
 class ImportOut(Schema):
     id = fields.Int()
     grant_id = fields.Int()
+    filename = fields.Str()
+    file_sha256 = fields.Str(allow_none=True)
+    created_at = fields.DateTime()
     line_count = fields.Int()
     total = Money(attribute="total_cents")
+    reversed_at = fields.DateTime(allow_none=True)
+    reversal_reason = fields.Str()
+
+
+class ReversalIn(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
 
 
 class ProofIn(Schema):

@@ -9,12 +9,13 @@ payments and expenses book against.
 from __future__ import annotations
 
 import calendar
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -526,13 +527,14 @@ def approved_keys(grant: Grant) -> set[tuple[str, int]]:
 _PROOF_EXISTS = select(ProofOfUse.id).where(ProofOfUse.grant_id == bindparam("grant_id"))
 
 
-def _ensure_open_for_expenses(grant: Grant) -> None:
+def _ensure_open_for_expenses(grant: Grant, verb: str = "erfasst") -> None:
+    """409 once expense entry is closed or the proof of use is submitted (recording and Storno alike)."""
     if grant.expense_entry_closed_at is not None:  # set by the job after the last expense date (phases.py)
         raise Conflict(f"Die Ausgabenerfassung ist seit dem Ende des Bewilligungszeitraums "
                        f"({grant.last_expense_date:%d.%m.%Y}) geschlossen; bitte reichen Sie den "
                        "Verwendungsnachweis ein.")
     if db.session.connection().execute(_PROOF_EXISTS, {"grant_id": grant.id}).first() is not None:
-        raise Conflict("Der Verwendungsnachweis ist eingereicht; Ausgaben können nicht mehr erfasst werden.")
+        raise Conflict(f"Der Verwendungsnachweis ist eingereicht; Ausgaben können nicht mehr {verb} werden.")
 
 
 def record_expense(grant: Grant, *, actor, **fields) -> Expense:
@@ -540,6 +542,13 @@ def record_expense(grant: Grant, *, actor, **fields) -> Expense:
     ensure_grant_access(actor, grant)
     _ensure_open_for_expenses(grant)
     row, errors = validate_expense(grant, **fields)
+    if not errors and row["voucher_ref"]:
+        _lock_grant(grant)
+        earlier = _booked_vouchers(grant, [row["voucher_ref"]])
+        if earlier:
+            errors["voucher_ref"] = (f"Der Beleg „{row['voucher_ref']}“ ist bereits gebucht "
+                                     f"({earlier[row['voucher_ref']]}); bitte stornieren Sie zuerst die frühere "
+                                     "Buchung, wenn sie falsch ist.")
     if errors:
         raise ValidationFailed("Die Ausgabe ist unvollständig oder unzulässig.",
                                errors={field: [message] for field, message in errors.items()})
@@ -548,13 +557,20 @@ def record_expense(grant: Grant, *, actor, **fields) -> Expense:
     return expense
 
 
-def import_expenses(grant: Grant, rows: list[dict], *, actor, filename: str = "") -> ExpenseImport:
-    """Book validated CSV rows all at once: bulk insert, one journal per module and year, balances once."""
+def import_expenses(grant: Grant, rows: list[dict], *, actor, filename: str = "",
+                    content: bytes | None = None) -> ExpenseImport:
+    """Book validated CSV rows all at once: bulk insert, one journal per module and year, balances once.
+
+    ``content`` is the uploaded file: its SHA-256 is stored, and a file or voucher numbers already booked for
+    the grant (on an import or expense not reversed) refuse the whole import (``_refuse_duplicates``).
+    """
     ensure_grant_access(actor, grant)
     _ensure_open_for_expenses(grant)
+    file_sha256 = hashlib.sha256(content).hexdigest() if content is not None else None
+    _refuse_duplicates(grant, rows, file_sha256)
     total = sum(row["amount_cents"] for row in rows)
-    record = ExpenseImport(grant_id=grant.id, filename=filename[:200], line_count=len(rows), total_cents=total,
-                           created_at=clock.now(), created_by_id=actor.id if actor else None)
+    record = ExpenseImport(grant_id=grant.id, filename=filename[:200], file_sha256=file_sha256, line_count=len(rows),
+                           total_cents=total, created_at=clock.now(), created_by_id=actor.id if actor else None)
     db.session.add(record)
     db.session.flush()
     book_expenses(grant, rows, import_id=record.id)
@@ -564,6 +580,95 @@ def import_expenses(grant: Grant, rows: list[dict], *, actor, filename: str = ""
     return record
 
 
+_LISTED_ERRORS = 100  # like the CSV parser: at most this many line errors are listed
+
+
+def _lock_grant(grant: Grant) -> None:
+    """Serialise the duplicate check and the booking per grant (PostgreSQL; SQLite holds the write lock)."""
+    db.session.execute(lock_for_update(select(Grant.id).where(Grant.id == grant.id)))
+
+
+def _day(moment) -> str:
+    return f"{moment.astimezone(clock.BERLIN):%d.%m.%Y}"
+
+
+def _import_text(record: ExpenseImport) -> str:
+    return f"Import Nr. {record.id} „{record.filename or 'ohne Dateiname'}“ vom {_day(record.created_at)}"
+
+
+def _booked_vouchers(grant: Grant, vouchers: Sequence[str]) -> dict[str, str]:
+    """Voucher number -> German description of its active (not reversed) booking, for the given numbers."""
+    found: dict[str, str] = {}
+    unique = sorted(set(vouchers))
+    for start in range(0, len(unique), 5000):  # bounded IN lists (SQLite's variable limit)
+        rows = db.session.execute(
+            select(Expense.id, Expense.voucher_ref, Expense.expense_date, Expense.created_at, Expense.import_line,
+                   ExpenseImport).outerjoin(ExpenseImport, ExpenseImport.id == Expense.import_id)
+            .where(Expense.grant_id == grant.id, Expense.reversed_at.is_(None),
+                   Expense.voucher_ref != "",  # the partial unique index's predicate: it serves this lookup
+                   Expense.voucher_ref.in_(unique[start:start + 5000])))
+        for expense_id, voucher, day, created, line, record in rows:
+            if record is not None:
+                found[voucher] = _import_text(record) + (f", Zeile {line}" if line else "")
+            else:
+                found[voucher] = f"Ausgabe Nr. {expense_id} vom {day:%d.%m.%Y}, erfasst am {_day(created)}"
+    return found
+
+
+def _refuse_duplicates(grant: Grant, rows: list[dict], file_sha256: str | None) -> None:
+    """ValidationFailed (whole import) for a file already imported or voucher numbers already booked.
+
+    Lines are named by ``import_line`` (the file's physical line, set by the CSV parser), else by position.
+    A voucher number twice in the same file is refused too: it could not be booked by two imports either.
+    """
+    _lock_grant(grant)
+    messages: list[str] = []
+    if file_sha256 is not None:
+        earlier = db.session.scalar(select(ExpenseImport).where(
+            ExpenseImport.grant_id == grant.id, ExpenseImport.file_sha256 == file_sha256,
+            ExpenseImport.reversed_at.is_(None)))
+        if earlier is not None:
+            messages.append(f"Diese Datei wurde bereits importiert ({_import_text(earlier)}, {earlier.line_count} "
+                            "Zeilen). Um sie zu korrigieren, stornieren Sie zuerst den früheren Import.")
+    numbered = [(row.get("import_line") or index, row["voucher_ref"])
+                for index, row in enumerate(rows, start=1) if row["voucher_ref"]]
+    booked = _booked_vouchers(grant, [voucher for _line, voucher in numbered])
+    first_line: dict[str, int] = {}
+    lines: list[dict] = []
+    for line, voucher in numbered:
+        if voucher in booked:
+            message = f"Beleg „{voucher}“ ist bereits gebucht ({booked[voucher]})."
+        elif voucher in first_line:
+            message = f"Beleg „{voucher}“ steht bereits in Zeile {first_line[voucher]} dieser Datei."
+        else:
+            first_line[voucher] = line
+            continue
+        lines.append({"line": line, "field": "beleg", "message": message})
+    if not messages and not lines:
+        return
+    shown = lines[:_LISTED_ERRORS]
+    messages += [f"Zeile {e['line']}, {e['field']}: {e['message']}" for e in shown]
+    if len(lines) > _LISTED_ERRORS:
+        messages.append(f"… und {len(lines) - _LISTED_ERRORS} weitere Fehler.")
+    detail = (f"Die Datei enthält bereits gebuchte oder doppelte Belege in {len(lines)} Zeile(n)" if lines
+              else "Diese Datei wurde bereits importiert")
+    raise ValidationFailed(detail + "; es wurde nichts importiert.", errors={"file": messages}, lines=shown)
+
+
+def _post_expenses(grant: Grant, accounts: dict, module: str, year: int, cents: int, *, kind: str,
+                   **journal) -> int | None:
+    """Book ``cents`` more (or, negative, fewer) eligible expenses on one line: expenses <- earned (the change of
+    rate x cumulative expenses, the rounding rule) and own share (the rest). Returns the journal id."""
+    expenses_id = accounts[(K.EXPENSES, module, year)]
+    before = ledger.balance(expenses_id, lock=True)
+    earned_booked = -ledger.balance(accounts[(K.EARNED, module, year)])
+    earned_delta = ledger.earned_for(before + cents, grant.funding_rate_bp) - earned_booked
+    return ledger.post(grant.id, kind, [
+        Transfer(expenses_id, accounts[(K.EARNED, module, year)], earned_delta),
+        Transfer(expenses_id, accounts[(K.OWN_SHARE, module, year)], cents - earned_delta)],
+        value_date=clock.today(), **journal)
+
+
 def book_expenses(grant: Grant, rows: list[dict], *, import_id: int | None) -> list[Expense]:
     """Insert expense rows and post one journal per (module, year); returns the objects of small groups."""
     groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
@@ -571,21 +676,14 @@ def book_expenses(grant: Grant, rows: list[dict], *, import_id: int | None) -> l
         groups[(row["module_code"], row["budget_year"])].append(row)
     # one line (a single expense, most imports): only its accounts
     accounts = ledger.accounts_of(grant.id, *next(iter(groups))) if len(groups) == 1 else ledger.accounts_of(grant.id)
-    now, today = clock.now(), clock.today()
+    now = clock.now()
     small: list[Expense] = []
     for (module, year), group in sorted(groups.items()):
-        expenses_id = accounts[(K.EXPENSES, module, year)]
-        before = ledger.balance(expenses_id, lock=True)
-        added = sum(row["amount_cents"] for row in group)
-        earned_booked = -ledger.balance(accounts[(K.EARNED, module, year)])
-        earned_delta = ledger.earned_for(before + added, grant.funding_rate_bp) - earned_booked
-        journal_id = ledger.post(grant.id, "expense", [
-            Transfer(expenses_id, accounts[(K.EARNED, module, year)], earned_delta),
-            Transfer(expenses_id, accounts[(K.OWN_SHARE, module, year)], added - earned_delta)],
-            value_date=today, source_type="expense_import" if import_id else "expense", source_id=import_id,
-            description=f"Ausgaben {module}/{year} ({len(group)} Zeilen)")
+        journal_id = _post_expenses(grant, accounts, module, year, sum(row["amount_cents"] for row in group),
+                                    kind="expense", source_type="expense_import" if import_id else "expense",
+                                    source_id=import_id, description=f"Ausgaben {module}/{year} ({len(group)} Zeilen)")
         constants = {"grant_id": grant.id, "import_id": import_id, "journal_id": journal_id, "eligible": True,
-                     "ineligible_reason": "", "created_at": now}
+                     "ineligible_reason": "", "reversal_reason": "", "created_at": now}
         if len(group) <= 10:  # ORM objects: the caller finds them in the session without reading them back
             for row in group:
                 expense = Expense(**row, **constants)
@@ -667,9 +765,12 @@ def _add_daily(grant_id: int, rows: list[dict], *, sign: int) -> None:
 
 
 def expenses_select(grant: Grant, *, eligible: bool | None = None):
+    """The grant's expenses; ``eligible=False``: those marked ineligible (not the reversed ones)."""
     statement = select(Expense).where(Expense.grant_id == grant.id).order_by(Expense.expense_date, Expense.id)
     if eligible is not None:
         statement = statement.where(Expense.eligible.is_(eligible))
+    if eligible is False:
+        statement = statement.where(Expense.reversed_at.is_(None))
     return statement
 
 
@@ -687,26 +788,133 @@ def mark_ineligible(expense: Expense, *, reason: str, actor) -> Expense:
 
     grant = db.session.get(Grant, expense.grant_id)
     ensure_proof_in_review(grant, actor)
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 500:
-        raise ValidationFailed.field("reason", "Bitte die Aberkennung begründen (höchstens 500 Zeichen).")
+    reason = _reason(reason, "Bitte die Aberkennung begründen (höchstens 500 Zeichen).")
+    expense = _locked(Expense, expense.id)
+    if expense.reversed_at is not None:
+        raise Conflict("Die Ausgabe wurde vom Zuwendungsempfänger storniert.")
     if not expense.eligible:
         raise Conflict("Die Ausgabe ist bereits als nicht förderfähig markiert.")
-    module, year = expense.module_code, expense.budget_year
-    accounts = ledger.accounts_of(grant.id)
-    expenses_id = accounts[(K.EXPENSES, module, year)]
-    before = ledger.balance(expenses_id, lock=True)
-    earned_booked = -ledger.balance(accounts[(K.EARNED, module, year)])
-    earned_delta = ledger.earned_for(before - expense.amount_cents, grant.funding_rate_bp) - earned_booked
-    journal_id = ledger.post(grant.id, "expense.ineligible", [
-        Transfer(expenses_id, accounts[(K.EARNED, module, year)], earned_delta),
-        Transfer(expenses_id, accounts[(K.OWN_SHARE, module, year)], -expense.amount_cents - earned_delta)],
-        value_date=clock.today(), source_type="expense", source_id=expense.id,
-        description=f"Aberkennung Ausgabe {expense.voucher_ref or expense.id}", reverses_id=expense.journal_id)
-    expense.eligible, expense.ineligible_reason, expense.ineligible_journal_id = False, reason, journal_id
-    _add_daily(grant.id, [{"module_code": module, "expense_date": expense.expense_date,
-                           "amount_cents": expense.amount_cents}], sign=-1)
+    journals = _reverse_bookings(grant, [_booking(expense)], kind="expense.ineligible", source_type="expense",
+                                 source_id=expense.id,
+                                 description=f"Aberkennung Ausgabe {expense.voucher_ref or expense.id}")
+    expense.eligible, expense.ineligible_reason = False, reason
+    expense.ineligible_journal_id = journals[expense.journal_id]
     db.session.flush()
     audit.record("expense.ineligible", "expense", expense.id, before={"eligible": True},
                  after={"eligible": False, "reason": reason}, actor=actor, kommune_id=grant.kommune_id)
     return expense
+
+
+# --------------------------------------------------------------------------- Storno by the recipient
+
+
+def _reason(reason: str, message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise ValidationFailed.field("reason", message)
+    return reason
+
+
+def _locked(model, object_id: int):
+    """The row, locked for the change and read afresh (PostgreSQL; SQLite holds the write lock)."""
+    return db.session.scalar(lock_for_update(select(model).where(model.id == object_id))
+                             .execution_options(populate_existing=True))
+
+
+def _booking(expense) -> dict:
+    return {"journal_id": expense.journal_id, "module_code": expense.module_code,
+            "budget_year": expense.budget_year, "expense_date": expense.expense_date,
+            "amount_cents": expense.amount_cents}
+
+
+def _reverse_bookings(grant: Grant, bookings: list[dict], *, kind: str, **journal) -> dict[int, int]:
+    """Reverse eligible expenses in the ledger (aberkannt or storniert): per original journal one new journal
+    (``reverses_id``) taking their amounts out of the line (grant earned re-booked by the rounding rule), and
+    ``expense_daily`` decremented. Returns {original journal id: reversal journal id}."""
+    groups: dict[int, list[dict]] = defaultdict(list)
+    for booking in bookings:
+        groups[booking["journal_id"]].append(booking)
+    accounts = ledger.accounts_of(grant.id)
+    reversals = {}
+    for journal_id, group in sorted(groups.items()):
+        module, year = group[0]["module_code"], group[0]["budget_year"]
+        reversals[journal_id] = _post_expenses(grant, accounts, module, year,
+                                               -sum(b["amount_cents"] for b in group), kind=kind,
+                                               reverses_id=journal_id, **journal)
+    _add_daily(grant.id, bookings, sign=-1)
+    return reversals
+
+
+def _ensure_reversible(grant: Grant, actor) -> None:
+    """Storno: the grant's own recipient (others: 404; staff: 403) while expense entry is open (else 409)."""
+    ensure_grant_access(actor, grant)
+    if actor.role not in _RECIPIENTS:
+        raise Forbidden("Nur der Zuwendungsempfänger kann eigene Ausgaben stornieren.")
+    _ensure_open_for_expenses(grant, verb="storniert")
+
+
+_STORNO_REASON = "Bitte den Grund der Stornierung angeben (höchstens 500 Zeichen)."
+
+
+def reverse_expense(expense: Expense, *, reason: str, actor) -> Expense:
+    """Storno of one expense by its recipient before the proof of use: a reversal journal, the expense kept
+    (struck out, with who, when and why) and no longer eligible."""
+    grant = db.session.get(Grant, expense.grant_id)
+    _ensure_reversible(grant, actor)
+    expense = _locked(Expense, expense.id)
+    if expense.reversed_at is not None:
+        raise Conflict(f"Die Ausgabe ist bereits storniert (am {_day(expense.reversed_at)}).")
+    if not expense.eligible:
+        raise Conflict("Die Ausgabe ist als nicht förderfähig markiert und kann nicht storniert werden.")
+    reason = _reason(reason, _STORNO_REASON)
+    journals = _reverse_bookings(grant, [_booking(expense)], kind="expense.reverse", source_type="expense",
+                                 source_id=expense.id,
+                                 description=f"Storno Ausgabe {expense.voucher_ref or expense.id}")
+    expense.eligible, expense.reversed_at, expense.reversed_by_id = False, clock.now(), actor.id
+    expense.reversal_reason, expense.reversal_journal_id = reason, journals[expense.journal_id]
+    db.session.flush()
+    audit.record("expense.reverse", "expense", expense.id, before={"eligible": True},
+                 after={"eligible": False, "reversed": True, "reason": reason,
+                        "journal_id": expense.reversal_journal_id}, actor=actor, kommune_id=grant.kommune_id)
+    return expense
+
+
+def reverse_import(record: ExpenseImport, *, reason: str, actor) -> ExpenseImport:
+    """Storno of a whole import: every line still booked (not reversed singly before) is reversed, one reversal
+    journal per original journal; one audit entry for the import. The same file may then be imported again."""
+    grant = db.session.get(Grant, record.grant_id)
+    _ensure_reversible(grant, actor)
+    record = _locked(ExpenseImport, record.id)
+    if record.reversed_at is not None:
+        raise Conflict(f"Der Import ist bereits storniert (am {_day(record.reversed_at)}).")
+    reason = _reason(reason, _STORNO_REASON)
+    active = (Expense.import_id == record.id, Expense.reversed_at.is_(None), Expense.eligible.is_(True))
+    bookings = [dict(row._mapping) for row in db.session.execute(lock_for_update(
+        select(Expense.journal_id, Expense.module_code, Expense.budget_year, Expense.expense_date,
+               Expense.amount_cents).where(*active)))]
+    journals = _reverse_bookings(grant, bookings, kind="expense.reverse", source_type="expense_import",
+                                 source_id=record.id, description=f"Storno Import Nr. {record.id}")
+    now = clock.now()
+    for journal_id, reversal_id in journals.items():
+        db.session.execute(update(Expense).where(*active, Expense.journal_id == journal_id).values(
+            eligible=False, reversed_at=now, reversed_by_id=actor.id, reversal_reason=reason,
+            reversal_journal_id=reversal_id))
+    record.reversed_at, record.reversed_by_id, record.reversal_reason = now, actor.id, reason
+    db.session.flush()
+    total = sum(b["amount_cents"] for b in bookings)
+    audit.record("expense_import.reverse", "expense_import", record.id, before={"reversed": False},
+                 after={"reversed": True, "reason": reason, "lines": len(bookings), "total_cents": total,
+                        "journals": sorted(journals.values())}, actor=actor, kommune_id=grant.kommune_id)
+    return record
+
+
+def get_import(user, import_id: int) -> ExpenseImport:
+    record = db.session.get(ExpenseImport, import_id)
+    if record is None:
+        raise NotFound("Import nicht gefunden.")
+    ensure_grant_access(user, db.session.get(Grant, record.grant_id))
+    return record
+
+
+def imports_select(grant: Grant):
+    return select(ExpenseImport).where(ExpenseImport.grant_id == grant.id).order_by(ExpenseImport.id.desc())

@@ -15,6 +15,7 @@ from ..charts.spend import grant_spend_chart
 from ..errors import ValidationFailed
 from ..exports import FORMATS, Column, export_response, today_stamp
 from ..extensions import db
+from ..formatting import format_date
 from ..main.listing import ListColumn, Listing, build_listing
 from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
@@ -27,6 +28,7 @@ from .permissions import (
     DRAWDOWN_DECIDE,
     DRAWDOWN_REQUEST,
     EXPENSE_RECORD,
+    EXPENSE_REVERSE,
     LEDGER_CHECK,
     PROOF_CHECK,
     PROOF_SUBMIT,
@@ -271,8 +273,12 @@ def _expenses_page(item: Grant, **extra):
         return listing
     modules = sorted({line.module_code for line in item.lines if line.approved_cents})
     extra.setdefault("errors", {})
+    proof = services.proof_of(item)
+    imports = list(db.session.scalars(services.imports_select(item)))
+    can_reverse = can(g.actor, EXPENSE_REVERSE) and proof is None and item.expense_entry_closed_at is None
     return render_template("budgets/expenses.html", grant=item, listing=listing, modules=modules,
-                           rates=flat_rates().values(), form=request.form, proof=services.proof_of(item), **extra)
+                           rates=flat_rates().values(), form=request.form, proof=proof, imports=imports,
+                           can_reverse=can_reverse, **extra)
 
 
 EXPENSE_COLUMNS = [
@@ -282,10 +288,21 @@ EXPENSE_COLUMNS = [
     ListColumn("rate", lazy_gettext("Pauschale"), lambda e: e.rate_code or ""),
     ListColumn("voucher", lazy_gettext("Beleg"), lambda e: e.voucher_ref, sort=Expense.voucher_ref),
     ListColumn("description", lazy_gettext("Beschreibung"), lambda e: e.description),
-    ListColumn("eligible", lazy_gettext("Förderfähig"),
-               lambda e: gettext("ja") if e.eligible else gettext("nein: %(reason)s", reason=e.ineligible_reason),
+    ListColumn("eligible", lazy_gettext("Förderfähig"), lambda e: _eligibility(e, with_reason=True),
                sort=Expense.eligible),
 ]
+
+
+def _eligibility(expense: Expense, *, with_reason: bool = False) -> str:
+    """ja / nein (aberkannt) / storniert, with the reason when asked."""
+    if expense.reversed_at is not None:
+        if not with_reason:
+            return gettext("storniert")
+        return gettext("storniert am %(day)s: %(reason)s", day=format_date(expense.reversed_at),
+                       reason=expense.reversal_reason)
+    if expense.eligible:
+        return gettext("ja")
+    return gettext("nein: %(reason)s", reason=expense.ineligible_reason) if with_reason else gettext("nein")
 
 
 @bp.route("/zuwendungen/" + ID.format("grant_id") + "/ausgaben/import", methods=["POST"])
@@ -299,13 +316,45 @@ def import_expenses(grant_id: int):
         if upload is None or not upload.filename:
             raise ValidationFailed.field("file", "Bitte eine CSV-Datei auswählen.")
         services._ensure_open_for_expenses(item)
-        rows = parse_expense_csv(upload.read(), item, today=clock.today())
-        result = services.import_expenses(item, rows, actor=g.actor, filename=upload.filename)
+        data = upload.read()
+        rows = parse_expense_csv(data, item, today=clock.today())
+        result = services.import_expenses(item, rows, actor=g.actor, filename=upload.filename, content=data)
         db.session.commit()
     except ValidationFailed as failed:
         db.session.rollback()
         import_errors = failed.errors
     return _expenses_page(item, import_errors=import_errors, import_result=result), (422 if import_errors else 200)
+
+
+@bp.route("/ausgaben/" + ID.format("expense_id") + "/stornieren", methods=["POST"])
+@requires(EXPENSE_REVERSE)
+def reverse_expense(expense_id: int):
+    expense = services.get_expense(g.actor, expense_id)
+    return _reverse(expense.grant_id, "expense", expense_id, lambda reason: services.reverse_expense(
+        expense, reason=reason, actor=g.actor), gettext("Die Ausgabe wurde storniert."))
+
+
+@bp.route("/importe/" + ID.format("import_id") + "/stornieren", methods=["POST"])
+@requires(EXPENSE_REVERSE)
+def reverse_import(import_id: int):
+    record = services.get_import(g.actor, import_id)
+    return _reverse(record.grant_id, "import", import_id, lambda reason: services.reverse_import(
+        record, reason=reason, actor=g.actor), gettext("Der Import Nr. %(number)s wurde storniert.", number=import_id))
+
+
+def _reverse(grant_id: int, kind: str, object_id: int, reverse, message: str):
+    """Storno from the expenses page: done (flash, back to the list) or the reason's error beside its field."""
+    reason = request.form.get("reason", "")
+    try:
+        reverse(reason)
+        db.session.commit()
+    except ValidationFailed as failed:
+        db.session.rollback()
+        item = services.get_grant(g.actor, grant_id)
+        reversal = {"kind": kind, "id": object_id, "errors": failed.errors, "reason": reason}
+        return _expenses_page(item, reversal=reversal), 422
+    flash(message, "success")
+    return redirect(url_for("budgets.expenses", grant_id=grant_id))
 
 
 @bp.route("/zuwendungen/" + ID.format("grant_id") + "/ausgaben/export.<any(csv, xlsx):fmt>")
@@ -316,7 +365,7 @@ def expenses_export(grant_id: int, fmt: str):
                Column(gettext("Pauschale")), Column(gettext("Beleg")), Column(gettext("Beschreibung")),
                Column(gettext("Förderfähig")), Column(gettext("Grund"))]
     rows = [(e.expense_date, e.module_code, e.amount_cents, e.rate_code or "", e.voucher_ref, e.description,
-             gettext("ja") if e.eligible else gettext("nein"), e.ineligible_reason) for e in db.session.scalars(
+             _eligibility(e), e.reversal_reason or e.ineligible_reason) for e in db.session.scalars(
         services.expenses_select(item))]
     return export_response(f"ausgaben-{item.reference}", fmt, columns, rows)
 

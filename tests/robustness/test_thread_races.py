@@ -52,11 +52,14 @@ def test_concurrent_csv_imports_are_all_or_nothing_each(app, make_user, make_gra
     grant = make_grant(lines={("F1", 2021): 10_000_000, ("F2", 2021): 1_000_000})
     headers = {**_headers(make_user("kommune")), "Content-Type": "text/csv"}
     url = f"/api/v1/budgets/grants/{grant.id}/expenses/import"
-    good = "datum;baustein;betrag\n" + "".join(f"0{m}.03.2021;F{m % 2 + 1};1,{m}7\n" for m in range(1, 8))
-    bad = good + "32.03.2021;F1;1,00\n"
+
+    def good(n: int) -> str:  # each thread its own file: the same file twice is refused (tests/budgets/test_duplicates)
+        return "datum;baustein;betrag;beschreibung\n" + "".join(f"0{m}.03.2021;F{m % 2 + 1};1,{m}7;Lauf {n}\n"
+                                                                for m in range(1, 8))
+
     with clock.freeze(date(2021, 5, 1)):
-        results = race(8, lambda client, n: client.post(url, headers=headers,
-                                                        data=(bad if n % 4 == 3 else good).encode()).status_code)
+        results = race(8, lambda client, n: client.post(url, headers=headers, data=(
+            good(n) + "32.03.2021;F1;1,00;Lauf\n" if n % 4 == 3 else good(n)).encode()).status_code)
     assert sorted(results) == [201] * 6 + [422] * 2
     assert db.session.scalar(select(func.count()).select_from(Expense)) == 6 * 7
     assert verify_ledger() == []

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 34f069326337
+Revision ID: fe1b5111fc0b
 Revises: 
-Create Date: 2026-12-03 09:23:07.756136
+Create Date: 2026-12-03 10:26:42.821766
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '34f069326337'
+revision = 'fe1b5111fc0b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -365,16 +365,23 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('grant_id', sa.Integer(), nullable=False),
     sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('file_sha256', sa.String(length=64), nullable=True),
     sa.Column('line_count', sa.Integer(), nullable=False),
     sa.Column('total_cents', sa.BigInteger(), nullable=False),
     sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('reversed_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reversed_by_id', sa.Integer(), nullable=True),
+    sa.Column('reversal_reason', sa.String(length=500), server_default='', nullable=False),
+    sa.CheckConstraint("(reversed_at IS NULL) = (reversal_reason = '')", name=op.f('ck_expense_imports_reversal_reason')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_expense_imports_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_expense_imports_grant_id_grants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reversed_by_id'], ['users.id'], name=op.f('fk_expense_imports_reversed_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_expense_imports'))
     )
     with op.batch_alter_table('expense_imports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_expense_imports_grant_id'), ['grant_id'], unique=False)
+        batch_op.create_index('ux_expense_imports_active_file', ['grant_id', 'file_sha256'], unique=True, sqlite_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'), postgresql_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'))
 
     op.create_table('grant_applications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -700,22 +707,32 @@ def upgrade():
     sa.Column('voucher_ref', sa.String(length=80), nullable=False),
     sa.Column('description', sa.String(length=300), nullable=False),
     sa.Column('import_id', sa.Integer(), nullable=True),
+    sa.Column('import_line', sa.Integer(), nullable=True),
     sa.Column('journal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('eligible', sa.Boolean(), nullable=False),
     sa.Column('ineligible_reason', sa.String(length=500), nullable=False),
     sa.Column('ineligible_journal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("eligible OR ineligible_reason <> ''", name=op.f('ck_expenses_ineligible_reason')),
+    sa.Column('reversed_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reversed_by_id', sa.Integer(), nullable=True),
+    sa.Column('reversal_reason', sa.String(length=500), server_default='', nullable=False),
+    sa.Column('reversal_journal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.CheckConstraint("(reversed_at IS NULL) = (reversal_reason = '')", name=op.f('ck_expenses_reversal_reason')),
+    sa.CheckConstraint("eligible OR ineligible_reason <> '' OR reversed_at IS NOT NULL", name=op.f('ck_expenses_ineligible_reason')),
     sa.CheckConstraint('amount_cents > 0', name=op.f('ck_expenses_amount_positive')),
+    sa.CheckConstraint('reversed_at IS NULL OR NOT eligible', name=op.f('ck_expenses_reversed_not_eligible')),
     sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_expenses_grant_id_grants'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['import_id'], ['expense_imports.id'], name=op.f('fk_expenses_import_id_expense_imports'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['ineligible_journal_id'], ['ledger_journals.id'], name=op.f('fk_expenses_ineligible_journal_id_ledger_journals')),
     sa.ForeignKeyConstraint(['journal_id'], ['ledger_journals.id'], name=op.f('fk_expenses_journal_id_ledger_journals')),
+    sa.ForeignKeyConstraint(['reversal_journal_id'], ['ledger_journals.id'], name=op.f('fk_expenses_reversal_journal_id_ledger_journals')),
+    sa.ForeignKeyConstraint(['reversed_by_id'], ['users.id'], name=op.f('fk_expenses_reversed_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_expenses'))
     )
     with op.batch_alter_table('expenses', schema=None) as batch_op:
         batch_op.create_index('ix_expenses_grant_date', ['grant_id', 'expense_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_expenses_import_id'), ['import_id'], unique=False)
+        batch_op.create_index('ux_expenses_active_voucher', ['grant_id', 'voucher_ref'], unique=True, sqlite_where=sa.text("voucher_ref <> '' AND reversed_at IS NULL"), postgresql_where=sa.text("voucher_ref <> '' AND reversed_at IS NULL"))
 
     op.create_table('grant_application_revisions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1129,6 +1146,7 @@ def downgrade():
 
     op.drop_table('grant_application_revisions')
     with op.batch_alter_table('expenses', schema=None) as batch_op:
+        batch_op.drop_index('ux_expenses_active_voucher', sqlite_where=sa.text("voucher_ref <> '' AND reversed_at IS NULL"), postgresql_where=sa.text("voucher_ref <> '' AND reversed_at IS NULL"))
         batch_op.drop_index(batch_op.f('ix_expenses_import_id'))
         batch_op.drop_index('ix_expenses_grant_date')
 
@@ -1194,6 +1212,7 @@ def downgrade():
 
     op.drop_table('grant_applications')
     with op.batch_alter_table('expense_imports', schema=None) as batch_op:
+        batch_op.drop_index('ux_expense_imports_active_file', sqlite_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'), postgresql_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'))
         batch_op.drop_index(batch_op.f('ix_expense_imports_grant_id'))
 
     op.drop_table('expense_imports')
