@@ -37,8 +37,8 @@ CSV = ("datum;baustein;betrag;einheiten;pauschale;beleg;beschreibung\n"
        "05.05.2023;F3;20.000,00;;;B-2023-004;Praktikumsbegleitung\n").encode("utf-8")
 
 
-def _login(browser, base: str, user):
-    page = browser.new_context().new_page()
+def _login(browser, context_args: dict, base: str, user):
+    page = browser.new_context(**context_args).new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # data-confirm questions
     page.goto(base + "/anmelden")
     page.get_by_label("E-Mail-Adresse").fill(user.email)
@@ -70,14 +70,15 @@ def _settlement_row(page, module: str):
     return page.locator("table").filter(has_text="Förderquote × Ausgaben").locator("tbody tr", has_text=module)
 
 
-def test_koeln_walks_the_whole_money_cycle(make_user, api, ceilings, live_server, browser):  # noqa: F811
+def test_koeln_walks_the_whole_money_cycle(make_user, api, ceilings, live_server, browser,  # noqa: F811
+                                           browser_context_args):
     users = {"kommune": make_user("kommune", kommune_ags=KOELN), "admin": make_user("programme_admin"),
              "finance1": make_user("finance"), "finance2": make_user("finance")}
     app_id = _approved_application(api, users["kommune"], users["admin"])
 
     # ---- amendment (Kommune asks, administrator approves): 10.000 € from F1/2022 to F3/2023
     with clock.freeze(date(2022, 2, 1)):
-        pages = {role: _login(browser, live_server, user) for role, user in users.items()}
+        pages = {role: _login(browser, browser_context_args, live_server, user) for role, user in users.items()}
         kommune, admin = pages["kommune"], pages["admin"]
         kommune.goto(f"{live_server}/antraege/{app_id}")
         kommune.get_by_role("button", name="Änderungsantrag stellen").click()
@@ -218,6 +219,10 @@ def test_koeln_walks_the_whole_money_cycle(make_user, api, ceilings, live_server
         expect(inbox).to_contain_text("Schlussbescheid zur Zuwendung")
         expect(inbox).to_contain_text("Schlusszahlung ausgezahlt")
         _shot(kommune, "walk-9-inbox")
+        for number, subject in enumerate(("Schlussbescheid zur Zuwendung", "Mittelabruf gekürzt genehmigt",
+                                          "Schlusszahlung ausgezahlt"), start=1):
+            inbox.locator("article", has_text=subject).first.screenshot(
+                path=str(ARTIFACTS / f"walk-9-inbox-{number}.png"))
         kommune.goto(live_server + "/budgets/")
         available = kommune.locator("table").first.locator("tfoot td.num").last
         expect(available).to_have_text("0,00\u00a0€")
