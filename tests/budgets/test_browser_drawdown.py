@@ -44,6 +44,12 @@ def test_kommune_requests_finance_approves_and_pays(make_user, make_grant, live_
         _login(page, live_server, finance_email)
         page.goto(live_server + "/budgets/mittelabrufe")
         page.locator("tr", has_text="Coaching Mai und Juni").get_by_role("link").first.click()
+        # approve and reject both ask for a reason: a refused reject names its own field, once
+        page.locator("#f-reject-reason").evaluate("field => field.removeAttribute('required')")
+        page.get_by_role("button", name="Ablehnen").click()
+        expect(page.get_by_label("Begründung *", exact=True)).to_have_attribute("aria-invalid", "true")
+        expect(page.locator(".error")).to_have_count(1)
+        expect(page.locator("#f-reason")).not_to_have_attribute("aria-invalid", "true")
         page.get_by_label("Genehmigter Betrag in Euro (leer = wie beantragt)").fill("10.000,00")
         page.get_by_label("Begründung (Pflicht bei Kürzung", exact=False).fill("Bedarf für Juni nicht belegt.")
         page.get_by_role("button", name="Genehmigen").click()

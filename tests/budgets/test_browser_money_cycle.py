@@ -30,11 +30,11 @@ from tests.grants.conftest import KOELN, ceilings, draft_body  # noqa: F401
 pytestmark = pytest.mark.browser
 
 PLAN = {("F1", 2021): "50000.00", ("F1", 2022): "50000.00", ("F2", 2022): "40000.00", ("F3", 2023): "20000.00"}
-CSV = ("datum;baustein;betrag;einheiten;pauschale;beleg;beschreibung\n"
-       "15.03.2021;F1;50.000,00;;;B-2021-001;Coaching 2021\n"
-       "10.02.2022;F1;40.000,00;;;B-2022-002;Coaching Januar und Februar\n"
-       "20.03.2022;F2;45.000,00;;;B-2022-003;Sprachkurse\n"
-       "05.05.2023;F3;20.000,00;;;B-2023-004;Praktikumsbegleitung\n").encode("utf-8")
+CSV = (b"datum;baustein;betrag;einheiten;pauschale;beleg;beschreibung\n"
+       b"15.03.2021;F1;50.000,00;;;B-2021-001;Coaching 2021\n"
+       b"10.02.2022;F1;40.000,00;;;B-2022-002;Coaching Januar und Februar\n"
+       b"20.03.2022;F2;45.000,00;;;B-2022-003;Sprachkurse\n"
+       b"05.05.2023;F3;20.000,00;;;B-2023-004;Praktikumsbegleitung\n")
 
 
 def _login(browser, context_args: dict, base: str, user):
