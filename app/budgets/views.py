@@ -174,13 +174,14 @@ def _recipient(item: Grant) -> str:
 
 @bp.route("/mittelabrufe/" + ID.format("drawdown_id"))
 @requires(BUDGET_READ)
-def drawdown(drawdown_id: int, errors: dict | None = None):
+def drawdown(drawdown_id: int, errors: dict | None = None, failed: str = ""):
+    """``failed``: the action whose form is shown again with ``errors`` (approve and reject both have a reason)."""
     item = services.get_drawdown(g.actor, drawdown_id)
     actions = _allowed_actions(item)
     four_eyes = "pay" in actions and services.four_eyes_bar(item, g.actor)
     return render_template("budgets/drawdown.html", drawdown=item, errors=errors or {}, form=request.form,
-                           actions=[a for a in actions if not (four_eyes and a == "pay")], four_eyes=four_eyes
-                           ), (422 if errors else 200)
+                           failed=failed, actions=[a for a in actions if not (four_eyes and a == "pay")],
+                           four_eyes=four_eyes), (422 if errors else 200)
 
 
 def _allowed_actions(item: Drawdown) -> list[str]:
@@ -220,7 +221,7 @@ def _act(drawdown_id: int, action: str):
         db.session.commit()
     except ValidationFailed as failed:
         db.session.rollback()
-        return drawdown(drawdown_id, errors=failed.errors)
+        return drawdown(drawdown_id, errors=failed.errors, failed=action)
     messages = {"approve": gettext("Mittelabruf Nr. %(number)s wurde genehmigt.", number=drawdown_id),
                 "reject": gettext("Mittelabruf Nr. %(number)s wurde abgelehnt.", number=drawdown_id),
                 "pay": gettext("Mittelabruf Nr. %(number)s wurde als ausgezahlt gebucht.", number=drawdown_id),

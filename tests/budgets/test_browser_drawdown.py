@@ -1,4 +1,4 @@
-"""In a real Chromium: a Kommune requests a drawdown, finance approves and pays it."""
+"""In a real Chromium: a Kommune requests a drawdown, finance cuts it with a reason, a second finance user pays it."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ def _login(page, base: str, email: str) -> None:
 
 def test_kommune_requests_finance_approves_and_pays(make_user, make_grant, live_server, page, screenshot):  # noqa: F811
     grant = make_grant()
-    kommune, finance = make_user("kommune"), make_user("finance")
-    grant_id, kommune_email, finance_email = grant.id, kommune.email, finance.email
+    kommune, finance, payer = make_user("kommune"), make_user("finance"), make_user("finance")
+    grant_id, kommune_email, finance_email, payer_email = grant.id, kommune.email, finance.email, payer.email
     db.session.commit()
     page.on("dialog", lambda dialog: dialog.accept())  # data-confirm asks before approving and paying
     with clock.freeze(date(2021, 5, 3)):
@@ -44,9 +44,23 @@ def test_kommune_requests_finance_approves_and_pays(make_user, make_grant, live_
         _login(page, live_server, finance_email)
         page.goto(live_server + "/budgets/mittelabrufe")
         page.locator("tr", has_text="Coaching Mai und Juni").get_by_role("link").first.click()
+        # approve and reject both ask for a reason: a refused reject names its own field, once
+        page.locator("#f-reject-reason").evaluate("field => field.removeAttribute('required')")
+        page.get_by_role("button", name="Ablehnen").click()
+        expect(page.get_by_label("Begründung *", exact=True)).to_have_attribute("aria-invalid", "true")
+        expect(page.locator(".error")).to_have_count(1)
+        expect(page.locator("#f-reason")).not_to_have_attribute("aria-invalid", "true")
         page.get_by_label("Genehmigter Betrag in Euro (leer = wie beantragt)").fill("10.000,00")
+        page.get_by_label("Begründung (Pflicht bei Kürzung", exact=False).fill("Bedarf für Juni nicht belegt.")
         page.get_by_role("button", name="Genehmigen").click()
         expect(page.get_by_role("status")).to_contain_text("genehmigt")
+        expect(page.get_by_role("button", name="Auszahlung buchen")).to_have_count(0)  # four eyes
+        drawdown_url = page.url
+        page.get_by_role("button", name="Abmelden").click()
+
+        _login(page, live_server, payer_email)
+        page.goto(drawdown_url)
+        expect(page.locator("dl.facts")).to_contain_text("Bedarf für Juni nicht belegt.")
         page.get_by_label("Kassenzeichen / Zahlungsreferenz").fill("KZ-2021-0815")
         page.get_by_role("button", name="Auszahlung buchen").click()
         expect(page.get_by_role("status")).to_contain_text("als ausgezahlt gebucht")
