@@ -386,7 +386,7 @@ def decide_drawdown(drawdown: Drawdown, action: str, *, actor, amount_cents: int
 def _tell_drawdown(drawdown: Drawdown, event: str) -> None:
     """The recipient's notice of a drawdown decision (approve, cut, reject) or its payment (pay)."""
     grant, module = drawdown.grant, drawdown.module_code
-    what = f"{drawdown.kind.label} {drawdown.id} ({module}, {format_eur(drawdown.amount_requested_cents)})"
+    what = f"{drawdown.kind.label} Nr. {drawdown.id} ({module}, {format_eur(drawdown.amount_requested_cents)})"
     if event == "approve":
         subject, lines = f"Mittelabruf genehmigt ({grant.reference})", [f"{what} wurde in voller Höhe genehmigt."]
     elif event == "cut":
@@ -403,7 +403,7 @@ def _tell_drawdown(drawdown: Drawdown, event: str) -> None:
         if drawdown.kind == DrawdownKind.REQUEST:
             lines.append(f"Bitte verwenden Sie die Mittel bis zum {drawdown.period_end:%d.%m.%Y} (Bedarfszeitraum).")
     tell_recipient(grant, DRAWDOWN_DECISION, subject=subject, lines=lines,
-                   link=f"/budgets/zuwendungen/{grant.id}", dedup_key=f"budgets.drawdown:{drawdown.id}:{event}")
+                   link=f"/budgets/mittelabrufe/{drawdown.id}", dedup_key=f"budgets.drawdown:{drawdown.id}:{event}")
 
 
 def four_eyes_bar(drawdown: Drawdown, actor) -> bool:

@@ -239,8 +239,8 @@ def _tell_final_decision(grant: Grant, proof: ProofOfUse, reclaim: Reclaim | Non
              f"endgültig auf {format_eur(proof.final_grant_cents)} festgesetzt; ausgezahlt wurden "
              f"{format_eur(proof.paid_cents)}."]
     if proof.overpaid_cents < 0:
-        lines.append(f"Der Restbetrag von {format_eur(-proof.overpaid_cents)} (Schlusszahlung) wird zur Zahlung "
-                     "angewiesen; Sie erhalten eine Mitteilung, sobald er ausgezahlt ist.")
+        lines.append(f"Der Restbetrag von {format_eur(-proof.overpaid_cents)} (Schlusszahlung) wird je Baustein zur "
+                     "Zahlung angewiesen; Sie erhalten Nachricht, sobald er ausgezahlt ist.")
     if reclaim is not None:
         due_day = clock.today() + timedelta(days=RECLAIM_PAYMENT_DAYS)
         if reclaim.principal_cents:

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext, lazy_gettext
 
 from .. import clock
-from ..auth.models import Role
+from ..auth.models import Role, User
 from ..auth.permissions import can, requires
 from ..charts.spend import grant_spend_chart
 from ..errors import ValidationFailed
@@ -141,6 +141,7 @@ DRAWDOWN_COLUMNS = [
     ListColumn("recipient", lazy_gettext("Empfänger"), lambda d: _recipient(d.grant), sort=Kommune.name),
     ListColumn("module", lazy_gettext("Baustein/Jahr"), lambda d: f"{d.module_code}/{d.budget_year}",
                sort=Drawdown.module_code),
+    ListColumn("kind", lazy_gettext("Art"), lambda d: d.kind.label, sort=Drawdown.kind),
     ListColumn("status", lazy_gettext("Status"), lambda d: d.status.label, sort=Drawdown.status),
     ListColumn("requested", lazy_gettext("Beantragt"), lambda d: d.amount_requested_cents, "money",
                sort=Drawdown.amount_requested_cents),
@@ -179,9 +180,11 @@ def drawdown(drawdown_id: int, errors: dict | None = None, failed: str = ""):
     item = services.get_drawdown(g.actor, drawdown_id)
     actions = _allowed_actions(item)
     four_eyes = "pay" in actions and services.four_eyes_bar(item, g.actor)
+    decider = db.session.get(User, item.decided_by_id) if item.decided_by_id else None
     return render_template("budgets/drawdown.html", drawdown=item, errors=errors or {}, form=request.form,
                            failed=failed, actions=[a for a in actions if not (four_eyes and a == "pay")],
-                           four_eyes=four_eyes), (422 if errors else 200)
+                           four_eyes=four_eyes, decided_by_name=decider.name if decider else "–"
+                           ), (422 if errors else 200)
 
 
 def _allowed_actions(item: Drawdown) -> list[str]:
@@ -400,7 +403,7 @@ def proof(grant_id: int):
     final_payment_state = (gettext("ausgezahlt") if orders and all(o.status == DrawdownStatus.PAID for o in orders)
                            else gettext("Auszahlung durch die Finanzabteilung offen"))
     return render_template("budgets/proof.html", grant=item, proof=current, errors=errors, form=request.form,
-                           final_payment_state=final_payment_state,
+                           final_payment_state=final_payment_state, final_payment_orders=orders,
                            lines=settlement.settlement_lines(item), expenses=expense_rows, ineligible=ineligible,
                            reclaim=settlement.reclaim_of(item), deadline_passed=clock.today() > item.last_expense_date
                            ), (422 if errors else 200)
