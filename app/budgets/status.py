@@ -22,7 +22,7 @@ from .. import clock
 from ..database import sum_cents
 from ..extensions import db
 from ..money import percent
-from ..reference.models import Kommune, Organisation
+from ..reference.models import Kommune, Organisation, kommune_display_name
 from .forecast import Forecast, at_risk, forecast_spend
 from .models import AccountKind, Drawdown, DrawdownStatus, ExpenseDaily, Grant, LedgerAccount, LedgerBalance
 
@@ -115,21 +115,22 @@ def status_for(grants: list[Grant] | None = None, *, ceilings: dict[int, int] | 
     """Status of the given grants (None: all), from the balance table; ``ceilings`` by kommune id if known."""
     today = clock.today()
     if grants is None:
-        rows = db.session.execute(select(Grant.id, Grant.reference, Grant.kommune_id, Grant.funding_rate_bp,
-                                         Grant.last_expense_date, Grant.start_date, Kommune.name, Organisation.name)
-                                  .outerjoin(Kommune, Kommune.id == Grant.kommune_id)
-                                  .outerjoin(Organisation, Organisation.id == Grant.organisation_id)
-                                  .order_by(Grant.reference)).all()
+        rows = [(*row[:6], kommune_display_name(row[6], row[7]) if row[6] else row[8] or "")
+                for row in db.session.execute(
+                    select(Grant.id, Grant.reference, Grant.kommune_id, Grant.funding_rate_bp, Grant.last_expense_date,
+                           Grant.start_date, Kommune.name, Kommune.kind, Organisation.name)
+                    .outerjoin(Kommune, Kommune.id == Grant.kommune_id)
+                    .outerjoin(Organisation, Organisation.id == Grant.organisation_id)
+                    .order_by(Grant.reference))]
         ids = None
     else:
         rows = [(g.id, g.reference, g.kommune_id, g.funding_rate_bp, g.last_expense_date, g.start_date,
-                 g.kommune.name if g.kommune else None, g.organisation.name if g.organisation else None)
+                 g.kommune.display_name if g.kommune else g.organisation.name if g.organisation else "")
                 for g in grants]
         ids = [g.id for g in grants]
     result: dict[int, GrantStatus] = {}
     starts: dict[int, date] = {}
-    for gid, reference, kommune_id, rate, last_day, start, kommune_name, organisation_name in rows:
-        recipient = (kommune_name or organisation_name or "").split(",")[0]
+    for gid, reference, kommune_id, rate, last_day, start, recipient in rows:
         result[gid] = GrantStatus(gid, reference, recipient, kommune_id, rate, last_day,
                                   ceiling=(ceilings or {}).get(kommune_id))
         starts[gid] = start
