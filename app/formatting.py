@@ -45,10 +45,17 @@ def pager_query(args, page: int) -> str:
     return urlencode(merged)
 
 
+def export_query(args, fmt: str) -> str:
+    """The current query string asking for the export ``fmt`` of the same list (without the page number)."""
+    merged = {k: v for k, v in args.items() if k not in ("page", "export")}
+    merged["export"] = fmt
+    return urlencode(merged)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         eur=format_eur, date_de=format_date, datetime_de=format_datetime, decimal_de=format_decimal,
-        percent_de=format_percent, pager_query=pager_query,
+        percent_de=format_percent, pager_query=pager_query, export_query=export_query,
     )
     app.jinja_env.globals["nav_items"] = nav_items
 

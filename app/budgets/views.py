@@ -15,7 +15,7 @@ from ..charts.spend import grant_spend_chart
 from ..errors import ValidationFailed
 from ..exports import FORMATS, Column, export_response, today_stamp
 from ..extensions import db
-from ..main.listing import ListColumn, Listing, build_listing
+from ..main.listing import ListColumn, Listing, build_listing, export_of
 from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
 from ..reference.models import Kommune
@@ -377,7 +377,19 @@ def final_decision(grant_id: int):
 @requires(STATUS_ALL)
 def reclaims():
     items = list(db.session.scalars(db.select(Reclaim).order_by(Reclaim.status.desc(), Reclaim.id)))
-    return render_template("budgets/reclaims.html", reclaims=items)
+    exported = export_of(request.args, "rueckforderungen", lambda: (RECLAIM_COLUMNS, [
+        (r.id, r.grant.reference, _recipient(r.grant), r.status.label, r.created_at, r.principal_cents,
+         r.principal_repaid_cents, r.principal_cents - r.principal_repaid_cents, r.interest_repaid_cents)
+        for r in items]))
+    return exported or render_template("budgets/reclaims.html", reclaims=items)
+
+
+RECLAIM_COLUMNS = [Column(lazy_gettext("Nr."), "int"), Column(lazy_gettext("Zuwendung")),
+                   Column(lazy_gettext("Empfänger")), Column(lazy_gettext("Status")),
+                   Column(lazy_gettext("Festgesetzt"), "datetime"), Column(lazy_gettext("Hauptforderung"), "money"),
+                   Column(lazy_gettext("Zurückgezahlt (Hauptforderung)"), "money"),
+                   Column(lazy_gettext("Offen (Hauptforderung)"), "money"),
+                   Column(lazy_gettext("Zinsen gezahlt"), "money")]
 
 
 @bp.route("/rueckforderungen/" + ID.format("reclaim_id"), methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from io import BytesIO
 
 from sqlalchemy import select
@@ -14,8 +15,10 @@ from app import clock
 from app.budgets import settlement
 from app.budgets.models import Drawdown, Expense
 from app.budgets.verify import verify_ledger
+from app.clock import BERLIN
 from app.extensions import db
 from tests.budgets.test_api_path import csv_lines
+from tests.export_reading import read_export
 
 DUE = re.compile(r"Noch offen bei Zahlung am [\d.]+: <strong>([\d.]+,\d\d)\xa0€</strong>")
 
@@ -64,7 +67,14 @@ def test_full_path_through_the_pages(app, client, make_user, make_grant):
                       data={"amount": due, "value_date": "2024-01-10", "reference": "RZ-1"})
         assert paid.status_code == 302
         assert "erledigt" in f.get(f"/budgets/rueckforderungen/{reclaim.id}").get_data(as_text=True)
+        listed = f.get("/budgets/rueckforderungen").get_data(as_text=True)  # issue #21.1: the list exports
+        assert "?export=csv" in listed and "?export=xlsx" in listed
+        rows = read_export(f.get("/budgets/rueckforderungen?export=xlsx"))
         assert "Keine Abweichungen" in f.get("/budgets/abgleich").get_data(as_text=True)
+    assert rows[0][:4] == ["Nr.", "Zuwendung", "Empfänger", "Status"]
+    assert rows[1][:4] == [reclaim.id, grant.reference, grant.kommune.display_name, "erledigt"]
+    assert Decimal(str(rows[1][5])) == Decimal(reclaim.principal_cents).scaleb(-2) and rows[1][7] == 0
+    assert rows[1][4] == reclaim.created_at.astimezone(BERLIN).replace(tzinfo=None, microsecond=0)
     db.session.refresh(reclaim)
     assert reclaim.status.value == "closed" and reclaim.unused_interest_cents > 0
     assert verify_ledger() == []

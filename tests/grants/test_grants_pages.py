@@ -2,6 +2,7 @@
 
 import io
 import re
+from decimal import Decimal
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from app.budgets.models import Grant
 from app.extensions import db
 from app.grants.models import Application, Decision
 from tests.conftest import PageClient
+from tests.export_reading import read_export
 from tests.grants.conftest import DAY
 
 FORM = {"lines.F1.2020": "100.000,00", "lines.F2.2021": "300.000,00", "lines.F4.2022": "200.000,00",
@@ -88,6 +90,14 @@ def test_whole_path_through_the_pages(app, people):
         assert "ZB-2020-0001-Ä1" in document and "Änderungsbescheid" in document
         grant = db.session.scalar(select(Grant))
         assert grant.reference == "ZB-2020-0001-Ä1"
+        # issue #21.1: the decisions export says which decision is in force and sums only those
+        rows = read_export(admin.get("/bescheide/export.xlsx"))
+        header, lines = rows[0], rows[1:]
+        state, approved = header.index("Stand"), header.index("Bewilligt")
+        in_force = header.index("Bewilligt, in Kraft")
+        assert {r[0]: r[state] for r in lines} == {"ZB-2020-0001": "ersetzt", "ZB-2020-0001-Ä1": "in Kraft"}
+        assert sum(Decimal(str(r[approved])) for r in lines) == Decimal("1280000")  # both decisions
+        assert sum(Decimal(str(r[in_force])) for r in lines) == Decimal("640000")  # what is granted
 
         start = kommune.get("/").get_data(as_text=True)
         assert "Ihr Antrag (F1–F4)" in start and "ZB-2020-0001-Ä1" in start
