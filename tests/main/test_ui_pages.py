@@ -178,3 +178,34 @@ def test_csp_header_and_post_without_csrf_token_is_refused(app, client, make_use
                                                                            "purpose": "x"})
     assert refused.status_code == 400
     assert client.client.post("/antraege/neu").status_code == 400
+
+
+def test_audit_trail_reads_in_german_with_links_and_keeps_the_json(client, make_user, story):
+    """Issue #21.2: German action labels, labelled before/after, links to the objects, filter by object."""
+    from app.budgets.models import Drawdown
+
+    drawdown = db.session.scalar(db.select(Drawdown).where(Drawdown.grant_id == story.grants["05315"].id))
+    client.login(make_user("auditor"))
+    page = client.get("/audit?action=drawdown.request").get_data(as_text=True)
+    assert "Mittelabruf gestellt" in page and "<code class=\"hint\">drawdown.request</code>" in page
+    assert f'href="/budgets/mittelabrufe/{drawdown.id}">Mittelabruf {drawdown.id}</a>' in page
+    assert "<dt>Beantragt</dt><dd><ins>1.000,00\xa0€</ins></dd>" in page and "<dt>Baustein</dt>" in page
+    assert "<dt>requested_cents</dt>" not in page and '"requested_cents": 100000' in page  # JSON in the details
+    history = client.get(f"/audit?object_type=drawdown&object_id={drawdown.id}").get_data(as_text=True)
+    assert history.count("Mittelabruf gestellt") == 1 and "Zweck-05154" not in history
+    rows = list(csv.reader(io.StringIO(client.get("/audit?action=drawdown.request&export=csv")
+                                       .get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:6] == ["Zeit", "Benutzer", "Aktion", "Objekt", "Änderungen", "Aktionscode"]
+    assert {r[2] for r in rows[1:]} == {"Mittelabruf gestellt"} and "Beantragt: 1.000,00" in rows[1][4]
+
+
+def test_every_audited_action_has_a_german_label():
+    from app.main.audit_labels import ACTION_LABELS, action_label
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (TEMPLATES.parent / "app").rglob("*.py"))
+    codes = set(re.findall(r'record\(\s*"([a-z_.]+)"', source))
+    assert len(codes) > 40
+    assert sorted(codes - set(ACTION_LABELS)) == []
+    assert action_label("innovationsfonds.sketch.create") == "Innovationsfonds: Skizze angelegt"
+    assert action_label("grants.application.approve") == "Antrag bewilligt"
+    assert action_label("unbekannt.neu") == "unbekannt.neu"  # shown, never hidden
