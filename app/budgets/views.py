@@ -110,7 +110,10 @@ def grant(grant_id: int):
                       and line.approved_cents})
     return render_template("budgets/grant.html", grant=item, status=current, chart=chart, drawdowns=drawdowns,
                            modules=modules, errors=errors, form=request.form, proof=services.proof_of(item),
-                           reclaim=settlement.reclaim_of(item)), (422 if errors else 200)
+                           reclaim=settlement.reclaim_of(item), recent=RECENT_DRAWDOWNS), (422 if errors else 200)
+
+
+RECENT_DRAWDOWNS = 10  # on the budget page of a grant; the older ones are folded away below the form
 
 
 # --------------------------------------------------------------------------- drawdowns
