@@ -8,14 +8,19 @@ Labels are German data like the action codes themselves (docs/ui.md: audit actio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import url_for
+from flask import g, url_for
+from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from ..formatting import format_date, format_decimal
+from ..auth.models import ROLE_LABELS
+from ..extensions import db
+from ..formatting import format_date, format_datetime, format_decimal
 from ..money import format_eur
+from ..reference.models import Kommune
 
 # Innovationsfonds services prefix their codes with "innovationsfonds."; the rest is looked up here.
 ACTION_LABELS = {
@@ -113,8 +118,22 @@ FIELD_LABELS = {
     "prefix": "Token-Präfix", "code": "Code", "modules": "Bausteine", "kommunen": "Kommunen", "gemeinden": "Gemeinden",
     "total": "Summe", "first": "Erste", "sources": "Herkunft", "replaced_by": "Ersetzt durch", "expenses": "Ausgaben",
     "expense_entry": "Ausgabenerfassung", "give_backs": "Rückgaben", "call": "Aufruf", "sketches": "Skizzen",
-    "created": "Angelegt", "last_expense_date": "Letzter Ausgabetag",
+    "created": "Angelegt", "last_expense_date": "Letzter Ausgabetag", "entered": "eingetreten",
+    "primary_target": "primäre Zielgruppe", "exited": "vorzeitig ausgeschieden", "finished": "abgeschlossen",
+    "planned": "geplant", "amount": "Betrag", "purpose": "Verwendungszweck", "period_start": "Zeitraum von",
+    "period_end": "Zeitraum bis", "payment_reference": "Kassenzeichen", "justification": "Begründung",
+    "opens_at": "Einreichung ab", "closes_at": "Einreichung bis", "selection_rule": "Auswahlregel",
+    "min_score": "Mindestpunktzahl", "discrepancy_threshold": "Abweichungsschwelle",
+    "reviewers_per_sketch": "Gutachten je Skizze", "reviewers_see_names": "Gutachtende sehen Namen",
+    "eligible_kinds": "Zulässige Träger", "target_groups": "Zielgruppen", "group_minimums": "Mindestzahlen je Gruppe",
+    "full_application_deadline": "Frist Vollantrag", "criteria": "Kriterien", "load_min": "Mindestlast",
+    "load_max": "Höchstlast", "full_application_days_after_promotion": "Tage für den Vollantrag nach dem Nachrücken",
+    "population_weight": "Gewicht Bevölkerung", "area_weight": "Gewicht Fläche", "cap": "Kappung",
+    "secondary_weight": "Gewicht Zweitdatensatz", "budget_year": "Haushaltsjahr", "module_code": "Baustein",
 }
+PLAIN_NUMBERS = {"year", "budget_year", "revision", "number", "version", "sketch_id", "reviewer_id", "user_id",
+                 "organisation_id", "call"}  # ids and years: no thousands separator
+MONEY_MAPS = {"lines"}  # {"F1/2020": cents, ...}
 # amounts, by their key's suffix or name (cents): shown as "1.234,56 €"
 _CENTS_SUFFIX = "_cents"
 STATUS_LABELS = {
@@ -123,7 +142,9 @@ STATUS_LABELS = {
     "paid": "ausgezahlt", "published": "veröffentlicht", "superseded": "abgelöst", "open": "offen",
     "closed": "erledigt", "eligible": "förderfähig", "ineligible": "nicht förderfähig", "selected": "ausgewählt",
     "waiting": "Nachrückliste", "funded": "gefördert", "application": "Antrag", "amendment": "Änderungsantrag",
+    "primary": "primäre Zielgruppe", "secondary": "weitere Zielgruppe",
 }
+CODED = {"status", "kind", "target_group"}  # values that are codes with a German word
 
 
 def _prefixed(code: str) -> tuple[str, str]:
@@ -156,31 +177,55 @@ def field_label(key: str) -> str:
 
 
 def format_value(key: str, value: Any) -> str:
-    """A stored value as people read it: money, rates, dates, German status words, lists and maps."""
+    """A stored value as people read it: money, rates, dates, roles, German status words, lists and maps."""
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
         return "ja" if value else "nein"
-    if key.endswith(_CENTS_SUFFIX) and isinstance(value, int):
-        return format_eur(value)
-    if key == "funding_rate_bp" and isinstance(value, int):
-        return f"{format_decimal(Decimal(value) / 100, 0)}\u00a0%"
-    if isinstance(value, str):
-        if len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                from datetime import date
-
-                return format_date(date.fromisoformat(value))
-            except ValueError:
-                return value
-        return STATUS_LABELS.get(value, value) if key in ("status", "kind") else value
     if isinstance(value, int):
-        return format_decimal(value, 0)
+        return _int_value(key, value)
+    if isinstance(value, str):
+        return _text_value(key, value)
     if isinstance(value, dict):
+        if key in MONEY_MAPS:
+            return "; ".join(f"{k}: {format_value('amount_cents', v)}" for k, v in value.items())
         return "; ".join(f"{field_label(str(k))}: {format_value(str(k), v)}" for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(format_value(key, v) for v in value) if len(value) <= 12 else f"{len(value)} Einträge"
     return str(value)
+
+
+def _int_value(key: str, value: int) -> str:
+    if key.endswith(_CENTS_SUFFIX):
+        return format_eur(value)
+    if key == "funding_rate_bp":
+        return f"{format_decimal(Decimal(value) / 100, 0)}\u00a0%"
+    if key == "kommune_id":
+        return _kommune_names().get(value, str(value))
+    if key in PLAIN_NUMBERS or key.endswith("_id"):
+        return str(value)
+    return format_decimal(value, 0)
+
+
+def _text_value(key: str, value: str) -> str:
+    if key == "role":
+        return str(ROLE_LABELS.get(value, value))
+    if key in CODED:
+        return STATUS_LABELS.get(value, value)
+    if len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-" and value[:4].isdigit():
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return format_date(moment.date()) if len(value) == 10 else format_datetime(moment)
+    return value
+
+
+def _kommune_names() -> dict[int, str]:
+    """Kommune names by id, loaded once per request (an entry stores the id)."""
+    if "audit_kommune_names" not in g:
+        g.audit_kommune_names = {k.id: k.display_name for k in db.session.scalars(select(Kommune))}
+    return g.audit_kommune_names
 
 
 @dataclass(frozen=True)
