@@ -29,7 +29,7 @@ from .permissions import (
     PARTICIPANTS_READ,
     PARTICIPANTS_REPORT,
 )
-from .presenters import present_application
+from .presenters import grid_sums, present_application
 from .workflow import ACTION_LABELS
 
 bp = Blueprint("grants", __name__)
@@ -188,7 +188,9 @@ def edit(application_id: int):
                 return redirect(url_for(target, application_id=application.id))
         status = 422
         application = services.get_application(application_id, g.actor)
-    return render_template("grants/edit.html", values=values, errors=errors, **_common(application)), status
+    context = _common(application)
+    sums = grid_sums(values, [m.code for m in context["modules"]], context["years"], context["view"]["ceiling"])
+    return render_template("grants/edit.html", values=values, errors=errors, sums=sums, **context), status
 
 
 def _act(application_id: int, func, *args, success: str, target: str = "grants.detail"):

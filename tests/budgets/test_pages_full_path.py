@@ -58,6 +58,10 @@ def test_full_path_through_the_pages(app, client, make_user, make_grant):
         decision = a.get(base + "/verwendungsnachweis").get_data(as_text=True)
     # 80,000 - 8 eligible at 80 % = 63,993.60 earned; 90,000 paid: 26,006.40 overpaid
     assert "63.993,60" in decision and "26.006,40" in decision and "§ 49a Abs. 4" in decision
+    # issue #21.4: the table of the proof of use ends with a sum row that agrees with the decision
+    footer = re.search(r"<tfoot><tr><td>Summe</td>(.*?)</tr></tfoot>", decision).group(1)
+    sums = re.findall(r'<td class="num">([\d.]+,\d\d)\xa0€</td>', footer)
+    assert sums[3] == "63.993,60" and sums[4] == "90.000,00" and len(sums) == 5
     reclaim = settlement.reclaim_of(grant)
     with clock.freeze(date(2024, 1, 10)):
         page = f.get(f"/budgets/rueckforderungen/{reclaim.id}").get_data(as_text=True)

@@ -4,6 +4,8 @@ import io
 import re
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -11,6 +13,8 @@ from app import clock
 from app.budgets.models import Grant
 from app.extensions import db
 from app.grants.models import Application, Decision
+from app.grants.presenters import grid_sums
+from app.money import format_eur
 from tests.conftest import PageClient
 from tests.export_reading import read_export
 from tests.grants.conftest import DAY
@@ -44,6 +48,13 @@ def test_whole_path_through_the_pages(app, people):
                                                                      "then": "save"})
         assert page.status_code == 422 and "Zuwendungshöchstgrenze Ihrer Kommune von 2.950.000,00" in page.get_data(
             as_text=True)
+        # issue #21.4: the grid adds up per module, per year and in all, and says what is left or how much is over
+        text = page.get_data(as_text=True)
+        assert 'data-sum-row="F3">3.000.000,00\xa0€' in text and 'data-sum-column="2023">3.000.000,00\xa0€' in text
+        assert "data-sum-total>3.600.000,00\xa0€" in text
+        assert "Die Zuwendungshöchstgrenze ist um 650.000,00\xa0€ überschritten." in text
+        text = kommune.get(f"/antraege/{app_id}/bearbeiten").get_data(as_text=True)
+        assert "data-sum-total>0,00\xa0€" in text and "Bis zur Zuwendungshöchstgrenze verbleiben 2.950.000,00" in text
 
         response = kommune.post(f"/antraege/{app_id}/bearbeiten", data={**FORM, "then": "submit"})
         assert response.status_code == 302
@@ -177,3 +188,15 @@ def test_participant_counts_by_page_and_api(app, flow):
     own = flow.api["kommune"].get("/api/v1/participant-counts").json
     assert {row["module"] for row in own} == {"F1", "F2"}
     assert flow.api["foreign"].get("/api/v1/participant-counts").json == []
+
+
+@given(st.dictionaries(st.tuples(st.sampled_from(["F1", "F2", "F3", "F4"]), st.sampled_from([2020, 2021, 2022])),
+                       st.integers(min_value=0, max_value=10**11), max_size=12),
+       st.one_of(st.none(), st.integers(min_value=0, max_value=10**12)))
+def test_grid_sums_add_up_both_ways(amounts, ceiling):
+    """Rows and columns add up to the same total; the remainder is ceiling minus total; bad input counts 0."""
+    values = {f"lines.{m}.{y}": format_eur(c, with_symbol=False) for (m, y), c in amounts.items()}
+    values["lines.F1.2023"] = "kaputt"
+    sums = grid_sums(values, ["F1", "F2", "F3", "F4"], [2020, 2021, 2022, 2023], ceiling)
+    assert sum(sums.rows.values()) == sum(sums.columns.values()) == sums.total == sum(amounts.values())
+    assert sums.remaining == (None if ceiling is None else ceiling - sums.total)
