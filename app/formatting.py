@@ -13,9 +13,12 @@ from .money import format_eur
 from .navigation import nav_items
 
 
-def format_date(value: date | datetime | None) -> str:
+def format_date(value: date | datetime | str | None) -> str:
+    """``15.06.2022``; also for ISO dates kept as text in JSON columns (``"2022-06-15"``)."""
     if value is None:
         return "–"
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.astimezone(BERLIN).date() if value.tzinfo else value.date()
     return value.strftime("%d.%m.%Y")

@@ -37,6 +37,16 @@ ACTION_LABELS = {
     "approve": lazy_gettext("bewilligen"),
     "reject": lazy_gettext("ablehnen"),
 }
+# the same actions in an application's history: what happened (past participle), not what one may do
+EVENT_LABELS = {
+    "create": lazy_gettext("angelegt"),
+    "edit": lazy_gettext("bearbeitet"),
+    "submit": lazy_gettext("eingereicht"),
+    "withdraw": lazy_gettext("zurückgezogen"),
+    "request_changes": lazy_gettext("Änderungen angefordert"),
+    "approve": lazy_gettext("bewilligt"),
+    "reject": lazy_gettext("abgelehnt"),
+}
 
 
 def next_status(status: S, action: str, actor: User) -> S:

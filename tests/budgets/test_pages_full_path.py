@@ -66,6 +66,7 @@ def test_full_path_through_the_pages(app, client, make_user, make_grant):
     with clock.freeze(date(2024, 1, 10)):
         page = f.get(f"/budgets/rueckforderungen/{reclaim.id}").get_data(as_text=True)
         assert "Zinsen gemäß § 49a Abs. 3 VwVfG" in page and "Zinsen gemäß § 49a Abs. 4 VwVfG" in page
+        assert "26.006,40\xa0€ ab 01.06.2021" in page and "2021-06-01" not in page  # issue #21.7: German dates
         due = DUE.search(page).group(1)
         paid = f.post(f"/budgets/rueckforderungen/{reclaim.id}",
                       data={"amount": due, "value_date": "2024-01-10", "reference": "RZ-1"})

@@ -200,3 +200,32 @@ def test_grid_sums_add_up_both_ways(amounts, ceiling):
     sums = grid_sums(values, ["F1", "F2", "F3", "F4"], [2020, 2021, 2022, 2023], ceiling)
     assert sum(sums.rows.values()) == sum(sums.columns.values()) == sums.total == sum(amounts.values())
     assert sums.remaining == (None if ceiling is None else ceiling - sums.total)
+
+
+def test_decision_forms_answer_beside_the_field_and_messages_reach_the_document(app, flow):
+    """Issue #21.6/#21.7: an empty "Änderungen anfordern" or rejection is refused beside its field (not only
+    as a banner); the success message of "Bewilligen" is shown on the decision document it leads to; the
+    history says what happened ("eingereicht"), the amendment form asks about the amendment."""
+    app_id = flow.in_state("submitted")
+    admin = _login(app, flow.users["programme_admin"])
+    for path, field in (("aenderungen-anfordern", "changes_comment"), ("ablehnen", "reason")):
+        page = admin.post(f"/antraege/{app_id}/{path}", data={field: "  "})
+        text = page.get_data(as_text=True)
+        assert page.status_code == 422 and f'id="f-{field}-error"' in text
+        assert 'value="100.000,00"' in text  # the approval form keeps the requested amounts
+    assert db.session.get(Application, app_id).status.value == "submitted"
+    response = admin.post(f"/antraege/{app_id}/bewilligen", data={
+        "lines.F1.2020": "100.000,00", "lines.F2.2021": "300.000,00", "lines.F3.2022": "50.000,00",
+        "lines.F4.2022": "200.000,00"})
+    document = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Bewilligt: Zuwendungsbescheid ZB-2020-0001." in document and 'rel="icon"' in document
+    assert "Bewilligt: Zuwendungsbescheid" not in admin.get("/antraege/").get_data(as_text=True)  # shown once
+    detail = admin.get(f"/antraege/{app_id}").get_data(as_text=True)
+    history = detail[detail.index("<tbody>", detail.rindex("<table")):]
+    for word in ("angelegt", "eingereicht", "bewilligt"):
+        assert f"<td>{word}</td>" in history
+    assert "<td>einreichen</td>" not in history
+    kommune = _login(app, flow.users["kommune"])
+    response = kommune.post(f"/antraege/{app_id}/aenderungsantrag")
+    edit = kommune.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Den Änderungsantrag jetzt verbindlich einreichen?" in edit
