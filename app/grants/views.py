@@ -297,7 +297,8 @@ def _decide(application_id: int, func, form_field: str, error_field: str, *, suc
         db.session.commit()
     except ValidationFailed as failed:
         db.session.rollback()
-        return _review_page(application_id, {form_field if k == error_field else k: v for k, v in failed.errors.items()})
+        errors = {form_field if key == error_field else key: value for key, value in failed.errors.items()}
+        return _review_page(application_id, errors)
     flash(success, "success")
     return redirect(url_for("grants.detail", application_id=application_id))
 
