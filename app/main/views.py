@@ -15,6 +15,7 @@ from ..auth.permissions import AUDIT_READ, PUBLIC, START_PAGE, ensure_kommune_ac
 from ..budgets import status as budget_status
 from ..budgets.models import Grant, RecipientKind
 from ..charts.nrwmap import ATTRIBUTION, render_map
+from ..charts.spend import short_eur
 from ..errors import NotFound
 from ..extensions import db
 from ..grants import services as grant_services
@@ -131,6 +132,8 @@ def nrw_map():
     values = insights.measure_values(measure.key)
     names = insights.kommune_names()
     own_ags = g.actor.kommune.ags if g.actor.kommune is not None else None
+    if not staff:  # like the API: a Kommune sees its own ceiling, the other areas are drawn without figures
+        values = {ags: value for ags, value in values.items() if ags == own_ags}
 
     def link(ags: str) -> str | None:
         if staff or ags == own_ags:
@@ -139,9 +142,10 @@ def nrw_map():
 
     svg = render_map(values, title=gettext("Karte NRW: %(measure)s", measure=measure.label), names=names, link=link,
                      value_label=lambda v: insights.format_measure(measure, v),
-                     categories=insights.CATEGORIES.get(measure.key))
+                     categories=insights.CATEGORIES.get(measure.key),
+                     legend_label=short_eur if measure.unit == "money" else None)
     rows = [{"ags": ags, "name": name, "value": values.get(ags), "link": link(ags)}
-            for ags, name in sorted(names.items(), key=lambda item: item[1])]
+            for ags, name in sorted(names.items(), key=lambda item: item[1]) if staff or ags == own_ags]
     return render_template("main/map.html", svg=svg, rows=rows, measure=measure, measures=measures,
                            format_measure=insights.format_measure, attribution=ATTRIBUTION, staff=staff)
 

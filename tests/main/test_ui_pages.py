@@ -17,7 +17,10 @@ from openpyxl import load_workbook
 from app import clock
 from app.allocation import demo as allocation_demo
 from app.budgets import services as budget_services
+from app.allocation.models import Ceiling
 from app.extensions import db
+from app.money import format_eur
+from app.reference.models import Kommune
 from app.reference.services import get_programme
 from tests.budgets.conftest import make_grant  # noqa: F401 - fixture
 
@@ -87,13 +90,20 @@ def test_map_has_53_linked_areas_attribution_and_table(client, make_user, story)
         assert page.count("<tr><td>05") == 53
     kleve = client.get("/karte?mass=hoechstgrenze").get_data(as_text=True)
     assert re.search(r"Kleve</a></td><td class=\"num\">[0-9.]+,\d\d", kleve)
+    legend = re.findall(r">bis ([^<]+)</text>", kleve)  # issue #21.7: round class bounds, no cents
+    assert len(legend) == 5 and all(re.fullmatch(r"[\d,]+ (Tsd\.|Mio\.) €", label) for label in legend[:-1]), legend
     assert client.get("/kommunen/05154").status_code == 200
     assert client.get("/kommunen/99999").status_code == 404
 
 
-def test_kommune_sees_public_ceilings_on_the_map_and_nothing_of_another_kommune(client, make_user, story):
+def test_kommune_sees_its_own_ceiling_on_the_map_and_nothing_of_another_kommune(client, make_user, story):
     client.login(make_user("kommune", kommune_ags="05315"))
     page = client.get("/karte?mass=gefaehrdet").get_data(as_text=True)
+    # issue #21.7: limited like the API: the own ceiling only, every other area without figures
+    own = db.session.scalar(db.select(Ceiling.ceiling_cents).join(Kommune, Kommune.id == Ceiling.kommune_id)
+                            .where(Kommune.ags == "05315"))
+    assert format_eur(own) in page and page.count("<tr><td>05") == 1
+    assert page.count(": keine Daten</title>") == 52
     assert "Gefährdet" not in page.split("<main", 1)[1].split("<details", 1)[0].split("<select", 1)[0]
     assert "Zuwendungshöchstgrenze" in page and 'name="mass"' not in page  # one measure only, no choice
     assert page.count('href="/kommunen/') == 2 and 'href="/kommunen/05315"' in page
