@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 
 from app import clock
 from app.allocation import demo as allocation_demo
-from app.budgets import services as budget_services
 from app.allocation.models import Ceiling
+from app.budgets import services as budget_services
 from app.extensions import db
 from app.money import format_eur
 from app.reference.models import Kommune
