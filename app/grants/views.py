@@ -219,6 +219,13 @@ def withdraw(application_id: int):
     return _act(application_id, services.withdraw, success=gettext("Der Antrag wurde zurückgezogen."))
 
 
+@bp.route(f"/antraege/{ID}/erneut-beantragen", methods=["POST"])
+@requires(GRANTS_APPLY)
+def reapply(application_id: int):
+    return _act(application_id, services.reapply, target="grants.edit",
+                success=gettext("Der Antrag ist wieder ein Entwurf: Sie können ihn bearbeiten und erneut einreichen."))
+
+
 @bp.route(f"/antraege/{ID}/aenderungsantrag", methods=["POST"])
 @requires(GRANTS_APPLY)
 def create_amendment(application_id: int):

@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "grants.application.approve": "Antrag bewilligt",
     "grants.application.create": "Antrag angelegt",
     "grants.application.edit": "Antrag bearbeitet",
+    "grants.application.reapply": "Antrag erneut aufgenommen",
     "grants.application.reject": "Antrag abgelehnt",
     "grants.application.request_changes": "Änderungen angefordert",
     "grants.application.submit": "Antrag eingereicht",
