@@ -2,6 +2,7 @@
 
 import io
 import re
+from datetime import date
 from decimal import Decimal
 
 from hypothesis import given
@@ -229,3 +230,23 @@ def test_decision_forms_answer_beside_the_field_and_messages_reach_the_document(
     response = kommune.post(f"/antraege/{app_id}/aenderungsantrag")
     edit = kommune.get(response.headers["Location"]).get_data(as_text=True)
     assert "Den Änderungsantrag jetzt verbindlich einreichen?" in edit
+
+
+def test_after_the_programme_end_the_start_page_says_what_is_due(app, flow):
+    """Issue #21.6: after the last expense day the Kommune's start page names the proof of use with its
+    deadline; "Teilnehmendenzahlen melden" stays only until the last quarter is reported."""
+    flow.in_state("approved")
+    kommune = _login(app, flow.users["kommune"])
+    with clock.freeze(date(2023, 5, 2)):
+        running = kommune.get("/").get_data(as_text=True)
+    assert "Teilnehmendenzahlen des Quartals melden" in running and "Tage bis zum letzten Ausgabetag" in running
+    with clock.freeze(date(2023, 9, 1)):
+        after = kommune.get("/").get_data(as_text=True)
+        assert "Verwendungsnachweis einreichen (Frist 31.12.2023)" in after
+        assert "Tage bis zur Frist für den Verwendungsnachweis 31.12.2023" in after and ">121<" in after
+        assert "Teilnehmendenzahlen des Quartals melden" in after  # Q2 2023 not reported yet
+        counts = {"female": {"entered": 1, "exited": 0, "finished": 0, "primary_target": 1}}
+        reported = flow.api["kommune"].put("/api/v1/participant-counts",
+                                           json={"module": "F1", "year": 2023, "quarter": 2, "counts": counts})
+        assert reported.status_code == 200, reported.json
+        assert "Teilnehmendenzahlen des Quartals melden" not in kommune.get("/").get_data(as_text=True)
