@@ -21,7 +21,7 @@ from ..navigation import nav_entry
 from ..reference.models import Kommune
 from . import services, settlement, status
 from .csv_import import parse_expense_csv, parse_units
-from .models import Drawdown, DrawdownStatus, Expense, Grant, Reclaim, ReclaimStatus
+from .models import Drawdown, DrawdownStatus, Expense, Grant, ProofOfUse, Reclaim, ReclaimStatus
 from .permissions import (
     BUDGET_READ,
     DRAWDOWN_DECIDE,
@@ -434,8 +434,14 @@ def statewide():
     overall, by_module = status.totals(statuses)
     waiting = db.session.scalar(db.select(db.func.count()).select_from(Drawdown).where(
         Drawdown.status == DrawdownStatus.REQUESTED))
+    # after every last expense day the page is about settlement: proof of use per grant instead of a forecast
+    settling = bool(statuses) and all(clock.today() > s.last_expense_date for s in statuses)
+    proofs = {p.grant_id: p for p in db.session.scalars(db.select(ProofOfUse))} if settling else {}
+    open_reclaims = db.session.scalar(db.select(db.func.count()).select_from(Reclaim).where(
+        Reclaim.status == ReclaimStatus.OPEN)) if settling else 0
     return render_template("budgets/statewide.html", statuses=statuses, overall=overall, by_module=by_module,
-                           waiting=waiting, formats=FORMATS)
+                           waiting=waiting, formats=FORMATS, settling=settling, proofs=proofs,
+                           open_reclaims=open_reclaims)
 
 
 @bp.route("/uebersicht.<any(csv, xlsx):fmt>")

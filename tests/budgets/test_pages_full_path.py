@@ -56,6 +56,9 @@ def test_full_path_through_the_pages(app, client, make_user, make_grant):
                           data={"reason": "Beleg fehlt"}).status_code == 302
         assert a.post(base + "/schlussbescheid").status_code == 302
         decision = a.get(base + "/verwendungsnachweis").get_data(as_text=True)
+        overview = f.get("/budgets/uebersicht").get_data(as_text=True)  # issue #21.6: after the end, settlement
+    assert ("1 von 1 Verwendungsnachweisen eingereicht, 1 Schlussbescheide erlassen, 1 Rückforderungen offen"
+            in overview) and "Schlussbescheid erlassen</a>" in overview and "Prognose" not in overview
     # 80,000 - 8 eligible at 80 % = 63,993.60 earned; 90,000 paid: 26,006.40 overpaid
     assert "63.993,60" in decision and "26.006,40" in decision and "§ 49a Abs. 4" in decision
     # issue #21.4: the table of the proof of use ends with a sum row that agrees with the decision
