@@ -20,6 +20,7 @@ from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from .clock import BERLIN
 from .formatting import format_date, format_datetime, format_decimal
 from .money import cents_to_decimal, format_eur
 
@@ -67,8 +68,8 @@ def _xlsx_value(value: Any, kind: Kind) -> Any:
         return cents_to_decimal(int(value))
     if kind in ("decimal", "percent"):
         return Decimal(value)
-    if kind == "datetime" and isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+    if kind == "datetime" and isinstance(value, datetime):  # Berlin wall time, as on the screen and in the CSV
+        return (value.astimezone(BERLIN) if value.tzinfo else value).replace(tzinfo=None)
     if kind == "date" and isinstance(value, datetime):
         return value.date()
     return value

@@ -13,9 +13,12 @@ from .money import format_eur
 from .navigation import nav_items
 
 
-def format_date(value: date | datetime | None) -> str:
+def format_date(value: date | datetime | str | None) -> str:
+    """``15.06.2022``; also for ISO dates kept as text in JSON columns (``"2022-06-15"``)."""
     if value is None:
         return "–"
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.astimezone(BERLIN).date() if value.tzinfo else value.date()
     return value.strftime("%d.%m.%Y")
@@ -45,10 +48,17 @@ def pager_query(args, page: int) -> str:
     return urlencode(merged)
 
 
+def export_query(args, fmt: str) -> str:
+    """The current query string asking for the export ``fmt`` of the same list (without the page number)."""
+    merged = {k: v for k, v in args.items() if k not in ("page", "export")}
+    merged["export"] = fmt
+    return urlencode(merged)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         eur=format_eur, date_de=format_date, datetime_de=format_datetime, decimal_de=format_decimal,
-        percent_de=format_percent, pager_query=pager_query,
+        percent_de=format_percent, pager_query=pager_query, export_query=export_query,
     )
     app.jinja_env.globals["nav_items"] = nav_items
 

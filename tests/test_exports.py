@@ -31,3 +31,16 @@ def test_xlsx_has_numbers_dates_and_the_same_rows():
     assert values[1][2].date() == date(2020, 7, 1)
     assert sheet["B2"].number_format.endswith('"€"')
     assert len(values) == len(ROWS) + 1
+
+
+def test_xlsx_times_are_berlin_wall_time_like_the_screen_and_the_csv():
+    """Issue #21.1: 06:14 UTC in summer is 08:14 on the screen, so it is 08:14 in the file (winter: +1 h)."""
+    from datetime import UTC, datetime
+
+    from app.formatting import format_datetime
+
+    columns = [Column("Zeit", "datetime")]
+    summer, winter = datetime(2022, 6, 15, 6, 14, tzinfo=UTC), datetime(2022, 1, 15, 6, 14, tzinfo=UTC)
+    values = list(load_workbook(io.BytesIO(to_xlsx(columns, [[summer], [winter]]))).active.iter_rows(values_only=True))
+    assert values[1][0] == datetime(2022, 6, 15, 8, 14) and values[2][0] == datetime(2022, 1, 15, 7, 14)
+    assert format_datetime(summer) == values[1][0].strftime("%d.%m.%Y %H:%M")

@@ -621,6 +621,10 @@ def explain_ceiling(
     uncapped = sum((d.uncapped_key for d in members), Fraction(0))
     key_sum = sum((Fraction(key[d.ags]) for d in members), Fraction(0))
     capped = [d.ags for d in members if d.capped]
+    # § 3 Abs. 1 FlüAG: what capped Gemeinden elsewhere lose is spread over the uncapped ones by their keys
+    after_own_cap = sum((d.key if d.capped else d.uncapped_key for d in members), Fraction(0))
+    capped_in_nrw = sum(1 for d in details.values() if d.capped)
+    spread = key_sum - after_own_cap
 
     if capped:
         cap_text = (
@@ -656,6 +660,12 @@ def explain_ceiling(
             _pct(uncapped),
         ),
         (f"Kappung (höchstens {_de(cap * 100, 2)} % des Bevölkerungsanteils)", cap_text),
+        (
+            "Umlage der gekappten Anteile",
+            f"{'+' if spread >= 0 else '−'}{_pct(abs(spread))}: was {_de(capped_in_nrw, 0)} gekappte Gemeinden in NRW "
+            "über der Grenze hätten, wird auf die übrigen Gemeinden nach ihrem Schlüssel umgelegt "
+            "(wiederholt, bis keine mehr über der Grenze liegt)" if capped_in_nrw else "keine: keine Gemeinde gekappt",
+        ),
         ("Schlüssel nach Kappung und Umlage (§ 3 Abs. 1 FlüAG NRW)", _pct(key_sum)),
         ("Anteil der Kommune", share_text),
         ("Fördertopf", format_eur(pool_cents)),

@@ -11,11 +11,12 @@ from ..auth.models import Role
 from ..auth.permissions import can, requires
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..main.listing import export_of
 from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
 from ..reference.services import get_programme, list_kommunen
 from . import distribution, keydata, services
-from .exporting import positions_export, version_export
+from .exporting import dataset_rows, give_back_rows, give_back_state, positions_export, version_export
 from .models import KeyDatasetKind
 from .permissions import (
     ALLOCATION_MANAGE,
@@ -52,8 +53,9 @@ def index():
 @bp.route("/schluesseldaten")
 @requires(KEYDATA_READ)
 def datasets():
-    return render_template("allocation/datasets.html", datasets=services.list_datasets(), form={}, errors={},
-                           problems=[], preview=None)
+    items = services.list_datasets()
+    return export_of(request.args, "schluesseldaten", lambda: dataset_rows(items)) or render_template(
+        "allocation/datasets.html", datasets=items, form={}, errors={}, problems=[], preview=None)
 
 
 def _reference_date(text: str) -> date | None:
@@ -207,13 +209,15 @@ def explain(version_id: int, ags: str):
 @bp.route("/rueckgaben")
 @requires(GIVE_BACK_READ)
 def give_backs():
-    return _give_backs_page({}, {})
+    items = services.list_give_backs(g.actor, get_programme().id)
+    return export_of(request.args, "rueckgaben", lambda: give_back_rows(items)) or _give_backs_page({}, {})
 
 
 def _give_backs_page(form, errors, status: int = 200):
     programme = get_programme()
     return render_template("allocation/give_backs.html", give_backs=services.list_give_backs(g.actor, programme.id),
-                           current=services.current_version(programme.id), form=form, errors=errors,
+                           give_back_state=give_back_state, current=services.current_version(programme.id), form=form,
+                           errors=errors,
                            kommunen=list_kommunen() if g.actor.role != Role.KOMMUNE else []), status
 
 

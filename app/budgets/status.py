@@ -25,12 +25,13 @@ from .. import clock
 from ..database import sum_cents
 from ..extensions import db
 from ..money import percent
-from ..reference.models import Kommune, Organisation
+from ..reference.models import Kommune, Organisation, kommune_display_name
 from .forecast import Forecast, at_risk, forecast_spend
 from .models import AccountKind, Drawdown, DrawdownStatus, ExpenseDaily, Grant, LedgerAccount, LedgerBalance
 
 K = AccountKind
 WINDOW_DAYS = 90
+HISTORY_DAYS = 90  # a grant is flagged at risk only after one forecast window of its own
 RISK_THRESHOLD = Decimal("90")
 _SIGN = {K.BUDGET: -1, K.EARNED: -1, K.OWN_SHARE: -1}
 _FIELDS = {K.BUDGET: "approved", K.REQUESTED: "requested", K.APPROVED: "approved_open", K.PAID: "paid",
@@ -123,24 +124,27 @@ def status_for(grants: list[Grant] | None = None, *, ceilings: dict[int, int] | 
     """Status of the given grants (None: all), from the balance table; ``ceilings`` by kommune id if known."""
     today = clock.today()
     if grants is None:
-        rows = db.session.execute(select(Grant.id, Grant.reference, Grant.kommune_id, Grant.funding_rate_bp,
-                                         Grant.last_expense_date, Grant.start_date, Kommune.name, Organisation.name)
-                                  .outerjoin(Kommune, Kommune.id == Grant.kommune_id)
-                                  .outerjoin(Organisation, Organisation.id == Grant.organisation_id)
-                                  .order_by(Grant.reference)).all()
+        rows = [(*row[:7], kommune_display_name(row[7], row[8]) if row[7] else row[9] or "")
+                for row in db.session.execute(
+                    select(Grant.id, Grant.reference, Grant.kommune_id, Grant.funding_rate_bp, Grant.last_expense_date,
+                           Grant.start_date, Grant.created_at, Kommune.name, Kommune.kind, Organisation.name)
+                    .outerjoin(Kommune, Kommune.id == Grant.kommune_id)
+                    .outerjoin(Organisation, Organisation.id == Grant.organisation_id)
+                    .order_by(Grant.reference))]
         ids = None
     else:
-        rows = [(g.id, g.reference, g.kommune_id, g.funding_rate_bp, g.last_expense_date, g.start_date,
-                 g.kommune.name if g.kommune else None, g.organisation.name if g.organisation else None)
+        rows = [(g.id, g.reference, g.kommune_id, g.funding_rate_bp, g.last_expense_date, g.start_date, g.created_at,
+                 g.kommune.display_name if g.kommune else g.organisation.name if g.organisation else "")
                 for g in grants]
         ids = [g.id for g in grants]
     result: dict[int, GrantStatus] = {}
     starts: dict[int, date] = {}
-    for gid, reference, kommune_id, rate, last_day, start, kommune_name, organisation_name in rows:
-        recipient = (kommune_name or organisation_name or "").split(",")[0]
+    granted: dict[int, date] = {}
+    for gid, reference, kommune_id, rate, last_day, start, created, recipient in rows:
         result[gid] = GrantStatus(gid, reference, recipient, kommune_id, rate, last_day,
                                   ceiling=(ceilings or {}).get(kommune_id))
         starts[gid] = start
+        granted[gid] = created.astimezone(clock.BERLIN).date()
     for gid, module, year, kind, cents in _balances(ids):
         status = result.get(gid)
         if status is None:
@@ -155,7 +159,7 @@ def status_for(grants: list[Grant] | None = None, *, ceilings: dict[int, int] | 
             status.total.add(figures)
     _drawn_since(result)
     if with_forecast:
-        _forecasts(result, starts, today)
+        _forecasts(result, starts, granted, today)
     return list(result.values())
 
 
@@ -172,7 +176,10 @@ def _drawn_since(result: dict[int, GrantStatus]) -> None:
             status.drawn_since = value_date
 
 
-def _forecasts(result: dict[int, GrantStatus], starts: dict[int, date], today: date) -> None:
+def _forecasts(result: dict[int, GrantStatus], starts: dict[int, date], granted: dict[int, date],
+               today: date) -> None:
+    """Forecast per grant; "at risk" only once the grant has a history to forecast from: granted at least
+    ``HISTORY_DAYS`` ago (a grant approved today has spent nothing yet and would always look at risk)."""
     window_start = today - timedelta(days=WINDOW_DAYS)
     days = {"window_start": window_start, "today": today}
     if len(result) < 100:
@@ -191,8 +198,8 @@ def _forecasts(result: dict[int, GrantStatus], starts: dict[int, date], today: d
 
         status.projected_earned = min(earned_for(forecast.projected_cents, status.rate_bp), status.total.approved)
         approved_as_expenses = -(-status.total.approved * 10000 // status.rate_bp)
-        status.at_risk = today <= status.last_expense_date and at_risk(forecast, approved_as_expenses,
-                                                                       RISK_THRESHOLD)
+        status.at_risk = (granted[gid] <= today - timedelta(days=HISTORY_DAYS) and today <= status.last_expense_date
+                          and at_risk(forecast, approved_as_expenses, RISK_THRESHOLD))
 
 
 def totals(statuses: list[GrantStatus]) -> tuple[Figures, dict[str, Figures]]:

@@ -16,13 +16,13 @@ from ..errors import ValidationFailed
 from ..exports import FORMATS, Column, export_response, today_stamp
 from ..extensions import db
 from ..formatting import format_date
-from ..main.listing import ListColumn, Listing, build_listing
+from ..main.listing import ListColumn, Listing, build_listing, export_of
 from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
 from ..reference.models import Kommune
 from . import services, settlement, status
 from .csv_import import parse_expense_csv, parse_units
-from .models import Drawdown, DrawdownStatus, Expense, Grant, Reclaim, ReclaimStatus
+from .models import Drawdown, DrawdownStatus, Expense, Grant, ProofOfUse, Reclaim, ReclaimStatus
 from .permissions import (
     BUDGET_READ,
     DRAWDOWN_DECIDE,
@@ -112,7 +112,10 @@ def grant(grant_id: int):
                       and line.approved_cents})
     return render_template("budgets/grant.html", grant=item, status=current, chart=chart, drawdowns=drawdowns,
                            modules=modules, errors=errors, form=request.form, proof=services.proof_of(item),
-                           reclaim=settlement.reclaim_of(item)), (422 if errors else 200)
+                           reclaim=settlement.reclaim_of(item), recent=RECENT_DRAWDOWNS), (422 if errors else 200)
+
+
+RECENT_DRAWDOWNS = 10  # on the budget page of a grant; the older ones are folded away below the form
 
 
 # --------------------------------------------------------------------------- drawdowns
@@ -437,7 +440,19 @@ def final_decision(grant_id: int):
 @requires(STATUS_ALL)
 def reclaims():
     items = list(db.session.scalars(db.select(Reclaim).order_by(Reclaim.status.desc(), Reclaim.id)))
-    return render_template("budgets/reclaims.html", reclaims=items)
+    exported = export_of(request.args, "rueckforderungen", lambda: (RECLAIM_COLUMNS, [
+        (r.id, r.grant.reference, _recipient(r.grant), r.status.label, r.created_at, r.principal_cents,
+         r.principal_repaid_cents, r.principal_cents - r.principal_repaid_cents, r.interest_repaid_cents)
+        for r in items]))
+    return exported or render_template("budgets/reclaims.html", reclaims=items)
+
+
+RECLAIM_COLUMNS = [Column(lazy_gettext("Nr."), "int"), Column(lazy_gettext("Zuwendung")),
+                   Column(lazy_gettext("Empfänger")), Column(lazy_gettext("Status")),
+                   Column(lazy_gettext("Festgesetzt"), "datetime"), Column(lazy_gettext("Hauptforderung"), "money"),
+                   Column(lazy_gettext("Zurückgezahlt (Hauptforderung)"), "money"),
+                   Column(lazy_gettext("Offen (Hauptforderung)"), "money"),
+                   Column(lazy_gettext("Zinsen gezahlt"), "money")]
 
 
 @bp.route("/rueckforderungen/" + ID.format("reclaim_id"), methods=["GET", "POST"])
@@ -479,8 +494,14 @@ def statewide():
     overall, by_module = status.totals(statuses)
     waiting = db.session.scalar(db.select(db.func.count()).select_from(Drawdown).where(
         Drawdown.status == DrawdownStatus.REQUESTED))
+    # after every last expense day the page is about settlement: proof of use per grant instead of a forecast
+    settling = bool(statuses) and all(clock.today() > s.last_expense_date for s in statuses)
+    proofs = {p.grant_id: p for p in db.session.scalars(db.select(ProofOfUse))} if settling else {}
+    open_reclaims = db.session.scalar(db.select(db.func.count()).select_from(Reclaim).where(
+        Reclaim.status == ReclaimStatus.OPEN)) if settling else 0
     return render_template("budgets/statewide.html", statuses=statuses, overall=overall, by_module=by_module,
-                           waiting=waiting, formats=FORMATS)
+                           waiting=waiting, formats=FORMATS, settling=settling, proofs=proofs,
+                           open_reclaims=open_reclaims)
 
 
 @bp.route("/uebersicht.<any(csv, xlsx):fmt>")

@@ -62,13 +62,23 @@ def map_areas(width: int = 640) -> tuple[tuple[MapArea, ...], int, int]:
     return tuple(sorted(areas, key=lambda a: a.ags)), width, height
 
 
+def _round_up(value: int, digits: int = 2) -> int:
+    """Round a class bound up to two significant digits, so the legend reads "bis 720 Tsd. €", not
+    "bis 716.468,15 €" (classes stay contiguous: every value still falls under a bound at or above it)."""
+    if value <= 0:
+        return value
+    unit = 10 ** max(len(str(value)) - digits, 0)
+    return -(-value // unit) * unit
+
+
 def classify(values: Mapping[str, int | None], steps: int = len(SCALE)) -> tuple[dict[str, int], list[int]]:
     """Equal-interval classes over the present values: {ags: class index} and the class bounds."""
     present = [v for v in values.values() if v is not None]
     if not present:
         return {}, []
     low, high = min(present), max(present)
-    bounds = [low + (high - low) * i // steps for i in range(steps + 1)]
+    inner = [_round_up(low + (high - low) * i // steps) for i in range(1, steps)]
+    bounds = [low, *[min(bound, high) for bound in inner], high]
     classes = {}
     for ags, value in values.items():
         if value is None:
@@ -80,7 +90,8 @@ def classify(values: Mapping[str, int | None], steps: int = len(SCALE)) -> tuple
 
 def render_map(values: Mapping[str, int | None], *, title: str, link: Callable[[str], str | None],
                value_label: Callable[[int], str] = str, names: Mapping[str, str] | None = None,
-               categories: Mapping[int, tuple[str, str]] | None = None) -> Markup:
+               categories: Mapping[int, tuple[str, str]] | None = None,
+               legend_label: Callable[[int], str] | None = None) -> Markup:
     """The NRW map coloured by ``values`` (ags -> integer measure); each area links to ``link(ags)``.
 
     ``categories`` ({value: (colour, legend label)}) colours a categorical measure (e.g. at risk yes/no)
@@ -105,7 +116,8 @@ def render_map(values: Mapping[str, int | None], *, title: str, link: Callable[[
         target = link(area.ags)
         parts.append(f'<a href="{escape(target)}" aria-label="{escape(label)}">{shape}</a>' if target else shape)
     legend = ([(colour, label) for colour, label in categories.values()] if categories else
-              [(SCALE[i], gettext("bis %(value)s", value=value_label(bounds[i + 1]))) for i in range(len(bounds) - 1)])
+              [(SCALE[i], gettext("bis %(value)s", value=(legend_label or value_label)(bounds[i + 1])))
+               for i in range(len(bounds) - 1)])
     legend.append((NO_DATA, gettext("keine Daten")))
     for i, (colour, label) in enumerate(legend):
         x = 10 + i * 105

@@ -80,8 +80,9 @@ def spend_chart(points: list[tuple[date, int]], *, start: date, deadline: date, 
 
 def short_eur(cents: int) -> str:
     euros = cents // 100
-    if abs(euros) >= 1_000_000:
-        return f"{Decimal(euros) / 1_000_000:.1f}".replace(".", ",") + " Mio. €"
+    if abs(euros) >= 1_000_000:  # 2,5 Mio. € / 1,25 Mio. € / 3 Mio. €: the axis ticks exactly, no rounding
+        millions = (Decimal(euros) / 1_000_000).quantize(Decimal("0.01")).normalize()
+        return f"{millions:f}".replace(".", ",") + " Mio. €"
     if abs(euros) >= 1_000:
         return f"{euros // 1000} Tsd. €"
     return f"{euros} €"

@@ -33,14 +33,18 @@ def _fmt(value: Fraction | int) -> str:
     return f"{float(value):.1f}"  # SVG coordinates only; never money
 
 
-def _nice_max(value: int) -> int:
+def nice_scale(value: int, intervals: int = 5) -> tuple[int, int]:
+    """(step, top) of a value axis: the smallest step of 1, 2, 2.5 or 5 × 10^k with at most ``intervals``
+    steps up to ``value``; top = the first multiple of the step at or above it (e.g. 2.3 Mio. → 0.5, 2.5 Mio.).
+    So the ticks are round and the axis ends just above the data, not at twice its maximum."""
     if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(value)) - 1)
-    for step in (1, 2, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+        return 1, 1
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude // 2, 5 * magnitude):
+            if step and step * intervals >= value:
+                return step, -(-value // step) * step
+        magnitude *= 10
 
 
 def line_chart(series: Sequence[Series], *, title: str, value_label=lambda v: str(v), width: int = 720,
@@ -53,7 +57,7 @@ def line_chart(series: Sequence[Series], *, title: str, value_label=lambda v: st
     first = min(p[0] for p in points)
     last = max([p[0] for p in points] + [m[0] for m in markers])
     span = max((last - first).days, 1)
-    top_value = _nice_max(max(p[1] for p in points))
+    step, top_value = nice_scale(max(p[1] for p in points))
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x(day: date) -> Fraction:
@@ -65,8 +69,7 @@ def line_chart(series: Sequence[Series], *, title: str, value_label=lambda v: st
     ident = _ident("chart", title)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
              f'class="chart" aria-labelledby="{ident}"><title id="{ident}">{escape(title)}</title>']
-    for i in range(5):
-        value = top_value * i // 4
+    for value in range(0, top_value + 1, step):
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{_fmt(y(value))}" y2="{_fmt(y(value))}" '
                      f'stroke="#d0d5dc"/><text x="{left - 6}" y="{_fmt(y(value) + 4)}" text-anchor="end" '
                      f'font-size="11">{escape(value_label(value))}</text>')

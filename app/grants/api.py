@@ -118,6 +118,14 @@ def withdraw(application_id: int):
     return _transition(application_id, services.withdraw)
 
 
+@blp.route(f"/applications/{ID}/reapply", methods=["POST"])
+@requires(GRANTS_APPLY)
+@blp.response(200, ApplicationOut)
+def reapply(application_id: int):
+    """Take up a withdrawn or rejected application again as a draft (the history stays)."""
+    return _transition(application_id, services.reapply)
+
+
 @blp.route(f"/applications/{ID}/request-changes", methods=["POST"])
 @requires(GRANTS_DECIDE)
 @blp.arguments(CommentIn)

@@ -9,7 +9,7 @@ counts for the approved ones (about three quarters men, as in the real programme
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -57,20 +57,32 @@ def _user_for(context, kommune: Kommune) -> User:
                        password=DEMO_PASSWORD, role="kommune", kommune_ags=kommune.ags, actor_label="seed-demo")
 
 
+def _report_day(start: date, day: date) -> date:
+    """When a quarter's counts were reported: ten days after the quarter, at the latest the day before the
+    demo day (the quarter in progress), so demo entries sort below whatever a person does on the demo day."""
+    after_quarter = (start.replace(day=1) + timedelta(days=95)).replace(day=10)
+    return max(start, min(after_quarter, day - timedelta(days=1)))
+
+
 def _counts(user: User, rng: random.Random, day: date) -> None:
     for year in (2020, 2021, 2022):
         for quarter in (1, 2, 3, 4):
             start = participants.quarter_start(year, quarter)
             if start < date(2020, 7, 1) or start > day:
                 continue
-            for module in ("F1", "F2", "F4"):
-                entered = rng.randint(8, 40)
-                women = round(entered * rng.uniform(0.2, 0.34))
-                diverse = 1 if rng.random() < 0.05 else 0
-                split = {"female": women, "male": entered - women - diverse, "diverse": diverse, "not_stated": 0}
-                counts = {g: {"entered": split[g], "primary_target": round(split[g] * 0.8),
-                              "exited": split[g] // 8, "finished": split[g] // 3} for g in GENDERS}
-                participants.report_quarter(user, module=module, year=year, quarter=quarter, counts=counts)
+            with clock.freeze(_at(_report_day(start, day))):
+                _report(user, rng, year, quarter)
+
+
+def _report(user: User, rng: random.Random, year: int, quarter: int) -> None:
+    for module in ("F1", "F2", "F4"):
+        entered = rng.randint(8, 40)
+        women = round(entered * rng.uniform(0.2, 0.34))
+        diverse = 1 if rng.random() < 0.05 else 0
+        split = {"female": women, "male": entered - women - diverse, "diverse": diverse, "not_stated": 0}
+        counts = {g: {"entered": split[g], "primary_target": round(split[g] * 0.8),
+                      "exited": split[g] // 8, "finished": split[g] // 3} for g in GENDERS}
+        participants.report_quarter(user, module=module, year=year, quarter=quarter, counts=counts)
 
 
 def seed(context) -> None:
@@ -115,8 +127,7 @@ def seed(context) -> None:
             continue
         with clock.freeze(_at(date(2020, 5, 4 + index))):
             decisions.approve(application.id, admin, comment="(synthetisch) Demo-Bescheid.")
-        with clock.freeze(_at(context.day)):
-            _counts(user, rng, context.day)
+        _counts(user, rng, context.day)
         if state in ("approved_amended", "approved_amending"):
             committed = services.committed_lines(application)
             shift = min(committed.get(("F2", 2022), 0), 5_000_000)

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..money import percent
 from .content import eligible_cost_cents
 from .decisions import decisions_select
-from .models import GENDER_LABELS, GENDERS, Application
+from .models import GENDER_LABELS, GENDERS, Application, DecisionOutcome
 from .participants import programme_report
 from .services import application_select, ceiling_cents
 
@@ -40,20 +40,36 @@ def application_rows(actor: User) -> tuple[list[Column], list[list]]:
     return columns, rows
 
 
+def decision_state(decision, superseded_ids: set[int]) -> str:
+    """"in Kraft", "ersetzt" (a later amendment decision took its place) or "abgelehnt"."""
+    if decision.outcome is not DecisionOutcome.APPROVED:
+        return "abgelehnt"
+    return "ersetzt" if decision.id in superseded_ids else "in Kraft"
+
+
 def decision_rows(actor: User) -> tuple[list[Column], list[list]]:
-    """One row per decision line (module and year), so that sums per module or year pivot directly."""
-    columns = [Column("Bescheid"), Column("Ergebnis"), Column("Datum", "datetime"), Column("AGS"),
+    """One row per decision line (module and year), so that sums per module or year pivot directly.
+
+    Superseded and rejected decisions stay in the export (the history), marked in "Stand"; only the
+    column "Bewilligt, in Kraft" carries amounts of the decisions in force, so its sum is what is granted.
+    """
+    columns = [Column("Bescheid"), Column("Ergebnis"), Column("Stand"), Column("Datum", "datetime"), Column("AGS"),
                Column("Kommune"), Column("Antrag"), Column("Revision", "int"), Column("Förderquote %", "percent"),
                Column("Baustein"), Column("Haushaltsjahr", "int"), Column("Beantragt", "money"),
-               Column("Bewilligt", "money"), Column("Begründung der Kürzung"), Column("Freigegeben", "money")]
+               Column("Bewilligt", "money"), Column("Bewilligt, in Kraft", "money"), Column("Begründung der Kürzung"),
+               Column("Freigegeben", "money")]
+    decisions = list(db.session.scalars(decisions_select(actor)))
+    superseded = {d.supersedes_id for d in decisions if d.supersedes_id is not None}
     rows = []
-    for decision in db.session.scalars(decisions_select(actor)):
+    for decision in decisions:
         application: Application = decision.application
+        state = decision_state(decision, superseded)
         for index, line in enumerate(decision.lines):
-            rows.append([decision.number, decision.outcome.label, decision.decided_at, application.kommune.ags,
-                         decision.recipient_name, application.title, decision.revision.number,
+            rows.append([decision.number, decision.outcome.label, state, decision.decided_at, application.kommune.ags,
+                         application.kommune.display_name, application.title, decision.revision.number,
                          percent(decision.funding_rate_bp, 10000, 2), line.module_code, line.budget_year,
-                         line.requested_cents, line.approved_cents, line.reason,
+                         line.requested_cents, line.approved_cents,
+                         line.approved_cents if state == "in Kraft" else 0, line.reason,
                          decision.released_cents if index == 0 else 0])
     return columns, rows
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext
+from sqlalchemy import select
 
+from .. import clock
 from ..auth.models import Role
+from ..extensions import db
 from ..main.dashboard import Panel, panel
 from ..reference.services import get_programme
 from . import services
-from .models import ApplicationStatus
+from .models import ApplicationStatus, ParticipantCount
 
 
 @panel(order=200)
@@ -22,6 +25,18 @@ def grants_panel(user):
                      data={"counts": [(s, counts[s]) for s in ApplicationStatus],
                            "waiting": counts[ApplicationStatus.SUBMITTED] if user.role == Role.PROGRAMME_ADMIN else 0})
     return None
+
+
+def _counts_due(programme, kommune_id: int) -> bool:
+    """Quarterly counts are a to-do while the programme runs; after its last expense day only until the
+    last quarter is reported (issue 21: the to-do stayed forever)."""
+    last = programme.last_expense_date
+    if clock.today() <= last:
+        return True
+    quarter = (last.month - 1) // 3 + 1
+    return db.session.scalar(select(ParticipantCount.id).where(
+        ParticipantCount.programme_id == programme.id, ParticipantCount.kommune_id == kommune_id,
+        ParticipantCount.year == last.year, ParticipantCount.quarter == quarter).limit(1)) is None
 
 
 def _kommune_panel(user) -> Panel:
@@ -40,7 +55,7 @@ def _kommune_panel(user) -> Panel:
             data["todo"] = gettext("%(title)s fertigstellen und einreichen", title=current.title)
         elif current.status is ApplicationStatus.CHANGES_REQUESTED:
             data["todo"] = gettext("%(title)s: angeforderte Änderungen einarbeiten", title=current.title)
-        elif application.status is ApplicationStatus.APPROVED:
+        elif application.status is ApplicationStatus.APPROVED and _counts_due(programme, user.kommune_id):
             data["todo"], data["todo_url"] = gettext("Teilnehmendenzahlen des Quartals melden"), url_for(
                 "grants.participants_page")
         if data["todo"] and data["todo_url"] is None:

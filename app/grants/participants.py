@@ -21,7 +21,7 @@ from ..auth.permissions import scope_kommune_id
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..money import percent
-from ..reference.models import Kommune
+from ..reference.models import Kommune, kommune_display_name
 from ..reference.services import get_programme
 from .models import GENDERS, ApplicationStatus, ParticipantCount
 from .services import application_of_kommune, module_codes
@@ -148,12 +148,12 @@ def programme_report(actor: User) -> tuple[list[ReportRow], ReportRow]:
     """People reached per Kommune and module, by gender, with the shares of women and men; and the total."""
     programme = get_programme()
     statement = (
-        select(Kommune.name, Kommune.ags, ParticipantCount.module_code,
+        select(Kommune.name, Kommune.kind, Kommune.ags, ParticipantCount.module_code,
                ParticipantCount.gender, func.sum(ParticipantCount.entered), func.sum(ParticipantCount.exited),
                func.sum(ParticipantCount.finished), func.sum(ParticipantCount.primary_target))
         .join(Kommune, Kommune.id == ParticipantCount.kommune_id)
         .where(ParticipantCount.programme_id == programme.id)
-        .group_by(Kommune.name, Kommune.ags, ParticipantCount.module_code, ParticipantCount.gender)
+        .group_by(Kommune.name, Kommune.kind, Kommune.ags, ParticipantCount.module_code, ParticipantCount.gender)
         .order_by(Kommune.ags, ParticipantCount.module_code)
     )
     scope = scope_kommune_id(actor)
@@ -161,8 +161,9 @@ def programme_report(actor: User) -> tuple[list[ReportRow], ReportRow]:
         statement = statement.where(ParticipantCount.kommune_id == scope)
     rows: dict[tuple[str, str], ReportRow] = {}
     total = ReportRow(kommune="Summe", ags="", module="alle")
-    for name, ags, module, gender, entered, exited, finished, primary in db.session.execute(statement):
-        row = rows.setdefault((ags, module), ReportRow(kommune=name.split(",")[0], ags=ags, module=module))
+    for name, kind, ags, module, gender, entered, exited, finished, primary in db.session.execute(statement):
+        row = rows.setdefault((ags, module),
+                              ReportRow(kommune=kommune_display_name(name, kind), ags=ags, module=module))
         for target in (row, total):
             target.entered[gender] += int(entered or 0)
             target.exited += int(exited or 0)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from ..auth.models import User
-from .content import eligible_cost_cents
+from ..money import MoneyFormatError, parse_german_amount
+from .content import eligible_cost_cents, line_field
 from .models import Application, Revision
 from .services import ceiling_cents, funding_rate_bp, module_codes
 from .workflow import allowed_actions
@@ -55,3 +59,28 @@ def present_application(application: Application, actor: User | None) -> dict:
                     "comment": e.comment, "revision": e.revision.number if e.revision else None,
                     "created_at": e.created_at} for e in application.events],
     }
+
+
+@dataclass(frozen=True)
+class GridSums:
+    """What the application grid adds up to: per module (row), per year (column), in all, and the room
+    left up to the ceiling (negative: over the ceiling). Fields that do not parse count as 0."""
+
+    rows: dict[str, int]
+    columns: dict[int, int]
+    total: int
+    remaining: int | None
+
+
+def grid_sums(values: Mapping[str, str], modules: list[str], years: list[int], ceiling: int | None) -> GridSums:
+    def cents(module: str, year: int) -> int:
+        try:
+            return parse_german_amount(values.get(line_field(module, year)) or "0")
+        except MoneyFormatError:
+            return 0
+
+    grid = {(m, y): cents(m, y) for m in modules for y in years}
+    total = sum(grid.values())
+    return GridSums(rows={m: sum(grid[m, y] for y in years) for m in modules},
+                    columns={y: sum(grid[m, y] for m in modules) for y in years}, total=total,
+                    remaining=None if ceiling is None else ceiling - total)

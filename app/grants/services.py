@@ -291,6 +291,23 @@ def withdraw(application_id: int, actor: User) -> Application:
     return application
 
 
+def reapply(application_id: int, actor: User) -> Application:
+    """Take up a withdrawn or rejected application (or amendment) again as a draft (issue 21).
+
+    The history stays (events, the rejection decision); the next edit starts a working copy of the last
+    content. An amendment only if no other amendment of the same application is open."""
+    application = get_application(application_id, actor, lock=True)
+    before, before_status = snapshot(application), application.status
+    new_status = next_status(application.status, "reapply", actor)
+    if application.kind is ApplicationKind.AMENDMENT and open_amendment(application.root) is not None:
+        raise Conflict("Es ist bereits ein anderer Änderungsantrag offen.")
+    application.status, application.submitted_at, application.decided_at = new_status, None, None
+    _event(application, "reapply", before_status, actor)
+    db.session.flush()
+    _audit("reapply", application, before, actor)
+    return application
+
+
 def request_changes(application_id: int, actor: User, comment: str) -> Application:
     """Send the submitted revision back to the Kommune with a comment (required)."""
     application = get_application(application_id, actor, lock=True)

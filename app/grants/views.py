@@ -29,8 +29,8 @@ from .permissions import (
     PARTICIPANTS_READ,
     PARTICIPANTS_REPORT,
 )
-from .presenters import present_application
-from .workflow import ACTION_LABELS
+from .presenters import grid_sums, present_application
+from .workflow import ACTION_LABELS, EVENT_LABELS
 
 bp = Blueprint("grants", __name__)
 nav_entry(lazy_gettext("Anträge"), "grants.index", GRANTS_READ, order=200)
@@ -43,7 +43,7 @@ def _common(application) -> dict:
     programme = application.programme
     return {"application": application, "view": present_application(application, g.actor),
             "modules": programme.kommune_modules, "years": list(programme.budget_years),
-            "format_rate": format_rate, "action_labels": ACTION_LABELS}
+            "format_rate": format_rate, "action_labels": ACTION_LABELS, "event_labels": EVENT_LABELS}
 
 
 # ---------------------------------------------------------------- Kommune: own application
@@ -188,8 +188,10 @@ def edit(application_id: int):
                 return redirect(url_for(target, application_id=application.id))
         status = 422
         application = services.get_application(application_id, g.actor)
-    return render_template("grants/edit.html", values=values, errors=errors, used=services.used_lines(application),
-                           **_common(application)), status
+    context = _common(application)
+    sums = grid_sums(values, [m.code for m in context["modules"]], context["years"], context["view"]["ceiling"])
+    return render_template("grants/edit.html", values=values, errors=errors, sums=sums,
+                           used=services.used_lines(application), **context), status
 
 
 def _act(application_id: int, func, *args, success: str, target: str = "grants.detail"):
@@ -218,6 +220,13 @@ def withdraw(application_id: int):
     return _act(application_id, services.withdraw, success=gettext("Der Antrag wurde zurückgezogen."))
 
 
+@bp.route(f"/antraege/{ID}/erneut-beantragen", methods=["POST"])
+@requires(GRANTS_APPLY)
+def reapply(application_id: int):
+    return _act(application_id, services.reapply, target="grants.edit",
+                success=gettext("Der Antrag ist wieder ein Entwurf: Sie können ihn bearbeiten und erneut einreichen."))
+
+
 @bp.route(f"/antraege/{ID}/aenderungsantrag", methods=["POST"])
 @requires(GRANTS_APPLY)
 def create_amendment(application_id: int):
@@ -239,12 +248,8 @@ def review(application_id: int):
     old_label, new_label, rows = services.review_diff(application, new_number=new, old_number=old)
     context = _common(application)
     revision = application.last_submitted_revision
-    approve_values = {}
-    if revision is not None:
-        approve_values = {line_field(m, y): format_eur(c, with_symbol=False)
-                          for (m, y), c in revision.line_map().items()}
     return render_template("grants/review.html", old_label=old_label, new_label=new_label, rows=rows,
-                           revision=revision, approve_values=approve_values, errors={},
+                           revision=revision, approve_values=_requested_amounts(revision), errors={},
                            may_decide=can(g.actor, GRANTS_DECIDE) and application.status is ApplicationStatus.SUBMITTED,
                            **context)
 
@@ -252,8 +257,8 @@ def review(application_id: int):
 @bp.route(f"/antraege/{ID}/aenderungen-anfordern", methods=["POST"])
 @requires(GRANTS_DECIDE)
 def request_changes(application_id: int):
-    return _act(application_id, services.request_changes, request.form.get("changes_comment", ""),
-                success=gettext("Die Kommune wurde um Änderungen gebeten."))
+    return _decide(application_id, services.request_changes, "changes_comment", "comment",
+                   success=gettext("Die Kommune wurde um Änderungen gebeten."))
 
 
 @bp.route(f"/antraege/{ID}/bewilligen", methods=["POST"])
@@ -281,18 +286,47 @@ def approve(application_id: int):
         else:
             flash(gettext("Bewilligt: Zuwendungsbescheid %(number)s.", number=decision.number), "success")
             return redirect(url_for("grants.decision_document", decision_id=decision.id))
-    application = services.get_application(application_id, g.actor)
-    old_label, new_label, rows = services.review_diff(application)
-    return render_template("grants/review.html", old_label=old_label, new_label=new_label, rows=rows,
-                           revision=application.last_submitted_revision, approve_values=dict(request.form),
-                           errors=errors, may_decide=True, **_common(application)), 422
+    return _review_page(application_id, errors)
 
 
 @bp.route(f"/antraege/{ID}/ablehnen", methods=["POST"])
 @requires(GRANTS_DECIDE)
 def reject(application_id: int):
-    return _act(application_id, decisions.reject, request.form.get("reason", ""),
-                success=gettext("Der Antrag wurde abgelehnt."))
+    return _decide(application_id, decisions.reject, "reason", "reason", success=gettext("Der Antrag wurde abgelehnt."))
+
+
+def _decide(application_id: int, func, form_field: str, error_field: str, *, success: str):
+    """Request changes or reject from the review page; refused input comes back beside its field (422).
+
+    The service names the field ``error_field``; the review page's form calls it ``form_field`` (the approval
+    form on the same page has its own ``comment``)."""
+    try:
+        func(application_id, g.actor, request.form.get(form_field, ""))
+        db.session.commit()
+    except ValidationFailed as failed:
+        db.session.rollback()
+        errors = {form_field if key == error_field else key: value for key, value in failed.errors.items()}
+        return _review_page(application_id, errors)
+    flash(success, "success")
+    return redirect(url_for("grants.detail", application_id=application_id))
+
+
+def _requested_amounts(revision) -> dict:
+    """The approval form starts with the requested amounts."""
+    if revision is None:
+        return {}
+    return {line_field(m, y): format_eur(c, with_symbol=False) for (m, y), c in revision.line_map().items()}
+
+
+def _review_page(application_id: int, errors: dict):
+    """The review page again with the decision forms' input and their errors (422)."""
+    application = services.get_application(application_id, g.actor)
+    old_label, new_label, rows = services.review_diff(application)
+    revision = application.last_submitted_revision
+    values = {**_requested_amounts(revision), **request.form}
+    return render_template("grants/review.html", old_label=old_label, new_label=new_label, rows=rows,
+                           revision=revision, approve_values=values, errors=errors, may_decide=True,
+                           **_common(application)), 422
 
 
 @bp.route("/bescheide/<int(max=2147483647):decision_id>")

@@ -27,6 +27,9 @@ TRANSITIONS: dict[tuple[S, str], tuple[S, frozenset[Role]]] = {
     (S.CHANGES_REQUESTED, "edit"): (S.CHANGES_REQUESTED, KOMMUNE),
     (S.CHANGES_REQUESTED, "submit"): (S.SUBMITTED, KOMMUNE),
     (S.CHANGES_REQUESTED, "withdraw"): (S.WITHDRAWN, KOMMUNE),
+    # a withdrawn or rejected application can be taken up again: a new working copy of the last content
+    (S.WITHDRAWN, "reapply"): (S.DRAFT, KOMMUNE),
+    (S.REJECTED, "reapply"): (S.DRAFT, KOMMUNE),
 }
 ACTIONS = sorted({action for _status, action in TRANSITIONS})
 ACTION_LABELS = {
@@ -36,6 +39,18 @@ ACTION_LABELS = {
     "request_changes": lazy_gettext("Änderungen anfordern"),
     "approve": lazy_gettext("bewilligen"),
     "reject": lazy_gettext("ablehnen"),
+    "reapply": lazy_gettext("erneut beantragen"),
+}
+# the same actions in an application's history: what happened (past participle), not what one may do
+EVENT_LABELS = {
+    "create": lazy_gettext("angelegt"),
+    "edit": lazy_gettext("bearbeitet"),
+    "submit": lazy_gettext("eingereicht"),
+    "withdraw": lazy_gettext("zurückgezogen"),
+    "request_changes": lazy_gettext("Änderungen angefordert"),
+    "approve": lazy_gettext("bewilligt"),
+    "reject": lazy_gettext("abgelehnt"),
+    "reapply": lazy_gettext("erneut aufgenommen"),
 }
 
 

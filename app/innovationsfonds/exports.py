@@ -1,12 +1,12 @@
-"""CSV/XLSX exports of a call's sketch list and its ranking (through app/exports.py): the same
-columns and rows as the pages ``call.html`` and ``ranking.html`` show (headings in the page language)."""
+"""CSV/XLSX exports of a call's lists (through app/exports.py): the same columns and rows as the pages
+``call.html``, ``ranking.html``, ``matrix.html`` and ``outbox.html`` show (headings in the page language)."""
 
 from __future__ import annotations
 
 from flask_babel import gettext
 
 from ..exports import Column
-from .models import Call
+from .models import Call, StagedMessage
 from .selection import Proposals
 
 
@@ -34,4 +34,28 @@ def ranking_rows(result: Proposals) -> tuple[list[Column], list[list]]:
         a = result.aggregates[sketch.id]
         rows.append([r.position, sketch.reference, sketch.title, a.mean, a.median, a.stdev, a.spread,
                      gettext("ja") if a.discrepancy else "", a.count, sketch.requested_cents])
+    return columns, rows
+
+
+def matrix_rows(matrix: dict) -> tuple[list[Column], list[list]]:
+    """The assignment matrix: one row per sketch, one column per reviewer (by name), the load per reviewer last."""
+    marks = {"submitted": gettext("abgegeben"), "assigned": gettext("zugeordnet"),
+             "conflict": gettext("Interessenkonflikt")}
+    reviewers = matrix["reviewers"]
+    columns = [Column(gettext("Skizze")), Column(gettext("Titel"))]
+    columns += [Column(f"G{index}: {u.name}") for index, u in enumerate(reviewers, start=1)]
+    columns += [Column(gettext("Anzahl"), "int")]
+    rows = [[row["sketch"].reference, row["sketch"].title, *[marks.get(cell, "") for cell in row["cells"]],
+             row["count"]] for row in matrix["rows"]]
+    rows.append([gettext("Last"), "", *[matrix["loads"][u.id] for u in reviewers], None])
+    return columns, rows
+
+
+def outbox_rows(messages: list[StagedMessage]) -> tuple[list[Column], list[list]]:
+    """The staged decision messages with their state (waiting or sent, when, to how many)."""
+    columns = [Column(gettext("Skizze")), Column(gettext("Betreff")), Column(gettext("Stand")),
+               Column(gettext("Vorgemerkt"), "datetime"), Column(gettext("Versandt"), "datetime"),
+               Column(gettext("Empfänger"), "int"), Column(gettext("Text"))]
+    rows = [[m.sketch.reference, m.subject, gettext("versandt") if m.released_at else gettext("wartet"), m.created_at,
+             m.released_at, m.recipients if m.released_at else None, m.body] for m in messages]
     return columns, rows

@@ -463,15 +463,19 @@ def group_minimums(call_id: int):
     return _selection_page(call_id, errors)
 
 
-@bp.route(CALL + "/export/<any(skizzen, rangfolge):what>.<any(csv, xlsx):fmt>")
+@bp.route(CALL + "/export/<any(skizzen, rangfolge, zuordnung, postausgang):what>.<any(csv, xlsx):fmt>")
 @requires(IF_STAFF)
 def export(call_id: int, what: str, fmt: str):
-    """The sketch list or the ranking as CSV/XLSX: exactly the columns and rows the page shows."""
+    """A list of the call as CSV/XLSX (sketches, ranking, assignment matrix, outbox): the columns the page shows."""
     call = services.get_call(call_id)
     if what == "skizzen":
         columns, rows = exports.sketch_rows(call, selection.aggregates(call))
-    else:
+    elif what == "rangfolge":
         columns, rows = exports.ranking_rows(selection.proposals(call))
+    elif what == "zuordnung":
+        columns, rows = exports.matrix_rows(reviewing.assignment_matrix(call))
+    else:
+        columns, rows = exports.outbox_rows(selection.outbox(call))
     return export_response(f"innovationsfonds-{call.id}-{what}-{today_stamp(clock.today())}", fmt, columns, rows)
 
 

@@ -23,7 +23,7 @@ from ..database import sum_cents
 from ..extensions import db
 from ..grants.models import ParticipantCount
 from ..money import format_eur, percent
-from ..reference.models import Kommune
+from ..reference.models import Kommune, kommune_display_name
 from ..reference.services import get_programme
 
 
@@ -70,16 +70,17 @@ def published_ceilings() -> dict[str, tuple[str, int]]:
     """{ags: (name, ceiling cents)} of the programme's published allocation version (one query)."""
     programme = get_programme()
     rows = db.session.execute(
-        select(Kommune.ags, Kommune.name, Ceiling.ceiling_cents)
+        select(Kommune.ags, Kommune.name, Kommune.kind, Ceiling.ceiling_cents)
         .join(Ceiling, Ceiling.kommune_id == Kommune.id)
         .join(AllocationVersion, AllocationVersion.id == Ceiling.version_id)
         .where(AllocationVersion.programme_id == programme.id, AllocationVersion.status == AllocationStatus.PUBLISHED)
         .order_by(Kommune.ags))
-    return {ags: (name.split(",")[0], cents) for ags, name, cents in rows}
+    return {ags: (kommune_display_name(name, kind), cents) for ags, name, kind, cents in rows}
 
 
 def kommune_names() -> dict[str, str]:
-    return {ags: name.split(",")[0] for ags, name in db.session.execute(select(Kommune.ags, Kommune.name))}
+    return {ags: kommune_display_name(name, kind)
+            for ags, name, kind in db.session.execute(select(Kommune.ags, Kommune.name, Kommune.kind))}
 
 
 def kommune_statuses(*, with_forecast: bool = True) -> dict[str, budget_status.GrantStatus]:

@@ -12,7 +12,7 @@ Queries: one COUNT and one LIMIT/OFFSET select per page view.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -86,6 +86,22 @@ class Listing:
         return "descending" if self.descending else "ascending"
 
 
+def export_of(args: Mapping[str, str], filename: str,
+              build: Callable[[], tuple[Sequence[Column], Iterable[Sequence[Any]]]]) -> Response | None:
+    """The download when the page's URL asks ``export=csv|xlsx``, else None.
+
+    For lists a page builds in Python (not through :func:`build_listing`): the page computes its rows
+    with its own filters, ``build`` returns ``(columns, rows)`` of exactly that list, and the template
+    links it with ``lists.export_links()``. The file is named ``<filename>-<today>``.
+    """
+    fmt = args.get("export")
+    if fmt not in FORMATS:
+        return None
+    columns, rows = build()
+    columns = [Column(str(c.label), c.kind) for c in columns]  # lazy labels in the request's language
+    return export_response(f"{filename}-{today_stamp(clock.today())}", fmt, columns, rows)
+
+
 def _page(args: Mapping[str, str]) -> int:
     raw = args.get("page", "1")
     return int(raw) if raw.isdigit() and 0 < int(raw) < PAGE_LIMIT else 1
@@ -112,12 +128,11 @@ def build_listing(statement: Select, columns: Sequence[ListColumn], *, args: Map
         if tiebreak is not None:
             order.append(tiebreak.desc() if descending else tiebreak.asc())
         statement = statement.order_by(None).order_by(*order)
-    fmt = args.get("export")
-    if fmt in FORMATS:
-        items = db.session.scalars(statement.limit(MAX_EXPORT_ROWS))
-        return export_response(f"{filename}-{today_stamp(clock.today())}", fmt,
-                               [Column(str(c.label), c.kind) for c in columns],
-                               ([c.value(item) for c in columns] for item in items))
+    exported = export_of(args, filename, lambda: (
+        [Column(c.label, c.kind) for c in columns],
+        ([c.value(item) for c in columns] for item in db.session.scalars(statement.limit(MAX_EXPORT_ROWS)))))
+    if exported is not None:
+        return exported
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     page = min(_page(args), max(1, math.ceil(total / per_page)))
     rows = list(db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page)))

@@ -19,6 +19,7 @@ from ..budgets import services as budget_services
 from ..budgets import status as budget_status
 from ..budgets.models import ProofOfUse, ProofStatus, Reclaim, ReclaimStatus
 from ..extensions import db
+from ..formatting import format_date
 from ..grants.models import ApplicationStatus
 from ..grants.services import application_of_kommune, ceiling_cents, open_amendment, status_counts
 from ..notifications.models import Message
@@ -44,7 +45,9 @@ def kommune_overview(user):
     chart = insights.grant_spend_chart(grant, current) if grant is not None else None
     return Panel(title=gettext("Mein Überblick"), template="main/_panel_kommune.html", wide=True, data={
         "ceiling": ceiling_cents(programme.id, user.kommune_id), "status": current, "grant": grant,
-        "deadline": deadline, "days_left": days_left, "todos": todos, "chart": chart})
+        "deadline": deadline, "days_left": days_left, "todos": todos, "chart": chart,
+        "proof_deadline": programme.proof_of_use_deadline,
+        "proof_days_left": max((programme.proof_of_use_deadline - clock.today()).days, 0)})
 
 
 def _kommune_todos(user, programme, grant) -> list[tuple[str, str]]:
@@ -64,7 +67,9 @@ def _kommune_todos(user, programme, grant) -> list[tuple[str, str]]:
         today = clock.today()
         proof = budget_services.proof_of(grant)
         if today > grant.last_expense_date and proof is None:
-            todos.append((gettext("Verwendungsnachweis einreichen"), url_for("budgets.proof", grant_id=grant.id)))
+            todos.append((gettext("Verwendungsnachweis einreichen (Frist %(day)s)",
+                                  day=format_date(programme.proof_of_use_deadline)),
+                          url_for("budgets.proof", grant_id=grant.id)))
         elif today <= grant.last_expense_date:
             todos.append((gettext("Ausgaben erfassen oder importieren"),
                           url_for("budgets.expenses", grant_id=grant.id)))

@@ -15,12 +15,13 @@ from ..auth.permissions import AUDIT_READ, PUBLIC, START_PAGE, ensure_kommune_ac
 from ..budgets import status as budget_status
 from ..budgets.models import Grant, RecipientKind
 from ..charts.nrwmap import ATTRIBUTION, render_map
+from ..charts.spend import short_eur
 from ..errors import NotFound
 from ..extensions import db
 from ..grants import services as grant_services
 from ..navigation import nav_entry
 from ..reference.services import get_programme, kommune_by_ags
-from . import insights
+from . import audit_labels, insights
 from .audit_query import FILTERS, audit_select
 from .dashboard import panels_for
 from .listing import ListColumn, Listing, build_listing
@@ -76,23 +77,33 @@ def audit_log():
                             default_descending=True, tiebreak=AuditEntry.id, per_page=100, filename="audit-trail")
     if not isinstance(listing, Listing):
         return listing
-    return render_template("main/audit.html", listing=listing, filters=request.args, errors=errors)
+    return render_template("main/audit.html", listing=listing, filters=request.args, errors=errors,
+                           columns=AUDIT_PAGE_COLUMNS, labels=audit_labels)
 
 
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str) if value else ""
 
 
+def _changes_text(entry) -> str:
+    return "; ".join(f"{c.field}: {c.before + ' → ' if c.before else ''}{c.after}"
+                     for c in audit_labels.changes(entry.before, entry.after))
+
+
 AUDIT_COLUMNS = [
     ListColumn("time", lazy_gettext("Zeit"), lambda e: e.occurred_at, "datetime", sort=AuditEntry.occurred_at),
     ListColumn("actor", lazy_gettext("Benutzer"), lambda e: e.actor_label, sort=AuditEntry.actor_label),
-    ListColumn("action", lazy_gettext("Aktion"), lambda e: e.action, sort=AuditEntry.action),
-    ListColumn("object", lazy_gettext("Objekt"), lambda e: f"{e.object_type} {e.object_id or ''}".strip(),
+    ListColumn("action", lazy_gettext("Aktion"), lambda e: audit_labels.action_label(e.action), sort=AuditEntry.action),
+    ListColumn("object", lazy_gettext("Objekt"), lambda e: audit_labels.object_label(e.object_type, e.object_id),
                sort=AuditEntry.object_type),
-    ListColumn("before", lazy_gettext("Vorher"), lambda e: _json(e.before)),
-    ListColumn("after", lazy_gettext("Nachher"), lambda e: _json(e.after)),
+    ListColumn("changes", lazy_gettext("Änderungen"), _changes_text),
+    ListColumn("code", lazy_gettext("Aktionscode"), lambda e: e.action),
+    ListColumn("before", lazy_gettext("Vorher (JSON)"), lambda e: _json(e.before)),
+    ListColumn("after", lazy_gettext("Nachher (JSON)"), lambda e: _json(e.after)),
     ListColumn("request", lazy_gettext("Anfrage"), lambda e: e.request_id or ""),
 ]
+# on the page: time, user, action, object, changes (the JSON and request id inside the row's details)
+AUDIT_PAGE_COLUMNS = AUDIT_COLUMNS[:5]
 
 
 @bp.route("/api/docs")
@@ -121,6 +132,8 @@ def nrw_map():
     values = insights.measure_values(measure.key)
     names = insights.kommune_names()
     own_ags = g.actor.kommune.ags if g.actor.kommune is not None else None
+    if not staff:  # like the API: a Kommune sees its own ceiling, the other areas are drawn without figures
+        values = {ags: value for ags, value in values.items() if ags == own_ags}
 
     def link(ags: str) -> str | None:
         if staff or ags == own_ags:
@@ -129,9 +142,10 @@ def nrw_map():
 
     svg = render_map(values, title=gettext("Karte NRW: %(measure)s", measure=measure.label), names=names, link=link,
                      value_label=lambda v: insights.format_measure(measure, v),
-                     categories=insights.CATEGORIES.get(measure.key))
+                     categories=insights.CATEGORIES.get(measure.key),
+                     legend_label=short_eur if measure.unit == "money" else None)
     rows = [{"ags": ags, "name": name, "value": values.get(ags), "link": link(ags)}
-            for ags, name in sorted(names.items(), key=lambda item: item[1])]
+            for ags, name in sorted(names.items(), key=lambda item: item[1]) if staff or ags == own_ags]
     return render_template("main/map.html", svg=svg, rows=rows, measure=measure, measures=measures,
                            format_measure=insights.format_measure, attribution=ATTRIBUTION, staff=staff)
 

@@ -5,7 +5,9 @@ from flask_babel import gettext, lazy_gettext
 
 from ..auth.permissions import requires
 from ..errors import ValidationFailed
+from ..exports import Column
 from ..extensions import db
+from ..main.listing import export_of
 from ..navigation import nav_entry
 from .permissions import INBOX, PREFERENCES
 from .services import inbox, mark_read, preferences, set_preferences
@@ -18,7 +20,15 @@ nav_entry(lazy_gettext("Benachrichtigungen"), "notifications.preferences_page", 
 @bp.route("/")
 @requires(INBOX)
 def index():
-    return render_template("notifications/inbox.html", messages=inbox(g.actor))
+    messages = inbox(g.actor)
+    return export_of(request.args, "nachrichten", lambda: _message_rows(messages)) or render_template(
+        "notifications/inbox.html", messages=messages)
+
+
+def _message_rows(messages) -> tuple[list[Column], list[list]]:
+    columns = [Column(gettext("Eingegangen"), "datetime"), Column(gettext("Betreff")),
+               Column(gettext("Gelesen"), "datetime"), Column(gettext("Text")), Column(gettext("Link"))]
+    return columns, [[m.created_at, m.subject, m.read_at, m.body, m.link or ""] for m in messages]
 
 
 @bp.route("/<int(max=2147483647):message_id>/gelesen", methods=["POST"])

@@ -105,11 +105,21 @@ class Kommune(db.Model):
 
     @property
     def display_name(self) -> str:
-        """"Köln" for "Köln, Stadt"; Kreise get their prefix: "Kreis Kleve"."""
-        base = self.name.split(",")[0]
-        if self.kind == "Kreis" and not base.startswith(("Städteregion", "Kreis")):
-            return f"Kreis {base}"
-        return base
+        return kommune_display_name(self.name, self.kind)
+
+
+def kommune_display_name(name: str, kind: str) -> str:
+    """The one name people see for a Kommune, from the official reference name and kind.
+
+    Kreisfreie Städte drop the suffix after the comma ("Köln, Stadt" → "Köln"). A Kreis whose official
+    name already says it is one ("Hochsauerlandkreis", "Rhein-Kreis Neuss", "Märkischer Kreis",
+    "Städteregion Aachen") keeps it; the others get the prefix of their official name ("Kreis Kleve").
+    Use this wherever only the columns are loaded (SQL rows), ``Kommune.display_name`` otherwise.
+    """
+    base = name.split(",")[0].strip()
+    if kind == "Kreis" and "kreis" not in base.casefold() and not base.startswith("Städteregion"):
+        return f"Kreis {base}"
+    return base
 
 
 class Gemeinde(db.Model):

@@ -1,10 +1,14 @@
 """The jobs page for administrators: jobs, last/next runs, failures, e-mail delivery, "Jetzt ausführen"."""
 
+import json
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 
 from ..auth.permissions import requires
+from ..exports import Column
 from ..extensions import db
+from ..main.listing import MAX_EXPORT_ROWS, export_of
 from ..navigation import nav_entry
 from ..notifications.delivery import queue_status
 from .permissions import JOBS_READ, JOBS_RUN
@@ -19,9 +23,26 @@ nav_entry(lazy_gettext("Jobs"), "scheduler.index", JOBS_READ, order=950)
 @requires(JOBS_READ)
 def index():
     job = request.args.get("job", "")[:100] or None
+    exported = export_of(request.args, "jobs-" + (job or "alle"), lambda: _run_rows(
+        db.session.scalars(runs_select(job).limit(MAX_EXPORT_ROWS))))
+    if exported is not None:
+        return exported
     runs = list(db.session.scalars(runs_select(job).limit(50)))
     return render_template("scheduler/index.html", jobs=job_overview(), runs=runs, lease=scheduler_status(),
                            email=queue_status(), selected_job=job)
+
+
+def _run_rows(runs) -> tuple[list[Column], list[list]]:
+    """The runs as the page's table "Letzte Läufe" shows them (the whole selection, not only the last 50)."""
+    triggers = {"schedule": gettext("Zeitplan"), "manual": gettext("von Hand"), "cli": gettext("Kommandozeile")}
+    columns = [Column(gettext("Beginn"), "datetime"), Column(gettext("Job")), Column(gettext("Fälligkeit")),
+               Column(gettext("Auslöser")), Column(gettext("Ausgelöst von")), Column(gettext("Status")),
+               Column(gettext("Versuche"), "int"), Column(gettext("Dauer (ms)"), "int"),
+               Column(gettext("Ergebnis / Fehler"))]
+    return columns, [[r.started_at, r.job_name, r.due_key, triggers.get(r.trigger, r.trigger), r.actor_label,
+                      "OK" if r.status == "ok" else gettext("fehlgeschlagen"), r.attempts, r.duration_ms,
+                      r.error or (json.dumps(r.summary, ensure_ascii=False, sort_keys=True) if r.summary else "")]
+                     for r in runs]
 
 
 @bp.route("/<string(maxlength=100):name>/ausfuehren", methods=["POST"])

@@ -590,3 +590,19 @@ def test_explain_ceiling_shows_second_factor_and_checks_the_row(real: dict) -> N
         explain_ceiling("05111", real["rows"], real["keys"], shares["05315"], POOL_CENTS, row)
     with pytest.raises(ValueError, match="passt nicht"):
         explain_ceiling("05315", real["rows"], real["keys"], real["shares"]["05315"], POOL_CENTS, row)
+
+
+def test_explain_ceiling_names_the_spreading_of_capped_shares(real: dict) -> None:
+    """Issue #21.6: Köln is not capped, yet its key rises from the uncapped 5,57 % to 5,62 %: the step that
+    spreads other Gemeinden's capped share is named with its amount, so the steps add up."""
+    row = next(r for r in real["ceilings"] if r.ags == "05315")
+    steps = dict(explain_ceiling("05315", real["rows"], real["keys"], real["shares"]["05315"], POOL_CENTS, row))
+    spread = steps["Umlage der gekappten Anteile"]
+    assert spread.startswith("+") and "gekappte Gemeinden in NRW" in spread
+    uncapped = next(v for k, v in steps.items() if k.startswith("Schlüssel ohne Kappung"))
+    final = steps["Schlüssel nach Kappung und Umlage (§ 3 Abs. 1 FlüAG NRW)"]
+
+    def number(text: str) -> Fraction:
+        return Fraction(text.split(" %")[0].lstrip("+").replace(".", "").replace(",", "."))
+
+    assert abs(number(uncapped) + number(spread) - number(final)) <= Fraction(2, 10**6)  # display rounding

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.allocation.models import AllocationStatus, AllocationVersion, KeyDataset
 from app.extensions import db
 from tests.allocation.allocation_data import SHIPPED
+from tests.export_reading import read_export
 
 
 def test_admin_imports_with_preview_and_confirm(client, admin):
@@ -104,6 +105,8 @@ def test_give_back_page_and_redistribution(client, make_user, admin, published):
     other = client.post("/zuteilung/rueckgaben", data={"kommune_ags": "05154", "amount": "1,00"})
     assert other.status_code == 404
     assert client.post("/zuteilung/rueckgaben", data={"amount": "100.000,00"}).status_code == 302
+    own = read_export(client.get("/zuteilung/rueckgaben?export=csv"))  # issue #21.1
+    assert own[1][:4] == ["05315", "Köln", "1", "100.000,00"] and own[1][6] == "offen" and len(own) == 2
     client.post("/abmelden")
     client.login(admin)
     page = client.get(f"/zuteilung/versionen/{published.id}").get_data(as_text=True)
@@ -115,13 +118,20 @@ def test_give_back_page_and_redistribution(client, make_user, admin, published):
     assert "Umverteilung zu Version 1" in page and "100.000,00" in page
     explain = client.get(f"/zuteilung/versionen/{new.id}/kommunen/05111").get_data(as_text=True)
     assert "Umverteilung (Version 2)" in explain
+    assert "?export=xlsx" in client.get("/zuteilung/rueckgaben").get_data(as_text=True)
+    rows = read_export(client.get("/zuteilung/rueckgaben?export=xlsx"))
+    assert rows[0][:4] == ["AGS", "Kommune", "Version", "Rückgabe"]
+    assert rows[1][:3] == ["05315", "Köln", 1] and rows[1][6] == "umverteilt" and rows[1][4] is None
 
 
 @pytest.mark.parametrize("role", ["finance", "auditor"])
 def test_readers_browse_but_cannot_change(client, make_user, published, role):
     client.login(make_user(role))
     assert client.get(f"/zuteilung/versionen/{published.id}").status_code == 200
-    assert client.get("/zuteilung/schluesseldaten").status_code == 200
+    assert "?export=csv" in client.get("/zuteilung/schluesseldaten").get_data(as_text=True)
+    datasets = read_export(client.get("/zuteilung/schluesseldaten?export=csv"))
+    assert datasets[0][:4] == ["Name", "Version", "Art", "Stichtag"]
+    assert [row[0] for row in datasets[1:]] == [published.key_dataset.name]
     assert client.get(f"/zuteilung/versionen/{published.id}/kommunen/05154").status_code == 200
     assert client.post(f"/zuteilung/versionen/{published.id}/veroeffentlichen").status_code == 403
     assert client.post("/zuteilung/schluesseldaten/import", data={}).status_code == 403

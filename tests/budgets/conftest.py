@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from app import clock
 from app.extensions import db
 from app.reference.services import get_programme, kommune_by_ags
 
@@ -31,11 +32,12 @@ def make_grant(app):
 
     def factory(ags: str = "05315", lines=None, source: str | None = None, rate_bp: int = 8000):
         kommune = kommune_by_ags(ags)
-        grant = set_commitment(programme_id=get_programme().id, source=source or f"application:{ags}",
-                               reference=f"DS-{ags}", recipient_kind="kommune", kommune_id=kommune.id,
-                               funding_rate_bp=rate_bp, start_date=date(2020, 7, 1),
-                               last_expense_date=date(2023, 6, 30), lines=dict(LINES if lines is None else lines),
-                               actor=None)
+        with clock.freeze(date(2020, 6, 15)):  # granted before its start, as the grants domain does
+            grant = set_commitment(programme_id=get_programme().id, source=source or f"application:{ags}",
+                                   reference=f"DS-{ags}", recipient_kind="kommune", kommune_id=kommune.id,
+                                   funding_rate_bp=rate_bp, start_date=date(2020, 7, 1),
+                                   last_expense_date=date(2023, 6, 30),
+                                   lines=dict(LINES if lines is None else lines), actor=None)
         db.session.commit()
         return grant
 

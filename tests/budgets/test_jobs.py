@@ -282,3 +282,15 @@ def test_nightly_check_reports_ledger_differences_as_a_mandatory_notice(app, mak
     # the next night reports again while the difference remains
     assert run("budgets.nightly_check", date(2021, 6, 2), hour=2).summary["differences"] >= 1
     assert len(messages(LEDGER_DIFFERENCES)) == 4
+
+
+def test_a_grant_is_flagged_at_risk_only_once_it_has_a_history(app, make_grant):
+    """Issue #21.6: a grant approved today has spent nothing yet; "gefährdet" with "Prognose 0,00 €" only
+    after one forecast window of its own."""
+    from app.budgets import status
+
+    grant = make_grant(KOELN)  # granted 15.06.2020, nothing spent
+    with clock.freeze(date(2020, 9, 1)):  # 78 days later: no history yet
+        assert not status.status_for([grant])[0].at_risk
+    with clock.freeze(date(2020, 9, 14)):  # 91 days: the empty pace is a finding now
+        assert status.status_for([grant])[0].at_risk

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from io import BytesIO
 
 from sqlalchemy import select
@@ -14,8 +15,10 @@ from app import clock
 from app.budgets import settlement
 from app.budgets.models import Drawdown, Expense
 from app.budgets.verify import verify_ledger
+from app.clock import BERLIN
 from app.extensions import db
 from tests.budgets.test_api_path import csv_lines
+from tests.export_reading import read_export
 
 DUE = re.compile(r"Noch offen bei Zahlung am [\d.]+: <strong>([\d.]+,\d\d)\xa0€</strong>")
 
@@ -55,18 +58,33 @@ def test_full_path_through_the_pages(app, client, make_user, make_grant):
                           data={"reason": "Beleg fehlt"}).status_code == 302
         assert a.post(base + "/schlussbescheid").status_code == 302
         decision = a.get(base + "/verwendungsnachweis").get_data(as_text=True)
+        overview = f.get("/budgets/uebersicht").get_data(as_text=True)  # issue #21.6: after the end, settlement
+    assert ("1 von 1 Verwendungsnachweisen eingereicht, 1 Schlussbescheide erlassen, 1 Rückforderungen offen"
+            in overview) and "Schlussbescheid erlassen</a>" in overview and "Prognose" not in overview
     # 80,000 - 8 eligible at 80 % = 63,993.60 earned; 90,000 paid: 26,006.40 overpaid
     assert "63.993,60" in decision and "26.006,40" in decision and "§ 49a Abs. 4" in decision
+    # issue #21.4: the table of the proof of use ends with a sum row that agrees with the decision
+    footer = re.search(r"<tfoot><tr><td>Summe</td>(.*?)</tr></tfoot>", decision).group(1)
+    sums = re.findall(r'<td class="num">([\d.]+,\d\d)\xa0€</td>', footer)
+    assert sums[3] == "63.993,60" and sums[4] == "90.000,00" and len(sums) == 5
     reclaim = settlement.reclaim_of(grant)
     with clock.freeze(date(2024, 1, 10)):
         page = f.get(f"/budgets/rueckforderungen/{reclaim.id}").get_data(as_text=True)
         assert "Zinsen gemäß § 49a Abs. 3 VwVfG" in page and "Zinsen gemäß § 49a Abs. 4 VwVfG" in page
+        assert "26.006,40\xa0€ ab 01.06.2021" in page and "2021-06-01" not in page  # issue #21.7: German dates
         due = DUE.search(page).group(1)
         paid = f.post(f"/budgets/rueckforderungen/{reclaim.id}",
                       data={"amount": due, "value_date": "2024-01-10", "reference": "RZ-1"})
         assert paid.status_code == 302
         assert "erledigt" in f.get(f"/budgets/rueckforderungen/{reclaim.id}").get_data(as_text=True)
+        listed = f.get("/budgets/rueckforderungen").get_data(as_text=True)  # issue #21.1: the list exports
+        assert "?export=csv" in listed and "?export=xlsx" in listed
+        rows = read_export(f.get("/budgets/rueckforderungen?export=xlsx"))
         assert "Keine Abweichungen" in f.get("/budgets/abgleich").get_data(as_text=True)
+    assert rows[0][:4] == ["Nr.", "Zuwendung", "Empfänger", "Status"]
+    assert rows[1][:4] == [reclaim.id, grant.reference, grant.kommune.display_name, "erledigt"]
+    assert Decimal(str(rows[1][5])) == Decimal(reclaim.principal_cents).scaleb(-2) and rows[1][7] == 0
+    assert rows[1][4] == reclaim.created_at.astimezone(BERLIN).replace(tzinfo=None, microsecond=0)
     db.session.refresh(reclaim)
     assert reclaim.status.value == "closed" and reclaim.unused_interest_cents > 0
     assert verify_ledger() == []

@@ -105,3 +105,23 @@ def test_grants_path_in_chromium(live_server, browser, people):  # noqa: F811 - 
     kommune.goto(live_server + "/")
     # the grants panel links the changed decision (the budgets panel shows the same number for the grant)
     expect(kommune.locator('a[href^="/bescheide/"]', has_text=f"{number}-Ä1")).to_be_visible()
+
+
+def test_a_withdrawn_kommune_applies_again_in_chromium(live_server, browser, flow):  # noqa: F811 - fixture
+    """Issue #21.6: withdrawn is no dead end ("Keine Aktion für Sie in diesem Status"): the Kommune takes its
+    application up again, sees the sums of its last plan, changes it and submits it again."""
+    app_id = flow.in_state("withdrawn")
+    kommune = _login(browser.new_context(), live_server, flow.users["kommune"])
+    kommune.goto(f"{live_server}/antraege/{app_id}")
+    expect(kommune.get_by_text("Keine Aktion für Sie in diesem Status.")).to_have_count(0)
+    kommune.get_by_role("button", name="Erneut beantragen").click()
+    expect(kommune.get_by_role("heading", level=1)).to_contain_text("bearbeiten")
+    expect(kommune.locator("[data-sum-total]")).to_have_text("650.000,00\u00a0€")
+    _fill_amounts(kommune, {"F1 2020": "150.000,00"})
+    expect(kommune.locator("[data-sum-total]")).to_have_text("700.000,00\u00a0€")  # live while typing
+    expect(kommune.locator("#grid-remaining")).to_contain_text("2.250.000,00")
+    kommune.get_by_role("button", name="Speichern und einreichen").click()
+    expect(kommune.locator(".flash-success")).to_contain_text("eingereicht")
+    history = kommune.locator("table").last
+    for word in ("zurückgezogen", "erneut aufgenommen", "eingereicht"):
+        expect(history).to_contain_text(word)

@@ -38,3 +38,18 @@ def test_demo_seeds_every_status(app):
     assert len([n for n in numbers if n.startswith("ZB-") and "-Ä" not in n]) == 10
     assert "ZB-2020-0001-Ä1" in numbers
     assert db.session.scalar(select(func.count()).select_from(ParticipantCount)) > 100
+    # issue #21.2: demo entries carry plausible times before the demo day, so what a person does on the
+    # demo day sorts above them; each quarter's report comes after that quarter began
+    from app.audit import AuditEntry
+    from app.clock import BERLIN
+
+    demo_day_start = clock.end_of_day(date(2022, 6, 14))
+    stamps = list(db.session.scalars(select(AuditEntry.occurred_at).where(AuditEntry.action.startswith("grants."))))
+    assert stamps and max(stamps) <= demo_day_start
+    reports = db.session.execute(select(AuditEntry.occurred_at, AuditEntry.object_id)
+                                 .where(AuditEntry.action == "grants.participants.report")).all()
+    days = {when.astimezone(BERLIN).date() for when, _object in reports}
+    assert len(days) > 5 and date(2020, 10, 10) in days and date(2022, 6, 14) in days
+    for when, object_id in reports:  # "<kommune>/<module>/<year>-Q<n>"
+        year, quarter = object_id.rsplit("/", 1)[1].split("-Q")
+        assert when.astimezone(BERLIN).date() >= date(int(year), 3 * int(quarter) - 2, 1)

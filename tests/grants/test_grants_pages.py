@@ -2,7 +2,11 @@
 
 import io
 import re
+from datetime import date
+from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -10,7 +14,10 @@ from app import clock
 from app.budgets.models import Grant
 from app.extensions import db
 from app.grants.models import Application, Decision
+from app.grants.presenters import grid_sums
+from app.money import format_eur
 from tests.conftest import PageClient
+from tests.export_reading import read_export
 from tests.grants.conftest import DAY
 
 FORM = {"lines.F1.2020": "100.000,00", "lines.F2.2021": "300.000,00", "lines.F4.2022": "200.000,00",
@@ -42,6 +49,13 @@ def test_whole_path_through_the_pages(app, people):
                                                                      "then": "save"})
         assert page.status_code == 422 and "Zuwendungshöchstgrenze Ihrer Kommune von 2.950.000,00" in page.get_data(
             as_text=True)
+        # issue #21.4: the grid adds up per module, per year and in all, and says what is left or how much is over
+        text = page.get_data(as_text=True)
+        assert 'data-sum-row="F3">3.000.000,00\xa0€' in text and 'data-sum-column="2023">3.000.000,00\xa0€' in text
+        assert "data-sum-total>3.600.000,00\xa0€" in text
+        assert "Die Zuwendungshöchstgrenze ist um 650.000,00\xa0€ überschritten." in text
+        text = kommune.get(f"/antraege/{app_id}/bearbeiten").get_data(as_text=True)
+        assert "data-sum-total>0,00\xa0€" in text and "Bis zur Zuwendungshöchstgrenze verbleiben 2.950.000,00" in text
 
         response = kommune.post(f"/antraege/{app_id}/bearbeiten", data={**FORM, "then": "submit"})
         assert response.status_code == 302
@@ -88,6 +102,14 @@ def test_whole_path_through_the_pages(app, people):
         assert "ZB-2020-0001-Ä1" in document and "Änderungsbescheid" in document
         grant = db.session.scalar(select(Grant))
         assert grant.reference == "ZB-2020-0001-Ä1"
+        # issue #21.1: the decisions export says which decision is in force and sums only those
+        rows = read_export(admin.get("/bescheide/export.xlsx"))
+        header, lines = rows[0], rows[1:]
+        state, approved = header.index("Stand"), header.index("Bewilligt")
+        in_force = header.index("Bewilligt, in Kraft")
+        assert {r[0]: r[state] for r in lines} == {"ZB-2020-0001": "ersetzt", "ZB-2020-0001-Ä1": "in Kraft"}
+        assert sum(Decimal(str(r[approved])) for r in lines) == Decimal("1280000")  # both decisions
+        assert sum(Decimal(str(r[in_force])) for r in lines) == Decimal("640000")  # what is granted
 
         start = kommune.get("/").get_data(as_text=True)
         assert "Ihr Antrag (F1–F4)" in start and "ZB-2020-0001-Ä1" in start
@@ -167,3 +189,64 @@ def test_participant_counts_by_page_and_api(app, flow):
     own = flow.api["kommune"].get("/api/v1/participant-counts").json
     assert {row["module"] for row in own} == {"F1", "F2"}
     assert flow.api["foreign"].get("/api/v1/participant-counts").json == []
+
+
+@given(st.dictionaries(st.tuples(st.sampled_from(["F1", "F2", "F3", "F4"]), st.sampled_from([2020, 2021, 2022])),
+                       st.integers(min_value=0, max_value=10**11), max_size=12),
+       st.one_of(st.none(), st.integers(min_value=0, max_value=10**12)))
+def test_grid_sums_add_up_both_ways(amounts, ceiling):
+    """Rows and columns add up to the same total; the remainder is ceiling minus total; bad input counts 0."""
+    values = {f"lines.{m}.{y}": format_eur(c, with_symbol=False) for (m, y), c in amounts.items()}
+    values["lines.F1.2023"] = "kaputt"
+    sums = grid_sums(values, ["F1", "F2", "F3", "F4"], [2020, 2021, 2022, 2023], ceiling)
+    assert sum(sums.rows.values()) == sum(sums.columns.values()) == sums.total == sum(amounts.values())
+    assert sums.remaining == (None if ceiling is None else ceiling - sums.total)
+
+
+def test_decision_forms_answer_beside_the_field_and_messages_reach_the_document(app, flow):
+    """Issue #21.6/#21.7: an empty "Änderungen anfordern" or rejection is refused beside its field (not only
+    as a banner); the success message of "Bewilligen" is shown on the decision document it leads to; the
+    history says what happened ("eingereicht"), the amendment form asks about the amendment."""
+    app_id = flow.in_state("submitted")
+    admin = _login(app, flow.users["programme_admin"])
+    for path, field in (("aenderungen-anfordern", "changes_comment"), ("ablehnen", "reason")):
+        page = admin.post(f"/antraege/{app_id}/{path}", data={field: "  "})
+        text = page.get_data(as_text=True)
+        assert page.status_code == 422 and f'id="f-{field}-error"' in text
+        assert 'value="100.000,00"' in text  # the approval form keeps the requested amounts
+    assert db.session.get(Application, app_id).status.value == "submitted"
+    response = admin.post(f"/antraege/{app_id}/bewilligen", data={
+        "lines.F1.2020": "100.000,00", "lines.F2.2021": "300.000,00", "lines.F3.2022": "50.000,00",
+        "lines.F4.2022": "200.000,00"})
+    document = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Bewilligt: Zuwendungsbescheid ZB-2020-0001." in document and 'rel="icon"' in document
+    assert "Bewilligt: Zuwendungsbescheid" not in admin.get("/antraege/").get_data(as_text=True)  # shown once
+    detail = admin.get(f"/antraege/{app_id}").get_data(as_text=True)
+    history = detail[detail.index("<tbody>", detail.rindex("<table")):]
+    for word in ("angelegt", "eingereicht", "bewilligt"):
+        assert f"<td>{word}</td>" in history
+    assert "<td>einreichen</td>" not in history
+    kommune = _login(app, flow.users["kommune"])
+    response = kommune.post(f"/antraege/{app_id}/aenderungsantrag")
+    edit = kommune.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Den Änderungsantrag jetzt verbindlich einreichen?" in edit
+
+
+def test_after_the_programme_end_the_start_page_says_what_is_due(app, flow):
+    """Issue #21.6: after the last expense day the Kommune's start page names the proof of use with its
+    deadline; "Teilnehmendenzahlen melden" stays only until the last quarter is reported."""
+    flow.in_state("approved")
+    kommune = _login(app, flow.users["kommune"])
+    with clock.freeze(date(2023, 5, 2)):
+        running = kommune.get("/").get_data(as_text=True)
+    assert "Teilnehmendenzahlen des Quartals melden" in running and "Tage bis zum letzten Ausgabetag" in running
+    with clock.freeze(date(2023, 9, 1)):
+        after = kommune.get("/").get_data(as_text=True)
+        assert "Verwendungsnachweis einreichen (Frist 31.12.2023)" in after
+        assert "Tage bis zur Frist für den Verwendungsnachweis 31.12.2023" in after and ">121<" in after
+        assert "Teilnehmendenzahlen des Quartals melden" in after  # Q2 2023 not reported yet
+        counts = {"female": {"entered": 1, "exited": 0, "finished": 0, "primary_target": 1}}
+        reported = flow.api["kommune"].put("/api/v1/participant-counts",
+                                           json={"module": "F1", "year": 2023, "quarter": 2, "counts": counts})
+        assert reported.status_code == 200, reported.json
+        assert "Teilnehmendenzahlen des Quartals melden" not in kommune.get("/").get_data(as_text=True)

@@ -18,6 +18,7 @@ ENDPOINTS = {  # action -> (method, path, body, permission)
     "request_changes": ("post", "request-changes", {"comment": "Bitte ergänzen."}, "grants.decide"),
     "approve": ("post", "approve", {}, "grants.decide"),
     "reject": ("post", "reject", {"reason": "Nicht förderfähig."}, "grants.decide"),
+    "reapply": ("post", "reapply", None, "grants.apply"),
 }
 ROLES = ["reviewer", "organisation", "finance", "auditor", "foreign", "programme_admin", "kommune"]
 

@@ -104,3 +104,32 @@ def test_panel_names_the_next_step_of_an_organisation(small, client, people):
     with clock.freeze(DURING):
         text = client.get("/").get_data(as_text=True)
     assert "31.03.2020 23:59 Uhr einreichen" in text and "Neue Skizze anlegen" in text
+
+
+def test_assignment_matrix_and_outbox_are_exportable(small, scored, client, people):
+    """Issue #21.1: the matrix and the outbox have CSV/XLSX with the page's rows."""
+    from tests.export_reading import read_export
+
+    client.login(people["admin"])
+    base = f"/innovationsfonds/aufrufe/{small.call}"
+    with clock.freeze(AFTER):
+        page = client.get(base + "/zuordnung").get_data(as_text=True)
+        assert "/export/zuordnung.csv" in page and "/export/zuordnung.xlsx" in page
+        matrix = read_export(client.get(base + "/export/zuordnung.csv"))
+        assert matrix[0][:2] == ["Skizze", "Titel"] and matrix[0][-1] == "Anzahl"
+        sketches = [row for row in matrix[1:-1]]
+        assert [row[0] for row in sketches] == re.findall(r'<th scope="row"><a [^>]*>(IF-\d+-\d+)</a>', page)
+        for row in sketches:  # every sketch of "scored" has two submitted reviews
+            assert row.count("abgegeben") == 2 and row[-1] == "2"
+        assert matrix[-1][0] == "Last" and sum(int(v) for v in matrix[-1][2:-1]) == 2 * len(scored)
+        proposals = small.api["admin"].get(f"{BASE}/calls/{small.call}/proposals").json
+        staged = small.api["admin"].post(f"{BASE}/calls/{small.call}/decision", json={
+            "basis": "funding_line_skip", "selected": proposals["funding_line"]["selected"]})
+        assert staged.status_code == 200, staged.json
+        outbox_page = client.get(base + "/postausgang").get_data(as_text=True)
+        assert "/export/postausgang.xlsx" in outbox_page
+        outbox = read_export(client.get(base + "/export/postausgang.xlsx"))
+    assert outbox[0][:3] == ["Skizze", "Betreff", "Stand"]
+    messages = small.api["admin"].get(f"{BASE}/calls/{small.call}/outbox").json
+    assert sorted(row[1] for row in outbox[1:]) == sorted(m["subject"] for m in messages)
+    assert {row[2] for row in outbox[1:]} == {"wartet"} and all(row[4] is None for row in outbox[1:])

@@ -16,8 +16,11 @@ from openpyxl import load_workbook
 
 from app import clock
 from app.allocation import demo as allocation_demo
+from app.allocation.models import Ceiling
 from app.budgets import services as budget_services
 from app.extensions import db
+from app.money import format_eur
+from app.reference.models import Kommune
 from app.reference.services import get_programme
 from tests.budgets.conftest import make_grant  # noqa: F401 - fixture
 
@@ -87,13 +90,20 @@ def test_map_has_53_linked_areas_attribution_and_table(client, make_user, story)
         assert page.count("<tr><td>05") == 53
     kleve = client.get("/karte?mass=hoechstgrenze").get_data(as_text=True)
     assert re.search(r"Kleve</a></td><td class=\"num\">[0-9.]+,\d\d", kleve)
+    legend = re.findall(r">bis ([^<]+)</text>", kleve)  # issue #21.7: round class bounds, no cents
+    assert len(legend) == 5 and all(re.fullmatch(r"[\d,]+ (Tsd\.|Mio\.) €", label) for label in legend[:-1]), legend
     assert client.get("/kommunen/05154").status_code == 200
     assert client.get("/kommunen/99999").status_code == 404
 
 
-def test_kommune_sees_public_ceilings_on_the_map_and_nothing_of_another_kommune(client, make_user, story):
+def test_kommune_sees_its_own_ceiling_on_the_map_and_nothing_of_another_kommune(client, make_user, story):
     client.login(make_user("kommune", kommune_ags="05315"))
     page = client.get("/karte?mass=gefaehrdet").get_data(as_text=True)
+    # issue #21.7: limited like the API: the own ceiling only, every other area without figures
+    own = db.session.scalar(db.select(Ceiling.ceiling_cents).join(Kommune, Kommune.id == Ceiling.kommune_id)
+                            .where(Kommune.ags == "05315"))
+    assert format_eur(own) in page and page.count("<tr><td>05") == 1
+    assert page.count(": keine Daten</title>") == 52
     assert "Gefährdet" not in page.split("<main", 1)[1].split("<details", 1)[0].split("<select", 1)[0]
     assert "Zuwendungshöchstgrenze" in page and 'name="mass"' not in page  # one measure only, no choice
     assert page.count('href="/kommunen/') == 2 and 'href="/kommunen/05315"' in page
@@ -131,11 +141,11 @@ def test_lists_sort_search_page_and_export_exactly_the_selection(client, make_us
     assert exported.status_code == 200 and exported.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:3] == ["Nr.", "Zuwendung", "Empfänger"] and len(rows) == 3
-    assert "Köln" in rows[1][2] and "Kleve" in rows[2][2] and rows[1][5] == "1.000,00"
+    assert "Köln" in rows[1][2] and "Kleve" in rows[2][2] and rows[1][6] == "1.000,00"
     xlsx = client.get("/budgets/mittelabrufe?q=zweck-05&sort=recipient&dir=desc&export=xlsx")
     sheet = load_workbook(BytesIO(xlsx.data)).active
     values = list(sheet.values)
-    assert [str(v) for v in values[0]] == rows[0] and len(values) == 3 and float(values[1][5]) == 1000.0
+    assert [str(v) for v in values[0]] == rows[0] and len(values) == 3 and float(values[1][6]) == 1000.0
 
     grant = story.grants["05315"]
     client.login(story.admin)
@@ -178,3 +188,34 @@ def test_csp_header_and_post_without_csrf_token_is_refused(app, client, make_use
                                                                            "purpose": "x"})
     assert refused.status_code == 400
     assert client.client.post("/antraege/neu").status_code == 400
+
+
+def test_audit_trail_reads_in_german_with_links_and_keeps_the_json(client, make_user, story):
+    """Issue #21.2: German action labels, labelled before/after, links to the objects, filter by object."""
+    from app.budgets.models import Drawdown
+
+    drawdown = db.session.scalar(db.select(Drawdown).where(Drawdown.grant_id == story.grants["05315"].id))
+    client.login(make_user("auditor"))
+    page = client.get("/audit?action=drawdown.request").get_data(as_text=True)
+    assert "Mittelabruf gestellt" in page and "<code class=\"hint\">drawdown.request</code>" in page
+    assert f'href="/budgets/mittelabrufe/{drawdown.id}">Mittelabruf {drawdown.id}</a>' in page
+    assert "<dt>Beantragt</dt><dd><ins>1.000,00\xa0€</ins></dd>" in page and "<dt>Baustein</dt>" in page
+    assert "<dt>requested_cents</dt>" not in page and '"requested_cents": 100000' in page  # JSON in the details
+    history = client.get(f"/audit?object_type=drawdown&object_id={drawdown.id}").get_data(as_text=True)
+    assert history.count("Mittelabruf gestellt") == 1 and "Zweck-05154" not in history
+    rows = list(csv.reader(io.StringIO(client.get("/audit?action=drawdown.request&export=csv")
+                                       .get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:6] == ["Zeit", "Benutzer", "Aktion", "Objekt", "Änderungen", "Aktionscode"]
+    assert {r[2] for r in rows[1:]} == {"Mittelabruf gestellt"} and "Beantragt: 1.000,00" in rows[1][4]
+
+
+def test_every_audited_action_has_a_german_label():
+    from app.main.audit_labels import ACTION_LABELS, action_label
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (TEMPLATES.parent / "app").rglob("*.py"))
+    codes = set(re.findall(r'record\(\s*"([a-z_.]+)"', source))
+    assert len(codes) > 40
+    assert sorted(codes - set(ACTION_LABELS)) == []
+    assert action_label("innovationsfonds.sketch.create") == "Innovationsfonds: Skizze angelegt"
+    assert action_label("grants.application.approve") == "Antrag bewilligt"
+    assert action_label("unbekannt.neu") == "unbekannt.neu"  # shown, never hidden

@@ -6,6 +6,7 @@ from app.audit import AuditEntry
 from app.extensions import db
 from app.scheduler import registry
 from app.scheduler.models import JobRun
+from tests.export_reading import read_export
 
 
 def test_api_lists_jobs_and_runs_a_job_once_a_day(app, make_user, api):
@@ -53,6 +54,15 @@ def test_jobs_page_shows_failures_with_error_text_and_runs_now(app, make_user, c
         assert "Jetzt ausführen" in page and "Es ist noch nie ein Scheduler-Prozess gelaufen" in page
         inbox = client.get("/nachrichten/").get_data(as_text=True)
         assert "Automatischer Job fehlgeschlagen: test.broken" in inbox
+        # issue #21.1: the runs (with the page's job filter) and the messages export
+        assert "export=csv" in client.get("/verwaltung/jobs/?job=test.broken").get_data(as_text=True)
+        runs = read_export(client.get("/verwaltung/jobs/?job=test.broken&export=csv"))
+        assert runs[0][:2] == ["Beginn", "Job"] and [r[1] for r in runs[1:]] == ["test.broken"]
+        assert runs[1][5] == "fehlgeschlagen" and "Prognose konnte nicht berechnet werden" in runs[1][8]
+        assert "?export=xlsx" in inbox
+        messages = read_export(client.get("/nachrichten/?export=xlsx"))
+        assert messages[0][:2] == ["Eingegangen", "Betreff"]
+        assert [m[1] for m in messages[1:]] == ["Automatischer Job fehlgeschlagen: test.broken"]
     finally:
         registry.unregister("test.broken")
 
