@@ -13,7 +13,8 @@ the settlement, driven through the service functions with seeded random but real
 Invariants (issue #13): the ceilings add up to the pool; commitments never exceed the pool nor any
 Kommune's ceiling; no grant pays more than it approves; every final decision follows the final grant rule
 (``app.budgets.final_grant``); after settlement paid - repaid = final grant for every grant; the
-Innovationsfonds commitments stay within its budget; ``verify_ledger()`` finds nothing.
+Innovationsfonds commitments stay within its budget; no voucher is booked twice (the same upload twice);
+``verify_ledger()`` finds nothing (also after reversals).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from app.budgets.models import (
     DrawdownKind,
     DrawdownStatus,
     Expense,
+    ExpenseImport,
     Grant,
     GrantLine,
     ProofOfUse,
@@ -87,7 +89,7 @@ class World:
     project_users: dict[str, User] = field(default_factory=dict)  # by "P<n>"
     refused: int = 0
     done: int = 0
-    last_upload: tuple[str, list[dict]] | None = None  # (who, rows) of the latest expense upload
+    last_upload: tuple[str, list[dict], bytes] | None = None  # (who, rows, file) of the latest expense upload
 
 
 class InvariantBroken(AssertionError):
@@ -168,6 +170,8 @@ def plan(seed: int, *, kommunen: list[str], active_per_month: int = 8) -> list[S
                                ("seed", rng.randrange(10**6)))))
             if rng.random() < 0.05:
                 steps.append(Step(day + timedelta(days=6), "expenses_again", who))  # the same upload twice
+            if rng.random() < 0.04:
+                steps.append(Step(day + timedelta(days=6), "reverse", who, (("seed", rng.randrange(10**6)),)))
             if who in pace and rng.random() < 0.06:
                 steps.append(Step(day + timedelta(days=7), "amendment", who,
                                   (("kind", rng.choice(("shift", "shift", "reduce"))), ("share", rng.randrange(5, 40)),
@@ -310,8 +314,10 @@ def _expense_rows(world: World, step: Step, grant: Grant) -> list[dict]:
 
 def act_expenses(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
-    world.last_upload = (step.who, _expense_rows(world, step, grant))
-    budgets.import_expenses(grant, world.last_upload[1], actor=_actor(world, step.who), filename="sim.csv")
+    rows = _expense_rows(world, step, grant)
+    content = repr(rows).encode()  # stands in for the uploaded file's bytes (its hash is checked)
+    world.last_upload = (step.who, rows, content)
+    budgets.import_expenses(grant, rows, actor=_actor(world, step.who), filename="sim.csv", content=content)
 
 
 def act_expenses_again(world: World, step: Step) -> None:
@@ -320,7 +326,19 @@ def act_expenses_again(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
     if last is None or last[0] != step.who:
         raise DomainError("kein vorheriger Upload")
-    budgets.import_expenses(grant, last[1], actor=_actor(world, step.who), filename="sim.csv")
+    budgets.import_expenses(grant, last[1], actor=_actor(world, step.who), filename="sim.csv", content=last[2])
+
+
+def act_reverse(world: World, step: Step) -> None:
+    """Storno of one of the recipient's imports (a wrong file), before its proof of use."""
+    grant = _grant(world, step.who)
+    imports = list(db.session.scalars(select(ExpenseImport).where(ExpenseImport.grant_id == grant.id,
+                                                                  ExpenseImport.reversed_at.is_(None))
+                                      .order_by(ExpenseImport.id)))
+    if not imports:
+        raise DomainError("nichts zu stornieren")
+    record = random.Random(step.get("seed")).choice(imports)  # noqa: S311
+    budgets.reverse_import(record, reason="Falsche Datei (Simulation)", actor=_actor(world, step.who))
 
 
 def act_amendment(world: World, step: Step) -> None:
@@ -424,6 +442,10 @@ def invariants(world: World) -> list[str]:
         .where(Drawdown.status.in_([DrawdownStatus.APPROVED, DrawdownStatus.PAID])).group_by(Drawdown.grant_id)).all())
     problems += [f"Zuwendung {g}: genehmigt/ausgezahlt {p} über der Bewilligung {approved.get(g, 0)}"
                  for g, p in booked.items() if p > approved.get(g, 0)]
+    doubled = db.session.execute(
+        select(Expense.grant_id, Expense.voucher_ref).where(Expense.voucher_ref != "", Expense.reversed_at.is_(None))
+        .group_by(Expense.grant_id, Expense.voucher_ref).having(func.count() > 1).limit(3)).all()
+    problems += [f"Zuwendung {g}: Beleg {v} doppelt gebucht" for g, v in doubled]
     return problems + _settlement_problems(programme.line_overrun_percent)
 
 
