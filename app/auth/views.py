@@ -17,11 +17,11 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: never redirect to another host after login."""
-    if not target:
+    """Only local paths without control characters: never redirect to another host after login."""
+    if not target or not target.isprintable():
         return url_for("main.start")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
         return url_for("main.start")
     return target
 
