@@ -25,7 +25,7 @@ from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, Validatio
 from ..extensions import db
 from ..money import format_eur
 from ..reference.models import Programme
-from . import ledger
+from . import ledger, plausibility
 from .ledger import Transfer
 from .models import (
     AccountKind,
@@ -455,6 +455,8 @@ def record_expense(grant: Grant, *, actor, **fields) -> Expense:
     ensure_grant_access(actor, grant)
     _ensure_open_for_expenses(grant)
     row, errors = validate_expense(grant, **fields)
+    if not errors and (implausible := plausibility.amount_problems(grant, [row])):
+        errors["amount"] = implausible[0]
     if errors:
         raise ValidationFailed("Die Ausgabe ist unvollständig oder unzulässig.",
                                errors={field: [message] for field, message in errors.items()})
