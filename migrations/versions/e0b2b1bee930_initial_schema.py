@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8c8b801507d8
+Revision ID: e0b2b1bee930
 Revises: 
-Create Date: 2026-11-25 16:53:24.069106
+Create Date: 2026-12-03 09:23:01.464642
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '8c8b801507d8'
+revision = 'e0b2b1bee930'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -61,6 +61,13 @@ def upgrade():
     sa.CheckConstraint("kind IN ('Kreis', 'kreisfreie Stadt')", name=op.f('ck_kommunen_kind')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kommunen')),
     sa.UniqueConstraint('ags', name=op.f('uq_kommunen_ags'))
+    )
+    op.create_table('login_throttles',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('last_failure_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('blocked_until', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttles'))
     )
     op.create_table('programmes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -246,8 +253,7 @@ def upgrade():
     sa.Column('kommune_id', sa.Integer(), nullable=True),
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('session_version', sa.Integer(), server_default='0', nullable=False),
     sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("(role = 'kommune') = (kommune_id IS NOT NULL)", name=op.f('ck_users_kommune_binding')),
@@ -1249,6 +1255,7 @@ def downgrade():
     op.drop_table('funding_modules')
     op.drop_table('scheduler_leases')
     op.drop_table('programmes')
+    op.drop_table('login_throttles')
     op.drop_table('kommunen')
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_runs_started_at'))
