@@ -39,8 +39,6 @@ API_VERSION = "v1"
 OPENAPI_VERSION = "3.0.3"
 OPENAPI_URL_PREFIX = "/api"
 OPENAPI_JSON_PATH = "openapi.json"
-API_PAGE_SIZE = 50
-API_MAX_PAGE_SIZE = 500
 
 # Reverse proxies in front of the service whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
 TRUSTED_PROXIES = 0
