@@ -27,6 +27,14 @@ class ApiBlueprint(Blueprint):
     # One place for the API's page sizes (flask-smorest documents and enforces them): 50 per page, at most 500.
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
 
+    def arguments(self, schema, *, location="json", required=None, **kwargs):
+        """A JSON body is documented as required only when its schema requires a field: a body of
+        optional fields may be left out (the service reads it as ``{}``), and the spec must say so."""
+        if required is None:
+            fields_ = (schema() if isinstance(schema, type) else schema).fields.values()
+            required = location != "json" or any(field.required for field in fields_)
+        return super().arguments(schema, location=location, required=required, **kwargs)
+
 
 class DecimalText(fields.Field):
     """A non-money decimal in JSON as a string ("12.5"), documented as such; floats never pass.

@@ -53,3 +53,19 @@ def test_as_of_is_checked_as_a_date(app, make_user, api):
     finance = api(make_user("finance"))
     response = finance.get("/api/v1/budgets/reclaims/1?as_of=kein-datum")
     assert response.status_code == 422 and "as_of" in response.json["errors"]
+
+
+def test_a_body_is_documented_as_required_only_when_a_field_is(app):
+    spec = _spec(app)
+    schemas = spec["components"]["schemas"]
+    checked = 0
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            schema = (body or {}).get("content", {}).get("application/json", {}).get("schema", {})
+            if "$ref" not in schema:
+                continue
+            required_fields = schemas[schema["$ref"].rsplit("/", 1)[1]].get("required", [])
+            assert bool(body.get("required")) == bool(required_fields), f"{method.upper()} {path}"
+            checked += 1
+    assert checked > 20
