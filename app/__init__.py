@@ -8,11 +8,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, abort, g, has_request_context, request, session
 from flask_smorest import Api
 
-from . import database
+from . import database, sanitation
 from .api_blueprint import DecimalText, document_conventions
+from .errors import ValidationFailed, register_error_handlers
 from .extensions import babel, csrf, db, login_manager, migrate
 from .formatting import register_template_helpers
 from .money import Money
@@ -53,7 +54,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.extensions["rest_api"] = rest_api
 
     from .auth.session import init_session
-    from .errors import register_error_handlers
 
     init_session(app)
     register_error_handlers(app)
@@ -124,7 +124,16 @@ def _register_request_hooks(app: Flask) -> None:
         # must begin deferred for GET/HEAD (else every read takes the write lock, BEGIN IMMEDIATE).
         g.db_read_only_token = database.mark_read_only(request.method in ("GET", "HEAD", "OPTIONS"))
 
+    def _refuse_control_characters():
+        """The one input sanitation step (app/sanitation.py): before any view, schema or database."""
+        if sanitation.path_has_controls(request):
+            abort(404)
+        field = sanitation.refused_field(request)
+        if field is not None:
+            raise ValidationFailed(f"{field}: {sanitation.MESSAGE}", errors={field: [sanitation.MESSAGE]})
+
     app.before_request_funcs.setdefault(None, []).insert(0, _mark_read_only)
+    app.before_request_funcs[None].insert(1, _refuse_control_characters)
 
     @app.before_request
     def _request_context():

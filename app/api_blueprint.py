@@ -24,6 +24,16 @@ class _Parser(FlaskParser):
 
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = _Parser()
+    # One place for the API's page sizes (flask-smorest documents and enforces them): 50 per page, at most 500.
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
+
+    def arguments(self, schema, *, location="json", required=None, **kwargs):
+        """A JSON body is documented as required only when its schema requires a field: a body of
+        optional fields may be left out (the service reads it as ``{}``), and the spec must say so."""
+        if required is None:
+            fields_ = (schema() if isinstance(schema, type) else schema).fields.values()
+            required = location != "json" or any(field.required for field in fields_)
+        return super().arguments(schema, location=location, required=required, **kwargs)
 
 
 class DecimalText(fields.Field):
@@ -71,6 +81,10 @@ def document_conventions(rest_api: Api) -> None:
     """Make the OpenAPI document say what the service does: errors are application/problem+json,
     and X-Pagination is a header whose value is a JSON-encoded object (a string on the wire)."""
     spec = rest_api.spec
+    spec.components.security_scheme("bearerAuth", {
+        "type": "http", "scheme": "bearer",
+        "description": "Persönliches API-Token (Seite „API-Tokens“ oder `durchstarten create-token`)"})
+    spec.options["security"] = [{"bearerAuth": []}]
     spec.components.schema("Problem", schema=ProblemSchema)
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     spec.components.responses["DEFAULT_ERROR"] = {"description": "Fehler (problem+json)", "content": problem}

@@ -103,6 +103,24 @@ def create_token_command(email: str, name: str, days: int) -> None:
     click.echo(secret)
 
 
+@main.command("deactivate-user")
+@click.option("--email", required=True)
+@with_appcontext
+def deactivate_user_command(email: str) -> None:
+    """Deactivate a user account: no more logins, every session ends at once."""
+    from sqlalchemy import select
+
+    from .auth.models import User
+    from .auth.services import deactivate_user
+
+    user = db.session.scalar(select(User).where(User.email == email.lower()))
+    if user is None:
+        raise click.ClickException(f"Kein Benutzer {email}.")
+    deactivate_user(user, actor_label="cli: deactivate-user")
+    db.session.commit()
+    click.echo(f"Benutzer {user.email} deaktiviert; alle Sitzungen beendet.")
+
+
 @main.command("seed-demo")
 @click.option("--day", default=None, help="Show the programme as on this day (default: 2022-06-15).")
 @with_appcontext

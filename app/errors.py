@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError as MarshmallowValidationError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
@@ -114,6 +115,10 @@ GERMAN_HTTP_TEXT = {
           N_("Die Datenbank ist vorübergehend nicht erreichbar. Bitte versuchen Sie es in einigen Sekunden erneut.")),
 }
 RETRY_AFTER_SECONDS = "5"
+CSRF_TEXT = N_("Die Sicherheitsprüfung des Formulars ist fehlgeschlagen: Das Formular ist abgelaufen (z. B. nach "
+               "einer Anmeldung in einem anderen Fenster oder nach langer Pause) oder wurde nicht von dieser Seite "
+               "gesendet. Es wurde nichts gespeichert. Bitte gehen Sie zurück, laden Sie die Seite neu und senden "
+               "Sie das Formular erneut.")
 
 
 def _html_error(status: int, detail: str | None = None):
@@ -157,6 +162,13 @@ def register_error_handlers(app: Flask) -> None:
             if name.lower() != "content-type":
                 response.headers[name] = value
         return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        db.session.rollback()
+        if wants_json():
+            return problem(400, "CSRF check failed", CSRF_TEXT, slug="csrf")
+        return _html_error(400, gettext(CSRF_TEXT))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -4,6 +4,11 @@ CSV follows the German spreadsheet convention (UTF-8 with BOM, ``;`` separator, 
 dates as ``TT.MM.JJJJ``) so that it opens correctly in a German Excel or LibreOffice. XLSX carries
 money as numbers with a ``#,##0.00 €`` format and dates as real dates. Money arrives as integer
 cents and is converted through ``Decimal`` (never float) for XLSX.
+
+Text is never live content for the reader's spreadsheet (CSV/formula injection, OWASP): in CSV a
+text cell that starts with ``= + - @``, tab or CR gets a leading apostrophe; in XLSX every text cell
+is stored as a string (openpyxl would store ``=…`` as a formula) with Excel's quote prefix, so the
+text reads unchanged but stays text even when the cell is edited.
 """
 
 from __future__ import annotations
@@ -34,6 +39,14 @@ class Column:
     kind: Kind = "text"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """``text`` made inert for a spreadsheet: a leading apostrophe before a formula-like start."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_value(value: Any, kind: Kind) -> str:
     if value is None:
         return ""
@@ -45,7 +58,7 @@ def _csv_value(value: Any, kind: Kind) -> str:
         return format_date(value)
     if kind == "datetime":
         return format_datetime(value)
-    return str(value)
+    return neutralise(value) if isinstance(value, str) else str(value)
 
 
 def to_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -84,6 +97,9 @@ def to_xlsx(columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_xlsx_value(v, c.kind) for v, c in zip(row, columns, strict=True)])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type, cell.quotePrefix = "s", True
     for index, column in enumerate(columns, start=1):
         number_format = _XLSX_FORMATS.get(column.kind)
         letter = sheet.cell(row=1, column=index).column_letter
@@ -104,10 +120,11 @@ def export_response(filename: str, fmt: str, columns: Sequence[Column], rows: It
         body = to_xlsx(columns, rows, title=filename)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body, mimetype = to_csv(columns, rows), "text/csv; charset=utf-8"
+        body, mimetype = to_csv(columns, rows), "text/csv"  # Werkzeug adds the one charset=utf-8
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in filename)
     return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{safe}.{fmt}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{safe}.{fmt}"',
+                             "Cache-Control": "no-store"})
 
 
 def today_stamp(day: date) -> str:

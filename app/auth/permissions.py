@@ -97,6 +97,7 @@ def scope_kommune_id(user: User) -> int | None:
 # Foundation actions
 AUDIT_READ = declare("audit.read", {Role.PROGRAMME_ADMIN, Role.AUDITOR}, "Audit-Trail lesen")
 OWN_TOKENS = declare("auth.tokens.own", ALL_ROLES, "Eigene API-Tokens verwalten")
+OWN_PASSWORD = declare("auth.password.own", ALL_ROLES, "Eigenes Passwort ändern")
 PROFILE_READ = declare("auth.me", ALL_ROLES, "Eigenes Profil lesen")
 USERS_MANAGE = declare("auth.users.manage", {Role.PROGRAMME_ADMIN}, "Benutzerkonten verwalten")
 USERS_READ = declare("auth.users.read", {Role.PROGRAMME_ADMIN, Role.AUDITOR}, "Benutzerkonten lesen")

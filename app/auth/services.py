@@ -7,13 +7,13 @@ import re
 import secrets
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import bindparam, func, select
 
 from .. import audit, clock
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..reference.models import Kommune, Organisation
+from . import throttling
 from .models import ApiToken, Role, User
 from .passwords import check_password_rules, hash_password, verify_password
 
@@ -74,41 +74,80 @@ def create_user(
 
 
 class LoginRefused(Exception):
-    """Login failed; ``message`` is safe to show (it does not reveal whether the account exists)."""
+    """Login failed; ``message`` is the same whether the account exists or not."""
 
-    def __init__(self, message: str, *, locked: bool = False) -> None:
+    def __init__(self, message: str, *, wait_seconds: int = 0) -> None:
         super().__init__(message)
         self.message = message
-        self.locked = locked
+        self.wait_seconds = wait_seconds
 
 
-def authenticate(email: str, password: str) -> User:
-    """Check a login. After LOGIN_MAX_FAILURES failures the account is locked for LOGIN_LOCK_MINUTES.
+LOGIN_REFUSED = "E-Mail-Adresse oder Passwort ist falsch."
+UNKNOWN_ACCOUNT = "(unbekanntes Konto)"  # the audit's actor for a failed login to no known account
 
-    Failures and lockouts are audited (committed by the caller even though the login failed).
+
+def authenticate(email: str, password: str, *, client: str) -> User:
+    """Check a login from the client address ``client`` (throttled, app/auth/throttling.py).
+
+    Known and unknown e-mail addresses get the same answer after the same work (one password hash,
+    the same throttle and audit writes). A failure is audited (the caller commits even though the
+    login failed) under the account's stored address, or ``UNKNOWN_ACCOUNT``: never the typed text.
     """
-    email = normalise_email(email)
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    typed = normalise_email(email)
     now = clock.now()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        audit.record("auth.login_locked", "user", user.id, actor_label=email)
-        raise LoginRefused("Zu viele Fehlversuche. Das Konto ist vorübergehend gesperrt, bitte später erneut "
-                           "versuchen.", locked=True)
-    if user is None or not user.active or not verify_password(user.password_hash, password):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-                user.failed_logins = 0
-        audit.record("auth.login_failed", "user", user.id if user else None, actor_label=email or "(leer)",
-                     after={"locked": bool(user and user.locked_until and user.locked_until > now)})
-        raise LoginRefused("E-Mail-Adresse oder Passwort ist falsch.")
-    user.failed_logins = 0
-    user.locked_until = None
+    wait = throttling.wait_seconds(typed, client, now)
+    if wait:
+        raise LoginRefused(f"Zu viele Fehlversuche. Bitte warten Sie {wait} Sekunden und versuchen Sie es dann "
+                           "erneut.", wait_seconds=wait)
+    user = db.session.scalar(select(User).where(func.lower(User.email) == typed)) if typed else None
+    password_ok = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not user.active or not password_ok:
+        throttling.record_failure(typed, client, now)
+        audit.record("auth.login_failed", "user", user.id if user else None,
+                     actor_label=user.email if user else UNKNOWN_ACCOUNT)
+        raise LoginRefused(LOGIN_REFUSED)
+    throttling.record_success(typed, client)
     user.last_login_at = now
     audit.record("auth.login", "user", user.id, actor=user)
     return user
 
+
+def end_sessions(user: User) -> None:
+    """Every session of ``user`` ends: their cookies carry the old version (``User.get_id``)."""
+    user.session_version += 1
+
+
+def sign_out(user: User) -> None:
+    """Logout ends the user's sessions everywhere, so a copied cookie stops working too."""
+    end_sessions(user)
+    audit.record("auth.logout", "user", user.id, actor=user)
+
+
+def change_password(user: User, *, current: str, new: str, repeat: str) -> None:
+    """Set a new password (the current one must be given); every other session of the user ends."""
+    errors: dict[str, list[str]] = {}
+    if not verify_password(user.password_hash, current):
+        errors["current_password"] = ["Das bisherige Passwort ist nicht richtig."]
+    try:
+        check_password_rules(new, "new_password")
+    except ValidationFailed as failed:
+        errors.update(failed.errors)
+    if new != repeat:
+        errors["new_password_repeat"] = ["Die beiden neuen Passwörter stimmen nicht überein."]
+    if errors:
+        raise ValidationFailed("Das Passwort wurde nicht geändert.", errors=errors)
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+    audit.record("user.password_change", "user", user.id, actor=user)
+
+
+def deactivate_user(user: User, *, actor: User | None = None, actor_label: str | None = None) -> None:
+    """The account can no longer log in; its sessions end at once (API tokens of inactive users are refused)."""
+    if user.active:
+        user.active = False
+        end_sessions(user)
+        audit.record("user.deactivate", "user", user.id, actor=actor, actor_label=actor_label,
+                     before={"active": True}, after={"active": False})
 
 
 def _hash_token(secret: str) -> str:

@@ -6,6 +6,8 @@ problem; pages redirect to the login form, except the public ones.
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 
@@ -18,10 +20,18 @@ PUBLIC_ENDPOINTS = {"auth.login", "main.healthz", "main.readyz", "static", "api-
                     "main.api_docs", "main.set_language"}
 
 
+_SESSION_ID = re.compile(r"([0-9]{1,10})\.([0-9]{1,10})")
+
+
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def _load_user(session_id: str) -> User | None:
+    """The session carries ``id.session_version`` (User.get_id): a cookie from before a logout, password
+    change or deactivation names an old version and loads nobody."""
+    match = _SESSION_ID.fullmatch(session_id)
+    user = db.session.get(User, int(match.group(1))) if match else None
+    if user is None or not user.active or user.session_version != int(match.group(2)):
+        return None
+    return user
 
 
 def init_session(app: Flask) -> None:

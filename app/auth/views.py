@@ -10,18 +10,18 @@ from flask_login import login_user, logout_user
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from .permissions import OWN_TOKENS, PUBLIC, requires
-from .services import LoginRefused, authenticate, create_token, revoke_token, tokens_of
+from .permissions import OWN_PASSWORD, OWN_TOKENS, PUBLIC, requires
+from .services import LoginRefused, authenticate, change_password, create_token, revoke_token, sign_out, tokens_of
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: never redirect to another host after login."""
-    if not target:
+    """Only local paths without control characters: never redirect to another host after login."""
+    if not target or not target.isprintable():
         return url_for("main.start")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
         return url_for("main.start")
     return target
 
@@ -42,11 +42,13 @@ def login():
     if request.method == "POST":
         email = request.form.get("email", "")
         try:
-            user = authenticate(email, request.form.get("password", ""))
+            user = authenticate(email, request.form.get("password", ""), client=request.remote_addr or "")
         except LoginRefused as refused:
             db.session.commit()  # keep the failure count and the audit entry
-            error = refused.message
-            return render_template("auth/login.html", error=error, email=email), 429 if refused.locked else 401
+            page = render_template("auth/login.html", error=refused.message, email=email)
+            if refused.wait_seconds:
+                return page, 429, {"Retry-After": str(refused.wait_seconds)}
+            return page, 401
         _fresh_session()  # no session fixation: a fresh session after login
         login_user(user)
         db.session.commit()
@@ -58,10 +60,33 @@ def login():
 @bp.route("/abmelden", methods=["POST"])
 @requires(PUBLIC)
 def logout():
+    if g.actor is not None:
+        sign_out(g.actor)
+        db.session.commit()
     logout_user()
     _fresh_session()
     flash(gettext("Sie wurden abgemeldet."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/konto/passwort", methods=["GET", "POST"])
+@requires(OWN_PASSWORD)
+def password():
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            change_password(g.actor, current=request.form.get("current_password", ""),
+                            new=request.form.get("new_password", ""),
+                            repeat=request.form.get("new_password_repeat", ""))
+            db.session.commit()
+        except ValidationFailed as failed:
+            db.session.rollback()
+            errors = failed.errors
+        else:
+            login_user(g.actor)  # this session continues under the new version; all others have ended
+            flash(gettext("Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden beendet."), "success")
+            return redirect(url_for("auth.password"))
+    return render_template("auth/password.html", errors=errors), (422 if errors else 200)
 
 
 @bp.route("/konto/tokens", methods=["GET", "POST"])

@@ -28,6 +28,7 @@ from .permissions import (
     STATUS_ALL,
 )
 from .schemas import (
+    AsOfQuery,
     DecisionIn,
     DrawdownApproveIn,
     DrawdownFilter,
@@ -365,15 +366,11 @@ def reclaim_view(reclaim, as_of: date) -> dict:
 
 @blp.route("/reclaims/" + ID.format("reclaim_id"))
 @requires(BUDGET_READ)
+@blp.arguments(AsOfQuery, location="query")
 @blp.response(200, ReclaimOut)
-def get_reclaim(reclaim_id: int):
+def get_reclaim(query, reclaim_id: int):
     reclaim = settlement.get_reclaim(g.actor, reclaim_id)
-    as_of = request.args.get("as_of")
-    try:
-        day = date.fromisoformat(as_of) if as_of else clock.today()
-    except ValueError:
-        raise ValidationFailed.field("as_of", "Bitte ein Datum JJJJ-MM-TT angeben.") from None
-    return reclaim_view(reclaim, day)
+    return reclaim_view(reclaim, query.get("as_of") or clock.today())
 
 
 @blp.route("/reclaims/" + ID.format("reclaim_id") + "/repayments", methods=["POST"])

@@ -3,7 +3,11 @@
 Columns (header row, case-insensitive, ``;`` or ``,`` separated, UTF-8 with or without BOM, or
 Windows-1252): ``datum`` (TT.MM.JJJJ or JJJJ-MM-TT), ``baustein`` (F1...), ``betrag`` (1.234,56) or
 ``einheiten`` + ``pauschale`` (a code from ``config/rates``), ``beleg``, ``beschreibung``.
-Every line is checked; errors name the line number of the file (the header is line 1).
+Every line is checked; errors name the physical line of the file where the record starts (the
+header is line 1; a quoted field may span lines). A record with more or fewer cells than the header
+is refused (a comma-separated file with an unquoted ``1234,56`` would shift every later cell), so
+are control characters in a cell, a field longer than the csv module's limit and implausible
+amounts (app/budgets/plausibility.py).
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from datetime import date
 
 from ..errors import ValidationFailed
 from ..money import MoneyFormatError, parse_german_amount
+from ..sanitation import TEXT_CONTROLS
 from .models import Grant
+from .plausibility import amount_problems
 from .rates import flat_rates
 from .services import approved_keys, validate_expense
 
@@ -45,13 +51,44 @@ def parse_units(text: str) -> int:
     return parse_german_amount(text)
 
 
+def _csv_problem(error: csv.Error) -> str:
+    if "field larger" in str(error):
+        return f"Ein Feld ist länger als {csv.field_size_limit():,} Zeichen.".replace(",", ".")
+    if "NUL" in str(error):
+        return "Die Zeile enthält ein NUL-Byte (Steuerzeichen)."
+    return "Die Zeile ist kein gültiges CSV (z. B. ein nicht geschlossenes Anführungszeichen)."
+
+
+def _records(reader):
+    """(physical line where the record starts, cells) per record; a csv error is refused naming its line."""
+    start = 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ValidationFailed.field("file", f"Zeile {start}: {_csv_problem(error)}") from None
+        yield start, record
+        start = reader.line_num + 1
+
+
+def _width_problem(found: int, width: int, delimiter: str) -> str:
+    message = f"{found} Werte, die Kopfzeile hat {width} Spalten."
+    if delimiter == "," and found > width:
+        message += (" Steht ein Komma in einem Betrag (1234,56)? Dann den Wert in Anführungszeichen setzen "
+                    "oder ; als Trennzeichen verwenden.")
+    return message
+
+
 def parse_expense_csv(data: bytes, grant: Grant, *, today: date) -> list[dict]:
     """Validated insert rows, or ValidationFailed naming each bad line (at most 100 listed)."""
     text = _decode(data)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader, [])]
+    records = _records(reader)
+    header = [h.strip().lower() for h in next(records, (1, []))[1]]
     missing = [c for c in REQUIRED if c not in header]
     if missing or ("betrag" not in header and "einheiten" not in header):
         raise ValidationFailed.field("file", "Zeile 1: Kopfzeile mit den Spalten datum; baustein; betrag "
@@ -64,13 +101,20 @@ def parse_expense_csv(data: bytes, grant: Grant, *, today: date) -> list[dict]:
     width = len(header)
     get = {name: index.get(name) for name in COLUMNS}
     i_date, i_module, i_amount, i_units, i_rate, i_voucher, i_text = (get[name] for name in COLUMNS)
-    for line_number, record in enumerate(reader, start=2):
+    for line_number, record in records:
         if not record or all(not cell.strip() for cell in record):
             continue
         if len(rows) + len(errors) >= MAX_LINES:
             raise ValidationFailed.field("file", f"Die Datei hat mehr als {MAX_LINES} Zeilen; bitte aufteilen.")
-        if len(record) < width:
-            record = record + [""] * (width - len(record))
+        if len(record) != width:
+            errors.append({"line": line_number, "field": "Spalten", "message": _width_problem(len(record), width,
+                                                                                               delimiter)})
+            continue
+        controls = [header[i] for i, cell in enumerate(record) if TEXT_CONTROLS.search(cell)]
+        if controls:
+            errors.extend({"line": line_number, "field": name, "message": "enthält unzulässige Steuerzeichen."}
+                          for name in controls)
+            continue
         raw_date = record[i_date].strip()
         raw_amount = record[i_amount].strip() if i_amount is not None else ""
         raw_units = record[i_units].strip() if i_units is not None else ""
@@ -103,7 +147,10 @@ def parse_expense_csv(data: bytes, grant: Grant, *, today: date) -> list[dict]:
             for column, message in line_errors.items():
                 errors.append({"line": line_number, "field": column, "message": message})
         else:
-            rows.append(row | {"import_line": line_number})  # named by the duplicate check
+            rows.append(row | {"import_line": line_number})  # named by the duplicate and plausibility checks
+    for index, message in amount_problems(grant, rows).items():
+        errors.append({"line": rows[index]["import_line"], "field": "betrag", "message": message})
+    errors.sort(key=lambda e: e["line"])
     if errors:
         shown = errors[:MAX_ERRORS]
         lines = sorted({e["line"] for e in errors})

@@ -1,5 +1,6 @@
 """API schemas for budgets: one input and one output schema per endpoint; money as decimal strings."""
 
+from datetime import date
 from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
@@ -17,8 +18,9 @@ class FiguresOut(Schema):
     earned = Money()
     available = Money()
     drawn_not_spent = Money()
-    remaining = Money()
-    share_used = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "percent of approved"})
+    remaining = Money(allow_negative=True, metadata={"description": "approved − earned; negative where a line "
+                                                                    "is exceeded (ANBest Nr. 1.2)"})
+    share_used = DecimalText(places=1, maximum=10**6, allow_none=True, metadata={"description": "percent of approved"})
 
 
 class GrantStatusOut(Schema):
@@ -241,6 +243,12 @@ class ReclaimOut(Schema):
                                                                    "(interest end, not an interest day)"})
     unused_interest_calculation = fields.List(fields.Str())
     unused_interest_drawdowns = fields.List(fields.Nested(UnusedInterestOut))
+
+
+class AsOfQuery(Schema):
+    as_of = fields.Date(validate=validate.Range(min=date(1900, 1, 1), max=date(9999, 12, 30),
+                                                error="Bitte ein Datum zwischen 1900 und 9999 angeben."),
+                        metadata={"description": "Stichtag der Zinsberechnung (JJJJ-MM-TT; ohne: heute)"})
 
 
 class RepaymentIn(Schema):

@@ -27,7 +27,7 @@ from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, Validatio
 from ..extensions import db
 from ..money import format_eur
 from ..reference.models import Programme
-from . import ledger
+from . import ledger, plausibility
 from .ledger import Transfer
 from .models import (
     GRANT_LEVEL,
@@ -549,6 +549,8 @@ def record_expense(grant: Grant, *, actor, **fields) -> Expense:
             errors["voucher_ref"] = (f"Der Beleg „{row['voucher_ref']}“ ist bereits gebucht "
                                      f"({earlier[row['voucher_ref']]}); bitte stornieren Sie zuerst die frühere "
                                      "Buchung, wenn sie falsch ist.")
+    if not errors and (implausible := plausibility.amount_problems(grant, [row])):
+        errors["amount"] = implausible[0]
     if errors:
         raise ValidationFailed("Die Ausgabe ist unvollständig oder unzulässig.",
                                errors={field: [message] for field, message in errors.items()})

@@ -62,6 +62,9 @@ def report_quarter(actor: User, *, module: str, year: int, quarter: int,
         errors["quarter"] = ["Das Quartal muss zwischen 1 und 4 liegen."]
     elif year in programme.budget_years and quarter_start(year, quarter) > clock.today():
         errors["quarter"] = ["Für ein Quartal, das noch nicht begonnen hat, können keine Zahlen gemeldet werden."]
+    elif quarter_start(year, quarter) > programme.last_expense_date:
+        errors["quarter"] = [f"Das Quartal beginnt nach dem Programmende ({programme.last_expense_date:%d.%m.%Y}); "
+                             "dafür können keine Teilnehmendenzahlen gemeldet werden."]
     for gender in counts:
         if gender not in GENDERS:
             errors.setdefault("counts", []).append(f"Unbekannte Geschlechtsangabe „{gender}“.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..api_blueprint import DecimalText
 from ..money import Money
 from .models import GENDERS, ApplicationKind, ApplicationStatus
 
@@ -255,8 +256,8 @@ class ReportRowOut(Schema):
     exited = fields.Int()
     finished = fields.Int()
     primary_target = fields.Int()
-    share_women = fields.Decimal(as_string=True, allow_none=True)
-    share_men = fields.Decimal(as_string=True, allow_none=True)
+    share_women = DecimalText(places=1, maximum=100, allow_none=True)
+    share_men = DecimalText(places=1, maximum=100, allow_none=True)
 
 
 class ReportOut(Schema):

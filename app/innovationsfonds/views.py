@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import clock
 from ..auth.models import Role
-from ..auth.permissions import requires
+from ..auth.permissions import require, requires
 from ..errors import DomainError, ValidationFailed
 from ..exports import export_response, today_stamp
 from ..extensions import db
@@ -416,8 +416,7 @@ def selection_page(call_id: int):
     services.get_call(call_id)  # 404 before anything else
     errors: dict = {}
     if request.method == "POST":
-        if g.actor.role != Role.PROGRAMME_ADMIN:
-            return redirect(url_for("innovationsfonds.selection_page", call_id=call_id))
+        require(g.actor, IF_MANAGE)  # finance and Prüfung may read the page, not decide (403)
         chosen = [int(v) for v in request.form.getlist("selected") if v.isdigit() and len(v) < 10]
         reasons = {int(k[7:]): v for k, v in request.form.items() if k.startswith("reason_") and k[7:].isdigit()
                    and len(k) < 20}

@@ -47,18 +47,6 @@ def test_unknown_account_gets_the_same_message(client, make_user):
     assert "E-Mail-Adresse oder Passwort ist falsch" in response.get_data(as_text=True)
 
 
-def test_repeated_failures_lock_the_account(app, client, make_user):
-    user = make_user("programme_admin")
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        client.login(user, password="falsch-123456")
-    locked = client.login(user)  # even the right password is refused now
-    assert locked.status_code == 429
-    assert "vorübergehend gesperrt" in locked.get_data(as_text=True)
-    later = clock.now() + timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"] + 1)
-    with clock.freeze(later):
-        assert client.login(user).status_code == 302
-
-
 def test_login_rotates_the_session(client, make_user):
     user = make_user("auditor")
     client.get("/anmelden")

@@ -97,11 +97,16 @@ def test_the_final_decision_does_not_cut_a_kommune_that_spent_on_plan(app, make_
     assert by_module["F1"]["years"] == [2021, 2022]
 
 
-def test_an_overrun_beyond_the_allowance_or_the_savings_is_not_recognised(app, make_user, make_grant):
+def test_an_overrun_beyond_the_savings_is_not_recognised_and_beyond_the_allowance_not_booked(app, make_user,
+                                                                                              make_grant):
     grant = make_grant(lines={("F1", 2021): 10_000_000, ("F2", 2021): 10_000_000})
     kommune, finance, admin = make_user("kommune"), make_user("finance"), make_user("programme_admin")
     _paid(grant, kommune, finance, "F1", 10_000_000, date(2021, 2, 1))
-    _spend(grant, kommune, "F1", 18_750_000, date(2021, 6, 1))  # earned 150,000 €: 50 % over the line
+    _spend(grant, kommune, "F1", 15_000_000, date(2021, 6, 1))  # earned 120,000 €: the whole +20 % allowance
+    with clock.freeze(date(2021, 6, 2)), pytest.raises(ValidationFailed) as refused:  # plausibility: never
+        services.record_expense(grant, actor=kommune, module="F1", expense_date=date(2021, 6, 2), amount_cents=2)
+    assert "Baustein F1" in refused.value.errors["amount"][0]
+    db.session.rollback()
     _spend(grant, kommune, "F2", 11_250_000, date(2021, 6, 2))  # earned 90,000 €
     proof = _decide(grant, kommune, admin)
     # F1 is recognised up to 120,000 € (+20 %); F2 saves only 10,000 €: the total caps at 200,000 €

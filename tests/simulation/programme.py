@@ -103,7 +103,7 @@ class InvariantBroken(AssertionError):
 
 def _user(email: str, role: Role, **ids) -> User:
     user = User(email=email, name=email.split("@")[0], password_hash="!", role=role, active=True,  # noqa: S106
-                failed_logins=0, created_at=clock.now(), **ids)
+                created_at=clock.now(), **ids)
     db.session.add(user)
     return user
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: fe1b5111fc0b
+Revision ID: 774a4b5ee1ca
 Revises: 
-Create Date: 2026-12-03 10:26:42.821766
+Create Date: 2026-12-03 10:39:23.292591
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'fe1b5111fc0b'
+revision = '774a4b5ee1ca'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -61,6 +61,13 @@ def upgrade():
     sa.CheckConstraint("kind IN ('Kreis', 'kreisfreie Stadt')", name=op.f('ck_kommunen_kind')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kommunen')),
     sa.UniqueConstraint('ags', name=op.f('uq_kommunen_ags'))
+    )
+    op.create_table('login_throttles',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('last_failure_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('blocked_until', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttles'))
     )
     op.create_table('programmes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -247,8 +254,7 @@ def upgrade():
     sa.Column('kommune_id', sa.Integer(), nullable=True),
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('session_version', sa.Integer(), server_default='0', nullable=False),
     sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("(role = 'kommune') = (kommune_id IS NOT NULL)", name=op.f('ck_users_kommune_binding')),
@@ -1270,6 +1276,7 @@ def downgrade():
     op.drop_table('funding_modules')
     op.drop_table('scheduler_leases')
     op.drop_table('programmes')
+    op.drop_table('login_throttles')
     op.drop_table('kommunen')
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_runs_started_at'))
