@@ -22,6 +22,7 @@ from .. import audit, clock
 from ..auth.models import Role
 from ..database import lock_for_update
 from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ..events import emit
 from ..extensions import db
 from ..money import format_eur
 from ..reference.models import Programme
@@ -354,6 +355,7 @@ def pay_drawdown(drawdown: Drawdown, *, actor, value_date: date, reference: str)
                 description=f"Auszahlung {reference}")
     audit.record("drawdown.pay", "drawdown", drawdown.id, before=before, after=_drawdown_snapshot(drawdown),
                  actor=actor, kommune_id=drawdown.grant.kommune_id)
+    emit("drawdown.pay", drawdown=drawdown, actor=actor)  # Auszahlungsmitteilung (app.documents.hooks)
     return drawdown
 
 

@@ -30,6 +30,7 @@ from .. import audit, clock
 from ..auth.models import Role
 from ..database import sum_cents
 from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ..events import emit
 from ..extensions import db
 from ..money import format_eur
 from . import ledger
@@ -168,6 +169,7 @@ def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_cou
     audit.record("proof.decide", "proof_of_use", proof.id,
                  after={"final_grant_cents": final, "paid_cents": paid, "overpaid_cents": paid - final},
                  actor=actor, kommune_id=grant.kommune_id)
+    emit("proof.decide", proof=proof, actor=actor)  # Schlussbescheid, Rückforderungsbescheid (app.documents.hooks)
     return proof
 
 

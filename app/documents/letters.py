@@ -1,0 +1,178 @@
+"""What each kind of document says: one builder per kind turns a domain object into a ``Letter``.
+
+Every amount is read from the object the service just wrote (decision lines, the drawdown, the
+proof of use's final figures, the reclaim and its interest calculation), so a document shows the
+ledger's figures. The sender block, the Landeskasse account, the payment term and the court come
+from the programme's ``settings.documents`` (config/programmes/*.toml), with the defaults below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .. import clock
+from ..budgets.models import Drawdown, ProofOfUse, Reclaim
+from ..budgets.settlement import reclaim_of, reclaim_statement
+from ..grants.content import format_rate
+from ..grants.models import Decision, DecisionOutcome
+from ..reference.models import Programme
+
+# Configurable per programme (settings.documents); the account is a placeholder until the Landeskasse names one.
+DEFAULT_LETTERHEAD = {
+    "authority": "Ministerium für Arbeit, Gesundheit und Soziales des Landes Nordrhein-Westfalen",
+    "authority_short": "MAGS NRW",
+    "unit": "Bewilligungsbehörde „Durchstarten“",
+    "street": "Fürstenwall 25",
+    "city": "40219 Düsseldorf",
+    "contact": "Programmverwaltung Durchstarten",
+    "signature": "Im Auftrag",
+    "payee": "Landeskasse Nordrhein-Westfalen",
+    "iban": "DE00 0000 0000 0000 0000 00",
+    "bic": "XXXXDEXXXXX",
+    "bank": "(Bankverbindung in den Programmeinstellungen eintragen)",
+    "payment_days": 30,
+    "court": "Verwaltungsgericht Düsseldorf, Bastionstraße 39, 40213 Düsseldorf",
+}
+
+
+def letterhead(programme: Programme) -> dict:
+    return {**DEFAULT_LETTERHEAD, **((programme.settings or {}).get("documents") or {})}
+
+
+@dataclass
+class Letter:
+    """Recipient, reference and the template's context of one document."""
+
+    object_type: str
+    object_id: int
+    reference: str  # Aktenzeichen / number
+    recipient_name: str
+    kommune_id: int | None
+    organisation_id: int | None
+    programme: Programme
+    context: dict = field(default_factory=dict)
+
+    @property
+    def sender(self) -> dict:
+        return letterhead(self.programme)
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    code: str
+    title: str  # German, printed as the subject and used in the inbox
+    template: str
+    file_prefix: str
+    build: Callable[[object], Letter]
+
+
+KINDS: dict[str, DocumentKind] = {}
+
+
+def kind(code: str, title: str, template: str, file_prefix: str):
+    def decorator(build: Callable[[object], Letter]) -> Callable[[object], Letter]:
+        KINDS[code] = DocumentKind(code, title, template, file_prefix, build)
+        return build
+
+    return decorator
+
+
+def _grant_recipient(grant) -> dict:
+    name = grant.kommune.display_name if grant.kommune else grant.organisation.name
+    return {"recipient_name": name, "kommune_id": grant.kommune_id, "organisation_id": grant.organisation_id,
+            "programme": grant.programme}
+
+
+def _decision_letter(decision: Decision, **context) -> Letter:
+    application = decision.application
+    programme = application.programme
+    modules = {m.code: m.name for m in programme.modules}
+    return Letter("grant_decision", decision.id, decision.number, decision.recipient_name, application.kommune_id,
+                  None, programme, {"decision": decision, "application": application, "modules": modules,
+                                    "rate": format_rate(decision.funding_rate_bp), **context})
+
+
+@kind("zuwendungsbescheid", "Zuwendungsbescheid", "zuwendungsbescheid.html", "Zuwendungsbescheid")
+def zuwendungsbescheid(decision: Decision) -> Letter:
+    return _decision_letter(decision)
+
+
+@kind("aenderungsbescheid", "Änderungsbescheid", "aenderungsbescheid.html", "Aenderungsbescheid")
+def aenderungsbescheid(decision: Decision) -> Letter:
+    """Old / new / change per module and budget year against the decision it supersedes."""
+    old, new = decision.supersedes.line_map(), decision.line_map()
+    rows = [{"module": module, "year": year, "old": old.get((module, year), 0), "new": new.get((module, year), 0),
+             "change": new.get((module, year), 0) - old.get((module, year), 0)}
+            for module, year in sorted(set(old) | set(new))]
+    totals = {"old": sum(old.values()), "new": sum(new.values())}
+    totals["change"] = totals["new"] - totals["old"]
+    return _decision_letter(decision, rows=rows, totals=totals)
+
+
+@kind("ablehnungsbescheid", "Ablehnungsbescheid", "ablehnungsbescheid.html", "Ablehnungsbescheid")
+def ablehnungsbescheid(decision: Decision) -> Letter:
+    return _decision_letter(decision)
+
+
+def decision_kind(decision: Decision) -> str:
+    if decision.outcome is DecisionOutcome.REJECTED:
+        return "ablehnungsbescheid"
+    return "aenderungsbescheid" if decision.supersedes_id else "zuwendungsbescheid"
+
+
+@kind("auszahlungsmitteilung", "Auszahlungsmitteilung", "auszahlungsmitteilung.html", "Auszahlungsmitteilung")
+def auszahlungsmitteilung(drawdown: Drawdown) -> Letter:
+    grant = drawdown.grant
+    cut = drawdown.amount_requested_cents - (drawdown.amount_approved_cents or 0)
+    return Letter("drawdown", drawdown.id, f"{grant.reference}/MA-{drawdown.id}", **_grant_recipient(grant),
+                  context={"drawdown": drawdown, "grant": grant, "cut_cents": cut})
+
+
+@kind("schlussbescheid", "Schlussbescheid", "schlussbescheid.html", "Schlussbescheid")
+def schlussbescheid(proof: ProofOfUse) -> Letter:
+    """The final calculation per module and year as the final decision fixed it (``proof.decision_lines``)."""
+    grant = proof.grant
+    lines = list(proof.decision_lines or [])
+    modules = {m.code: m.name for m in grant.programme.modules}
+    per_module: dict[str, dict[str, int]] = {}
+    for line in lines:
+        sums = per_module.setdefault(line["module"], {})
+        for key, value in line.items():
+            if key.endswith("_cents"):
+                sums[key] = sums.get(key, 0) + value
+    totals = {key: sum(line.get(key, 0) for line in lines)
+              for key in ("approved_cents", "expenses_cents", "earned_cents", "final_cents", "paid_cents")}
+    return Letter("proof_of_use", proof.id, f"{grant.reference}/SB", **_grant_recipient(grant),
+                  context={"proof": proof, "grant": grant, "lines": lines, "per_module": per_module,
+                           "modules": modules, "totals": totals, "reclaim": reclaim_of(grant),
+                           "rate": format_rate(grant.funding_rate_bp)})
+
+
+def kassenzeichen(reclaim: Reclaim) -> str:
+    """The payment reference the recipient must quote: stable per reclaim (RF-<year>-<id>)."""
+    return f"RF-{reclaim.created_at.year}-{reclaim.id:06d}"
+
+
+@kind("rueckforderungsbescheid", "Rückforderungs- und Zinsbescheid", "rueckforderungsbescheid.html",
+      "Rueckforderungsbescheid")
+def rueckforderungsbescheid(reclaim: Reclaim) -> Letter:
+    """Principal, § 49a interest day by day up to the decision day, payment deadline, Kassenzeichen, account."""
+    grant = reclaim.grant
+    today = clock.today()
+    sender = letterhead(grant.programme)
+    deadline = today + timedelta(days=int(sender["payment_days"]))
+    return Letter("reclaim", reclaim.id, f"{grant.reference}/RF", **_grant_recipient(grant),
+                  context={"reclaim": reclaim, "grant": grant, "kassenzeichen": kassenzeichen(reclaim),
+                           "deadline": deadline, "statement": reclaim_statement(reclaim, today),
+                           "at_deadline": reclaim_statement(reclaim, deadline),  # interest up to the day before
+                           "per_day": _interest_per_day(reclaim, today)})
+
+
+def _interest_per_day(reclaim: Reclaim, day: date) -> int | None:
+    """Interest one more day adds (cents, rounded), from the statement's difference between two days."""
+    first, second = reclaim_statement(reclaim, day), reclaim_statement(reclaim, day + timedelta(days=1))
+    if first.interest is None or second.interest is None:
+        return None
+    return second.interest.interest_cents - first.interest.interest_cents
