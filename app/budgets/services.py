@@ -327,6 +327,7 @@ def decide_drawdown(drawdown: Drawdown, action: str, *, actor, amount_cents: int
                 source_type="drawdown", source_id=drawdown.id, description=f"Mittelabruf {module} {action}")
     audit.record(f"drawdown.{action}", "drawdown", drawdown.id, before=before, after=_drawdown_snapshot(drawdown),
                  actor=actor, kommune_id=drawdown.grant.kommune_id)
+    emit(f"drawdown.{action}", drawdown=drawdown, actor=actor)  # a rejection is a Bescheid (app.documents.hooks)
     return drawdown
 
 

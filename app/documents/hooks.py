@@ -31,6 +31,12 @@ def on_drawdown_paid(drawdown, actor=None) -> None:
         issue_document("auszahlungsmitteilung", drawdown, actor=actor)
 
 
+@subscribe("drawdown.reject")
+def on_drawdown_rejected(drawdown, actor=None) -> None:
+    if _enabled():
+        issue_document("ablehnung_mittelabruf", drawdown, actor=actor)
+
+
 @subscribe("proof.decide")
 def on_final_decision(proof, actor=None) -> None:
     if not _enabled():
@@ -39,3 +45,21 @@ def on_final_decision(proof, actor=None) -> None:
     reclaim = reclaim_of(proof.grant)
     if reclaim is not None:
         issue_document("rueckforderungsbescheid", reclaim, actor=actor)
+
+
+@subscribe("if.project_decision")
+def on_project_decision(decision, actor=None) -> None:
+    if _enabled():
+        issue_document("if_zuwendungsbescheid", decision, actor=actor)
+
+
+@subscribe("if.selection_message")
+def on_selection_message(message, actor=None) -> None:
+    if _enabled():
+        issue_document("if_auswahlentscheidung", message, actor=actor)
+
+
+@subscribe("if.full_application_rejected")
+def on_full_application_rejected(sketch, actor=None) -> None:
+    if _enabled():
+        issue_document("if_ablehnungsbescheid", sketch, actor=actor)

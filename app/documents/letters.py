@@ -17,6 +17,7 @@ from ..budgets.models import Drawdown, ProofOfUse, Reclaim
 from ..budgets.settlement import reclaim_of, reclaim_statement
 from ..grants.content import format_rate
 from ..grants.models import Decision, DecisionOutcome
+from ..innovationsfonds.models import ProjectDecision, Sketch, StagedMessage
 from ..reference.models import Programme
 
 # Configurable per programme (settings.documents); the account is a placeholder until the Landeskasse names one.
@@ -53,6 +54,7 @@ class Letter:
     organisation_id: int | None
     programme: Programme
     context: dict = field(default_factory=dict)
+    title: str | None = None  # instead of the kind's title (e.g. the outcome of a sketch)
 
     @property
     def sender(self) -> dict:
@@ -130,6 +132,13 @@ def auszahlungsmitteilung(drawdown: Drawdown) -> Letter:
                   context={"drawdown": drawdown, "grant": grant, "cut_cents": cut})
 
 
+@kind("ablehnung_mittelabruf", "Ablehnung des Mittelabrufs", "ablehnung_mittelabruf.html", "Ablehnung-Mittelabruf")
+def ablehnung_mittelabruf(drawdown: Drawdown) -> Letter:
+    grant = drawdown.grant
+    return Letter("drawdown", drawdown.id, f"{grant.reference}/MA-{drawdown.id}", **_grant_recipient(grant),
+                  context={"drawdown": drawdown, "grant": grant})
+
+
 @kind("schlussbescheid", "Schlussbescheid", "schlussbescheid.html", "Schlussbescheid")
 def schlussbescheid(proof: ProofOfUse) -> Letter:
     """The final calculation per module and year as the final decision fixed it (``proof.decision_lines``)."""
@@ -176,3 +185,46 @@ def _interest_per_day(reclaim: Reclaim, day: date) -> int | None:
     if first.interest is None or second.interest is None:
         return None
     return second.interest.interest_cents - first.interest.interest_cents
+
+
+# ------------------------------------------------------------------ Innovationsfonds (organisations)
+def _sketch_recipient(sketch: Sketch) -> dict:
+    return {"recipient_name": sketch.organisation.name, "kommune_id": None,
+            "organisation_id": sketch.organisation_id, "programme": sketch.call.programme}
+
+
+@kind("if_zuwendungsbescheid", "Zuwendungsbescheid", "if_zuwendungsbescheid.html", "Zuwendungsbescheid")
+def if_zuwendungsbescheid(decision: ProjectDecision) -> Letter:
+    """The funded project's grant decision: amounts per budget year, rate, period, ANBest-P (or -G)."""
+    sketch = decision.sketch
+    lines = sorted((int(year), cents) for year, cents in decision.lines.items())
+    return Letter("if_project_decision", decision.id, decision.number, **_sketch_recipient(sketch),
+                  context={"decision": decision, "sketch": sketch, "lines": lines,
+                           "rate": format_rate(decision.funding_rate_bp)})
+
+
+SELECTION_TITLES = {
+    "selected": "Mitteilung über die Auswahl der Projektskizze",
+    "promoted": "Mitteilung über die Auswahl der Projektskizze (Nachrücken)",
+    "waiting": "Mitteilung über die Aufnahme in die Warteliste",
+    "rejected": "Ablehnungsbescheid zur Projektskizze",
+    "ineligible": "Ablehnungsbescheid zur Projektskizze (nicht förderfähig)",
+}
+
+
+@kind("if_auswahlentscheidung", "Entscheidung über die Projektskizze", "if_auswahlentscheidung.html",
+      "Auswahlentscheidung")
+def if_auswahlentscheidung(message: StagedMessage) -> Letter:
+    """The Steuerkreis decision on one sketch, with the text the organisation is sent (selected/waiting/rejected)."""
+    sketch = message.sketch
+    return Letter("if_selection_message", message.id, sketch.reference, **_sketch_recipient(sketch),
+                  title=f"{SELECTION_TITLES.get(message.kind, message.subject)} {sketch.reference}",
+                  context={"message": message, "sketch": sketch, "outcome": message.kind,
+                           "paragraphs": [p.strip() for p in message.body.split("\n\n") if p.strip()]})
+
+
+@kind("if_ablehnungsbescheid", "Ablehnungsbescheid zum Vollantrag", "if_ablehnungsbescheid.html",
+      "Ablehnungsbescheid")
+def if_ablehnungsbescheid(sketch: Sketch) -> Letter:
+    return Letter("if_sketch", sketch.id, sketch.reference, **_sketch_recipient(sketch),
+                  context={"sketch": sketch})

@@ -58,10 +58,11 @@ def issue_document(kind: str, obj, *, actor: User | None = None, replaces: Docum
             return existing
     issued_at = clock.now()
     content = render_pdf(f"documents/letters/{builder.template}", letter=letter, kind=builder,
+                         heading=letter.title or f"{builder.title} {letter.reference}",
                          issued_on=clock.today(), replaces=replaces, **letter.context)
     digest = hashlib.sha256(content).hexdigest()
     document = Document(kind=kind, object_type=letter.object_type, object_id=letter.object_id,
-                        reference=letter.reference, title=f"{builder.title} {letter.reference}",
+                        reference=letter.reference, title=letter.title or f"{builder.title} {letter.reference}",
                         kommune_id=letter.kommune_id, organisation_id=letter.organisation_id,
                         recipient_name=letter.recipient_name,
                         filename=f"{builder.file_prefix}-{_safe(letter.reference)}.pdf", content=content,

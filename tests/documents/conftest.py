@@ -39,7 +39,7 @@ def documents_on(app):
 
 
 @pytest.fixture()
-def people(app, make_user):
+def actors(app, make_user):
     programme = get_programme()
     version = AllocationVersion(programme_id=programme.id, number=1, title="Test-Verteilung",
                                 status=AllocationStatus.PUBLISHED, pool_cents=100_000_000, parameters={},
@@ -73,8 +73,8 @@ class Cycle:
 
 
 @pytest.fixture()
-def cycle(people, api) -> Cycle:
-    kommune, admin = api(people["kommune"]), api(people["programme_admin"])
+def cycle(actors, api) -> Cycle:
+    kommune, admin = api(actors["kommune"]), api(actors["programme_admin"])
     with clock.freeze(date(2020, 6, 15)):
         app_id = kommune.post("/api/v1/applications").json["id"]
         assert kommune.put(f"/api/v1/applications/{app_id}/draft", json=_body(PLAN)).status_code == 200
@@ -89,7 +89,7 @@ def cycle(people, api) -> Cycle:
         second = admin.post(f"/api/v1/applications/{amendment_id}/approve", json={})
         assert second.status_code in (200, 201), second.json
     grant = budgets.grant_for_source(f"application:{app_id}")
-    finance, owner, programme_admin = people["finance"], people["kommune"], people["programme_admin"]
+    finance, owner, programme_admin = actors["finance"], actors["kommune"], actors["programme_admin"]
     with clock.freeze(date(2020, 8, 3)):
         drawdown = budgets.request_drawdown(grant, module="F1", amount_cents=6_000_000, purpose="Coaching Q3",
                                             actor=owner)
@@ -103,7 +103,7 @@ def cycle(people, api) -> Cycle:
         settlement.submit_proof(grant, narrative="Sachbericht (Test).", confirmed=True, actor=owner)
         proof = settlement.decide_final(grant, actor=programme_admin)
         db.session.commit()
-    return Cycle(people, decisions.get_decision(first.json["id"], programme_admin),
+    return Cycle(actors, decisions.get_decision(first.json["id"], programme_admin),
                  decisions.get_decision(second.json["id"], programme_admin), drawdown, proof,
                  settlement.reclaim_of(grant))
 

@@ -102,3 +102,17 @@ def test_each_issue_is_in_the_audit_trail_with_its_hash(cycle):
     entries = db.session.query(AuditEntry).filter_by(action="document.issue").all()
     hashes = {entry.after["sha256"] for entry in entries}
     assert hashes == {d.sha256 for d in db.session.query(Document)}
+
+
+def test_a_rejected_drawdown_gets_a_rejection_with_reason(cycle):
+    from app import clock
+    from app.budgets import services as budgets
+
+    grant = cycle.drawdown.grant
+    with clock.freeze(cycle.drawdown.period_start):
+        drawdown = budgets.request_drawdown(grant, module="F1", amount_cents=1_000_000, purpose="Zweiter Abruf",
+                                            actor=cycle.people["kommune"])
+        budgets.decide_drawdown(drawdown, "reject", actor=cycle.people["finance"], reason="Kein Bedarf belegt.")
+    document = db.session.query(Document).filter_by(kind="ablehnung_mittelabruf").one()
+    text = pdf_text(document.content)
+    assert "Kein Bedarf belegt." in text and eur(1_000_000) in text and "Rechtsbehelfsbelehrung" in text
