@@ -7,13 +7,10 @@ from marshmallow import Schema, fields, validate
 
 from ..api_blueprint import ApiBlueprint
 from ..auth.permissions import requires
-from ..errors import NotFound
-from ..extensions import db
 from ..pagination import SelectPage
 from .letters import KINDS
-from .models import Document
 from .permissions import DOCUMENTS_READ
-from .services import documents_select, get_document
+from .services import documents_select, get_document, latest_document_of
 from .views import pdf_response
 
 blp = ApiBlueprint("documents_api", __name__, url_prefix="/api/v1",
@@ -68,8 +65,4 @@ def download_document(document_id: int):
 @requires(DOCUMENTS_READ)
 def document_of(object_type: str, object_id: int):
     """The latest document issued for a decision (e.g. ``grant_decision``/12): the ``document_url``."""
-    document = db.session.scalar(documents_select(g.actor, object_type=object_type, object_id=object_id)
-                                 .order_by(None).order_by(Document.id.desc()).limit(1))
-    if document is None:
-        raise NotFound("Zu diesem Vorgang gibt es kein Dokument.")
-    return pdf_response(document)
+    return pdf_response(latest_document_of(g.actor, object_type, object_id))

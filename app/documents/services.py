@@ -109,6 +109,15 @@ def documents_select(actor: User, *, kind: str | None = None, object_type: str |
     return statement
 
 
+def latest_document_of(actor: User, object_type: str, object_id: int) -> Document:
+    """The newest document issued for a decision (a correction replaces the original), if ``actor`` may read it."""
+    document = db.session.scalar(documents_select(actor, object_type=object_type, object_id=object_id)
+                                 .order_by(None).order_by(Document.id.desc()).limit(1))
+    if document is None:
+        raise NotFound("Zu diesem Vorgang gibt es kein Dokument.")
+    return document
+
+
 def get_document(actor: User, document_id: int) -> Document:
     """The document if ``actor`` may read it; another recipient's document is 404, as if absent."""
     document = db.session.scalar(documents_select(actor).where(Document.id == document_id))

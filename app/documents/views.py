@@ -11,7 +11,7 @@ from ..navigation import nav_entry
 from .letters import KINDS
 from .models import Document
 from .permissions import DOCUMENTS_READ
-from .services import documents_select, get_document
+from .services import documents_select, get_document, latest_document_of
 
 bp = Blueprint("documents", __name__, url_prefix="/dokumente")
 nav_entry(lazy_gettext("Dokumente"), "documents.index", DOCUMENTS_READ, order=890)
@@ -50,3 +50,10 @@ def index():
 @requires(DOCUMENTS_READ)
 def download(document_id: int):
     return pdf_response(get_document(g.actor, document_id))
+
+
+@bp.route("/zu/<string(maxlength=40):object_type>/<int(max=2147483647):object_id>.pdf")
+@requires(DOCUMENTS_READ)
+def of_object(object_type: str, object_id: int):
+    """The latest document of a decision, for links from the domains' pages (e.g. the printable Bescheid)."""
+    return pdf_response(latest_document_of(g.actor, object_type, object_id))

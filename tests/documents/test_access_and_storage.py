@@ -106,3 +106,13 @@ def test_public_base_url_comes_from_configuration_or_the_request(app):
         assert public_base_url() == "http://127.0.0.1:5000"  # a job without request and without setting
     finally:
         app.config["BASE_URL"] = saved
+
+
+def test_the_printable_decision_page_links_the_issued_pdf(cycle, client):
+    client.login(cycle.people["kommune"])
+    page = client.get(f"/bescheide/{cycle.decision.id}").get_data(as_text=True)
+    link = f"/dokumente/zu/grant_decision/{cycle.decision.id}.pdf"
+    assert link in page
+    assert client.get(link).data == cycle.document("zuwendungsbescheid").content
+    client.login(cycle.people["foreign"])
+    assert client.get(link).status_code == 404
