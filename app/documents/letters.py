@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from .. import clock
 from ..budgets.models import Drawdown, ProofOfUse, Reclaim
@@ -172,19 +172,20 @@ def rueckforderungsbescheid(reclaim: Reclaim) -> Letter:
     today = clock.today()
     sender = letterhead(grant.programme)
     deadline = today + timedelta(days=int(sender["payment_days"]))
+    statement = reclaim_statement(reclaim, today)
     return Letter("reclaim", reclaim.id, f"{grant.reference}/RF", **_grant_recipient(grant),
                   context={"reclaim": reclaim, "grant": grant, "kassenzeichen": kassenzeichen(reclaim),
-                           "deadline": deadline, "statement": reclaim_statement(reclaim, today),
+                           "deadline": deadline, "statement": statement,
                            "at_deadline": reclaim_statement(reclaim, deadline),  # interest up to the day before
-                           "per_day": _interest_per_day(reclaim, today)})
+                           "per_day": _interest_per_day(reclaim, statement)})
 
 
-def _interest_per_day(reclaim: Reclaim, day: date) -> int | None:
-    """Interest one more day adds (cents, rounded), from the statement's difference between two days."""
-    first, second = reclaim_statement(reclaim, day), reclaim_statement(reclaim, day + timedelta(days=1))
-    if first.interest is None or second.interest is None:
+def _interest_per_day(reclaim: Reclaim, statement) -> int | None:
+    """Interest one more day adds (cents, rounded): the difference to the next day's statement."""
+    following = reclaim_statement(reclaim, statement.as_of + timedelta(days=1))
+    if statement.interest is None or following.interest is None:
         return None
-    return second.interest.interest_cents - first.interest.interest_cents
+    return following.interest.interest_cents - statement.interest.interest_cents
 
 
 # ------------------------------------------------------------------ Innovationsfonds (organisations)
