@@ -57,7 +57,7 @@ def document_url(object_type: str) -> str:
     return f"/api/v1/documents/of/{object_type}/{{id}}.pdf"
 
 
-class DocumentUrl(fields.Field):
+class DocumentUrl(fields.String):
     """``document_url`` of a decision resource (object or dict with ``id``); 404 there until it is issued."""
 
     def __init__(self, object_type: str, **kwargs) -> None:
