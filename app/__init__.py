@@ -22,7 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = {"default": "default.py", "testing": "testing.py", "production": "production.py"}
 # Every domain package may provide: models, permissions, views (bp), api (blp), commands, panels, jobs.
 DOMAINS = ["app.auth", "app.main", "app.notifications", "app.scheduler", "app.allocation", "app.grants",
-           "app.budgets", "app.innovationsfonds", "app.benchdata"]
+           "app.budgets", "app.innovationsfonds", "app.documents", "app.benchdata"]
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - the value production refuses
 
 
@@ -99,7 +99,8 @@ def _select_locale() -> str:
 def _register_domains(app: Flask, rest_api: Api) -> None:
     for package in DOMAINS:
         # jobs: their notification kinds must be known to the web process too (preferences page).
-        for part in ("models", "permissions", "panels", "jobs"):
+        # hooks: subscribers to other domains' events (app.events), e.g. the documents a decision issues.
+        for part in ("models", "permissions", "panels", "jobs", "hooks"):
             _optional_import(f"{package}.{part}")
         views = _optional_import(f"{package}.views")
         if views is not None and hasattr(views, "bp"):

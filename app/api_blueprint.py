@@ -62,6 +62,24 @@ class DecimalText(fields.Field):
         return number
 
 
+def document_url(object_type: str) -> str:
+    """Where the API serves the latest binding document (PDF/A) of a decision (``app/documents/api.py``)."""
+    return f"/api/v1/documents/of/{object_type}/{{id}}.pdf"
+
+
+class DocumentUrl(fields.String):
+    """``document_url`` of a decision resource (object or dict with ``id``); 404 there until it is issued."""
+
+    def __init__(self, object_type: str, **kwargs) -> None:
+        self.object_type = object_type
+        metadata = {"description": "das PDF/A des Bescheids bzw. der Mitteilung (application/pdf), sobald erlassen"}
+        super().__init__(dump_only=True, metadata=metadata, **kwargs)
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        identifier = obj["id"] if isinstance(obj, dict) else obj.id
+        return document_url(self.object_type).format(id=identifier)
+
+
 class ProblemSchema(Schema):
     """RFC 9457 problem details, as every API error is answered (extension members allowed)."""
 

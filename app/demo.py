@@ -31,6 +31,7 @@ class DemoContext:
     programme: object
     users: dict[str, User] = field(default_factory=dict)
     logins: list[str] = field(default_factory=list)
+    issue_documents: bool = True  # app/documents/demo.py issues the story's documents at the end
 
 
 DEMO_USERS = [
@@ -63,14 +64,21 @@ def seed_demo(day: str | None = None) -> list[str]:
     context.users["traeger@demo.nrw"] = create_user(
         email="traeger@demo.nrw", name="Olga Träger", password=DEMO_PASSWORD, role="organisation",
         organisation_id=organisation.id, actor_label="seed-demo")
-    for package in DOMAINS:
-        try:
-            module = importlib.import_module(f"{package}.demo")
-        except ModuleNotFoundError as missing:
-            if missing.name == f"{package}.demo":
-                continue
-            raise
-        module.seed(context)
+    # The domains seed without rendering documents (700 synthetic payment notices took minutes);
+    # app/documents/demo.py issues a subset at the end, each with its historical date.
+    context.issue_documents = current_app.config.get("ISSUE_DOCUMENTS", True)
+    current_app.config["ISSUE_DOCUMENTS"] = False
+    try:
+        for package in DOMAINS:
+            try:
+                module = importlib.import_module(f"{package}.demo")
+            except ModuleNotFoundError as missing:
+                if missing.name == f"{package}.demo":
+                    continue
+                raise
+            module.seed(context)
+    finally:
+        current_app.config["ISSUE_DOCUMENTS"] = context.issue_documents
     context.logins = [f"{user.email:<24} {user.role.label:<28} Passwort: {DEMO_PASSWORD}"
                       for user in context.users.values()]
     return context.logins

@@ -54,7 +54,13 @@ UPLOAD_FOLDER = None  # None = instance/uploads
 SMTP_HOST = None
 SMTP_PORT = 25
 MAIL_FROM = "durchstarten@example.invalid"
-BASE_URL = "http://127.0.0.1:5000"
+# The service's public address for links in e-mails and documents, e.g. "https://durchstarten.nrw.de".
+# Set it in production (the scheduler's jobs have no request to take it from); None: the request's
+# address, or http://127.0.0.1:5000 in jobs and commands (app.notifications.services.public_base_url).
+BASE_URL = None
+
+# Binding documents (app/documents): render and store the PDF/A when a decision is taken.
+ISSUE_DOCUMENTS = True
 
 BABEL_DEFAULT_LOCALE = "de"
 BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"

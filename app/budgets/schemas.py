@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
-from ..api_blueprint import DecimalText
+from ..api_blueprint import DecimalText, DocumentUrl
 from ..money import Money
 
 
@@ -91,6 +91,7 @@ class DrawdownOut(Schema):
     requested_at = fields.DateTime()
     decided_at = fields.DateTime(allow_none=True)
     decision_reason = fields.Str()
+    document_url = DocumentUrl("drawdown")
     value_date = fields.Date(allow_none=True)
     payment_reference = fields.Str()
 
@@ -191,6 +192,7 @@ class ProofOut(Schema):
     overpaid = Money(attribute="overpaid_cents", allow_none=True, allow_negative=True)
     decision_lines = fields.List(fields.Nested(FinalDecisionLineOut), allow_none=True)
     reclaim_id = fields.Int(allow_none=True)
+    document_url = DocumentUrl("proof_of_use")
 
 
 class DecisionIn(Schema):
@@ -233,6 +235,7 @@ class ReclaimOut(Schema):
     as_of = fields.Date()
     interest_to_date = Money(allow_none=True)
     amount_due = Money(allow_none=True)
+    document_url = DocumentUrl("reclaim")
     calculation = fields.List(fields.Str())
     periods = fields.List(fields.Nested(InterestPeriodOut))
     message = fields.Str(allow_none=True)

@@ -24,6 +24,7 @@ from .. import audit, clock
 from ..auth.models import Role
 from ..database import lock_for_update, sum_cents
 from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ..events import emit
 from ..extensions import db
 from ..money import format_eur
 from ..reference.models import Programme
@@ -380,6 +381,7 @@ def decide_drawdown(drawdown: Drawdown, action: str, *, actor, amount_cents: int
     if action != "withdraw":
         _tell_drawdown(drawdown, "cut" if action == "approve" and drawdown.amount_approved_cents < requested
                        else action)
+    emit(f"drawdown.{action}", drawdown=drawdown, actor=actor)  # a rejection is a Bescheid (app.documents.hooks)
     return drawdown
 
 
@@ -440,6 +442,7 @@ def pay_drawdown(drawdown: Drawdown, *, actor, value_date: date, reference: str)
     audit.record("drawdown.pay", "drawdown", drawdown.id, before=before, after=_drawdown_snapshot(drawdown),
                  actor=actor, kommune_id=drawdown.grant.kommune_id)
     _tell_drawdown(drawdown, "pay")
+    emit("drawdown.pay", drawdown=drawdown, actor=actor)  # Auszahlungsmitteilung (app.documents.hooks)
     return drawdown
 
 

@@ -32,6 +32,7 @@ from .. import audit, clock
 from ..auth.models import Role
 from ..database import sum_cents
 from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ..events import emit
 from ..extensions import db
 from ..money import format_eur, split_largest_remainder
 from . import ledger
@@ -187,6 +188,7 @@ def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_cou
                         "final_payment_orders": [order.id for order in orders]},
                  actor=actor, kommune_id=grant.kommune_id)
     _tell_final_decision(grant, proof, reclaim)
+    emit("proof.decide", proof=proof, actor=actor)  # Schlussbescheid, Rückforderungsbescheid (app.documents.hooks)
     return proof
 
 

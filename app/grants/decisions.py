@@ -26,6 +26,7 @@ from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..budgets.services import set_commitment
 from ..database import lock_for_update, sum_cents
 from ..errors import Conflict, NotFound, ValidationFailed
+from ..events import emit
 from ..extensions import db
 from ..money import format_eur
 from .content import line_field
@@ -179,6 +180,7 @@ def approve(application_id: int, actor: User, *, lines: dict[tuple[str, int], in
            released_cents=decision.released_cents)
     notify_kommune(application, "grants.decision", f"Zuwendungsbescheid {number}", "grants/email/decision.txt",
                    decision=decision)
+    emit("grants.decision", decision=decision, actor=actor)
     return decision
 
 
@@ -208,6 +210,7 @@ def reject(application_id: int, actor: User, reason: str, *, idempotency_key: st
     _audit("reject", application, before, actor, decision=decision.number)
     notify_kommune(application, "grants.decision", f"Ablehnungsbescheid {decision.number}",
                    "grants/email/decision.txt", decision=decision)
+    emit("grants.decision", decision=decision, actor=actor)
     return decision
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..api_blueprint import DecimalText
+from ..api_blueprint import DecimalText, DocumentUrl
 from ..money import Money
 from .models import GENDERS, ApplicationKind, ApplicationStatus
 
@@ -206,6 +206,7 @@ class DecisionOut(Schema):
     total_approved = Money(attribute="approved_cents")
     released = Money(attribute="released_cents")
     lines = fields.List(fields.Nested(DecisionLineOut))
+    document_url = DocumentUrl("grant_decision")
 
 
 class RateIn(Schema):

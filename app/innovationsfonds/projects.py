@@ -27,6 +27,7 @@ from ..auth.models import Role, User
 from ..budgets.services import set_commitment
 from ..database import lock_for_update, sum_cents
 from ..errors import Conflict, Forbidden, ValidationFailed
+from ..events import emit
 from ..extensions import db
 from ..money import format_eur
 from .models import DecisionCounter, FullApplication, FullApplicationStatus, ProjectDecision, Sketch, SketchStatus
@@ -182,6 +183,7 @@ def reject_full_application(sketch_id: int, actor: User, *, reason: str) -> Sket
                       link=f"/innovationsfonds/skizzen/{sketch.id}", dedup_key=f"if.rejected:{sketch.id}:u{user.id}",
                       sketch=sketch, submitted=before["full_application"] == "submitted",
                       reason=sketch.decision_reason)
+    emit("if.full_application_rejected", sketch=sketch, actor=actor)  # the PDF (app.documents.hooks)
     promote_after_leaving(call, sketch, actor, cause="rejection")
     return sketch
 
@@ -257,4 +259,5 @@ def approve_full_application(sketch_id: int, actor: User, *, comment: str = "") 
                       subject=f"Zuwendungsbescheid {number} (Innovationsfonds)",
                       link=f"/innovationsfonds/skizzen/{sketch.id}", dedup_key=f"if.project:{decision.id}:u{user.id}",
                       decision=decision, sketch=sketch, format_eur=format_eur)
+    emit("if.project_decision", decision=decision, actor=actor)  # the PDF (app.documents.hooks)
     return decision

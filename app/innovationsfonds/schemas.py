@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..api_blueprint import DocumentUrl
 from ..money import Money
 from ..reference.models import ORGANISATION_KINDS
 from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
@@ -412,3 +413,4 @@ class ProjectDecisionOut(Schema):
     last_expense_date = fields.Date()
     decided_at = fields.DateTime()
     grant_id = fields.Int(allow_none=True)
+    document_url = DocumentUrl("if_project_decision")

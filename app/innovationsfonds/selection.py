@@ -32,6 +32,7 @@ from .. import clock
 from ..auth.models import User
 from ..charts.svg import bar_chart
 from ..errors import Conflict, ValidationFailed
+from ..events import emit
 from ..extensions import db
 from ..money import format_eur, percent
 from ..notifications.kinds import declare_kind
@@ -183,6 +184,7 @@ def _send(message: StagedMessage, sketch: Sketch) -> None:
                       link=f"/innovationsfonds/skizzen/{sketch.id}", dedup_key=f"if.message:{message.id}:u{user.id}",
                       body=message.body)
     message.released_at, message.recipients = clock.now(), len(recipients)
+    emit("if.selection_message", message=message)  # the decision letter as PDF (app.documents.hooks)
 
 
 def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int], reasons: dict[int, str],

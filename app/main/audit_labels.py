@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "decision.promote": "Nachrücker/in ausgewählt",
     "decision.release": "Entscheidung freigegeben",
     "decision.stage": "Entscheidung vorgemerkt",
+    "document.issue": "Dokument (Bescheid) erlassen",
     "drawdown.approve": "Mittelabruf genehmigt",
     "drawdown.final_payment": "Schlusszahlung angewiesen",
     "drawdown.pay": "Auszahlung gebucht",

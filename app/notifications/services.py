@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -21,12 +21,29 @@ from ..extensions import db
 from .kinds import KINDS, Kind, kinds_for_role
 from .models import PREFERENCE_MODES, Message, NotificationPreference
 
+LOCAL_BASE_URL = "http://127.0.0.1:5000"  # ./scripts/demo; only when neither BASE_URL nor a request says better
+
+
+def public_base_url() -> str:
+    """The service's external address for links in messages and documents.
+
+    ``BASE_URL`` from the configuration (environment) when set; otherwise the address the current
+    request came in on (behind the trusted proxy its X-Forwarded-Host/-Proto, see TRUSTED_PROXIES);
+    a job or command without a request falls back to the local demo address.
+    """
+    configured = current_app.config.get("BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return LOCAL_BASE_URL
+
 
 def absolute_url(link: str | None) -> str | None:
-    """``/antraege/12`` → ``https://…/antraege/12`` (e-mails need absolute links; BASE_URL)."""
+    """``/antraege/12`` → ``https://…/antraege/12`` (e-mails need absolute links; ``public_base_url``)."""
     if not link or "://" in link:
         return link
-    return current_app.config["BASE_URL"].rstrip("/") + "/" + link.lstrip("/")
+    return public_base_url() + "/" + link.lstrip("/")
 
 
 def queue_message(recipient, kind: str, template: str, *, subject: str, link: str | None = None,
@@ -41,7 +58,7 @@ def queue_message(recipient, kind: str, template: str, *, subject: str, link: st
             return None
     if email is None:
         email = preference_mode(recipient, kind) == "email"
-    base_url = current_app.config["BASE_URL"].rstrip("/")
+    base_url = public_base_url()
     with force_locale("de"):  # messages and e-mails are German texts whatever the sender's page language
         body = render_template(template, recipient=recipient, link=link, link_url=absolute_url(link),
                                base_url=base_url, subject=subject, **context)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 774a4b5ee1ca
+Revision ID: ca802479555c
 Revises: 
-Create Date: 2026-12-03 10:39:23.292591
+Create Date: 2026-12-03 10:42:52.896091
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '774a4b5ee1ca'
+revision = 'ca802479555c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -321,6 +321,37 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entries_kommune_id'), ['kommune_id'], unique=False)
         batch_op.create_index('ix_audit_entries_object', ['object_type', 'object_id'], unique=False)
         batch_op.create_index('ix_audit_entries_occurred_at', ['occurred_at'], unique=False)
+
+    op.create_table('documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('object_type', sa.String(length=40), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=80), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('recipient_name', sa.String(length=200), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size_bytes', sa.Integer(), nullable=False),
+    sa.Column('issued_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('replaces_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('(kommune_id IS NULL) <> (organisation_id IS NULL)', name=op.f('ck_documents_one_recipient')),
+    sa.CheckConstraint('length(sha256) = 64', name=op.f('ck_documents_sha256_hex')),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_documents_issued_by_id_users')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_documents_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_documents_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['replaces_id'], ['documents.id'], name=op.f('fk_documents_replaces_id_documents')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_documents'))
+    )
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_documents_issued_at'), ['issued_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_documents_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_documents_kommune_id'), ['kommune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_documents_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('drawdowns',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1232,6 +1263,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_drawdowns_grant_id'))
 
     op.drop_table('drawdowns')
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_documents_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_documents_kommune_id'))
+        batch_op.drop_index(batch_op.f('ix_documents_kind'))
+        batch_op.drop_index(batch_op.f('ix_documents_issued_at'))
+
+    op.drop_table('documents')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_entries_occurred_at')
         batch_op.drop_index('ix_audit_entries_object')

@@ -1,0 +1,1 @@
+"""Binding documents (Bescheide, Mitteilungen) as PDF/A, stored as issued (docs/documents.md)."""

@@ -1,0 +1,45 @@
+"""Demo: the documents of the demo story, issued after the other domains seeded (``app/demo.py`` seeds
+them with ``ISSUE_DOCUMENTS`` off), each under the clock of its decision.
+
+All grant decisions, final decisions, reclaims, rejected drawdowns and Innovationsfonds letters; of
+the payment notices only the latest few per grant of the Kommunen with demo logins (all 680 took
+minutes to render and say nothing new).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import clock
+from ..budgets.models import Drawdown, DrawdownStatus, Grant, ProofOfUse, ProofStatus, Reclaim
+from ..extensions import db
+from ..grants.models import Decision
+from ..innovationsfonds.models import ProjectDecision, StagedMessage
+from .letters import decision_kind
+from .services import issue_document
+
+PAYMENT_NOTICES_PER_GRANT = 3
+
+
+def seed(context) -> None:
+    if not context.issue_documents:
+        return
+    demo_kommunen = {user.kommune_id for user in context.users.values() if user.kommune_id}
+    items = [(d.decided_at, decision_kind(d), d) for d in db.session.scalars(select(Decision))]
+    items += [(d.decided_at, "ablehnung_mittelabruf", d) for d in db.session.scalars(
+        select(Drawdown).where(Drawdown.status == DrawdownStatus.REJECTED))]
+    for grant_id in db.session.scalars(select(Grant.id).where(Grant.kommune_id.in_(demo_kommunen))):
+        paid = db.session.scalars(select(Drawdown).where(Drawdown.grant_id == grant_id,
+                                                         Drawdown.status == DrawdownStatus.PAID)
+                                  .order_by(Drawdown.paid_at.desc()).limit(PAYMENT_NOTICES_PER_GRANT))
+        items += [(d.paid_at, "auszahlungsmitteilung", d) for d in paid]
+    items += [(p.decided_at, "schlussbescheid", p) for p in db.session.scalars(
+        select(ProofOfUse).where(ProofOfUse.status == ProofStatus.DECIDED))]
+    items += [(r.created_at, "rueckforderungsbescheid", r) for r in db.session.scalars(select(Reclaim))]
+    items += [(d.decided_at, "if_zuwendungsbescheid", d) for d in db.session.scalars(select(ProjectDecision))]
+    items += [(m.released_at, "if_auswahlentscheidung", m) for m in db.session.scalars(
+        select(StagedMessage).where(StagedMessage.released_at.is_not(None)))]
+    for moment, kind, obj in sorted(items, key=lambda item: (item[0], item[1], item[2].id)):
+        with clock.freeze(moment):
+            issue_document(kind, obj)
+    db.session.flush()

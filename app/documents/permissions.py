@@ -1,0 +1,5 @@
+from ..auth.models import Role
+from ..auth.permissions import STAFF, declare
+
+DOCUMENTS_READ = declare("documents.read", STAFF | {Role.KOMMUNE, Role.ORGANISATION},
+                         "Bescheide und Mitteilungen lesen (Kommunen und Träger: nur die eigenen)")

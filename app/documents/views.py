@@ -1,0 +1,59 @@
+"""Pages: the documents a user may read (``/dokumente/``) and the stored PDF as issued."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, render_template, request
+from flask_babel import lazy_gettext
+
+from ..auth.permissions import requires
+from ..main.listing import ListColumn, Listing, build_listing
+from ..navigation import nav_entry
+from .letters import KINDS
+from .models import Document
+from .permissions import DOCUMENTS_READ
+from .services import documents_select, get_document, latest_document_of
+
+bp = Blueprint("documents", __name__, url_prefix="/dokumente")
+nav_entry(lazy_gettext("Dokumente"), "documents.index", DOCUMENTS_READ, order=890)
+
+COLUMNS = [
+    ListColumn("issued_at", lazy_gettext("Erlassen am"), lambda d: d.issued_at, "datetime", Document.issued_at),
+    ListColumn("title", lazy_gettext("Dokument"), lambda d: d.title, sort=Document.title),
+    ListColumn("recipient", lazy_gettext("Empfänger"), lambda d: d.recipient_name, sort=Document.recipient_name),
+    ListColumn("sha256", lazy_gettext("SHA-256"), lambda d: d.sha256),
+]
+
+
+def pdf_response(document: Document) -> Response:
+    """The stored bytes, unchanged; the ETag is their SHA-256."""
+    response = Response(document.content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    response.headers["X-Content-SHA256"] = document.sha256
+    response.set_etag(document.sha256)
+    return response
+
+
+@bp.route("/")
+@requires(DOCUMENTS_READ)
+def index():
+    wanted = request.args.get("art", "")
+    statement = documents_select(g.actor, kind=wanted if wanted in KINDS else None)
+    listing = build_listing(statement, COLUMNS, args=request.args, default_sort="issued_at", default_descending=True,
+                            search=[Document.title, Document.recipient_name], tiebreak=Document.id,
+                            filename="dokumente")
+    if not isinstance(listing, Listing):
+        return listing
+    return render_template("documents/index.html", listing=listing, kinds=KINDS.values(), wanted=wanted)
+
+
+@bp.route("/<int(max=2147483647):document_id>.pdf")
+@requires(DOCUMENTS_READ)
+def download(document_id: int):
+    return pdf_response(get_document(g.actor, document_id))
+
+
+@bp.route("/zu/<string(maxlength=40):object_type>/<int(max=2147483647):object_id>.pdf")
+@requires(DOCUMENTS_READ)
+def of_object(object_type: str, object_id: int):
+    """The latest document of a decision, for links from the domains' pages (e.g. the printable Bescheid)."""
+    return pdf_response(latest_document_of(g.actor, object_type, object_id))
