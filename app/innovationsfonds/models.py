@@ -110,6 +110,8 @@ class Call(db.Model):
     decision_basis: Mapped[str | None] = mapped_column(String(20))  # proposal the Steuerkreis decided on
     decision_note: Mapped[str] = mapped_column(Text, default="")
     decision_staged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # why the staged decision must be looked at again before the release ("" = it can be released)
+    decision_review: Mapped[str] = mapped_column(Text, default="")
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     programme: Mapped[Programme] = relationship()
@@ -126,6 +128,15 @@ class Call(db.Model):
         least ``full_application_days_after_promotion`` days after the promotion."""
         return max(self.full_application_deadline,
                    promoted_on + timedelta(days=self.full_application_days_after_promotion))
+
+    @property
+    def funding_rate_percent(self) -> Decimal:
+        return Decimal(self.funding_rate_bp).scaleb(-2)
+
+    @property
+    def decision_fixed(self) -> bool:
+        """A decision is staged and not waiting for a review: assignments and reviews are closed."""
+        return self.released_at is not None or (self.decision_staged_at is not None and not self.decision_review)
 
     @property
     def min_score_points(self) -> Decimal | None:
@@ -286,22 +297,28 @@ class Attachment(db.Model):
 
 
 class ReviewerConflict(db.Model):
-    """A reviewer's declared conflict of interest with an organisation or a Kommune (all calls)."""
+    """A conflict of interest between a reviewer and an organisation or a Kommune (all calls), or one
+    sketch (the reviewer's recusal). Declared by the reviewer, or by the organisation (``declared_by_id``
+    is then an organisation user)."""
 
     __tablename__ = "if_conflicts"
     __table_args__ = (
-        CheckConstraint("(organisation_id IS NULL) <> (kommune_id IS NULL)", name="one_target"),
-        UniqueConstraint("reviewer_id", "organisation_id", "kommune_id", name="uq_if_conflicts"),
+        CheckConstraint("(CASE WHEN organisation_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN kommune_id IS NULL "
+                        "THEN 0 ELSE 1 END) + (CASE WHEN sketch_id IS NULL THEN 0 ELSE 1 END) = 1", name="one_target"),
+        UniqueConstraint("reviewer_id", "organisation_id", "kommune_id", "sketch_id", name="uq_if_conflicts"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     kommune_id: Mapped[int | None] = mapped_column(ForeignKey("kommunen.id"))
+    sketch_id: Mapped[int | None] = mapped_column(ForeignKey("if_sketches.id", ondelete="CASCADE"), index=True)
+    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the reviewer (older rows)
     reason: Mapped[str] = mapped_column(Text, default="")
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    reviewer: Mapped[User] = relationship()
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    sketch: Mapped[Sketch | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
     kommune: Mapped[Kommune | None] = relationship()
 

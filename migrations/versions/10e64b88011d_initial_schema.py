@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8c8b801507d8
+Revision ID: 10e64b88011d
 Revises: 
-Create Date: 2026-11-25 16:53:24.069106
+Create Date: 2026-12-03 09:23:23.808099
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '8c8b801507d8'
+revision = '10e64b88011d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -160,6 +160,7 @@ def upgrade():
     sa.Column('decision_basis', sa.String(length=20), nullable=True),
     sa.Column('decision_note', sa.Text(), nullable=False),
     sa.Column('decision_staged_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decision_review', sa.Text(), nullable=False),
     sa.Column('released_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint('budget_cents > 0', name=op.f('ck_if_calls_budget_positive')),
     sa.CheckConstraint('discrepancy_threshold >= 0', name=op.f('ck_if_calls_threshold_nonneg')),
@@ -466,23 +467,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
     sa.UniqueConstraint('user_id', 'scope', 'key', name=op.f('uq_idempotency_keys_user_id'))
     )
-    op.create_table('if_conflicts',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('reviewer_id', sa.Integer(), nullable=False),
-    sa.Column('organisation_id', sa.Integer(), nullable=True),
-    sa.Column('kommune_id', sa.Integer(), nullable=True),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('declared_at', app.database.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('(organisation_id IS NULL) <> (kommune_id IS NULL)', name=op.f('ck_if_conflicts_one_target')),
-    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_if_conflicts_kommune_id_kommunen')),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_conflicts_organisation_id_organisations')),
-    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_if_conflicts_reviewer_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_conflicts')),
-    sa.UniqueConstraint('reviewer_id', 'organisation_id', 'kommune_id', name='uq_if_conflicts')
-    )
-    with op.batch_alter_table('if_conflicts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_if_conflicts_reviewer_id'), ['reviewer_id'], unique=False)
-
     op.create_table('if_sketches',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('call_id', sa.Integer(), nullable=False),
@@ -770,6 +754,28 @@ def upgrade():
     )
     with op.batch_alter_table('if_attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_if_attachments_sketch_id'), ['sketch_id'], unique=False)
+
+    op.create_table('if_conflicts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('kommune_id', sa.Integer(), nullable=True),
+    sa.Column('sketch_id', sa.Integer(), nullable=True),
+    sa.Column('declared_by_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('declared_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('(CASE WHEN organisation_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN kommune_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN sketch_id IS NULL THEN 0 ELSE 1 END) = 1', name=op.f('ck_if_conflicts_one_target')),
+    sa.ForeignKeyConstraint(['declared_by_id'], ['users.id'], name=op.f('fk_if_conflicts_declared_by_id_users')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_if_conflicts_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_conflicts_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_if_conflicts_reviewer_id_users')),
+    sa.ForeignKeyConstraint(['sketch_id'], ['if_sketches.id'], name=op.f('fk_if_conflicts_sketch_id_if_sketches'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_conflicts')),
+    sa.UniqueConstraint('reviewer_id', 'organisation_id', 'kommune_id', 'sketch_id', name='uq_if_conflicts')
+    )
+    with op.batch_alter_table('if_conflicts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_conflicts_reviewer_id'), ['reviewer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_if_conflicts_sketch_id'), ['sketch_id'], unique=False)
 
     op.create_table('if_full_applications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1113,6 +1119,11 @@ def downgrade():
     op.drop_table('if_reviews')
     op.drop_table('if_project_decisions')
     op.drop_table('if_full_applications')
+    with op.batch_alter_table('if_conflicts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_conflicts_sketch_id'))
+        batch_op.drop_index(batch_op.f('ix_if_conflicts_reviewer_id'))
+
+    op.drop_table('if_conflicts')
     with op.batch_alter_table('if_attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_if_attachments_sketch_id'))
 
@@ -1170,10 +1181,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_if_sketches_call_id'))
 
     op.drop_table('if_sketches')
-    with op.batch_alter_table('if_conflicts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_if_conflicts_reviewer_id'))
-
-    op.drop_table('if_conflicts')
     op.drop_table('idempotency_keys')
     op.drop_table('grant_risk_flags')
     with op.batch_alter_table('grant_participant_counts', schema=None) as batch_op:
