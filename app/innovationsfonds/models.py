@@ -205,6 +205,7 @@ class Sketch(db.Model):
     __tablename__ = "if_sketches"
     __table_args__ = (
         UniqueConstraint("call_id", "submission_seq", name="uq_if_sketches_seq"),
+        UniqueConstraint("call_id", "number", name="uq_if_sketches_number"),
         CheckConstraint("requested_cents >= 0 AND total_cost_cents >= 0", name="amounts_nonneg"),
         CheckConstraint("planned_women >= 0 AND planned_women <= planned_participants", name="women_within"),
         CheckConstraint("status <> 'draft' OR submitted_at IS NULL", name="draft_not_submitted"),
@@ -233,6 +234,7 @@ class Sketch(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submission_seq: Mapped[int | None] = mapped_column(Integer)  # 1, 2, ... per call: the tie-break
+    number: Mapped[int | None] = mapped_column(Integer)  # 1, 2, ... per call in order of creation: the reference
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     eligibility_checks: Mapped[dict | None] = mapped_column(JSON)  # {rule: message} of failed automatic checks
     eligibility_reason: Mapped[str] = mapped_column(Text, default="")
@@ -259,8 +261,8 @@ class Sketch(db.Model):
 
     @property
     def reference(self) -> str:
-        """Short public number, e.g. "IF-3-0012"."""
-        return f"IF-{self.call_id}-{self.id:04d}"
+        """Short public number, e.g. "IF-3-0012" (the 12th sketch of call 3)."""
+        return f"IF-{self.call_id}-{self.number or self.id:04d}"
 
     @property
     def target_group_label(self) -> str:

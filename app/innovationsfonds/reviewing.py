@@ -370,6 +370,14 @@ def _check_marks(call: Call, marks: dict, *, complete: bool) -> dict:
     return marks
 
 
+MAX_COMMENT = 20000
+
+
+def _check_comment(comment: str | None) -> None:
+    if len(comment or "") > MAX_COMMENT:
+        raise ValidationFailed.field("comment", "Der Kommentar ist zu lang (höchstens 20.000 Zeichen).")
+
+
 def get_own_review(sketch_id: int, actor: User) -> Review | None:
     get_sketch(sketch_id, actor)
     return _review_of(sketch_id, actor.id)
@@ -383,10 +391,11 @@ def save_review(sketch_id: int, actor: User, marks: dict, comment: str) -> Revie
     if review is not None and review.submitted_at is not None:
         raise Conflict("Das Gutachten ist bereits abgegeben und kann nicht mehr geändert werden.")
     _check_marks(sketch.call, marks, complete=False)
+    _check_comment(comment)
     if review is None:
         review = Review(sketch_id=sketch.id, reviewer_id=actor.id, marks={}, comment="")
         db.session.add(review)
-    review.marks, review.comment, review.updated_at = dict(marks), (comment or "")[:20000], clock.now()
+    review.marks, review.comment, review.updated_at = dict(marks), comment or "", clock.now()
     db.session.flush()
     record("review.save", "if_review", review.id, actor, after={"sketch_id": sketch.id, "marks": review.marks})
     return review
@@ -405,7 +414,8 @@ def submit_review(sketch_id: int, actor: User, marks: dict | None = None, commen
     if marks is not None:
         review.marks = dict(marks)
     if comment is not None:
-        review.comment = comment[:20000]
+        _check_comment(comment)
+        review.comment = comment
     _check_marks(sketch.call, review.marks, complete=True)
     try:
         score = review_score(core_criteria(sketch.call), review.marks)

@@ -50,6 +50,7 @@ S = SketchStatus
 STAFF_ROLES = (Role.PROGRAMME_ADMIN, Role.FINANCE, Role.AUDITOR)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
+TEXT_LIMITS = {"title": 200, "summary": 20000}  # sketch texts (the API schema has the same limits)
 SKETCH_FIELDS = ("title", "summary", "target_group", "age_min", "age_max", "planned_participants", "planned_women",
                  "kommune_id", "start_date", "end_date", "requested_cents", "total_cost_cents")
 
@@ -97,6 +98,12 @@ def _validate_call(programme: Programme, data: dict, call: Call | None) -> dict[
 
     if data["opens_at"] >= data["closes_at"]:
         add("closes_at", "Das Fristende muss nach dem Beginn der Einreichung liegen.")
+    closing_day = data["closes_at"].astimezone(clock.BERLIN).date()
+    if data["review_deadline"] <= closing_day:
+        add("review_deadline", f"Die Begutachtungsfrist muss nach dem Ende der Einreichung "
+                               f"({closing_day:%d.%m.%Y}) liegen.")
+    if data["full_application_deadline"] < data["review_deadline"]:
+        add("full_application_deadline", "Die Frist für Vollanträge darf nicht vor der Begutachtungsfrist liegen.")
     if data["project_start"] > data["project_end"]:
         add("project_end", "Das Ende des Projektzeitraums muss nach dem Beginn liegen.")
     if data["project_start"] < programme.start_date or data["project_end"] > programme.last_expense_date:
@@ -369,6 +376,9 @@ def _check_content(call: Call, data: dict) -> dict[str, list[str]]:
         errors["end_date"] = ["Das Projektende muss nach dem Projektbeginn liegen."]
     if data.get("kommune_id") is not None and db.session.get(Kommune, data["kommune_id"]) is None:
         errors["kommune_id"] = ["Unbekannte Kommune."]
+    for name, limit in TEXT_LIMITS.items():
+        if len(data.get(name) or "") > limit:
+            errors.setdefault(name, []).append(f"Höchstens {limit:,} Zeichen.".replace(",", "."))
     return errors
 
 
@@ -400,14 +410,15 @@ def create_sketch(actor: User, call_id: int, data: dict) -> Sketch:
     """Start a draft sketch of the actor's organisation."""
     if actor.role != Role.ORGANISATION or actor.organisation_id is None:
         raise Forbidden("Nur Träger können Projektskizzen anlegen.")
-    call = get_call(call_id)
+    call = get_call(call_id, lock=True)  # serialises the sketch numbers of the call
     _open_for_drafts(call, clock.now())
     errors = _check_content(call, data)
     if not (data.get("title") or "").strip():
         errors.setdefault("title", []).append("Bitte einen Titel angeben.")
     if errors:
         raise ValidationFailed("Die Skizze enthält ungültige Angaben.", errors=errors)
-    sketch = Sketch(call_id=call.id, organisation_id=actor.organisation_id, created_at=clock.now(),
+    number = (db.session.scalar(select(func.max(Sketch.number)).where(Sketch.call_id == call.id)) or 0) + 1
+    sketch = Sketch(call_id=call.id, number=number, organisation_id=actor.organisation_id, created_at=clock.now(),
                     created_by_id=actor.id, status=S.DRAFT, title=data["title"].strip())
     for name in SKETCH_FIELDS:
         if data.get(name) is not None:

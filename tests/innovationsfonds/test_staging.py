@@ -34,6 +34,10 @@ def scored(small, people):
     return ids
 
 
+def _ref(sketch_id: int) -> str:
+    return db.session.get(Sketch, sketch_id).reference
+
+
 def _stage(small, ids, **body):
     with clock.freeze(AFTER):
         return small.api["admin"].post(f"{BASE}/calls/{small.call}/decision", json={
@@ -74,8 +78,8 @@ def test_a_promotion_skips_the_rejected_sketch_and_the_admin_is_told(small, scor
     assert _sketch(scored["C"]).status is S.SELECTED
     assert _sketch(scored["D"]).status is S.REJECTED
     (notice,) = _notices(people["admin"])
-    assert f"{scored['A']:04d}" in notice.subject and f"{scored['C']:04d}" in notice.body
-    assert f"{scored['D']:04d}" not in notice.body
+    assert _ref(scored["A"]) in notice.subject and _ref(scored["C"]) in notice.body
+    assert _ref(scored["D"]) not in notice.body
 
 
 def test_the_page_form_rejects_a_sketch(small, scored, people, client):
@@ -118,7 +122,7 @@ def test_withdrawing_a_selected_sketch_marks_the_decision_for_review(small, scor
         refused = small.api["admin"].post(f"{BASE}/calls/{small.call}/release")
     assert refused.status_code == 409 and "überprüft" in refused.json["detail"]
     call = db.session.get(Call, small.call)
-    assert call.decision_staged_at is not None and f"{scored['D']:04d}" in call.decision_review
+    assert call.decision_staged_at is not None and _ref(scored["D"]) in call.decision_review
     assert [_sketch(scored[n]).staged_outcome for n in "ABCD"] == ["waiting", "selected", "rejected", None]
     assert [_sketch(scored[n]).staged_reason for n in "AC"] == [reason, DOUBLE]
     assert len(_notices(people["admin"])) == 1

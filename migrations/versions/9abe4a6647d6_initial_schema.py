@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 10e64b88011d
+Revision ID: 9abe4a6647d6
 Revises: 
-Create Date: 2026-12-03 09:23:23.808099
+Create Date: 2026-12-03 09:31:31.267308
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '10e64b88011d'
+revision = '9abe4a6647d6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -488,6 +488,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('submitted_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('submission_seq', sa.Integer(), nullable=True),
+    sa.Column('number', sa.Integer(), nullable=True),
     sa.Column('withdrawn_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('eligibility_checks', sa.JSON(), nullable=True),
     sa.Column('eligibility_reason', sa.Text(), nullable=False),
@@ -509,6 +510,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_if_sketches_kommune_id_kommunen')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_sketches_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_if_sketches')),
+    sa.UniqueConstraint('call_id', 'number', name='uq_if_sketches_number'),
     sa.UniqueConstraint('call_id', 'submission_seq', name='uq_if_sketches_seq')
     )
     with op.batch_alter_table('if_sketches', schema=None) as batch_op:
