@@ -381,8 +381,8 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
     """Move waiting sketches up into the money a selected project freed when it left the selection.
 
     ``gone`` has already left (status ``withdrawn`` or ``rejected``); ``cause`` ("withdrawal" or
-    "rejection" of its full application) only changes the wording: after a rejection the promoted
-    organisation is not told whose project it was (the rejection is the other organisation's matter)."""
+    "rejection" of its full application) only changes the wording: the promoted organisation is never
+    told whose project it was (another organisation's matter); the administrators are."""
     pool = (S.SELECTED, S.FUNDED, S.WAITING)
     ranked, sketches, _aggs = ranked_sketches(call, pool, extra=(gone,))
     by_id = {r.id: r for r in ranked}
@@ -403,14 +403,14 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
         sketch.status = next_status(sketch.status, "promote", actor, system=True)
         sketch.decided_at, sketch.waiting_position = clock.now(), None
         sketch.full_application_deadline = call.promotion_deadline(clock.today())
-        sketch.decision_reason = (f"Nachgerückt nach dem Rückzug von {gone.reference}." if cause == "withdrawal"
+        sketch.decision_reason = ("Nachgerückt nach dem Rückzug eines ausgewählten Vorhabens." if cause == "withdrawal"
                                   else "Nachgerückt, weil ein ausgewähltes Vorhaben ausgeschieden ist.")
     remaining = [sketches[r.id] for r in ranked if sketches[r.id].status is S.WAITING]
     for position, sketch in enumerate(remaining, start=1):
         sketch.waiting_position = position
     db.session.flush()
     for sketch in promoted:
-        _stage_message(call, sketch, "promoted", released=True, gone=gone, cause=cause)
+        _stage_message(call, sketch, "promoted", released=True, cause=cause)
     record("decision.promote", "if_call", call.id, actor, after={
         "left": gone.id, "cause": cause, "promoted": [s.id for s in promoted], "mode": mode, "note": note})
     left = {"withdrawal": "wurde zurückgezogen", "rejection": "ist nach Ablehnung des Vollantrags ausgeschieden"}

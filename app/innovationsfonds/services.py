@@ -543,8 +543,10 @@ def get_attachment(sketch_id: int, attachment_id: int, actor: User) -> tuple[Att
 
 
 def delete_attachment(sketch_id: int, attachment_id: int, actor: User) -> None:
+    """Remove a draft's PDF (until the deadline, like every change of a draft)."""
     sketch = get_sketch(sketch_id, actor, lock=True)
     next_status(sketch.status, "edit", actor)
+    _open_for_drafts(sketch.call, clock.now())
     attachment = next((a for a in sketch.attachments if a.id == attachment_id), None)
     if attachment is None:
         raise NotFound("Anlage nicht gefunden.")

@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from .. import clock
 from ..auth.models import Role
 from ..auth.permissions import requires
-from ..errors import DomainError, ValidationFailed
+from ..errors import Conflict, DomainError, Forbidden, ValidationFailed
 from ..exports import export_response, today_stamp
 from ..extensions import db
 from ..money import MoneyFormatError, format_eur, parse_german_amount
@@ -682,6 +682,19 @@ def upload(sketch_id: int):
     except DomainError as error:
         db.session.rollback()
         flash(" ".join(m for ms in error.errors.values() for m in ms) or error.detail, "error")
+    return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
+
+
+@bp.route(SKETCH + "/anlagen/<int(max=2147483647):attachment_id>/loeschen", methods=["POST"])
+@requires(IF_APPLY)
+def delete_attachment(sketch_id: int, attachment_id: int):
+    try:
+        services.delete_attachment(sketch_id, attachment_id, g.actor)
+        db.session.commit()
+        flash(gettext("Die Anlage wurde gelöscht."), "success")
+    except (Conflict, Forbidden) as error:  # another organisation's sketch stays a 404
+        db.session.rollback()
+        flash(error.detail, "error")
     return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
 
 

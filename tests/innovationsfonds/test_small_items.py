@@ -4,6 +4,7 @@ confirmations on the call's buttons."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 from app import clock
@@ -76,3 +77,22 @@ def test_closing_and_assigning_ask_for_confirmation(small, people, client):
         after = client.get(f"/innovationsfonds/aufrufe/{small.call}").get_data(as_text=True)
     assert "data-confirm=" in before.split('/schliessen"')[1].split(">")[0]
     assert "data-confirm=" in after.split('/zuordnen"')[1].split(">")[0]
+
+
+def test_an_attachment_is_deleted_on_the_page_until_the_deadline(small, people, client):
+    sketch_id = small.draft()
+    with clock.freeze(DURING):
+        uploaded = small.api["org"].post(f"{BASE}/sketches/{sketch_id}/attachments",
+                                         data={"file": (io.BytesIO(b"%PDF-1.4\n%%EOF"), "plan.pdf")},
+                                         content_type="multipart/form-data")
+    assert uploaded.status_code == 201
+    url = f"/innovationsfonds/skizzen/{sketch_id}/anlagen/{uploaded.json['id']}/loeschen"
+    client.login(people["other_org"])
+    with clock.freeze(DURING):
+        assert client.post(url).status_code == 404  # another organisation's sketch
+    client.login(people["org"])
+    with clock.freeze(DURING):
+        page = client.get(f"/innovationsfonds/skizzen/{sketch_id}").get_data(as_text=True)
+        done = client.post(url)
+    assert "/loeschen" in page and done.status_code == 302
+    assert db.session.get(Sketch, sketch_id).attachments == []

@@ -80,6 +80,9 @@ def test_a_promotion_skips_the_rejected_sketch_and_the_admin_is_told(small, scor
     (notice,) = _notices(people["admin"])
     assert _ref(scored["A"]) in notice.subject and _ref(scored["C"]) in notice.body
     assert _ref(scored["D"]) not in notice.body
+    (letter,) = db.session.scalars(select(StagedMessage).where(StagedMessage.kind == "promoted"))
+    assert letter.sketch_id == scored["C"] and _ref(scored["A"]) not in letter.body  # not a competitor's number
+    assert _ref(scored["A"]) not in _sketch(scored["C"]).decision_reason
 
 
 def test_the_page_form_rejects_a_sketch(small, scored, people, client):
