@@ -87,7 +87,8 @@ def build_competition(programme, admin: User, *, organisation_users: list[User],
         for k, reviewer in enumerate(reviewers):
             reviewing.declare_conflict(reviewer, organisation_id=orgs[k % len(orgs)], reason="Vorstandsmitglied")
             if k % 4 == 0:
-                reviewing.declare_conflict(reviewer, kommune_id=kommunen[k * 3], reason="Wohnort und Ehrenamt")
+                reviewing.declare_conflict(reviewer, kommune_id=kommunen[k * 3 % len(kommunen)],
+                                           reason="Wohnort und Ehrenamt")
         reviewing.auto_assign(call.id, admin)
     if review_until is None:
         return call

@@ -894,5 +894,11 @@ def review_form(sketch_id: int):
     if review is not None and review.submitted_at is not None:
         others = [present_review(r, g.actor, n)
                   for n, r in enumerate(reviewing.visible_reviews(sketch_id, g.actor), start=1)]
+    items = reviewing.my_assignments(g.actor, sketch.call_id)
+    ids = [i["sketch"].id for i in items]
+    here = ids.index(sketch.id) if sketch.id in ids else -1
+    neighbours = {"previous": ids[here - 1] if here > 0 else None,
+                  "next": ids[here + 1] if 0 <= here < len(ids) - 1 else None}
     return render_template("innovationsfonds/review_form.html", sketch=sketch, view=present_sketch(sketch, g.actor),
-                           review=review, others=others, errors=errors, form=request.form), (422 if errors else 200)
+                           review=review, others=others, errors=errors, form=request.form, neighbours=neighbours,
+                           progress=reviewing.progress(items), position=here + 1), (422 if errors else 200)

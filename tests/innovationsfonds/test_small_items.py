@@ -96,3 +96,19 @@ def test_an_attachment_is_deleted_on_the_page_until_the_deadline(small, people, 
         done = client.post(url)
     assert "/loeschen" in page and done.status_code == 302
     assert db.session.get(Sketch, sketch_id).attachments == []
+
+
+def test_the_review_page_shows_the_sketch_and_the_next_one(small, people, client):
+    every = [small.submitted(summary=f"Inhalt der Skizze {n}") for n in range(4)]
+    small.close()
+    small.assign()  # 4 sketches × 2 reviewers over 4 reviewers: two sketches each
+    sketches = [s for s in every if people["rev1"].id in small.assigned_to(s)]
+    assert len(sketches) == 2
+    client.login(people["rev1"])
+    with clock.freeze(AFTER):
+        first = client.get(f"/innovationsfonds/skizzen/{sketches[0]}/bewertung").get_data(as_text=True)
+        second = client.get(f"/innovationsfonds/skizzen/{sketches[1]}/bewertung").get_data(as_text=True)
+    assert f"Inhalt der Skizze {every.index(sketches[0])}" in first.split('id="sketch-text"')[1].split("</section>")[0]
+    assert f"/skizzen/{sketches[1]}/bewertung" in first.split('id="review-nav"')[1].split("</nav>")[0]
+    nav = second.split('id="review-nav"')[1].split("</nav>")[0]
+    assert f"/skizzen/{sketches[0]}/bewertung" in nav and "Skizze 2 von 2" in nav
