@@ -15,13 +15,14 @@ from fractions import Fraction
 
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..exports import Column
 from ..extensions import db
 from .models import Call, Review, Sketch
 from .ranking import Aggregate, aggregate
-from .selection import proposals
+from .selection import ranked_sketches
 
 TWO = Decimal("0.01")
 
@@ -85,25 +86,28 @@ class Sheet:
 
 
 def sheets(call: Call) -> list[Sheet]:
-    """The ranked sketches with all their submitted reviews (in ranking order)."""
-    result = proposals(call)
+    """The ranked sketches with all their submitted reviews (in ranking order; reviews in one query)."""
+    ranked, by_id, aggregates = ranked_sketches(call)
+    reviews: dict[int, list[Review]] = defaultdict(list)
+    for review in db.session.scalars(select(Review).join(Sketch).where(
+            Sketch.call_id == call.id, Review.submitted_at.is_not(None))
+            .options(selectinload(Review.reviewer)).order_by(Review.id)):
+        reviews[review.sketch_id].append(review)
     out = []
-    for r in result.ranked:
-        sketch = result.sketches[r.id]
+    for r in ranked:
+        sketch = by_id[r.id]
         outcome, reason = decision_of(sketch)
-        out.append(Sheet(r.position, sketch, result.aggregates[sketch.id],
-                         [x for x in sketch.reviews if x.submitted_at is not None], outcome, reason))
+        out.append(Sheet(r.position, sketch, aggregates[sketch.id], reviews[sketch.id], outcome, reason))
     return out
 
 
 def sheet_of(sketch: Sketch) -> Sheet:
-    found = next((s for s in sheets(sketch.call) if s.sketch.id == sketch.id), None)
-    if found is None:  # not ranked (not eligible, withdrawn): no rank, reviews as they are
-        outcome, reason = decision_of(sketch)
-        scores = [x.score_points for x in sketch.reviews if x.submitted_at is not None]
-        found = Sheet(0, sketch, aggregate(scores, sketch.call.threshold_points),
-                      [x for x in sketch.reviews if x.submitted_at is not None], outcome, reason)
-    return found
+    """One sketch's sheet; rank 0 when it is not ranked (not eligible, withdrawn)."""
+    ranked, _by_id, aggregates = ranked_sketches(sketch.call)
+    rank = next((r.position for r in ranked if r.id == str(sketch.id)), 0)
+    outcome, reason = decision_of(sketch)
+    return Sheet(rank, sketch, aggregates[sketch.id], [x for x in sketch.reviews if x.submitted_at is not None],
+                 outcome, reason)
 
 
 def justification_rows(sketch: Sketch) -> tuple[list[Column], list[list]]:
