@@ -145,7 +145,7 @@ def proposals(call: Call) -> Proposals:
         best = proposal(call, ranked, "max_score")
     except (GroupMinimumError, SelectionTooLargeError) as exc:
         errors["max_score"] = str(exc)
-    comparison = compare(line, best) if line and best else None
+    comparison = compare(line, best, lambda i: sketches[i].reference) if line and best else None
     return Proposals(ranked, sketches, aggs, line, best, comparison, errors)
 
 
@@ -316,7 +316,8 @@ def amend_staged(call: Call, sketch: Sketch, actor: User, *, change: str) -> Non
                                 "sind vorausgefüllt.")
         consequence = "Die vorgemerkte Entscheidung muss überprüft und erneut vorgemerkt werden."
     else:
-        consequence = "Die vorgemerkte Entscheidung bleibt bestehen; die Warteliste wurde angepasst."
+        consequence = "Die vorgemerkte Entscheidung bleibt bestehen" + (
+            "; die Warteliste rückt auf." if outcome == "waiting" else ".")
     db.session.flush()
     record("decision.amend", "if_call", call.id, actor, after={"sketch_id": sketch.id, "change": change,
                                                                "staged_outcome": outcome,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import User
 from ..exports import Column
 from ..extensions import db
-from .models import Call, Review, Sketch
+from .models import Call, Review, Sketch, points
 from .ranking import Aggregate, aggregate
 from .selection import ranked_sketches
 
@@ -56,12 +56,11 @@ def _decimal(value: Fraction) -> Decimal:
 def calibration(call: Call) -> dict[int, Calibration]:
     """Per reviewer (id) of the call: count, mean and population standard deviation of its submitted scores."""
     scores: dict[int, list[Decimal]] = defaultdict(list)
-    reviewers: dict[int, User] = {}
-    for review in db.session.scalars(select(Review).join(Sketch).where(
+    for reviewer_id, score in db.session.execute(select(Review.reviewer_id, Review.score).join(Sketch).where(
             Sketch.call_id == call.id, Review.submitted_at.is_not(None)).order_by(Review.id)):
-        scores[review.reviewer_id].append(review.score_points)
-        reviewers[review.reviewer_id] = review.reviewer
-    return {rid: Calibration(reviewers[rid], values) for rid, values in sorted(scores.items())}
+        scores[reviewer_id].append(points(score))
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(scores)))}
+    return {rid: Calibration(users[rid], values) for rid, values in sorted(scores.items())}
 
 
 def decision_of(sketch: Sketch) -> tuple[str, str]:

@@ -561,9 +561,13 @@ def organisation_new():
     data = {name: request.form.get(name, "") for name in ("name", "kind", "city", "contact_name", "contact_email")}
     data["kommune_id"] = _int("kommune_id", errors, request.form)
     data["is_public_body"] = request.form.get("is_public_body") == "1"
+
+    def create() -> str:
+        organisations.create_organisation(g.actor, data)
+        return url_for("innovationsfonds.organisations_page")
+
     if not errors:
-        done, errors = _save(lambda: organisations.create_organisation(g.actor, data) and url_for(
-            "innovationsfonds.organisations_page"), gettext("Der Träger wurde angelegt."))
+        done, errors = _save(create, gettext("Der Träger wurde angelegt."))
         if done:
             return done
     return _organisations_page(errors)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from app import clock
 from app.extensions import db
 from app.innovationsfonds.models import Call, Sketch
+from app.innovationsfonds.ranking import Selection, compare
 from tests.innovationsfonds.conftest import AFTER, DURING, call_body
 
 BASE = "/api/v1/innovationsfonds"
@@ -112,3 +114,10 @@ def test_the_review_page_shows_the_sketch_and_the_next_one(small, people, client
     assert f"/skizzen/{sketches[1]}/bewertung" in first.split('id="review-nav"')[1].split("</nav>")[0]
     nav = second.split('id="review-nav"')[1].split("</nav>")[0]
     assert f"/skizzen/{sketches[0]}/bewertung" in nav and "Skizze 2 von 2" in nav
+
+
+def test_the_comparison_names_sketch_numbers_not_database_ids():
+    a = Selection("funding_line_skip", ("51", "7"), 300, Decimal("150"), (), 500, 200)
+    b = Selection("max_score", ("73", "7"), 400, Decimal("160"), (), 500, 100)
+    text = compare(a, b, {"51": "IF-2-0003", "73": "IF-2-0009", "7": "IF-2-0001"}.get).explanation
+    assert "Nur in A: IF-2-0003. Nur in B: IF-2-0009." in text and "51" not in text
