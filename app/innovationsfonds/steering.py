@@ -9,6 +9,7 @@ Staff and Prüfung read it (``IF_STAFF``); reviewers never see it (they see othe
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -98,6 +99,34 @@ def sheets(call: Call) -> list[Sheet]:
         outcome, reason = decision_of(sketch)
         out.append(Sheet(r.position, sketch, aggregates[sketch.id], reviews[sketch.id], outcome, reason))
     return out
+
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class SheetPage:
+    """One page of the Steuerkreis view (``page``, ``pages``, ``page_url``: the shape of the list pager macro)."""
+
+    sheets: list[Sheet]
+    page: int
+    pages: int
+    total: int
+    flagged_only: bool
+    url: Callable[[int], str]
+
+    def page_url(self, page: int) -> str:
+        return self.url(page)
+
+
+def sheet_page(call: Call, page: int, *, flagged_only: bool, url: Callable[[int, bool], str]) -> SheetPage:
+    """``PAGE_SIZE`` sketches of the view in ranking order, optionally only those with a discrepancy flag
+    (what the Steuerkreis discusses); a page past the last shows the last."""
+    chosen = [s for s in sheets(call) if s.figures.discrepancy or not flagged_only]
+    pages = max(1, -(-len(chosen) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    return SheetPage(chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page, pages, len(chosen), flagged_only,
+                     lambda n: url(n, flagged_only))
 
 
 def sheet_of(sketch: Sketch) -> Sheet:

@@ -508,7 +508,12 @@ def export(call_id: int, what: str, fmt: str):
 def steering_page(call_id: int):
     """Every review in full, side by side per sketch, with the reviewers' calibration (Steuerkreis, Prüfung)."""
     call = services.get_call(call_id)
-    return render_template("innovationsfonds/steering.html", call=call, sheets=steering.sheets(call),
+    page = request.args.get("seite", "1")
+    listing = steering.sheet_page(call, int(page) if page.isdigit() and len(page) < 6 else 1,
+                                  flagged_only=request.args.get("nur") == "abweichung",
+                                  url=lambda n, flagged: url_for("innovationsfonds.steering_page", call_id=call_id,
+                                                                 seite=n, **({"nur": "abweichung"} if flagged else {})))
+    return render_template("innovationsfonds/steering.html", call=call, listing=listing,
                            calibrations=steering.calibration(call))
 
 

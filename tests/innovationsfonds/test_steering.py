@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app import clock
+from app.innovationsfonds import steering
 from app.innovationsfonds.steering import Calibration
 from tests.innovationsfonds.conftest import AFTER
 
@@ -52,6 +53,18 @@ def test_staff_and_audit_read_every_review_side_by_side(reviewed, small, people,
     assert 'id="calibration"' in text
     detail = client.get(f"/innovationsfonds/skizzen/{sketches[1]}").get_data(as_text=True)
     assert all(comment in detail for (sid, _n), comment in comments.items() if sid == sketches[1])
+
+
+def test_the_view_pages_and_filters_the_flagged(reviewed, small, people, client, monkeypatch):
+    monkeypatch.setattr(steering, "PAGE_SIZE", 1)
+    sketches, _comments = reviewed
+    client.login(people["admin"])
+    first = client.get(f"/innovationsfonds/aufrufe/{small.call}/gutachten").get_data(as_text=True)
+    second = client.get(f"/innovationsfonds/aufrufe/{small.call}/gutachten?seite=2").get_data(as_text=True)
+    flagged = client.get(f"/innovationsfonds/aufrufe/{small.call}/gutachten?nur=abweichung").get_data(as_text=True)
+    assert f'id="sheet-{sketches[0]}"' in first and f'id="sheet-{sketches[1]}"' not in first
+    assert "Seite 1 von 2" in first and f'id="sheet-{sketches[1]}"' in second
+    assert "0 Skizzen mit starker Abweichung" in flagged and 'review-sheet' not in flagged  # the reviewers agreed
 
 
 @pytest.mark.parametrize("role", ["rev1", "org"])
