@@ -13,8 +13,8 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..pagination import SelectPage
 from ..reference.services import get_programme
-from . import projects, reviewing, selection, services
-from .permissions import IF_APPLY, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
+from . import organisations, projects, reviewing, selection, services
+from .permissions import IF_APPLY, IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
 from .ranking import METHOD_TEXT, SKIP_REASON_TEXT, Selection
 from .schemas import (
@@ -25,18 +25,22 @@ from .schemas import (
     CallOut,
     CloseOut,
     ConflictIn,
+    ConflictOptionsOut,
     ConflictOut,
     EligibilityIn,
     FullApplicationIn,
     FullApplicationOut,
     FullApplicationReasonIn,
     MatrixOut,
+    OrganisationIn,
+    OrganisationOut,
     OutboxOut,
     ProgressOut,
     ProjectApproveIn,
     ProjectDecisionOut,
     ProposalsOut,
     RankOut,
+    RecusalIn,
     ReleaseOut,
     ReviewIn,
     ReviewOut,
@@ -112,6 +116,25 @@ def close_call(call_id: int):
     result = services.close_window(call_id, actor=g.actor)
     db.session.commit()
     return result
+
+
+@blp.route("/organisations")
+@requires(IF_STAFF)
+@blp.response(200, OrganisationOut(many=True))
+def list_organisations():
+    """The organisations (Träger), by name."""
+    return organisations.list_organisations()
+
+
+@blp.route("/organisations", methods=["POST"])
+@requires(IF_MANAGE)
+@blp.arguments(OrganisationIn)
+@blp.response(201, OrganisationOut)
+def create_organisation(data):
+    """Create an organisation (Träger); its users are then created with role ``organisation``."""
+    organisation = organisations.create_organisation(g.actor, data)
+    db.session.commit()
+    return organisation
 
 
 # ---------------------------------------------------------------------------------------- sketches
@@ -222,19 +245,40 @@ def decide_eligibility(data, sketch_id: int):
 
 
 @blp.route("/conflicts")
-@requires(IF_REVIEW)
+@requires(IF_CONFLICTS)
 @blp.response(200, ConflictOut(many=True))
 def list_conflicts():
+    """The conflicts the caller declared."""
     return reviewing.conflicts_of(g.actor)
 
 
 @blp.route("/conflicts", methods=["POST"])
-@requires(IF_REVIEW)
+@requires(IF_CONFLICTS)
 @blp.arguments(ConflictIn)
 @blp.response(201, ConflictOut)
 def declare_conflict(data):
-    """Declare a conflict of interest with an organisation or a Kommune (removes open assignments)."""
+    """Reviewers: a conflict with an applicant organisation (only before their assignments in its calls) or a
+    Kommune; organisations: with a reviewer (until the window closes). Blind review stays blind."""
     conflict = reviewing.declare_conflict(g.actor, **data)
+    db.session.commit()
+    return conflict
+
+
+@blp.route("/conflict-options")
+@requires(IF_CONFLICTS)
+@blp.response(200, ConflictOptionsOut)
+def conflict_options():
+    """What the caller may choose: reviewers the applicant organisations per call, organisations the reviewers."""
+    return reviewing.conflict_options(g.actor)
+
+
+@blp.route(SKETCH + "/recusal", methods=["POST"])
+@requires(IF_REVIEW)
+@blp.arguments(RecusalIn)
+@blp.response(201, ConflictOut)
+def recuse(data, sketch_id: int):
+    """The reviewer declares itself biased on one of its sketches; the assignment goes, the admins are told."""
+    conflict = reviewing.recuse(sketch_id, g.actor, data["reason"])
     db.session.commit()
     return conflict
 
@@ -376,9 +420,11 @@ def proposals(call_id: int):
 @blp.arguments(SelectionDecisionIn)
 @blp.response(200, SelectionDecisionOut)
 def record_decision(data, call_id: int):
-    """Stage the Steuerkreis decision (a reason for each deviation from the chosen proposal)."""
+    """Stage the Steuerkreis decision (a reason for each deviation from the chosen proposal). Left-out sketches
+    named in ``rejected`` are rejected, the others at or above the minimum score are waiting-listed."""
     result = selection.record_decision(call_id, g.actor, basis=data["basis"], selected=data["selected"],
-                                       reasons={int(k): v for k, v in data["reasons"].items()}, note=data["note"])
+                                       reasons={int(k): v for k, v in data["reasons"].items()}, note=data["note"],
+                                       rejected=data["rejected"])
     db.session.commit()
     return result
 

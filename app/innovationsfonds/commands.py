@@ -11,8 +11,12 @@ import json
 from decimal import Decimal, InvalidOperation
 
 import click
+from flask.cli import with_appcontext
 
+from ..errors import DomainError
+from ..extensions import db
 from ..money import MoneyFormatError, cents_to_api, parse_api_amount
+from ..reference.models import ORGANISATION_KINDS
 from .ranking import GroupMinimumError, RankItem, SelectionTooLargeError, funding_line, max_score, rank
 
 RULES = {"funding-line-stop": "stop", "funding-line-skip": "skip", "max-score": None}
@@ -84,6 +88,29 @@ def select_command(path, budget, rule, min_score, fmt) -> None:
     click.echo(f"Ausgewählt ({len(result.selected)}): {', '.join(result.selected) or '–'}")
     click.echo(f"Summe: {total}")
     click.echo(f"Punktsumme: {score_total}")
+
+
+@innovationsfonds_group.command("create-organisation")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice(list(ORGANISATION_KINDS)))
+@click.option("--public-body/--private", "public", default=None,
+              help="öffentliche Stelle (ANBest-G) oder privat (ANBest-P); Vorgabe: nur Kommunen öffentlich")
+@click.option("--city", default="")
+@click.option("--contact-name", default="")
+@click.option("--contact-email", default="")
+@with_appcontext
+def create_organisation_command(name, kind, public, city, contact_name, contact_email) -> None:
+    """Einen Träger anlegen (danach: durchstarten create-user --role organisation --organisation-id N)."""
+    from .organisations import create_organisation
+
+    try:
+        organisation = create_organisation(None, {"name": name, "kind": kind, "is_public_body": public, "city": city,
+                                                  "contact_name": contact_name, "contact_email": contact_email},
+                                           actor_label="cli: innovationsfonds create-organisation")
+    except DomainError as error:
+        raise click.ClickException(f"{error.detail} {error.errors or ''}") from None
+    db.session.commit()
+    click.echo(f"Träger {organisation.id} „{organisation.name}“ angelegt.")
 
 
 COMMANDS = [innovationsfonds_group]

@@ -64,8 +64,6 @@ def build_competition(programme, admin: User, *, organisation_users: list[User],
         user = organisation_users[n % len(organisation_users)]
         moment = _at(opens + timedelta(days=(n * 7) % max(span, 1)), 9 + n % 8)
         requested = 8_000_000 + (n * 3_712_300) % 39_000_000
-        if n in (11, 57):
-            requested = 62_000_000  # above the maximum: ineligible in the automatic check
         participants = 20 + (n * 7) % 40
         women = participants * (50 + (n * 13) % 40) // 100
         with clock.freeze(moment):
@@ -82,11 +80,15 @@ def build_competition(programme, admin: User, *, organisation_users: list[User],
     after = _at(closes + timedelta(days=1), 8)
     with clock.freeze(after):
         services.close_window(call.id, actor=admin)
+        for sketch in call.sketches[11:58:46]:  # two sketches the desk officer finds ineligible
+            services.decide_eligibility(sketch.id, admin, eligible=False,
+                                        reason="Doppelförderung: das Vorhaben wird bereits aus dem ESF gefördert.")
         orgs = sorted({u.organisation_id for u in organisation_users})
         for k, reviewer in enumerate(reviewers):
             reviewing.declare_conflict(reviewer, organisation_id=orgs[k % len(orgs)], reason="Vorstandsmitglied")
             if k % 4 == 0:
-                reviewing.declare_conflict(reviewer, kommune_id=kommunen[k * 3], reason="Wohnort und Ehrenamt")
+                reviewing.declare_conflict(reviewer, kommune_id=kommunen[k * 3 % len(kommunen)],
+                                           reason="Wohnort und Ehrenamt")
         reviewing.auto_assign(call.id, admin)
     if review_until is None:
         return call

@@ -110,6 +110,8 @@ class Call(db.Model):
     decision_basis: Mapped[str | None] = mapped_column(String(20))  # proposal the Steuerkreis decided on
     decision_note: Mapped[str] = mapped_column(Text, default="")
     decision_staged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # why the staged decision must be looked at again before the release ("" = it can be released)
+    decision_review: Mapped[str] = mapped_column(Text, default="")
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     programme: Mapped[Programme] = relationship()
@@ -126,6 +128,15 @@ class Call(db.Model):
         least ``full_application_days_after_promotion`` days after the promotion."""
         return max(self.full_application_deadline,
                    promoted_on + timedelta(days=self.full_application_days_after_promotion))
+
+    @property
+    def funding_rate_percent(self) -> Decimal:
+        return Decimal(self.funding_rate_bp).scaleb(-2)
+
+    @property
+    def decision_fixed(self) -> bool:
+        """A decision is staged and not waiting for a review: assignments and reviews are closed."""
+        return self.released_at is not None or (self.decision_staged_at is not None and not self.decision_review)
 
     @property
     def min_score_points(self) -> Decimal | None:
@@ -194,6 +205,7 @@ class Sketch(db.Model):
     __tablename__ = "if_sketches"
     __table_args__ = (
         UniqueConstraint("call_id", "submission_seq", name="uq_if_sketches_seq"),
+        UniqueConstraint("call_id", "number", name="uq_if_sketches_number"),
         CheckConstraint("requested_cents >= 0 AND total_cost_cents >= 0", name="amounts_nonneg"),
         CheckConstraint("planned_women >= 0 AND planned_women <= planned_participants", name="women_within"),
         CheckConstraint("status <> 'draft' OR submitted_at IS NULL", name="draft_not_submitted"),
@@ -222,6 +234,7 @@ class Sketch(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submission_seq: Mapped[int | None] = mapped_column(Integer)  # 1, 2, ... per call: the tie-break
+    number: Mapped[int | None] = mapped_column(Integer)  # 1, 2, ... per call in order of creation: the reference
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     eligibility_checks: Mapped[dict | None] = mapped_column(JSON)  # {rule: message} of failed automatic checks
     eligibility_reason: Mapped[str] = mapped_column(Text, default="")
@@ -248,8 +261,8 @@ class Sketch(db.Model):
 
     @property
     def reference(self) -> str:
-        """Short public number, e.g. "IF-3-0012"."""
-        return f"IF-{self.call_id}-{self.id:04d}"
+        """Short public number, e.g. "IF-3-0012" (the 12th sketch of call 3)."""
+        return f"IF-{self.call_id}-{self.number or self.id:04d}"
 
     @property
     def target_group_label(self) -> str:
@@ -286,22 +299,28 @@ class Attachment(db.Model):
 
 
 class ReviewerConflict(db.Model):
-    """A reviewer's declared conflict of interest with an organisation or a Kommune (all calls)."""
+    """A conflict of interest between a reviewer and an organisation or a Kommune (all calls), or one
+    sketch (the reviewer's recusal). Declared by the reviewer, or by the organisation (``declared_by_id``
+    is then an organisation user)."""
 
     __tablename__ = "if_conflicts"
     __table_args__ = (
-        CheckConstraint("(organisation_id IS NULL) <> (kommune_id IS NULL)", name="one_target"),
-        UniqueConstraint("reviewer_id", "organisation_id", "kommune_id", name="uq_if_conflicts"),
+        CheckConstraint("(CASE WHEN organisation_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN kommune_id IS NULL "
+                        "THEN 0 ELSE 1 END) + (CASE WHEN sketch_id IS NULL THEN 0 ELSE 1 END) = 1", name="one_target"),
+        UniqueConstraint("reviewer_id", "organisation_id", "kommune_id", "sketch_id", name="uq_if_conflicts"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     kommune_id: Mapped[int | None] = mapped_column(ForeignKey("kommunen.id"))
+    sketch_id: Mapped[int | None] = mapped_column(ForeignKey("if_sketches.id", ondelete="CASCADE"), index=True)
+    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the reviewer (older rows)
     reason: Mapped[str] = mapped_column(Text, default="")
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    reviewer: Mapped[User] = relationship()
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    sketch: Mapped[Sketch | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
     kommune: Mapped[Kommune | None] = relationship()
 

@@ -11,6 +11,9 @@ IF_APPLY = declare("innovationsfonds.apply", {Role.ORGANISATION},
                    "Eigene Projektskizzen anlegen, bearbeiten, einreichen, zurückziehen, Vollantrag stellen")
 IF_REVIEW = declare("innovationsfonds.review", {Role.REVIEWER},
                     "Interessenkonflikte erklären, zugewiesene Skizzen bewerten")
+IF_CONFLICTS = declare("innovationsfonds.conflicts", {Role.REVIEWER, Role.ORGANISATION},
+                        "Interessenkonflikte erklären: Gutachtende mit antragstellenden Trägern, Träger mit "
+                        "Gutachtenden")
 IF_STAFF = declare("innovationsfonds.staff", STAFF_READERS,
                    "Alle Skizzen, Zuordnungen, Rangfolge, Auswahlvorschläge, Postausgang und Statistik lesen")
 IF_MANAGE = declare("innovationsfonds.manage", {Role.PROGRAMME_ADMIN},

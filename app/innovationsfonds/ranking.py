@@ -97,7 +97,7 @@ from __future__ import annotations
 
 import gc
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -1073,8 +1073,9 @@ def _count_text(n: int) -> str:
     return "1 Skizze" if n == 1 else f"{n} Skizzen"
 
 
-def compare(a: Selection, b: Selection) -> Comparison:
-    """What differs between two selections, with a short German explanation (A minus B)."""
+def compare(a: Selection, b: Selection, label: Callable[[str], str] = str) -> Comparison:
+    """What differs between two selections, with a short German explanation (A minus B); ``label`` names a
+    sketch id in the text (the sketch number instead of the database id)."""
     set_a, set_b = a.selected_set, b.selected_set
     only_a = tuple(i for i in a.selected if i not in set_b)
     only_b = tuple(i for i in b.selected if i not in set_a)
@@ -1092,7 +1093,8 @@ def compare(a: Selection, b: Selection) -> Comparison:
     if not only_a and not only_b:
         lines.append("Beide Verfahren wählen dieselben Skizzen.")
     else:
-        lines.append(f"Nur in A: {', '.join(only_a) or '–'}. Nur in B: {', '.join(only_b) or '–'}.")
+        lines.append(f"Nur in A: {', '.join(map(label, only_a)) or '–'}. "
+                     f"Nur in B: {', '.join(map(label, only_b)) or '–'}.")
         sign_cents = "+" if total_diff > 0 else ("−" if total_diff < 0 else "±")
         sign_score = "+" if score_diff > 0 else ("−" if score_diff < 0 else "±")
         lines.append(

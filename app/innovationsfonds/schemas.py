@@ -107,6 +107,8 @@ class CallOut(Schema):
     criteria = fields.List(fields.Nested(CriterionOut))
     closed_at = fields.DateTime(allow_none=True)
     decision_staged_at = fields.DateTime(allow_none=True)
+    decision_review = fields.Str(metadata={"description": "Warum die vorgemerkte Entscheidung vor der Freigabe "
+                                                          "überprüft werden muss (leer: freigabebereit)"})
     released_at = fields.DateTime(allow_none=True)
 
 
@@ -219,22 +221,61 @@ class EligibilityIn(Schema):
 
 
 class ConflictIn(Schema):
+    """Reviewers: exactly one of ``organisation_id`` (from ``/conflict-options``) and ``kommune_id``;
+    organisations: ``reviewer_id``."""
+
     organisation_id = fields.Int(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2147483647))
     kommune_id = fields.Int(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2147483647))
+    reviewer_id = fields.Int(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2147483647))
     reason = fields.Str(load_default="", validate=validate.Length(max=2000))
-
-    @validates_schema
-    def _one(self, data, **_kwargs):
-        if (data.get("organisation_id") is None) == (data.get("kommune_id") is None):
-            raise ValidationError("Bitte genau einen Träger oder eine Kommune angeben.", "organisation_id")
 
 
 class ConflictOut(Schema):
     id = fields.Int()
     organisation_id = fields.Int(allow_none=True)
     kommune_id = fields.Int(allow_none=True)
+    sketch_id = fields.Int(allow_none=True)
+    reviewer_id = fields.Int()
     reason = fields.Str()
     declared_at = fields.DateTime()
+
+
+class OrganisationIn(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.Str(required=True, validate=validate.OneOf(list(ORGANISATION_KINDS)))
+    is_public_body = fields.Bool(load_default=None, allow_none=True,
+                                 metadata={"description": "Vorgabe: nur Kommunen sind öffentliche Stellen"})
+    city = fields.Str(load_default="", validate=validate.Length(max=120))
+    contact_name = fields.Str(load_default="", validate=validate.Length(max=200))
+    contact_email = fields.Str(load_default="", validate=validate.Length(max=200))
+    kommune_id = fields.Int(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2147483647))
+
+
+class OrganisationOut(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    kind = fields.Str()
+    is_public_body = fields.Bool()
+    city = fields.Str()
+    contact_name = fields.Str()
+    contact_email = fields.Str()
+    kommune_id = fields.Int(allow_none=True)
+
+
+class NamedOut(Schema):
+    id = fields.Int()
+    name = fields.Str()
+
+
+class ConflictOptionsOut(Schema):
+    """Reviewers: per unreleased call the applicant organisations (names only); organisations: the reviewers."""
+
+    calls = fields.List(fields.Dict(), metadata={"description": "[{call_id, title, organisations: [{id, name}]}]"})
+    reviewers = fields.List(fields.Nested(NamedOut))
+
+
+class RecusalIn(Schema):
+    reason = fields.Str(load_default="", validate=validate.Length(max=2000))
 
 
 class AssignIn(Schema):
@@ -313,6 +354,10 @@ class SelectionDecisionIn(Schema):
     basis = fields.Str(required=True, validate=validate.OneOf([r.value for r in SelectionRule]))
     selected = fields.List(fields.Int(validate=validate.Range(min=1, max=2147483647)), required=True,
                            validate=validate.Length(max=10000))
+    rejected = fields.List(fields.Int(validate=validate.Range(min=1, max=2147483647)), load_default=list,
+                           validate=validate.Length(max=10000),
+                           metadata={"description": "Nicht ausgewählte Skizzen, die abgelehnt werden; jede andere "
+                                                    "nicht ausgewählte Skizze kommt auf die Warteliste"})
     reasons = fields.Dict(keys=fields.Str(validate=validate.Regexp(r"^\d{1,10}$")),
                           values=fields.Str(validate=validate.Length(max=5000)), load_default=dict,
                           metadata={"description": "Skizzen-ID -> Begründung jeder Abweichung vom Vorschlag"})
@@ -324,6 +369,7 @@ class SelectionDecisionOut(Schema):
     selected = fields.List(fields.Int())
     total = Money(attribute="total_cents")
     waiting = fields.List(fields.Int())
+    rejected = fields.List(fields.Int())
     deviations = fields.Dict()
 
 

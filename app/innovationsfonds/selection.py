@@ -34,6 +34,7 @@ from ..charts.svg import bar_chart
 from ..errors import Conflict, ValidationFailed
 from ..events import emit
 from ..extensions import db
+from ..formatting import format_datetime
 from ..money import format_eur, percent
 from ..notifications.kinds import declare_kind
 from ..notifications.services import queue_message, users_with_role
@@ -55,7 +56,7 @@ from .ranking import (
     rank,
     waiting_list,
 )
-from .services import get_call, record, score_text
+from .services import get_call, notify_admins, record, score_text
 from .workflow import next_status
 
 S = SketchStatus
@@ -145,7 +146,7 @@ def proposals(call: Call) -> Proposals:
         best = proposal(call, ranked, "max_score")
     except (GroupMinimumError, SelectionTooLargeError) as exc:
         errors["max_score"] = str(exc)
-    comparison = compare(line, best) if line and best else None
+    comparison = compare(line, best, lambda i: sketches[i].reference) if line and best else None
     return Proposals(ranked, sketches, aggs, line, best, comparison, errors)
 
 
@@ -188,8 +189,11 @@ def _send(message: StagedMessage, sketch: Sketch) -> None:
 
 
 def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int], reasons: dict[int, str],
-                    note: str = "") -> dict:
-    """Stage the Steuerkreis decision; every deviation from the ``basis`` proposal needs a reason."""
+                    note: str = "", rejected: list[int] = ()) -> dict:
+    """Stage the Steuerkreis decision; every deviation from the ``basis`` proposal needs a reason.
+
+    A left-out sketch named in ``rejected`` is rejected (with a reason if it would otherwise wait); every
+    other left-out sketch at or above the minimum score is waiting-listed in the order of the ranking."""
     call = get_call(call_id, lock=True)
     if call.released_at is not None:
         raise Conflict("Die Entscheidung zu diesem Aufruf ist bereits freigegeben.")
@@ -221,20 +225,34 @@ def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int
     if total > call.budget_cents:
         errors.setdefault("selected", []).append(
             f"Die Auswahl ({format_eur(total)}) übersteigt das Budget ({format_eur(call.budget_cents)}).")
+    refused = {str(i) for i in rejected}
+    if refused - set(sketches):
+        errors["rejected"] = [f"Nicht förderfähig oder nicht in diesem Aufruf: "
+                              f"{', '.join(sorted(refused - set(sketches), key=int))}."]
+    if refused & chosen:
+        errors.setdefault("rejected", []).append(
+            "Ausgewählt und abgelehnt zugleich: " + ", ".join(sketches[i].reference for i in
+                                                             sorted(refused & chosen & set(sketches), key=int))
+            + ".")
     reasons = {str(k): (v or "").strip() for k, v in reasons.items()}
     deviations = sorted((chosen ^ proposed.selected_set) & set(sketches), key=int)
     for sketch_id in deviations:
         if not reasons.get(sketch_id):
             verb = "abweichend ausgewählt" if sketch_id in chosen else "abweichend nicht ausgewählt"
             errors[f"reasons.{sketch_id}"] = [f"Skizze {sketches[sketch_id].reference} ist {verb}: bitte begründen."]
-    if errors:
-        raise ValidationFailed("Die Entscheidung ist unvollständig oder unzulässig.", errors=errors)
-
-    discard_staged(call, actor, reason=None)
     ordered = tuple(r.id for r in ranked if r.id in chosen)
     decided = Selection("steuerkreis", ordered, total, sum((by_id[i].score for i in ordered), Decimal("0.00")), (),
                         call.budget_cents, call.budget_cents - total, call.min_score_points)
-    waiting = [r.id for r in waiting_list(ranked, decided)]
+    would_wait = [r.id for r in waiting_list(ranked, decided)]
+    for sketch_id in sorted(refused & set(would_wait) - set(deviations), key=int):
+        if not reasons.get(sketch_id):
+            errors[f"reasons.{sketch_id}"] = [f"Skizze {sketches[sketch_id].reference} käme auf die Warteliste und "
+                                              "wird abgelehnt: bitte begründen."]
+    if errors:
+        raise ValidationFailed("Die Entscheidung ist unvollständig oder unzulässig.", errors=errors)
+
+    discard_staged(call)
+    waiting = [i for i in would_wait if i not in refused]
     skip_reasons = {s.id: s.reason for s in proposed.skipped}
     for sketch_id, sketch in sketches.items():
         if sketch_id in chosen:
@@ -258,24 +276,71 @@ def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int
         if sketch.status is S.INELIGIBLE:
             _stage_message(call, sketch, "ineligible")
     summary = {"basis": basis, "selected": [int(i) for i in ordered], "total_cents": total,
-               "waiting": [int(i) for i in waiting], "deviations": {i: reasons[i] for i in deviations}}
+               "waiting": [int(i) for i in waiting], "rejected": sorted(int(i) for i in refused & set(sketches)),
+               "deviations": {i: reasons[i] for i in deviations}}
     record("decision.stage", "if_call", call.id, actor, after=summary)
     return summary
 
 
-def discard_staged(call: Call, actor: User | None, *, reason: str | None) -> None:
-    """Drop a staged (unreleased) decision and its outbox; ``reason`` set = audited as discarded."""
+def discard_staged(call: Call) -> None:
+    """Drop a staged (unreleased) decision and its outbox before a new one is staged."""
     for message in db.session.scalars(select(StagedMessage).where(StagedMessage.call_id == call.id,
                                                                  StagedMessage.released_at.is_(None))):
         db.session.delete(message)
     for sketch in call.sketches:
         sketch.staged_outcome, sketch.staged_reason, sketch.waiting_position = None, "", None
         sketch.full_application_deadline = None
-    was_staged = call.decision_staged_at is not None
-    call.decision_staged_at = None
+    call.decision_staged_at, call.decision_review = None, ""
     db.session.flush()
-    if was_staged and reason:
-        record("decision.discard", "if_call", call.id, actor, after={"reason": reason})
+
+
+def amend_staged(call: Call, sketch: Sketch, actor: User, *, change: str) -> None:
+    """Keep a staged decision when ``sketch`` is withdrawn or its eligibility changes before the release.
+
+    The sketch's own outcome and message go (a withdrawn sketch is told nothing more); a waiting list it
+    leaves closes up and its messages are rendered again. When a selected sketch leaves or the pool
+    changes (eligibility), the decision is marked "needs review" (``Call.decision_review``): the previous
+    choices and reasons stay and prefill the selection page, the release waits until it is staged again.
+    The administrators are told in every case."""
+    outcome = sketch.staged_outcome
+    for message in db.session.scalars(select(StagedMessage).where(StagedMessage.sketch_id == sketch.id,
+                                                                 StagedMessage.released_at.is_(None))):
+        db.session.delete(message)
+    sketch.staged_outcome, sketch.staged_reason, sketch.waiting_position = None, "", None
+    sketch.full_application_deadline = None
+    if outcome == "waiting":
+        _close_up_waiting_list(call)
+    what = {"withdrawal": f"{sketch.reference} „{sketch.title}“ wurde zurückgezogen",
+            "eligibility": f"Die Förderfähigkeit von {sketch.reference} „{sketch.title}“ wurde geändert"}[change]
+    if outcome == "selected" or change == "eligibility":
+        call.decision_review = (f"{what} ({format_datetime(clock.now())} Uhr). Bitte prüfen Sie die vorgemerkte "
+                                "Auswahl und merken Sie sie erneut vor; die bisherige Auswahl und die Begründungen "
+                                "sind vorausgefüllt.")
+        consequence = "Die vorgemerkte Entscheidung muss überprüft und erneut vorgemerkt werden."
+    else:
+        consequence = "Die vorgemerkte Entscheidung bleibt bestehen" + (
+            "; die Warteliste rückt auf." if outcome == "waiting" else ".")
+    db.session.flush()
+    record("decision.amend", "if_call", call.id, actor, after={"sketch_id": sketch.id, "change": change,
+                                                               "staged_outcome": outcome,
+                                                               "needs_review": bool(call.decision_review)})
+    notify_admins(f"Innovationsfonds: vorgemerkte Entscheidung zu „{call.title}“ geändert", f"{what}. {consequence}",
+                  link=f"/innovationsfonds/aufrufe/{call.id}/auswahl",
+                  dedup_key=f"if.amend:{call.id}:{sketch.id}:{change}:{clock.now().isoformat()}")
+
+
+def _close_up_waiting_list(call: Call) -> None:
+    """Number the staged waiting list 1, 2, ... again and render its unreleased messages anew."""
+    waiting_sketches = sorted((s for s in call.sketches if s.staged_outcome == "waiting"),
+                              key=lambda s: s.waiting_position or 0)
+    for position, sketch in enumerate(waiting_sketches, start=1):
+        sketch.waiting_position = position
+    by_sketch = {s.id: s for s in waiting_sketches}
+    for message in db.session.scalars(select(StagedMessage).where(StagedMessage.call_id == call.id,
+                                                                 StagedMessage.kind == "waiting",
+                                                                 StagedMessage.released_at.is_(None))):
+        if message.sketch_id in by_sketch:
+            message.body = _render("waiting", by_sketch[message.sketch_id], call)
 
 
 def outbox(call: Call) -> list[StagedMessage]:
@@ -293,6 +358,8 @@ def release(call_id: int, actor: User) -> dict:
         raise Conflict("Die Entscheidung ist bereits freigegeben.")
     if call.decision_staged_at is None:
         raise Conflict("Es ist keine Entscheidung vorgemerkt.")
+    if call.decision_review:
+        raise Conflict(f"Die vorgemerkte Entscheidung muss überprüft werden: {call.decision_review}")
     now = clock.now()
     counts: dict[str, int] = defaultdict(int)
     for sketch in call.sketches:
@@ -317,8 +384,8 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
     """Move waiting sketches up into the money a selected project freed when it left the selection.
 
     ``gone`` has already left (status ``withdrawn`` or ``rejected``); ``cause`` ("withdrawal" or
-    "rejection" of its full application) only changes the wording: after a rejection the promoted
-    organisation is not told whose project it was (the rejection is the other organisation's matter)."""
+    "rejection" of its full application) only changes the wording: the promoted organisation is never
+    told whose project it was (another organisation's matter); the administrators are."""
     pool = (S.SELECTED, S.FUNDED, S.WAITING)
     ranked, sketches, _aggs = ranked_sketches(call, pool, extra=(gone,))
     by_id = {r.id: r for r in ranked}
@@ -339,16 +406,23 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
         sketch.status = next_status(sketch.status, "promote", actor, system=True)
         sketch.decided_at, sketch.waiting_position = clock.now(), None
         sketch.full_application_deadline = call.promotion_deadline(clock.today())
-        sketch.decision_reason = (f"Nachgerückt nach dem Rückzug von {gone.reference}." if cause == "withdrawal"
+        sketch.decision_reason = ("Nachgerückt nach dem Rückzug eines ausgewählten Vorhabens." if cause == "withdrawal"
                                   else "Nachgerückt, weil ein ausgewähltes Vorhaben ausgeschieden ist.")
     remaining = [sketches[r.id] for r in ranked if sketches[r.id].status is S.WAITING]
     for position, sketch in enumerate(remaining, start=1):
         sketch.waiting_position = position
     db.session.flush()
     for sketch in promoted:
-        _stage_message(call, sketch, "promoted", released=True, gone=gone, cause=cause)
+        _stage_message(call, sketch, "promoted", released=True, cause=cause)
     record("decision.promote", "if_call", call.id, actor, after={
         "left": gone.id, "cause": cause, "promoted": [s.id for s in promoted], "mode": mode, "note": note})
+    left = {"withdrawal": "wurde zurückgezogen", "rejection": "ist nach Ablehnung des Vollantrags ausgeschieden"}
+    moved = ("Nachgerückt: " + "; ".join(f"{s.reference} „{s.title}“ ({format_eur(s.requested_cents)}, Frist für "
+                                          f"den Vollantrag {s.full_application_deadline:%d.%m.%Y})" for s in promoted)
+             if promoted else "Keine Skizze der Warteliste passt in die freien Mittel; niemand ist nachgerückt.")
+    notify_admins(f"Innovationsfonds: Nachrücken nach {gone.reference}",
+                  f"{gone.reference} „{gone.title}“ {left.get(cause, cause)}. {moved} {note}".strip(),
+                  link=f"/innovationsfonds/aufrufe/{call.id}/postausgang", dedup_key=f"if.promote:{gone.id}")
     return promoted
 
 

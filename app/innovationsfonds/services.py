@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import Select, func, or_, select
 
 from .. import audit, clock
@@ -26,6 +27,8 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..formatting import format_datetime
 from ..money import format_eur
+from ..notifications.kinds import declare_kind
+from ..notifications.services import notify_role
 from ..reference.models import ORGANISATION_KINDS, Kommune, Programme
 from .models import (
     PROMOTION_DAYS_DEFAULT,
@@ -47,8 +50,22 @@ S = SketchStatus
 STAFF_ROLES = (Role.PROGRAMME_ADMIN, Role.FINANCE, Role.AUDITOR)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
+TEXT_LIMITS = {"title": 200, "summary": 20000}  # sketch texts (the API schema has the same limits)
 SKETCH_FIELDS = ("title", "summary", "target_group", "age_min", "age_max", "planned_participants", "planned_women",
                  "kommune_id", "start_date", "end_date", "requested_cents", "total_cost_cents")
+
+
+ADMIN_NOTICE = declare_kind(
+    "innovationsfonds.admin_notice", lazy_gettext("Innovationsfonds: Hinweise zur laufenden Runde"),
+    roles={"programme_admin"},
+    description=lazy_gettext("Nachrücken von der Warteliste, Änderungen an einer vorgemerkten Entscheidung, "
+                             "Befangenheitserklärungen."))
+
+
+def notify_admins(subject: str, body: str, *, link: str, dedup_key: str) -> None:
+    """Tell every programme administrator (inbox/e-mail per preference) about a change in a round."""
+    notify_role(["programme_admin"], ADMIN_NOTICE, "emails/innovationsfonds_message.txt", subject=subject,
+                link=link, dedup_key=dedup_key, body=body)
 
 
 def record(action: str, object_type: str, object_id: Any, actor: User | None = None, *,
@@ -81,6 +98,12 @@ def _validate_call(programme: Programme, data: dict, call: Call | None) -> dict[
 
     if data["opens_at"] >= data["closes_at"]:
         add("closes_at", "Das Fristende muss nach dem Beginn der Einreichung liegen.")
+    closing_day = data["closes_at"].astimezone(clock.BERLIN).date()
+    if data["review_deadline"] <= closing_day:
+        add("review_deadline", f"Die Begutachtungsfrist muss nach dem Ende der Einreichung "
+                               f"({closing_day:%d.%m.%Y}) liegen.")
+    if data["full_application_deadline"] < data["review_deadline"]:
+        add("full_application_deadline", "Die Frist für Vollanträge darf nicht vor der Begutachtungsfrist liegen.")
     if data["project_start"] > data["project_end"]:
         add("project_end", "Das Ende des Projektzeitraums muss nach dem Beginn liegen.")
     if data["project_start"] < programme.start_date or data["project_end"] > programme.last_expense_date:
@@ -281,8 +304,8 @@ def core_criteria(call: Call) -> list[CoreCriterion]:
 
 
 def is_conflicted(reviewer_id: int, sketch: Sketch) -> bool:
-    """Whether the reviewer declared a conflict with the sketch's organisation or Kommune."""
-    condition = ReviewerConflict.organisation_id == sketch.organisation_id
+    """Whether the reviewer has a conflict with the sketch's organisation or Kommune, or recused from it."""
+    condition = or_(ReviewerConflict.organisation_id == sketch.organisation_id, ReviewerConflict.sketch_id == sketch.id)
     if sketch.kommune_id is not None:
         condition = or_(condition, ReviewerConflict.kommune_id == sketch.kommune_id)
     return db.session.scalar(select(ReviewerConflict.id).where(
@@ -353,6 +376,9 @@ def _check_content(call: Call, data: dict) -> dict[str, list[str]]:
         errors["end_date"] = ["Das Projektende muss nach dem Projektbeginn liegen."]
     if data.get("kommune_id") is not None and db.session.get(Kommune, data["kommune_id"]) is None:
         errors["kommune_id"] = ["Unbekannte Kommune."]
+    for name, limit in TEXT_LIMITS.items():
+        if len(data.get(name) or "") > limit:
+            errors.setdefault(name, []).append(f"Höchstens {limit:,} Zeichen.".replace(",", "."))
     return errors
 
 
@@ -384,14 +410,15 @@ def create_sketch(actor: User, call_id: int, data: dict) -> Sketch:
     """Start a draft sketch of the actor's organisation."""
     if actor.role != Role.ORGANISATION or actor.organisation_id is None:
         raise Forbidden("Nur Träger können Projektskizzen anlegen.")
-    call = get_call(call_id)
+    call = get_call(call_id, lock=True)  # serialises the sketch numbers of the call
     _open_for_drafts(call, clock.now())
     errors = _check_content(call, data)
     if not (data.get("title") or "").strip():
         errors.setdefault("title", []).append("Bitte einen Titel angeben.")
     if errors:
         raise ValidationFailed("Die Skizze enthält ungültige Angaben.", errors=errors)
-    sketch = Sketch(call_id=call.id, organisation_id=actor.organisation_id, created_at=clock.now(),
+    number = (db.session.scalar(select(func.max(Sketch.number)).where(Sketch.call_id == call.id)) or 0) + 1
+    sketch = Sketch(call_id=call.id, number=number, organisation_id=actor.organisation_id, created_at=clock.now(),
                     created_by_id=actor.id, status=S.DRAFT, title=data["title"].strip())
     for name in SKETCH_FIELDS:
         if data.get(name) is not None:
@@ -436,6 +463,9 @@ def submit_sketch(sketch_id: int, actor: User) -> Sketch:
     errors = _complete(sketch)
     if errors:
         raise ValidationFailed("Die Skizze ist unvollständig.", errors=errors)
+    rule_errors = call_rule_errors(sketch)
+    if rule_errors:
+        raise ValidationFailed("Die Skizze erfüllt die Bedingungen des Aufrufs nicht.", errors=rule_errors)
     before = sketch_snapshot(sketch)
     last = db.session.scalar(select(func.max(Sketch.submission_seq)).where(Sketch.call_id == call.id)) or 0
     sketch.status, sketch.submitted_at, sketch.submission_seq = new_status, now, last + 1
@@ -446,8 +476,8 @@ def submit_sketch(sketch_id: int, actor: User) -> Sketch:
 
 def withdraw_sketch(sketch_id: int, actor: User) -> Sketch:
     """Withdraw (drafts, submitted, eligible, waiting, selected). A selected project's withdrawal after the
-    release moves the next fitting sketch of the waiting list up; before the release a staged decision
-    is discarded (it would name a sketch that is gone)."""
+    release moves the next fitting sketch of the waiting list up; before the release a staged decision is
+    kept and amended (``selection.amend_staged``)."""
     from . import selection
 
     sketch = get_sketch(sketch_id, actor, lock=True)
@@ -455,11 +485,11 @@ def withdraw_sketch(sketch_id: int, actor: User) -> Sketch:
     new_status = next_status(sketch.status, "withdraw", actor)
     call = get_call(sketch.call_id, lock=True)
     before = sketch_snapshot(sketch)
-    if call.released_at is None and call.decision_staged_at is not None and old_status is not S.DRAFT:
-        selection.discard_staged(call, actor, reason=f"Skizze {sketch.reference} zurückgezogen")
     sketch.status, sketch.withdrawn_at = new_status, clock.now()
     db.session.flush()
     record("sketch.withdraw", "if_sketch", sketch.id, actor, before=before, after=sketch_snapshot(sketch))
+    if call.released_at is None and call.decision_staged_at is not None and old_status is not S.DRAFT:
+        selection.amend_staged(call, sketch, actor, change="withdrawal")
     if old_status is S.SELECTED and call.released_at is not None:
         selection.promote_after_leaving(call, sketch, actor, cause="withdrawal")
     return sketch
@@ -513,8 +543,10 @@ def get_attachment(sketch_id: int, attachment_id: int, actor: User) -> tuple[Att
 
 
 def delete_attachment(sketch_id: int, attachment_id: int, actor: User) -> None:
+    """Remove a draft's PDF (until the deadline, like every change of a draft)."""
     sketch = get_sketch(sketch_id, actor, lock=True)
     next_status(sketch.status, "edit", actor)
+    _open_for_drafts(sketch.call, clock.now())
     attachment = next((a for a in sketch.attachments if a.id == attachment_id), None)
     if attachment is None:
         raise NotFound("Anlage nicht gefunden.")
@@ -541,14 +573,31 @@ def eligibility_failures(sketch: Sketch) -> dict[str, str]:
         failures["total_cost"] = "Der beantragte Betrag übersteigt die Gesamtkosten."
     if sketch.start_date is None or sketch.end_date is None or sketch.start_date < call.project_start \
             or sketch.end_date > call.project_end:
-        failures["duration"] = (f"Die Laufzeit muss im Programmzeitraum liegen ({call.project_start:%d.%m.%Y}–"
-                                f"{call.project_end:%d.%m.%Y}).")
+        failures["duration"] = (f"Die Laufzeit muss im Projektzeitraum des Aufrufs liegen "
+                                f"({call.project_start:%d.%m.%Y}–{call.project_end:%d.%m.%Y}).")
     if sketch.target_group not in call.target_groups:
         failures["target_group"] = "Die Zielgruppe ist in diesem Aufruf nicht förderfähig."
     elif sketch.target_group == "primary" and not 18 <= sketch.age_min <= sketch.age_max <= 27:
         failures["target_group"] = ("Die Hauptzielgruppe sind junge Menschen von 18 bis 27 Jahren mit Duldung "
                                     "oder Gestattung.")
     return failures
+
+
+# the field of the sketch form (and the API) that a broken call rule belongs to
+RULE_FIELD = {"organisation_kind": "organisation_kind", "amount": "requested", "total_cost": "total_cost",
+              "duration": "end_date", "target_group": "target_group"}
+
+
+def call_rule_errors(sketch: Sketch) -> dict[str, list[str]]:
+    """The call's rules the sketch breaks as field errors: checked when it is submitted, so that the applicant
+    can correct it (the closing job checks again, e.g. after an organisation's kind changed)."""
+    errors: dict[str, list[str]] = {}
+    for rule, message in eligibility_failures(sketch).items():
+        field = RULE_FIELD[rule]
+        if rule == "duration" and sketch.start_date is not None and sketch.start_date < sketch.call.project_start:
+            field = "start_date"
+        errors.setdefault(field, []).append(message)
+    return errors
 
 
 def close_window(call_id: int, *, actor: User | None = None, actor_label: str | None = None) -> dict:
@@ -591,8 +640,6 @@ def decide_eligibility(sketch_id: int, actor: User, *, eligible: bool, reason: s
     call = get_call(sketch.call_id, lock=True)
     if call.released_at is not None:
         raise Conflict("Die Entscheidung ist bereits freigegeben.")
-    if call.decision_staged_at is not None:
-        selection.discard_staged(call, actor, reason=f"Förderfähigkeit von {sketch.reference} geändert")
     before = sketch_snapshot(sketch)
     sketch.status, sketch.eligibility_manual = new_status, True
     sketch.eligibility_reason = reason
@@ -601,6 +648,8 @@ def decide_eligibility(sketch_id: int, actor: User, *, eligible: bool, reason: s
             sketch.assignments.remove(assignment)
     db.session.flush()
     record("sketch.eligibility", "if_sketch", sketch.id, actor, before=before, after=sketch_snapshot(sketch))
+    if call.decision_staged_at is not None:
+        selection.amend_staged(call, sketch, actor, change="eligibility")
     return sketch
 
 

@@ -16,16 +16,16 @@ from werkzeug.datastructures import MultiDict
 from .. import clock
 from ..auth.models import Role
 from ..auth.permissions import require, requires
-from ..errors import DomainError, ValidationFailed
+from ..errors import Conflict, DomainError, Forbidden, ValidationFailed
 from ..exports import export_response, today_stamp
 from ..extensions import db
 from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
 from ..reference.models import ORGANISATION_KINDS
 from ..reference.services import get_programme, list_kommunen
-from . import exports, projects, reviewing, selection, services
+from . import exports, organisations, projects, reviewing, selection, services, steering
 from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
-from .permissions import IF_APPLY, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
+from .permissions import IF_APPLY, IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
 from .ranking import METHOD_TEXT, SKIP_REASON_TEXT
 from .workflow import ACTION_LABELS, FULL_APPLICATION_TRANSITIONS, allowed_actions
@@ -102,11 +102,20 @@ def budget_bar(total: int, budget: int, label: str) -> Markup:
 @bp.route("/")
 @requires(IF_READ)
 def index():
-    calls = list(db.session.scalars(services.calls_select()))
     if g.actor.role == Role.REVIEWER:
         return redirect(url_for("innovationsfonds.reviewer_home"))
-    sketches = list(db.session.scalars(services.sketches_select(g.actor))) if g.actor.role == Role.ORGANISATION else []
-    return render_template("innovationsfonds/index.html", calls=calls, sketches=sketches, now=clock.now())
+    return _index()
+
+
+def _index(errors: dict | None = None):
+    calls = list(db.session.scalars(services.calls_select()))
+    organisation = g.actor.role == Role.ORGANISATION
+    sketches = list(db.session.scalars(services.sketches_select(g.actor))) if organisation else []
+    return render_template("innovationsfonds/index.html", calls=calls, sketches=sketches, now=clock.now(),
+                           conflicts=reviewing.conflicts_of(g.actor) if organisation else [],
+                           reviewer_options=[(u.id, u.name) for u in reviewing.reviewers()] if organisation else [],
+                           errors=errors or {},
+                           form=request.form), (422 if errors else 200)
 
 
 # ---------------------------------------------------------------------------------------- call set-up
@@ -363,7 +372,7 @@ def call_step(call_id: int, step: str):
 
 def _matrix_page(call_id: int, errors: dict | None = None):
     call = services.get_call(call_id)
-    editable = call.closed_at is not None and call.decision_staged_at is None and call.released_at is None
+    editable = call.closed_at is not None and not call.decision_fixed
     return render_template("innovationsfonds/matrix.html", call=call, matrix=reviewing.assignment_matrix(call),
                            editable=editable, errors=errors or {}, form=request.form), (422 if errors else 200)
 
@@ -417,12 +426,13 @@ def selection_page(call_id: int):
     errors: dict = {}
     if request.method == "POST":
         require(g.actor, IF_MANAGE)  # finance and Prüfung may read the page, not decide (403)
-        chosen = [int(v) for v in request.form.getlist("selected") if v.isdigit() and len(v) < 10]
+        chosen, refused = ([int(v) for v in request.form.getlist(name) if v.isdigit() and len(v) < 10]
+                           for name in ("selected", "rejected"))
         reasons = {int(k[7:]): v for k, v in request.form.items() if k.startswith("reason_") and k[7:].isdigit()
                    and len(k) < 20}
         try:
             selection.record_decision(call_id, g.actor, basis=request.form.get("basis", ""), selected=chosen,
-                                      reasons=reasons, note=request.form.get("note", ""))
+                                      reasons=reasons, note=request.form.get("note", ""), rejected=refused)
             db.session.commit()
             flash(gettext("Die Entscheidung ist vorgemerkt. Bitte prüfen Sie den Postausgang und geben Sie sie frei."),
                   "success")
@@ -443,9 +453,27 @@ def _selection_page(call_id: int, errors: dict):
         if item is not None:
             bars[key] = budget_bar(item.total_cents, call.budget_cents, method_text[item.method])
     return render_template("innovationsfonds/selection.html", call=call, result=result, bars=bars, errors=errors,
-                           form=request.form, method_text=method_text, skip_text=skip_text,
+                           form=_decision_form(call, result), method_text=method_text, skip_text=skip_text,
                            minimums=request.form.get("group_minimums", minimums_text(call)), group_names=_group_names(),
                            minimums_locked=services.call_locks(call).get("group_minimums")), (422 if errors else 200)
+
+
+def _decision_form(call, result) -> MultiDict:
+    """The decision form's values: as posted; else the staged decision (kept through withdrawals, so a
+    decision that needs review starts from the previous choices and reasons); else the funding line."""
+    if request.method == "POST":
+        return request.form
+    form = MultiDict()
+    if call.decision_staged_at is not None:
+        form["basis"], form["note"] = call.decision_basis or "", call.decision_note
+        for sketch in call.sketches:
+            if sketch.staged_outcome in ("selected", "rejected"):
+                form.add(sketch.staged_outcome, str(sketch.id))
+            if sketch.staged_reason:
+                form[f"reason_{sketch.id}"] = sketch.staged_reason
+    elif result.line is not None:
+        form.setlist("selected", list(result.line.selected))
+    return form
 
 
 @bp.route(CALL + "/auswahl/gruppen", methods=["POST"])
@@ -478,6 +506,30 @@ def export(call_id: int, what: str, fmt: str):
     return export_response(f"innovationsfonds-{call.id}-{what}-{today_stamp(clock.today())}", fmt, columns, rows)
 
 
+@bp.route(CALL + "/gutachten")
+@requires(IF_STAFF)
+def steering_page(call_id: int):
+    """Every review in full, side by side per sketch, with the reviewers' calibration (Steuerkreis, Prüfung)."""
+    call = services.get_call(call_id)
+    page = request.args.get("seite", "1")
+    listing = steering.sheet_page(call, int(page) if page.isdigit() and len(page) < 6 else 1,
+                                  flagged_only=request.args.get("nur") == "abweichung",
+                                  url=lambda n, flagged: url_for("innovationsfonds.steering_page", call_id=call_id,
+                                                                 seite=n, **({"nur": "abweichung"} if flagged else {})))
+    return render_template("innovationsfonds/steering.html", call=call, listing=listing,
+                           calibrations=steering.calibration(call))
+
+
+@bp.route(SKETCH + "/begruendung.<any(csv, xlsx):fmt>")
+@requires(IF_STAFF)
+def justification(sketch_id: int, fmt: str):
+    """Why a sketch was (not) funded: marks per criterion and reviewer, rank, decision, reason."""
+    sketch = services.get_sketch(sketch_id, g.actor)
+    columns, rows = steering.justification_rows(sketch)
+    return export_response(f"innovationsfonds-{sketch.reference}-begruendung-{today_stamp(clock.today())}", fmt,
+                           columns, rows)
+
+
 @bp.route(CALL + "/postausgang")
 @requires(IF_STAFF)
 def outbox(call_id: int):
@@ -490,6 +542,43 @@ def outbox(call_id: int):
 def statistics(call_id: int):
     call = services.get_call(call_id)
     return render_template("innovationsfonds/statistics.html", call=call, stats=selection.statistics(call))
+
+
+# ---------------------------------------------------------------------------------------- organisations
+
+
+def _organisations_page(errors: dict | None = None):
+    return render_template("innovationsfonds/organisations.html", organisations=organisations.list_organisations(),
+                           kinds=ORGANISATION_KINDS,
+                           kind_options=[(k, gettext(v)) for k, v in ORGANISATION_KINDS.items()],
+                           kommune_options=[(k.id, k.display_name) for k in list_kommunen()],
+                           errors=errors or {}, form=request.form), (422 if errors else 200)
+
+
+@bp.route("/traeger")
+@requires(IF_STAFF)
+def organisations_page():
+    return _organisations_page()
+
+
+@bp.route("/traeger/neu", methods=["POST"])
+@requires(IF_MANAGE)
+def organisation_new():
+    """Create a Träger (so that an empty installation can run a call)."""
+    errors: dict = {}
+    data = {name: request.form.get(name, "") for name in ("name", "kind", "city", "contact_name", "contact_email")}
+    data["kommune_id"] = _int("kommune_id", errors, request.form)
+    data["is_public_body"] = request.form.get("is_public_body") == "1"
+
+    def create() -> str:
+        organisations.create_organisation(g.actor, data)
+        return url_for("innovationsfonds.organisations_page")
+
+    if not errors:
+        done, errors = _save(create, gettext("Der Träger wurde angelegt."))
+        if done:
+            return done
+    return _organisations_page(errors)
 
 
 # ---------------------------------------------------------------------------------------- sketches
@@ -522,7 +611,8 @@ def sketch_new():
             if done:
                 return done
     return render_template("innovationsfonds/sketch_form.html", call=call, sketch=None, form=request.form,
-                           errors=errors, kommunen=list_kommunen(), groups=TARGET_GROUPS), (422 if errors else 200)
+                           errors=errors, kommunen=list_kommunen(), groups=TARGET_GROUPS,
+                           kinds=ORGANISATION_KINDS), (422 if errors else 200)
 
 
 def _sketch_page(sketch_id: int, errors: dict | None = None):
@@ -536,6 +626,8 @@ def _sketch_page(sketch_id: int, errors: dict | None = None):
         form=request.form, application_actions=allowed_actions(application.status, g.actor,
                                                                FULL_APPLICATION_TRANSITIONS) if application else [],
         rejectable=projects.rejectable(sketch, application, g.actor),
+        sheet=steering.sheet_of(sketch) if staff else None,
+        calibrations=steering.calibration(sketch.call) if staff else {},
     ), (422 if errors else 200)
 
 
@@ -557,13 +649,20 @@ def sketch_edit(sketch_id: int):
                 sketch_id, g.actor, data).id), gettext("Der Entwurf wurde gespeichert."))
             if done:
                 return done
-    return render_template("innovationsfonds/sketch_form.html", call=sketch.call, sketch=sketch, form=request.form,
-                           errors=errors, kommunen=list_kommunen(), groups=TARGET_GROUPS), (422 if errors else 200)
+    return _sketch_form_page(sketch, request.form, errors)
+
+
+def _sketch_form_page(sketch, form, errors: dict):
+    return render_template("innovationsfonds/sketch_form.html", call=sketch.call, sketch=sketch, form=form,
+                           errors=errors, kommunen=list_kommunen(), groups=TARGET_GROUPS,
+                           kinds=ORGANISATION_KINDS), (422 if errors else 200)
 
 
 @bp.route(SKETCH + "/<any(einreichen, zurueckziehen):action>", methods=["POST"])
 @requires(IF_APPLY)
 def sketch_action(sketch_id: int, action: str):
+    """Submit (an incomplete sketch or one that breaks the call's rules: the form with the message beside each
+    field) or withdraw."""
     try:
         if action == "einreichen":
             services.submit_sketch(sketch_id, g.actor)
@@ -573,10 +672,12 @@ def sketch_action(sketch_id: int, action: str):
             message = gettext("Die Skizze wurde zurückgezogen.")
         db.session.commit()
         flash(message, "success")
+    except ValidationFailed as failed:
+        db.session.rollback()
+        return _sketch_form_page(services.get_sketch(sketch_id, g.actor), MultiDict(), failed.errors)
     except DomainError as error:
         db.session.rollback()
-        detail = error.detail + (" " + " ".join(m for ms in error.errors.values() for m in ms) if error.errors else "")
-        flash(detail, "error")
+        flash(error.detail, "error")
     return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
 
 
@@ -593,6 +694,19 @@ def upload(sketch_id: int):
     except DomainError as error:
         db.session.rollback()
         flash(" ".join(m for ms in error.errors.values() for m in ms) or error.detail, "error")
+    return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
+
+
+@bp.route(SKETCH + "/anlagen/<int(max=2147483647):attachment_id>/loeschen", methods=["POST"])
+@requires(IF_APPLY)
+def delete_attachment(sketch_id: int, attachment_id: int):
+    try:
+        services.delete_attachment(sketch_id, attachment_id, g.actor)
+        db.session.commit()
+        flash(gettext("Die Anlage wurde gelöscht."), "success")
+    except (Conflict, Forbidden) as error:  # another organisation's sketch stays a 404
+        db.session.rollback()
+        flash(error.detail, "error")
     return redirect(url_for("innovationsfonds.sketch_detail", sketch_id=sketch_id))
 
 
@@ -705,31 +819,59 @@ def full_application_decide(sketch_id: int, action: str):
 # ---------------------------------------------------------------------------------------- reviewers
 
 
+def _reviewer_home(errors: dict | None = None):
+    items = reviewing.my_assignments(g.actor)
+    return render_template("innovationsfonds/reviewer.html", items=items, progress=reviewing.progress(items),
+                           conflicts=reviewing.conflicts_of(g.actor),
+                           kommune_options=[(k.id, k.display_name) for k in list_kommunen()],
+                           organisation_groups=[(call.title, [(o.id, o.name) for o in organisations])
+                                                for call, organisations in reviewing.applicant_organisations()],
+                           errors=errors or {},
+                           form=request.form), (422 if errors else 200)
+
+
 @bp.route("/gutachten")
 @requires(IF_REVIEW)
 def reviewer_home():
-    items = reviewing.my_assignments(g.actor)
-    return render_template("innovationsfonds/reviewer.html", items=items, progress=reviewing.progress(items),
-                           conflicts=reviewing.conflicts_of(g.actor), kommunen=list_kommunen(), errors={})
+    return _reviewer_home()
 
 
 @bp.route("/konflikte", methods=["POST"])
-@requires(IF_REVIEW)
+@requires(IF_CONFLICTS)
 def conflict_declare():
+    """Reviewers: an applicant organisation (from the list) or a Kommune; organisations: a reviewer."""
     errors: dict = {}
-    organisation_id = _int("organisation_id", errors, request.form)
-    kommune_id = _int("kommune_id", errors, request.form)
+    ids = {name: _int(name, errors, request.form) for name in ("organisation_id", "kommune_id", "reviewer_id")}
     try:
         if errors:
             raise ValidationFailed("Ungültige Angabe.", errors=errors)
-        reviewing.declare_conflict(g.actor, organisation_id=organisation_id, kommune_id=kommune_id,
-                                   reason=request.form.get("reason", ""))
+        reviewing.declare_conflict(g.actor, **ids, reason=request.form.get("reason", ""))
         db.session.commit()
         flash(gettext("Der Interessenkonflikt wurde erklärt."), "success")
+    except ValidationFailed as failed:
+        db.session.rollback()
+        if g.actor.role == Role.REVIEWER:
+            return _reviewer_home(failed.errors)
+        return _index(failed.errors)
     except DomainError as error:
         db.session.rollback()
-        flash(" ".join(m for ms in error.errors.values() for m in ms) or error.detail, "error")
-    return redirect(url_for("innovationsfonds.reviewer_home"))
+        flash(error.detail, "error")
+    return redirect(url_for("innovationsfonds.reviewer_home" if g.actor.role == Role.REVIEWER
+                            else "innovationsfonds.index"))
+
+
+@bp.route(SKETCH + "/befangenheit", methods=["POST"])
+@requires(IF_REVIEW)
+def recuse(sketch_id: int):
+    try:
+        reviewing.recuse(sketch_id, g.actor, request.form.get("reason", ""))
+        db.session.commit()
+        flash(gettext("Sie haben sich für befangen erklärt; die Skizze wurde Ihnen abgenommen."), "success")
+        return redirect(url_for("innovationsfonds.reviewer_home"))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.detail, "error")
+    return redirect(url_for("innovationsfonds.review_form", sketch_id=sketch_id))
 
 
 @bp.route(SKETCH + "/bewertung", methods=["GET", "POST"])
@@ -764,5 +906,11 @@ def review_form(sketch_id: int):
     if review is not None and review.submitted_at is not None:
         others = [present_review(r, g.actor, n)
                   for n, r in enumerate(reviewing.visible_reviews(sketch_id, g.actor), start=1)]
+    items = reviewing.my_assignments(g.actor, sketch.call_id)
+    ids = [i["sketch"].id for i in items]
+    here = ids.index(sketch.id) if sketch.id in ids else -1
+    neighbours = {"previous": ids[here - 1] if here > 0 else None,
+                  "next": ids[here + 1] if 0 <= here < len(ids) - 1 else None}
     return render_template("innovationsfonds/review_form.html", sketch=sketch, view=present_sketch(sketch, g.actor),
-                           review=review, others=others, errors=errors, form=request.form), (422 if errors else 200)
+                           review=review, others=others, errors=errors, form=request.form, neighbours=neighbours,
+                           progress=reviewing.progress(items), position=here + 1), (422 if errors else 200)

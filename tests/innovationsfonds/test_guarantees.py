@@ -7,6 +7,8 @@ import io
 from datetime import timedelta
 
 from app import clock
+from app.extensions import db
+from app.innovationsfonds.models import Sketch
 from tests.innovationsfonds.conftest import AFTER, CLOSES, DURING, marks_for
 
 BASE = "/api/v1/innovationsfonds"
@@ -80,9 +82,9 @@ def test_a_conflicted_reviewer_loses_access_and_is_never_assigned(small, people)
     small.close()
     small.assign()
     reviewer = next(n for n, u in people.items() if n.startswith("rev") and u.id in small.assigned_to(sketch_id))
-    organisation_id = people["org"].organisation_id
-    declared = small.api[reviewer].post(f"{BASE}/conflicts", json={"organisation_id": organisation_id,
-                                                                   "reason": "Mitglied im Vorstand"})
+    kommune_id = small.api["admin"].get(f"{BASE}/sketches/{sketch_id}").json["kommune_id"]
+    declared = small.api[reviewer].post(f"{BASE}/conflicts", json={"kommune_id": kommune_id,
+                                                                   "reason": "Mitglied im Stadtrat"})
     assert declared.status_code == 201, declared.json
     assert small.api[reviewer].get(f"{BASE}/sketches/{sketch_id}").status_code == 404
     small.assign()  # refills the sketch from the others, never the conflicted reviewer
@@ -114,7 +116,9 @@ def test_attachments_pdf_only_served_to_the_allowed(small, people):
 
 
 def test_manual_eligibility_needs_a_reason_and_is_recorded(small):
-    sketch_id = small.submitted(requested="600000.00", total_cost="700000.00")  # above the maximum
+    sketch_id = small.submitted()
+    db.session.get(Sketch, sketch_id).requested_cents = 60_000_000  # above the maximum (changed behind the form)
+    db.session.commit()
     result = small.close()
     assert result["ineligible"] == 1
     body = small.api["admin"].get(f"{BASE}/sketches/{sketch_id}").json

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from click.testing import CliRunner
 
 from app import clock
+from app.extensions import db
 from app.innovationsfonds.commands import select_command
+from app.innovationsfonds.models import Sketch
 from app.notifications.models import Message
 from app.scheduler.runner import execute
 from tests.innovationsfonds.conftest import CLOSES
@@ -40,7 +42,9 @@ def test_what_if_command_refuses_bad_input(tmp_path):
 
 def test_close_job_runs_at_the_deadline_once(small):
     small.submitted()
-    small.submitted(requested="600000.00", total_cost="700000.00")
+    over = small.submitted()
+    db.session.get(Sketch, over).requested_cents = 60_000_000  # above the maximum (changed behind the form)
+    db.session.commit()
     with clock.freeze(CLOSES):
         early = execute("innovationsfonds.close_windows", trigger="schedule")
     assert early.summary["closed"] == 0

@@ -9,9 +9,10 @@ from app import clock
 from app.auth.models import Role
 from app.auth.permissions import PERMISSIONS
 from app.errors import Forbidden, InvalidTransition
+from app.extensions import db
 from app.innovationsfonds import permissions as if_permissions  # noqa: F401 - declares the actions
 from app.innovationsfonds import workflow
-from app.innovationsfonds.models import SketchStatus
+from app.innovationsfonds.models import Sketch, SketchStatus
 from tests.innovationsfonds.conftest import AFTER, DURING
 
 
@@ -82,8 +83,10 @@ def _state(small, state: str) -> int:
         return sketch_id
     if state == "submitted":
         return small.submitted()
-    sketch_id = small.submitted(**({"requested": "600000.00", "total_cost": "700000.00"}
-                                   if state == "ineligible" else {}))
+    sketch_id = small.submitted()
+    if state == "ineligible":  # above the maximum, changed behind the form (submission refuses it)
+        db.session.get(Sketch, sketch_id).requested_cents = 60_000_000
+        db.session.commit()
     small.close()
     return sketch_id
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ca802479555c
+Revision ID: ecdda43c4656
 Revises: 
-Create Date: 2026-12-03 10:42:52.896091
+Create Date: 2026-12-03 10:45:55.065712
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'ca802479555c'
+revision = 'ecdda43c4656'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -168,6 +168,7 @@ def upgrade():
     sa.Column('decision_basis', sa.String(length=20), nullable=True),
     sa.Column('decision_note', sa.Text(), nullable=False),
     sa.Column('decision_staged_at', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decision_review', sa.Text(), nullable=False),
     sa.Column('released_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint('budget_cents > 0', name=op.f('ck_if_calls_budget_positive')),
     sa.CheckConstraint('discrepancy_threshold >= 0', name=op.f('ck_if_calls_threshold_nonneg')),
@@ -512,23 +513,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
     sa.UniqueConstraint('user_id', 'scope', 'key', name=op.f('uq_idempotency_keys_user_id'))
     )
-    op.create_table('if_conflicts',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('reviewer_id', sa.Integer(), nullable=False),
-    sa.Column('organisation_id', sa.Integer(), nullable=True),
-    sa.Column('kommune_id', sa.Integer(), nullable=True),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('declared_at', app.database.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('(organisation_id IS NULL) <> (kommune_id IS NULL)', name=op.f('ck_if_conflicts_one_target')),
-    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_if_conflicts_kommune_id_kommunen')),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_conflicts_organisation_id_organisations')),
-    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_if_conflicts_reviewer_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_conflicts')),
-    sa.UniqueConstraint('reviewer_id', 'organisation_id', 'kommune_id', name='uq_if_conflicts')
-    )
-    with op.batch_alter_table('if_conflicts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_if_conflicts_reviewer_id'), ['reviewer_id'], unique=False)
-
     op.create_table('if_sketches',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('call_id', sa.Integer(), nullable=False),
@@ -550,6 +534,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('submitted_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('submission_seq', sa.Integer(), nullable=True),
+    sa.Column('number', sa.Integer(), nullable=True),
     sa.Column('withdrawn_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('eligibility_checks', sa.JSON(), nullable=True),
     sa.Column('eligibility_reason', sa.Text(), nullable=False),
@@ -571,6 +556,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_if_sketches_kommune_id_kommunen')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_sketches_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_if_sketches')),
+    sa.UniqueConstraint('call_id', 'number', name='uq_if_sketches_number'),
     sa.UniqueConstraint('call_id', 'submission_seq', name='uq_if_sketches_seq')
     )
     with op.batch_alter_table('if_sketches', schema=None) as batch_op:
@@ -826,6 +812,28 @@ def upgrade():
     )
     with op.batch_alter_table('if_attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_if_attachments_sketch_id'), ['sketch_id'], unique=False)
+
+    op.create_table('if_conflicts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.Column('kommune_id', sa.Integer(), nullable=True),
+    sa.Column('sketch_id', sa.Integer(), nullable=True),
+    sa.Column('declared_by_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('declared_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('(CASE WHEN organisation_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN kommune_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN sketch_id IS NULL THEN 0 ELSE 1 END) = 1', name=op.f('ck_if_conflicts_one_target')),
+    sa.ForeignKeyConstraint(['declared_by_id'], ['users.id'], name=op.f('fk_if_conflicts_declared_by_id_users')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_if_conflicts_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_conflicts_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_if_conflicts_reviewer_id_users')),
+    sa.ForeignKeyConstraint(['sketch_id'], ['if_sketches.id'], name=op.f('fk_if_conflicts_sketch_id_if_sketches'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_conflicts')),
+    sa.UniqueConstraint('reviewer_id', 'organisation_id', 'kommune_id', 'sketch_id', name='uq_if_conflicts')
+    )
+    with op.batch_alter_table('if_conflicts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_conflicts_reviewer_id'), ['reviewer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_if_conflicts_sketch_id'), ['sketch_id'], unique=False)
 
     op.create_table('if_full_applications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1169,6 +1177,11 @@ def downgrade():
     op.drop_table('if_reviews')
     op.drop_table('if_project_decisions')
     op.drop_table('if_full_applications')
+    with op.batch_alter_table('if_conflicts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_conflicts_sketch_id'))
+        batch_op.drop_index(batch_op.f('ix_if_conflicts_reviewer_id'))
+
+    op.drop_table('if_conflicts')
     with op.batch_alter_table('if_attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_if_attachments_sketch_id'))
 
@@ -1227,10 +1240,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_if_sketches_call_id'))
 
     op.drop_table('if_sketches')
-    with op.batch_alter_table('if_conflicts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_if_conflicts_reviewer_id'))
-
-    op.drop_table('if_conflicts')
     op.drop_table('idempotency_keys')
     op.drop_table('grant_risk_flags')
     with op.batch_alter_table('grant_participant_counts', schema=None) as batch_op:
