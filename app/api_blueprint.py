@@ -36,6 +36,16 @@ class ApiBlueprint(Blueprint):
         return super().arguments(schema, location=location, required=required, **kwargs)
 
 
+class StrictBool(fields.Boolean):
+    """A JSON boolean only: ``0``, ``1`` or ``"yes"`` are a 422 naming the field, as the spec says ``boolean``
+    (marshmallow's Boolean takes them; ``0 in {False}`` is true in Python, so the type is checked)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class DecimalText(fields.Field):
     """A non-money decimal in JSON as a string ("12.5"), documented as such; floats never pass.
 

@@ -480,8 +480,8 @@ def redistribute_version(version: AllocationVersion, *, actor, note: str = "") -
     by_kommune = {d.kommune_id: d for d in declarations}
     ceilings = {c.kommune.ags: c for c in version.ceilings}
     programme = db.session.get(Programme, version.programme_id)
-    too_large = [f"{c.kommune.name}: Rückgabe {format_eur(by_kommune[c.kommune_id].amount_cents)}, nicht bewilligt "
-                 f"nur {format_eur(max(_give_back_headroom(programme, c), 0))}"
+    too_large = [f"{c.kommune.display_name}: Rückgabe {format_eur(by_kommune[c.kommune_id].amount_cents)}, "
+                 f"nicht bewilligt nur {format_eur(max(_give_back_headroom(programme, c), 0))}"
                  for c in version.ceilings if c.kommune_id in by_kommune
                  and by_kommune[c.kommune_id].amount_cents > _give_back_headroom(programme, c)]
     if too_large:  # a grant decided after the declaration: the give-back must be corrected first

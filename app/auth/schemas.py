@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..api_blueprint import StrictBool
 from .models import Role
 
 
@@ -12,7 +13,7 @@ class UserOut(Schema):
     role = fields.Enum(Role, by_value=True)
     kommune_id = fields.Int(allow_none=True)
     organisation_id = fields.Int(allow_none=True)
-    active = fields.Bool()
+    active = StrictBool()
 
 
 class UserIn(Schema):

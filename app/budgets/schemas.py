@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
-from ..api_blueprint import DecimalText, DocumentUrl
+from ..api_blueprint import DecimalText, DocumentUrl, StrictBool
 from ..money import Money
 
 
@@ -35,7 +35,7 @@ class GrantStatusOut(Schema):
     modules = fields.Dict(keys=fields.Str(), values=fields.Nested(FiguresOut))
     drawn_since = fields.Date(allow_none=True)
     projected_earned = Money()
-    at_risk = fields.Bool()
+    at_risk = StrictBool()
 
 
 class StatewideOut(Schema):
@@ -135,7 +135,7 @@ class ExpenseOut(Schema):
     rate_code = fields.Str(allow_none=True)
     voucher_ref = fields.Str()
     description = fields.Str()
-    eligible = fields.Bool()
+    eligible = StrictBool()
     ineligible_reason = fields.Str()
     import_id = fields.Int(allow_none=True)
     import_line = fields.Int(allow_none=True, metadata={"description": "line of the import file"})
@@ -161,7 +161,7 @@ class ReversalIn(Schema):
 
 class ProofIn(Schema):
     narrative = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
-    confirmed = fields.Bool(required=True)
+    confirmed = StrictBool(required=True)
 
 
 class FinalDecisionLineOut(Schema):
@@ -261,5 +261,5 @@ class RepaymentIn(Schema):
 
 
 class VerifyOut(Schema):
-    ok = fields.Bool()
+    ok = StrictBool()
     problems = fields.List(fields.Str())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..api_blueprint import DecimalText, DocumentUrl
+from ..api_blueprint import DecimalText, DocumentUrl, StrictBool
 from ..money import Money
 from .models import GENDERS, ApplicationKind, ApplicationStatus
 
@@ -164,7 +164,7 @@ class DiffRowOut(Schema):
     kind = fields.Str()
     old = fields.Raw()
     new = fields.Raw()
-    changed = fields.Bool()
+    changed = StrictBool()
 
 
 class DiffOut(Schema):

@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..api_blueprint import DocumentUrl
+from ..api_blueprint import DocumentUrl, StrictBool
 from ..money import Money
 from ..reference.models import ORGANISATION_KINDS
 from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
@@ -62,8 +62,8 @@ class CallIn(Schema):
     project_end = fields.Date(required=True)
     funding_rate_bp = fields.Int(load_default=8000, validate=validate.Range(min=1, max=10000))
     reviewers_per_sketch = fields.Int(load_default=3, validate=validate.Range(min=1, max=20))
-    reviewers_see_names = fields.Bool(load_default=False)
-    show_scores_to_rejected = fields.Bool(load_default=True)
+    reviewers_see_names = StrictBool(load_default=False)
+    show_scores_to_rejected = StrictBool(load_default=True)
     selection_rule = fields.Str(required=True, validate=validate.OneOf([r.value for r in SelectionRule]))
     min_score = Score(load_default=None, allow_none=True)
     discrepancy_threshold = Score(load_default=Decimal("25.00"))
@@ -98,8 +98,8 @@ class CallOut(Schema):
     project_end = fields.Date()
     funding_rate_bp = fields.Int()
     reviewers_per_sketch = fields.Int()
-    reviewers_see_names = fields.Bool()
-    show_scores_to_rejected = fields.Bool()
+    reviewers_see_names = StrictBool()
+    show_scores_to_rejected = StrictBool()
     selection_rule = fields.Str()
     min_score = Score(attribute="min_score_points", allow_none=True)
     discrepancy_threshold = Score(attribute="threshold_points")
@@ -116,7 +116,7 @@ class CloseOut(Schema):
     call = fields.Int()
     eligible = fields.Int()
     ineligible = fields.Int()
-    already_closed = fields.Bool()
+    already_closed = StrictBool()
 
 
 class SketchIn(Schema):
@@ -157,7 +157,7 @@ class AggregateOut(Schema):
     median = Score(allow_none=True)
     stdev = Score(allow_none=True)
     spread = Score(allow_none=True)
-    discrepancy = fields.Bool()
+    discrepancy = StrictBool()
 
 
 class SketchDecisionOut(Schema):
@@ -216,7 +216,7 @@ class SketchListOut(Schema):
 
 
 class EligibilityIn(Schema):
-    eligible = fields.Bool(required=True)
+    eligible = StrictBool(required=True)
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=5000))
 
 
@@ -243,7 +243,7 @@ class ConflictOut(Schema):
 class OrganisationIn(Schema):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.Str(required=True, validate=validate.OneOf(list(ORGANISATION_KINDS)))
-    is_public_body = fields.Bool(load_default=None, allow_none=True,
+    is_public_body = StrictBool(load_default=None, allow_none=True,
                                  metadata={"description": "Vorgabe: nur Kommunen sind öffentliche Stellen"})
     city = fields.Str(load_default="", validate=validate.Length(max=120))
     contact_name = fields.Str(load_default="", validate=validate.Length(max=200))
@@ -255,7 +255,7 @@ class OrganisationOut(Schema):
     id = fields.Int()
     name = fields.Str()
     kind = fields.Str()
-    is_public_body = fields.Bool()
+    is_public_body = StrictBool()
     city = fields.Str()
     contact_name = fields.Str()
     contact_email = fields.Str()
