@@ -22,6 +22,7 @@ from ..navigation import nav_entry
 from ..reference.models import Kommune
 from . import monitoring, services, settlement, status
 from .csv_import import parse_expense_csv, parse_units
+from .early_start import early_start_warnings
 from .models import Drawdown, DrawdownStatus, Expense, Grant, ProofOfUse, Reclaim, ReclaimStatus
 from .permissions import (
     BUDGET_READ,
@@ -266,6 +267,8 @@ def expenses(grant_id: int):
                                         description=request.form.get("description", ""))
                 db.session.commit()
                 flash(gettext("Die Ausgabe wurde erfasst."), "success")
+                for warning in early_start_warnings(item, expense_date):
+                    flash(warning, "warning")
                 return redirect(url_for("budgets.expenses", grant_id=item.id))
             except ValidationFailed as failed:
                 db.session.rollback()
