@@ -23,15 +23,20 @@ def _paid(grant, kommune, finance, day: date, cents: int):
     return drawdown
 
 
+def _table(html: str, table_id: str) -> list[list[str]]:
+    """The rows of a table (header row first) as texts of their cells."""
+    table = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+
+
 def _facts(html: str) -> dict[str, str]:
-    section = html.split('id="context-heading"', 1)[1].split("</section>", 1)[0]
-    return {dt.strip(): dd.strip() for dt, dd in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", section)}
+    heads, values = _table(html, "context-figures")
+    return dict(zip(heads, values, strict=True))
 
 
 def _rows(html: str) -> list[list[str]]:
-    section = html.split('id="context-heading"', 1)[1].split("</section>", 1)[0]
-    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            for row in re.findall(r"<tr>(<td>.*?)</tr>", section, re.S)]
+    return _table(html, "context-payments")[1:]
 
 
 def test_finance_sees_balance_and_unspent_earlier_payments(app, client, make_user, make_grant):
@@ -79,4 +84,4 @@ def test_recipient_and_auditor_do_not_see_the_decision_context(app, client, make
             viewer.login(user)
             page = viewer.get(f"/budgets/mittelabrufe/{drawdown.id}")
             assert page.status_code == 200
-            assert ('id="context-heading"' in page.get_data(as_text=True)) == (user.role == "programme_admin")
+            assert ('id="context-figures"' in page.get_data(as_text=True)) == (user.role == "programme_admin")
