@@ -15,6 +15,7 @@ from ..extensions import db
 from ..pagination import SelectPage
 from . import idempotency, services, settlement, status
 from .csv_import import parse_expense_csv
+from .early_start import early_start_warnings
 from .models import DrawdownStatus
 from .permissions import (
     BUDGET_READ,
@@ -34,6 +35,7 @@ from .schemas import (
     DrawdownFilter,
     DrawdownIn,
     DrawdownOut,
+    ExpenseCreatedOut,
     ExpenseIn,
     ExpenseOut,
     GrantOut,
@@ -213,7 +215,7 @@ def units_centi(value: Decimal | None) -> int | None:
 @blp.route("/grants/" + ID.format("grant_id") + "/expenses", methods=["POST"])
 @requires(EXPENSE_RECORD)
 @blp.arguments(ExpenseIn)
-@blp.response(201, ExpenseOut)
+@blp.response(201, ExpenseCreatedOut)
 @blp.doc(**IDEMPOTENCY_DOC)
 def create_expense(data, grant_id: int):
     grant = services.get_grant(g.actor, grant_id)
@@ -223,7 +225,7 @@ def create_expense(data, grant_id: int):
             grant, actor=g.actor, module=data["module"], expense_date=data["expense_date"],
             amount_cents=data["amount"], units_centi=units_centi(data["units"]), rate_code=data["rate_code"],
             voucher_ref=data["voucher_ref"], description=data["description"])
-        return 201, ExpenseOut().dump(expense)
+        return 201, {**ExpenseOut().dump(expense), "warnings": early_start_warnings(grant, expense.expense_date)}
 
     return idempotency.respond_once(f"expense:grant:{grant_id}", create)
 

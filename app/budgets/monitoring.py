@@ -4,6 +4,8 @@ stored nightly at-risk flags with what changed since the last night.
 * ``unspent_by_payment``: the grant earned on a module covers its payments oldest first (the money
   drawn first is spent first); what is left of each payment is drawn and not spent. The sum is
   ``status.Figures.drawn_not_spent`` of the module.
+* ``drawdown_context``: what finance needs beside a drawdown to decide it: the recipient's figures for
+  the module and its earlier payments of that module with the part of each still unspent.
 * ``refresh_risk_flags``: stores the forecast of each grant (``GrantRiskFlag``) and returns the
   grants that became at risk and those that recovered while their expense period still runs (a
   grant whose period ended is no longer "at risk", but it has not recovered either).
@@ -17,10 +19,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
-from .models import GrantRiskFlag
-from .status import GrantStatus
+from .models import Drawdown, DrawdownStatus, GrantLine, GrantRiskFlag
+from .status import Figures, GrantStatus, status_for
 
 
 def unspent_by_payment(amounts: Sequence[int], earned: int) -> list[int]:
@@ -32,6 +34,36 @@ def unspent_by_payment(amounts: Sequence[int], earned: int) -> list[int]:
         cover -= used
         unspent.append(amount - used)
     return unspent
+
+
+@dataclass
+class EarlierPayment:
+    drawdown: Drawdown
+    unspent: int  # cents of this payment not yet covered by the grant earned on the module
+    period_over: bool  # its need period has ended
+
+
+@dataclass
+class DrawdownContext:
+    figures: Figures  # the recipient's figures for the drawdown's module, all budget years
+    line_approved: int  # the approved amount of the drawdown's own line (module and budget year)
+    earlier: list[EarlierPayment]  # the module's other paid drawdowns, oldest payment first
+
+
+def drawdown_context(drawdown: Drawdown) -> DrawdownContext:
+    """The recipient's balance on the drawdown's module and its other payments with what is still unspent."""
+    figures = status_for([drawdown.grant], with_forecast=False)[0].modules.get(drawdown.module_code, Figures())
+    line_approved = db.session.scalar(select(GrantLine.approved_cents).where(
+        GrantLine.grant_id == drawdown.grant_id, GrantLine.module_code == drawdown.module_code,
+        GrantLine.budget_year == drawdown.budget_year)) or 0
+    paid = list(db.session.scalars(select(Drawdown).where(
+        Drawdown.grant_id == drawdown.grant_id, Drawdown.module_code == drawdown.module_code,
+        Drawdown.status == DrawdownStatus.PAID).order_by(Drawdown.value_date, Drawdown.id)))
+    unspent = unspent_by_payment([p.amount_approved_cents or 0 for p in paid], figures.earned)
+    today = clock.today()
+    earlier = [EarlierPayment(p, cents, p.period_end < today)
+               for p, cents in zip(paid, unspent, strict=True) if p.id != drawdown.id]
+    return DrawdownContext(figures, line_approved, earlier)
 
 
 @dataclass

@@ -9,6 +9,8 @@ BUDGET_READ = declare("budgets.read", RECIPIENTS | STAFF, "Budgets, Mittelabrufe
 STATUS_ALL = declare("budgets.status_all", STAFF, "Landesweiter Budgetstand, Abgleich, Exporte")
 DRAWDOWN_REQUEST = declare("budgets.drawdown.request", RECIPIENTS, "Mittel abrufen, Abruf zurückziehen")
 DRAWDOWN_DECIDE = declare("budgets.drawdown.decide", {Role.FINANCE}, "Mittelabrufe genehmigen, ablehnen, auszahlen")
+DRAWDOWN_CONTEXT = declare("budgets.drawdown.context", {Role.FINANCE, Role.PROGRAMME_ADMIN},
+                           "Beim Mittelabruf Kontostand und frühere Abrufe des Empfängers sehen")
 EXPENSE_RECORD = declare("budgets.expense.record", RECIPIENTS, "Ausgaben erfassen und importieren")
 EXPENSE_REVERSE = declare("budgets.expense.reverse", RECIPIENTS,
                           "Eigene Ausgaben und Importe stornieren (bis zum Verwendungsnachweis)")

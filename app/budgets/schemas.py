@@ -143,6 +143,12 @@ class ExpenseOut(Schema):
     reversal_reason = fields.Str()
 
 
+class ExpenseCreatedOut(ExpenseOut):
+    warnings = fields.List(fields.Str(), metadata={
+        "description": "German warnings that did not stop the booking, e.g. an expense dated before the grant "
+                       "decision (vorzeitiger Maßnahmebeginn)"})
+
+
 class ImportOut(Schema):
     id = fields.Int()
     grant_id = fields.Int()

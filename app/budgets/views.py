@@ -20,11 +20,13 @@ from ..main.listing import ListColumn, Listing, build_listing, export_of
 from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
 from ..reference.models import Kommune
-from . import services, settlement, status
+from . import monitoring, services, settlement, status
 from .csv_import import parse_expense_csv, parse_units
+from .early_start import early_start_warnings
 from .models import Drawdown, DrawdownStatus, Expense, Grant, ProofOfUse, Reclaim, ReclaimStatus
 from .permissions import (
     BUDGET_READ,
+    DRAWDOWN_CONTEXT,
     DRAWDOWN_DECIDE,
     DRAWDOWN_REQUEST,
     EXPENSE_RECORD,
@@ -184,9 +186,10 @@ def drawdown(drawdown_id: int, errors: dict | None = None, failed: str = ""):
     actions = _allowed_actions(item)
     four_eyes = "pay" in actions and services.four_eyes_bar(item, g.actor)
     decider = db.session.get(User, item.decided_by_id) if item.decided_by_id else None
+    context = monitoring.drawdown_context(item) if can(g.actor, DRAWDOWN_CONTEXT) else None
     return render_template("budgets/drawdown.html", drawdown=item, errors=errors or {}, form=request.form,
                            failed=failed, actions=[a for a in actions if not (four_eyes and a == "pay")],
-                           four_eyes=four_eyes, decided_by_name=decider.name if decider else "–"
+                           four_eyes=four_eyes, decided_by_name=decider.name if decider else "–", context=context
                            ), (422 if errors else 200)
 
 
@@ -264,6 +267,8 @@ def expenses(grant_id: int):
                                         description=request.form.get("description", ""))
                 db.session.commit()
                 flash(gettext("Die Ausgabe wurde erfasst."), "success")
+                for warning in early_start_warnings(item, expense_date):
+                    flash(warning, "warning")
                 return redirect(url_for("budgets.expenses", grant_id=item.id))
             except ValidationFailed as failed:
                 db.session.rollback()

@@ -1,0 +1,29 @@
+"""Vorzeitiger Maßnahmebeginn: an expense dated before the grant decision.
+
+The grant period may begin before the decision (the grants domain sets it), so such an expense is booked,
+but the recipient is warned when recording it: it is eligible only where the early start was allowed
+(VV Nr. 1.3 zu § 44 LHO), which is decided outside this service. A warning, not a refusal.
+The decision date is the day the commitment was first set (``Grant.created_at``, Berlin time); amendments
+do not move it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .. import clock
+from .models import Grant
+
+
+def decision_date(grant: Grant) -> date:
+    return grant.created_at.astimezone(clock.BERLIN).date()
+
+
+def early_start_warnings(grant: Grant, expense_date: date) -> list[str]:
+    """The warning (German, for the recipient) for an expense dated before the decision; empty otherwise."""
+    decided = decision_date(grant)
+    if expense_date >= decided:
+        return []
+    return [f"Die Ausgabe vom {expense_date:%d.%m.%Y} liegt vor dem Zuwendungsbescheid vom {decided:%d.%m.%Y} "
+            "(vorzeitiger Maßnahmebeginn). Sie ist nur förderfähig, wenn der vorzeitige Maßnahmebeginn "
+            "zugelassen wurde."]

@@ -1,0 +1,44 @@
+"""Issue #21 in Chromium: no page of a role's day scrolls sideways at 1,280 × 800. Per role (Kommune,
+programme administration, finance, auditor): the start page, every entry of the main navigation, the list
+pages the role may open and one drawdown, measured with ``document.documentElement.scrollWidth``; no table
+hides columns behind a scroll bar of its own (``.table-scroll``) either."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import clock
+from tests.browser.conftest import browser_type_launch_args, chromium_path, live_server  # noqa: F401
+from tests.browser.roles import DAY, build_story, login
+
+pytestmark = pytest.mark.browser
+WIDTH, HEIGHT = 1280, 800
+# list pages outside the main navigation; a role that may not open one (403) skips it
+LIST_PAGES = ("/budgets/uebersicht", "/budgets/rueckforderungen", "/budgets/abgleich", "/zuteilung/rueckgaben",
+              "/zuteilung/schluesseldaten", "/zuteilung/stellen", "/innovationsfonds/traeger", "/verwaltung/jobs/",
+              "/audit", "/nachrichten/")
+
+
+@pytest.mark.parametrize("role", ["kommune", "programme_admin", "finance", "auditor"])
+def test_start_and_list_pages_fit_1280(role, make_user, live_server, page):  # noqa: F811
+    story = build_story(make_user)
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    with clock.freeze(DAY):
+        login(page, live_server, story.emails[role])
+        menu = page.locator("nav.main-nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert "/" in menu and len(menu) > 2
+        widths = {}
+        expenses = f"/budgets/zuwendungen/{story.grants['05315']}/ausgaben"
+        page.goto(live_server + "/budgets/mittelabrufe")  # and one drawdown: finance decides it there
+        drawdown = page.locator("main tbody a").first.get_attribute("href")
+        for path in dict.fromkeys([*menu, *LIST_PAGES, expenses, drawdown]):
+            answer = page.goto(live_server + path)
+            if answer.status == 403 and path not in menu:
+                continue
+            assert answer.status == 200, f"{path}: {answer.status}"
+            widths[page.url.removeprefix(live_server)] = page.evaluate("document.documentElement.scrollWidth")
+            tables = page.locator(".table-scroll").evaluate_all(
+                "boxes => boxes.map(box => box.scrollWidth - box.clientWidth)")
+            assert all(hidden <= 1 for hidden in tables), f"{path}: a table scrolls inside its box: {tables}"
+        too_wide = {path: width for path, width in widths.items() if width > WIDTH}
+        assert not too_wide, f"{role}: pages wider than {WIDTH} px: {too_wide}"
