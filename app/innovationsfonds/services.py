@@ -30,6 +30,7 @@ from ..money import format_eur
 from ..notifications.kinds import declare_kind
 from ..notifications.services import notify_role
 from ..reference.models import ORGANISATION_KINDS, Kommune, Programme
+from . import receipts
 from .models import (
     PROMOTION_DAYS_DEFAULT,
     TARGET_GROUPS,
@@ -471,6 +472,7 @@ def submit_sketch(sketch_id: int, actor: User) -> Sketch:
     sketch.status, sketch.submitted_at, sketch.submission_seq = new_status, now, last + 1
     db.session.flush()
     record("sketch.submit", "if_sketch", sketch.id, actor, before=before, after=sketch_snapshot(sketch))
+    receipts.send_receipt(sketch)
     return sketch
 
 

@@ -23,7 +23,7 @@ from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
 from ..reference.models import ORGANISATION_KINDS
 from ..reference.services import get_programme, list_kommunen
-from . import exports, organisations, projects, reviewing, selection, services, steering
+from . import exports, organisations, projects, public_views, reviewing, selection, services, steering
 from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
 from .permissions import IF_APPLY, IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
@@ -31,6 +31,7 @@ from .ranking import METHOD_TEXT, SKIP_REASON_TEXT
 from .workflow import ACTION_LABELS, FULL_APPLICATION_TRANSITIONS, allowed_actions
 
 bp = Blueprint("innovationsfonds", __name__, url_prefix="/innovationsfonds")
+bp.register_blueprint(public_views.bp)
 nav_entry(lazy_gettext("Innovationsfonds"), "innovationsfonds.index", IF_READ, order=250)
 CALL = "/aufrufe/<int(max=2147483647):call_id>"
 SKETCH = "/skizzen/<int(max=2147483647):sketch_id>"

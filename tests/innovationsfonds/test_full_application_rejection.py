@@ -59,7 +59,10 @@ def _selected_total(call_id: int) -> int:
 
 
 def _messages(user) -> list[Message]:
-    return list(db.session.scalars(select(Message).where(Message.recipient_id == user.id).order_by(Message.id)))
+    """The user's messages except the receipts of the submissions."""
+    return list(db.session.scalars(select(Message).where(Message.recipient_id == user.id,
+                                                         Message.kind != "innovationsfonds.receipt")
+                                   .order_by(Message.id)))
 
 
 def test_rejection_promotes_the_next_fitting_waiting_sketch(small, released, people):
