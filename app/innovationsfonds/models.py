@@ -366,6 +366,20 @@ class Review(db.Model):
         return points(self.score)
 
 
+class ReviewRevision(db.Model):
+    """A submitted version of a review replaced by a revision before the review deadline (kept as it was)."""
+
+    __tablename__ = "if_review_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("if_reviews.id", ondelete="CASCADE"), index=True)
+    marks: Mapped[dict] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[int] = mapped_column(Integer)  # hundredths
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class StagedMessage(db.Model):
     """The outbox: a decision message rendered and reviewable before the batch release."""
 

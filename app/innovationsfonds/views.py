@@ -23,7 +23,18 @@ from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
 from ..reference.models import ORGANISATION_KINDS
 from ..reference.services import get_programme, list_kommunen
-from . import exports, organisations, projects, public_views, reviewing, selection, services, steering
+from . import (
+    exports,
+    organisations,
+    projects,
+    public_views,
+    review_flow,
+    review_views,
+    reviewing,
+    selection,
+    services,
+    steering,
+)
 from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
 from .permissions import IF_APPLY, IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
@@ -32,6 +43,7 @@ from .workflow import ACTION_LABELS, FULL_APPLICATION_TRANSITIONS, allowed_actio
 
 bp = Blueprint("innovationsfonds", __name__, url_prefix="/innovationsfonds")
 bp.register_blueprint(public_views.bp)
+bp.register_blueprint(review_views.bp)
 nav_entry(lazy_gettext("Innovationsfonds"), "innovationsfonds.index", IF_READ, order=250)
 CALL = "/aufrufe/<int(max=2147483647):call_id>"
 SKETCH = "/skizzen/<int(max=2147483647):sketch_id>"
@@ -914,4 +926,5 @@ def review_form(sketch_id: int):
                   "next": ids[here + 1] if 0 <= here < len(ids) - 1 else None}
     return render_template("innovationsfonds/review_form.html", sketch=sketch, view=present_sketch(sketch, g.actor),
                            review=review, others=others, errors=errors, form=request.form, neighbours=neighbours,
-                           progress=reviewing.progress(items), position=here + 1), (422 if errors else 200)
+                           progress=reviewing.progress(items), position=here + 1,
+                           revisable=review_flow.revisable(review, sketch.call)), (422 if errors else 200)

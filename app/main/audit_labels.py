@@ -94,6 +94,8 @@ ACTION_LABELS = {
     "reference.load": "Referenzdaten geladen",
     "review.save": "Gutachten gespeichert",
     "review.submit": "Gutachten abgegeben",
+    "review.revise": "Gutachten vor der Begutachtungsfrist überarbeitet (frühere Fassung gespeichert)",
+    "review.remind": "Gutachtende an offene Gutachten erinnert",
     "scheduler.job.run": "Job ausgeführt",
     "sketch.create": "Skizze angelegt",
     "sketch.eligibility": "Förderfähigkeit geprüft",

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ecdda43c4656
+Revision ID: a1cde7aa1d50
 Revises: 
-Create Date: 2026-12-03 10:45:55.065712
+Create Date: 2026-12-03 11:54:21.944776
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'ecdda43c4656'
+revision = 'a1cde7aa1d50'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -1084,6 +1084,20 @@ def upgrade():
     with op.batch_alter_table('grant_revision_modules', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_revision_modules_revision_id'), ['revision_id'], unique=False)
 
+    op.create_table('if_review_revisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('marks', sa.JSON(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('submitted_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('replaced_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['review_id'], ['if_reviews.id'], name=op.f('fk_if_review_revisions_review_id_if_reviews'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_review_revisions'))
+    )
+    with op.batch_alter_table('if_review_revisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_review_revisions_review_id'), ['review_id'], unique=False)
+
     op.create_table('repayments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reclaim_id', sa.Integer(), nullable=False),
@@ -1131,6 +1145,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_repayments_reclaim_id'))
 
     op.drop_table('repayments')
+    with op.batch_alter_table('if_review_revisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_review_revisions_review_id'))
+
+    op.drop_table('if_review_revisions')
     with op.batch_alter_table('grant_revision_modules', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_revision_modules_revision_id'))
 
