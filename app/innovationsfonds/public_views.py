@@ -21,7 +21,7 @@ def calls():
     return render_template("innovationsfonds/public_calls.html", calls=receipts.public_calls())
 
 
-@bp.route("/ausschreibungen/<int(max=2147483647):call_id>")
+@bp.route("/ausschreibungen/<id:call_id>")
 @requires(PUBLIC)
 def call(call_id: int):
     call = receipts.public_call(call_id)
@@ -29,7 +29,7 @@ def call(call_id: int):
                            groups=TARGET_GROUPS, shares=receipts.weight_shares(call))
 
 
-@bp.route("/skizzen/<int(max=2147483647):sketch_id>/eingangsbestaetigung")
+@bp.route("/skizzen/<id:sketch_id>/eingangsbestaetigung")
 @requires(IF_READ)
 def receipt(sketch_id: int):
     sketch = receipts.receipt_of(sketch_id, g.actor)

@@ -18,13 +18,13 @@ from decimal import Decimal
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from .. import clock
 from ..auth.models import Role, User
-from ..errors import NotFound
-from ..extensions import db
-from ..money import format_eur
 from ..notifications.kinds import declare_kind
 from ..notifications.services import queue_message, users_with_role
+from ..platform import clock
+from ..platform.errors import NotFound
+from ..platform.extensions import db
+from ..platform.money import format_eur
 from .models import Call, Sketch
 
 RECEIPT = declare_kind(

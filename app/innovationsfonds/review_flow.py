@@ -23,12 +23,12 @@ from collections import defaultdict
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from .. import clock
 from ..auth.models import User
-from ..errors import Conflict
-from ..extensions import db
 from ..notifications.kinds import declare_kind
 from ..notifications.services import remind
+from ..platform import clock
+from ..platform.errors import Conflict
+from ..platform.extensions import db
 from .models import Assignment, Call, Review, ReviewRevision, Sketch, SketchStatus
 from .services import get_call, record
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext
 
-from .. import clock
 from ..auth.permissions import requires
-from ..errors import DomainError
-from ..extensions import db
+from ..platform import clock
 from . import review_flow, services
 from .permissions import IF_MANAGE, IF_STAFF
 
 bp = Blueprint("reviews", __name__)
-CALL = "/aufrufe/<int(max=2147483647):call_id>"
+CALL = "/aufrufe/<id:call_id>"
 
 
 @bp.route(CALL + "/offene-gutachten")
@@ -29,11 +27,6 @@ def open_reviews(call_id: int):
 @bp.route(CALL + "/offene-gutachten/erinnern", methods=["POST"])
 @requires(IF_MANAGE)
 def remind(call_id: int):
-    try:
-        told = review_flow.remind_open(call_id, g.actor)
-        db.session.commit()
-        flash(gettext("%(count)s Gutachtende erinnert (höchstens einmal am Tag).", count=told), "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.detail, "error")
+    told = review_flow.remind_open(call_id, g.actor)
+    flash(gettext("%(count)s Gutachtende erinnert (höchstens einmal am Tag).", count=told), "success")
     return redirect(url_for("innovationsfonds.reviews.open_reviews", call_id=call_id))

@@ -9,11 +9,11 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.audit import AuditEntry
-from app.extensions import db
 from app.innovationsfonds.models import Review, ReviewRevision, Sketch
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.extensions import db
 from tests.innovationsfonds.conftest import AFTER, marks_for
 
 BASE = "/api/v1/innovationsfonds"

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a1cde7aa1d50
+Revision ID: 56b98ec42c88
 Revises: 
-Create Date: 2026-12-03 11:54:21.944776
+Create Date: 2026-12-03 12:01:20.859938
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'a1cde7aa1d50'
+revision = '56b98ec42c88'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -1090,8 +1090,8 @@ def upgrade():
     sa.Column('marks', sa.JSON(), nullable=False),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('score', sa.Integer(), nullable=False),
-    sa.Column('submitted_at', app.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('replaced_at', app.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('replaced_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['review_id'], ['if_reviews.id'], name=op.f('fk_if_review_revisions_review_id_if_reviews'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_if_review_revisions'))
     )
