@@ -28,6 +28,7 @@ from . import (
     organisations,
     projects,
     public_views,
+    registration_views,
     review_flow,
     review_views,
     reviewing,
@@ -44,6 +45,7 @@ from .workflow import ACTION_LABELS, FULL_APPLICATION_TRANSITIONS, allowed_actio
 bp = Blueprint("innovationsfonds", __name__, url_prefix="/innovationsfonds")
 bp.register_blueprint(public_views.bp)
 bp.register_blueprint(review_views.bp)
+bp.register_blueprint(registration_views.bp)
 nav_entry(lazy_gettext("Innovationsfonds"), "innovationsfonds.index", IF_READ, order=250)
 CALL = "/aufrufe/<int(max=2147483647):call_id>"
 SKETCH = "/skizzen/<int(max=2147483647):sketch_id>"

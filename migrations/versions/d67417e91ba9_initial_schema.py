@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 56b98ec42c88
+Revision ID: d67417e91ba9
 Revises: 
-Create Date: 2026-12-03 12:01:20.859938
+Create Date: 2026-12-03 12:08:37.932196
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '56b98ec42c88'
+revision = 'd67417e91ba9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -512,6 +512,47 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_idempotency_keys_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
     sa.UniqueConstraint('user_id', 'scope', 'key', name=op.f('uq_idempotency_keys_user_id'))
+    )
+    op.create_table('if_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('accepted_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('invited_by_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_if_invitations_invited_by_id_users')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_invitations_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_if_invitations_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_invitations')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_if_invitations_token_hash'))
+    )
+    with op.batch_alter_table('if_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_invitations_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('if_registrations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_name', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('city', sa.String(length=120), nullable=False),
+    sa.Column('contact_name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('email_confirmed_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('recognition', sa.Text(), nullable=False),
+    sa.Column('decision_reason', sa.Text(), nullable=False),
+    sa.Column('decided_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_if_registrations_decided_by_id_users')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_registrations_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_registrations')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_if_registrations_token_hash'))
     )
     op.create_table('if_sketches',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1258,6 +1299,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_if_sketches_call_id'))
 
     op.drop_table('if_sketches')
+    op.drop_table('if_registrations')
+    with op.batch_alter_table('if_invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_invitations_organisation_id'))
+
+    op.drop_table('if_invitations')
     op.drop_table('idempotency_keys')
     op.drop_table('grant_risk_flags')
     with op.batch_alter_table('grant_participant_counts', schema=None) as batch_op:
