@@ -79,6 +79,7 @@ class Call(db.Model):
         CheckConstraint("funding_rate_bp BETWEEN 1 AND 10000", name="rate_range"),
         CheckConstraint("discrepancy_threshold >= 0", name="threshold_nonneg"),
         CheckConstraint("full_application_days_after_promotion BETWEEN 1 AND 365", name="promotion_days_range"),
+        CheckConstraint("waiting_list_limit IS NULL OR waiting_list_limit >= 0", name="waiting_limit_nonneg"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +93,8 @@ class Call(db.Model):
     full_application_deadline: Mapped[date] = mapped_column(Date)  # of the sketches selected in the batch
     # a sketch promoted from the waiting list has at least this many days for its full application
     full_application_days_after_promotion: Mapped[int] = mapped_column(Integer, default=PROMOTION_DAYS_DEFAULT)
+    # at most this many left-out sketches wait (in ranking order); the others are rejected with a reason (None: all)
+    waiting_list_limit: Mapped[int | None] = mapped_column(Integer)
     max_per_project_cents: Mapped[int] = mapped_column(BigInteger)
     eligible_kinds: Mapped[list] = mapped_column(JSON)  # Organisation.kind values
     target_groups: Mapped[list] = mapped_column(JSON)  # "primary" (18–27, Duldung/Gestattung), "secondary"

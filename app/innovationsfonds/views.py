@@ -225,6 +225,7 @@ def _call_form(form) -> tuple[dict, dict]:
     data["full_application_days_after_promotion"] = _int("full_application_days_after_promotion", errors, form)
     if data["full_application_days_after_promotion"] is None:  # the range is checked by the service
         errors.setdefault("full_application_days_after_promotion", ["Bitte eine Anzahl Tage angeben."])
+    data["waiting_list_limit"] = _int("waiting_list_limit", errors, form)  # empty: unlimited
     data["reviewers_per_sketch"] = _int("reviewers_per_sketch", errors, form)
     if not 1 <= (data["reviewers_per_sketch"] or 0) <= 20:
         errors.setdefault("reviewers_per_sketch", ["Bitte 1 bis 20 Gutachten je Skizze angeben."])
@@ -253,6 +254,7 @@ def _call_as_form(call) -> MultiDict:
         "closes": call.closes_at.astimezone(clock.BERLIN).date().isoformat(),
         "funding_rate": services.score_text(Decimal(call.funding_rate_bp).scaleb(-2)),
         "full_application_days_after_promotion": str(call.full_application_days_after_promotion),
+        "waiting_list_limit": "" if call.waiting_list_limit is None else str(call.waiting_list_limit),
         "reviewers_per_sketch": str(call.reviewers_per_sketch), "selection_rule": call.selection_rule.value,
         "min_score": services.score_text(call.min_score_points) if call.min_score is not None else "",
         "discrepancy_threshold": services.score_text(call.threshold_points),

@@ -61,7 +61,7 @@ def test_the_decision_form_carries_what_the_running_total_needs(small, client, p
     client.login(people["admin"])
     with clock.freeze(AFTER):
         page = client.get(f"/innovationsfonds/aufrufe/{small.call}/auswahl").get_data(as_text=True)
-    tick = page.split(f'id="sel-{sketch_id}"')[1].split(">")[0]
+    tick = page.split(f'id="sel-{sketch_id}"')[0].rsplit("<input", 1)[1]
     assert 'data-cents="20000000"' in tick and 'data-proposals="funding_line_skip max_score "' in tick
     assert 'id="selection-total"' in page and 'data-budget="500000000"' in page
     assert "js/if_selection.js" in page and "<script>" not in page

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d67417e91ba9
+Revision ID: fe8116b06d2d
 Revises: 
-Create Date: 2026-12-03 12:08:37.932196
+Create Date: 2026-12-03 12:16:20.620637
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'd67417e91ba9'
+revision = 'fe8116b06d2d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -150,6 +150,7 @@ def upgrade():
     sa.Column('review_deadline', sa.Date(), nullable=False),
     sa.Column('full_application_deadline', sa.Date(), nullable=False),
     sa.Column('full_application_days_after_promotion', sa.Integer(), nullable=False),
+    sa.Column('waiting_list_limit', sa.Integer(), nullable=True),
     sa.Column('max_per_project_cents', sa.BigInteger(), nullable=False),
     sa.Column('eligible_kinds', sa.JSON(), nullable=False),
     sa.Column('target_groups', sa.JSON(), nullable=False),
@@ -178,6 +179,7 @@ def upgrade():
     sa.CheckConstraint('opens_at < closes_at', name=op.f('ck_if_calls_window_order')),
     sa.CheckConstraint('project_start <= project_end', name=op.f('ck_if_calls_period_order')),
     sa.CheckConstraint('reviewers_per_sketch BETWEEN 1 AND 20', name=op.f('ck_if_calls_reviewers_range')),
+    sa.CheckConstraint('waiting_list_limit IS NULL OR waiting_list_limit >= 0', name=op.f('ck_if_calls_waiting_limit_nonneg')),
     sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_if_calls_programme_id_programmes')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_if_calls'))
     )
