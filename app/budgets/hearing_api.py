@@ -6,10 +6,9 @@ from __future__ import annotations
 from flask import g, jsonify
 from marshmallow import Schema, fields
 
-from ..api_blueprint import DocumentUrl
 from ..auth.permissions import requires
-from ..extensions import db
-from ..money import Money
+from ..platform.money import Money
+from ..platform.web.api import DocumentUrl
 from . import hearings, services
 from .api import ID, blp
 from .permissions import BUDGET_READ, HEARING_COMMENT, PROOF_CHECK
@@ -42,7 +41,6 @@ class HearingCommentIn(Schema):
 @blp.response(201, HearingOut)
 def open_hearing(grant_id: int):
     hearing = hearings.open_hearing(services.get_grant(g.actor, grant_id), actor=g.actor)
-    db.session.commit()
     response = jsonify(HearingOut().dump(hearing))
     response.status_code = 201
     return response
@@ -62,5 +60,4 @@ def get_hearing(hearing_id: int):
 def comment(data, hearing_id: int):
     hearing = hearings.submit_comment(hearings.get_hearing(g.actor, hearing_id), comment=data["comment"],
                                       actor=g.actor)
-    db.session.commit()
     return jsonify(HearingOut().dump(hearing))

@@ -9,8 +9,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from ..auth.permissions import requires
-from ..errors import ValidationFailed
-from ..extensions import db
+from ..platform.web.edge import submit
 from . import hearings, services
 from .permissions import BUDGET_READ, HEARING_COMMENT, PROOF_CHECK
 from .views import ID, bp
@@ -20,7 +19,6 @@ from .views import ID, bp
 @requires(PROOF_CHECK)
 def open_hearing(grant_id: int):
     hearing = hearings.open_hearing(services.get_grant(g.actor, grant_id), actor=g.actor)
-    db.session.commit()
     flash(gettext("Die Anhörung wurde eingeleitet; Frist zur Stellungnahme bis %(day)s.",
                   day=hearing.deadline.strftime("%d.%m.%Y")), "success")
     return redirect(url_for("budgets.hearing", hearing_id=hearing.id))
@@ -38,11 +36,10 @@ def hearing(hearing_id: int, errors: dict | None = None):
 @requires(HEARING_COMMENT)
 def comment(hearing_id: int):
     item = hearings.get_hearing(g.actor, hearing_id)
-    try:
+
+    def change() -> str:
         hearings.submit_comment(item, comment=request.form.get("comment", ""), actor=g.actor)
-    except ValidationFailed as failed:
-        db.session.rollback()
-        return hearing(hearing_id, errors=failed.errors)
-    db.session.commit()
-    flash(gettext("Ihre Stellungnahme wurde übermittelt."), "success")
-    return redirect(url_for("budgets.hearing", hearing_id=hearing_id))
+        return url_for("budgets.hearing", hearing_id=hearing_id)
+
+    response, errors = submit(change, success=gettext("Ihre Stellungnahme wurde übermittelt."))
+    return response or hearing(hearing_id, errors=errors)

@@ -27,13 +27,14 @@ from flask_babel import lazy_gettext
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import audit, clock
 from ..auth.models import Role, User
-from ..database import UTCDateTime, db_enum
-from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from ..events import emit
-from ..extensions import db
-from ..money import format_eur
+from ..platform import audit, clock
+from ..platform.database import UTCDateTime, db_enum
+from ..platform.errors import Conflict, NotFound, ValidationFailed
+from ..platform.events import emit
+from ..platform.extensions import db
+from ..platform.money import format_eur
+from ..platform.workflow import Workflow
 from .models import Grant, ProofOfUse, ProofStatus
 from .notices import SETTLEMENT, tell_recipient
 from .services import ensure_grant_access, proof_of
@@ -113,20 +114,9 @@ HEARING_TRANSITIONS: dict[tuple[HearingStatus | None, str], tuple[HearingStatus,
     (HearingStatus.OPEN, "conclude"): (HearingStatus.CONCLUDED, _ADMIN),  # only once the deadline has passed
     (HearingStatus.COMMENTED, "conclude"): (HearingStatus.CONCLUDED, _ADMIN),
 }
-_LABELS = {"open": "Anhörung einleiten", "comment": "Stellung nehmen", "supersede": "Anhörung ersetzen",
-           "conclude": "Anhörung abschließen"}
-
-
-def _check(status: HearingStatus | None, action: str, actor) -> HearingStatus:
-    """The new status of ``action`` from ``status``; Forbidden (403) or InvalidTransition (409) otherwise."""
-    roles = set().union(*(r for (_s, a), (_n, r) in HEARING_TRANSITIONS.items() if a == action))
-    rule = HEARING_TRANSITIONS.get((status, action))
-    if actor.role not in roles or (rule is not None and actor.role not in rule[1]):
-        raise Forbidden("Sie haben keine Berechtigung für diese Aktion.")
-    if rule is None:
-        raise InvalidTransition(_LABELS[action], status.value if status else "none",
-                                status.label if status else "keine Anhörung")
-    return rule[0]
+HEARING = Workflow("hearing", HEARING_TRANSITIONS, labels={
+    "open": "Anhörung einleiten", "comment": "Stellung nehmen", "supersede": "Anhörung ersetzen",
+    "conclude": "Anhörung abschließen"}, none_label="keine Anhörung")
 
 
 def hearing_days(grant: Grant) -> int:
@@ -165,7 +155,7 @@ def open_hearing(grant: Grant, *, actor) -> Hearing:
     ensure_grant_access(actor, grant)
     proof = proof_of(grant)
     current = current_hearing(proof)
-    _check(current.status if current else None, "supersede" if current else "open", actor)
+    HEARING.check(current.status if current else None, "supersede" if current else "open", actor)
     if proof is None or proof.status != ProofStatus.SUBMITTED:
         raise Conflict("Eine Anhörung ist nur zu einem eingereichten, noch nicht beschiedenen "
                        "Verwendungsnachweis möglich.")
@@ -206,7 +196,7 @@ def open_hearing(grant: Grant, *, actor) -> Hearing:
 def submit_comment(hearing: Hearing, *, comment: str, actor) -> Hearing:
     """The recipient's written comment, accepted until the end of the deadline day."""
     ensure_grant_access(actor, hearing.grant)
-    new_status = _check(hearing.status, "comment", actor)
+    new_status = HEARING.check(hearing.status, "comment", actor)
     if hearing.expired:
         raise Conflict(f"Die Frist zur Stellungnahme ist am {hearing.deadline:%d.%m.%Y} abgelaufen.")
     comment = (comment or "").strip()
@@ -234,7 +224,7 @@ def conclude_hearing(grant: Grant, proof: ProofOfUse, outcome: Outcome, *, actor
     if hearing.status == HearingStatus.OPEN and not hearing.expired:
         raise Conflict(f"Die Frist zur Stellungnahme läuft bis zum {hearing.deadline:%d.%m.%Y}; der Schlussbescheid "
                        "kann erst nach der Stellungnahme oder nach Fristablauf ergehen.")
-    hearing.status = _check(hearing.status, "conclude", actor)
+    hearing.status = HEARING.check(hearing.status, "conclude", actor)
     hearing.closed_at = clock.now()
     db.session.flush()
     audit.record("hearing.conclude", "hearing", hearing.id, actor=actor, kommune_id=grant.kommune_id,

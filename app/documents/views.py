@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from ..auth.permissions import requires
-from ..errors import ValidationFailed
-from ..extensions import db
-from ..main.listing import ListColumn, Listing, build_listing
-from ..navigation import nav_entry
+from ..platform.extensions import db
+from ..platform.web.edge import submit
+from ..platform.web.listing import ListColumn, Listing, build_listing
+from ..platform.web.navigation import nav_entry
 from .letters import KINDS
 from .models import Document
 from .permissions import DOCUMENTS_CORRECT, DOCUMENTS_READ
@@ -73,14 +73,13 @@ def correct(document_id: int):
     document = get_document(g.actor, document_id)
     errors: dict = {}
     if request.method == "POST":
-        try:
+        def change() -> str:
             correction = correct_document(document, reason=request.form.get("reason", ""), actor=g.actor)
-            db.session.commit()
-            flash(gettext("Die Berichtigung wurde als neues Dokument erlassen; der Empfänger wurde benachrichtigt."),
-                  "success")
-            return redirect(url_for("documents.correct", document_id=correction.id))
-        except ValidationFailed as failed:
-            db.session.rollback()
-            errors = failed.errors
+            return url_for("documents.correct", document_id=correction.id)
+
+        response, errors = submit(change, success=gettext(
+            "Die Berichtigung wurde als neues Dokument erlassen; der Empfänger wurde benachrichtigt."))
+        if response:
+            return response
     return render_template("documents/correct.html", document=document, successor=successor_id(document),
                            errors=errors, form=request.form), (422 if errors else 200)

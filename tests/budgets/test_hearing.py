@@ -11,14 +11,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.audit import AuditEntry
 from app.budgets import hearings, services, settlement
 from app.budgets.hearings import HEARING_TRANSITIONS, HearingStatus
 from app.budgets.models import ProofStatus
-from app.errors import Conflict, Forbidden, ValidationFailed
-from app.extensions import db
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.errors import Conflict, Forbidden, ValidationFailed
+from app.platform.extensions import db
 from tests.budgets.conftest import overpaid_grant
 
 PROOF_DAY, DEADLINE = date(2023, 7, 10), date(2023, 7, 24)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from app import clock
+from app.platform import clock
 from tests.browser.conftest import browser_type_launch_args, chromium_path, live_server  # noqa: F401
 from tests.budgets.conftest import make_grant, overpaid_grant  # noqa: F401
 from tests.budgets.test_browser_money_cycle import _login

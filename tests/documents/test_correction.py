@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from app import clock
-from app.audit import AuditEntry
 from app.documents.models import Document
 from app.documents.services import DOCUMENT_TRANSITIONS, correct_document
-from app.errors import Conflict, Forbidden
-from app.extensions import db
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.errors import Conflict, Forbidden
+from app.platform.extensions import db
 
 from .conftest import pdf_text
 
