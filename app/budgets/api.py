@@ -390,3 +390,6 @@ def record_repayment(data, reclaim_id: int):
 
     return idempotency.respond_once(f"repayment:reclaim:{reclaim_id}", create)
 
+
+
+from . import hearing_api  # noqa: E402,F401 - registers the hearing endpoints on blp

@@ -67,6 +67,15 @@ def test_full_path_through_the_api(app, make_user, make_grant, api):
         for expense_id in ids:
             marked = a.post(f"/api/v1/budgets/expenses/{expense_id}/ineligible", json={"reason": "Beleg fehlt"})
             assert marked.status_code == 200 and marked.json["eligible"] is False
+        refused = a.post(base + "/final-decision", json={})
+        assert refused.status_code == 409 and "anzuhören" in refused.json["detail"]  # § 28 VwVfG first
+        hearing = a.post(base + "/hearing")
+        assert hearing.status_code == 201, hearing.json
+        assert (hearing.json["principal"], hearing.json["deadline"]) == ("25706.40", "2023-08-15")
+        waiting = a.post(base + "/final-decision", json={})
+        assert waiting.status_code == 409 and "15.08.2023" in waiting.json["detail"]
+    with clock.freeze(date(2023, 8, 16)):  # the deadline has passed without a comment
+        assert k.get(f"/api/v1/budgets/hearings/{hearing.json['id']}").json["expired"] is True
         decided = a.post(base + "/final-decision", json={})
         assert decided.status_code == 200, decided.json
     # 79,996 + 375 eligible; F1/2021 earned 0.8 x (80,000 - 8) = 63,993.60; F4/2022 earned 300.00

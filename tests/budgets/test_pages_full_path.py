@@ -11,7 +11,7 @@ from io import BytesIO
 
 from sqlalchemy import select
 
-from app.budgets import settlement
+from app.budgets import hearings, services, settlement
 from app.budgets.models import Drawdown, Expense
 from app.budgets.verify import verify_ledger
 from app.platform import clock
@@ -56,6 +56,10 @@ def test_full_path_through_the_pages(app, client, make_user, make_grant):
                                              .order_by(Expense.id.desc()).limit(2)):
             assert a.post(f"/budgets/ausgaben/{expense_id}/aberkennen",
                           data={"reason": "Beleg fehlt"}).status_code == 302
+        assert a.post(base + "/anhoerung").status_code == 302  # a reclaim: the Kommune is heard first
+        hearing = hearings.current_hearing(services.proof_of(grant))
+        assert k.post(f"/budgets/anhoerungen/{hearing.id}/stellungnahme",
+                      data={"comment": "Keine Einwände."}).status_code == 302
         assert a.post(base + "/schlussbescheid").status_code == 302
         decision = a.get(base + "/verwendungsnachweis").get_data(as_text=True)
         overview = f.get("/budgets/uebersicht").get_data(as_text=True)  # issue #21.6: after the end, settlement
