@@ -11,6 +11,7 @@ from flask_login import login_user, logout_user
 from ..errors import ValidationFailed
 from ..extensions import db
 from .permissions import OWN_PASSWORD, OWN_TOKENS, PUBLIC, requires
+from .reset import InvalidResetLink, open_link, request_reset, reset_password
 from .services import LoginRefused, authenticate, change_password, create_token, revoke_token, sign_out, tokens_of
 
 bp = Blueprint("auth", __name__)
@@ -87,6 +88,43 @@ def password():
             flash(gettext("Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden beendet."), "success")
             return redirect(url_for("auth.password"))
     return render_template("auth/password.html", errors=errors), (422 if errors else 200)
+
+
+@bp.route("/passwort-vergessen", methods=["GET", "POST"])
+@requires(PUBLIC)
+def forgot_password():
+    """The same answer for every address (app/auth/reset.py), a 429 only from the throttle."""
+    if request.method == "POST":
+        try:
+            request_reset(request.form.get("email", ""), client=request.remote_addr or "")
+        except LoginRefused as refused:
+            db.session.rollback()
+            return (render_template("auth/forgot_password.html", error=refused.message), 429,
+                    {"Retry-After": str(refused.wait_seconds)})
+        db.session.commit()
+        return render_template("auth/forgot_password.html", sent=True)
+    return render_template("auth/forgot_password.html")
+
+
+@bp.route("/passwort-zuruecksetzen/<secret>", methods=["GET", "POST"])
+@requires(PUBLIC)
+def reset(secret: str):
+    errors: dict = {}
+    try:
+        open_link(secret)
+        if request.method == "POST":
+            reset_password(secret, new=request.form.get("new_password", ""),
+                           repeat=request.form.get("new_password_repeat", ""))
+            db.session.commit()
+            flash(gettext("Ihr Passwort wurde geändert. Bitte melden Sie sich mit dem neuen Passwort an."), "success")
+            return redirect(url_for("auth.login"))
+    except InvalidResetLink as invalid:
+        db.session.rollback()
+        return render_template("auth/reset_password.html", invalid=str(invalid)), 404
+    except ValidationFailed as failed:
+        db.session.rollback()
+        errors = failed.errors
+    return render_template("auth/reset_password.html", errors=errors), (422 if errors else 200)
 
 
 @bp.route("/konto/tokens", methods=["GET", "POST"])
