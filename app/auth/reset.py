@@ -34,8 +34,8 @@ from ..notifications.kinds import declare_kind
 from ..notifications.services import absolute_url, public_base_url, queue_message
 from . import throttling
 from .models import PasswordResetToken, Role, User
-from .passwords import check_password_rules, hash_password
-from .services import UNKNOWN_ACCOUNT, LoginRefused, end_sessions, normalise_email
+from .passwords import hash_password
+from .services import UNKNOWN_ACCOUNT, LoginRefused, end_sessions, new_password_errors, normalise_email
 
 PASSWORD_RESET = declare_kind(
     "auth.password_reset", lazy_gettext("Passwort zurücksetzen (Link per E-Mail)"), roles={r.value for r in Role},
@@ -97,13 +97,7 @@ def reset_password(secret: str, *, new: str, repeat: str) -> User:
     """Set a new password through a reset link; the link and every other open link of the account are
     used up, every session of the account ends."""
     token = open_link(secret)
-    errors: dict[str, list[str]] = {}
-    try:
-        check_password_rules(new, "new_password")
-    except ValidationFailed as failed:
-        errors.update(failed.errors)
-    if new != repeat:
-        errors["new_password_repeat"] = ["Die beiden neuen Passwörter stimmen nicht überein."]
+    errors = new_password_errors(new, repeat)
     if errors:
         raise ValidationFailed("Das Passwort wurde nicht geändert.", errors=errors)
     user, now = token.user, clock.now()

@@ -16,7 +16,8 @@ from ..extensions import db, login_manager
 from .models import User
 from .services import TokenRefused, user_for_token
 
-PUBLIC_ENDPOINTS = {"auth.login", "auth.forgot_password", "auth.reset", "main.healthz", "main.readyz", "static", "api-docs.openapi_json",
+PUBLIC_ENDPOINTS = {"auth.login", "auth.forgot_password", "auth.reset",
+                    "main.healthz", "main.readyz", "static", "api-docs.openapi_json",
                     "main.api_docs", "main.set_language"}
 
 

@@ -69,8 +69,8 @@ def test_api_answer_carries_the_warning(late_grant, make_user, api):
         assert later.status_code == 201 and later.json["warnings"] == []
 
 
-CSV = ("datum;baustein;betrag;beleg;beschreibung\n01.03.2021;F1;10,00;C-1;x\n20.06.2021;F1;10,00;C-2;x\n"
-       "14.06.2021;F1;10,00;C-3;x\n").encode()
+CSV = (b"datum;baustein;betrag;beleg;beschreibung\n01.03.2021;F1;10,00;C-1;x\n20.06.2021;F1;10,00;C-2;x\n"
+       b"14.06.2021;F1;10,00;C-3;x\n")
 
 
 def test_csv_import_result_warns_naming_the_lines(late_grant, client, make_user, api):
