@@ -2,7 +2,9 @@
 
 * ``request_reset(email, client=...)``: for an active account a single-use link valid for
   ``PASSWORD_RESET_MINUTES`` (setting, 30) is queued as an e-mail through the notifications outbox
-  (kind ``auth.password_reset``, always by e-mail). The answer never says whether the address exists:
+  (kind ``auth.password_reset``, always by e-mail): auth sits below notifications, so it emits the event
+  ``auth.password_reset`` and ``app.notifications.hooks`` queues the mail in the same transaction.
+  The answer never says whether the address exists:
   the caller shows the same page, and both cases do the same work (a random secret, its hash, the
   mail body rendered, one audit entry, the throttle counters written); only the two inserts for a
   real account differ, well below the noise of one request.
@@ -23,24 +25,21 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, render_template
-from flask_babel import force_locale, lazy_gettext
+from flask import current_app, render_template, request
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
-from .. import audit, clock
-from ..errors import ValidationFailed
-from ..extensions import db
-from ..notifications.kinds import declare_kind
-from ..notifications.services import absolute_url, public_base_url, queue_message
+from ..platform import audit, clock
+from ..platform.errors import ValidationFailed
+from ..platform.events import emit
+from ..platform.extensions import db
 from . import throttling
-from .models import PasswordResetToken, Role, User
+from .models import PasswordResetToken, User
 from .passwords import hash_password
 from .services import UNKNOWN_ACCOUNT, LoginRefused, end_sessions, new_password_errors, normalise_email
 
-PASSWORD_RESET = declare_kind(
-    "auth.password_reset", lazy_gettext("Passwort zurücksetzen (Link per E-Mail)"), roles={r.value for r in Role},
-    mandatory=True, description=lazy_gettext("Der Link, den Sie mit „Passwort vergessen?“ angefordert haben."))
 TEMPLATE = "emails/password_reset.txt"
+SUBJECT = "Ihr Link zum Zurücksetzen des Passworts"
 INVALID_LINK = ("Dieser Link zum Zurücksetzen des Passworts ist ungültig, abgelaufen oder wurde bereits benutzt. "
                 "Bitte fordern Sie einen neuen an.")
 
@@ -71,17 +70,16 @@ def request_reset(email: str, *, client: str) -> None:
         user = None
     secret = secrets.token_urlsafe(32)
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
-    subject = "Ihr Link zum Zurücksetzen des Passworts"
-    context = {"reset_url": absolute_url(f"/passwort-zuruecksetzen/{secret}"), "minutes": minutes}
+    context = {"reset_url": f"{request.host_url.rstrip('/')}/passwort-zuruecksetzen/{secret}", "minutes": minutes}
     if user is None:
         with force_locale("de"):  # the same rendering as for a real account's mail
-            render_template(TEMPLATE, recipient=User(name=""), subject=subject, base_url=public_base_url(),
+            render_template(TEMPLATE, recipient=User(name=""), subject=SUBJECT, base_url=request.host_url,
                             link=None, link_url=None, **context)
         audit.record("auth.password_reset_request", "user", None, actor_label=UNKNOWN_ACCOUNT)
         return
     db.session.add(PasswordResetToken(user_id=user.id, token_hash=_digest(secret), created_at=now,
                                       expires_at=now + timedelta(minutes=minutes)))
-    queue_message(user, PASSWORD_RESET, TEMPLATE, subject=subject, email=True, **context)
+    emit("auth.password_reset", user=user, secret=secret, minutes=minutes)
     audit.record("auth.password_reset_request", "user", user.id, actor_label=user.email)
 
 

@@ -8,8 +8,9 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import gettext
 from flask_login import login_user, logout_user
 
-from ..errors import ValidationFailed
-from ..extensions import db
+from ..platform.errors import ValidationFailed
+from ..platform.extensions import db
+from ..platform.web.edge import submit
 from .permissions import OWN_PASSWORD, OWN_TOKENS, PUBLIC, requires
 from .reset import InvalidResetLink, open_link, request_reset, reset_password
 from .services import LoginRefused, authenticate, change_password, create_token, revoke_token, sign_out, tokens_of
@@ -97,11 +98,9 @@ def forgot_password():
     if request.method == "POST":
         try:
             request_reset(request.form.get("email", ""), client=request.remote_addr or "")
-        except LoginRefused as refused:
-            db.session.rollback()
+        except LoginRefused as refused:  # the edge rolls back (429)
             return (render_template("auth/forgot_password.html", error=refused.message), 429,
                     {"Retry-After": str(refused.wait_seconds)})
-        db.session.commit()
         return render_template("auth/forgot_password.html", sent=True)
     return render_template("auth/forgot_password.html")
 
@@ -113,17 +112,17 @@ def reset(secret: str):
     try:
         open_link(secret)
         if request.method == "POST":
-            reset_password(secret, new=request.form.get("new_password", ""),
-                           repeat=request.form.get("new_password_repeat", ""))
-            db.session.commit()
-            flash(gettext("Ihr Passwort wurde geändert. Bitte melden Sie sich mit dem neuen Passwort an."), "success")
-            return redirect(url_for("auth.login"))
-    except InvalidResetLink as invalid:
-        db.session.rollback()
+            def change() -> str:
+                reset_password(secret, new=request.form.get("new_password", ""),
+                               repeat=request.form.get("new_password_repeat", ""))
+                return url_for("auth.login")
+
+            response, errors = submit(change, success=gettext(
+                "Ihr Passwort wurde geändert. Bitte melden Sie sich mit dem neuen Passwort an."))
+            if response:
+                return response
+    except InvalidResetLink as invalid:  # the edge rolls back (404)
         return render_template("auth/reset_password.html", invalid=str(invalid)), 404
-    except ValidationFailed as failed:
-        db.session.rollback()
-        errors = failed.errors
     return render_template("auth/reset_password.html", errors=errors), (422 if errors else 200)
 
 

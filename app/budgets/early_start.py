@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from .. import clock
+from ..platform import clock
 from .models import Grant
 
 

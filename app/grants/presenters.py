@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .. import clock
 from ..auth.models import User
-from ..money import MoneyFormatError, parse_german_amount
+from ..platform import clock
+from ..platform.money import MoneyFormatError, parse_german_amount
 from .content import eligible_cost_cents, line_field
 from .models import Application, ApplicationStatus, Revision
 from .services import ceiling_cents, funding_rate_bp, module_codes

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from app.allocation import keydata, services
-from app.extensions import db
+from app.platform.extensions import db
 from app.reference.services import get_programme
 from tests.allocation.allocation_data import DATASET_NAME, POOL, SHIPPED
 
@@ -69,7 +69,7 @@ def during_programme():
     """The clock on a day within the programme (give-backs are refused after its end, 30.06.2023)."""
     from datetime import date
 
-    from app import clock
+    from app.platform import clock
 
     with clock.freeze(date(2022, 6, 1)):
         yield

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from app.allocation import services
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling, GiveBack
 from app.allocation.services import published_ceiling
-from app.audit import AuditEntry
 from app.auth.models import Role
-from app.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from app.extensions import db
+from app.platform.audit import AuditEntry
+from app.platform.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from app.platform.extensions import db
 from app.reference.services import kommune_by_ags
 from tests.allocation.allocation_data import POOL, SHIPPED
 
@@ -131,7 +131,7 @@ def test_give_back_rules(programme, published, make_user, during_programme):
 def test_no_give_back_after_the_programme_end(programme, published, make_user):
     from datetime import date
 
-    from app import clock
+    from app.platform import clock
 
     koeln_user = make_user("kommune", kommune_ags="05315")
     with clock.freeze(date(2023, 6, 30)):

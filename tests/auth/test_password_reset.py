@@ -10,11 +10,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app import clock
-from app.audit import AuditEntry
 from app.auth.models import PasswordResetToken
-from app.extensions import db
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.extensions import db
 from tests.conftest import PASSWORD, PageClient
 
 NEW_PASSWORD = "Neues-Passwort-789"

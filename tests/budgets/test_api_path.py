@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app import clock
 from app.budgets.models import Expense, LedgerEntry
 from app.budgets.verify import verify_ledger
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 
 # (asked on, paid on): all asked for while the first payment's need period runs (docs/budgets.md: unspent
 # money blocks new drawdowns), paid on 01.02., 01.04. and 01.06.2021.

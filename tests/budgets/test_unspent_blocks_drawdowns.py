@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
 from app.budgets import services
 from app.budgets.models import Drawdown
-from app.errors import ValidationFailed
-from app.extensions import db
+from app.platform import clock
+from app.platform.errors import ValidationFailed
+from app.platform.extensions import db
 from tests.budgets.conftest import payer_for
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from app import clock
 from app.grants.presenters import closed_year_warnings
+from app.platform import clock
 from tests.conftest import PageClient
 from tests.grants.conftest import draft_body
 

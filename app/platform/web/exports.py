@@ -25,9 +25,9 @@ from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .clock import BERLIN
-from .formatting import format_date, format_datetime, format_decimal
-from .money import cents_to_decimal, format_eur
+from ..clock import BERLIN
+from ..formatting import format_date, format_datetime, format_decimal
+from ..money import cents_to_decimal, format_eur
 
 Kind = Literal["text", "money", "int", "decimal", "percent", "date", "datetime"]
 FORMATS = ("csv", "xlsx")
