@@ -21,7 +21,7 @@ from ..platform.web.navigation import nav_entry
 from ..reference.models import Kommune
 from . import hearings, monitoring, services, settlement, status
 from .csv_import import parse_expense_csv, parse_units
-from .early_start import early_start_warnings
+from .early_start import early_start_warnings, import_warnings
 from .models import Drawdown, DrawdownStatus, Expense, Grant, ProofOfUse, Reclaim, ReclaimStatus
 from .permissions import (
     BUDGET_READ,
@@ -335,7 +335,9 @@ def import_expenses(grant_id: int):
     except ValidationFailed as failed:
         db.session.rollback()
         import_errors = failed.errors
-    return _expenses_page(item, import_errors=import_errors, import_result=result), (422 if import_errors else 200)
+    warnings = import_warnings(item, rows) if result is not None else []
+    return (_expenses_page(item, import_errors=import_errors, import_result=result, import_warnings=warnings),
+            422 if import_errors else 200)
 
 
 @bp.route("/ausgaben/" + ID.format("expense_id") + "/stornieren", methods=["POST"])

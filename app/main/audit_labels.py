@@ -41,6 +41,8 @@ ACTION_LABELS = {
     "auth.login_locked": "Anmeldung gesperrt",
     "auth.logout": "Abmeldung (alle Sitzungen beendet)",
     "user.password_change": "Passwort geändert",
+    "auth.password_reset_request": "Link zum Zurücksetzen des Passworts angefordert",
+    "user.password_reset": "Passwort über E-Mail-Link zurückgesetzt (alle Sitzungen beendet)",
     "user.deactivate": "Benutzerkonto deaktiviert",
     "budget.risk_flags": "Gefährdungshinweise aktualisiert",
     "call.close": "Aufruf geschlossen",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -91,6 +92,9 @@ class World:
     kommune_users: dict[str, User] = field(default_factory=dict)  # by AGS
     project_users: dict[str, User] = field(default_factory=dict)  # by "P<n>"
     refused: int = 0
+    # refusals per action; a "drawdown" is refused among others while earlier payments of its module stay
+    # unspent past their need period (docs/budgets.md), as a Kommune's request would be
+    refused_by_action: Counter = field(default_factory=Counter)
     done: int = 0
     last_upload: tuple[str, list[dict], bytes] | None = None  # (who, rows, file) of the latest expense upload
 
@@ -540,6 +544,7 @@ def run(world: World, steps: list[Step]) -> None:
             except DomainError:
                 db.session.rollback()  # refused like a user's wrong input: nothing may have changed
                 world.refused += 1
+                world.refused_by_action[step.action] += 1
             problems = invariants(world)
             if (step.day.year, step.day.month) != month:
                 month = (step.day.year, step.day.month)

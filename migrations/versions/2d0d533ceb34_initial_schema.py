@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ebf21b7f62d2
+Revision ID: 2d0d533ceb34
 Revises: 
-Create Date: 2026-12-03 12:50:17.022874
+Create Date: 2026-12-03 12:55:21.355076
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'ebf21b7f62d2'
+revision = '2d0d533ceb34'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -681,6 +681,20 @@ def upgrade():
     with op.batch_alter_table('notification_preferences', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_preferences_user_id'), ['user_id'], unique=False)
 
+    op.create_table('password_reset_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_reset_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_password_reset_tokens_token_hash'))
+    )
+    with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_password_reset_tokens_user_id'), ['user_id'], unique=False)
+
     op.create_table('proofs_of_use',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('grant_id', sa.Integer(), nullable=False),
@@ -1311,6 +1325,10 @@ def downgrade():
 
     op.drop_table('allocation_key_counts')
     op.drop_table('proofs_of_use')
+    with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_password_reset_tokens_user_id'))
+
+    op.drop_table('password_reset_tokens')
     with op.batch_alter_table('notification_preferences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_preferences_user_id'))
 
