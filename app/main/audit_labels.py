@@ -99,6 +99,8 @@ ACTION_LABELS = {
     "reclaim.open": "Rückforderung festgesetzt",
     "reclaim.repayment": "Rückzahlung gebucht",
     "reference.load": "Referenzdaten geladen",
+    "results.reached.report": "Neu erreichte Personen gemeldet",
+    "results.targets.import": "Zielgruppenzahlen importiert",
     "review.save": "Gutachten gespeichert",
     "review.submit": "Gutachten abgegeben",
     "registration.create": "Träger hat sich registriert",

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2d0d533ceb34
+Revision ID: 68bbafe593ce
 Revises: 
-Create Date: 2026-12-03 12:55:21.355076
+Create Date: 2026-12-03 13:01:13.170135
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '2d0d533ceb34'
+revision = '68bbafe593ce'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -199,6 +199,19 @@ def upgrade():
     sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_organisations_kommune_id_kommunen')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
     sa.UniqueConstraint('name', name=op.f('uq_organisations_name'))
+    )
+    op.create_table('results_target_groups',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('people', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=200), nullable=False),
+    sa.Column('imported_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('people > 0', name=op.f('ck_results_target_groups_people_positive')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_results_target_groups_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_results_target_groups_programme_id_programmes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_results_target_groups')),
+    sa.UniqueConstraint('programme_id', 'kommune_id', name='uq_results_target_groups')
     )
     op.create_table('grants',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -717,6 +730,28 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_proofs_of_use')),
     sa.UniqueConstraint('grant_id', name=op.f('uq_proofs_of_use_grant_id'))
     )
+    op.create_table('results_reached_people',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('quarter', sa.Integer(), nullable=False),
+    sa.Column('gender', sa.String(length=20), nullable=False),
+    sa.Column('new_people', sa.Integer(), nullable=False),
+    sa.Column('updated_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("gender IN ('female', 'male', 'diverse', 'not_stated')", name=op.f('ck_results_reached_people_gender_values')),
+    sa.CheckConstraint('new_people >= 0', name=op.f('ck_results_reached_people_new_people_nonneg')),
+    sa.CheckConstraint('quarter BETWEEN 1 AND 4', name=op.f('ck_results_reached_people_quarter_range')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_results_reached_people_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_results_reached_people_programme_id_programmes')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_results_reached_people_updated_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_results_reached_people')),
+    sa.UniqueConstraint('programme_id', 'kommune_id', 'year', 'quarter', 'gender', name='uq_results_reached_people')
+    )
+    with op.batch_alter_table('results_reached_people', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_results_reached_people_kommune_id'), ['kommune_id'], unique=False)
+
     op.create_table('allocation_key_counts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dataset_id', sa.Integer(), nullable=False),
@@ -1324,6 +1359,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_allocation_key_counts_dataset_id'))
 
     op.drop_table('allocation_key_counts')
+    with op.batch_alter_table('results_reached_people', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_results_reached_people_kommune_id'))
+
+    op.drop_table('results_reached_people')
     op.drop_table('proofs_of_use')
     with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_reset_tokens_user_id'))
@@ -1427,6 +1466,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_grants_kommune_id'))
 
     op.drop_table('grants')
+    op.drop_table('results_target_groups')
     op.drop_table('organisations')
     with op.batch_alter_table('if_calls', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_if_calls_programme_id'))
