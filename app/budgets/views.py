@@ -13,13 +13,13 @@ from ..auth.models import Role, User
 from ..auth.permissions import can, requires
 from ..charts.spend import grant_spend_chart
 from ..errors import ValidationFailed
-from ..exports import FORMATS, Column, export_response, today_stamp
+from ..exports import FORMATS, Column, batched_rows, export_response, today_stamp
 from ..extensions import db
 from ..formatting import format_date
 from ..main.listing import ListColumn, Listing, build_listing, export_of
 from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
-from ..reference.models import Kommune
+from ..reference.models import Kommune, kommune_display_name
 from . import monitoring, services, settlement, status
 from .csv_import import parse_expense_csv, parse_units
 from .early_start import early_start_warnings
@@ -162,14 +162,15 @@ DRAWDOWN_COLUMNS = [
 @bp.route("/mittelabrufe/export.<any(csv, xlsx):fmt>")
 @requires(STATUS_ALL)
 def drawdowns_export(fmt: str):
-    items = db.session.scalars(services.drawdowns_select(g.actor))
     columns = [Column(gettext("Nr."), "int"), Column(gettext("Zuwendung")), Column(gettext("Empfänger")),
                Column(gettext("Baustein")), Column(gettext("Haushaltsjahr"), "int"), Column(gettext("Status")),
                Column(gettext("Beantragt"), "money"), Column(gettext("Genehmigt"), "money"),
                Column(gettext("Wertstellung"), "date"), Column(gettext("Kassenzeichen"))]
-    rows = [(d.id, d.grant.reference, _recipient(d.grant), d.module_code, d.budget_year, d.status.label,
-             d.amount_requested_cents, d.amount_approved_cents, d.value_date, d.payment_reference) for d in items]
-    return export_response(f"mittelabrufe-{today_stamp(clock.today())}", fmt, columns, rows)
+    rows = ((r.id, r.reference, kommune_display_name(r.kommune_name, r.kommune_kind) if r.kommune_name
+             else r.organisation_name or "", r.module_code, r.budget_year, r.status.label, r.amount_requested_cents,
+             r.amount_approved_cents, r.value_date, r.payment_reference)
+            for r in batched_rows(db.session, services.drawdown_export_rows(g.actor)))
+    return export_response(f"mittelabrufe-{today_stamp(clock.today())}", fmt, columns, rows, lazy=True)
 
 
 def _recipient(item: Grant) -> str:
@@ -305,8 +306,8 @@ EXPENSE_COLUMNS = [
 ]
 
 
-def _eligibility(expense: Expense, *, with_reason: bool = False) -> str:
-    """ja / nein (aberkannt) / storniert, with the reason when asked."""
+def _eligibility(expense, *, with_reason: bool = False) -> str:
+    """ja / nein (aberkannt) / storniert, with the reason when asked (``expense``: object or SQL row)."""
     if expense.reversed_at is not None:
         if not with_reason:
             return gettext("storniert")
@@ -376,10 +377,13 @@ def expenses_export(grant_id: int, fmt: str):
     columns = [Column(gettext("Datum"), "date"), Column(gettext("Baustein")), Column(gettext("Betrag"), "money"),
                Column(gettext("Pauschale")), Column(gettext("Beleg")), Column(gettext("Beschreibung")),
                Column(gettext("Förderfähig")), Column(gettext("Grund"))]
-    rows = [(e.expense_date, e.module_code, e.amount_cents, e.rate_code or "", e.voucher_ref, e.description,
-             _eligibility(e), e.reversal_reason or e.ineligible_reason) for e in db.session.scalars(
-        services.expenses_select(item))]
-    return export_response(f"ausgaben-{item.reference}", fmt, columns, rows)
+    statement = services.expenses_select(item).with_only_columns(
+        Expense.expense_date, Expense.module_code, Expense.amount_cents, Expense.rate_code, Expense.voucher_ref,
+        Expense.description, Expense.eligible, Expense.ineligible_reason, Expense.reversed_at,
+        Expense.reversal_reason)
+    rows = ((e.expense_date, e.module_code, e.amount_cents, e.rate_code or "", e.voucher_ref, e.description,
+             _eligibility(e), e.reversal_reason or e.ineligible_reason) for e in batched_rows(db.session, statement))
+    return export_response(f"ausgaben-{item.reference}", fmt, columns, rows, lazy=True)
 
 
 # --------------------------------------------------------------------------- proof of use, decision, reclaim
