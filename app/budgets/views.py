@@ -20,7 +20,7 @@ from ..main.listing import ListColumn, Listing, build_listing, export_of
 from ..money import MoneyFormatError, format_eur, parse_german_amount
 from ..navigation import nav_entry
 from ..reference.models import Kommune, kommune_display_name
-from . import monitoring, services, settlement, status
+from . import monitoring, reconciliation, services, settlement, status
 from .csv_import import parse_expense_csv, parse_units
 from .early_start import early_start_warnings
 from .models import Drawdown, DrawdownStatus, Expense, Grant, ProofOfUse, Reclaim, ReclaimStatus
@@ -38,7 +38,6 @@ from .permissions import (
     STATUS_ALL,
 )
 from .rates import flat_rates
-from .verify import record_check, verify_ledger
 
 bp = Blueprint("budgets", __name__, url_prefix="/budgets")
 nav_entry(lazy_gettext("Budget"), "budgets.index", BUDGET_READ, order=300)
@@ -531,15 +530,21 @@ def statewide_export(fmt: str):
 @bp.route("/abgleich")
 @requires(STATUS_ALL)
 def reconcile():
-    return render_template("budgets/reconcile.html", problems=verify_ledger(), checked_at=clock.now())
+    """The last stored check and the journals booked since; nothing is recomputed here (issue #19)."""
+    return _reconcile_page(reconciliation.latest_check())
 
 
 @bp.route("/abgleich", methods=["POST"])
 @requires(LEDGER_CHECK)
 def reconcile_record():
-    problems = verify_ledger()
-    record_check(problems)
+    full = request.form.get("mode") == "full"
+    check = reconciliation.run_check(full=full)
     db.session.commit()
-    flash(gettext("Das Ergebnis der Prüfung wurde protokolliert."), "success")
-    return render_template("budgets/reconcile.html", problems=problems, checked_at=clock.now())
+    flash(gettext("Vollständig neu berechnet; das Ergebnis wurde protokolliert.") if full else
+          gettext("Seit der letzten Prüfung geprüft; das Ergebnis wurde protokolliert."), "success")
+    return _reconcile_page(check)
+
+
+def _reconcile_page(check):
+    return render_template("budgets/reconcile.html", check=check, since=reconciliation.journals_since(check))
 
