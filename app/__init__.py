@@ -11,12 +11,14 @@ from typing import Any
 from flask import Flask, abort, g, has_request_context, request, session
 from flask_smorest import Api
 
-from . import database, sanitation
-from .api_blueprint import DecimalText, document_conventions
-from .errors import ValidationFailed, register_error_handlers
-from .extensions import babel, csrf, db, login_manager, migrate
-from .formatting import register_template_helpers
-from .money import Money
+from .platform import database
+from .platform.errors import ValidationFailed, register_error_handlers
+from .platform.extensions import babel, csrf, db, login_manager, migrate
+from .platform.money import Money
+from .platform.web import sanitation
+from .platform.web.api import DecimalText, document_conventions
+from .platform.web.edge import EdgeFlask
+from .platform.web.templates import register_template_helpers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = {"default": "default.py", "testing": "testing.py", "production": "production.py"}
@@ -28,7 +30,7 @@ DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - the value production refu
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     config_name = config_name or os.environ.get("DURCHSTARTEN_CONFIG", "default")
-    app = Flask(
+    app = EdgeFlask(
         __name__,
         instance_path=os.environ.get("DURCHSTARTEN_INSTANCE", str(PROJECT_ROOT / "instance")),
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -53,11 +55,12 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     rest_api.register_field(DecimalText, "string", "decimal")
     app.extensions["rest_api"] = rest_api
 
+    from .auth.permissions import can
     from .auth.session import init_session
 
     init_session(app)
     register_error_handlers(app)
-    register_template_helpers(app)
+    register_template_helpers(app, can)
     _register_domains(app, rest_api)
     document_conventions(rest_api)
     _register_request_hooks(app)

@@ -15,7 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from . import DOMAINS, create_app
-from .extensions import db
+from .platform.extensions import db
 
 
 def _create_app():
@@ -72,7 +72,7 @@ def load_reference_data_command() -> None:
 def create_user_command(email, name, role, kommune_ags, organisation_id, password) -> None:
     """Create a user account."""
     from .auth.services import create_user
-    from .errors import DomainError
+    from .platform.errors import DomainError
 
     try:
         user = create_user(email=email, name=name, password=password, role=role, kommune_ags=kommune_ags,

@@ -16,12 +16,12 @@ from sqlalchemy import select
 
 from . import DOMAINS
 from .auth.models import User
+from .auth.passwords import DEMO_PASSWORD
 from .auth.services import create_user
-from .extensions import db
+from .platform.extensions import db
 from .reference.models import Kommune, Organisation
 from .reference.services import load_programme, load_reference_data
 
-DEMO_PASSWORD = "Demo-Passwort-2020"  # noqa: S105 - demo accounts only, printed by seed-demo
 DEFAULT_DEMO_DAY = "2022-06-15"
 
 

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.allocation.distribution import flueag_key, kommune_shares, split_pool  # noqa: E402
-from app.money import split_largest_remainder  # noqa: E402
+from app.platform.money import split_largest_remainder  # noqa: E402
 
 DATA_CANDIDATES = [
     ROOT / "app" / "reference" / "data" / "nrw_gemeinden.csv",
@@ -117,7 +117,7 @@ def main() -> None:
         (f"split_pool, {len(shares53)} Kommunen", lambda: split_pool(POOL_CENTS, shares53), args.repeat),
         (f"split_pool, {args.size:,} synthetic recipients", lambda: split_pool(POOL_CENTS, big), args.repeat),
         (
-            f"app.money.split_largest_remainder (for comparison), {args.size:,} int weights",
+            f"app.platform.money.split_largest_remainder (for comparison), {args.size:,} int weights",
             lambda: split_largest_remainder(POOL_CENTS, big_weights, big_codes),
             args.repeat,
         ),

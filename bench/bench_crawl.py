@@ -35,8 +35,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_budgets_status import TODAY, fresh_url  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
 
-from app import clock, create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app import create_app  # noqa: E402
+from app.platform import clock  # noqa: E402
+from app.platform.extensions import db  # noqa: E402
 
 PASSWORD = "Bench-Passwort-123"
 ROLES = ("finance", "programme_admin", "auditor", "kommune")

@@ -28,7 +28,7 @@ from faultlib import fresh_database  # noqa: E402
 
 from app import clock, create_app  # noqa: E402
 from app.auth.models import Role  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app.platform.extensions import db  # noqa: E402
 
 
 def run(base: str | None, documents: bool) -> dict:

@@ -42,7 +42,7 @@ from faultlib import free_port, fresh_database  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from app import clock, create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app.platform.extensions import db  # noqa: E402
 
 TODAY = date(2022, 6, 15)
 SCENARIOS = ("healthz", "status", "expense", "drawdown")

@@ -31,8 +31,8 @@ def seed(app) -> int:
     from flask_migrate import upgrade
 
     from app.auth.services import create_user
-    from app.extensions import db
     from app.innovationsfonds import demo
+    from app.platform.extensions import db
     from app.reference.models import Organisation
     from app.reference.services import get_programme, load_programme, load_reference_data
 
@@ -80,9 +80,9 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from app import create_app
-    from app.extensions import db
     from app.innovationsfonds import selection, services, steering
     from app.innovationsfonds.models import Call, Review, Sketch
+    from app.platform.extensions import db
 
     app = create_app()
     with app.app_context():

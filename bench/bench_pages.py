@@ -46,7 +46,7 @@ def main() -> None:
 
     from app import create_app
     from app.demo import DEMO_PASSWORD, seed_demo
-    from app.extensions import db
+    from app.platform.extensions import db
 
     app = create_app()
     with app.app_context():

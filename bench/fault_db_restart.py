@@ -28,7 +28,7 @@ from faultlib import Cluster, Server, fresh_database
 from sqlalchemy import func, select
 
 from app import create_app
-from app.extensions import db
+from app.platform.extensions import db
 
 
 def main() -> None:

@@ -27,8 +27,9 @@ from pathlib import Path
 from faultlib import Server, fresh_database
 from sqlalchemy import func, select, text
 
-from app import clock, create_app
-from app.extensions import db
+from app import create_app
+from app.platform import clock
+from app.platform.extensions import db
 
 TODAY = date(2022, 6, 15)
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event  # noqa: E402
 
 from app import clock, create_app  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app.platform.extensions import db  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from bench_http import TODAY, fresh_database, prepare  # noqa: E402

@@ -42,7 +42,7 @@ def _command() -> list[str]:
 
 def _create_schema(url: str) -> None:
     from app import create_app
-    from app.extensions import db
+    from app.platform.extensions import db
 
     app = create_app("default", {"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

@@ -8,7 +8,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 
-import app.database  # noqa: F401 - custom column types (UTCDateTime)
+import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

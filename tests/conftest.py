@@ -19,8 +19,9 @@ from flask.testing import FlaskClient
 from hypothesis import settings
 from sqlalchemy import create_engine, text
 
-from app import clock, create_app
-from app.extensions import db
+from app import create_app
+from app.platform import clock
+from app.platform.extensions import db
 
 # Timing is measured in bench/, never asserted: no per-example deadline (a loaded CI machine
 # made property tests fail "flaky" on time alone).

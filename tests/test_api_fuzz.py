@@ -36,7 +36,7 @@ def fuzz_users(app, make_user):
 def _fresh_headers(user) -> dict:
     """A new token per call: the fuzzer may revoke the token it was given (DELETE /tokens/{id})."""
     from app.auth.services import create_token
-    from app.extensions import db
+    from app.platform.extensions import db
 
     _token, secret = create_token(user, "fuzz")
     db.session.commit()

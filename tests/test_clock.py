@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from app import clock
+from app.platform import clock
 
 
 def test_fake_today_config_sets_the_day(app):

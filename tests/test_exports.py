@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from app.exports import Column, export_response, to_csv, to_xlsx
+from app.platform.web.exports import Column, export_response, to_csv, to_xlsx
 
 COLUMNS = [Column("Kommune"), Column("Obergrenze", "money"), Column("Stichtag", "date"), Column("Anzahl", "int")]
 ROWS = [["Köln", 252929602, date(2020, 7, 1), 3], ["Kreis Kleve; Test", 1, None, 0]]
@@ -40,7 +40,7 @@ def test_xlsx_times_are_berlin_wall_time_like_the_screen_and_the_csv():
     """Issue #21.1: 06:14 UTC in summer is 08:14 on the screen, so it is 08:14 in the file (winter: +1 h)."""
     from datetime import UTC, datetime
 
-    from app.formatting import format_datetime
+    from app.platform.formatting import format_datetime
 
     columns = [Column("Zeit", "datetime")]
     summer, winter = datetime(2022, 6, 15, 6, 14, tzinfo=UTC), datetime(2022, 1, 15, 6, 14, tzinfo=UTC)
@@ -110,7 +110,7 @@ def test_lazy_exports_stream_and_read_their_rows_only_when_the_answer_is_sent(ap
 
 
 def test_csv_chunks_hold_a_batch_of_rows_each():
-    from app.exports import CSV_BATCH, csv_chunks
+    from app.platform.web.exports import CSV_BATCH, csv_chunks
 
     chunks = list(csv_chunks(COLUMNS, [ROWS[0]] * (2 * CSV_BATCH + 1)))
     assert len(chunks) == 1 + 3  # header, two full batches, the rest

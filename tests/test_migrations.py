@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from app import create_app
-from app.extensions import db
+from app.platform.extensions import db
 from tests.conftest import PG_ADMIN_URL
 
 

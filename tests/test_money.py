@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError
 
-from app.money import (
+from app.platform.money import (
     Money,
     MoneyFormatError,
     cents_to_api,

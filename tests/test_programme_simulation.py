@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from app.extensions import db
+from app.platform.extensions import db
 from app.reference.models import Kommune
 from tests.conftest import _empty_tables
 from tests.simulation.programme import InvariantBroken, build_world, plan, run, shrink

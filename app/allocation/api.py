@@ -6,10 +6,10 @@ from types import SimpleNamespace
 
 from flask import g
 
-from ..api_blueprint import ApiBlueprint
 from ..auth.permissions import requires
-from ..extensions import db
-from ..pagination import SelectPage
+from ..platform.extensions import db
+from ..platform.web.api import ApiBlueprint
+from ..platform.web.pagination import SelectPage
 from ..reference.services import get_programme
 from . import keydata, services
 from .exporting import positions_export, version_export

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..money import MoneyFormatError, cents_to_api, format_eur, parse_api_amount
+from ..platform.money import MoneyFormatError, cents_to_api, format_eur, parse_api_amount
 from . import distribution
 from .keydata import parse_gemeinden, reference_kreise
 
@@ -32,8 +32,8 @@ def allocation_group() -> None:
 @with_appcontext
 def import_key(file: Path, source: str, reference_date: str, name: str | None, kind: str) -> None:
     """Import FILE as a key data set; a file with any bad row is refused whole."""
-    from ..errors import ValidationFailed
-    from ..extensions import db
+    from ..platform.errors import ValidationFailed
+    from ..platform.extensions import db
     from .keydata import decode, import_dataset
 
     try:

@@ -43,7 +43,7 @@ from numbers import Rational
 from operator import itemgetter
 from typing import Any
 
-from app.money import format_eur, split_largest_remainder
+from app.platform.money import format_eur, split_largest_remainder
 
 __all__ = [
     "CeilingRow",

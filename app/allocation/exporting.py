@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import Response
 from flask_babel import gettext
 
-from ..exports import Column, export_response
+from ..platform.web.exports import Column, export_response
 from . import distribution
 from .models import AllocationVersion, GiveBack, KeyDataset
 from .services import PositionRow, TableRow

@@ -16,9 +16,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from .. import audit, clock
-from ..errors import ValidationFailed
-from ..extensions import db
+from ..platform import audit, clock
+from ..platform.errors import ValidationFailed
+from ..platform.extensions import db
 from ..reference.models import Kommune
 from ..reference.services import DATA_DIR
 from .models import KeyCountRow, KeyDataset, KeyDatasetKind, KeyGemeindeRow

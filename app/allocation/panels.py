@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from ..auth.models import Role
 from ..auth.permissions import can
-from ..extensions import db
-from ..main.dashboard import Panel, panel
+from ..platform.extensions import db
+from ..platform.web.dashboard import Panel, panel
 from ..reference.models import Programme
 from .models import AllocationStatus, AllocationVersion, GiveBack
 from .permissions import ALLOCATION_READ, OWN_CEILING

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..money import Money
+from ..platform.money import Money
 
 PERCENT = validate.Regexp(r"^\d{1,6}([.,]\d{1,6})?$", error="Prozentangabe wie \"90\" oder \"12.5\" erwartet.")
 

@@ -11,15 +11,15 @@ from fractions import Fraction
 
 from sqlalchemy import Select, func, select
 
-from .. import audit, clock
 from ..auth.models import Role
 from ..auth.permissions import ensure_kommune_access, require, scope_kommune_id
 from ..budgets.services import kommune_commitment_cents
-from ..database import lock_for_update
-from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from ..extensions import db
-from ..formatting import format_date
-from ..money import format_eur
+from ..platform import audit, clock
+from ..platform.database import lock_for_update
+from ..platform.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ..platform.extensions import db
+from ..platform.formatting import format_date
+from ..platform.money import format_eur
 from ..reference.models import Kommune, Programme
 from ..reference.services import kommune_by_ags
 from . import distribution

@@ -9,11 +9,11 @@ from flask_babel import gettext, lazy_gettext
 
 from ..auth.models import Role
 from ..auth.permissions import can, requires
-from ..errors import ValidationFailed
-from ..extensions import db
-from ..main.listing import export_of
-from ..money import MoneyFormatError, format_eur, parse_german_amount
-from ..navigation import nav_entry
+from ..platform.errors import ValidationFailed
+from ..platform.extensions import db
+from ..platform.money import MoneyFormatError, format_eur, parse_german_amount
+from ..platform.web.listing import export_of
+from ..platform.web.navigation import nav_entry
 from ..reference.services import get_programme, list_kommunen
 from . import distribution, keydata, services
 from .exporting import dataset_rows, give_back_rows, give_back_state, positions_export, version_export

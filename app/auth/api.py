@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import g
 from sqlalchemy import select
 
-from ..api_blueprint import ApiBlueprint
-from ..extensions import db
-from ..pagination import SelectPage
+from ..platform.extensions import db
+from ..platform.web.api import ApiBlueprint
+from ..platform.web.pagination import SelectPage
 from .models import User
 from .permissions import OWN_TOKENS, PROFILE_READ, USERS_MANAGE, USERS_READ, requires
 from .schemas import TokenCreated, TokenIn, TokenOut, UserIn, UserOut

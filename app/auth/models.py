@@ -10,8 +10,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, db_enum
-from ..extensions import db
+from ..platform.database import UTCDateTime, db_enum
+from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
 
 

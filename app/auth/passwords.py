@@ -8,8 +8,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
-from ..errors import ValidationFailed
+from ..platform.errors import ValidationFailed
 
+DEMO_PASSWORD = "Demo-Passwort-2020"  # noqa: S105 - demo accounts only, printed by seed-demo
 _default = PasswordHasher()
 _fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # tests only (ARGON2_FAST)
 

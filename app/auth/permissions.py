@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from flask import g
 
-from ..errors import Forbidden, NotFound
+from ..platform.errors import Forbidden, NotFound
 from .models import Role, User
 
 ALL_ROLES = frozenset(Role)

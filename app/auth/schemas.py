@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from ..api_blueprint import StrictBool
+from ..platform.web.api import StrictBool
 from .models import Role
 
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, func, select
 
-from .. import audit, clock
-from ..errors import Conflict, NotFound, ValidationFailed
-from ..extensions import db
+from ..platform import audit, clock
+from ..platform.errors import Conflict, NotFound, ValidationFailed
+from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
 from . import throttling
 from .models import ApiToken, Role, User

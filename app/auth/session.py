@@ -11,8 +11,8 @@ import re
 from flask import Flask, g, redirect, request, url_for
 from flask_login import current_user
 
-from ..errors import problem
-from ..extensions import db, login_manager
+from ..platform.errors import problem
+from ..platform.extensions import db, login_manager
 from .models import User
 from .services import TokenRefused, user_for_token
 

@@ -25,8 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..database import lock_for_update
-from ..extensions import db
+from ..platform.database import lock_for_update
+from ..platform.extensions import db
 from .models import LoginThrottle
 
 _TABLE = LoginThrottle.__table__

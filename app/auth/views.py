@@ -8,8 +8,8 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import gettext
 from flask_login import login_user, logout_user
 
-from ..errors import ValidationFailed
-from ..extensions import db
+from ..platform.errors import ValidationFailed
+from ..platform.extensions import db
 from .permissions import OWN_PASSWORD, OWN_TOKENS, PUBLIC, requires
 from .services import LoginRefused, authenticate, change_password, create_token, revoke_token, sign_out, tokens_of
 

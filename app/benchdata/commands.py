@@ -30,7 +30,7 @@ def _date(_ctx, param, value: str) -> date:
 @with_appcontext
 def seed_bench_command(kommunen: int, lines: int, today: date, seed_value: int, verify: bool) -> None:
     """Synthetische Massendaten (nur für Benchmarks): Zuwendungen, Abrufe, Ausgaben, konsistentes Ledger."""
-    from ..extensions import db
+    from ..platform.extensions import db
     from .generator import AlreadySeeded, seed
 
     started = time.perf_counter()

@@ -27,8 +27,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import bindparam, func, select, text
 
-from .. import clock
-from ..extensions import db
+from ..platform import clock
+from ..platform.extensions import db
 
 MODULES = ("F1", "F2", "F3", "F4")
 YEARS = (2020, 2021, 2022, 2023)

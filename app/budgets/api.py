@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from flask import g, jsonify, request
 
-from .. import clock
-from ..api_blueprint import ApiBlueprint
 from ..auth.permissions import requires
-from ..errors import ValidationFailed
-from ..extensions import db
-from ..pagination import SelectPage
+from ..platform import clock
+from ..platform.errors import ValidationFailed
+from ..platform.extensions import db
+from ..platform.web.api import ApiBlueprint
+from ..platform.web.pagination import SelectPage
 from . import idempotency, services, settlement, status
 from .csv_import import parse_expense_csv
 from .early_start import early_start_warnings
@@ -322,7 +322,7 @@ def _proof_dump(proof) -> dict:
 def get_proof(grant_id: int):
     proof = services.proof_of(services.get_grant(g.actor, grant_id))
     if proof is None:
-        from ..errors import NotFound
+        from ..platform.errors import NotFound
 
         raise NotFound("Es wurde noch kein Verwendungsnachweis eingereicht.")
     return jsonify(_proof_dump(proof))

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 import click
 from flask.cli import with_appcontext
 
-from ..money import MoneyFormatError, cents_to_api, parse_api_amount
+from ..platform.money import MoneyFormatError, cents_to_api, parse_api_amount
 from .interest import DAY_COUNTS, BaseRateError, compute_interest, format_calculation_lines, load_base_rates
 
 
@@ -68,7 +68,7 @@ def interest_command(amount, start, end, points, day_count, fmt, table_path) -> 
 @with_appcontext
 def verify_ledger_command(incremental: bool) -> None:
     """Saldenabgleich: Journal, Salden und Belege (Bewilligungen, Abrufe, Zahlungen, Ausgaben) vergleichen."""
-    from ..extensions import db
+    from ..platform.extensions import db
     from .reconciliation import run_check
 
     check = run_check(full=not incremental, actor_label="cli: verify-ledger")

@@ -16,9 +16,9 @@ import csv
 import io
 from datetime import date
 
-from ..errors import ValidationFailed
-from ..money import MoneyFormatError, parse_german_amount
-from ..sanitation import TEXT_CONTROLS
+from ..platform.errors import ValidationFailed
+from ..platform.money import MoneyFormatError, parse_german_amount
+from ..platform.web.sanitation import TEXT_CONTROLS
 from .models import Grant
 from .plausibility import amount_problems
 from .rates import flat_rates

@@ -16,10 +16,10 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from .. import clock
 from ..auth.models import Role
-from ..errors import ValidationFailed
-from ..extensions import db
+from ..platform import clock
+from ..platform.errors import ValidationFailed
+from ..platform.extensions import db
 from ..reference.models import Kommune
 from . import services, settlement
 from .models import Grant, RecipientKind

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .. import clock
+from ..platform import clock
 from .models import Grant
 
 

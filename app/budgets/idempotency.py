@@ -20,9 +20,9 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .. import clock
-from ..errors import Conflict, ValidationFailed
-from ..extensions import db
+from ..platform import clock
+from ..platform.errors import Conflict, ValidationFailed
+from ..platform.extensions import db
 from .models import IdempotencyKey
 
 HEADER = "Idempotency-Key"

@@ -66,7 +66,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 
-from app.money import format_eur
+from app.platform.money import format_eur
 
 DEFAULT_POINTS = Decimal("5")
 DAY_COUNTS = ("act/365", "act/act", "30/360")

@@ -17,12 +17,12 @@ from datetime import timedelta
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from ..extensions import db
-from ..money import format_eur
 from ..notifications.kinds import DEADLINE_NOTICE, declare_kind
 from ..notifications.services import notify_role, remind
+from ..platform.extensions import db
+from ..platform.jobs import job
+from ..platform.money import format_eur
 from ..reference.models import Programme
-from ..scheduler.registry import job
 from .models import Drawdown, DrawdownKind, DrawdownStatus, Grant, ProofOfUse
 from .monitoring import refresh_risk_flags, unspent_by_payment
 from .notices import recipients

@@ -24,9 +24,9 @@ from datetime import date
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from .. import clock
-from ..database import lock_for_update, sum_cents
-from ..extensions import db
+from ..platform import clock
+from ..platform.database import lock_for_update, sum_cents
+from ..platform.extensions import db
 from .models import (
     GRANT_LEVEL,
     LINE_KINDS,

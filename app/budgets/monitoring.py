@@ -19,8 +19,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from .. import audit, clock
-from ..extensions import db
+from ..platform import audit, clock
+from ..platform.extensions import db
 from .models import Drawdown, DrawdownStatus, GrantLine, GrantRiskFlag
 from .status import Figures, GrantStatus, status_for
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import gettext
 from sqlalchemy import func, select
 
-from ..audit import AuditEntry
 from ..auth.models import Role
-from ..database import sum_cents
-from ..extensions import db
-from ..main.dashboard import Panel, panel
+from ..platform.audit import AuditEntry
+from ..platform.database import sum_cents
+from ..platform.extensions import db
+from ..platform.web.dashboard import Panel, panel
 from . import services, status
 from .models import Drawdown, DrawdownStatus, Reclaim, ReclaimStatus
 

@@ -14,9 +14,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from .. import audit, clock
-from ..database import lock_for_update
-from ..extensions import db
+from ..platform import audit, clock
+from ..platform.database import lock_for_update
+from ..platform.extensions import db
 from .models import Grant
 
 

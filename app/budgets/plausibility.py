@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
-from ..money import decimal_to_cents, format_eur
+from ..platform.money import decimal_to_cents, format_eur
 from . import ledger
 from .models import AccountKind, Grant
 

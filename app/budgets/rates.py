@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..money import MoneyFormatError, parse_api_amount
+from ..platform.money import MoneyFormatError, parse_api_amount
 
 RATES_DIR = Path(__file__).resolve().parents[2] / "config" / "rates"
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, select
 
-from .. import clock
-from ..extensions import db
+from ..platform import clock
+from ..platform.extensions import db
 from .ledger import journal_totals, recomputed_balances
 from .models import Journal, LedgerCheck, LedgerCheckSum
 from .verify import record_check, verify_ledger

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
-from ..api_blueprint import DecimalText, DocumentUrl, StrictBool
-from ..money import Money
+from ..platform.money import Money
+from ..platform.web.api import DecimalText, DocumentUrl, StrictBool
 
 
 class FiguresOut(Schema):

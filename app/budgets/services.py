@@ -20,13 +20,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
-from .. import audit, clock
 from ..auth.models import Role
-from ..database import lock_for_update, sum_cents
-from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from ..events import emit
-from ..extensions import db
-from ..money import format_eur
+from ..platform import audit, clock
+from ..platform.database import lock_for_update, sum_cents
+from ..platform.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ..platform.events import emit
+from ..platform.extensions import db
+from ..platform.money import format_eur
 from ..reference.models import Kommune, Organisation, Programme
 from . import ledger, plausibility
 from .ledger import Transfer

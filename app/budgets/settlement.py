@@ -28,13 +28,13 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from .. import audit, clock
 from ..auth.models import Role
-from ..database import sum_cents
-from ..errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from ..events import emit
-from ..extensions import db
-from ..money import format_eur, split_largest_remainder
+from ..platform import audit, clock
+from ..platform.database import sum_cents
+from ..platform.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ..platform.events import emit
+from ..platform.extensions import db
+from ..platform.money import format_eur, split_largest_remainder
 from . import ledger
 from .final_grant import LineFigures, ModuleSettlement, final_grant, settle
 from .interest import (

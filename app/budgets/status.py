@@ -21,10 +21,10 @@ from decimal import Decimal
 
 from sqlalchemy import bindparam, select
 
-from .. import clock
-from ..database import sum_cents
-from ..extensions import db
-from ..money import percent
+from ..platform import clock
+from ..platform.database import sum_cents
+from ..platform.extensions import db
+from ..platform.money import percent
 from ..reference.models import Kommune, Organisation, kommune_display_name
 from .forecast import Forecast, at_risk, forecast_spend
 from .models import AccountKind, Drawdown, DrawdownStatus, ExpenseDaily, Grant, LedgerAccount, LedgerBalance

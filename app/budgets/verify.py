@@ -22,9 +22,9 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from .. import audit, clock
-from ..database import sum_cents
-from ..extensions import db
+from ..platform import audit, clock
+from ..platform.database import sum_cents
+from ..platform.extensions import db
 from .interest import BaseRateError
 from .ledger import earned_for, journal_totals, recomputed_balances
 from .models import (

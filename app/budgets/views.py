@@ -8,17 +8,16 @@ from datetime import date
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 
-from .. import clock
 from ..auth.models import Role, User
 from ..auth.permissions import can, requires
-from ..charts.spend import grant_spend_chart
-from ..errors import ValidationFailed
-from ..exports import FORMATS, Column, batched_rows, export_response, today_stamp
-from ..extensions import db
-from ..formatting import format_date
-from ..main.listing import ListColumn, Listing, build_listing, export_of
-from ..money import MoneyFormatError, format_eur, parse_german_amount
-from ..navigation import nav_entry
+from ..platform import clock
+from ..platform.errors import ValidationFailed
+from ..platform.extensions import db
+from ..platform.formatting import format_date
+from ..platform.money import MoneyFormatError, format_eur, parse_german_amount
+from ..platform.web.exports import FORMATS, Column, batched_rows, export_response, today_stamp
+from ..platform.web.listing import ListColumn, Listing, build_listing, export_of
+from ..platform.web.navigation import nav_entry
 from ..reference.models import Kommune, kommune_display_name
 from . import monitoring, reconciliation, services, settlement, status
 from .csv_import import parse_expense_csv, parse_units
@@ -38,6 +37,7 @@ from .permissions import (
     STATUS_ALL,
 )
 from .rates import flat_rates
+from .spend_chart import grant_spend_chart
 
 bp = Blueprint("budgets", __name__, url_prefix="/budgets")
 nav_entry(lazy_gettext("Budget"), "budgets.index", BUDGET_READ, order=300)
@@ -538,8 +538,7 @@ def reconcile():
 @requires(LEDGER_CHECK)
 def reconcile_record():
     full = request.form.get("mode") == "full"
-    check = reconciliation.run_check(full=full)
-    db.session.commit()
+    check = reconciliation.run_check(full=full)  # committed by the request edge
     flash(gettext("Vollständig neu berechnet; das Ergebnis wurde protokolliert.") if full else
           gettext("Seit der letzten Prüfung geprüft; das Ergebnis wurde protokolliert."), "success")
     return _reconcile_page(check)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from ..api_blueprint import ApiBlueprint
 from ..auth.permissions import requires
-from ..pagination import SelectPage
+from ..platform.web.api import ApiBlueprint
+from ..platform.web.pagination import SelectPage
 from .letters import KINDS
 from .permissions import DOCUMENTS_READ
 from .services import documents_select, get_document, latest_document_of

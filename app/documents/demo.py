@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .. import clock
 from ..budgets.models import Drawdown, DrawdownStatus, Grant, ProofOfUse, ProofStatus, Reclaim
-from ..extensions import db
 from ..grants.models import Decision
 from ..innovationsfonds.models import ProjectDecision, StagedMessage
+from ..platform import clock
+from ..platform.extensions import db
 from .letters import decision_kind
 from .services import issue_document
 

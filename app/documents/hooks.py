@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import current_app
 
 from ..budgets.settlement import reclaim_of
-from ..events import subscribe
+from ..platform.events import subscribe
 from .letters import decision_kind
 from .services import issue_document
 

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from .. import clock
 from ..budgets.models import Drawdown, ProofOfUse, Reclaim
 from ..budgets.settlement import reclaim_of, reclaim_statement
 from ..grants.content import format_rate
 from ..grants.models import Decision, DecisionOutcome
 from ..innovationsfonds.models import ProjectDecision, Sketch, StagedMessage
+from ..platform import clock
 from ..reference.models import Programme
 
 # Configurable per programme (settings.documents); the account is a placeholder until the Landeskasse names one.

@@ -18,12 +18,12 @@ from flask_babel import force_locale, lazy_gettext
 from sqlalchemy import Select, select
 from weasyprint import CSS, HTML
 
-from .. import audit, clock
 from ..auth.models import Role, User
-from ..errors import NotFound
-from ..extensions import db
 from ..notifications.kinds import declare_kind
 from ..notifications.services import remind, users_with_role
+from ..platform import audit, clock
+from ..platform.errors import NotFound
+from ..platform.extensions import db
 from .letters import KINDS, Letter
 from .models import Document
 

@@ -6,8 +6,8 @@ from flask import Blueprint, Response, g, render_template, request
 from flask_babel import lazy_gettext
 
 from ..auth.permissions import requires
-from ..main.listing import ListColumn, Listing, build_listing
-from ..navigation import nav_entry
+from ..platform.web.listing import ListColumn, Listing, build_listing
+from ..platform.web.navigation import nav_entry
 from .letters import KINDS
 from .models import Document
 from .permissions import DOCUMENTS_READ

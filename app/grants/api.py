@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import g, request
 
-from ..api_blueprint import ApiBlueprint
 from ..auth.permissions import requires
-from ..extensions import db
-from ..pagination import SelectPage
+from ..platform.extensions import db
+from ..platform.web.api import ApiBlueprint
+from ..platform.web.pagination import SelectPage
 from ..reference.services import get_kommune, get_programme
 from . import decisions, participants, services
 from .content import Content

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext
 
-from ..errors import ValidationFailed
-from ..money import MAX_CENTS, cents_to_api, format_eur
+from ..platform.errors import ValidationFailed
+from ..platform.money import MAX_CENTS, cents_to_api, format_eur
 
 RATE_BASE = 10000  # basis points: 8000 = 80 %
 MAX_PARTICIPANTS = 1_000_000

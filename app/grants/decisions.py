@@ -19,16 +19,16 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
 from ..allocation.services import release_to_redistribution
 from ..auth.models import User
 from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..budgets.services import set_commitment
-from ..database import lock_for_update, sum_cents
-from ..errors import Conflict, NotFound, ValidationFailed
-from ..events import emit
-from ..extensions import db
-from ..money import format_eur
+from ..platform import clock
+from ..platform.database import lock_for_update, sum_cents
+from ..platform.errors import Conflict, NotFound, ValidationFailed
+from ..platform.events import emit
+from ..platform.extensions import db
+from ..platform.money import format_eur
 from .content import line_field
 from .models import (
     Application,

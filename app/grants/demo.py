@@ -13,13 +13,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from .. import clock
 from ..auth.models import User
+from ..auth.passwords import DEMO_PASSWORD
 from ..auth.services import create_user
-from ..clock import BERLIN
-from ..demo import DEMO_PASSWORD
-from ..extensions import db
-from ..money import split_largest_remainder
+from ..platform import clock
+from ..platform.clock import BERLIN
+from ..platform.extensions import db
+from ..platform.money import split_largest_remainder
 from ..reference.models import Kommune
 from . import decisions, participants, services
 from .content import Content

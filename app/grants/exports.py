@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..auth.models import User
-from ..exports import Column
-from ..extensions import db
-from ..money import percent
+from ..platform.extensions import db
+from ..platform.money import percent
+from ..platform.web.exports import Column
 from .content import eligible_cost_cents
 from .decisions import decisions_select
 from .models import GENDER_LABELS, GENDERS, Application, DecisionOutcome

@@ -15,11 +15,11 @@ from datetime import date
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from .. import clock
-from ..extensions import db
 from ..notifications.kinds import declare_kind
 from ..notifications.services import remind, users_with_role
-from ..scheduler.registry import job
+from ..platform import clock
+from ..platform.extensions import db
+from ..platform.jobs import job
 from .models import Application, ApplicationStatus
 
 DRAFT_REMINDER = declare_kind(

@@ -6,10 +6,10 @@ from flask import url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
-from .. import clock
 from ..auth.models import Role
-from ..extensions import db
-from ..main.dashboard import Panel, panel
+from ..platform import clock
+from ..platform.extensions import db
+from ..platform.web.dashboard import Panel, panel
 from ..reference.services import get_programme
 from . import services
 from .models import ApplicationStatus, ParticipantCount

@@ -15,12 +15,12 @@ from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit, clock
 from ..auth.models import Role, User
 from ..auth.permissions import scope_kommune_id
-from ..errors import Conflict, Forbidden, ValidationFailed
-from ..extensions import db
-from ..money import percent
+from ..platform import audit, clock
+from ..platform.errors import Conflict, Forbidden, ValidationFailed
+from ..platform.extensions import db
+from ..platform.money import percent
 from ..reference.models import Kommune, kommune_display_name
 from ..reference.services import get_programme
 from .models import GENDERS, ApplicationStatus, ParticipantCount

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..auth.models import User
-from ..money import MoneyFormatError, parse_german_amount
+from ..platform.money import MoneyFormatError, parse_german_amount
 from .content import eligible_cost_cents, line_field
 from .models import Application, Revision
 from .services import ceiling_cents, funding_rate_bp, module_codes

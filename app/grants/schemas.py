@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..api_blueprint import DecimalText, DocumentUrl, StrictBool
-from ..money import Money
+from ..platform.money import Money
+from ..platform.web.api import DecimalText, DocumentUrl, StrictBool
 from .models import GENDERS, ApplicationKind, ApplicationStatus
 
 MODULE = fields.Str(required=True, validate=validate.Length(min=1, max=10), metadata={"example": "F1"})

@@ -10,16 +10,16 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit, clock
 from ..allocation.services import usable_ceiling_cents
 from ..auth.models import Role, User
 from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..budgets.models import Grant
 from ..budgets.services import used_by_line
-from ..database import lock_for_update
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..extensions import db
 from ..notifications.services import queue_message
+from ..platform import audit, clock
+from ..platform.database import lock_for_update
+from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..platform.extensions import db
 from ..reference.models import Programme
 from ..reference.services import get_programme
 from .content import Content, diff, validate

@@ -6,14 +6,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext, lazy_gettext
 
-from .. import clock
 from ..auth.permissions import can, requires
-from ..errors import DomainError, ValidationFailed
-from ..exports import FORMATS, export_response, today_stamp
-from ..extensions import db
-from ..main.listing import ListColumn, Listing, build_listing
-from ..money import MoneyFormatError, format_eur, parse_german_amount
-from ..navigation import nav_entry
+from ..platform import clock
+from ..platform.errors import DomainError, ValidationFailed
+from ..platform.extensions import db
+from ..platform.money import MoneyFormatError, format_eur, parse_german_amount
+from ..platform.web.exports import FORMATS, export_response, today_stamp
+from ..platform.web.listing import ListColumn, Listing, build_listing
+from ..platform.web.navigation import nav_entry
 from ..reference.models import Kommune
 from ..reference.services import get_programme, kommune_by_ags, list_kommunen
 from . import decisions, participants, services

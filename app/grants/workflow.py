@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext
 
 from ..auth.models import Role, User
-from ..errors import Forbidden, InvalidTransition
+from ..platform.errors import Forbidden, InvalidTransition
 from .models import ApplicationStatus as S
 
 KOMMUNE = frozenset({Role.KOMMUNE})

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from flask import g, request, send_file
 
-from ..api_blueprint import ApiBlueprint
 from ..auth.permissions import requires
 from ..budgets import idempotency
-from ..errors import ValidationFailed
-from ..extensions import db
-from ..pagination import SelectPage
+from ..platform.errors import ValidationFailed
+from ..platform.extensions import db
+from ..platform.web.api import ApiBlueprint
+from ..platform.web.pagination import SelectPage
 from ..reference.services import get_programme
 from . import matrix as matrices
 from . import organisations, projects, reviewing, selection, services

@@ -13,9 +13,9 @@ from decimal import Decimal, InvalidOperation
 import click
 from flask.cli import with_appcontext
 
-from ..errors import DomainError
-from ..extensions import db
-from ..money import MoneyFormatError, cents_to_api, parse_api_amount
+from ..platform.errors import DomainError
+from ..platform.extensions import db
+from ..platform.money import MoneyFormatError, cents_to_api, parse_api_amount
 from ..reference.models import ORGANISATION_KINDS
 from .ranking import GroupMinimumError, RankItem, SelectionTooLargeError, funding_line, max_score, rank
 

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from .. import clock
 from ..auth.models import User
 from ..auth.services import create_user
-from ..extensions import db
+from ..platform import clock
+from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
 from . import reviewing, services
 from .models import SketchStatus
@@ -131,6 +131,6 @@ def seed(context) -> None:
 
 
 def _password() -> str:
-    from ..demo import DEMO_PASSWORD
+    from ..auth.passwords import DEMO_PASSWORD
 
     return DEMO_PASSWORD

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-from ..exports import Column
+from ..platform.web.exports import Column
 from .models import Call, StagedMessage
 from .selection import Proposals
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from .. import clock
-from ..extensions import db
 from ..notifications.kinds import declare_kind
 from ..notifications.services import remind
-from ..scheduler.registry import job
+from ..platform import clock
+from ..platform.extensions import db
+from ..platform.jobs import job
 from .models import Call
 from .reviewing import pending_reviews
 from .services import close_window

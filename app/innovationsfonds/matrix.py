@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ..extensions import db
+from ..platform.extensions import db
 from .models import Assignment, Call, Review, Sketch, SketchStatus, sketch_reference
 from .reviewing import conflict_pairs, reviewers
 

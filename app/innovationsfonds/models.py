@@ -31,8 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
-from ..database import UTCDateTime, db_enum
-from ..extensions import db
+from ..platform.database import UTCDateTime, db_enum
+from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation, Programme
 
 

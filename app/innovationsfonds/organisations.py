@@ -9,8 +9,8 @@ import re
 from sqlalchemy import func, select
 
 from ..auth.models import User
-from ..errors import ValidationFailed
-from ..extensions import db
+from ..platform.errors import ValidationFailed
+from ..platform.extensions import db
 from ..reference.models import ORGANISATION_KINDS, Kommune, Organisation
 from .services import record
 

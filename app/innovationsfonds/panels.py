@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask_babel import gettext
 from sqlalchemy import func, select
 
-from .. import clock
 from ..auth.models import Role
-from ..extensions import db
-from ..formatting import format_date, format_datetime
-from ..main.dashboard import Panel, panel
+from ..platform import clock
+from ..platform.extensions import db
+from ..platform.formatting import format_date, format_datetime
+from ..platform.web.dashboard import Panel, panel
 from . import projects, reviewing, services
 from .models import Assignment, FullApplicationStatus, Review, Sketch, SketchStatus
 

@@ -22,14 +22,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
 from ..auth.models import Role, User
 from ..budgets.services import set_commitment
-from ..database import lock_for_update, sum_cents
-from ..errors import Conflict, Forbidden, ValidationFailed
-from ..events import emit
-from ..extensions import db
-from ..money import format_eur
+from ..platform import clock
+from ..platform.database import lock_for_update, sum_cents
+from ..platform.errors import Conflict, Forbidden, ValidationFailed
+from ..platform.events import emit
+from ..platform.extensions import db
+from ..platform.money import format_eur
 from .models import DecisionCounter, FullApplication, FullApplicationStatus, ProjectDecision, Sketch, SketchStatus
 from .selection import DECISION_KIND, promote_after_leaving
 from .services import get_call, get_sketch, record

@@ -105,7 +105,7 @@ from math import isqrt
 from operator import itemgetter
 from typing import Literal
 
-from app.money import format_eur
+from app.platform.money import format_eur
 
 Mode = Literal["stop", "skip"]
 Method = Literal["funding_line_stop", "funding_line_skip", "max_score"]

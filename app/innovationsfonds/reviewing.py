@@ -17,10 +17,10 @@ from datetime import date
 
 from sqlalchemy import and_, or_, select
 
-from .. import clock
 from ..auth.models import Role, User
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..extensions import db
+from ..platform import clock
+from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
 from .assignment import AssignmentError, assign_reviewers
 from .models import Assignment, Call, Review, ReviewerConflict, Sketch, SketchStatus, hundredths

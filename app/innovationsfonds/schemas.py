@@ -8,8 +8,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..api_blueprint import DocumentUrl, StrictBool
-from ..money import Money
+from ..platform.money import Money
+from ..platform.web.api import DocumentUrl, StrictBool
 from ..reference.models import ORGANISATION_KINDS
 from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
 

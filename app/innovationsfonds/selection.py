@@ -28,16 +28,16 @@ from flask import render_template
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
-from .. import clock
 from ..auth.models import User
-from ..charts.svg import bar_chart
-from ..errors import Conflict, ValidationFailed
-from ..events import emit
-from ..extensions import db
-from ..formatting import format_datetime
-from ..money import format_eur, percent
 from ..notifications.kinds import declare_kind
 from ..notifications.services import queue_message, users_with_role
+from ..platform import clock
+from ..platform.errors import Conflict, ValidationFailed
+from ..platform.events import emit
+from ..platform.extensions import db
+from ..platform.formatting import format_datetime
+from ..platform.money import format_eur, percent
+from ..platform.web.charts import bar_chart
 from .models import Call, ProjectDecision, Review, SelectionRule, Sketch, SketchStatus, StagedMessage, points
 from .ranking import (
     SKIP_REASON_TEXT,

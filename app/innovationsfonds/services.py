@@ -20,15 +20,15 @@ from flask import current_app
 from flask_babel import lazy_gettext
 from sqlalchemy import Select, func, or_, select
 
-from .. import audit, clock
 from ..auth.models import Role, User
-from ..database import lock_for_update, sum_cents
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..extensions import db
-from ..formatting import format_datetime
-from ..money import format_eur
 from ..notifications.kinds import declare_kind
 from ..notifications.services import notify_role
+from ..platform import audit, clock
+from ..platform.database import lock_for_update, sum_cents
+from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..platform.extensions import db
+from ..platform.formatting import format_datetime
+from ..platform.money import format_eur
 from ..reference.models import ORGANISATION_KINDS, Kommune, Programme
 from .models import (
     PROMOTION_DAYS_DEFAULT,

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
-from ..exports import Column
-from ..extensions import db
+from ..platform.extensions import db
+from ..platform.web.exports import Column
 from .models import Call, Review, Sketch, points
 from .ranking import Aggregate, aggregate
 from .selection import ranked_sketches

@@ -14,14 +14,14 @@ from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from .. import clock
 from ..auth.models import Role
 from ..auth.permissions import require, requires
-from ..errors import Conflict, DomainError, Forbidden, ValidationFailed
-from ..exports import export_response, today_stamp
-from ..extensions import db
-from ..money import MoneyFormatError, format_eur, parse_german_amount
-from ..navigation import nav_entry
+from ..platform import clock
+from ..platform.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from ..platform.extensions import db
+from ..platform.money import MoneyFormatError, format_eur, parse_german_amount
+from ..platform.web.exports import export_response, today_stamp
+from ..platform.web.navigation import nav_entry
 from ..reference.models import ORGANISATION_KINDS
 from ..reference.services import get_programme, list_kommunen
 from . import exports, organisations, projects, reviewing, selection, services, steering

@@ -17,7 +17,7 @@ submission creates it (no status before).
 from __future__ import annotations
 
 from ..auth.models import Role, User
-from ..errors import Forbidden, InvalidTransition
+from ..platform.errors import Forbidden, InvalidTransition
 from .models import FullApplicationStatus as F
 from .models import SketchStatus as S
 

@@ -1,9 +1,9 @@
 """Read-only API of the audit trail (programme administrators and auditors)."""
 
 
-from ..api_blueprint import ApiBlueprint
 from ..auth.permissions import AUDIT_READ, requires
-from ..pagination import SelectPage
+from ..platform.web.api import ApiBlueprint
+from ..platform.web.pagination import SelectPage
 from .audit_query import audit_select
 from .schemas import AuditEntryOut, AuditFilter
 

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from ..auth.models import ROLE_LABELS
-from ..extensions import db
-from ..formatting import format_date, format_datetime, format_decimal
-from ..money import format_eur
+from ..platform.extensions import db
+from ..platform.formatting import format_date, format_datetime, format_decimal
+from ..platform.money import format_eur
 from ..reference.models import Kommune
 
 # Innovationsfonds services prefix their codes with "innovationsfonds."; the rest is looked up here.

@@ -6,8 +6,8 @@ from datetime import date, datetime, time
 
 from sqlalchemy import Select, select
 
-from ..audit import AuditEntry
-from ..clock import BERLIN
+from ..platform.audit import AuditEntry
+from ..platform.clock import BERLIN
 
 FILTERS = ("action", "object_type", "object_id", "actor", "kommune_id", "date_from", "date_to")
 

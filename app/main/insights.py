@@ -17,12 +17,12 @@ from sqlalchemy import func, select
 from ..allocation.models import AllocationStatus, AllocationVersion, Ceiling
 from ..budgets import status as budget_status
 from ..budgets.models import ExpenseDaily, Grant, RecipientKind
-from ..charts.spend import SpendChart, expenses_target, grant_spend_chart, short_eur, spend_chart
-from ..charts.svg import bar_chart
-from ..database import sum_cents
-from ..extensions import db
+from ..budgets.spend_chart import SpendChart, expenses_target, grant_spend_chart, short_eur, spend_chart
 from ..grants.models import ParticipantCount
-from ..money import format_eur, percent
+from ..platform.database import sum_cents
+from ..platform.extensions import db
+from ..platform.money import format_eur, percent
+from ..platform.web.charts import bar_chart
 from ..reference.models import Kommune, kommune_display_name
 from ..reference.services import get_programme
 

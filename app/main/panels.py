@@ -11,21 +11,21 @@ from flask import url_for
 from flask_babel import gettext
 from sqlalchemy import func, select
 
-from .. import clock
 from ..allocation.models import AllocationStatus, AllocationVersion
-from ..audit import AuditEntry
 from ..auth.models import Role
 from ..budgets import services as budget_services
 from ..budgets import status as budget_status
 from ..budgets.models import ProofOfUse, ProofStatus, Reclaim, ReclaimStatus
-from ..extensions import db
-from ..formatting import format_date
 from ..grants.models import ApplicationStatus
 from ..grants.services import application_of_kommune, ceiling_cents, open_amendment, status_counts
 from ..notifications.models import Message
+from ..platform import clock
+from ..platform.audit import AuditEntry
+from ..platform.extensions import db
+from ..platform.formatting import format_date
+from ..platform.web.dashboard import Panel, panel
 from ..reference.services import get_programme
 from . import insights
-from .dashboard import Panel, panel
 
 STAFF = (Role.PROGRAMME_ADMIN, Role.FINANCE, Role.AUDITOR)
 

@@ -9,22 +9,22 @@ from flask_babel import gettext, lazy_gettext
 from marshmallow import ValidationError
 from sqlalchemy import select, text
 
-from ..audit import AuditEntry
 from ..auth.models import Role
 from ..auth.permissions import AUDIT_READ, PUBLIC, START_PAGE, ensure_kommune_access, requires
 from ..budgets import status as budget_status
 from ..budgets.models import Grant, RecipientKind
-from ..charts.nrwmap import ATTRIBUTION, render_map
-from ..charts.spend import short_eur
-from ..errors import NotFound
-from ..extensions import db
+from ..budgets.spend_chart import short_eur
 from ..grants import services as grant_services
-from ..navigation import nav_entry
+from ..platform.audit import AuditEntry
+from ..platform.errors import NotFound
+from ..platform.extensions import db
+from ..platform.web.dashboard import panels_for
+from ..platform.web.listing import ListColumn, Listing, build_listing
+from ..platform.web.navigation import nav_entry
+from ..platform.web.nrwmap import ATTRIBUTION, render_map
 from ..reference.services import get_programme, kommune_by_ags
 from . import audit_labels, insights
 from .audit_query import FILTERS, audit_select
-from .dashboard import panels_for
-from .listing import ListColumn, Listing, build_listing
 from .permissions import KOMMUNE_PAGE, MAP_READ, REPORTS_READ
 from .schemas import AuditFilter
 

@@ -28,8 +28,8 @@ from urllib.parse import urlparse
 from flask import current_app
 from sqlalchemy import select, update
 
-from .. import clock
-from ..extensions import db
+from ..platform import clock
+from ..platform.extensions import db
 from .models import Message
 
 RETRY_BASE_SECONDS = 60

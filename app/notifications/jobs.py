@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..scheduler.registry import job
+from ..platform.jobs import job
 from .delivery import deliver_pending
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
-from ..database import UTCDateTime
-from ..extensions import db
+from ..platform.database import UTCDateTime
+from ..platform.extensions import db
 
 
 class Message(db.Model):

@@ -14,10 +14,10 @@ from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from .. import audit, clock
 from ..auth.models import Role, User
-from ..errors import NotFound, ValidationFailed
-from ..extensions import db
+from ..platform import audit, clock
+from ..platform.errors import NotFound, ValidationFailed
+from ..platform.extensions import db
 from .kinds import KINDS, Kind, kinds_for_role
 from .models import PREFERENCE_MODES, Message, NotificationPreference
 

@@ -4,11 +4,11 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext, lazy_gettext
 
 from ..auth.permissions import requires
-from ..errors import ValidationFailed
-from ..exports import Column
-from ..extensions import db
-from ..main.listing import export_of
-from ..navigation import nav_entry
+from ..platform.errors import ValidationFailed
+from ..platform.extensions import db
+from ..platform.web.exports import Column
+from ..platform.web.listing import export_of
+from ..platform.web.navigation import nav_entry
 from .permissions import INBOX, PREFERENCES
 from .services import inbox, mark_read, preferences, set_preferences
 

@@ -23,8 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..errors import N_
-from ..extensions import db
+from ..platform.errors import N_
+from ..platform.extensions import db
 
 
 class Programme(db.Model):

@@ -13,10 +13,10 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from .. import audit
-from ..errors import NotFound, ValidationFailed
-from ..extensions import db
-from ..money import MoneyFormatError, parse_api_amount
+from ..platform import audit
+from ..platform.errors import NotFound, ValidationFailed
+from ..platform.extensions import db
+from ..platform.money import MoneyFormatError, parse_api_amount
 from .models import FundingModule, Gemeinde, Kommune, Programme
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -2,9 +2,9 @@
 
 from flask import g
 
-from ..api_blueprint import ApiBlueprint
 from ..auth.permissions import requires
-from ..pagination import SelectPage
+from ..platform.web.api import ApiBlueprint
+from ..platform.web.pagination import SelectPage
 from .permissions import JOBS_READ, JOBS_RUN
 from .runner import execute
 from .schemas import JobOut, JobRunOut, RunFilter, RunOutcomeOut

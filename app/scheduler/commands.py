@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import clock
+from ..platform import clock
 
 
 @click.command("scheduler")
@@ -64,7 +64,7 @@ def list_command() -> None:
 @with_appcontext
 def run_command(name: str, day: str | None) -> None:
     """Run job NAME now (once per due key: a second run the same day does nothing)."""
-    from ..errors import NotFound
+    from ..platform.errors import NotFound
     from .runner import execute
 
     try:

@@ -8,11 +8,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete
 
-from .. import clock
-from ..extensions import db
-from . import registry
+from ..platform import clock
+from ..platform import jobs as registry
+from ..platform.extensions import db
+from ..platform.jobs import job
 from .models import JobRun
-from .registry import job
 
 
 @job("scheduler.heartbeat", trigger="interval", minutes=5, coalesce=False, misfire_grace_time=300,

@@ -20,8 +20,8 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
-from ..extensions import db
+from ..platform import clock
+from ..platform.extensions import db
 from .models import SchedulerLease
 
 LEASE_NAME = "scheduler"

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import UTCDateTime
-from ..extensions import db
+from ..platform.database import UTCDateTime
+from ..platform.extensions import db
 
 RUN_STATUSES = ("ok", "failed")
 

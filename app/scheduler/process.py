@@ -27,9 +27,10 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from .. import clock
-from ..extensions import db
-from . import lease, registry, runner
+from ..platform import clock
+from ..platform import jobs as registry
+from ..platform.extensions import db
+from . import lease, runner
 
 log = logging.getLogger("durchstarten.scheduler")
 ENTRY = "app.scheduler.runner:scheduled_entry"

@@ -23,11 +23,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit, clock
-from ..database import lock_for_update
-from ..errors import NotFound
-from ..extensions import db
-from . import registry
+from ..platform import audit, clock
+from ..platform import jobs as registry
+from ..platform.database import lock_for_update
+from ..platform.errors import NotFound
+from ..platform.extensions import db
 from .models import JobRun
 
 log = logging.getLogger("durchstarten.scheduler")

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import Column, Float, MetaData, String, Table, func, inspect, select
 
-from .. import clock
-from ..extensions import db
-from . import lease, registry
+from ..platform import clock
+from ..platform import jobs as registry
+from ..platform.extensions import db
+from . import lease
 from .models import JobRun
 from .process import JOBSTORE_TABLE
 

@@ -6,11 +6,11 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext, lazy_gettext
 
 from ..auth.permissions import requires
-from ..exports import Column
-from ..extensions import db
-from ..main.listing import MAX_EXPORT_ROWS, export_of
-from ..navigation import nav_entry
 from ..notifications.delivery import queue_status
+from ..platform.extensions import db
+from ..platform.web.exports import Column
+from ..platform.web.listing import MAX_EXPORT_ROWS, export_of
+from ..platform.web.navigation import nav_entry
 from .permissions import JOBS_READ, JOBS_RUN
 from .runner import execute
 from .services import job_overview, runs_select, scheduler_status

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from app.allocation import keydata, services
-from app.extensions import db
+from app.platform.extensions import db
 from app.reference.services import get_programme
 from tests.allocation.allocation_data import DATASET_NAME, POOL, SHIPPED
 

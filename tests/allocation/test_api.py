@@ -90,7 +90,7 @@ def test_kommune_sees_only_its_own_ceiling(api, make_user, published, draft_two)
 @pytest.fixture()
 def draft_two(programme, admin, dataset):
     from app.allocation import services
-    from app.extensions import db
+    from app.platform.extensions import db
 
     version = services.create_version(programme, actor=admin, pool_cents=POOL, key_dataset_id=dataset.id)
     db.session.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.allocation.commands import allocation_group
 from app.allocation.models import AllocationVersion, KeyDataset
-from app.extensions import db
+from app.platform.extensions import db
 from tests.allocation.allocation_data import SHIPPED
 
 

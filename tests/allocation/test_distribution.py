@@ -24,7 +24,7 @@ from app.allocation.distribution import (
     redistribute,
     split_pool,
 )
-from app.money import format_eur
+from app.platform.money import format_eur
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_CANDIDATES = [

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.allocation import keydata
 from app.allocation.models import KeyDataset, KeyGemeindeRow
-from app.extensions import db
+from app.platform.extensions import db
 
 HEADER = "ags,name,kreis_ags,population,area_km2,as_of"
 GOOD = [HEADER, '05111000,"Düsseldorf, Stadt",05111,621877,217.41,2019-12-31',

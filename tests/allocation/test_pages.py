@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.allocation.models import AllocationStatus, AllocationVersion, KeyDataset
-from app.extensions import db
+from app.platform.extensions import db
 from tests.allocation.allocation_data import SHIPPED
 from tests.export_reading import read_export
 

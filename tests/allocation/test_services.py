@@ -12,10 +12,10 @@ from sqlalchemy import select
 from app.allocation import services
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling, GiveBack
 from app.allocation.services import published_ceiling
-from app.audit import AuditEntry
 from app.auth.models import Role
-from app.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from app.extensions import db
+from app.platform.audit import AuditEntry
+from app.platform.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from app.platform.extensions import db
 from app.reference.services import kommune_by_ags
 from tests.allocation.allocation_data import POOL, SHIPPED
 

@@ -6,10 +6,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.audit import AuditEntry
 from app.auth.models import ApiToken, Role
-from app.extensions import db
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.extensions import db
 
 ROLES = [r.value for r in Role]
 

@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app import clock
-from app.audit import AuditEntry
 from app.auth import services
 from app.auth.throttling import delay_seconds
-from app.extensions import db
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.extensions import db
 from tests.conftest import PASSWORD, PageClient
 
 NEW_PASSWORD = "Neues-Passwort-456"

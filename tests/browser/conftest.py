@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from app.database import mark_read_only, reset_read_only
+from app.platform.database import mark_read_only, reset_read_only
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", "test-artifacts"))

@@ -7,11 +7,11 @@ from types import SimpleNamespace
 
 from playwright.sync_api import expect
 
-from app import clock
 from app.allocation import demo as allocation_demo
 from app.budgets import services as budget_services
 from app.budgets.services import set_commitment
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.services import get_programme, kommune_by_ags
 from tests.conftest import PASSWORD
 

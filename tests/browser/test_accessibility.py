@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app import clock
+from app.platform import clock
 from tests.browser.conftest import browser_type_launch_args, chromium_path, live_server  # noqa: F401
 from tests.browser.roles import DAY, build_story, login, logout
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.allocation import keydata
-from app.extensions import db
+from app.platform.extensions import db
 from app.reference.services import DATA_DIR
 
 pytestmark = pytest.mark.browser

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
+from app.platform.extensions import db
 
 pytestmark = pytest.mark.browser
 

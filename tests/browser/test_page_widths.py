@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import clock
+from app.platform import clock
 from tests.browser.conftest import browser_type_launch_args, chromium_path, live_server  # noqa: F401
 from tests.browser.roles import DAY, build_story, login
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from app import clock
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.services import get_programme, kommune_by_ags
 
 LINES = {("F1", 2021): 10_000_000, ("F2", 2021): 5_000_000, ("F1", 2022): 10_000_000, ("F4", 2022): 2_000_000,

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app import clock
 from app.budgets.models import Expense, LedgerEntry
 from app.budgets.verify import verify_ledger
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 
 
 def csv_lines(count: int, start: date, *, module: str = "F1", cents: int = 400, bad_line: int | None = None) -> bytes:

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from app import clock
 from app.budgets.verify import verify_ledger
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 from tests.browser.conftest import browser_type_launch_args, chromium_path, live_server, screenshot  # noqa: F401
 
 pytestmark = pytest.mark.browser

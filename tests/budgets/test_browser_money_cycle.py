@@ -19,10 +19,10 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from app import clock
 from app.budgets.models import Drawdown, DrawdownKind, DrawdownStatus
 from app.budgets.verify import verify_ledger
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 from tests.browser.conftest import ARTIFACTS, browser_type_launch_args, chromium_path, live_server  # noqa: F401
 from tests.conftest import PASSWORD
 from tests.grants.conftest import KOELN, ceilings, draft_body  # noqa: F401

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from app import clock
 from app.budgets import services
-from app.extensions import db
-from app.money import format_eur
+from app.platform import clock
+from app.platform.extensions import db
+from app.platform.money import format_eur
 from tests.budgets.conftest import payer_for
 
 

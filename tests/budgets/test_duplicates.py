@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app import clock
 from app.budgets import services, status
 from app.budgets.models import Expense, ExpenseImport
 from app.budgets.verify import verify_ledger
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 from tests.budgets.test_api_path import csv_lines
 
 DAY = date(2021, 6, 1)

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from app import clock
 from app.budgets.early_start import early_start_warnings
 from app.budgets.services import set_commitment
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.services import get_programme, kommune_by_ags
 
 DECIDED = date(2021, 6, 15)

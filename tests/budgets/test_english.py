@@ -8,7 +8,7 @@ import csv
 import io
 from datetime import date
 
-from app import clock
+from app.platform import clock
 
 
 def _text(client, url: str) -> str:

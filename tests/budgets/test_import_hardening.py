@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app import clock
 from app.budgets.models import Expense
 from app.budgets.verify import verify_ledger
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 HEADER = "datum;baustein;betrag;beleg;beschreibung"

@@ -12,18 +12,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from app import clock
-from app.audit import AuditEntry
 from app.budgets import services
 from app.budgets.jobs import DRAWN_NOT_SPENT, LAST_EXPENSE_DATE, LEDGER_DIFFERENCES, RISK_CHANGES
 from app.budgets.models import Grant, GrantRiskFlag, LedgerBalance
 from app.budgets.monitoring import unspent_by_payment
 from app.budgets.settlement import submit_proof
-from app.errors import Conflict, ValidationFailed
-from app.extensions import db
 from app.notifications.kinds import DEADLINE_NOTICE
 from app.notifications.models import Message, NotificationPreference
 from app.notifications.services import set_preferences
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.errors import Conflict, ValidationFailed
+from app.platform.extensions import db
 from app.reference.services import get_programme
 from app.scheduler.runner import execute
 from tests.budgets.conftest import payer_for

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
-from app import clock
 from app.budgets import ledger, services
 from app.budgets.models import AccountKind, LedgerBalance, LedgerEntry
 from app.budgets.verify import verify_ledger
 from app.cli import main
-from app.errors import ValidationFailed
-from app.extensions import db
+from app.platform import clock
+from app.platform.errors import ValidationFailed
+from app.platform.extensions import db
 
 
 def test_earned_rounding_rule():

@@ -9,15 +9,15 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app import clock
 from app.budgets import ledger, services, settlement, status
 from app.budgets.models import AccountKind, Drawdown, DrawdownKind, DrawdownStatus
 from app.budgets.notices import DRAWDOWN_DECISION, SETTLEMENT
 from app.budgets.panels import finance_panel
 from app.budgets.verify import verify_ledger
-from app.errors import Forbidden, ValidationFailed
-from app.extensions import db
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.errors import Forbidden, ValidationFailed
+from app.platform.extensions import db
 from tests.budgets.conftest import payer_for
 
 K = AccountKind

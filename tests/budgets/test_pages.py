@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from app import clock
 from app.budgets import phases, services, settlement
 from app.budgets.verify import verify_ledger
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 from tests.budgets.test_api_path import csv_lines
 
 

@@ -11,12 +11,12 @@ from io import BytesIO
 
 from sqlalchemy import select
 
-from app import clock
 from app.budgets import settlement
 from app.budgets.models import Drawdown, Expense
 from app.budgets.verify import verify_ledger
-from app.clock import BERLIN
-from app.extensions import db
+from app.platform import clock
+from app.platform.clock import BERLIN
+from app.platform.extensions import db
 from tests.budgets.test_api_path import csv_lines
 from tests.export_reading import read_export
 

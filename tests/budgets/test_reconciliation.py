@@ -10,7 +10,7 @@ from app.budgets import reconciliation
 from app.budgets.models import Journal, LedgerCheck, LedgerEntry
 from app.budgets.verify import verify_ledger
 from app.cli import main
-from app.extensions import db
+from app.platform.extensions import db
 
 
 def _tamper_first_line_of(journal_id: int) -> None:

@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
-from app import clock
-from app.audit import AuditEntry
 from app.budgets import ledger, phases, services, settlement, status
 from app.budgets.models import AccountKind, Expense, ExpenseDaily, ExpenseImport, Journal, LedgerEntry
 from app.budgets.verify import verify_ledger
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.extensions import db
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.platform.extensions import db
 from app.reference.services import get_programme
 from tests.budgets.test_api_path import csv_lines
 

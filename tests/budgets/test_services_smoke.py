@@ -1,9 +1,9 @@
 from datetime import date
 
-from app import clock
 from app.budgets import services
 from app.budgets.verify import verify_ledger
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 
 
 def test_smoke(app, make_user, make_grant):

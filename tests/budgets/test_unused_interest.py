@@ -16,13 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from app import clock
 from app.budgets import services, settlement
 from app.budgets.interest import DrawnPayment, compute_interest_on_balance, load_base_rates, unused_drawdown_movements
 from app.budgets.ledger import balances_of
 from app.budgets.models import GRANT_LEVEL, AccountKind, Reclaim
 from app.budgets.verify import verify_ledger
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.services import get_programme
 from tests.budgets.conftest import payer_for
 

@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from app import clock
 from app.auth.models import Role
 from app.budgets import services, settlement
 from app.budgets.models import DrawdownStatus, ProofStatus
 from app.budgets.verify import verify_ledger
-from app.errors import Forbidden, InvalidTransition
-from app.extensions import db
+from app.platform import clock
+from app.platform.errors import Forbidden, InvalidTransition
+from app.platform.extensions import db
 from app.reference.services import get_programme
 
 ROLES = [r.value for r in Role]

@@ -6,8 +6,8 @@ from xml.etree import ElementTree
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.charts.nrwmap import NO_DATA, SCALE, classify, map_areas, render_map
-from app.charts.svg import Series, bar_chart, line_chart
+from app.platform.web.charts import Series, bar_chart, line_chart
+from app.platform.web.nrwmap import NO_DATA, SCALE, classify, map_areas, render_map
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -64,7 +64,7 @@ def test_empty_data_gives_a_text_not_a_broken_svg():
 def test_value_axis_has_round_ticks_and_ends_just_above_the_data(value):
     """Issue #21.7: ticks like 0,5 / 1 / 1,5 Mio. €, the axis ending at the first tick at or above the maximum
     (it ran to twice the data maximum with ticks at 1,2 / 2,5 / 3,8 Mio. €)."""
-    from app.charts.svg import nice_scale
+    from app.platform.web.charts import nice_scale
 
     step, top = nice_scale(value)
     assert top >= value > top - step and top % step == 0 and top // step <= 5
@@ -73,8 +73,8 @@ def test_value_axis_has_round_ticks_and_ends_just_above_the_data(value):
 
 
 def test_axis_labels_of_the_spend_chart():
-    from app.charts.spend import short_eur
-    from app.charts.svg import nice_scale
+    from app.budgets.spend_chart import short_eur
+    from app.platform.web.charts import nice_scale
 
     assert nice_scale(230_000_000) == (50_000_000, 250_000_000)  # 2,3 Mio. € → ticks every 0,5 Mio. to 2,5 Mio.
     assert [short_eur(v) for v in (50_000_000, 125_000_000, 300_000_000)] == ["500 Tsd. €", "1,25 Mio. €", "3 Mio. €"]

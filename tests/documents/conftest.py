@@ -16,13 +16,13 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from app import clock
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
 from app.budgets import services as budgets
 from app.budgets import settlement
 from app.documents.models import Document
-from app.extensions import db
 from app.grants import decisions
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.services import get_programme, kommune_by_ags
 from tests.budgets.conftest import payer_for
 

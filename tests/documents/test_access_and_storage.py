@@ -9,9 +9,9 @@ from jinja2 import ChoiceLoader, DictLoader
 
 from app.documents.models import Document
 from app.documents.services import issue_document, render_pdf
-from app.extensions import db
 from app.notifications.models import Message
 from app.notifications.services import absolute_url, public_base_url
+from app.platform.extensions import db
 
 from .conftest import pdf_text
 

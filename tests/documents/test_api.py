@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from app.documents.models import Document
-from app.extensions import db
+from app.platform.extensions import db
 
 
 def test_the_list_shows_own_documents_only(cycle, api):

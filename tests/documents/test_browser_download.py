@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
+from app.platform.extensions import db
 from tests.browser.conftest import browser_type_launch_args, chromium_path, live_server, screenshot  # noqa: F401
 
 from .conftest import pdf_text

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from app.audit import AuditEntry
 from app.budgets.settlement import reclaim_statement
 from app.documents.letters import kassenzeichen
 from app.documents.models import Document
-from app.extensions import db
-from app.money import format_eur
+from app.platform.audit import AuditEntry
+from app.platform.extensions import db
+from app.platform.money import format_eur
 
 from .conftest import pdf_text, pdfa_claim
 
@@ -102,8 +102,8 @@ def test_each_issue_is_in_the_audit_trail_with_its_hash(cycle):
 
 
 def test_a_rejected_drawdown_gets_a_rejection_with_reason(cycle):
-    from app import clock
     from app.budgets import services as budgets
+    from app.platform import clock
 
     grant = cycle.drawdown.grant
     with clock.freeze(cycle.drawdown.period_start):

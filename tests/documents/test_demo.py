@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from app.documents import demo
 from app.documents.models import Document
-from app.extensions import db
+from app.platform.extensions import db
 
 
 def test_demo_issues_the_documents_under_their_historical_clock(cycle):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from app import clock
 from app.documents.models import Document
-from app.extensions import db
 from app.innovationsfonds import selection
 from app.innovationsfonds.models import Sketch, SketchStatus, StagedMessage
-from app.money import format_eur
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.extensions import db
+from app.platform.money import format_eur
 from tests.innovationsfonds import conftest as innovationsfonds
 
 from .conftest import pdf_text, pdfa_claim

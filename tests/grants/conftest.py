@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from app import clock
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.services import get_programme, kommune_by_ags
 
 KOELN, KLEVE, BIELEFELD = "05315", "05154", "05711"

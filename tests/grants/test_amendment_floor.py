@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from app import clock
 from app.budgets import services as budgets
 from app.budgets.services import grant_for_source
-from app.extensions import db
 from app.grants.services import commitment_source, get_application
+from app.platform import clock
+from app.platform.extensions import db
 from tests.budgets.conftest import payer_for
 
 

@@ -3,12 +3,12 @@ amendment F2 → F4 → changed decision; ceilings, validation, commitments, rel
 
 from sqlalchemy import select
 
-from app.audit import AuditEntry
 from app.budgets.models import Grant
-from app.extensions import db
 from app.grants.decisions import released_by_kommune
 from app.grants.models import Revision
 from app.notifications.models import Message
+from app.platform.audit import AuditEntry
+from app.platform.extensions import db
 from app.reference.services import get_programme
 from tests.grants.conftest import draft_body, lines_body
 
@@ -212,9 +212,9 @@ def test_kommune_rate_override_changes_eligible_cost(flow):
 
 def test_amendment_below_spent_is_refused_by_the_budget(flow, monkeypatch):
     """set_commitment refuses lines below what was paid/spent: the 422 reaches the user, nothing is kept."""
-    from app.errors import ValidationFailed
     from app.grants import decisions as decisions_module
     from app.grants.models import Decision
+    from app.platform.errors import ValidationFailed
 
     kommune, admin = flow.api["kommune"], flow.api["programme_admin"]
     app_id = flow.in_state("approved")

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.budgets.models import Grant
-from app.extensions import db
 from app.grants import decisions, services
 from app.grants.models import Decision, DecisionCounter
+from app.platform.extensions import db
 
 
 def _race(flow, app_id, paths_and_bodies):

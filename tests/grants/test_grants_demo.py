@@ -4,13 +4,13 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app import clock
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
 from app.auth.services import create_user
 from app.demo import DEMO_PASSWORD, DemoContext
-from app.extensions import db
 from app.grants import demo
 from app.grants.models import Application, ApplicationStatus, Decision, ParticipantCount
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.models import Kommune
 from app.reference.services import get_programme
 
@@ -40,8 +40,8 @@ def test_demo_seeds_every_status(app):
     assert db.session.scalar(select(func.count()).select_from(ParticipantCount)) > 100
     # issue #21.2: demo entries carry plausible times before the demo day, so what a person does on the
     # demo day sorts above them; each quarter's report comes after that quarter began
-    from app.audit import AuditEntry
-    from app.clock import BERLIN
+    from app.platform.audit import AuditEntry
+    from app.platform.clock import BERLIN
 
     demo_day_start = clock.end_of_day(date(2022, 6, 14))
     stamps = list(db.session.scalars(select(AuditEntry.occurred_at).where(AuditEntry.action.startswith("grants."))))

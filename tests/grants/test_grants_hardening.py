@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from app import clock
+from app.platform import clock
 from tests.conftest import PageClient
 
 COUNTS = {"female": {"entered": 3, "exited": 0, "finished": 1, "primary_target": 2}}

@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from app import clock
-from app.extensions import db
 from app.grants.models import Decision
+from app.platform import clock
+from app.platform.extensions import db
 from tests.conftest import PageClient
 from tests.grants.conftest import DAY
 

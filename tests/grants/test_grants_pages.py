@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app import clock
 from app.budgets.models import Grant
-from app.extensions import db
 from app.grants.models import Application, Decision
 from app.grants.presenters import grid_sums
-from app.money import format_eur
+from app.platform import clock
+from app.platform.extensions import db
+from app.platform.money import format_eur
 from tests.conftest import PageClient
 from tests.export_reading import read_export
 from tests.grants.conftest import DAY

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app import clock
-from app.extensions import db
 from app.grants.jobs import DRAFT_REMINDER, reminder_due
 from app.notifications.models import Message
 from app.notifications.services import set_preferences
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.services import get_programme
 from app.scheduler.runner import execute
 from tests.grants.conftest import DAY, KOELN

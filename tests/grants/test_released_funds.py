@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app.allocation.models import AllocationStatus, AllocationVersion, GiveBack
 from app.allocation.services import open_give_back_cents
 from app.budgets.services import kommune_commitment_cents
-from app.extensions import db
 from app.grants.services import ceiling_cents
+from app.platform.extensions import db
 from app.reference.services import get_programme
 from tests.grants.conftest import CEILINGS, KOELN, draft_body
 

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app import clock
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.models import Kommune, Organisation
 
 OPENS = datetime(2020, 1, 15, 0, 0, tzinfo=clock.BERLIN)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app import clock
-from app.extensions import db
 from app.innovationsfonds.models import Assignment, Sketch
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.models import Organisation
 from tests.innovationsfonds.conftest import AFTER, DURING
 

@@ -10,11 +10,11 @@ from datetime import date, datetime
 import pytest
 from playwright.sync_api import expect
 
-from app import clock
 from app.auth.services import create_user
-from app.extensions import db
 from app.innovationsfonds import demo
 from app.innovationsfonds.models import SketchStatus
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.models import Organisation
 from app.reference.services import get_programme
 from tests.browser.conftest import (  # noqa: F401 - the browser fixtures live there

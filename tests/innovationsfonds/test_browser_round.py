@@ -12,12 +12,12 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app import clock
 from app.auth.services import create_user
-from app.extensions import db
 from app.innovationsfonds import demo, services
 from app.innovationsfonds.models import Sketch, SketchStatus
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.models import Organisation
 from app.reference.services import get_programme
 from tests.browser.conftest import (  # noqa: F401 - the browser fixtures live there

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from app import clock
-from app.audit import AuditEntry
-from app.extensions import db
 from app.innovationsfonds import views
 from app.innovationsfonds.models import Call
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.extensions import db
 from tests.innovationsfonds.conftest import AFTER, CLOSES, CRITERIA, DURING, call_body
 
 BEFORE = datetime(2020, 1, 12, tzinfo=UTC)

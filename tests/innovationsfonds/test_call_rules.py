@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from app import clock
-from app.extensions import db
 from app.innovationsfonds.models import Call
+from app.platform import clock
+from app.platform.extensions import db
 from tests.innovationsfonds.conftest import DURING
 
 BASE = "/api/v1/innovationsfonds"

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pytest
 
-from app import clock
-from app.extensions import db
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.models import Organisation
 from tests.innovationsfonds.conftest import AFTER, DURING, call_body, kommune_ids, marks_for, sketch_body
 

@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
 from app.auth.services import create_user
 from app.demo import DEMO_PASSWORD, DemoContext
-from app.extensions import db
 from app.innovationsfonds import demo
 from app.innovationsfonds.models import Assignment, Call, Review, Sketch, SketchStatus
+from app.platform import clock
+from app.platform.extensions import db
 from app.reference.models import Organisation
 from app.reference.services import get_programme
 from tests.conftest import PASSWORD

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
-from app import clock
+from app.platform import clock
 from tests.innovationsfonds.conftest import AFTER, DURING
 
 GERMAN_CALL = ("Übersicht und Förderfähigkeit", "Gutachten je Skizze", "Förderlinie (nicht passende Vorhaben "

@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
-from app.audit import AuditEntry
 from app.auth.models import Role
 from app.auth.permissions import PERMISSIONS
 from app.budgets.models import Grant
-from app.extensions import db
 from app.innovationsfonds import workflow
 from app.innovationsfonds.models import FullApplicationStatus, ProjectDecision, Sketch, SketchStatus
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.extensions import db
 from tests.innovationsfonds.conftest import AFTER
 from tests.innovationsfonds.test_workflow_table import check_rule
 

@@ -10,11 +10,11 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.audit import AuditEntry
-from app.extensions import db
 from app.innovationsfonds.models import Call, FullApplication, FullApplicationStatus, Review, Sketch, SketchStatus
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.extensions import db
 from tests.innovationsfonds.conftest import AFTER
 from tests.innovationsfonds.test_full_application import APPLICATION, BASE
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-from app import clock
-from app.extensions import db
 from app.innovationsfonds.models import Sketch
+from app.platform import clock
+from app.platform.extensions import db
 from tests.innovationsfonds.conftest import AFTER, CLOSES, DURING, marks_for
 
 BASE = "/api/v1/innovationsfonds"

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 from click.testing import CliRunner
 
-from app import clock
-from app.extensions import db
 from app.innovationsfonds.commands import select_command
 from app.innovationsfonds.models import Sketch
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.extensions import db
 from app.scheduler.runner import execute
 from tests.innovationsfonds.conftest import CLOSES
 
@@ -70,5 +70,5 @@ def test_reviewers_are_reminded_before_the_review_deadline(small):
     with clock.freeze(moment):
         repeat = execute("innovationsfonds.remind_reviewers", scheduled_for=moment, trigger="schedule")
     assert repeat.status == "already_done"
-    from app.extensions import db
+    from app.platform.extensions import db
     assert db.session.query(Message).filter(Message.kind == "innovationsfonds.review_deadline").count() == 2

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app import clock
-from app.audit import AuditEntry
-from app.extensions import db
 from app.innovationsfonds.models import Assignment, Sketch
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.extensions import db
 from tests.innovationsfonds.conftest import AFTER, DURING
 
 

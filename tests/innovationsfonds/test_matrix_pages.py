@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from app.extensions import db
 from app.innovationsfonds.matrix import assignment_matrix
 from app.innovationsfonds.models import Call
+from app.platform.extensions import db
 
 
 def _statements(run) -> tuple[int, object]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app import clock
-from app.audit import AuditEntry
-from app.extensions import db
 from app.innovationsfonds.commands import create_organisation_command
+from app.platform import clock
+from app.platform.audit import AuditEntry
+from app.platform.extensions import db
 from app.reference.models import Organisation
 from tests.innovationsfonds.conftest import DURING, kommune_ids, sketch_body
 

@@ -10,8 +10,8 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from app import clock
 from app.auth.models import User
+from app.platform import clock
 from tests.innovationsfonds.conftest import AFTER, DURING, marks_for
 
 BASE = "/api/v1/innovationsfonds"

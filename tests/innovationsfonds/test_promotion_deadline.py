@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app import clock
-from app.extensions import db
 from app.innovationsfonds.models import PROMOTION_DAYS_DEFAULT, Call, Review, Sketch, SketchStatus
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.extensions import db
 from tests.innovationsfonds.conftest import AFTER, call_body
 from tests.innovationsfonds.test_call_editing import _form
 from tests.innovationsfonds.test_full_application import APPLICATION, BASE

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app import clock
+from app.platform import clock
 from tests.conftest import PageClient
 
 from .conftest import call_body

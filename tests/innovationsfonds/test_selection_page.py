@@ -3,9 +3,9 @@ in German and in English."""
 
 from __future__ import annotations
 
-from app import clock
-from app.extensions import db
 from app.innovationsfonds.models import Call
+from app.platform import clock
+from app.platform.extensions import db
 from tests.innovationsfonds.conftest import AFTER
 
 HIGH = {"relevance": 10, "innovation": 10, "feasibility": 10, "women": 5}

@@ -8,10 +8,10 @@ import io
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from app import clock
-from app.extensions import db
 from app.innovationsfonds.models import Call, Sketch
 from app.innovationsfonds.ranking import Selection, compare
+from app.platform import clock
+from app.platform.extensions import db
 from tests.innovationsfonds.conftest import AFTER, DURING, call_body
 
 BASE = "/api/v1/innovationsfonds"

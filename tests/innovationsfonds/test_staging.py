@@ -8,10 +8,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.extensions import db
 from app.innovationsfonds.models import Call, Review, Sketch, SketchStatus, StagedMessage
 from app.notifications.models import Message
+from app.platform import clock
+from app.platform.extensions import db
 from tests.innovationsfonds.conftest import AFTER
 
 S = SketchStatus

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app import clock
 from app.innovationsfonds import steering
 from app.innovationsfonds.steering import Calibration
+from app.platform import clock
 from tests.innovationsfonds.conftest import AFTER
 
 BASE = "/api/v1/innovationsfonds"

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from app import clock
 from app.auth.models import Role
 from app.auth.permissions import PERMISSIONS
-from app.errors import Forbidden, InvalidTransition
-from app.extensions import db
 from app.innovationsfonds import permissions as if_permissions  # noqa: F401 - declares the actions
 from app.innovationsfonds import workflow
 from app.innovationsfonds.models import Sketch, SketchStatus
+from app.platform import clock
+from app.platform.errors import Forbidden, InvalidTransition
+from app.platform.extensions import db
 from tests.innovationsfonds.conftest import AFTER, DURING
 
 

@@ -4,9 +4,9 @@ import pytest
 from marshmallow import Schema, fields
 
 from app import create_app
-from app.api_blueprint import ApiBlueprint as Blueprint
 from app.auth.permissions import PUBLIC, requires
-from app.money import Money
+from app.platform.money import Money
+from app.platform.web.api import ApiBlueprint as Blueprint
 
 
 class _AmountIn(Schema):

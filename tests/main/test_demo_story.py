@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.budgets import demo
 from app.budgets.models import ProofOfUse, ProofStatus, Reclaim
-from app.extensions import db
+from app.platform.extensions import db
 from app.reference.services import get_programme
 from tests.budgets.conftest import make_grant  # noqa: F401 - fixture
 

@@ -14,12 +14,12 @@ from types import SimpleNamespace
 import pytest
 from openpyxl import load_workbook
 
-from app import clock
 from app.allocation import demo as allocation_demo
 from app.allocation.models import Ceiling
 from app.budgets import services as budget_services
-from app.extensions import db
-from app.money import format_eur
+from app.platform import clock
+from app.platform.extensions import db
+from app.platform.money import format_eur
 from app.reference.models import Kommune
 from app.reference.services import get_programme
 from tests.budgets.conftest import make_grant  # noqa: F401 - fixture

@@ -9,11 +9,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
-from app import clock
-from app.extensions import db
 from app.notifications.kinds import declare_kind
 from app.notifications.models import Message
 from app.notifications.services import remind
+from app.platform import clock
+from app.platform.extensions import db
 from app.scheduler.runner import execute
 
 REMINDER = declare_kind("test.expense_deadline", "Erinnerung: letzter Ausgabentag", roles={"kommune"})

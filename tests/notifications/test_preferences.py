@@ -3,11 +3,11 @@
 import pytest
 from sqlalchemy import select
 
-from app.errors import ValidationFailed
-from app.extensions import db
 from app.notifications.kinds import DEADLINE_NOTICE, declare_kind
 from app.notifications.models import Message
 from app.notifications.services import preference_mode, remind, set_preferences
+from app.platform.errors import ValidationFailed
+from app.platform.extensions import db
 
 DRAFT = declare_kind("test.draft_reminder", "Erinnerung: Antrag noch nicht eingereicht", roles={"kommune"})
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from app.extensions import db
+from app.platform.extensions import db
 from app.reference.services import get_programme, kommune_by_ags
 
 

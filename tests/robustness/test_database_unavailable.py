@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from app import clock
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 
 
 def _down(*_args, **_kwargs):
@@ -39,7 +39,7 @@ def test_a_write_interrupted_by_the_outage_keeps_nothing(app, make_user, api, mo
                            lines={("F1", 2021): 100_000})
     db.session.commit()
     client = api(make_user("kommune"))
-    import app.audit as audit
+    import app.platform.audit as audit
 
     monkeypatch.setattr(audit, "record", _down)  # fails after the drawdown and its journal were flushed
     with clock.freeze(date(2021, 5, 1)):

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app import create_app, sanitation
+from app import create_app
 from app.auth.views import _safe_next
+from app.platform.web import sanitation
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from app.extensions import db
+from app.platform.extensions import db
 
 
 @pytest.fixture()

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from werkzeug.routing import AnyConverter, IntegerConverter
 
-from app import clock, create_app
+from app import create_app
+from app.platform import clock
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -122,7 +123,7 @@ def test_upload_file_names_never_reach_the_file_system(app, make_user, client, m
     from io import BytesIO
 
     from app.budgets.models import ExpenseImport
-    from app.extensions import db
+    from app.platform.extensions import db
 
     grant = make_grant(lines={("F1", 2021): 1_000_000})
     client.login(make_user("kommune"))

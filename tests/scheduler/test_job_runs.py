@@ -8,14 +8,14 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from app import clock
-from app.audit import AuditEntry
-from app.clock import BERLIN
-from app.extensions import db
 from app.notifications.kinds import declare_kind
 from app.notifications.models import Message
 from app.notifications.services import remind, users_with_role
-from app.scheduler import registry
+from app.platform import clock
+from app.platform import jobs as registry
+from app.platform.audit import AuditEntry
+from app.platform.clock import BERLIN
+from app.platform.extensions import db
 from app.scheduler.commands import jobs_group
 from app.scheduler.models import JobRun
 from app.scheduler.runner import execute

@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from app.audit import AuditEntry
-from app.extensions import db
-from app.scheduler import registry
+from app.platform import jobs as registry
+from app.platform.audit import AuditEntry
+from app.platform.extensions import db
 from app.scheduler.models import JobRun
 from tests.export_reading import read_export
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-from app import clock
-from app.extensions import db
+from app.platform import clock
+from app.platform.extensions import db
 from app.scheduler import lease, runner
 from app.scheduler.models import JobRun
 from app.scheduler.process import JOBSTORE_TABLE, serve

@@ -27,7 +27,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app import clock
 from app.allocation import keydata
 from app.allocation import services as allocation
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
@@ -48,13 +47,14 @@ from app.budgets.models import (
     ReclaimStatus,
 )
 from app.budgets.verify import verify_ledger
-from app.errors import DomainError
-from app.extensions import db
 from app.grants import decisions
 from app.grants import services as grants
 from app.grants.content import Content
 from app.grants.models import Application, ApplicationKind, ApplicationStatus
-from app.money import split_largest_remainder
+from app.platform import clock
+from app.platform.errors import DomainError
+from app.platform.extensions import db
+from app.platform.money import split_largest_remainder
 from app.reference.models import Kommune, Organisation
 from app.reference.services import get_programme
 

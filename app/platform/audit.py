@@ -8,6 +8,7 @@ jobs and commands pass ``actor_label`` ("system: scheduler", "cli").
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,6 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from . import clock
 from .database import UTCDateTime
 from .extensions import db
+
+log = logging.getLogger("durchstarten.audit")
 
 
 class AuditEntry(db.Model):
@@ -83,7 +86,8 @@ def record(
     actor_label: str | None = None,
     kommune_id: int | None = None,
 ) -> None:
-    """Append one audit entry to the current transaction (committed by the edge with the change).
+    """Append one audit entry to the current transaction (committed by the edge with the change) and
+    log the state change (logger ``durchstarten.audit``; every state change goes through here).
 
     A prebuilt Core insert on the session's connection: every change writes one, and nothing reads the
     entry back in the same request, so no ORM object (and no flush) is needed.
@@ -91,6 +95,8 @@ def record(
     if actor is None and has_request_context():
         actor = getattr(g, "actor", None)
     label = actor_label or (actor.email if actor is not None else "system")
+    log.info("%s %s %s by %s", action, object_type, object_id, label,
+             extra={"audit_action": action, "object_type": object_type, "object_id": object_id})
     db.session.connection().execute(_INSERT, {
         "occurred_at": clock.now(),
         "actor_id": actor.id if actor is not None else None,

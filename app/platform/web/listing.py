@@ -21,8 +21,8 @@ from flask import Response
 from sqlalchemy import Select, func, or_, select
 
 from .. import clock
-from ..exports import FORMATS, Column, Kind, export_response, today_stamp
 from ..extensions import db
+from .exports import FORMATS, Column, Kind, export_response, today_stamp
 
 PAGE_LIMIT = 100_000
 MAX_EXPORT_ROWS = 50_000

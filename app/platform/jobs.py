@@ -1,7 +1,7 @@
 """The job registry: domains declare jobs with ``@job(...)`` in their ``jobs.py``.
 
 ```python
-from app.scheduler.registry import job
+from app.platform.jobs import job
 
 @job("budgets.verify_ledger", trigger="cron", hour=2, minute=0,
      description="Hauptbuch nachts prüfen und Abweichungen melden")
@@ -18,12 +18,12 @@ def verify_ledger(run) -> dict:          # run: app.scheduler.runner.RunContext
 * The config dict ``SCHEDULER_SCHEDULES = {"name": {"trigger": "interval", "seconds": 2}}`` overrides a
   schedule without a code change.
 
-Every ``f"{package}.jobs"`` of ``app.DOMAINS`` is imported when the registry is first read.
+Domains declare their jobs here; ``create_app`` imports every domain's ``jobs`` module, so the registry
+is complete in every process that built the application (web, scheduler, CLI).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -33,7 +33,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from ..clock import BERLIN
+from .clock import BERLIN
 
 INTERVAL_ORIGIN = datetime(2020, 1, 1, tzinfo=UTC)
 _CRON_FIELDS = {"year", "month", "day", "week", "day_of_week", "hour", "minute", "second"}
@@ -99,7 +99,6 @@ class JobSpec:
 
 
 _JOBS: dict[str, JobSpec] = {}
-_loaded = False
 
 
 def job(name: str, *, trigger: str = "cron", description: str, key: str | None = None, coalesce: bool = True,
@@ -134,29 +133,11 @@ def job(name: str, *, trigger: str = "cron", description: str, key: str | None =
     return register
 
 
-def _load_domain_jobs() -> None:
-    global _loaded
-    if _loaded:
-        return
-    from .. import DOMAINS
-
-    for package in DOMAINS:
-        name = f"{package}.jobs"
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as missing:
-            if missing.name != name:
-                raise
-    _loaded = True
-
-
 def all_jobs() -> list[JobSpec]:
-    _load_domain_jobs()
     return [_JOBS[name] for name in sorted(_JOBS)]
 
 
 def get(name: str) -> JobSpec | None:
-    _load_domain_jobs()
     return _JOBS.get(name)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_smorest import Page
 from sqlalchemy import func, select
 
-from .extensions import db
+from ..extensions import db
 
 
 class SelectPage(Page):

@@ -12,11 +12,11 @@ from decimal import Decimal
 
 from flask_babel import gettext
 
-from .. import clock
-from ..budgets import status as budget_status
-from ..budgets.forecast import straight_line
-from ..budgets.models import Grant
-from .svg import Series, line_chart
+from ..platform import clock
+from ..platform.web.charts import Series, line_chart
+from . import status as budget_status
+from .forecast import straight_line
+from .models import Grant
 
 
 @dataclass

@@ -29,9 +29,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .clock import BERLIN
-from .formatting import format_date, format_datetime, format_decimal
-from .money import cents_to_decimal, format_eur
+from ..clock import BERLIN
+from ..formatting import format_date, format_datetime, format_decimal
+from ..money import cents_to_decimal, format_eur
 
 Kind = Literal["text", "money", "int", "decimal", "percent", "date", "datetime"]
 FORMATS = ("csv", "xlsx")

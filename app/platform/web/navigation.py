@@ -23,8 +23,7 @@ def nav_entry(label: str, endpoint: str, permission: str, order: int = 100) -> N
     _ENTRIES.append(NavEntry(label, endpoint, permission, order))
 
 
-def nav_items(user) -> list[dict]:
-    from .auth.permissions import can
-
+def nav_items(user, can) -> list[dict]:
+    """The entries ``user`` may open; ``can(user, permission)`` is the permission check (app.auth)."""
     return [{"label": str(e.label), "url": url_for(e.endpoint)}
             for e in sorted(_ENTRIES, key=lambda e: e.order) if can(user, e.permission)]

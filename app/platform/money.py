@@ -175,6 +175,9 @@ def split_largest_remainder(
 class Money(fields.Field):
     """A marshmallow field for amounts: JSON ``"1234.56"`` <-> int cents.
 
+    Loaded from a page form (``app.platform.web.forms.load_form``), it reads what people type
+    ("1.234,56", "1234,56", "1234 €") with the same limits and messages.
+
     Rejects JSON numbers (they went through binary floating point), more than two decimals,
     exponents and any other text. Registered with flask-smorest as ``type: string,
     format: decimal`` so that the OpenAPI document tells clients the same.
@@ -193,7 +196,8 @@ class Money(fields.Field):
         return None if value is None else cents_to_api(int(value))
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
+        parse = parse_german_amount if getattr(self.root, "from_form", False) else parse_api_amount
         try:
-            return parse_api_amount(value, allow_negative=self.allow_negative)
+            return parse(value, allow_negative=self.allow_negative)
         except MoneyFormatError as exc:
             raise ValidationError(str(exc)) from None

@@ -18,7 +18,7 @@ from pathlib import Path
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
-GEOJSON = Path(__file__).resolve().parents[1] / "reference" / "data" / "geo" / "nrw_kreise.geojson"
+GEOJSON = Path(__file__).resolve().parents[2] / "reference" / "data" / "geo" / "nrw_kreise.geojson"
 ATTRIBUTION = "Grenzen: © GeoBasis-DE / BKG (VG250, Stand 31.12.2018), Datenlizenz Deutschland – Namensnennung 2.0"
 # Sequential blue scale (light to dark), each step distinguishable; the legend names the ranges.
 SCALE = ["#dbe7f3", "#a9c6e4", "#6fa0cf", "#3a76b4", "#0b4f8a"]

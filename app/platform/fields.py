@@ -1,0 +1,47 @@
+"""Input fields shared by the API schemas and the page forms, with German messages.
+
+One schema serves both edges: ``load_form`` (app.platform.web.forms) marks the schema as loaded
+from a form, and the fields then also accept what people type (``15.06.2022``, ``1.234,56``).
+Length limits are declared once, in :mod:`app.platform.limits`, and used through :func:`text`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import fields, validate
+
+DATE_MESSAGE = "Bitte ein Datum angeben (TT.MM.JJJJ)."
+REQUIRED_MESSAGE = "Bitte ausfüllen."
+
+
+class Day(fields.Date):
+    """A calendar day: ISO ``2022-06-15`` in the API; in forms also ``15.06.2022``."""
+
+    default_error_messages = {"invalid": DATE_MESSAGE, "required": REQUIRED_MESSAGE}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
+        if getattr(self.root, "from_form", False) and isinstance(value, str) and value.count(".") == 2:
+            try:
+                day, month, year = (int(part) for part in value.strip().split("."))
+                return date(year, month, day)
+            except ValueError:
+                raise self.make_error("invalid") from None
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def text(max_length: int, *, required: bool = False, min_length: int | None = None, **kwargs: Any) -> fields.String:
+    """A free-text field limited to ``max_length`` characters (a name from app.platform.limits)."""
+    messages = {"required": REQUIRED_MESSAGE, "null": REQUIRED_MESSAGE}
+    check = validate.Length(min=min_length if min_length is not None else (1 if required else None), max=max_length,
+                            error=_length_message(max_length, min_length if min_length is not None else 1))
+    return fields.String(required=required, validate=check, error_messages=messages,
+                         metadata={"maxLength": max_length, **kwargs.pop("metadata", {})}, **kwargs)
+
+
+def _length_message(max_length: int, min_length: int) -> str:
+    if min_length > 1:
+        return f"Bitte {min_length} bis {max_length} Zeichen angeben."
+    return f"Bitte höchstens {max_length:,} Zeichen angeben.".replace(",", ".")
+

@@ -1,0 +1,13 @@
+"""Every length limit of free text and every numeric bound, declared once.
+
+Schemas (API and forms, through ``app.platform.fields.text``), services and templates (``maxlength``)
+use these names, never a bare number.
+"""
+
+CODE = 40  # codes, voucher numbers, short keys
+NAME = 200  # names, titles, references, e-mail addresses
+REASON = 2000  # reasons, comments, short justifications
+SUMMARY = 5000  # summaries, reviews
+DESCRIPTION = 20000  # long descriptions and reports
+
+MAX_ID = 2**31 - 1  # the largest id a URL or an API body may name (PostgreSQL integer)
