@@ -24,6 +24,7 @@ class MatrixSketch:
     title: str
     organisation_id: int
     kommune_id: int | None
+    status: SketchStatus
     count: int  # reviewers assigned
 
 MATRIX_STATUSES = (S.ELIGIBLE, S.SELECTED, S.WAITING, S.REJECTED, S.FUNDED)
@@ -41,9 +42,9 @@ def assignment_matrix(call: Call, *, page: int | None = None, per_page: int = MA
     pool = reviewers()
     in_call = (Sketch.call_id == call.id, Sketch.status.in_(MATRIX_STATUSES))
     sketches = [MatrixSketch(row.id, sketch_reference(row.call_id, row.number, row.id), row.title,
-                             row.organisation_id, row.kommune_id, row.count) for row in db.session.execute(
+                             row.organisation_id, row.kommune_id, row.status, row.count) for row in db.session.execute(
         select(Sketch.id, Sketch.call_id, Sketch.number, Sketch.title, Sketch.organisation_id, Sketch.kommune_id,
-               func.count(Assignment.reviewer_id).label("count"))
+               Sketch.status, func.count(Assignment.reviewer_id).label("count"))
         .outerjoin(Assignment, Assignment.sketch_id == Sketch.id).where(*in_call)
         .group_by(Sketch.id).order_by(Sketch.id))]
     loads = {u.id: 0 for u in pool}
