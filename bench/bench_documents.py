@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 from faultlib import fresh_database  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.platform import clock  # noqa: E402
 from app.auth.models import Role  # noqa: E402
+from app.platform import clock  # noqa: E402
 from app.platform.extensions import db  # noqa: E402
 
 
