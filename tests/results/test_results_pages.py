@@ -71,3 +71,14 @@ def test_a_kommune_cannot_read_another_kommunes_figures_or_import(client, make_u
     page = client.get("/ergebnisse").get_data(as_text=True)
     assert "<td>Köln</td>" not in page and "Kleve</td>" in page
     assert client.get("/ergebnisse/zielgruppe").status_code == 403
+
+
+def test_reporting_before_the_entries_is_refused_in_german_not_a_server_error(client, make_user, api):
+    kommune = make_user("kommune", kommune_ags=KOELN)
+    client.login(kommune)
+    refused = client.post("/ergebnisse/erreichte", {"year": "2021", "quarter": "2", "male": "1"})
+    assert refused.status_code == 409, refused.status_code
+    answer = api(kommune).put("/api/v1/results/reached-people", json={"year": 2021, "quarter": 2, "male": 1})
+    assert answer.status_code == 409 and "Eintritte" in answer.json["detail"]
+    bad = api(kommune).put("/api/v1/results/reached-people", json={"year": 2021, "quarter": 7, "male": -1})
+    assert bad.status_code == 422 and {"quarter", "male"} <= set(bad.json["errors"])
