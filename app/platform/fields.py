@@ -12,6 +12,8 @@ from typing import Any
 
 from marshmallow import fields, validate
 
+from .formatting import format_decimal
+
 DATE_MESSAGE = "Bitte ein Datum angeben (TT.MM.JJJJ)."
 REQUIRED_MESSAGE = "Bitte ausfüllen."
 
@@ -43,5 +45,5 @@ def text(max_length: int, *, required: bool = False, min_length: int | None = No
 def _length_message(max_length: int, min_length: int) -> str:
     if min_length > 1:
         return f"Bitte {min_length} bis {max_length} Zeichen angeben."
-    return f"Bitte höchstens {max_length:,} Zeichen angeben.".replace(",", ".")
+    return f"Bitte höchstens {format_decimal(max_length, 0)} Zeichen angeben."
 
