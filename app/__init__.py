@@ -23,8 +23,9 @@ from .platform.web.templates import register_template_helpers
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = {"default": "default.py", "testing": "testing.py", "production": "production.py"}
 # Every domain package may provide: models, permissions, views (bp), api (blp), commands, panels, jobs.
+# app.benchdata is no domain (synthetic data for bench/): app/cli.py registers its one command itself.
 DOMAINS = ["app.auth", "app.main", "app.notifications", "app.scheduler", "app.allocation", "app.grants",
-           "app.budgets", "app.innovationsfonds", "app.documents", "app.benchdata"]
+           "app.budgets", "app.innovationsfonds", "app.documents"]
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - the value production refuses
 
 
