@@ -46,13 +46,13 @@ def index():
     return render_template("documents/index.html", listing=listing, kinds=KINDS.values(), wanted=wanted)
 
 
-@bp.route("/<int(max=2147483647):document_id>.pdf")
+@bp.route("/<id:document_id>.pdf")
 @requires(DOCUMENTS_READ)
 def download(document_id: int):
     return pdf_response(get_document(g.actor, document_id))
 
 
-@bp.route("/zu/<string(maxlength=40):object_type>/<int(max=2147483647):object_id>.pdf")
+@bp.route("/zu/<string(maxlength=40):object_type>/<id:object_id>.pdf")
 @requires(DOCUMENTS_READ)
 def of_object(object_type: str, object_id: int):
     """The latest document of a decision, for links from the domains' pages (e.g. the printable Bescheid)."""
