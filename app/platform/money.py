@@ -94,12 +94,6 @@ def decimal_to_cents(amount: Decimal | int | str, *, rounding: str = ROUND_HALF_
     return int((value * 100).quantize(Decimal(1), rounding=rounding))
 
 
-def fraction_to_cents(amount_in_cents: Fraction, *, rounding: str = ROUND_HALF_UP) -> int:
-    """Round an exact number of cents (a Fraction) to whole cents with the given Decimal rounding."""
-    quotient = Decimal(amount_in_cents.numerator) / Decimal(amount_in_cents.denominator)
-    return int(quotient.quantize(Decimal(1), rounding=rounding))
-
-
 def cents_to_api(cents: int) -> str:
     """123456 -> "1234.56"; -5 -> "-0.05"."""
     sign = "-" if cents < 0 else ""
