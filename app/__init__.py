@@ -103,7 +103,7 @@ def _select_locale() -> str:
 def _register_domains(app: Flask, rest_api: Api) -> None:
     for package in DOMAINS:
         # jobs: their notification kinds must be known to the web process too (preferences page).
-        # hooks: subscribers to other domains' events (app.events), e.g. the documents a decision issues.
+        # hooks: subscribers to other domains' events (app.platform.events), e.g. the documents a decision issues.
         for part in ("models", "permissions", "panels", "jobs", "hooks"):
             _optional_import(f"{package}.{part}")
         views = _optional_import(f"{package}.views")
@@ -130,7 +130,7 @@ def _register_request_hooks(app: Flask) -> None:
         g.db_read_only_token = database.mark_read_only(request.method in ("GET", "HEAD", "OPTIONS"))
 
     def _refuse_control_characters():
-        """The one input sanitation step (app/sanitation.py): before any view, schema or database."""
+        """The one input sanitation step (app/platform/web/sanitation.py): before any view, schema or database."""
         if sanitation.path_has_controls(request):
             abort(404)
         field = sanitation.refused_field(request)
