@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ecdda43c4656
+Revision ID: fe8116b06d2d
 Revises: 
-Create Date: 2026-12-03 10:45:55.065712
+Create Date: 2026-12-03 12:16:20.620637
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'ecdda43c4656'
+revision = 'fe8116b06d2d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -150,6 +150,7 @@ def upgrade():
     sa.Column('review_deadline', sa.Date(), nullable=False),
     sa.Column('full_application_deadline', sa.Date(), nullable=False),
     sa.Column('full_application_days_after_promotion', sa.Integer(), nullable=False),
+    sa.Column('waiting_list_limit', sa.Integer(), nullable=True),
     sa.Column('max_per_project_cents', sa.BigInteger(), nullable=False),
     sa.Column('eligible_kinds', sa.JSON(), nullable=False),
     sa.Column('target_groups', sa.JSON(), nullable=False),
@@ -178,6 +179,7 @@ def upgrade():
     sa.CheckConstraint('opens_at < closes_at', name=op.f('ck_if_calls_window_order')),
     sa.CheckConstraint('project_start <= project_end', name=op.f('ck_if_calls_period_order')),
     sa.CheckConstraint('reviewers_per_sketch BETWEEN 1 AND 20', name=op.f('ck_if_calls_reviewers_range')),
+    sa.CheckConstraint('waiting_list_limit IS NULL OR waiting_list_limit >= 0', name=op.f('ck_if_calls_waiting_limit_nonneg')),
     sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_if_calls_programme_id_programmes')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_if_calls'))
     )
@@ -512,6 +514,47 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_idempotency_keys_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
     sa.UniqueConstraint('user_id', 'scope', 'key', name=op.f('uq_idempotency_keys_user_id'))
+    )
+    op.create_table('if_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('accepted_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('invited_by_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_if_invitations_invited_by_id_users')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_invitations_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_if_invitations_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_invitations')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_if_invitations_token_hash'))
+    )
+    with op.batch_alter_table('if_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_invitations_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('if_registrations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_name', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('city', sa.String(length=120), nullable=False),
+    sa.Column('contact_name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('email_confirmed_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('recognition', sa.Text(), nullable=False),
+    sa.Column('decision_reason', sa.Text(), nullable=False),
+    sa.Column('decided_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_if_registrations_decided_by_id_users')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_registrations_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_registrations')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_if_registrations_token_hash'))
     )
     op.create_table('if_sketches',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1084,6 +1127,20 @@ def upgrade():
     with op.batch_alter_table('grant_revision_modules', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_revision_modules_revision_id'), ['revision_id'], unique=False)
 
+    op.create_table('if_review_revisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('marks', sa.JSON(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('submitted_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('replaced_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['review_id'], ['if_reviews.id'], name=op.f('fk_if_review_revisions_review_id_if_reviews'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_review_revisions'))
+    )
+    with op.batch_alter_table('if_review_revisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_review_revisions_review_id'), ['review_id'], unique=False)
+
     op.create_table('repayments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reclaim_id', sa.Integer(), nullable=False),
@@ -1131,6 +1188,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_repayments_reclaim_id'))
 
     op.drop_table('repayments')
+    with op.batch_alter_table('if_review_revisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_review_revisions_review_id'))
+
+    op.drop_table('if_review_revisions')
     with op.batch_alter_table('grant_revision_modules', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_revision_modules_revision_id'))
 
@@ -1240,6 +1301,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_if_sketches_call_id'))
 
     op.drop_table('if_sketches')
+    op.drop_table('if_registrations')
+    with op.batch_alter_table('if_invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_invitations_organisation_id'))
+
+    op.drop_table('if_invitations')
     op.drop_table('idempotency_keys')
     op.drop_table('grant_risk_flags')
     with op.batch_alter_table('grant_participant_counts', schema=None) as batch_op:
