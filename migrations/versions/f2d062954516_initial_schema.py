@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f2236fca5685
+Revision ID: f2d062954516
 Revises: 
-Create Date: 2026-12-03 13:20:40.070440
+Create Date: 2026-12-03 13:37:22.509891
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'f2236fca5685'
+revision = 'f2d062954516'
 down_revision = None
 branch_labels = None
 depends_on = None
