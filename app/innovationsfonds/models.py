@@ -412,15 +412,6 @@ class ProjectDecision(db.Model):
     sketch: Mapped[Sketch] = relationship()
 
 
-class DecisionCounter(db.Model):
-    """Last number used per series ("IF-ZB-2022"); locked while a number is drawn."""
-
-    __tablename__ = "if_decision_counters"
-
-    series: Mapped[str] = mapped_column(String(20), primary_key=True)
-    last_value: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class FullApplicationStatus(enum.StrEnum):
     """The full application's own workflow (``workflow.FULL_APPLICATION_TRANSITIONS``)."""
 

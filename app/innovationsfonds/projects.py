@@ -8,7 +8,7 @@
   A rejection takes the sketch out of the selection and gives its money back to the waiting list
   (``selection.promote_after_leaving``, the same path as a withdrawal). Once the full-application
   deadline has passed, a full application that was never (re)submitted may be rejected the same way.
-* Approval is a numbered grant decision of its own ("IF-ZB-2022-0001", drawn from a locked counter),
+* Approval is a numbered grant decision of its own ("IF-ZB-2022-0001", ``app.platform.numbering.next_number``),
   with ANBest-P for private organisations and ANBest-G for public bodies. It books the commitment
   through ``app.budgets.services.set_commitment`` (source ``if-project:<sketch id>``, module F5), so
   drawdowns, expenses, proof of use and reclaim run through the budgets capability. The approved
@@ -20,17 +20,17 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import Role, User
 from ..budgets.services import set_commitment
 from ..platform import clock
-from ..platform.database import lock_for_update, sum_cents
+from ..platform.database import sum_cents
 from ..platform.errors import Conflict, Forbidden, ValidationFailed
 from ..platform.events import emit
 from ..platform.extensions import db
 from ..platform.money import format_eur
-from .models import DecisionCounter, FullApplication, FullApplicationStatus, ProjectDecision, Sketch, SketchStatus
+from ..platform.numbering import next_number
+from .models import FullApplication, FullApplicationStatus, ProjectDecision, Sketch, SketchStatus
 from .selection import DECISION_KIND, promote_after_leaving
 from .services import get_call, get_sketch, record
 from .workflow import next_full_application_status, next_status
@@ -194,23 +194,6 @@ def full_application_of(sketch: Sketch) -> FullApplication | None:
 
 def decision_of(sketch: Sketch) -> ProjectDecision | None:
     return db.session.scalar(select(ProjectDecision).where(ProjectDecision.sketch_id == sketch.id))
-
-
-def next_number(series: str) -> int:
-    """The next number of ``series``; the counter row stays locked until commit."""
-    statement = lock_for_update(select(DecisionCounter).where(DecisionCounter.series == series)).execution_options(
-        populate_existing=True)
-    counter = db.session.scalar(statement)
-    if counter is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(DecisionCounter(series=series, last_value=0))
-        except IntegrityError:
-            pass
-        counter = db.session.scalar(statement)
-    counter.last_value += 1
-    db.session.flush()
-    return counter.last_value
 
 
 def approve_full_application(sketch_id: int, actor: User, *, comment: str = "") -> ProjectDecision:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ecdda43c4656
+Revision ID: 05b4191c115d
 Revises: 
-Create Date: 2026-12-03 10:45:55.065712
+Create Date: 2026-12-03 11:58:38.625521
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'ecdda43c4656'
+revision = '05b4191c115d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -24,11 +24,6 @@ def upgrade():
     sa.Column('series', sa.String(length=20), nullable=False),
     sa.Column('last_value', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('series', name=op.f('pk_grant_decision_counters'))
-    )
-    op.create_table('if_decision_counters',
-    sa.Column('series', sa.String(length=20), nullable=False),
-    sa.Column('last_value', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('series', name=op.f('pk_if_decision_counters'))
     )
     op.create_table('job_runs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -68,6 +63,11 @@ def upgrade():
     sa.Column('last_failure_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('blocked_until', app.platform.database.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttles'))
+    )
+    op.create_table('number_series',
+    sa.Column('series', sa.String(length=40), nullable=False),
+    sa.Column('last_value', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('series', name=op.f('pk_number_series'))
     )
     op.create_table('programmes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1323,6 +1323,7 @@ def downgrade():
     op.drop_table('funding_modules')
     op.drop_table('scheduler_leases')
     op.drop_table('programmes')
+    op.drop_table('number_series')
     op.drop_table('login_throttles')
     op.drop_table('kommunen')
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
@@ -1330,6 +1331,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_job_runs_job_name'))
 
     op.drop_table('job_runs')
-    op.drop_table('if_decision_counters')
     op.drop_table('grant_decision_counters')
     # ### end Alembic commands ###
