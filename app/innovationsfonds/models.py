@@ -4,7 +4,7 @@ staged decision messages (the outbox), full applications and their numbered deci
 * Money is integer cents; scores are integers of hundredths (``8333`` = 83.33 points), never floats.
 * A ``Call`` carries its rules as data (window, maximum, eligible kinds, target groups, criteria,
   reviewers per sketch, blind names, selection rule, minimum score, discrepancy threshold).
-* A sketch's status follows ``workflow.TRANSITIONS``; the Steuerkreis decision is first *staged*
+* A sketch's status follows ``workflow.SKETCH``; the Steuerkreis decision is first *staged*
   (``Sketch.staged_outcome`` + ``StagedMessage`` rows, invisible to applicants) and then released in
   one batch (statuses change, messages are queued).
 * The money of a funded project lives in ``app.budgets`` (``Grant`` with source ``if-project:<id>``).
@@ -413,7 +413,7 @@ class ProjectDecision(db.Model):
 
 
 class FullApplicationStatus(enum.StrEnum):
-    """The full application's own workflow (``workflow.FULL_APPLICATION_TRANSITIONS``)."""
+    """The full application's own workflow (``workflow.FULL_APPLICATION``)."""
 
     SUBMITTED = "submitted"
     CHANGES_REQUESTED = "changes_requested"

@@ -15,7 +15,7 @@ from ..reference.models import ORGANISATION_KINDS
 from .models import Review, Sketch, SketchStatus
 from .ranking import Aggregate
 from .services import STAFF_ROLES
-from .workflow import allowed_actions
+from .workflow import SKETCH
 
 S = SketchStatus
 DECIDED = (S.SELECTED, S.WAITING, S.REJECTED, S.FUNDED)
@@ -45,7 +45,7 @@ def present_sketch(sketch: Sketch, actor: User, aggregate: Aggregate | None = No
         "attachments": [{"id": a.id, "name": a.original_name, "size": a.size_bytes, "uploaded_at": a.uploaded_at}
                         for a in sketch.attachments],
         "eligibility": None, "decision": None, "staged": None, "aggregate": None, "reviewers": None,
-        "allowed_actions": allowed_actions(sketch.status, actor),
+        "allowed_actions": SKETCH.allowed_actions(sketch.status, actor),
     }
     if staff or (actor.role == Role.ORGANISATION and sketch.status is S.INELIGIBLE):
         data["eligibility"] = {"checks": sketch.eligibility_checks if staff else None,

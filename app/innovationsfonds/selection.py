@@ -57,7 +57,7 @@ from .ranking import (
     waiting_list,
 )
 from .services import get_call, notify_admins, record, score_text
-from .workflow import next_status
+from .workflow import SKETCH
 
 S = SketchStatus
 DECISION_KIND = declare_kind(
@@ -365,7 +365,7 @@ def release(call_id: int, actor: User) -> dict:
     for sketch in call.sketches:
         if sketch.staged_outcome is None:
             continue
-        sketch.status = next_status(sketch.status, ACTION_OF_OUTCOME[sketch.staged_outcome], actor)
+        sketch.status = SKETCH.check(sketch.status, ACTION_OF_OUTCOME[sketch.staged_outcome], actor)
         sketch.decided_at, sketch.decision_reason = now, sketch.staged_reason
         counts[sketch.staged_outcome] += 1
     sent = 0
@@ -403,7 +403,7 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
         after = promote(ranked, previous, str(gone.id), call.budget_cents, mode)
     promoted = [sketches[i] for i in after.selected if i not in chosen]
     for sketch in promoted:
-        sketch.status = next_status(sketch.status, "promote", actor, system=True)
+        sketch.status = SKETCH.check(sketch.status, "promote", actor, system=True)
         sketch.decided_at, sketch.waiting_position = clock.now(), None
         sketch.full_application_deadline = call.promotion_deadline(clock.today())
         sketch.decision_reason = ("Nachgerückt nach dem Rückzug eines ausgewählten Vorhabens." if cause == "withdrawal"

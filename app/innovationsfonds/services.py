@@ -4,7 +4,7 @@ in ``selection.py``, funded projects in ``projects.py``.
 
 Each state change loads its object (with a row lock where it checks a limit), checks access
 (another organisation's sketch, an unassigned or conflicted reviewer: 404), asks
-``workflow.next_status`` (403/409), changes rows, writes an audit entry and flushes; the edge commits.
+``workflow.SKETCH.check`` (403/409), changes rows, writes an audit entry and flushes; the edge commits.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from .models import (
     hundredths,
 )
 from .ranking import Criterion as CoreCriterion
-from .workflow import next_status
+from .workflow import SKETCH
 
 S = SketchStatus
 STAFF_ROLES = (Role.PROGRAMME_ADMIN, Role.FINANCE, Role.AUDITOR)
@@ -432,7 +432,7 @@ def create_sketch(actor: User, call_id: int, data: dict) -> Sketch:
 def update_sketch(sketch_id: int, actor: User, data: dict) -> Sketch:
     """Change a draft (only inside the call's open period)."""
     sketch = get_sketch(sketch_id, actor, lock=True)
-    next_status(sketch.status, "edit", actor)
+    SKETCH.check(sketch.status, "edit", actor)
     _open_for_drafts(sketch.call, clock.now())
     merged = {**sketch_snapshot(sketch), **{k: v for k, v in data.items() if v is not None}}
     errors = _check_content(sketch.call, merged)
@@ -452,7 +452,7 @@ def update_sketch(sketch_id: int, actor: User, data: dict) -> Sketch:
 def submit_sketch(sketch_id: int, actor: User) -> Sketch:
     """Submit inside the window: ``clock.now()`` decides to the second (closes_at itself still counts)."""
     sketch = get_sketch(sketch_id, actor, lock=True)
-    new_status = next_status(sketch.status, "submit", actor)
+    new_status = SKETCH.check(sketch.status, "submit", actor)
     now = clock.now()
     call = get_call(sketch.call_id, lock=True)  # serialises the submission numbers of the call
     if now < call.opens_at:
@@ -482,7 +482,7 @@ def withdraw_sketch(sketch_id: int, actor: User) -> Sketch:
 
     sketch = get_sketch(sketch_id, actor, lock=True)
     old_status = sketch.status
-    new_status = next_status(sketch.status, "withdraw", actor)
+    new_status = SKETCH.check(sketch.status, "withdraw", actor)
     call = get_call(sketch.call_id, lock=True)
     before = sketch_snapshot(sketch)
     sketch.status, sketch.withdrawn_at = new_status, clock.now()
@@ -507,7 +507,7 @@ def upload_dir() -> Path:
 def add_attachment(sketch_id: int, actor: User, filename: str, data: bytes) -> Attachment:
     """Store a PDF (checked by its magic bytes, size-limited) under a generated name."""
     sketch = get_sketch(sketch_id, actor, lock=True)
-    next_status(sketch.status, "edit", actor)
+    SKETCH.check(sketch.status, "edit", actor)
     _open_for_drafts(sketch.call, clock.now())
     limit = current_app.config.get("INNOVATIONSFONDS_MAX_ATTACHMENT_BYTES", MAX_ATTACHMENT_BYTES)
     if not data:
@@ -545,7 +545,7 @@ def get_attachment(sketch_id: int, attachment_id: int, actor: User) -> tuple[Att
 def delete_attachment(sketch_id: int, attachment_id: int, actor: User) -> None:
     """Remove a draft's PDF (until the deadline, like every change of a draft)."""
     sketch = get_sketch(sketch_id, actor, lock=True)
-    next_status(sketch.status, "edit", actor)
+    SKETCH.check(sketch.status, "edit", actor)
     _open_for_drafts(sketch.call, clock.now())
     attachment = next((a for a in sketch.attachments if a.id == attachment_id), None)
     if attachment is None:
@@ -614,11 +614,11 @@ def close_window(call_id: int, *, actor: User | None = None, actor_label: str | 
         failures = eligibility_failures(sketch)
         sketch.eligibility_checks = failures
         if failures:
-            sketch.status = next_status(sketch.status, "declare_ineligible", None, system=True)
+            sketch.status = SKETCH.check(sketch.status, "declare_ineligible", None, system=True)
             sketch.eligibility_reason = "Automatische Prüfung: " + " ".join(failures.values())
             ineligible += 1
         else:
-            sketch.status = next_status(sketch.status, "declare_eligible", None, system=True)
+            sketch.status = SKETCH.check(sketch.status, "declare_eligible", None, system=True)
             eligible += 1
     db.session.flush()
     summary = {"call": call.id, "eligible": eligible, "ineligible": ineligible}
@@ -636,7 +636,7 @@ def decide_eligibility(sketch_id: int, actor: User, *, eligible: bool, reason: s
         raise ValidationFailed.field("reason", "Bitte die Entscheidung begründen.")
     if len(reason) > 5000:
         raise ValidationFailed.field("reason", "Höchstens 5000 Zeichen.")
-    new_status = next_status(sketch.status, "declare_eligible" if eligible else "declare_ineligible", actor)
+    new_status = SKETCH.check(sketch.status, "declare_eligible" if eligible else "declare_ineligible", actor)
     call = get_call(sketch.call_id, lock=True)
     if call.released_at is not None:
         raise Conflict("Die Entscheidung ist bereits freigegeben.")

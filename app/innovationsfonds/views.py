@@ -28,7 +28,7 @@ from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, Sketch
 from .permissions import IF_APPLY, IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
 from .ranking import METHOD_TEXT, SKIP_REASON_TEXT
-from .workflow import ACTION_LABELS, FULL_APPLICATION_TRANSITIONS, allowed_actions
+from .workflow import FULL_APPLICATION
 
 bp = Blueprint("innovationsfonds", __name__, url_prefix="/innovationsfonds")
 nav_entry(lazy_gettext("Innovationsfonds"), "innovationsfonds.index", IF_READ, order=250)
@@ -621,10 +621,10 @@ def _sketch_page(sketch_id: int, errors: dict | None = None):
     view = present_sketch(sketch, g.actor, selection.aggregates(sketch.call)[sketch.id] if staff else None)
     application = projects.full_application_of(sketch) if g.actor.role != Role.REVIEWER else None
     return render_template(
-        "innovationsfonds/sketch.html", sketch=sketch, view=view, action_labels=ACTION_LABELS,
+        "innovationsfonds/sketch.html", sketch=sketch, view=view,
         full_application=application, project_decision=projects.decision_of(sketch), errors=errors or {},
-        form=request.form, application_actions=allowed_actions(application.status, g.actor,
-                                                               FULL_APPLICATION_TRANSITIONS) if application else [],
+        form=request.form,
+        application_actions=FULL_APPLICATION.allowed_actions(application.status, g.actor) if application else [],
         rejectable=projects.rejectable(sketch, application, g.actor),
         sheet=steering.sheet_of(sketch) if staff else None,
         calibrations=steering.calibration(sketch.call) if staff else {},
