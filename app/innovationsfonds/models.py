@@ -184,6 +184,11 @@ class SketchStatus(enum.StrEnum):
         return str(STATUS_LABELS[self])
 
 
+# the sketches that passed the eligibility check (the pool that is reviewed, ranked and decided)
+PASSED_ELIGIBILITY = (SketchStatus.ELIGIBLE, SketchStatus.SELECTED, SketchStatus.WAITING, SketchStatus.REJECTED,
+                      SketchStatus.FUNDED)
+
+
 STATUS_LABELS = {
     SketchStatus.DRAFT: lazy_gettext("Entwurf"),
     SketchStatus.SUBMITTED: lazy_gettext("eingereicht"),

@@ -23,12 +23,11 @@ from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
 from .assignment import AssignmentError, assign_reviewers
-from .models import Assignment, Call, Review, ReviewerConflict, Sketch, SketchStatus, hundredths
+from .models import PASSED_ELIGIBILITY, Assignment, Call, Review, ReviewerConflict, Sketch, SketchStatus, hundredths
 from .ranking import review_score
 from .services import core_criteria, get_call, get_sketch, is_conflicted, notify_admins, record
 
-S = SketchStatus
-REVIEWABLE = (S.ELIGIBLE,)
+REVIEWABLE = (SketchStatus.ELIGIBLE,)
 
 
 # ---------------------------------------------------------------------------------------- conflicts
@@ -309,7 +308,7 @@ def unassign(sketch_id: int, reviewer_id: int, actor: User) -> None:
 def assignment_matrix(call: Call) -> dict:
     """Rows: sketches; columns: reviewers; cells: '' | 'assigned' | 'submitted' | 'conflict'."""
     pool = reviewers()
-    sketches = [s for s in call.sketches if s.status in (S.ELIGIBLE, S.SELECTED, S.WAITING, S.REJECTED, S.FUNDED)]
+    sketches = [s for s in call.sketches if s.status in PASSED_ELIGIBILITY]
     conflicts = conflict_pairs(sketches, [u.id for u in pool])
     submitted = {(r.sketch_id, r.reviewer_id) for r in db.session.scalars(
         select(Review).join(Sketch).where(Sketch.call_id == call.id, Review.submitted_at.is_not(None)))}

@@ -38,7 +38,17 @@ from ..platform.extensions import db
 from ..platform.formatting import format_datetime
 from ..platform.money import format_eur, percent
 from ..platform.web.charts import bar_chart
-from .models import Call, ProjectDecision, Review, SelectionRule, Sketch, SketchStatus, StagedMessage, points
+from .models import (
+    PASSED_ELIGIBILITY,
+    Call,
+    ProjectDecision,
+    Review,
+    SelectionRule,
+    Sketch,
+    SketchStatus,
+    StagedMessage,
+    points,
+)
 from .ranking import (
     SKIP_REASON_TEXT,
     Aggregate,
@@ -59,12 +69,10 @@ from .ranking import (
 from .services import get_call, notify_admins, record, score_text
 from .workflow import SKETCH
 
-S = SketchStatus
 DECISION_KIND = declare_kind(
     "innovationsfonds.decision", lazy_gettext("Innovationsfonds: Auswahl und Bescheide"), roles={"organisation"},
     mandatory=True,
     description=lazy_gettext("Auswahlentscheidung, Einladung zum Vollantrag, Nachrücken, Bescheid."))
-POOL = (S.ELIGIBLE, S.SELECTED, S.WAITING, S.REJECTED, S.FUNDED)  # sketches that passed the eligibility check
 MAX_STATES = 3_000_000
 SUBJECTS = {
     "selected": "Innovationsfonds: Ihre Projektskizze wurde ausgewählt",
@@ -97,7 +105,8 @@ def groups_of(sketch: Sketch) -> frozenset[str]:
     return frozenset(groups)
 
 
-def ranked_sketches(call: Call, statuses=POOL, extra: tuple[Sketch, ...] = ()) -> tuple[list[Ranked], dict, dict]:
+def ranked_sketches(call: Call, statuses=PASSED_ELIGIBILITY,
+                    extra: tuple[Sketch, ...] = ()) -> tuple[list[Ranked], dict, dict]:
     """(ranked, sketches by id string, aggregates) over the call's sketches in ``statuses``."""
     aggs = aggregates(call)
     sketches = [s for s in call.sketches if s.status in statuses] + list(extra)
@@ -156,7 +165,7 @@ def proposals(call: Call) -> Proposals:
 def _pending_reviews(call: Call) -> int:
     count = 0
     for sketch in call.sketches:
-        if sketch.status is not S.ELIGIBLE:
+        if sketch.status is not SketchStatus.ELIGIBLE:
             continue
         submitted = {r.reviewer_id for r in sketch.reviews if r.submitted_at is not None}
         count += sum(1 for a in sketch.assignments if a.reviewer_id not in submitted)
@@ -204,7 +213,7 @@ def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int
     pending = _pending_reviews(call)
     if pending:
         raise Conflict(f"Es fehlen noch {pending} Gutachten; die Auswahl ist erst danach möglich.")
-    ranked, sketches, aggs = ranked_sketches(call, (S.ELIGIBLE,))
+    ranked, sketches, aggs = ranked_sketches(call, (SketchStatus.ELIGIBLE,))
     try:
         proposed = proposal(call, ranked, basis)
     except (GroupMinimumError, SelectionTooLargeError) as exc:
@@ -273,7 +282,7 @@ def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int
         _stage_message(call, sketch, sketch.staged_outcome, aggregate=aggs[sketch.id], position=r.position,
                        scores=[x.score_points for x in sketch.reviews if x.submitted_at is not None])
     for sketch in call.sketches:
-        if sketch.status is S.INELIGIBLE:
+        if sketch.status is SketchStatus.INELIGIBLE:
             _stage_message(call, sketch, "ineligible")
     summary = {"basis": basis, "selected": [int(i) for i in ordered], "total_cents": total,
                "waiting": [int(i) for i in waiting], "rejected": sorted(int(i) for i in refused & set(sketches)),
@@ -386,10 +395,11 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
     ``gone`` has already left (status ``withdrawn`` or ``rejected``); ``cause`` ("withdrawal" or
     "rejection" of its full application) only changes the wording: the promoted organisation is never
     told whose project it was (another organisation's matter); the administrators are."""
-    pool = (S.SELECTED, S.FUNDED, S.WAITING)
+    pool = (SketchStatus.SELECTED, SketchStatus.FUNDED, SketchStatus.WAITING)
     ranked, sketches, _aggs = ranked_sketches(call, pool, extra=(gone,))
     by_id = {r.id: r for r in ranked}
-    chosen = tuple(r.id for r in ranked if sketches[r.id].status in (S.SELECTED, S.FUNDED) or r.id == str(gone.id))
+    chosen = tuple(r.id for r in ranked
+                   if sketches[r.id].status in (SketchStatus.SELECTED, SketchStatus.FUNDED) or r.id == str(gone.id))
     total = sum(by_id[i].requested_cents for i in chosen)
     previous = Selection("release", chosen, total, sum((by_id[i].score or Decimal(0) for i in chosen), Decimal("0.00")),
                          (), call.budget_cents, call.budget_cents - total, call.min_score_points)
@@ -408,7 +418,7 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
         sketch.full_application_deadline = call.promotion_deadline(clock.today())
         sketch.decision_reason = ("Nachgerückt nach dem Rückzug eines ausgewählten Vorhabens." if cause == "withdrawal"
                                   else "Nachgerückt, weil ein ausgewähltes Vorhaben ausgeschieden ist.")
-    remaining = [sketches[r.id] for r in ranked if sketches[r.id].status is S.WAITING]
+    remaining = [sketches[r.id] for r in ranked if sketches[r.id].status is SketchStatus.WAITING]
     for position, sketch in enumerate(remaining, start=1):
         sketch.waiting_position = position
     db.session.flush()
@@ -427,7 +437,7 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
 
 
 def waiting(call: Call) -> list[Sketch]:
-    return sorted((s for s in call.sketches if s.status is S.WAITING), key=lambda s: s.waiting_position or 0)
+    return sorted((s for s in call.sketches if s.status is SketchStatus.WAITING), key=lambda s: s.waiting_position or 0)
 
 
 # ---------------------------------------------------------------------------------------- statistics
@@ -439,8 +449,9 @@ def statistics(call: Call) -> dict:
     by_status: dict[str, int] = defaultdict(int)
     for s in sketches:
         by_status[s.status.value] += 1
-    eligible = [s for s in sketches if s.status in POOL or (s.status is S.WITHDRAWN and s.eligibility_checks == {})]
-    selected = [s for s in sketches if s.status in (S.SELECTED, S.FUNDED)]
+    eligible = [s for s in sketches if s.status in PASSED_ELIGIBILITY
+                or (s.status is SketchStatus.WITHDRAWN and s.eligibility_checks == {})]
+    selected = [s for s in sketches if s.status in (SketchStatus.SELECTED, SketchStatus.FUNDED)]
     if call.released_at is None:
         selected = [s for s in sketches if s.staged_outcome == "selected"]
     granted = sum(d.approved_cents for d in db.session.scalars(

@@ -46,7 +46,6 @@ from .models import (
 from .ranking import Criterion as CoreCriterion
 from .workflow import SKETCH
 
-S = SketchStatus
 STAFF_ROLES = (Role.PROGRAMME_ADMIN, Role.FINANCE, Role.AUDITOR)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
@@ -419,7 +418,7 @@ def create_sketch(actor: User, call_id: int, data: dict) -> Sketch:
         raise ValidationFailed("Die Skizze enthält ungültige Angaben.", errors=errors)
     number = (db.session.scalar(select(func.max(Sketch.number)).where(Sketch.call_id == call.id)) or 0) + 1
     sketch = Sketch(call_id=call.id, number=number, organisation_id=actor.organisation_id, created_at=clock.now(),
-                    created_by_id=actor.id, status=S.DRAFT, title=data["title"].strip())
+                    created_by_id=actor.id, status=SketchStatus.DRAFT, title=data["title"].strip())
     for name in SKETCH_FIELDS:
         if data.get(name) is not None:
             setattr(sketch, name, data[name])
@@ -488,9 +487,9 @@ def withdraw_sketch(sketch_id: int, actor: User) -> Sketch:
     sketch.status, sketch.withdrawn_at = new_status, clock.now()
     db.session.flush()
     record("sketch.withdraw", "if_sketch", sketch.id, actor, before=before, after=sketch_snapshot(sketch))
-    if call.released_at is None and call.decision_staged_at is not None and old_status is not S.DRAFT:
+    if call.released_at is None and call.decision_staged_at is not None and old_status is not SketchStatus.DRAFT:
         selection.amend_staged(call, sketch, actor, change="withdrawal")
-    if old_status is S.SELECTED and call.released_at is not None:
+    if old_status is SketchStatus.SELECTED and call.released_at is not None:
         selection.promote_after_leaving(call, sketch, actor, cause="withdrawal")
     return sketch
 
@@ -609,8 +608,8 @@ def close_window(call_id: int, *, actor: User | None = None, actor_label: str | 
         raise Conflict(f"Die Einreichungsfrist läuft noch bis {format_datetime(call.closes_at)} Uhr.")
     call.closed_at = clock.now()
     eligible = ineligible = 0
-    for sketch in db.session.scalars(select(Sketch).where(Sketch.call_id == call.id, Sketch.status == S.SUBMITTED)
-                                      .order_by(Sketch.id)):
+    submitted = select(Sketch).where(Sketch.call_id == call.id, Sketch.status == SketchStatus.SUBMITTED)
+    for sketch in db.session.scalars(submitted.order_by(Sketch.id)):
         failures = eligibility_failures(sketch)
         sketch.eligibility_checks = failures
         if failures:
