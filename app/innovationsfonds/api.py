@@ -14,9 +14,9 @@ from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from ..reference.services import get_programme
 from . import organisations, projects, reviewing, selection, services
+from .core.funding import METHOD_TEXT, SKIP_REASON_TEXT, Selection
 from .permissions import IF_APPLY, IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
-from .ranking import METHOD_TEXT, SKIP_REASON_TEXT, Selection
 from .schemas import (
     AssignIn,
     AttachmentOut,

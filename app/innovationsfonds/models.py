@@ -345,7 +345,7 @@ class Assignment(db.Model):
 
 
 class Review(db.Model):
-    """One reviewer's marks on one sketch; ``score`` (hundredths) is computed by ``ranking.review_score``."""
+    """One reviewer's marks on one sketch; ``score`` (hundredths) is computed by ``core.scoring.review_score``."""
 
     __tablename__ = "if_reviews"
     __table_args__ = (

@@ -12,8 +12,8 @@ from flask_babel import gettext
 
 from ..auth.models import Role, User
 from ..reference.models import ORGANISATION_KINDS
+from .core.scoring import Aggregate
 from .models import Review, Sketch, SketchStatus
-from .ranking import Aggregate
 from .services import STAFF_ROLES
 from .workflow import SKETCH
 

@@ -22,9 +22,9 @@ from ..platform import clock
 from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
-from .assignment import AssignmentError, assign_reviewers
+from .core.assignment import AssignmentError, assign_reviewers
+from .core.scoring import review_score
 from .models import PASSED_ELIGIBILITY, Assignment, Call, Review, ReviewerConflict, Sketch, SketchStatus, hundredths
-from .ranking import review_score
 from .services import core_criteria, get_call, get_sketch, is_conflicted, notify_admins, record
 
 REVIEWABLE = (SketchStatus.ELIGIBLE,)

@@ -2,15 +2,15 @@
 Steuerkreis decision (staged), its batch release through the outbox, the waiting list and the
 promotion after a withdrawal, and the statistics of a call.
 
-* Proposals come from the pure core (``ranking.funding_line`` with the call's mode, and the exact
-  ``ranking.max_score``), over the eligible sketches, honouring the call's minimum score and group
+* Proposals come from the pure core (``core.funding.funding_line`` with the call's mode, and the exact
+  ``core.funding.max_score``), over the eligible sketches, honouring the call's minimum score and group
   minimums ("region:<Regierungsbezirk>", "target:<primary|secondary>").
 * ``record_decision`` stages the outcome of every sketch (selected / waiting / rejected) and renders
   one German message per sketch into the outbox (``StagedMessage``); nothing is visible to
   applicants. Every deviation from the proposal it is based on needs its own written reason.
 * ``release`` fires the status transitions and queues all messages in one transaction.
 * A selected project leaving after the release (withdrawn by its organisation, or its full application
-  rejected): ``ranking.promote`` moves the next fitting sketch(es) of the waiting list up (mode of the
+  rejected): ``core.funding.promote`` moves the next fitting sketch(es) of the waiting list up (mode of the
   call's funding line; ``skip`` for max-score calls, so the freed money is used); the promoted
   organisation's message is queued at once and recorded in the outbox as released.
 * Every invited sketch carries its own full-application deadline (``Sketch.full_application_deadline``):
@@ -38,6 +38,11 @@ from ..platform.extensions import db
 from ..platform.formatting import format_datetime
 from ..platform.money import format_eur, percent
 from ..platform.web.charts import bar_chart
+from .core.comparison import Comparison, compare
+from .core.funding import SKIP_REASON_TEXT, GroupMinimumError, Selection, funding_line, max_score, promote, waiting_list
+from .core.knapsack import SelectionTooLargeError
+from .core.ranking import Ranked, RankItem, rank
+from .core.scoring import Aggregate, aggregate
 from .models import (
     PASSED_ELIGIBILITY,
     Call,
@@ -48,23 +53,6 @@ from .models import (
     SketchStatus,
     StagedMessage,
     points,
-)
-from .ranking import (
-    SKIP_REASON_TEXT,
-    Aggregate,
-    Comparison,
-    GroupMinimumError,
-    Ranked,
-    RankItem,
-    Selection,
-    SelectionTooLargeError,
-    aggregate,
-    compare,
-    funding_line,
-    max_score,
-    promote,
-    rank,
-    waiting_list,
 )
 from .services import get_call, notify_admins, record, score_text
 from .workflow import SKETCH

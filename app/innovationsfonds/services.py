@@ -30,6 +30,7 @@ from ..platform.extensions import db
 from ..platform.formatting import format_datetime
 from ..platform.money import format_eur
 from ..reference.models import ORGANISATION_KINDS, Kommune, Programme
+from .core.scoring import Criterion as CoreCriterion
 from .models import (
     PROMOTION_DAYS_DEFAULT,
     TARGET_GROUPS,
@@ -43,7 +44,6 @@ from .models import (
     SketchStatus,
     hundredths,
 )
-from .ranking import Criterion as CoreCriterion
 from .workflow import SKETCH
 
 STAFF_ROLES = (Role.PROGRAMME_ADMIN, Role.FINANCE, Role.AUDITOR)

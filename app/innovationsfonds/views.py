@@ -24,10 +24,10 @@ from ..platform.web.navigation import nav_entry
 from ..reference.models import ORGANISATION_KINDS
 from ..reference.services import get_programme, list_kommunen
 from . import exports, organisations, projects, reviewing, selection, services, steering
+from .core.funding import METHOD_TEXT, SKIP_REASON_TEXT
 from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
 from .permissions import IF_APPLY, IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
-from .ranking import METHOD_TEXT, SKIP_REASON_TEXT
 from .workflow import FULL_APPLICATION
 
 bp = Blueprint("innovationsfonds", __name__, url_prefix="/innovationsfonds")
