@@ -13,7 +13,7 @@ from ..platform.extensions import db
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from ..reference.services import get_programme
-from . import organisations, projects, reviewing, selection, services
+from . import organisations, projects, reviewing, selection
 from .core.funding import METHOD_TEXT, SKIP_REASON_TEXT, Selection
 from .permissions import IF_APPLY, IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
@@ -53,6 +53,7 @@ from .schemas import (
     SketchOut,
     StatisticsOut,
 )
+from .services import base, calls, eligibility, sketches
 
 blp = ApiBlueprint("innovationsfonds_api", __name__, url_prefix="/api/v1/innovationsfonds",
                    description="Innovationsfonds: Aufrufe, Projektskizzen, Begutachtung, Auswahl, Entscheidungen")
@@ -61,7 +62,7 @@ SKETCH = "/sketches/<int(max=2147483647):sketch_id>"
 
 
 def _sketch_out(sketch_id: int) -> dict:
-    sketch = services.get_sketch(sketch_id, g.actor)
+    sketch = base.get_sketch(sketch_id, g.actor)
     aggregate = selection.aggregates(sketch.call)[sketch.id] if g.actor.role.value in (
         "programme_admin", "finance", "auditor") else None
     return present_sketch(sketch, g.actor, aggregate)
@@ -76,7 +77,7 @@ def _sketch_out(sketch_id: int) -> dict:
 @blp.paginate(SelectPage)
 def list_calls():
     """All calls (Stichtage) of the programme, newest deadline first."""
-    return services.calls_select()
+    return base.calls_select()
 
 
 @blp.route("/calls", methods=["POST"])
@@ -85,7 +86,7 @@ def list_calls():
 @blp.response(201, CallOut)
 def create_call(data):
     """Set up a call with its rules and weighted criteria."""
-    call = services.create_call(g.actor, get_programme(), data)
+    call = calls.create_call(g.actor, get_programme(), data)
     db.session.commit()
     return call
 
@@ -94,7 +95,7 @@ def create_call(data):
 @requires(IF_READ)
 @blp.response(200, CallOut)
 def get_call(call_id: int):
-    return services.get_call(call_id)
+    return base.get_call(call_id)
 
 
 @blp.route(CALL, methods=["PUT"])
@@ -102,8 +103,8 @@ def get_call(call_id: int):
 @blp.arguments(CallIn)
 @blp.response(200, CallOut)
 def update_call(data, call_id: int):
-    """Change the rules; a field frozen by the call's progress (``services.FIELD_LOCKS``) is a 422 naming it."""
-    call = services.update_call(call_id, g.actor, data)
+    """Change the rules; a field frozen by the call's progress (``calls.FIELD_LOCKS``) is a 422 naming it."""
+    call = calls.update_call(call_id, g.actor, data)
     db.session.commit()
     return call
 
@@ -113,7 +114,7 @@ def update_call(data, call_id: int):
 @blp.response(200, CloseOut)
 def close_call(call_id: int):
     """Close the window after the deadline and run the automatic eligibility check (the job does it too)."""
-    result = services.close_window(call_id, actor=g.actor)
+    result = eligibility.close_window(call_id, actor=g.actor)
     db.session.commit()
     return result
 
@@ -147,7 +148,7 @@ def create_organisation(data):
 @blp.paginate(SelectPage)
 def list_sketches(filters):
     """Organisations: their own sketches; staff: all (reviewers: see /assignments)."""
-    return services.sketches_select(g.actor, **filters)
+    return base.sketches_select(g.actor, **filters)
 
 
 @blp.route("/sketches", methods=["POST"])
@@ -157,7 +158,7 @@ def list_sketches(filters):
 def create_sketch(data):
     """Start a draft of the own organisation in a call (before its deadline)."""
     call_id = data.pop("call_id")
-    sketch = services.create_sketch(g.actor, call_id, data)
+    sketch = sketches.create_sketch(g.actor, call_id, data)
     db.session.commit()
     return _sketch_out(sketch.id)
 
@@ -175,7 +176,7 @@ def get_sketch(sketch_id: int):
 @blp.arguments(SketchIn)
 @blp.response(200, SketchOut)
 def update_sketch(data, sketch_id: int):
-    services.update_sketch(sketch_id, g.actor, data)
+    sketches.update_sketch(sketch_id, g.actor, data)
     db.session.commit()
     return _sketch_out(sketch_id)
 
@@ -185,7 +186,7 @@ def update_sketch(data, sketch_id: int):
 @blp.response(200, SketchOut)
 def submit_sketch(sketch_id: int):
     """Submit inside the window; one second after the deadline: 409 with the deadline named."""
-    services.submit_sketch(sketch_id, g.actor)
+    sketches.submit_sketch(sketch_id, g.actor)
     db.session.commit()
     return _sketch_out(sketch_id)
 
@@ -195,7 +196,7 @@ def submit_sketch(sketch_id: int):
 @blp.response(200, SketchOut)
 def withdraw_sketch(sketch_id: int):
     """Withdraw; a selected project's withdrawal moves the next fitting waiting sketch up."""
-    services.withdraw_sketch(sketch_id, g.actor)
+    sketches.withdraw_sketch(sketch_id, g.actor)
     db.session.commit()
     return _sketch_out(sketch_id)
 
@@ -208,7 +209,7 @@ def upload_attachment(sketch_id: int):
     upload = request.files.get("file")
     if upload is None:
         raise ValidationFailed.field("file", "Bitte eine PDF-Datei hochladen (Feld „file“).")
-    attachment = services.add_attachment(sketch_id, g.actor, upload.filename or "", upload.read())
+    attachment = sketches.add_attachment(sketch_id, g.actor, upload.filename or "", upload.read())
     db.session.commit()
     return {"id": attachment.id, "name": attachment.original_name, "size": attachment.size_bytes,
             "uploaded_at": attachment.uploaded_at}
@@ -218,7 +219,7 @@ def upload_attachment(sketch_id: int):
 @requires(IF_READ)
 def download_attachment(sketch_id: int, attachment_id: int):
     """The PDF (owning organisation, assigned non-conflicted reviewers, staff)."""
-    attachment, path = services.get_attachment(sketch_id, attachment_id, g.actor)
+    attachment, path = sketches.get_attachment(sketch_id, attachment_id, g.actor)
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=attachment.original_name)
 
 
@@ -226,7 +227,7 @@ def download_attachment(sketch_id: int, attachment_id: int):
 @requires(IF_APPLY)
 @blp.response(204)
 def delete_attachment(sketch_id: int, attachment_id: int):
-    services.delete_attachment(sketch_id, attachment_id, g.actor)
+    sketches.delete_attachment(sketch_id, attachment_id, g.actor)
     db.session.commit()
 
 
@@ -236,7 +237,7 @@ def delete_attachment(sketch_id: int, attachment_id: int):
 @blp.response(200, SketchOut)
 def decide_eligibility(data, sketch_id: int):
     """The administrator's eligibility decision with a reason."""
-    services.decide_eligibility(sketch_id, g.actor, eligible=data["eligible"], reason=data["reason"])
+    eligibility.decide_eligibility(sketch_id, g.actor, eligible=data["eligible"], reason=data["reason"])
     db.session.commit()
     return _sketch_out(sketch_id)
 
@@ -298,7 +299,7 @@ def auto_assign(call_id: int):
 @blp.response(200, MatrixOut)
 def assignment_matrix(call_id: int):
     """The assignment matrix (sketches × reviewers): assigned, submitted, conflict."""
-    matrix = reviewing.assignment_matrix(services.get_call(call_id))
+    matrix = reviewing.assignment_matrix(base.get_call(call_id))
     return {"reviewers": [{"id": u.id, "name": u.name, "load": matrix["loads"][u.id]} for u in matrix["reviewers"]],
             "rows": [{"sketch_id": r["sketch"].id, "reference": r["sketch"].reference, "cells": r["cells"],
                       "count": r["count"]} for r in matrix["rows"]]}
@@ -391,7 +392,7 @@ def _selection_out(item: Selection | None) -> dict | None:
 @blp.response(200, RankOut(many=True))
 def ranking(call_id: int):
     """The ranking of the eligible sketches with aggregates and discrepancy flags."""
-    result = selection.proposals(services.get_call(call_id))
+    result = selection.proposals(base.get_call(call_id))
     return [{"position": r.position, "sketch_id": int(r.id), "reference": result.sketches[r.id].reference,
              "title": result.sketches[r.id].title, "requested": r.requested_cents,
              "aggregate": result.aggregates[int(r.id)]} for r in result.ranked]
@@ -402,7 +403,7 @@ def ranking(call_id: int):
 @blp.response(200, ProposalsOut)
 def proposals(call_id: int):
     """Both proposals side by side (funding line per the call's mode; maximum total score) and the difference."""
-    call = services.get_call(call_id)
+    call = base.get_call(call_id)
     result = selection.proposals(call)
     comparison = result.comparison
     return {"budget": call.budget_cents, "funding_line": _selection_out(result.line),
@@ -434,7 +435,7 @@ def record_decision(data, call_id: int):
 @blp.response(200, OutboxOut(many=True))
 def outbox(call_id: int):
     """The staged (and released) decision messages, for review before the release."""
-    return selection.outbox(services.get_call(call_id))
+    return selection.outbox(base.get_call(call_id))
 
 
 @blp.route(CALL + "/release", methods=["POST"])
@@ -451,14 +452,14 @@ def release(call_id: int):
 @requires(IF_STAFF)
 @blp.response(200, SketchOut(many=True))
 def waiting_list(call_id: int):
-    return [present_sketch(s, g.actor) for s in selection.waiting(services.get_call(call_id))]
+    return [present_sketch(s, g.actor) for s in selection.waiting(base.get_call(call_id))]
 
 
 @blp.route(CALL + "/statistics")
 @requires(IF_STAFF)
 @blp.response(200, StatisticsOut)
 def statistics(call_id: int):
-    result = selection.statistics(services.get_call(call_id))
+    result = selection.statistics(base.get_call(call_id))
     result["women_share"] = None if result["women_share"] is None else str(result["women_share"])
     return result
 

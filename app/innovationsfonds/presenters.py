@@ -14,7 +14,7 @@ from ..auth.models import Role, User
 from ..reference.models import ORGANISATION_KINDS
 from .core.scoring import Aggregate
 from .models import Review, Sketch, SketchStatus
-from .services import STAFF_ROLES
+from .services.base import STAFF_ROLES
 from .workflow import SKETCH
 
 DECIDED = (SketchStatus.SELECTED, SketchStatus.WAITING, SketchStatus.REJECTED, SketchStatus.FUNDED)

@@ -32,7 +32,7 @@ from ..platform.money import format_eur
 from ..platform.numbering import next_number
 from .models import FullApplication, FullApplicationStatus, ProjectDecision, Sketch, SketchStatus
 from .selection import DECISION_KIND, promote_after_leaving
-from .services import get_call, get_sketch, record
+from .services.base import get_call, get_sketch, record
 from .workflow import FULL_APPLICATION, SKETCH
 
 MODULE = "F5"

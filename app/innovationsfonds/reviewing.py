@@ -25,7 +25,7 @@ from ..reference.models import Kommune, Organisation
 from .core.assignment import AssignmentError, assign_reviewers
 from .core.scoring import review_score
 from .models import PASSED_ELIGIBILITY, Assignment, Call, Review, ReviewerConflict, Sketch, SketchStatus, hundredths
-from .services import core_criteria, get_call, get_sketch, is_conflicted, notify_admins, record
+from .services.base import core_criteria, get_call, get_sketch, is_conflicted, notify_admins, record
 
 REVIEWABLE = (SketchStatus.ELIGIBLE,)
 

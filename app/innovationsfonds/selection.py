@@ -35,7 +35,7 @@ from ..platform import clock
 from ..platform.errors import Conflict, ValidationFailed
 from ..platform.events import emit
 from ..platform.extensions import db
-from ..platform.formatting import format_datetime
+from ..platform.formatting import format_datetime, format_decimal
 from ..platform.money import format_eur, percent
 from ..platform.web.charts import bar_chart
 from .core.comparison import Comparison, compare
@@ -54,7 +54,7 @@ from .models import (
     StagedMessage,
     points,
 )
-from .services import get_call, notify_admins, record, score_text
+from .services.base import get_call, notify_admins, record
 from .workflow import SKETCH
 
 DECISION_KIND = declare_kind(
@@ -162,7 +162,7 @@ def _pending_reviews(call: Call) -> int:
 
 def _render(kind: str, sketch: Sketch, call: Call, **context) -> str:
     return render_template("emails/innovationsfonds_decision.txt", kind=kind, sketch=sketch, call=call,
-                           score_text=score_text, format_eur=format_eur, **context)
+                           score_text=format_decimal, format_eur=format_eur, **context)
 
 
 def _stage_message(call: Call, sketch: Sketch, kind: str, *, released: bool = False, **context) -> StagedMessage:

@@ -18,16 +18,19 @@ from ..auth.permissions import require, requires
 from ..platform import clock
 from ..platform.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from ..platform.extensions import db
+from ..platform.formatting import format_decimal
 from ..platform.money import MoneyFormatError, format_eur, parse_german_amount
 from ..platform.web.exports import export_response, today_stamp
 from ..platform.web.navigation import nav_entry
 from ..reference.models import ORGANISATION_KINDS
 from ..reference.services import get_programme, list_kommunen
-from . import exports, organisations, projects, reviewing, selection, services, steering
+from . import exports, organisations, projects, reviewing, selection, steering
 from .core.funding import METHOD_TEXT, SKIP_REASON_TEXT
 from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
 from .permissions import IF_APPLY, IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
+from .services import base, calls, sketches
+from .services.eligibility import close_window, decide_eligibility
 from .workflow import FULL_APPLICATION
 
 bp = Blueprint("innovationsfonds", __name__, url_prefix="/innovationsfonds")
@@ -108,9 +111,9 @@ def index():
 
 
 def _index(errors: dict | None = None):
-    calls = list(db.session.scalars(services.calls_select()))
+    calls = list(db.session.scalars(base.calls_select()))
     organisation = g.actor.role == Role.ORGANISATION
-    sketches = list(db.session.scalars(services.sketches_select(g.actor))) if organisation else []
+    sketches = list(db.session.scalars(base.sketches_select(g.actor))) if organisation else []
     return render_template("innovationsfonds/index.html", calls=calls, sketches=sketches, now=clock.now(),
                            conflicts=reviewing.conflicts_of(g.actor) if organisation else [],
                            reviewer_options=[(u.id, u.name) for u in reviewing.reviewers()] if organisation else [],
@@ -236,11 +239,11 @@ def _call_as_form(call) -> MultiDict:
         "max_per_project": format_eur(call.max_per_project_cents, with_symbol=False),
         "opens": call.opens_at.astimezone(clock.BERLIN).date().isoformat(),
         "closes": call.closes_at.astimezone(clock.BERLIN).date().isoformat(),
-        "funding_rate": services.score_text(Decimal(call.funding_rate_bp).scaleb(-2)),
+        "funding_rate": format_decimal(Decimal(call.funding_rate_bp).scaleb(-2)),
         "full_application_days_after_promotion": str(call.full_application_days_after_promotion),
         "reviewers_per_sketch": str(call.reviewers_per_sketch), "selection_rule": call.selection_rule.value,
-        "min_score": services.score_text(call.min_score_points) if call.min_score is not None else "",
-        "discrepancy_threshold": services.score_text(call.threshold_points),
+        "min_score": format_decimal(call.min_score_points) if call.min_score is not None else "",
+        "discrepancy_threshold": format_decimal(call.threshold_points),
         "group_minimums": minimums_text(call)})
     for name in ("review_deadline", "full_application_deadline", "project_start", "project_end"):
         form[name] = getattr(call, name).isoformat()
@@ -276,7 +279,7 @@ def _render_call_form(call, form, errors: dict, locks: dict):
 
 
 def _group_names() -> list[str]:
-    return [f"region:{r}" for r in services.regions()] + [f"target:{t}" for t in TARGET_GROUPS]
+    return [f"region:{r}" for r in calls.regions()] + [f"target:{t}" for t in TARGET_GROUPS]
 
 
 def _page_errors(errors: dict) -> dict:
@@ -290,7 +293,7 @@ def call_new():
     if request.method == "POST":
         data, errors = _call_form(request.form)
         if not errors:
-            done, errors = _save(lambda: url_for("innovationsfonds.call_detail", call_id=services.create_call(
+            done, errors = _save(lambda: url_for("innovationsfonds.call_detail", call_id=calls.create_call(
                 g.actor, get_programme(), data).id), gettext("Der Aufruf wurde angelegt."))
             if done:
                 return done
@@ -301,13 +304,13 @@ def call_new():
 @bp.route(CALL + "/bearbeiten", methods=["GET", "POST"])
 @requires(IF_MANAGE)
 def call_edit(call_id: int):
-    """Edit a call; fields frozen by ``services.call_locks`` are shown disabled and keep their values."""
-    call = services.get_call(call_id)
+    """Edit a call; fields frozen by ``calls.call_locks`` are shown disabled and keep their values."""
+    call = base.get_call(call_id)
     if call.released_at is not None:
         flash(gettext("Die Entscheidung zu diesem Aufruf ist freigegeben; er kann nicht mehr geändert werden."),
               "error")
         return redirect(url_for("innovationsfonds.call_detail", call_id=call_id))
-    frozen = services.call_locks(call)
+    frozen = calls.call_locks(call)
     locks = {PAGE_FIELD.get(name, name): reason for name, reason in frozen.items()}
     current = _call_as_form(call)
     errors: dict = {}
@@ -326,21 +329,21 @@ def call_edit(call_id: int):
             for n, criterion in enumerate(data.get("criteria", [])):
                 criterion["name"] = (request.form.get(f"crit_name_{n}") or criterion["name"]).strip()
                 criterion["description"] = (request.form.get(f"crit_description_{n}") or "").strip()
-        data.update({name: value for name, value in services.call_values(call).items()
+        data.update({name: value for name, value in calls.call_values(call).items()
                      if name in frozen and name != "criteria"})
         if not errors:
-            done, errors = _save(lambda: url_for("innovationsfonds.call_detail", call_id=services.update_call(
+            done, errors = _save(lambda: url_for("innovationsfonds.call_detail", call_id=calls.update_call(
                 call_id, g.actor, data).id), gettext("Der Aufruf wurde gespeichert."))
             if done:
                 return done
-            errors, call = _page_errors(errors), services.get_call(call_id)
+            errors, call = _page_errors(errors), base.get_call(call_id)
     return _render_call_form(call, form, errors, locks)
 
 
 @bp.route(CALL)
 @requires(IF_STAFF)
 def call_detail(call_id: int):
-    call = services.get_call(call_id)
+    call = base.get_call(call_id)
     aggs = selection.aggregates(call)
     return render_template("innovationsfonds/call.html", call=call, sketches=call.sketches, aggregates=aggs,
                            now=clock.now(), statuses=SketchStatus)
@@ -351,7 +354,7 @@ def call_detail(call_id: int):
 def call_step(call_id: int, step: str):
     try:
         if step == "schliessen":
-            result = services.close_window(call_id, actor=g.actor)
+            result = close_window(call_id, actor=g.actor)
             message = gettext("Einreichung geschlossen: %(eligible)s förderfähig, %(ineligible)s nicht förderfähig.",
                               eligible=result.get("eligible", 0), ineligible=result.get("ineligible", 0))
         elif step == "zuordnen":
@@ -371,7 +374,7 @@ def call_step(call_id: int, step: str):
 
 
 def _matrix_page(call_id: int, errors: dict | None = None):
-    call = services.get_call(call_id)
+    call = base.get_call(call_id)
     editable = call.closed_at is not None and not call.decision_fixed
     return render_template("innovationsfonds/matrix.html", call=call, matrix=reviewing.assignment_matrix(call),
                            editable=editable, errors=errors or {}, form=request.form), (422 if errors else 200)
@@ -396,7 +399,7 @@ def matrix_edit(call_id: int):
     add = request.form.get("action") == "add"
     if not errors:
         try:
-            if services.get_sketch(sketch_id, g.actor).call_id != call_id:
+            if base.get_sketch(sketch_id, g.actor).call_id != call_id:
                 raise ValidationFailed.field("sketch_id", "Die Skizze gehört nicht zu diesem Aufruf.")
             if add:
                 reviewing.assign(sketch_id, reviewer_id, g.actor)
@@ -415,14 +418,14 @@ def matrix_edit(call_id: int):
 @bp.route(CALL + "/rangfolge")
 @requires(IF_STAFF)
 def ranking_page(call_id: int):
-    call = services.get_call(call_id)
+    call = base.get_call(call_id)
     return render_template("innovationsfonds/ranking.html", call=call, result=selection.proposals(call))
 
 
 @bp.route(CALL + "/auswahl", methods=["GET", "POST"])
 @requires(IF_STAFF)
 def selection_page(call_id: int):
-    services.get_call(call_id)  # 404 before anything else
+    base.get_call(call_id)  # 404 before anything else
     errors: dict = {}
     if request.method == "POST":
         require(g.actor, IF_MANAGE)  # finance and Prüfung may read the page, not decide (403)
@@ -444,7 +447,7 @@ def selection_page(call_id: int):
 
 
 def _selection_page(call_id: int, errors: dict):
-    call = services.get_call(call_id)
+    call = base.get_call(call_id)
     result = selection.proposals(call)
     method_text = {method: gettext(text) for method, text in METHOD_TEXT.items()}
     skip_text = {reason: gettext(text) for reason, text in SKIP_REASON_TEXT.items()}
@@ -455,7 +458,7 @@ def _selection_page(call_id: int, errors: dict):
     return render_template("innovationsfonds/selection.html", call=call, result=result, bars=bars, errors=errors,
                            form=_decision_form(call, result), method_text=method_text, skip_text=skip_text,
                            minimums=request.form.get("group_minimums", minimums_text(call)), group_names=_group_names(),
-                           minimums_locked=services.call_locks(call).get("group_minimums")), (422 if errors else 200)
+                           minimums_locked=calls.call_locks(call).get("group_minimums")), (422 if errors else 200)
 
 
 def _decision_form(call, result) -> MultiDict:
@@ -483,7 +486,7 @@ def group_minimums(call_id: int):
     errors: dict = {}
     minimums = _group_minimums(request.form, errors)
     if not errors:
-        done, errors = _save(lambda: url_for("innovationsfonds.selection_page", call_id=services.set_group_minimums(
+        done, errors = _save(lambda: url_for("innovationsfonds.selection_page", call_id=calls.set_group_minimums(
             call_id, g.actor, minimums).id), gettext("Die Mindestzahlen je Gruppe wurden gespeichert."))
         if done:
             return done
@@ -494,7 +497,7 @@ def group_minimums(call_id: int):
 @requires(IF_STAFF)
 def export(call_id: int, what: str, fmt: str):
     """A list of the call as CSV/XLSX (sketches, ranking, assignment matrix, outbox): the columns the page shows."""
-    call = services.get_call(call_id)
+    call = base.get_call(call_id)
     if what == "skizzen":
         columns, rows = exports.sketch_rows(call, selection.aggregates(call))
     elif what == "rangfolge":
@@ -510,7 +513,7 @@ def export(call_id: int, what: str, fmt: str):
 @requires(IF_STAFF)
 def steering_page(call_id: int):
     """Every review in full, side by side per sketch, with the reviewers' calibration (Steuerkreis, Prüfung)."""
-    call = services.get_call(call_id)
+    call = base.get_call(call_id)
     page = request.args.get("seite", "1")
     listing = steering.sheet_page(call, int(page) if page.isdigit() and len(page) < 6 else 1,
                                   flagged_only=request.args.get("nur") == "abweichung",
@@ -524,7 +527,7 @@ def steering_page(call_id: int):
 @requires(IF_STAFF)
 def justification(sketch_id: int, fmt: str):
     """Why a sketch was (not) funded: marks per criterion and reviewer, rank, decision, reason."""
-    sketch = services.get_sketch(sketch_id, g.actor)
+    sketch = base.get_sketch(sketch_id, g.actor)
     columns, rows = steering.justification_rows(sketch)
     return export_response(f"innovationsfonds-{sketch.reference}-begruendung-{today_stamp(clock.today())}", fmt,
                            columns, rows)
@@ -533,14 +536,14 @@ def justification(sketch_id: int, fmt: str):
 @bp.route(CALL + "/postausgang")
 @requires(IF_STAFF)
 def outbox(call_id: int):
-    call = services.get_call(call_id)
+    call = base.get_call(call_id)
     return render_template("innovationsfonds/outbox.html", call=call, messages=selection.outbox(call))
 
 
 @bp.route(CALL + "/statistik")
 @requires(IF_STAFF)
 def statistics(call_id: int):
-    call = services.get_call(call_id)
+    call = base.get_call(call_id)
     return render_template("innovationsfonds/statistics.html", call=call, stats=selection.statistics(call))
 
 
@@ -601,12 +604,12 @@ def _sketch_form(form) -> tuple[dict, dict]:
 @requires(IF_APPLY)
 def sketch_new():
     call_id = request.args.get("call", type=int) or request.form.get("call_id", type=int)
-    call = services.get_call(call_id or 0)
+    call = base.get_call(call_id or 0)
     errors: dict = {}
     if request.method == "POST":
         data, errors = _sketch_form(request.form)
         if not errors:
-            done, errors = _save(lambda: url_for("innovationsfonds.sketch_detail", sketch_id=services.create_sketch(
+            done, errors = _save(lambda: url_for("innovationsfonds.sketch_detail", sketch_id=sketches.create_sketch(
                 g.actor, call.id, data).id), gettext("Der Entwurf wurde gespeichert."))
             if done:
                 return done
@@ -616,8 +619,8 @@ def sketch_new():
 
 
 def _sketch_page(sketch_id: int, errors: dict | None = None):
-    sketch = services.get_sketch(sketch_id, g.actor)
-    staff = g.actor.role in services.STAFF_ROLES
+    sketch = base.get_sketch(sketch_id, g.actor)
+    staff = g.actor.role in base.STAFF_ROLES
     view = present_sketch(sketch, g.actor, selection.aggregates(sketch.call)[sketch.id] if staff else None)
     application = projects.full_application_of(sketch) if g.actor.role != Role.REVIEWER else None
     return render_template(
@@ -640,12 +643,12 @@ def sketch_detail(sketch_id: int):
 @bp.route(SKETCH + "/bearbeiten", methods=["GET", "POST"])
 @requires(IF_APPLY)
 def sketch_edit(sketch_id: int):
-    sketch = services.get_sketch(sketch_id, g.actor)
+    sketch = base.get_sketch(sketch_id, g.actor)
     errors: dict = {}
     if request.method == "POST":
         data, errors = _sketch_form(request.form)
         if not errors:
-            done, errors = _save(lambda: url_for("innovationsfonds.sketch_detail", sketch_id=services.update_sketch(
+            done, errors = _save(lambda: url_for("innovationsfonds.sketch_detail", sketch_id=sketches.update_sketch(
                 sketch_id, g.actor, data).id), gettext("Der Entwurf wurde gespeichert."))
             if done:
                 return done
@@ -665,16 +668,16 @@ def sketch_action(sketch_id: int, action: str):
     field) or withdraw."""
     try:
         if action == "einreichen":
-            services.submit_sketch(sketch_id, g.actor)
+            sketches.submit_sketch(sketch_id, g.actor)
             message = gettext("Die Skizze wurde eingereicht.")
         else:
-            services.withdraw_sketch(sketch_id, g.actor)
+            sketches.withdraw_sketch(sketch_id, g.actor)
             message = gettext("Die Skizze wurde zurückgezogen.")
         db.session.commit()
         flash(message, "success")
     except ValidationFailed as failed:
         db.session.rollback()
-        return _sketch_form_page(services.get_sketch(sketch_id, g.actor), MultiDict(), failed.errors)
+        return _sketch_form_page(base.get_sketch(sketch_id, g.actor), MultiDict(), failed.errors)
     except DomainError as error:
         db.session.rollback()
         flash(error.detail, "error")
@@ -688,7 +691,7 @@ def upload(sketch_id: int):
     try:
         if upload_file is None:
             raise ValidationFailed.field("file", "Bitte eine PDF-Datei auswählen.")
-        services.add_attachment(sketch_id, g.actor, upload_file.filename or "", upload_file.read())
+        sketches.add_attachment(sketch_id, g.actor, upload_file.filename or "", upload_file.read())
         db.session.commit()
         flash(gettext("Die Anlage wurde hochgeladen."), "success")
     except DomainError as error:
@@ -701,7 +704,7 @@ def upload(sketch_id: int):
 @requires(IF_APPLY)
 def delete_attachment(sketch_id: int, attachment_id: int):
     try:
-        services.delete_attachment(sketch_id, attachment_id, g.actor)
+        sketches.delete_attachment(sketch_id, attachment_id, g.actor)
         db.session.commit()
         flash(gettext("Die Anlage wurde gelöscht."), "success")
     except (Conflict, Forbidden) as error:  # another organisation's sketch stays a 404
@@ -713,7 +716,7 @@ def delete_attachment(sketch_id: int, attachment_id: int):
 @bp.route(SKETCH + "/anlagen/<int(max=2147483647):attachment_id>")
 @requires(IF_READ)
 def download(sketch_id: int, attachment_id: int):
-    attachment, path = services.get_attachment(sketch_id, attachment_id, g.actor)
+    attachment, path = sketches.get_attachment(sketch_id, attachment_id, g.actor)
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=attachment.original_name)
 
 
@@ -721,7 +724,7 @@ def download(sketch_id: int, attachment_id: int):
 @requires(IF_MANAGE)
 def eligibility(sketch_id: int):
     try:
-        services.decide_eligibility(sketch_id, g.actor, eligible=request.form.get("eligible") == "1",
+        decide_eligibility(sketch_id, g.actor, eligible=request.form.get("eligible") == "1",
                                     reason=request.form.get("reason", ""))
         db.session.commit()
         flash(gettext("Die Förderfähigkeit wurde festgelegt."), "success")
@@ -757,7 +760,7 @@ def _full_application_form(form, years: list[int]) -> tuple[dict, dict]:
 @requires(IF_APPLY)
 def full_application_form(sketch_id: int):
     """The selected organisation's full application: amounts per budget year, period, description."""
-    sketch = services.get_sketch(sketch_id, g.actor)
+    sketch = base.get_sketch(sketch_id, g.actor)
     application = projects.full_application_of(sketch)
     years = budget_years(sketch.call)
     errors: dict = {}
@@ -877,7 +880,7 @@ def recuse(sketch_id: int):
 @bp.route(SKETCH + "/bewertung", methods=["GET", "POST"])
 @requires(IF_REVIEW)
 def review_form(sketch_id: int):
-    sketch = services.get_sketch(sketch_id, g.actor)
+    sketch = base.get_sketch(sketch_id, g.actor)
     errors: dict = {}
     if request.method == "POST":
         marks: dict = {}
@@ -900,7 +903,7 @@ def review_form(sketch_id: int):
         except DomainError as error:
             db.session.rollback()
             errors = error.errors or {"marks": [error.detail]}
-            sketch = services.get_sketch(sketch_id, g.actor)
+            sketch = base.get_sketch(sketch_id, g.actor)
     review = reviewing.get_own_review(sketch_id, g.actor)
     others = []
     if review is not None and review.submitted_at is not None:

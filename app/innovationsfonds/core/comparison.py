@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.platform.formatting import format_decimal
 from app.platform.money import format_eur
 
 from .funding import METHOD_TEXT, Selection
@@ -22,10 +23,6 @@ class Comparison:
     score_difference: Decimal
     explanation: str
 
-
-
-def _points_text(value: Decimal) -> str:
-    return f"{value:.2f}".replace(".", ",")
 
 
 def _count_text(n: int) -> str:
@@ -45,9 +42,9 @@ def compare(a: Selection, b: Selection, label: Callable[[str], str] = str) -> Co
     label_b = METHOD_TEXT.get(b.method, b.method)
     lines = [
         f"A – {label_a}: {_count_text(len(a.selected))}, {format_eur(a.total_cents)}, "
-        f"{_points_text(a.score_total)} Punkte.",
+        f"{format_decimal(a.score_total)} Punkte.",
         f"B – {label_b}: {_count_text(len(b.selected))}, {format_eur(b.total_cents)}, "
-        f"{_points_text(b.score_total)} Punkte.",
+        f"{format_decimal(b.score_total)} Punkte.",
     ]
     if not only_a and not only_b:
         lines.append("Beide Verfahren wählen dieselben Skizzen.")
@@ -58,6 +55,6 @@ def compare(a: Selection, b: Selection, label: Callable[[str], str] = str) -> Co
         sign_score = "+" if score_diff > 0 else ("−" if score_diff < 0 else "±")
         lines.append(
             f"A gegenüber B: {sign_cents}{format_eur(abs(total_diff))} Fördersumme, "
-            f"{sign_score}{_points_text(abs(score_diff))} Punkte."
+            f"{sign_score}{format_decimal(abs(score_diff))} Punkte."
         )
     return Comparison(only_a, only_b, both, total_diff, score_diff, " ".join(lines))
