@@ -9,7 +9,6 @@ from flask import g, request, send_file
 from ..auth.permissions import requires
 from ..budgets import idempotency
 from ..platform.errors import ValidationFailed
-from ..platform.extensions import db
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from ..reference.services import get_programme
@@ -57,8 +56,8 @@ from .services import base, calls, eligibility, sketches
 
 blp = ApiBlueprint("innovationsfonds_api", __name__, url_prefix="/api/v1/innovationsfonds",
                    description="Innovationsfonds: Aufrufe, Projektskizzen, Begutachtung, Auswahl, Entscheidungen")
-CALL = "/calls/<int(max=2147483647):call_id>"
-SKETCH = "/sketches/<int(max=2147483647):sketch_id>"
+CALL = "/calls/<id:call_id>"
+SKETCH = "/sketches/<id:sketch_id>"
 
 
 def _sketch_out(sketch_id: int) -> dict:
@@ -87,7 +86,6 @@ def list_calls():
 def create_call(data):
     """Set up a call with its rules and weighted criteria."""
     call = calls.create_call(g.actor, get_programme(), data)
-    db.session.commit()
     return call
 
 
@@ -105,7 +103,6 @@ def get_call(call_id: int):
 def update_call(data, call_id: int):
     """Change the rules; a field frozen by the call's progress (``calls.FIELD_LOCKS``) is a 422 naming it."""
     call = calls.update_call(call_id, g.actor, data)
-    db.session.commit()
     return call
 
 
@@ -115,7 +112,6 @@ def update_call(data, call_id: int):
 def close_call(call_id: int):
     """Close the window after the deadline and run the automatic eligibility check (the job does it too)."""
     result = eligibility.close_window(call_id, actor=g.actor)
-    db.session.commit()
     return result
 
 
@@ -134,7 +130,6 @@ def list_organisations():
 def create_organisation(data):
     """Create an organisation (Träger); its users are then created with role ``organisation``."""
     organisation = organisations.create_organisation(g.actor, data)
-    db.session.commit()
     return organisation
 
 
@@ -159,7 +154,6 @@ def create_sketch(data):
     """Start a draft of the own organisation in a call (before its deadline)."""
     call_id = data.pop("call_id")
     sketch = sketches.create_sketch(g.actor, call_id, data)
-    db.session.commit()
     return _sketch_out(sketch.id)
 
 
@@ -177,7 +171,6 @@ def get_sketch(sketch_id: int):
 @blp.response(200, SketchOut)
 def update_sketch(data, sketch_id: int):
     sketches.update_sketch(sketch_id, g.actor, data)
-    db.session.commit()
     return _sketch_out(sketch_id)
 
 
@@ -187,7 +180,6 @@ def update_sketch(data, sketch_id: int):
 def submit_sketch(sketch_id: int):
     """Submit inside the window; one second after the deadline: 409 with the deadline named."""
     sketches.submit_sketch(sketch_id, g.actor)
-    db.session.commit()
     return _sketch_out(sketch_id)
 
 
@@ -197,7 +189,6 @@ def submit_sketch(sketch_id: int):
 def withdraw_sketch(sketch_id: int):
     """Withdraw; a selected project's withdrawal moves the next fitting waiting sketch up."""
     sketches.withdraw_sketch(sketch_id, g.actor)
-    db.session.commit()
     return _sketch_out(sketch_id)
 
 
@@ -210,12 +201,11 @@ def upload_attachment(sketch_id: int):
     if upload is None:
         raise ValidationFailed.field("file", "Bitte eine PDF-Datei hochladen (Feld „file“).")
     attachment = sketches.add_attachment(sketch_id, g.actor, upload.filename or "", upload.read())
-    db.session.commit()
     return {"id": attachment.id, "name": attachment.original_name, "size": attachment.size_bytes,
             "uploaded_at": attachment.uploaded_at}
 
 
-@blp.route(SKETCH + "/attachments/<int(max=2147483647):attachment_id>")
+@blp.route(SKETCH + "/attachments/<id:attachment_id>")
 @requires(IF_READ)
 def download_attachment(sketch_id: int, attachment_id: int):
     """The PDF (owning organisation, assigned non-conflicted reviewers, staff)."""
@@ -223,12 +213,11 @@ def download_attachment(sketch_id: int, attachment_id: int):
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=attachment.original_name)
 
 
-@blp.route(SKETCH + "/attachments/<int(max=2147483647):attachment_id>", methods=["DELETE"])
+@blp.route(SKETCH + "/attachments/<id:attachment_id>", methods=["DELETE"])
 @requires(IF_APPLY)
 @blp.response(204)
 def delete_attachment(sketch_id: int, attachment_id: int):
     sketches.delete_attachment(sketch_id, attachment_id, g.actor)
-    db.session.commit()
 
 
 @blp.route(SKETCH + "/eligibility", methods=["POST"])
@@ -238,7 +227,6 @@ def delete_attachment(sketch_id: int, attachment_id: int):
 def decide_eligibility(data, sketch_id: int):
     """The administrator's eligibility decision with a reason."""
     eligibility.decide_eligibility(sketch_id, g.actor, eligible=data["eligible"], reason=data["reason"])
-    db.session.commit()
     return _sketch_out(sketch_id)
 
 
@@ -261,7 +249,6 @@ def declare_conflict(data):
     """Reviewers: a conflict with an applicant organisation (only before their assignments in its calls) or a
     Kommune; organisations: with a reviewer (until the window closes). Blind review stays blind."""
     conflict = reviewing.declare_conflict(g.actor, **data)
-    db.session.commit()
     return conflict
 
 
@@ -280,7 +267,6 @@ def conflict_options():
 def recuse(data, sketch_id: int):
     """The reviewer declares itself biased on one of its sketches; the assignment goes, the admins are told."""
     conflict = reviewing.recuse(sketch_id, g.actor, data["reason"])
-    db.session.commit()
     return conflict
 
 
@@ -290,7 +276,6 @@ def recuse(data, sketch_id: int):
 def auto_assign(call_id: int):
     """Assign reviewers to every eligible sketch: balanced loads, never conflicted, existing ones kept."""
     result = reviewing.auto_assign(call_id, g.actor)
-    db.session.commit()
     return result
 
 
@@ -311,16 +296,14 @@ def assignment_matrix(call_id: int):
 @blp.response(201, SketchOut)
 def assign(data, sketch_id: int):
     reviewing.assign(sketch_id, data["reviewer_id"], g.actor)
-    db.session.commit()
     return _sketch_out(sketch_id)
 
 
-@blp.route(SKETCH + "/assignments/<int(max=2147483647):reviewer_id>", methods=["DELETE"])
+@blp.route(SKETCH + "/assignments/<id:reviewer_id>", methods=["DELETE"])
 @requires(IF_MANAGE)
 @blp.response(204)
 def unassign(sketch_id: int, reviewer_id: int):
     reviewing.unassign(sketch_id, reviewer_id, g.actor)
-    db.session.commit()
 
 
 @blp.route("/assignments")
@@ -350,7 +333,6 @@ def get_review(sketch_id: int):
 def save_review(data, sketch_id: int):
     """Save marks (null = not applicable, at most one) and comment as a draft."""
     review = reviewing.save_review(sketch_id, g.actor, data["marks"], data["comment"])
-    db.session.commit()
     return present_review(review, g.actor, 0)
 
 
@@ -361,7 +343,6 @@ def save_review(data, sketch_id: int):
 def submit_review(data, sketch_id: int):
     """Submit the own review (marks given here replace the draft's); the weighted score is computed."""
     review = reviewing.submit_review(sketch_id, g.actor, data["marks"] or None, data["comment"] or None)
-    db.session.commit()
     return present_review(review, g.actor, 0)
 
 
@@ -426,7 +407,6 @@ def record_decision(data, call_id: int):
     result = selection.record_decision(call_id, g.actor, basis=data["basis"], selected=data["selected"],
                                        reasons={int(k): v for k, v in data["reasons"].items()}, note=data["note"],
                                        rejected=data["rejected"])
-    db.session.commit()
     return result
 
 
@@ -444,7 +424,6 @@ def outbox(call_id: int):
 def release(call_id: int):
     """Release the staged decision in one batch: statuses change and every message is queued."""
     result = selection.release(call_id, g.actor)
-    db.session.commit()
     return result
 
 
@@ -476,7 +455,6 @@ def submit_full_application(data, sketch_id: int):
     application = projects.submit_full_application(
         sketch_id, g.actor, lines={line["year"]: line["amount"] for line in data["lines"]},
         start_date=data["start_date"], end_date=data["end_date"], description=data["description"])
-    db.session.commit()
     return application
 
 
@@ -487,7 +465,6 @@ def submit_full_application(data, sketch_id: int):
 def request_full_application_changes(data, sketch_id: int):
     """Send the full application back to the organisation with a reason; it edits and resubmits."""
     application = projects.request_changes(sketch_id, g.actor, reason=data["reason"])
-    db.session.commit()
     return application
 
 
@@ -499,7 +476,6 @@ def reject_full_application(data, sketch_id: int):
     """Reject the full application with a reason (a submitted one, or a missing one after the deadline):
     the sketch leaves the selection and the next fitting waiting sketch moves up."""
     projects.reject_full_application(sketch_id, g.actor, reason=data["reason"])
-    db.session.commit()
     return _sketch_out(sketch_id)
 
 

@@ -1,4 +1,6 @@
-"""API schemas of the Innovationsfonds: money as "1234.56" strings, scores as "83.33" strings."""
+"""Input and output schemas of the Innovationsfonds, shared by the API and the pages (``load_form``):
+money as "1234.56" strings (forms: "1.234,56"), scores as "83.33" strings (forms: "83,33"), days ISO
+(forms: also TT.MM.JJJJ). Lengths are names in ``app.platform.limits``."""
 
 from __future__ import annotations
 
@@ -8,13 +10,21 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..platform import limits
+from ..platform.fields import Day, text, whole
 from ..platform.money import Money
 from ..platform.web.api import DocumentUrl, StrictBool
 from ..reference.models import ORGANISATION_KINDS
 from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
 
 _SCORE = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
-ID = fields.Int(validate=validate.Range(min=1, max=2147483647))
+_SCORE_TYPED = re.compile(r"^\d{1,3}(\.\d{0,2})?$")
+
+
+def database_id(**kwargs: Any) -> fields.Integer:
+    """An id in a body or query (larger than any database id: 422, not a database error)."""
+    return whole(1, limits.MAX_ID, **kwargs)
+
 
 
 class Score(fields.Field):
@@ -30,6 +40,10 @@ class Score(fields.Field):
         return None if value is None else f"{Decimal(value):.2f}"
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Decimal:
+        if getattr(self.root, "from_form", False) and isinstance(value, str):  # people type "62,5"
+            value = value.replace(",", ".")
+            if _SCORE_TYPED.match(value):
+                value = f"{Decimal(value):.2f}"
         if not isinstance(value, str) or not _SCORE.match(value) or Decimal(value) > 100:
             raise ValidationError("Punktzahl als Zeichenkette von \"0\" bis \"100\" mit höchstens zwei "
                                   "Nachkommastellen, z. B. \"60.00\".")
@@ -38,30 +52,29 @@ class Score(fields.Field):
 
 class CriterionIn(Schema):
     key = fields.Str(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$"))
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.Str(load_default="", validate=validate.Length(max=5000))
+    name = text(limits.NAME, required=True)
+    description = text(limits.SUMMARY, load_default="")
     weight = fields.Int(required=True, validate=validate.Range(min=1, max=1000))
     scale_min = fields.Int(load_default=0, validate=validate.Range(min=0, max=100))
     scale_max = fields.Int(load_default=10, validate=validate.Range(min=1, max=100))
 
 
 class CallIn(Schema):
-    title = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.Str(load_default="", validate=validate.Length(max=20000))
+    title = text(limits.NAME, required=True)
+    description = text(limits.DESCRIPTION, load_default="")
     budget = Money(required=True, data_key="budget", attribute="budget_cents")
     opens_at = fields.AwareDateTime(required=True)
     closes_at = fields.AwareDateTime(required=True)
-    review_deadline = fields.Date(required=True)
-    full_application_deadline = fields.Date(required=True)
-    full_application_days_after_promotion = fields.Int(load_default=PROMOTION_DAYS_DEFAULT,
-                                                       validate=validate.Range(min=1, max=365))
+    review_deadline = Day(required=True)
+    full_application_deadline = Day(required=True)
+    full_application_days_after_promotion = whole(1, 365, load_default=PROMOTION_DAYS_DEFAULT)
     max_per_project = Money(required=True, attribute="max_per_project_cents")
     eligible_kinds = fields.List(fields.Str(validate=validate.OneOf(list(ORGANISATION_KINDS))), required=True)
     target_groups = fields.List(fields.Str(validate=validate.OneOf(list(TARGET_GROUPS))), required=True)
-    project_start = fields.Date(required=True)
-    project_end = fields.Date(required=True)
+    project_start = Day(required=True)
+    project_end = Day(required=True)
     funding_rate_bp = fields.Int(load_default=8000, validate=validate.Range(min=1, max=10000))
-    reviewers_per_sketch = fields.Int(load_default=3, validate=validate.Range(min=1, max=20))
+    reviewers_per_sketch = whole(1, 20, load_default=3)
     reviewers_see_names = StrictBool(load_default=False)
     show_scores_to_rejected = StrictBool(load_default=True)
     selection_rule = fields.Str(required=True, validate=validate.OneOf([r.value for r in SelectionRule]))
@@ -120,27 +133,28 @@ class CloseOut(Schema):
 
 
 class SketchIn(Schema):
-    title = fields.Str(validate=validate.Length(max=200))
-    summary = fields.Str(validate=validate.Length(max=20000))
-    target_group = fields.Str(validate=validate.OneOf(list(TARGET_GROUPS)))
-    age_min = fields.Int(validate=validate.Range(min=0, max=99))
-    age_max = fields.Int(validate=validate.Range(min=0, max=99))
-    planned_participants = fields.Int(validate=validate.Range(min=0, max=100000))
-    planned_women = fields.Int(validate=validate.Range(min=0, max=100000))
-    kommune_id = ID
-    start_date = fields.Date()
-    end_date = fields.Date()
+    title = text(limits.NAME)
+    summary = text(limits.DESCRIPTION)
+    target_group = fields.Str(validate=validate.OneOf(list(TARGET_GROUPS),
+                                                      error="Bitte „primary“ oder „secondary“ wählen."))
+    age_min = whole(0, 99)
+    age_max = whole(0, 99)
+    planned_participants = whole(0, 100000)
+    planned_women = whole(0, 100000)
+    kommune_id = database_id()
+    start_date = Day()
+    end_date = Day()
     requested = Money(attribute="requested_cents")
     total_cost = Money(attribute="total_cost_cents")
 
 
 class SketchCreateIn(SketchIn):
-    call_id = fields.Int(required=True, validate=validate.Range(min=1, max=2147483647))
-    title = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    call_id = database_id(required=True)
+    title = text(limits.NAME, required=True)
 
 
 class SketchFilter(Schema):
-    call_id = ID
+    call_id = database_id()
     status = fields.Str(validate=validate.OneOf([s.value for s in SketchStatus]))
 
 
@@ -217,17 +231,17 @@ class SketchListOut(Schema):
 
 class EligibilityIn(Schema):
     eligible = StrictBool(required=True)
-    reason = fields.Str(required=True, validate=validate.Length(min=1, max=5000))
+    reason = text(limits.SUMMARY, required=True)
 
 
 class ConflictIn(Schema):
     """Reviewers: exactly one of ``organisation_id`` (from ``/conflict-options``) and ``kommune_id``;
     organisations: ``reviewer_id``."""
 
-    organisation_id = fields.Int(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2147483647))
-    kommune_id = fields.Int(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2147483647))
-    reviewer_id = fields.Int(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2147483647))
-    reason = fields.Str(load_default="", validate=validate.Length(max=2000))
+    organisation_id = database_id(load_default=None, allow_none=True)
+    kommune_id = database_id(load_default=None, allow_none=True)
+    reviewer_id = database_id(load_default=None, allow_none=True)
+    reason = text(limits.REASON, load_default="")
 
 
 class ConflictOut(Schema):
@@ -241,14 +255,14 @@ class ConflictOut(Schema):
 
 
 class OrganisationIn(Schema):
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    name = text(limits.NAME, required=True)
     kind = fields.Str(required=True, validate=validate.OneOf(list(ORGANISATION_KINDS)))
     is_public_body = StrictBool(load_default=None, allow_none=True,
                                  metadata={"description": "Vorgabe: nur Kommunen sind öffentliche Stellen"})
     city = fields.Str(load_default="", validate=validate.Length(max=120))
-    contact_name = fields.Str(load_default="", validate=validate.Length(max=200))
-    contact_email = fields.Str(load_default="", validate=validate.Length(max=200))
-    kommune_id = fields.Int(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2147483647))
+    contact_name = text(limits.NAME, load_default="")
+    contact_email = text(limits.NAME, load_default="")
+    kommune_id = database_id(load_default=None, allow_none=True)
 
 
 class OrganisationOut(Schema):
@@ -275,11 +289,11 @@ class ConflictOptionsOut(Schema):
 
 
 class RecusalIn(Schema):
-    reason = fields.Str(load_default="", validate=validate.Length(max=2000))
+    reason = text(limits.REASON, load_default="")
 
 
 class AssignIn(Schema):
-    reviewer_id = fields.Int(required=True, validate=validate.Range(min=1, max=2147483647))
+    reviewer_id = database_id(required=True)
 
 
 class AutoAssignOut(Schema):
@@ -295,10 +309,10 @@ class MatrixOut(Schema):
 
 
 class ReviewIn(Schema):
-    marks = fields.Dict(keys=fields.Str(validate=validate.Length(max=40)),
+    marks = fields.Dict(keys=text(limits.CODE),
                         values=fields.Int(allow_none=True, strict=True), load_default=dict,
                         metadata={"description": "Kriterium -> ganze Zahl auf der Skala, null = nicht zutreffend"})
-    comment = fields.Str(load_default="", validate=validate.Length(max=20000))
+    comment = text(limits.DESCRIPTION, load_default="")
 
 
 class ReviewOut(Schema):
@@ -352,16 +366,16 @@ class ProposalsOut(Schema):
 
 class SelectionDecisionIn(Schema):
     basis = fields.Str(required=True, validate=validate.OneOf([r.value for r in SelectionRule]))
-    selected = fields.List(fields.Int(validate=validate.Range(min=1, max=2147483647)), required=True,
+    selected = fields.List(database_id(), required=True,
                            validate=validate.Length(max=10000))
-    rejected = fields.List(fields.Int(validate=validate.Range(min=1, max=2147483647)), load_default=list,
+    rejected = fields.List(database_id(), load_default=list,
                            validate=validate.Length(max=10000),
                            metadata={"description": "Nicht ausgewählte Skizzen, die abgelehnt werden; jede andere "
                                                     "nicht ausgewählte Skizze kommt auf die Warteliste"})
     reasons = fields.Dict(keys=fields.Str(validate=validate.Regexp(r"^\d{1,10}$")),
-                          values=fields.Str(validate=validate.Length(max=5000)), load_default=dict,
+                          values=text(limits.SUMMARY), load_default=dict,
                           metadata={"description": "Skizzen-ID -> Begründung jeder Abweichung vom Vorschlag"})
-    note = fields.Str(load_default="", validate=validate.Length(max=20000))
+    note = text(limits.DESCRIPTION, load_default="")
 
 
 class SelectionDecisionOut(Schema):
@@ -414,9 +428,9 @@ class YearLineIn(Schema):
 
 class FullApplicationIn(Schema):
     lines = fields.List(fields.Nested(YearLineIn), required=True, validate=validate.Length(min=1, max=10))
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(required=True)
-    description = fields.Str(load_default="", validate=validate.Length(max=20000))
+    start_date = Day(required=True)
+    end_date = Day(required=True)
+    description = text(limits.DESCRIPTION, load_default="")
 
     @validates_schema
     def _unique(self, data, **_kwargs):
@@ -439,11 +453,11 @@ class FullApplicationOut(Schema):
 class FullApplicationReasonIn(Schema):
     """A required written reason (changes requested, full application rejected)."""
 
-    reason = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
+    reason = text(limits.DESCRIPTION, required=True)
 
 
 class ProjectApproveIn(Schema):
-    comment = fields.Str(load_default="", validate=validate.Length(max=20000))
+    comment = text(limits.DESCRIPTION, load_default="")
 
 
 class ProjectDecisionOut(Schema):
