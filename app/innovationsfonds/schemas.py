@@ -11,9 +11,10 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..platform import limits
-from ..platform.fields import Day, text, whole
+from ..platform.fields import REQUIRED_MESSAGE, Day, text, whole
 from ..platform.money import Money
 from ..platform.web.api import DocumentUrl, StrictBool
+from ..platform.web.forms import load_form
 from ..reference.models import ORGANISATION_KINDS
 from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
 
@@ -62,13 +63,15 @@ class CriterionIn(Schema):
 class CallIn(Schema):
     title = text(limits.NAME, required=True)
     description = text(limits.DESCRIPTION, load_default="")
-    budget = Money(required=True, data_key="budget", attribute="budget_cents")
+    budget = Money(required=True, data_key="budget", attribute="budget_cents",
+                   error_messages={"required": REQUIRED_MESSAGE})
     opens_at = fields.AwareDateTime(required=True)
     closes_at = fields.AwareDateTime(required=True)
     review_deadline = Day(required=True)
     full_application_deadline = Day(required=True)
     full_application_days_after_promotion = whole(1, 365, load_default=PROMOTION_DAYS_DEFAULT)
-    max_per_project = Money(required=True, attribute="max_per_project_cents")
+    max_per_project = Money(required=True, attribute="max_per_project_cents",
+                            error_messages={"required": REQUIRED_MESSAGE})
     eligible_kinds = fields.List(fields.Str(validate=validate.OneOf(list(ORGANISATION_KINDS))), required=True)
     target_groups = fields.List(fields.Str(validate=validate.OneOf(list(TARGET_GROUPS))), required=True)
     project_start = Day(required=True)
@@ -77,7 +80,9 @@ class CallIn(Schema):
     reviewers_per_sketch = whole(1, 20, load_default=3)
     reviewers_see_names = StrictBool(load_default=False)
     show_scores_to_rejected = StrictBool(load_default=True)
-    selection_rule = fields.Str(required=True, validate=validate.OneOf([r.value for r in SelectionRule]))
+    selection_rule = fields.Str(required=True, validate=validate.OneOf([r.value for r in SelectionRule],
+                                                                       error="Bitte eine Auswahlregel wählen."),
+                                error_messages={"required": "Bitte eine Auswahlregel wählen."})
     min_score = Score(load_default=None, allow_none=True)
     discrepancy_threshold = Score(load_default=Decimal("25.00"))
     group_minimums = fields.Dict(keys=fields.Str(validate=validate.Length(max=80)),
@@ -255,8 +260,11 @@ class ConflictOut(Schema):
 
 
 class OrganisationIn(Schema):
-    name = text(limits.NAME, required=True)
-    kind = fields.Str(required=True, validate=validate.OneOf(list(ORGANISATION_KINDS)))
+    """Name (required, unique) and kind (``ORGANISATION_KINDS``) are checked by ``create_organisation``: one German
+    message for the page, the API and the command."""
+
+    name = text(limits.NAME, load_default="", metadata={"description": "Pflichtangabe, eindeutig"})
+    kind = fields.Str(load_default="", metadata={"enum": list(ORGANISATION_KINDS)})
     is_public_body = StrictBool(load_default=None, allow_none=True,
                                  metadata={"description": "Vorgabe: nur Kommunen sind öffentliche Stellen"})
     city = fields.Str(load_default="", validate=validate.Length(max=120))
@@ -293,6 +301,13 @@ class RecusalIn(Schema):
 
 
 class AssignIn(Schema):
+    reviewer_id = database_id(required=True)
+
+
+class MatrixChangeIn(Schema):
+    """The matrix page: add or remove one reviewer of one sketch."""
+
+    sketch_id = database_id(required=True)
     reviewer_id = database_id(required=True)
 
 
@@ -474,3 +489,23 @@ class ProjectDecisionOut(Schema):
     decided_at = fields.DateTime()
     grant_id = fields.Int(allow_none=True)
     document_url = DocumentUrl("if_project_decision")
+
+
+def review_form_marks(form) -> tuple[dict[str, int | str | None], str]:
+    """The review page as the API's ``ReviewIn``: ``mark_<criterion>`` selects become ``marks`` ("na" = not
+    applicable = null; an empty select is left out, as in a draft). A value that is not a whole number is passed on
+    as typed, so the service refuses it beside its criterion with the API's message instead of dropping it."""
+    marks: dict[str, int | str | None] = {}
+    for name in form:
+        raw = (form.get(name) or "").strip()
+        if not name.startswith("mark_") or not raw:
+            continue
+        marks[name[len("mark_"):]] = None if raw == "na" else int(raw) if re.fullmatch(r"-?\d{1,6}", raw) else raw
+    return marks, load_form(ReviewIn(only=("comment",)), form)["comment"]
+
+
+def full_application_page(years: list[int]) -> Schema:
+    """The page's full application: one amount field per budget year (``line_<year>``, an empty one is no line)
+    instead of ``lines``, and the other fields of ``FullApplicationIn`` with their messages."""
+    others = {name: field for name, field in FullApplicationIn._declared_fields.items() if name != "lines"}
+    return Schema.from_dict({**{f"line_{year}": Money() for year in years}, **others})()
