@@ -20,7 +20,8 @@ from ...platform.money import format_eur
 from ...platform.web.forms import load_form
 from ...reference.models import ORGANISATION_KINDS
 from ..models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule
-from ..schemas import CallIn, CriterionIn, Score
+from ..schemas.calls import CallIn, CriterionIn
+from ..schemas.common import Score
 from ..services.calls import regions
 
 # service data key / API field -> field of the call form

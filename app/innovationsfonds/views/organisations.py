@@ -12,7 +12,7 @@ from ...reference.models import ORGANISATION_KINDS
 from ...reference.services import list_kommunen
 from .. import organisations
 from ..permissions import IF_MANAGE, IF_STAFF
-from ..schemas import OrganisationIn
+from ..schemas.calls import OrganisationIn
 from .blueprint import bp
 
 

@@ -18,7 +18,8 @@ from ...platform.web.forms import load_form
 from .. import exports, reviewing, selection, steering
 from ..core.funding import METHOD_TEXT, SKIP_REASON_TEXT
 from ..permissions import IF_MANAGE, IF_STAFF
-from ..schemas import MatrixChangeIn, SelectionDecisionIn
+from ..schemas.decisions import SelectionDecisionIn
+from ..schemas.reviewing import MatrixChangeIn
 from ..services import calls
 from ..services.base import get_call, get_sketch
 from .blueprint import CALL, SKETCH, bp

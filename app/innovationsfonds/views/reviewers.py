@@ -15,7 +15,7 @@ from ...reference.services import list_kommunen
 from .. import reviewing
 from ..permissions import IF_CONFLICTS, IF_REVIEW
 from ..presenters import present_review, present_sketch
-from ..schemas import ConflictIn, RecusalIn, review_form_marks
+from ..schemas.reviewing import ConflictIn, RecusalIn, review_form_marks
 from ..services.base import get_sketch
 from .blueprint import SKETCH, act, bp
 from .start import start_page

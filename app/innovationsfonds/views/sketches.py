@@ -19,7 +19,7 @@ from .. import projects, selection, steering
 from ..models import TARGET_GROUPS
 from ..permissions import IF_APPLY, IF_MANAGE, IF_READ
 from ..presenters import present_sketch
-from ..schemas import SketchIn
+from ..schemas.sketches import SketchIn
 from ..services import sketches
 from ..services.base import STAFF_ROLES, get_call, get_sketch
 from ..services.eligibility import decide_eligibility
