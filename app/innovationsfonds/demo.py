@@ -15,7 +15,7 @@ from ..auth.services import create_user
 from ..platform import clock
 from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
-from . import reviewing
+from . import conflicts, reviewing
 from .models import SketchStatus
 from .services import calls, eligibility
 from .services.sketches import create_sketch, submit_sketch
@@ -87,9 +87,9 @@ def build_competition(programme, admin: User, *, organisation_users: list[User],
                                         reason="Doppelförderung: das Vorhaben wird bereits aus dem ESF gefördert.")
         orgs = sorted({u.organisation_id for u in organisation_users})
         for k, reviewer in enumerate(reviewers):
-            reviewing.declare_conflict(reviewer, organisation_id=orgs[k % len(orgs)], reason="Vorstandsmitglied")
+            conflicts.declare_conflict(reviewer, organisation_id=orgs[k % len(orgs)], reason="Vorstandsmitglied")
             if k % 4 == 0:
-                reviewing.declare_conflict(reviewer, kommune_id=kommunen[k * 3 % len(kommunen)],
+                conflicts.declare_conflict(reviewer, kommune_id=kommunen[k * 3 % len(kommunen)],
                                            reason="Wohnort und Ehrenamt")
         reviewing.auto_assign(call.id, admin)
     if review_until is None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask import render_template
-from flask_babel import gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from ..auth.models import User
@@ -36,8 +36,7 @@ from ..platform.errors import Conflict, ValidationFailed
 from ..platform.events import emit
 from ..platform.extensions import db
 from ..platform.formatting import format_datetime, format_decimal
-from ..platform.money import format_eur, percent
-from ..platform.web.charts import bar_chart
+from ..platform.money import format_eur
 from .core.comparison import Comparison, compare
 from .core.funding import SKIP_REASON_TEXT, GroupMinimumError, Selection, funding_line, max_score, promote, waiting_list
 from .core.knapsack import SelectionTooLargeError
@@ -46,7 +45,6 @@ from .core.scoring import Aggregate, aggregate
 from .models import (
     PASSED_ELIGIBILITY,
     Call,
-    ProjectDecision,
     Review,
     SelectionRule,
     Sketch,
@@ -426,47 +424,3 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
 
 def waiting(call: Call) -> list[Sketch]:
     return sorted((s for s in call.sketches if s.status is SketchStatus.WAITING), key=lambda s: s.waiting_position or 0)
-
-
-# ---------------------------------------------------------------------------------------- statistics
-
-
-def statistics(call: Call) -> dict:
-    """Per call: submitted / eligible / selected, requested vs granted, women share, score distribution."""
-    sketches = [s for s in call.sketches if s.submitted_at is not None]
-    by_status: dict[str, int] = defaultdict(int)
-    for s in sketches:
-        by_status[s.status.value] += 1
-    eligible = [s for s in sketches if s.status in PASSED_ELIGIBILITY
-                or (s.status is SketchStatus.WITHDRAWN and s.eligibility_checks == {})]
-    selected = [s for s in sketches if s.status in (SketchStatus.SELECTED, SketchStatus.FUNDED)]
-    if call.released_at is None:
-        selected = [s for s in sketches if s.staged_outcome == "selected"]
-    granted = sum(d.approved_cents for d in db.session.scalars(
-        select(ProjectDecision).join(Sketch).where(Sketch.call_id == call.id)))
-    participants = sum(s.planned_participants for s in selected)
-    women = sum(s.planned_women for s in selected)
-    ranked, by_id, aggs = ranked_sketches(call)
-    buckets = [0] * 10
-    for r in ranked:
-        if r.score is not None:
-            buckets[min(int(r.score // 10), 9)] += 1
-    selected_ids = {str(s.id) for s in selected}
-    bars = [(f"{r.position}. {by_id[r.id].reference}", int(r.score * 100)) for r in ranked if r.score is not None]
-    selected_scores = [int(r.score * 100) for r in ranked if r.id in selected_ids and r.score is not None]
-    chart = bar_chart(bars, title=gettext("Punkte je Skizze (ausgewählte hervorgehoben)"),
-                      value_label=lambda v: f"{v / 100:.2f}".replace(".", ","),
-                      highlight={f"{r.position}. {by_id[r.id].reference}" for r in ranked if r.id in selected_ids},
-                      line_at=min(selected_scores) if selected_scores else None, line_label=gettext("Förderlinie"))
-    return {
-        "submitted": len(sketches), "eligible": len(eligible), "selected": len(selected),
-        "by_status": dict(by_status),
-        "requested_cents": sum(s.requested_cents for s in sketches),
-        "selected_requested_cents": sum(s.requested_cents for s in selected),
-        "granted_cents": granted, "budget_cents": call.budget_cents,
-        "planned_participants": participants, "planned_women": women,
-        "women_share": percent(women, participants),
-        "distribution": [{"from": 10 * i, "to": 10 * i + 10, "count": n} for i, n in enumerate(buckets)],
-        "discrepancies": sum(1 for r in ranked if aggs[int(r.id)].discrepancy),
-        "chart": chart,
-    }

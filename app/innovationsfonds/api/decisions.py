@@ -7,7 +7,7 @@ from flask import g
 
 from ...auth.permissions import requires
 from ...budgets import idempotency
-from .. import projects, selection
+from .. import projects, round_statistics, selection
 from ..core.funding import METHOD_TEXT, SKIP_REASON_TEXT, Selection
 from ..permissions import IF_APPLY, IF_MANAGE, IF_STAFF
 from ..presenters import present_sketch
@@ -110,7 +110,7 @@ def waiting_list(call_id: int):
 @requires(IF_STAFF)
 @blp.response(200, StatisticsOut)
 def statistics(call_id: int):
-    result = selection.statistics(base.get_call(call_id))
+    result = round_statistics.statistics(base.get_call(call_id))
     result["women_share"] = None if result["women_share"] is None else str(result["women_share"])
     return result
 

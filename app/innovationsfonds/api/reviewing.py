@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, request
 
 from ...auth.permissions import requires
-from .. import reviewing
+from .. import conflicts, reviewing
 from ..permissions import IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from ..presenters import present_review, present_sketch
 from ..schemas.reviewing import (
@@ -30,7 +30,7 @@ from .blueprint import CALL, SKETCH, blp, sketch_out
 @blp.response(200, ConflictOut(many=True))
 def list_conflicts():
     """The conflicts the caller declared."""
-    return reviewing.conflicts_of(g.actor)
+    return conflicts.conflicts_of(g.actor)
 
 
 @blp.route("/conflicts", methods=["POST"])
@@ -40,7 +40,7 @@ def list_conflicts():
 def declare_conflict(data):
     """Reviewers: a conflict with an applicant organisation (only before their assignments in its calls) or a
     Kommune; organisations: with a reviewer (until the window closes). Blind review stays blind."""
-    conflict = reviewing.declare_conflict(g.actor, **data)
+    conflict = conflicts.declare_conflict(g.actor, **data)
     return conflict
 
 
@@ -49,7 +49,7 @@ def declare_conflict(data):
 @blp.response(200, ConflictOptionsOut)
 def conflict_options():
     """What the caller may choose: reviewers the applicant organisations per call, organisations the reviewers."""
-    return reviewing.conflict_options(g.actor)
+    return conflicts.conflict_options(g.actor)
 
 
 @blp.route(SKETCH + "/recusal", methods=["POST"])
@@ -58,7 +58,7 @@ def conflict_options():
 @blp.response(201, ConflictOut)
 def recuse(data, sketch_id: int):
     """The reviewer declares itself biased on one of its sketches; the assignment goes, the admins are told."""
-    conflict = reviewing.recuse(sketch_id, g.actor, data["reason"])
+    conflict = conflicts.recuse(sketch_id, g.actor, data["reason"])
     return conflict
 
 

@@ -4,6 +4,7 @@ see, the audit entry and the notices to the programme administrators."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from flask_babel import lazy_gettext
@@ -124,3 +125,22 @@ def sketch_snapshot(sketch: Sketch) -> dict:
     data.update(status=sketch.status, eligibility_reason=sketch.eligibility_reason)
     return data
 
+
+def conflict_pairs(sketches: list[Sketch], reviewer_ids: list[int]) -> set[tuple[int, int]]:
+    """The (sketch, reviewer) pairs a conflict of interest excludes (organisation, Kommune or recusal)."""
+    by_org: dict[int, set[int]] = defaultdict(set)
+    by_kommune: dict[int, set[int]] = defaultdict(set)
+    by_sketch: dict[int, set[int]] = defaultdict(set)
+    for c in db.session.scalars(select(ReviewerConflict).where(ReviewerConflict.reviewer_id.in_(reviewer_ids))):
+        if c.organisation_id is not None:
+            by_org[c.organisation_id].add(c.reviewer_id)
+        elif c.kommune_id is not None:
+            by_kommune[c.kommune_id].add(c.reviewer_id)
+        else:
+            by_sketch[c.sketch_id].add(c.reviewer_id)
+    pairs = set()
+    for sketch in sketches:
+        for reviewer_id in (by_org.get(sketch.organisation_id, set()) | by_kommune.get(sketch.kommune_id, set())
+                            | by_sketch.get(sketch.id, set())):
+            pairs.add((sketch.id, reviewer_id))
+    return pairs

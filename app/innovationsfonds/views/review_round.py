@@ -15,7 +15,7 @@ from ...platform.money import format_eur
 from ...platform.web.edge import discard_changes, submit
 from ...platform.web.exports import export_response, today_stamp
 from ...platform.web.forms import load_form
-from .. import exports, reviewing, selection, steering
+from .. import exports, reviewing, round_statistics, selection, steering
 from ..core.funding import METHOD_TEXT, SKIP_REASON_TEXT
 from ..permissions import IF_MANAGE, IF_STAFF
 from ..schemas.decisions import SelectionDecisionIn
@@ -212,4 +212,4 @@ def outbox(call_id: int):
 @requires(IF_STAFF)
 def statistics(call_id: int):
     call = get_call(call_id)
-    return render_template("innovationsfonds/statistics.html", call=call, stats=selection.statistics(call))
+    return render_template("innovationsfonds/statistics.html", call=call, stats=round_statistics.statistics(call))

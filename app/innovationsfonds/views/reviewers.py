@@ -12,7 +12,7 @@ from ...platform.errors import Conflict
 from ...platform.web.edge import discard_changes, submit
 from ...platform.web.forms import load_form
 from ...reference.services import list_kommunen
-from .. import reviewing
+from .. import conflicts, reviewing
 from ..permissions import IF_CONFLICTS, IF_REVIEW
 from ..presenters import present_review, present_sketch
 from ..schemas.reviewing import ConflictIn, RecusalIn, review_form_marks
@@ -24,10 +24,10 @@ from .start import start_page
 def _reviewer_home(errors: dict | None = None):
     items = reviewing.my_assignments(g.actor)
     return render_template("innovationsfonds/reviewer.html", items=items, progress=reviewing.progress(items),
-                           conflicts=reviewing.conflicts_of(g.actor),
+                           conflicts=conflicts.conflicts_of(g.actor),
                            kommune_options=[(k.id, k.display_name) for k in list_kommunen()],
                            organisation_groups=[(call.title, [(o.id, o.name) for o in organisations])
-                                                for call, organisations in reviewing.applicant_organisations()],
+                                                for call, organisations in conflicts.applicant_organisations()],
                            errors=errors or {},
                            form=request.form), (422 if errors else 200)
 
@@ -46,7 +46,7 @@ def conflict_declare():
     home = url_for("innovationsfonds.reviewer_home" if reviewer else "innovationsfonds.index")
 
     def declare() -> str:
-        reviewing.declare_conflict(g.actor, **load_form(ConflictIn()))
+        conflicts.declare_conflict(g.actor, **load_form(ConflictIn()))
         return home
 
     return act(declare, success=gettext("Der Interessenkonflikt wurde erklärt."), back=home,
@@ -57,7 +57,7 @@ def conflict_declare():
 @requires(IF_REVIEW)
 def recuse(sketch_id: int):
     def declare_bias() -> str:
-        reviewing.recuse(sketch_id, g.actor, load_form(RecusalIn())["reason"])
+        conflicts.recuse(sketch_id, g.actor, load_form(RecusalIn())["reason"])
         return url_for("innovationsfonds.reviewer_home")
 
     return act(declare_bias, success=gettext("Sie haben sich für befangen erklärt; die Skizze wurde Ihnen abgenommen."),

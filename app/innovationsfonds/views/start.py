@@ -9,7 +9,7 @@ from ...auth.models import Role
 from ...auth.permissions import requires
 from ...platform import clock
 from ...platform.extensions import db
-from .. import reviewing
+from .. import conflicts, reviewing
 from ..permissions import IF_READ
 from ..services.base import calls_select, sketches_select
 from .blueprint import bp
@@ -29,7 +29,7 @@ def start_page(errors: dict | None = None):
     sketches = list(db.session.scalars(sketches_select(g.actor))) if organisation else []
     return render_template("innovationsfonds/index.html", calls=list(db.session.scalars(calls_select())),
                            sketches=sketches, now=clock.now(),
-                           conflicts=reviewing.conflicts_of(g.actor) if organisation else [],
+                           conflicts=conflicts.conflicts_of(g.actor) if organisation else [],
                            reviewer_options=[(u.id, u.name) for u in reviewing.reviewers()] if organisation else [],
                            errors=errors or {},
                            form=request.form), (422 if errors else 200)
