@@ -34,6 +34,8 @@ class CallIn(Schema):
     review_deadline = Day(required=True)
     full_application_deadline = Day(required=True)
     full_application_days_after_promotion = whole(1, 365, load_default=PROMOTION_DAYS_DEFAULT)
+    waiting_list_limit = whole(0, 10000, load_default=None, allow_none=True,
+                               metadata={"description": "Höchstzahl der Wartelistenplätze (null: unbegrenzt)"})
     max_per_project = Money(required=True, attribute="max_per_project_cents",
                             error_messages={"required": REQUIRED_MESSAGE})
     eligible_kinds = fields.List(fields.Str(validate=validate.OneOf(list(ORGANISATION_KINDS))), required=True)
@@ -73,6 +75,7 @@ class CallOut(Schema):
     review_deadline = fields.Date()
     full_application_deadline = fields.Date()
     full_application_days_after_promotion = fields.Int()
+    waiting_list_limit = fields.Int(allow_none=True)
     max_per_project = Money(attribute="max_per_project_cents")
     eligible_kinds = fields.List(fields.Str())
     target_groups = fields.List(fields.Str())

@@ -17,7 +17,7 @@ from ...platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...platform.extensions import db
 from ...platform.formatting import format_datetime
 from ...reference.models import Kommune
-from .. import selection
+from .. import receipts, selection
 from ..models import (
     TARGET_GROUPS,
     Attachment,
@@ -143,6 +143,7 @@ def submit_sketch(sketch_id: int, actor: User) -> Sketch:
     sketch.status, sketch.submitted_at, sketch.submission_seq = new_status, now, last + 1
     db.session.flush()
     record("sketch.submit", "if_sketch", sketch.id, actor, before=before, after=sketch_snapshot(sketch))
+    receipts.send_receipt(sketch)
     return sketch
 
 

@@ -138,6 +138,7 @@ def call_as_form(call) -> MultiDict:
         "closes": call.closes_at.astimezone(clock.BERLIN).date().isoformat(),
         "funding_rate": format_decimal(Decimal(call.funding_rate_bp).scaleb(-2)),
         "full_application_days_after_promotion": str(call.full_application_days_after_promotion),
+        "waiting_list_limit": "" if call.waiting_list_limit is None else str(call.waiting_list_limit),
         "reviewers_per_sketch": str(call.reviewers_per_sketch), "selection_rule": call.selection_rule.value,
         "min_score": format_decimal(call.min_score_points) if call.min_score is not None else "",
         "discrepancy_threshold": format_decimal(call.threshold_points),

@@ -12,7 +12,7 @@ from ...platform.errors import Conflict
 from ...platform.web.edge import discard_changes, submit
 from ...platform.web.forms import load_form
 from ...reference.services import list_kommunen
-from .. import conflicts, reviewing
+from .. import conflicts, review_flow, reviewing
 from ..permissions import IF_CONFLICTS, IF_REVIEW
 from ..presenters import present_review, present_sketch
 from ..schemas.reviewing import ConflictIn, RecusalIn, review_form_marks
@@ -103,4 +103,5 @@ def review_form(sketch_id: int):
                   "next": ids[here + 1] if 0 <= here < len(ids) - 1 else None}
     return render_template("innovationsfonds/review_form.html", sketch=sketch, view=present_sketch(sketch, g.actor),
                            review=review, others=others, errors=errors, form=request.form, neighbours=neighbours,
-                           progress=reviewing.progress(items), position=here + 1), (422 if errors else 200)
+                           progress=reviewing.progress(items), position=here + 1,
+                           revisable=review_flow.revisable(review, sketch.call)), (422 if errors else 200)
