@@ -38,6 +38,7 @@ from .round import (
     SketchStatus,
     hundredths,
     points,
+    sketch_reference,
 )
 
 __all__ = [
@@ -45,5 +46,5 @@ __all__ = [
     "FullApplicationStatus", "Invitation", "OrganisationRegistration", "PASSED_ELIGIBILITY",
     "PROMOTION_DAYS_DEFAULT", "ProjectDecision", "Review", "ReviewRevision", "ReviewerConflict",
     "SELECTION_RULE_LABELS", "STATUS_LABELS", "SelectionRule", "Sketch", "SketchStatus", "StagedMessage",
-    "TARGET_GROUPS", "hundredths", "points",
+    "TARGET_GROUPS", "hundredths", "points", "sketch_reference",
 ]

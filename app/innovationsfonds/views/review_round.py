@@ -3,6 +3,8 @@ and the decision form, the Steuerkreis view, the outbox, the statistics and the 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import g, render_template, request, url_for
 from flask_babel import gettext
 from markupsafe import Markup
@@ -17,6 +19,7 @@ from ...platform.web.exports import export_response, today_stamp
 from ...platform.web.forms import load_form
 from .. import exports, reviewing, round_statistics, selection, steering
 from ..core.funding import METHOD_TEXT, SKIP_REASON_TEXT
+from ..matrix import assignment_matrix
 from ..permissions import IF_MANAGE, IF_STAFF
 from ..schemas.decisions import SelectionDecisionIn
 from ..schemas.reviewing import MatrixChangeIn
@@ -45,7 +48,11 @@ def budget_bar(total: int, budget: int, label: str) -> Markup:
 def _matrix_page(call_id: int, errors: dict | None = None):
     call = get_call(call_id)
     editable = call.closed_at is not None and not call.decision_fixed
-    return render_template("innovationsfonds/matrix.html", call=call, matrix=reviewing.assignment_matrix(call),
+    page = request.args.get("seite", "1")
+    matrix = assignment_matrix(call, page=int(page) if page.isdigit() and len(page) < 6 else 1)
+    pages = SimpleNamespace(page=matrix["page"], pages=matrix["pages"], page_url=lambda n: url_for(
+        "innovationsfonds.matrix", call_id=call_id, seite=n))
+    return render_template("innovationsfonds/matrix.html", call=call, matrix=matrix, pages=pages,
                            editable=editable, errors=errors or {}, form=request.form), (422 if errors else 200)
 
 
@@ -171,7 +178,7 @@ def export(call_id: int, what: str, fmt: str):
     elif what == "rangfolge":
         columns, rows = exports.ranking_rows(selection.proposals(call))
     elif what == "zuordnung":
-        columns, rows = exports.matrix_rows(reviewing.assignment_matrix(call))
+        columns, rows = exports.matrix_rows(assignment_matrix(call))
     else:
         columns, rows = exports.outbox_rows(selection.outbox(call))
     return export_response(f"innovationsfonds-{call.id}-{what}-{today_stamp(clock.today())}", fmt, columns, rows)
