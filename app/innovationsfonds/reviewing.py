@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..auth.models import Role, User
-from ..platform import clock
+from ..platform import clock, limits
 from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
 from . import review_flow
@@ -152,7 +152,7 @@ def _check_marks(call: Call, marks: dict, *, complete: bool) -> dict:
     return marks
 
 
-MAX_COMMENT = 20000
+MAX_COMMENT = limits.DESCRIPTION
 
 
 def _check_comment(comment: str | None) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ...auth.models import User
-from ...platform import clock
+from ...platform import clock, limits
 from ...platform.errors import Conflict, ValidationFailed
 from ...platform.extensions import db
 from ...platform.formatting import format_datetime
@@ -95,8 +95,8 @@ def decide_eligibility(sketch_id: int, actor: User, *, eligible: bool, reason: s
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed.field("reason", "Bitte die Entscheidung begründen.")
-    if len(reason) > 5000:
-        raise ValidationFailed.field("reason", "Höchstens 5000 Zeichen.")
+    if len(reason) > limits.SUMMARY:
+        raise ValidationFailed.field("reason", f"Höchstens {limits.SUMMARY} Zeichen.")
     new_status = SKETCH.check(sketch.status, "declare_eligible" if eligible else "declare_ineligible", actor)
     call = get_call(sketch.call_id, lock=True)
     if call.released_at is not None:

@@ -12,10 +12,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ...auth.models import Role, User
-from ...platform import clock
+from ...platform import clock, limits
 from ...platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ...platform.extensions import db
-from ...platform.formatting import format_datetime
+from ...platform.formatting import format_datetime, format_decimal
 from ...reference.models import Kommune
 from .. import receipts, selection
 from ..models import (
@@ -31,7 +31,7 @@ from .eligibility import call_rule_errors
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
-TEXT_LIMITS = {"title": 200, "summary": 20000}  # sketch texts (the API schema has the same limits)
+TEXT_LIMITS = {"title": limits.NAME, "summary": limits.DESCRIPTION}  # sketch texts (as the schema)
 
 
 def _check_content(call: Call, data: dict) -> dict[str, list[str]]:
@@ -50,7 +50,7 @@ def _check_content(call: Call, data: dict) -> dict[str, list[str]]:
         errors["kommune_id"] = ["Unbekannte Kommune."]
     for name, limit in TEXT_LIMITS.items():
         if len(data.get(name) or "") > limit:
-            errors.setdefault(name, []).append(f"Höchstens {limit:,} Zeichen.".replace(",", "."))
+            errors.setdefault(name, []).append(f"Höchstens {format_decimal(limit, 0)} Zeichen.")
     return errors
 
 
