@@ -81,8 +81,8 @@ def main() -> None:
 
     from app import create_app
     from app.innovationsfonds import selection, steering
+    from app.innovationsfonds.access import get_call
     from app.innovationsfonds.models import Call, Review, Sketch
-    from app.innovationsfonds.services.base import get_call
     from app.platform.extensions import db
 
     app = create_app()

@@ -13,9 +13,9 @@ from ..platform import clock
 from ..platform.errors import Conflict, Forbidden, ValidationFailed
 from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
+from .access import get_sketch, notify_admins, record
 from .models import Assignment, Call, ReviewerConflict, Sketch
 from .reviewing import assignable_call, review_of, reviewers
-from .services.base import get_sketch, notify_admins, record
 
 
 def applicant_organisations() -> list[tuple[Call, list[Organisation]]]:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..platform.extensions import db
+from .access import conflict_pairs
 from .models import PASSED_ELIGIBILITY, Assignment, Call, Review, Sketch, SketchStatus, sketch_reference
 from .reviewing import reviewers
-from .services.base import conflict_pairs
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from flask_babel import gettext
 
 from ..auth.models import Role, User
 from ..reference.models import ORGANISATION_KINDS
+from .access import STAFF_ROLES
 from .core.scoring import Aggregate
 from .models import Review, Sketch, SketchStatus
-from .services.base import STAFF_ROLES
 from .workflow import SKETCH
 
 DECIDED = (SketchStatus.SELECTED, SketchStatus.WAITING, SketchStatus.REJECTED, SketchStatus.FUNDED)

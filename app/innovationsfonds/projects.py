@@ -30,9 +30,9 @@ from ..platform.events import emit
 from ..platform.extensions import db
 from ..platform.money import format_eur
 from ..platform.numbering import next_number
+from .access import get_call, get_sketch, record
 from .models import FullApplication, FullApplicationStatus, ProjectDecision, Sketch, SketchStatus
 from .selection import DECISION_KIND, promote_after_leaving
-from .services.base import get_call, get_sketch, record
 from .workflow import FULL_APPLICATION, SKETCH
 
 MODULE = "F5"

@@ -25,8 +25,8 @@ from ..platform import clock
 from ..platform.errors import NotFound
 from ..platform.extensions import db
 from ..platform.money import format_eur
+from .access import STAFF_ROLES, get_sketch
 from .models import Call, Sketch
-from .services.base import STAFF_ROLES, get_sketch
 
 RECEIPT = declare_kind(
     "innovationsfonds.receipt", lazy_gettext("Innovationsfonds: Eingangsbestätigung einer Projektskizze"),

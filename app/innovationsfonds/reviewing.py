@@ -19,10 +19,10 @@ from ..platform import clock, limits
 from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
 from . import review_flow
+from .access import conflict_pairs, core_criteria, get_call, get_sketch, is_conflicted, record
 from .core.assignment import AssignmentError, assign_reviewers
 from .core.scoring import review_score
 from .models import Assignment, Call, Review, Sketch, SketchStatus, hundredths
-from .services.base import conflict_pairs, core_criteria, get_call, get_sketch, is_conflicted, record
 
 REVIEWABLE = (SketchStatus.ELIGIBLE,)
 

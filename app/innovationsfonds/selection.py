@@ -37,6 +37,7 @@ from ..platform.events import emit
 from ..platform.extensions import db
 from ..platform.formatting import format_datetime, format_decimal
 from ..platform.money import format_eur
+from .access import get_call, notify_admins, record
 from .core.comparison import Comparison, compare
 from .core.funding import SKIP_REASON_TEXT, GroupMinimumError, Selection, funding_line, max_score, promote, waiting_list
 from .core.knapsack import SelectionTooLargeError
@@ -52,7 +53,6 @@ from .models import (
     StagedMessage,
     points,
 )
-from .services.base import get_call, notify_admins, record
 from .workflow import SKETCH
 
 DECISION_KIND = declare_kind(

@@ -7,10 +7,10 @@ from flask import g
 from ...auth.permissions import requires
 from ...platform.web.pagination import SelectPage
 from ...reference.services import get_programme
-from .. import organisations
+from .. import access, organisations
 from ..permissions import IF_MANAGE, IF_READ, IF_STAFF
 from ..schemas.calls import CallIn, CallOut, CloseOut, OrganisationIn, OrganisationOut
-from ..services import base, calls, eligibility
+from ..services import calls, eligibility
 from .blueprint import CALL, blp
 
 
@@ -20,7 +20,7 @@ from .blueprint import CALL, blp
 @blp.paginate(SelectPage)
 def list_calls():
     """All calls (Stichtage) of the programme, newest deadline first."""
-    return base.calls_select()
+    return access.calls_select()
 
 
 @blp.route("/calls", methods=["POST"])
@@ -37,7 +37,7 @@ def create_call(data):
 @requires(IF_READ)
 @blp.response(200, CallOut)
 def get_call(call_id: int):
-    return base.get_call(call_id)
+    return access.get_call(call_id)
 
 
 @blp.route(CALL, methods=["PUT"])

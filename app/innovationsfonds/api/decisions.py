@@ -7,7 +7,7 @@ from flask import g
 
 from ...auth.permissions import requires
 from ...budgets import idempotency
-from .. import projects, round_statistics, selection
+from .. import access, projects, round_statistics, selection
 from ..core.funding import METHOD_TEXT, SKIP_REASON_TEXT, Selection
 from ..permissions import IF_APPLY, IF_MANAGE, IF_STAFF
 from ..presenters import present_sketch
@@ -26,7 +26,6 @@ from ..schemas.decisions import (
     StatisticsOut,
 )
 from ..schemas.sketches import SketchOut
-from ..services import base
 from .blueprint import CALL, SKETCH, blp, sketch_out
 
 
@@ -45,7 +44,7 @@ def _selection_out(item: Selection | None) -> dict | None:
 @blp.response(200, RankOut(many=True))
 def ranking(call_id: int):
     """The ranking of the eligible sketches with aggregates and discrepancy flags."""
-    result = selection.proposals(base.get_call(call_id))
+    result = selection.proposals(access.get_call(call_id))
     return [{"position": r.position, "sketch_id": int(r.id), "reference": result.sketches[r.id].reference,
              "title": result.sketches[r.id].title, "requested": r.requested_cents,
              "aggregate": result.aggregates[int(r.id)]} for r in result.ranked]
@@ -56,7 +55,7 @@ def ranking(call_id: int):
 @blp.response(200, ProposalsOut)
 def proposals(call_id: int):
     """Both proposals side by side (funding line per the call's mode; maximum total score) and the difference."""
-    call = base.get_call(call_id)
+    call = access.get_call(call_id)
     result = selection.proposals(call)
     comparison = result.comparison
     return {"budget": call.budget_cents, "funding_line": _selection_out(result.line),
@@ -87,7 +86,7 @@ def record_decision(data, call_id: int):
 @blp.response(200, OutboxOut(many=True))
 def outbox(call_id: int):
     """The staged (and released) decision messages, for review before the release."""
-    return selection.outbox(base.get_call(call_id))
+    return selection.outbox(access.get_call(call_id))
 
 
 @blp.route(CALL + "/release", methods=["POST"])
@@ -103,14 +102,14 @@ def release(call_id: int):
 @requires(IF_STAFF)
 @blp.response(200, SketchOut(many=True))
 def waiting_list(call_id: int):
-    return [present_sketch(s, g.actor) for s in selection.waiting(base.get_call(call_id))]
+    return [present_sketch(s, g.actor) for s in selection.waiting(access.get_call(call_id))]
 
 
 @blp.route(CALL + "/statistics")
 @requires(IF_STAFF)
 @blp.response(200, StatisticsOut)
 def statistics(call_id: int):
-    result = round_statistics.statistics(base.get_call(call_id))
+    result = round_statistics.statistics(access.get_call(call_id))
     result["women_share"] = None if result["women_share"] is None else str(result["women_share"])
     return result
 

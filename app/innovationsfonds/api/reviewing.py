@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, request
 
 from ...auth.permissions import requires
-from .. import conflicts, reviewing
+from .. import access, conflicts, reviewing
 from .. import matrix as matrices
 from ..permissions import IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from ..presenters import present_review, present_sketch
@@ -22,7 +22,6 @@ from ..schemas.reviewing import (
     ReviewOut,
 )
 from ..schemas.sketches import SketchOut
-from ..services import base
 from .blueprint import CALL, SKETCH, blp, sketch_out
 
 
@@ -77,7 +76,7 @@ def auto_assign(call_id: int):
 @blp.response(200, MatrixOut)
 def assignment_matrix(call_id: int):
     """The assignment matrix (sketches × reviewers): assigned, submitted, conflict."""
-    matrix = matrices.assignment_matrix(base.get_call(call_id))
+    matrix = matrices.assignment_matrix(access.get_call(call_id))
     return {"reviewers": [{"id": u.id, "name": u.name, "load": matrix["loads"][u.id]} for u in matrix["reviewers"]],
             "rows": [{"sketch_id": r["sketch"].id, "reference": r["sketch"].reference, "cells": r["cells"],
                       "count": r["count"]} for r in matrix["rows"]]}

@@ -7,6 +7,7 @@ from flask import g, request, send_file
 from ...auth.permissions import requires
 from ...platform.errors import ValidationFailed
 from ...platform.web.pagination import SelectPage
+from .. import access
 from ..permissions import IF_APPLY, IF_MANAGE, IF_READ
 from ..schemas.sketches import (
     AttachmentOut,
@@ -17,7 +18,7 @@ from ..schemas.sketches import (
     SketchListOut,
     SketchOut,
 )
-from ..services import base, eligibility, sketches
+from ..services import eligibility, sketches
 from .blueprint import SKETCH, blp, sketch_out
 
 
@@ -28,7 +29,7 @@ from .blueprint import SKETCH, blp, sketch_out
 @blp.paginate(SelectPage)
 def list_sketches(filters):
     """Organisations: their own sketches; staff: all (reviewers: see /assignments)."""
-    return base.sketches_select(g.actor, **filters)
+    return access.sketches_select(g.actor, **filters)
 
 
 @blp.route("/sketches", methods=["POST"])

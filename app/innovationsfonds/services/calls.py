@@ -12,6 +12,7 @@ from ...platform.errors import Conflict, ValidationFailed
 from ...platform.extensions import db
 from ...platform.money import format_eur
 from ...reference.models import ORGANISATION_KINDS, Kommune, Programme
+from ..access import get_call, record
 from ..core.scoring import Criterion as CoreCriterion
 from ..models import (
     PROMOTION_DAYS_DEFAULT,
@@ -23,7 +24,6 @@ from ..models import (
     Sketch,
     hundredths,
 )
-from .base import get_call, record
 
 
 def call_snapshot(call: Call) -> dict:

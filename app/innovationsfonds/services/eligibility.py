@@ -13,12 +13,12 @@ from ...platform.formatting import format_datetime
 from ...platform.money import format_eur
 from ...reference.models import ORGANISATION_KINDS
 from .. import selection
+from ..access import get_call, get_sketch, record, sketch_snapshot
 from ..models import (
     Sketch,
     SketchStatus,
 )
 from ..workflow import SKETCH
-from .base import get_call, get_sketch, record, sketch_snapshot
 
 
 def eligibility_failures(sketch: Sketch) -> dict[str, str]:

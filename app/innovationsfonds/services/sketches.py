@@ -18,6 +18,7 @@ from ...platform.extensions import db
 from ...platform.formatting import format_datetime, format_decimal
 from ...reference.models import Kommune
 from .. import receipts, selection
+from ..access import SKETCH_FIELDS, get_call, get_sketch, record, sketch_snapshot
 from ..models import (
     TARGET_GROUPS,
     Attachment,
@@ -26,7 +27,6 @@ from ..models import (
     SketchStatus,
 )
 from ..workflow import SKETCH
-from .base import SKETCH_FIELDS, get_call, get_sketch, record, sketch_snapshot
 from .eligibility import call_rule_errors
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024

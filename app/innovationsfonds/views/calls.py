@@ -13,10 +13,10 @@ from ...platform.web.edge import submit
 from ...reference.models import ORGANISATION_KINDS
 from ...reference.services import get_programme
 from .. import reviewing, selection
+from ..access import get_call
 from ..models import TARGET_GROUPS, SelectionRule, SketchStatus
 from ..permissions import IF_MANAGE, IF_STAFF
 from ..services import calls
-from ..services.base import get_call
 from ..services.eligibility import close_window
 from .blueprint import CALL, act, bp
 from .call_forms import MAX_CRITERIA, NEW_CALL_FORM, PAGE_FIELD, call_as_form, call_data, group_names, page_errors

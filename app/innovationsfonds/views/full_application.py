@@ -10,9 +10,9 @@ from ...auth.permissions import requires
 from ...platform.money import format_eur
 from ...platform.web.forms import load_form
 from .. import projects
+from ..access import get_sketch
 from ..permissions import IF_APPLY, IF_MANAGE
 from ..schemas.decisions import full_application_page
-from ..services.base import get_sketch
 from .blueprint import SKETCH, act, bp
 from .sketches import sketch_page
 

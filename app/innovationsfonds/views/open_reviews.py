@@ -10,8 +10,8 @@ from flask_babel import gettext
 from ...auth.permissions import requires
 from ...platform import clock
 from .. import review_flow
+from ..access import get_call
 from ..permissions import IF_MANAGE, IF_STAFF
-from ..services.base import get_call
 
 bp = Blueprint("reviews", __name__)
 CALL = "/aufrufe/<id:call_id>"

@@ -18,13 +18,13 @@ from ...platform.web.edge import discard_changes, submit
 from ...platform.web.exports import export_response, today_stamp
 from ...platform.web.forms import load_form
 from .. import exports, reviewing, round_statistics, selection, steering
+from ..access import get_call, get_sketch
 from ..core.funding import METHOD_TEXT, SKIP_REASON_TEXT
 from ..matrix import assignment_matrix
 from ..permissions import IF_MANAGE, IF_STAFF
 from ..schemas.decisions import SelectionDecisionIn
 from ..schemas.reviewing import MatrixChangeIn
 from ..services import calls
-from ..services.base import get_call, get_sketch
 from .blueprint import CALL, SKETCH, bp
 from .call_forms import group_minimums_of, group_names, minimums_text
 

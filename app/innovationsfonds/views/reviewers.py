@@ -13,10 +13,10 @@ from ...platform.web.edge import discard_changes, submit
 from ...platform.web.forms import load_form
 from ...reference.services import list_kommunen
 from .. import conflicts, review_flow, reviewing
+from ..access import get_sketch
 from ..permissions import IF_CONFLICTS, IF_REVIEW
 from ..presenters import present_review, present_sketch
 from ..schemas.reviewing import ConflictIn, RecusalIn, review_form_marks
-from ..services.base import get_sketch
 from .blueprint import SKETCH, act, bp
 from .start import start_page
 

@@ -16,12 +16,12 @@ from ...platform.web.forms import load_form
 from ...reference.models import ORGANISATION_KINDS
 from ...reference.services import list_kommunen
 from .. import projects, selection, steering
+from ..access import STAFF_ROLES, get_call, get_sketch
 from ..models import TARGET_GROUPS
 from ..permissions import IF_APPLY, IF_MANAGE, IF_READ
 from ..presenters import present_sketch
 from ..schemas.sketches import SketchIn
 from ..services import sketches
-from ..services.base import STAFF_ROLES, get_call, get_sketch
 from ..services.eligibility import decide_eligibility
 from ..workflow import FULL_APPLICATION
 from .blueprint import SKETCH, act, bp

@@ -10,8 +10,8 @@ from ...auth.permissions import requires
 from ...platform import clock
 from ...platform.extensions import db
 from .. import conflicts, reviewing
+from ..access import calls_select, sketches_select
 from ..permissions import IF_READ
-from ..services.base import calls_select, sketches_select
 from .blueprint import bp
 
 

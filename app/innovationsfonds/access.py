@@ -10,15 +10,15 @@ from typing import Any
 from flask_babel import lazy_gettext
 from sqlalchemy import Select, or_, select
 
-from ...auth.models import Role, User
-from ...notifications.kinds import declare_kind
-from ...notifications.services import notify_role
-from ...platform import audit
-from ...platform.database import lock_for_update
-from ...platform.errors import NotFound
-from ...platform.extensions import db
-from ..core.scoring import Criterion as CoreCriterion
-from ..models import (
+from ..auth.models import Role, User
+from ..notifications.kinds import declare_kind
+from ..notifications.services import notify_role
+from ..platform import audit
+from ..platform.database import lock_for_update
+from ..platform.errors import NotFound
+from ..platform.extensions import db
+from .core.scoring import Criterion as CoreCriterion
+from .models import (
     Assignment,
     Call,
     ReviewerConflict,
