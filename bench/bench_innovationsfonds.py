@@ -27,17 +27,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.innovationsfonds.ranking import (  # noqa: E402
-    Criterion,
-    Ranked,
-    RankItem,
-    Selection,
-    aggregate,
-    funding_line,
-    max_score,
-    rank,
-    review_score,
-)
+from app.innovationsfonds.core.funding import Selection, funding_line, max_score  # noqa: E402
+from app.innovationsfonds.core.ranking import Ranked, RankItem, rank  # noqa: E402
+from app.innovationsfonds.core.scoring import Criterion, aggregate, review_score  # noqa: E402
 
 BUDGET_CENTS = 5_000_000 * 100
 CRITERIA = [

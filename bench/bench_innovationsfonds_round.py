@@ -80,7 +80,8 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from app import create_app
-    from app.innovationsfonds import selection, services, steering
+    from app.innovationsfonds import selection, steering
+    from app.innovationsfonds.access import get_call
     from app.innovationsfonds.models import Call, Review, Sketch
     from app.platform.extensions import db
 
@@ -102,7 +103,7 @@ def main() -> None:
         def fresh(function):
             def run():
                 db.session.expire_all()
-                return function(services.get_call(call_id))
+                return function(get_call(call_id))
             return run
 
         rows.append(("ranking (`selection.ranked_sketches`)", *timed(fresh(selection.ranked_sketches), options.runs)))

@@ -17,7 +17,9 @@ from ..platform.errors import DomainError
 from ..platform.extensions import db
 from ..platform.money import MoneyFormatError, cents_to_api, parse_api_amount
 from ..reference.models import ORGANISATION_KINDS
-from .ranking import GroupMinimumError, RankItem, SelectionTooLargeError, funding_line, max_score, rank
+from .core.funding import GroupMinimumError, funding_line, max_score
+from .core.knapsack import SelectionTooLargeError
+from .core.ranking import RankItem, rank
 
 RULES = {"funding-line-stop": "stop", "funding-line-skip": "skip", "max-score": None}
 

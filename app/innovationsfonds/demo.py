@@ -15,8 +15,10 @@ from ..auth.services import create_user
 from ..platform import clock
 from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
-from . import reviewing, services
+from . import conflicts, reviewing
 from .models import SketchStatus
+from .services import calls, eligibility
+from .services.sketches import create_sketch, submit_sketch
 
 KINDS = ["club", "education_provider", "association", "foundation", "firm", "chamber", "kommune"]
 CRITERIA = [
@@ -56,7 +58,7 @@ def build_competition(programme, admin: User, *, organisation_users: list[User],
                       sketches: int = 93, title: str = "Innovationsfonds – Stichtag (synthetisch)"):
     """Create a call with ``sketches`` sketches, close it, assign reviewers; reviews up to ``review_until``."""
     with clock.freeze(_at(opens - timedelta(days=14))):
-        call = services.create_call(admin, programme, call_data(programme, opens=opens, closes=closes,
+        call = calls.create_call(admin, programme, call_data(programme, opens=opens, closes=closes,
                                                                 review_deadline=review_deadline, title=title))
     kommunen = list(db.session.scalars(select(Kommune.id).order_by(Kommune.ags)))
     span = (closes - opens).days
@@ -67,7 +69,7 @@ def build_competition(programme, admin: User, *, organisation_users: list[User],
         participants = 20 + (n * 7) % 40
         women = participants * (50 + (n * 13) % 40) // 100
         with clock.freeze(moment):
-            sketch = services.create_sketch(user, call.id, {
+            sketch = create_sketch(user, call.id, {
                 "title": f"{TOPICS[n % len(TOPICS)]} {n + 1} (synthetisch)",
                 "summary": "Synthetische Demo-Skizze: Begleitung junger Geflüchteter in Ausbildung und Arbeit.",
                 "target_group": "secondary" if n % 6 == 0 else "primary", "age_min": 18, "age_max": 27,
@@ -76,18 +78,18 @@ def build_competition(programme, admin: User, *, organisation_users: list[User],
                 "start_date": call.project_start, "end_date": min(call.project_end,
                                                                   call.project_start + timedelta(days=700)),
                 "requested_cents": requested, "total_cost_cents": requested * 5 // 4})
-            services.submit_sketch(sketch.id, user)
+            submit_sketch(sketch.id, user)
     after = _at(closes + timedelta(days=1), 8)
     with clock.freeze(after):
-        services.close_window(call.id, actor=admin)
+        eligibility.close_window(call.id, actor=admin)
         for sketch in call.sketches[11:58:46]:  # two sketches the desk officer finds ineligible
-            services.decide_eligibility(sketch.id, admin, eligible=False,
+            eligibility.decide_eligibility(sketch.id, admin, eligible=False,
                                         reason="Doppelförderung: das Vorhaben wird bereits aus dem ESF gefördert.")
         orgs = sorted({u.organisation_id for u in organisation_users})
         for k, reviewer in enumerate(reviewers):
-            reviewing.declare_conflict(reviewer, organisation_id=orgs[k % len(orgs)], reason="Vorstandsmitglied")
+            conflicts.declare_conflict(reviewer, organisation_id=orgs[k % len(orgs)], reason="Vorstandsmitglied")
             if k % 4 == 0:
-                reviewing.declare_conflict(reviewer, kommune_id=kommunen[k * 3 % len(kommunen)],
+                conflicts.declare_conflict(reviewer, kommune_id=kommunen[k * 3 % len(kommunen)],
                                            reason="Wohnort und Ehrenamt")
         reviewing.auto_assign(call.id, admin)
     if review_until is None:

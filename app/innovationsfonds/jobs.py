@@ -17,7 +17,7 @@ from ..platform.extensions import db
 from ..platform.jobs import job
 from .models import Call
 from .reviewing import pending_reviews
-from .services import close_window
+from .services.eligibility import close_window
 
 REVIEW_REMINDER = declare_kind(
     "innovationsfonds.review_deadline", lazy_gettext("Innovationsfonds: Begutachtungsfrist"), roles={"reviewer"},

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..platform.extensions import db
-from .models import Assignment, Call, Review, Sketch, SketchStatus, sketch_reference
-from .reviewing import conflict_pairs, reviewers
-
-S = SketchStatus
+from .access import conflict_pairs
+from .models import PASSED_ELIGIBILITY, Assignment, Call, Review, Sketch, SketchStatus, sketch_reference
+from .reviewing import reviewers
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class MatrixSketch:
     status: SketchStatus
     count: int  # reviewers assigned
 
-MATRIX_STATUSES = (S.ELIGIBLE, S.SELECTED, S.WAITING, S.REJECTED, S.FUNDED)
+MATRIX_STATUSES = PASSED_ELIGIBILITY
 MATRIX_PAGE = 50  # sketches per page of the matrix (at 10 x the real call: 19 pages, 40 reviewers each)
 
 

@@ -12,7 +12,7 @@ from ..auth.models import User
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
 from ..reference.models import ORGANISATION_KINDS, Kommune, Organisation
-from .services import record
+from .access import record
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LIMITS = {"name": 200, "city": 120, "contact_name": 200, "contact_email": 200}

@@ -12,7 +12,7 @@ from ..platform import clock
 from ..platform.extensions import db
 from ..platform.formatting import format_date, format_datetime
 from ..platform.web.dashboard import Panel, panel
-from . import projects, reviewing, services
+from . import access, projects, reviewing
 from .models import Assignment, FullApplicationStatus, Review, Sketch, SketchStatus
 
 
@@ -32,11 +32,11 @@ def _next_step(sketch: Sketch, now) -> str | None:
 
 def _organisation(user) -> Panel:
     now = clock.now()
-    sketches = list(db.session.scalars(services.sketches_select(user)))
+    sketches = list(db.session.scalars(access.sketches_select(user)))
     rows = [{"sketch": s, "next": _next_step(s, now)} for s in sketches]
     return Panel(title=gettext("Innovationsfonds"), template="innovationsfonds/_panel.html",
                  data={"kind": "organisation", "rows": rows, "open_calls": [
-                     c for c in db.session.scalars(services.calls_select()) if c.is_open(now)]})
+                     c for c in db.session.scalars(access.calls_select()) if c.is_open(now)]})
 
 
 def _reviewer(user) -> Panel:
@@ -56,7 +56,7 @@ def _admin() -> Panel:
     sketches = dict(db.session.execute(select(Sketch.call_id, func.count()).where(Sketch.submitted_at.is_not(None))
                                        .group_by(Sketch.call_id)).all())
     calls = [{"call": c, "sketches": sketches.get(c.id, 0), "assigned": assigned.get(c.id, 0),
-              "submitted": submitted.get(c.id, 0)} for c in db.session.scalars(services.calls_select())]
+              "submitted": submitted.get(c.id, 0)} for c in db.session.scalars(access.calls_select())]
     return Panel(title=gettext("Innovationsfonds"), template="innovationsfonds/_panel.html", wide=True,
                  data={"kind": "admin", "calls": calls, "now": clock.now()})
 

@@ -1,4 +1,4 @@
-"""Who may do what in the Innovationsfonds (see workflow.TRANSITIONS for the sketch states)."""
+"""Who may do what in the Innovationsfonds (see workflow.SKETCH for the sketch states)."""
 
 from ..auth.models import Role
 from ..auth.permissions import declare

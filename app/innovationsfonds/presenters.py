@@ -12,13 +12,12 @@ from flask_babel import gettext
 
 from ..auth.models import Role, User
 from ..reference.models import ORGANISATION_KINDS
+from .access import STAFF_ROLES
+from .core.scoring import Aggregate
 from .models import Review, Sketch, SketchStatus
-from .ranking import Aggregate
-from .services import STAFF_ROLES
-from .workflow import allowed_actions
+from .workflow import SKETCH
 
-S = SketchStatus
-DECIDED = (S.SELECTED, S.WAITING, S.REJECTED, S.FUNDED)
+DECIDED = (SketchStatus.SELECTED, SketchStatus.WAITING, SketchStatus.REJECTED, SketchStatus.FUNDED)
 
 
 def shows_names(sketch: Sketch, actor: User) -> bool:
@@ -45,16 +44,16 @@ def present_sketch(sketch: Sketch, actor: User, aggregate: Aggregate | None = No
         "attachments": [{"id": a.id, "name": a.original_name, "size": a.size_bytes, "uploaded_at": a.uploaded_at}
                         for a in sketch.attachments],
         "eligibility": None, "decision": None, "staged": None, "aggregate": None, "reviewers": None,
-        "allowed_actions": allowed_actions(sketch.status, actor),
+        "allowed_actions": SKETCH.allowed_actions(sketch.status, actor),
     }
-    if staff or (actor.role == Role.ORGANISATION and sketch.status is S.INELIGIBLE):
+    if staff or (actor.role == Role.ORGANISATION and sketch.status is SketchStatus.INELIGIBLE):
         data["eligibility"] = {"checks": sketch.eligibility_checks if staff else None,
                                "reason": sketch.eligibility_reason, "manual": sketch.eligibility_manual}
     if sketch.status in DECIDED and (staff or actor.role == Role.ORGANISATION):
         data["decision"] = {"outcome": sketch.status.value, "reason": sketch.decision_reason,
                             "waiting_position": sketch.waiting_position, "decided_at": sketch.decided_at,
                             "full_application_deadline": sketch.full_application_deadline
-                            if sketch.status is S.SELECTED else None}
+                            if sketch.status is SketchStatus.SELECTED else None}
     if staff:
         data["staged"] = {"outcome": sketch.staged_outcome, "reason": sketch.staged_reason,
                           "waiting_position": sketch.waiting_position} if sketch.staged_outcome else None

@@ -4,11 +4,11 @@
   sketch's own ``full_application_deadline`` (the call's, or later for a promoted sketch); the total
   may not exceed the sketch's requested amount.
 * The administrator either requests changes (with a reason; the organisation edits and resubmits),
-  approves it, or rejects it with a reason; the states follow ``workflow.FULL_APPLICATION_TRANSITIONS``.
+  approves it, or rejects it with a reason; the states follow ``workflow.FULL_APPLICATION``.
   A rejection takes the sketch out of the selection and gives its money back to the waiting list
   (``selection.promote_after_leaving``, the same path as a withdrawal). Once the full-application
   deadline has passed, a full application that was never (re)submitted may be rejected the same way.
-* Approval is a numbered grant decision of its own ("IF-ZB-2022-0001", drawn from a locked counter),
+* Approval is a numbered grant decision of its own ("IF-ZB-2022-0001", ``app.platform.numbering.next_number``),
   with ANBest-P for private organisations and ANBest-G for public bodies. It books the commitment
   through ``app.budgets.services.set_commitment`` (source ``if-project:<sketch id>``, module F5), so
   drawdowns, expenses, proof of use and reclaim run through the budgets capability. The approved
@@ -20,20 +20,20 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import Role, User
 from ..budgets.services import set_commitment
 from ..platform import clock
-from ..platform.database import lock_for_update, sum_cents
+from ..platform.database import sum_cents
 from ..platform.errors import Conflict, Forbidden, ValidationFailed
 from ..platform.events import emit
 from ..platform.extensions import db
 from ..platform.money import format_eur
-from .models import DecisionCounter, FullApplication, FullApplicationStatus, ProjectDecision, Sketch, SketchStatus
+from ..platform.numbering import next_number
+from .access import get_call, get_sketch, record
+from .models import FullApplication, FullApplicationStatus, ProjectDecision, Sketch, SketchStatus
 from .selection import DECISION_KIND, promote_after_leaving
-from .services import get_call, get_sketch, record
-from .workflow import next_full_application_status, next_status
+from .workflow import FULL_APPLICATION, SKETCH
 
 MODULE = "F5"
 
@@ -81,7 +81,7 @@ def submit_full_application(sketch_id: int, actor: User, *, lines: dict[int, int
         db.session.add(application)
     else:
         before = application.status
-        application.status = next_full_application_status(application.status, "submit", actor)
+        application.status = FULL_APPLICATION.check(application.status, "submit", actor)
     application.lines = {str(y): c for y, c in sorted(lines.items())}
     application.start_date, application.end_date = start_date, end_date
     application.description = (description or "").strip()[:20000]
@@ -110,7 +110,7 @@ def request_changes(sketch_id: int, actor: User, *, reason: str) -> FullApplicat
     if sketch.status is not SketchStatus.SELECTED:
         raise Conflict(f"Änderungen können nur für ausgewählte Skizzen angefordert werden (Status: "
                        f"{sketch.status.label}).")
-    new_status = next_full_application_status(application.status, "request_changes", actor)
+    new_status = FULL_APPLICATION.check(application.status, "request_changes", actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed.field("reason", "Bitte angeben, was geändert werden soll.")
@@ -133,8 +133,8 @@ def request_changes(sketch_id: int, actor: User, *, reason: str) -> FullApplicat
 
 def _rejection(sketch: Sketch, application: FullApplication | None, actor: User):
     """(new sketch status, new full-application status or None) of a rejection now; 403/409 otherwise."""
-    new_status = next_status(sketch.status, "drop", actor)
-    application_status = None if application is None else next_full_application_status(
+    new_status = SKETCH.check(sketch.status, "drop", actor)
+    application_status = None if application is None else FULL_APPLICATION.check(
         application.status, "reject", actor)
     deadline = sketch.full_application_deadline
     if (application is None or application.status is not FullApplicationStatus.SUBMITTED) \
@@ -196,34 +196,17 @@ def decision_of(sketch: Sketch) -> ProjectDecision | None:
     return db.session.scalar(select(ProjectDecision).where(ProjectDecision.sketch_id == sketch.id))
 
 
-def next_number(series: str) -> int:
-    """The next number of ``series``; the counter row stays locked until commit."""
-    statement = lock_for_update(select(DecisionCounter).where(DecisionCounter.series == series)).execution_options(
-        populate_existing=True)
-    counter = db.session.scalar(statement)
-    if counter is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(DecisionCounter(series=series, last_value=0))
-        except IntegrityError:
-            pass
-        counter = db.session.scalar(statement)
-    counter.last_value += 1
-    db.session.flush()
-    return counter.last_value
-
-
 def approve_full_application(sketch_id: int, actor: User, *, comment: str = "") -> ProjectDecision:
     """Approve the full application as submitted: numbered decision, then the budget commitment."""
     sketch = get_sketch(sketch_id, actor, lock=True)
     existing = decision_of(sketch)
     if existing is not None and sketch.status is SketchStatus.FUNDED:
         raise Conflict(f"Der Vollantrag ist bereits bewilligt ({existing.number}).")
-    new_status = next_status(sketch.status, "fund", actor)
+    new_status = SKETCH.check(sketch.status, "fund", actor)
     application = full_application_of(sketch)
     if application is None:
         raise Conflict("Der Träger hat noch keinen Vollantrag gestellt.")
-    application_status = next_full_application_status(application.status, "approve", actor)
+    application_status = FULL_APPLICATION.check(application.status, "approve", actor)
     call = get_call(sketch.call_id, lock=True)
     approved = application.total_cents
     already = db.session.scalar(select(sum_cents(ProjectDecision.approved_cents)).join(Sketch).where(

@@ -1,7 +1,7 @@
 """Innovationsfonds: what an applicant is told without asking — the receipt (Eingangsbestätigung) of a
 submitted sketch and the public call page.
 
-* ``send_receipt`` is called by ``services.submit_sketch`` in the submission's transaction: every active
+* ``send_receipt`` is called by ``services.sketches.submit_sketch`` in the submission's transaction: every active
   user of the submitting organisation gets one message (inbox and e-mail: a receipt proves the deadline was
   met, so the kind is mandatory) naming the sketch number, the submission time to the second and the amount.
   The same facts are on the printable receipt page (``receipt_of``), for the organisation and staff only —
@@ -25,6 +25,7 @@ from ..platform import clock
 from ..platform.errors import NotFound
 from ..platform.extensions import db
 from ..platform.money import format_eur
+from .access import STAFF_ROLES, get_sketch
 from .models import Call, Sketch
 
 RECEIPT = declare_kind(
@@ -50,8 +51,6 @@ def submitted_text(sketch: Sketch) -> str:
 
 def receipt_of(sketch_id: int, actor: User) -> Sketch:
     """The submitted sketch for its receipt page: its own organisation and staff; everyone else 404."""
-    from .services import STAFF_ROLES, get_sketch
-
     if actor.role not in (*STAFF_ROLES, Role.ORGANISATION):
         raise NotFound("Projektskizze nicht gefunden.")
     sketch = get_sketch(sketch_id, actor)

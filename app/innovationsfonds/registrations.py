@@ -35,9 +35,9 @@ from ..platform import clock
 from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
 from ..reference.models import ORGANISATION_KINDS, Organisation
+from .access import notify_admins, record
 from .models import Invitation, OrganisationRegistration
 from .organisations import EMAIL, create_organisation
-from .services import notify_admins, record
 
 REGISTRATION = declare_kind(
     "innovationsfonds.registration", lazy_gettext("Innovationsfonds: Registrierung und Einladungen"),

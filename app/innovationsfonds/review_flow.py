@@ -29,8 +29,8 @@ from ..notifications.services import remind
 from ..platform import clock
 from ..platform.errors import Conflict
 from ..platform.extensions import db
+from .access import get_call, record
 from .models import Assignment, Call, Review, ReviewRevision, Sketch, SketchStatus
-from .services import get_call, record
 
 ASSIGNMENT_NOTICE = declare_kind(
     "innovationsfonds.assignment", lazy_gettext("Innovationsfonds: neue Skizzen zur Begutachtung"),

@@ -2,15 +2,15 @@
 Steuerkreis decision (staged), its batch release through the outbox, the waiting list and the
 promotion after a withdrawal, and the statistics of a call.
 
-* Proposals come from the pure core (``ranking.funding_line`` with the call's mode, and the exact
-  ``ranking.max_score``), over the eligible sketches, honouring the call's minimum score and group
+* Proposals come from the pure core (``core.funding.funding_line`` with the call's mode, and the exact
+  ``core.funding.max_score``), over the eligible sketches, honouring the call's minimum score and group
   minimums ("region:<Regierungsbezirk>", "target:<primary|secondary>").
 * ``record_decision`` stages the outcome of every sketch (selected / waiting / rejected) and renders
   one German message per sketch into the outbox (``StagedMessage``); nothing is visible to
   applicants. Every deviation from the proposal it is based on needs its own written reason.
 * ``release`` fires the status transitions and queues all messages in one transaction.
 * A selected project leaving after the release (withdrawn by its organisation, or its full application
-  rejected): ``ranking.promote`` moves the next fitting sketch(es) of the waiting list up (mode of the
+  rejected): ``core.funding.promote`` moves the next fitting sketch(es) of the waiting list up (mode of the
   call's funding line; ``skip`` for max-score calls, so the freed money is used); the promoted
   organisation's message is queued at once and recorded in the outbox as released.
 * Every invited sketch carries its own full-application deadline (``Sketch.full_application_deadline``):
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask import render_template
-from flask_babel import gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from ..auth.models import User
@@ -35,36 +35,30 @@ from ..platform import clock
 from ..platform.errors import Conflict, ValidationFailed
 from ..platform.events import emit
 from ..platform.extensions import db
-from ..platform.formatting import format_datetime
-from ..platform.money import format_eur, percent
-from ..platform.web.charts import bar_chart
-from .models import Call, ProjectDecision, Review, SelectionRule, Sketch, SketchStatus, StagedMessage, points
-from .ranking import (
-    SKIP_REASON_TEXT,
-    Aggregate,
-    Comparison,
-    GroupMinimumError,
-    Ranked,
-    RankItem,
-    Selection,
-    SelectionTooLargeError,
-    aggregate,
-    compare,
-    funding_line,
-    max_score,
-    promote,
-    rank,
-    waiting_list,
+from ..platform.formatting import format_datetime, format_decimal
+from ..platform.money import format_eur
+from .access import get_call, notify_admins, record
+from .core.comparison import Comparison, compare
+from .core.funding import SKIP_REASON_TEXT, GroupMinimumError, Selection, funding_line, max_score, promote, waiting_list
+from .core.knapsack import SelectionTooLargeError
+from .core.ranking import Ranked, RankItem, rank
+from .core.scoring import Aggregate, aggregate
+from .models import (
+    PASSED_ELIGIBILITY,
+    Call,
+    Review,
+    SelectionRule,
+    Sketch,
+    SketchStatus,
+    StagedMessage,
+    points,
 )
-from .services import get_call, notify_admins, record, score_text
-from .workflow import next_status
+from .workflow import SKETCH
 
-S = SketchStatus
 DECISION_KIND = declare_kind(
     "innovationsfonds.decision", lazy_gettext("Innovationsfonds: Auswahl und Bescheide"), roles={"organisation"},
     mandatory=True,
     description=lazy_gettext("Auswahlentscheidung, Einladung zum Vollantrag, Nachrücken, Bescheid."))
-POOL = (S.ELIGIBLE, S.SELECTED, S.WAITING, S.REJECTED, S.FUNDED)  # sketches that passed the eligibility check
 MAX_STATES = 3_000_000
 SUBJECTS = {
     "selected": "Innovationsfonds: Ihre Projektskizze wurde ausgewählt",
@@ -97,7 +91,8 @@ def groups_of(sketch: Sketch) -> frozenset[str]:
     return frozenset(groups)
 
 
-def ranked_sketches(call: Call, statuses=POOL, extra: tuple[Sketch, ...] = ()) -> tuple[list[Ranked], dict, dict]:
+def ranked_sketches(call: Call, statuses=PASSED_ELIGIBILITY,
+                    extra: tuple[Sketch, ...] = ()) -> tuple[list[Ranked], dict, dict]:
     """(ranked, sketches by id string, aggregates) over the call's sketches in ``statuses``."""
     aggs = aggregates(call)
     sketches = [s for s in call.sketches if s.status in statuses] + list(extra)
@@ -156,7 +151,7 @@ def proposals(call: Call) -> Proposals:
 def _pending_reviews(call: Call) -> int:
     count = 0
     for sketch in call.sketches:
-        if sketch.status is not S.ELIGIBLE:
+        if sketch.status is not SketchStatus.ELIGIBLE:
             continue
         submitted = {r.reviewer_id for r in sketch.reviews if r.submitted_at is not None}
         count += sum(1 for a in sketch.assignments if a.reviewer_id not in submitted)
@@ -165,7 +160,7 @@ def _pending_reviews(call: Call) -> int:
 
 def _render(kind: str, sketch: Sketch, call: Call, **context) -> str:
     return render_template("emails/innovationsfonds_decision.txt", kind=kind, sketch=sketch, call=call,
-                           score_text=score_text, format_eur=format_eur, **context)
+                           score_text=format_decimal, format_eur=format_eur, **context)
 
 
 def _stage_message(call: Call, sketch: Sketch, kind: str, *, released: bool = False, **context) -> StagedMessage:
@@ -204,7 +199,7 @@ def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int
     pending = _pending_reviews(call)
     if pending:
         raise Conflict(f"Es fehlen noch {pending} Gutachten; die Auswahl ist erst danach möglich.")
-    ranked, sketches, aggs = ranked_sketches(call, (S.ELIGIBLE,))
+    ranked, sketches, aggs = ranked_sketches(call, (SketchStatus.ELIGIBLE,))
     try:
         proposed = proposal(call, ranked, basis)
     except (GroupMinimumError, SelectionTooLargeError) as exc:
@@ -276,7 +271,7 @@ def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int
         _stage_message(call, sketch, sketch.staged_outcome, aggregate=aggs[sketch.id], position=r.position,
                        scores=[x.score_points for x in sketch.reviews if x.submitted_at is not None])
     for sketch in call.sketches:
-        if sketch.status is S.INELIGIBLE:
+        if sketch.status is SketchStatus.INELIGIBLE:
             _stage_message(call, sketch, "ineligible")
     summary = {"basis": basis, "selected": [int(i) for i in ordered], "total_cents": total,
                "waiting": [int(i) for i in waiting], "rejected": sorted(int(i) for i in refused & set(sketches)),
@@ -370,7 +365,7 @@ def release(call_id: int, actor: User) -> dict:
     for sketch in call.sketches:
         if sketch.staged_outcome is None:
             continue
-        sketch.status = next_status(sketch.status, ACTION_OF_OUTCOME[sketch.staged_outcome], actor)
+        sketch.status = SKETCH.check(sketch.status, ACTION_OF_OUTCOME[sketch.staged_outcome], actor)
         sketch.decided_at, sketch.decision_reason = now, sketch.staged_reason
         counts[sketch.staged_outcome] += 1
     sent = 0
@@ -391,10 +386,11 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
     ``gone`` has already left (status ``withdrawn`` or ``rejected``); ``cause`` ("withdrawal" or
     "rejection" of its full application) only changes the wording: the promoted organisation is never
     told whose project it was (another organisation's matter); the administrators are."""
-    pool = (S.SELECTED, S.FUNDED, S.WAITING)
+    pool = (SketchStatus.SELECTED, SketchStatus.FUNDED, SketchStatus.WAITING)
     ranked, sketches, _aggs = ranked_sketches(call, pool, extra=(gone,))
     by_id = {r.id: r for r in ranked}
-    chosen = tuple(r.id for r in ranked if sketches[r.id].status in (S.SELECTED, S.FUNDED) or r.id == str(gone.id))
+    chosen = tuple(r.id for r in ranked
+                   if sketches[r.id].status in (SketchStatus.SELECTED, SketchStatus.FUNDED) or r.id == str(gone.id))
     total = sum(by_id[i].requested_cents for i in chosen)
     previous = Selection("release", chosen, total, sum((by_id[i].score or Decimal(0) for i in chosen), Decimal("0.00")),
                          (), call.budget_cents, call.budget_cents - total, call.min_score_points)
@@ -408,12 +404,12 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
         after = promote(ranked, previous, str(gone.id), call.budget_cents, mode)
     promoted = [sketches[i] for i in after.selected if i not in chosen]
     for sketch in promoted:
-        sketch.status = next_status(sketch.status, "promote", actor, system=True)
+        sketch.status = SKETCH.check(sketch.status, "promote", actor, system=True)
         sketch.decided_at, sketch.waiting_position = clock.now(), None
         sketch.full_application_deadline = call.promotion_deadline(clock.today())
         sketch.decision_reason = ("Nachgerückt nach dem Rückzug eines ausgewählten Vorhabens." if cause == "withdrawal"
                                   else "Nachgerückt, weil ein ausgewähltes Vorhaben ausgeschieden ist.")
-    remaining = [sketches[r.id] for r in ranked if sketches[r.id].status is S.WAITING]
+    remaining = [sketches[r.id] for r in ranked if sketches[r.id].status is SketchStatus.WAITING]
     for position, sketch in enumerate(remaining, start=1):
         sketch.waiting_position = position
     db.session.flush()
@@ -432,47 +428,4 @@ def promote_after_leaving(call: Call, gone: Sketch, actor: User, *, cause: str) 
 
 
 def waiting(call: Call) -> list[Sketch]:
-    return sorted((s for s in call.sketches if s.status is S.WAITING), key=lambda s: s.waiting_position or 0)
-
-
-# ---------------------------------------------------------------------------------------- statistics
-
-
-def statistics(call: Call) -> dict:
-    """Per call: submitted / eligible / selected, requested vs granted, women share, score distribution."""
-    sketches = [s for s in call.sketches if s.submitted_at is not None]
-    by_status: dict[str, int] = defaultdict(int)
-    for s in sketches:
-        by_status[s.status.value] += 1
-    eligible = [s for s in sketches if s.status in POOL or (s.status is S.WITHDRAWN and s.eligibility_checks == {})]
-    selected = [s for s in sketches if s.status in (S.SELECTED, S.FUNDED)]
-    if call.released_at is None:
-        selected = [s for s in sketches if s.staged_outcome == "selected"]
-    granted = sum(d.approved_cents for d in db.session.scalars(
-        select(ProjectDecision).join(Sketch).where(Sketch.call_id == call.id)))
-    participants = sum(s.planned_participants for s in selected)
-    women = sum(s.planned_women for s in selected)
-    ranked, by_id, aggs = ranked_sketches(call)
-    buckets = [0] * 10
-    for r in ranked:
-        if r.score is not None:
-            buckets[min(int(r.score // 10), 9)] += 1
-    selected_ids = {str(s.id) for s in selected}
-    bars = [(f"{r.position}. {by_id[r.id].reference}", int(r.score * 100)) for r in ranked if r.score is not None]
-    selected_scores = [int(r.score * 100) for r in ranked if r.id in selected_ids and r.score is not None]
-    chart = bar_chart(bars, title=gettext("Punkte je Skizze (ausgewählte hervorgehoben)"),
-                      value_label=lambda v: f"{v / 100:.2f}".replace(".", ","),
-                      highlight={f"{r.position}. {by_id[r.id].reference}" for r in ranked if r.id in selected_ids},
-                      line_at=min(selected_scores) if selected_scores else None, line_label=gettext("Förderlinie"))
-    return {
-        "submitted": len(sketches), "eligible": len(eligible), "selected": len(selected),
-        "by_status": dict(by_status),
-        "requested_cents": sum(s.requested_cents for s in sketches),
-        "selected_requested_cents": sum(s.requested_cents for s in selected),
-        "granted_cents": granted, "budget_cents": call.budget_cents,
-        "planned_participants": participants, "planned_women": women,
-        "women_share": percent(women, participants),
-        "distribution": [{"from": 10 * i, "to": 10 * i + 10, "count": n} for i, n in enumerate(buckets)],
-        "discrepancies": sum(1 for r in ranked if aggs[int(r.id)].discrepancy),
-        "chart": chart,
-    }
+    return sorted((s for s in call.sketches if s.status is SketchStatus.WAITING), key=lambda s: s.waiting_position or 0)

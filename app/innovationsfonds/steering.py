@@ -21,8 +21,8 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import User
 from ..platform.extensions import db
 from ..platform.web.exports import Column
+from .core.scoring import Aggregate, aggregate
 from .models import Call, Review, Sketch, points
-from .ranking import Aggregate, aggregate
 from .selection import ranked_sketches
 
 TWO = Decimal("0.01")

@@ -17,6 +17,7 @@ from .limits import MAX_ID
 
 DATE_MESSAGE = "Bitte ein Datum angeben (TT.MM.JJJJ)."
 REQUIRED_MESSAGE = "Bitte ausfüllen."
+INTEGER_MESSAGE = "Bitte eine ganze Zahl angeben."
 
 
 class Day(fields.Date):
@@ -32,6 +33,19 @@ class Day(fields.Date):
             except ValueError:
                 raise self.make_error("invalid") from None
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Whole(fields.Integer):
+    """A whole number with German messages (in forms typed as text, ``"12"``); bounds via :func:`whole`."""
+
+    default_error_messages = {"invalid": INTEGER_MESSAGE, "too_large": INTEGER_MESSAGE, "required": REQUIRED_MESSAGE,
+                              "null": REQUIRED_MESSAGE}
+
+
+def whole(minimum: int, maximum: int, **kwargs: Any) -> Whole:
+    """A whole number from ``minimum`` to ``maximum``; outside: "Bitte eine ganze Zahl von … bis … angeben."."""
+    return Whole(validate=validate.Range(min=minimum, max=maximum,
+                                         error=f"Bitte eine ganze Zahl von {minimum} bis {maximum} angeben."), **kwargs)
 
 
 def text(max_length: int, *, required: bool = False, min_length: int | None = None, **kwargs: Any) -> fields.String:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.innovationsfonds.assignment import AssignmentError, assign_reviewers
+from app.innovationsfonds.core.assignment import AssignmentError, assign_reviewers
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -13,8 +13,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.auth.services import create_user
-from app.innovationsfonds import demo, services
+from app.innovationsfonds import demo
 from app.innovationsfonds.models import Sketch, SketchStatus
+from app.innovationsfonds.services import calls
 from app.notifications.models import Message
 from app.platform import clock
 from app.platform.extensions import db
@@ -56,7 +57,7 @@ def round_setup(app):
                           review_deadline=date(2022, 6, 30), title="Runde im Browser")
     data.update(budget_cents=40_000_000, max_per_project_cents=20_000_000, reviewers_per_sketch=2)
     with clock.freeze(datetime(2022, 2, 1, 10, tzinfo=clock.BERLIN)):
-        call = services.create_call(admin, get_programme(), data)
+        call = calls.create_call(admin, get_programme(), data)
     db.session.commit()
     return {"admin": admin, "orgs": users, "reviewers": reviewers, "call": call.id}
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from app.innovationsfonds import views
 from app.innovationsfonds.models import Call
+from app.innovationsfonds.views.call_forms import call_as_form
 from app.platform import clock
 from app.platform.audit import AuditEntry
 from app.platform.extensions import db
@@ -135,7 +135,7 @@ def test_page_keeps_frozen_criteria_and_takes_new_wording(small, client, people)
         assert "Gesperrt: Die Begutachtung läuft" in page and ">None<" not in page
         disabled = ("opens", "closes", "max_per_project", "funding_rate", "project_start", "project_end",
                     "eligible_kinds", "target_groups", "reviewers_per_sketch", "reviewers_see_names")
-        sent = MultiDict([(k, v) for k, v in views._call_as_form(call).items(multi=True)  # what a browser sends
+        sent = MultiDict([(k, v) for k, v in call_as_form(call).items(multi=True)  # what a browser sends
                           if k not in disabled and not k.startswith(("crit_key", "crit_weight", "crit_scale"))])
         sent["crit_name_0"] = "Nutzen für die Zielgruppe"
         sent["crit_weight_0"] = "9"  # a disabled input in the browser; a forged value is ignored

@@ -24,30 +24,30 @@ APPLICATION = {"lines": [{"year": 2020, "amount": "50000.00"}, {"year": 2021, "a
 
 
 @pytest.mark.parametrize("status", list(FullApplicationStatus))
-@pytest.mark.parametrize("action", workflow.FULL_APPLICATION_ACTIONS)
+@pytest.mark.parametrize("action", workflow.FULL_APPLICATION.actions)
 @pytest.mark.parametrize("role", list(Role))
 def test_every_full_application_status_action_role(status, action, role):
-    check_rule(workflow.FULL_APPLICATION_TRANSITIONS, workflow.next_full_application_status, status, action, role)
+    check_rule(workflow.FULL_APPLICATION, status, action, role)
 
 
 def test_full_application_roles_fit_the_permissions():
     permission = {"submit": "innovationsfonds.apply", "request_changes": "innovationsfonds.manage",
                   "approve": "innovationsfonds.manage", "reject": "innovationsfonds.manage"}
-    for (_status, action), (_new, roles) in workflow.FULL_APPLICATION_TRANSITIONS.items():
+    for (_status, action), (_new, roles) in workflow.FULL_APPLICATION.transitions.items():
         assert roles <= PERMISSIONS[permission[action]].roles
 
 
 def test_changes_requested_leads_only_to_resubmission_or_rejection():
     """Never straight to approval; the rejection of an unrevised application waits for the deadline (projects.py)."""
-    assert {a for (s, a) in workflow.FULL_APPLICATION_TRANSITIONS if s is FullApplicationStatus.CHANGES_REQUESTED} \
+    assert {a for (s, a) in workflow.FULL_APPLICATION.transitions if s is FullApplicationStatus.CHANGES_REQUESTED} \
         == {"submit", "reject"}
     for final in (FullApplicationStatus.APPROVED, FullApplicationStatus.REJECTED):
-        assert not [a for (s, a) in workflow.FULL_APPLICATION_TRANSITIONS if s is final]
+        assert not [a for (s, a) in workflow.FULL_APPLICATION.transitions if s is final]
 
 
 def test_a_rejection_takes_the_sketch_out_of_the_selection():
-    assert workflow.TRANSITIONS[(SketchStatus.SELECTED, "drop")] == (SketchStatus.REJECTED, workflow.ADMIN)
-    assert not [a for (s, a) in workflow.TRANSITIONS if s is SketchStatus.REJECTED]
+    assert workflow.SKETCH.transitions[(SketchStatus.SELECTED, "drop")] == (SketchStatus.REJECTED, workflow.ADMIN)
+    assert not [a for (s, a) in workflow.SKETCH.transitions if s is SketchStatus.REJECTED]
 
 
 @pytest.fixture()

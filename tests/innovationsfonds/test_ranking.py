@@ -9,22 +9,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.innovationsfonds.ranking import (
-    Criterion,
+from app.innovationsfonds.core.comparison import compare
+from app.innovationsfonds.core.funding import (
     GroupMinimumError,
-    Ranked,
-    RankItem,
     Selection,
-    SelectionTooLargeError,
-    aggregate,
-    compare,
     funding_line,
     max_score,
     promote,
-    rank,
-    review_score,
     waiting_list,
 )
+from app.innovationsfonds.core.knapsack import SelectionTooLargeError
+from app.innovationsfonds.core.ranking import Ranked, RankItem, rank
+from app.innovationsfonds.core.scoring import Criterion, aggregate, review_score
 
 D = Decimal
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,4 +1,4 @@
-"""The selection page explains every sketch a proposal leaves out, with its reason (ranking.SKIP_REASON_TEXT),
+"""The selection page explains every sketch a proposal leaves out, with its reason (core.funding.SKIP_REASON_TEXT),
 in German and in English."""
 
 from __future__ import annotations

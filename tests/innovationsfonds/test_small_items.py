@@ -8,8 +8,9 @@ import io
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from app.innovationsfonds.core.comparison import compare
+from app.innovationsfonds.core.funding import Selection
 from app.innovationsfonds.models import Call, Sketch
-from app.innovationsfonds.ranking import Selection, compare
 from app.platform import clock
 from app.platform.extensions import db
 from tests.innovationsfonds.conftest import AFTER, DURING, call_body

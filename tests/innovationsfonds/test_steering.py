@@ -98,7 +98,7 @@ SCORES = st.lists(st.integers(min_value=0, max_value=10000).map(lambda h: Decima
 def test_z_scores_are_centred_and_ignore_a_reviewers_offset(scores, offset):
     calibration = Calibration(None, scores)
     z = [calibration.z_score(s) for s in scores]
-    if calibration.figures.stdev == 0:
+    if len(set(scores)) == 1:  # no spread (a spread of 0.01 has z-scores, though its stdev shows as 0.00)
         assert z == [None] * len(scores)
         return
     assert abs(sum(z)) <= Decimal("0.01") * len(z)  # centred (each z rounded to two places)

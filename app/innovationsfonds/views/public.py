@@ -1,16 +1,16 @@
 """Innovationsfonds pages outside the working area: the public call pages (no login) and the printable
-receipt of a submitted sketch. A blueprint nested in ``views.bp`` (endpoints ``innovationsfonds.public.*``);
+receipt of a submitted sketch. A blueprint nested in ``views.blueprint.bp`` (endpoints ``innovationsfonds.public.*``);
 the public endpoints are listed in ``app.auth.session.PUBLIC_ENDPOINTS``."""
 
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template
 
-from ..auth.permissions import PUBLIC, requires
-from ..reference.models import ORGANISATION_KINDS
-from . import receipts
-from .models import TARGET_GROUPS
-from .permissions import IF_READ
+from ...auth.permissions import PUBLIC, requires
+from ...reference.models import ORGANISATION_KINDS
+from .. import receipts
+from ..models import TARGET_GROUPS
+from ..permissions import IF_READ
 
 bp = Blueprint("public", __name__)
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f2d062954516
+Revision ID: 545e0fb20307
 Revises: 
-Create Date: 2026-12-03 13:37:22.509891
+Create Date: 2026-12-03 13:44:30.572534
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'f2d062954516'
+revision = '545e0fb20307'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -24,11 +24,6 @@ def upgrade():
     sa.Column('series', sa.String(length=20), nullable=False),
     sa.Column('last_value', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('series', name=op.f('pk_grant_decision_counters'))
-    )
-    op.create_table('if_decision_counters',
-    sa.Column('series', sa.String(length=20), nullable=False),
-    sa.Column('last_value', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('series', name=op.f('pk_if_decision_counters'))
     )
     op.create_table('job_runs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -79,6 +74,11 @@ def upgrade():
     sa.Column('last_failure_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('blocked_until', app.platform.database.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttles'))
+    )
+    op.create_table('number_series',
+    sa.Column('series', sa.String(length=40), nullable=False),
+    sa.Column('last_value', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('series', name=op.f('pk_number_series'))
     )
     op.create_table('programmes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1501,6 +1501,7 @@ def downgrade():
     op.drop_table('funding_modules')
     op.drop_table('scheduler_leases')
     op.drop_table('programmes')
+    op.drop_table('number_series')
     op.drop_table('login_throttles')
     op.drop_table('ledger_checks')
     op.drop_table('kommunen')
@@ -1509,6 +1510,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_job_runs_job_name'))
 
     op.drop_table('job_runs')
-    op.drop_table('if_decision_counters')
     op.drop_table('grant_decision_counters')
     # ### end Alembic commands ###

@@ -1,14 +1,5 @@
-"""Innovationsfonds (F5): calls, criteria, sketches, attachments, conflicts, assignments, reviews,
-staged decision messages (the outbox), full applications and their numbered decisions.
-
-* Money is integer cents; scores are integers of hundredths (``8333`` = 83.33 points), never floats.
-* A ``Call`` carries its rules as data (window, maximum, eligible kinds, target groups, criteria,
-  reviewers per sketch, blind names, selection rule, minimum score, discrepancy threshold).
-* A sketch's status follows ``workflow.TRANSITIONS``; the Steuerkreis decision is first *staged*
-  (``Sketch.staged_outcome`` + ``StagedMessage`` rows, invisible to applicants) and then released in
-  one batch (statuses change, messages are queued).
-* The money of a funded project lives in ``app.budgets`` (``Grant`` with source ``if-project:<id>``).
-"""
+"""The round of a call: calls (rules as data) and criteria, sketches and attachments, conflicts of interest,
+assignments, reviews and revised reviews (the classes that refer to each other), and the score helpers."""
 
 from __future__ import annotations
 
@@ -30,10 +21,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import User
-from ..platform.database import UTCDateTime, db_enum
-from ..platform.extensions import db
-from ..reference.models import Kommune, Organisation, Programme
+from ...auth.models import User
+from ...platform.database import UTCDateTime, db_enum
+from ...platform.extensions import db
+from ...reference.models import Kommune, Organisation, Programme
 
 
 def points(hundredths: int | None) -> Decimal | None:
@@ -187,6 +178,11 @@ class SketchStatus(enum.StrEnum):
         return str(STATUS_LABELS[self])
 
 
+# the sketches that passed the eligibility check (the pool that is reviewed, ranked and decided)
+PASSED_ELIGIBILITY = (SketchStatus.ELIGIBLE, SketchStatus.SELECTED, SketchStatus.WAITING, SketchStatus.REJECTED,
+                      SketchStatus.FUNDED)
+
+
 STATUS_LABELS = {
     SketchStatus.DRAFT: lazy_gettext("Entwurf"),
     SketchStatus.SUBMITTED: lazy_gettext("eingereicht"),
@@ -198,6 +194,8 @@ STATUS_LABELS = {
     SketchStatus.WITHDRAWN: lazy_gettext("zurückgezogen"),
     SketchStatus.FUNDED: lazy_gettext("gefördert"),
 }
+
+
 TARGET_GROUPS = {"primary": lazy_gettext("18–27 Jahre mit Duldung/Gestattung"),
                  "secondary": lazy_gettext("weitere junge Menschen mit Förderbedarf")}
 
@@ -348,7 +346,7 @@ class Assignment(db.Model):
 
 
 class Review(db.Model):
-    """One reviewer's marks on one sketch; ``score`` (hundredths) is computed by ``ranking.review_score``."""
+    """One reviewer's marks on one sketch; ``score`` (hundredths) is computed by ``core.scoring.review_score``."""
 
     __tablename__ = "if_reviews"
     __table_args__ = (
@@ -386,154 +384,3 @@ class ReviewRevision(db.Model):
     score: Mapped[int] = mapped_column(Integer)  # hundredths
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class StagedMessage(db.Model):
-    """The outbox: a decision message rendered and reviewable before the batch release."""
-
-    __tablename__ = "if_staged_messages"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    call_id: Mapped[int] = mapped_column(ForeignKey("if_calls.id"), index=True)
-    sketch_id: Mapped[int] = mapped_column(ForeignKey("if_sketches.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # selected | waiting | rejected | promoted
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    recipients: Mapped[int] = mapped_column(Integer, default=0)
-
-    sketch: Mapped[Sketch] = relationship()
-
-
-class ProjectDecision(db.Model):
-    """The numbered grant decision on a selected sketch's full application ("IF-ZB-2022-0001")."""
-
-    __tablename__ = "if_project_decisions"
-    __table_args__ = (
-        CheckConstraint("approved_cents > 0", name="approved_positive"),
-        CheckConstraint("funding_rate_bp BETWEEN 1 AND 10000", name="rate_range"),
-        CheckConstraint("start_date <= last_expense_date", name="period_order"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sketch_id: Mapped[int] = mapped_column(ForeignKey("if_sketches.id"), unique=True)
-    number: Mapped[str] = mapped_column(String(40), unique=True)
-    approved_cents: Mapped[int] = mapped_column(BigInteger)
-    lines: Mapped[dict] = mapped_column(JSON)  # {"2021": cents, ...}
-    funding_rate_bp: Mapped[int] = mapped_column(Integer)
-    side_conditions: Mapped[str] = mapped_column(String(20))  # ANBest-P for private, ANBest-G for public bodies
-    recipient_name: Mapped[str] = mapped_column(String(200))
-    start_date: Mapped[date] = mapped_column(Date)
-    last_expense_date: Mapped[date] = mapped_column(Date)
-    comment: Mapped[str] = mapped_column(Text, default="")
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    grant_id: Mapped[int | None] = mapped_column(ForeignKey("grants.id"))
-
-    sketch: Mapped[Sketch] = relationship()
-
-
-class DecisionCounter(db.Model):
-    """Last number used per series ("IF-ZB-2022"); locked while a number is drawn."""
-
-    __tablename__ = "if_decision_counters"
-
-    series: Mapped[str] = mapped_column(String(20), primary_key=True)
-    last_value: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class FullApplicationStatus(enum.StrEnum):
-    """The full application's own workflow (``workflow.FULL_APPLICATION_TRANSITIONS``)."""
-
-    SUBMITTED = "submitted"
-    CHANGES_REQUESTED = "changes_requested"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-    @property
-    def label(self) -> str:
-        return str(FULL_APPLICATION_STATUS_LABELS[self])
-
-
-FULL_APPLICATION_STATUS_LABELS = {
-    FullApplicationStatus.SUBMITTED: lazy_gettext("eingereicht, in Prüfung"),
-    FullApplicationStatus.CHANGES_REQUESTED: lazy_gettext("Änderungen angefordert"),
-    FullApplicationStatus.APPROVED: lazy_gettext("bewilligt"),
-    FullApplicationStatus.REJECTED: lazy_gettext("abgelehnt"),
-}
-
-
-class FullApplication(db.Model):
-    """The full application (Vollantrag) of a selected sketch: amounts per budget year and period.
-
-    ``changes_reason`` keeps the administrator's last change request (shown to the organisation
-    until it resubmits; the history is in the audit trail)."""
-
-    __tablename__ = "if_full_applications"
-    __table_args__ = (
-        CheckConstraint("start_date <= end_date", name="period_order"),
-        CheckConstraint("status <> 'changes_requested' OR changes_reason IS NOT NULL", name="changes_have_reason"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sketch_id: Mapped[int] = mapped_column(ForeignKey("if_sketches.id"), unique=True)
-    lines: Mapped[dict] = mapped_column(JSON)  # {"2021": cents, ...}
-    start_date: Mapped[date] = mapped_column(Date)
-    end_date: Mapped[date] = mapped_column(Date)
-    description: Mapped[str] = mapped_column(Text, default="")
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[FullApplicationStatus] = mapped_column(db_enum(FullApplicationStatus),
-                                                          default=FullApplicationStatus.SUBMITTED)
-    changes_reason: Mapped[str | None] = mapped_column(Text)
-    changes_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    sketch: Mapped[Sketch] = relationship()
-
-    @property
-    def total_cents(self) -> int:
-        return sum(self.lines.values())
-
-
-class OrganisationRegistration(db.Model):
-    """A Träger's self-registration (``registrations.py``): e-mail confirmed by a token, then approved or
-    refused by the administrator, who records the kind and the recognition; approval creates the
-    ``Organisation`` and invites the contact person (``Invitation``)."""
-
-    __tablename__ = "if_registrations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(30))
-    city: Mapped[str] = mapped_column(String(120), default="")
-    contact_name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(200))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the confirmation token
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(20), default="unconfirmed")  # unconfirmed|confirmed|approved|refused
-    recognition: Mapped[str] = mapped_column(Text, default="")  # the administrator's record of the recognition
-    decision_reason: Mapped[str] = mapped_column(Text, default="")
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-
-
-class Invitation(db.Model):
-    """An invitation of a person to an organisation's account: the token (sha256 stored) sets the password."""
-
-    __tablename__ = "if_invitations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    email: Mapped[str] = mapped_column(String(200))
-    name: Mapped[str] = mapped_column(String(200))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-    organisation: Mapped[Organisation] = relationship()

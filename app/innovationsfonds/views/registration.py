@@ -8,12 +8,12 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template, request, url_for
 from flask_babel import gettext
 
-from ..auth.permissions import PUBLIC, requires
-from ..platform.web.edge import submit
-from ..reference.models import ORGANISATION_KINDS
-from . import registrations
-from .organisations import list_organisations
-from .permissions import IF_MANAGE
+from ...auth.permissions import PUBLIC, requires
+from ...platform.web.edge import submit
+from ...reference.models import ORGANISATION_KINDS
+from .. import registrations
+from ..organisations import list_organisations
+from ..permissions import IF_MANAGE
 
 bp = Blueprint("registration", __name__)
 
