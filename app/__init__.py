@@ -24,7 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = {"default": "default.py", "testing": "testing.py", "production": "production.py"}
 # Every domain package may provide: models, permissions, views (bp), api (blp), commands, panels, jobs.
 DOMAINS = ["app.auth", "app.main", "app.notifications", "app.scheduler", "app.allocation", "app.grants",
-           "app.budgets", "app.innovationsfonds", "app.documents", "app.benchdata"]
+           "app.budgets", "app.innovationsfonds", "app.measures", "app.documents", "app.benchdata"]
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - the value production refuses
 
 
