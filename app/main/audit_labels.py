@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "measure.create": "Maßnahme angelegt",
     "measure.finish": "Maßnahme abgeschlossen",
     "measure.import": "Maßnahmen aus CSV importiert",
+    "measure.needs.import": "Zielgruppenzahlen importiert (Bedarfsanalyse)",
     "measure.provider.set": "Kursträger eingestuft",
     "measure.update": "Maßnahme geändert",
     "user.password_change": "Passwort geändert",
@@ -135,6 +136,7 @@ OBJECT_LABELS = {
     "programme": "Programm", "reference_data": "Referenzdaten", "user": "Benutzer", "reclaim": "Rückforderung",
     "proof_of_use": "Verwendungsnachweis", "give_back": "Rückgabe", "token": "API-Token", "job": "Job",
     "measure": "Maßnahme", "forwarding_contract": "Weiterleitungsvertrag", "organisation": "Organisation",
+    "kommune": "Kommune",
 }
 
 FIELD_LABELS = {

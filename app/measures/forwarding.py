@@ -5,7 +5,8 @@ A payment to a provider is booked as an expense of the Kommune's grant through b
 ``record_expense`` (the same checks as any expense: module approved for the year, period, voucher not
 booked twice, entry still open). Nothing else is booked: the provider is not a second recipient in the
 ledger, so the forwarded money is counted once (``verify_ledger`` stays clean). The contract's
-``paid_cents`` is the limit's counter, raised in the same transaction under a row lock.
+``paid_cents`` (payments whose expense was not reversed) is checked against its amount under the
+contract's row lock, in the transaction that books.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def pay(contract: ForwardingContract, actor, data: Mapping[str, Any]) -> Provide
     """Book a payment to the provider as the Kommune's expense; the contract's amount is the limit."""
     CONTRACT.check(contract.status, "pay", actor)
     db.session.execute(lock_for_update(select(ForwardingContract.id).where(ForwardingContract.id == contract.id)))
-    db.session.refresh(contract)
+    db.session.refresh(contract)  # paid_cents as of now, under the contract's row lock
     remaining = contract.amount_cents - contract.paid_cents
     if data["amount_cents"] <= 0 or data["amount_cents"] > remaining:
         raise ValidationFailed.field("amount", f"Der Betrag muss größer als 0 sein und darf den offenen Rest des "
@@ -143,10 +144,9 @@ def pay(contract: ForwardingContract, actor, data: Mapping[str, Any]) -> Provide
         errors: dict[str, list[str]] = {}
         for field, messages in failed.errors.items():
             errors.setdefault(PAYMENT_FIELDS.get(field, "amount"), []).extend(messages)
-        raise ValidationFailed(failed.message, errors=errors) from None
+        raise ValidationFailed(failed.detail, errors=errors) from None
     payment = ProviderPayment(contract_id=contract.id, expense_id=expense.id, amount_cents=data["amount_cents"],
                               payment_date=data["payment_date"], created_at=clock.now())
-    contract.paid_cents += data["amount_cents"]
     db.session.add(payment)
     db.session.flush()
     audit.record("forwarding.payment", "forwarding_contract", contract.id,

@@ -13,7 +13,7 @@ from ..platform.web.forms import load_form
 from ..platform.web.listing import ListColumn, Listing, build_listing
 from ..reference.models import Organisation
 from . import forwarding, services
-from .models import ForwardingContract, MeasureStatus
+from .models import ForwardingContract, FundingSource, MeasureStatus
 from .permissions import FORWARDING_DECIDE, FORWARDING_MANAGE, FORWARDING_PROOF, FORWARDING_READ
 from .schemas import ActionIn, ContractDecisionIn, ContractIn, ProviderPaymentIn, ProviderProofIn, contract_actions
 from .views import bp
@@ -24,7 +24,7 @@ CONTRACT_COLUMNS = [
     ListColumn("measure", lazy_gettext("Maßnahme"), lambda c: c.measure.title),
     ListColumn("provider", lazy_gettext("Träger"), lambda c: c.organisation.name, sort=Organisation.name),
     ListColumn("amount", lazy_gettext("Betrag"), lambda c: c.amount_cents, "money", ForwardingContract.amount_cents),
-    ListColumn("paid", lazy_gettext("gezahlt"), lambda c: c.paid_cents, "money", ForwardingContract.paid_cents),
+    ListColumn("paid", lazy_gettext("gezahlt"), lambda c: c.paid_cents, "money"),
     ListColumn("start_date", lazy_gettext("Beginn"), lambda c: c.start_date, "date", ForwardingContract.start_date),
     ListColumn("end_date", lazy_gettext("Ende"), lambda c: c.end_date, "date"),
     ListColumn("side_conditions", lazy_gettext("Nebenbestimmungen"), lambda c: c.side_conditions),
@@ -46,7 +46,7 @@ def _contracts_page(errors: dict):
     if not isinstance(listing, Listing):
         return listing
     measures = [m for m in db.session.scalars(services.measures_select(g.actor))
-                if m.status is not MeasureStatus.CANCELLED and m.funding_source.value == "programme"]
+                if m.status is not MeasureStatus.CANCELLED and m.funding_source is FundingSource.PROGRAMME]
     return render_template("measures/contracts.html", listing=listing, errors=errors, form=request.form,
                            measures=measures, providers=list(db.session.scalars(services.providers_select()))), \
         (422 if errors else 200)

@@ -13,11 +13,12 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import gettext
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from ..budgets.models import Expense
 from ..platform import limits
-from ..platform.database import UTCDateTime, db_enum
+from ..platform.database import UTCDateTime, db_enum, sum_cents
 from ..platform.errors import N_
 from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
@@ -154,7 +155,7 @@ class ForwardingContract(db.Model):
     __tablename__ = "forwarding_contracts"
     __table_args__ = (
         UniqueConstraint("measure_id", "organisation_id"),
-        CheckConstraint("amount_cents > 0 AND paid_cents >= 0 AND paid_cents <= amount_cents", name="amounts"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint("start_date <= end_date", name="period_order"),
     )
 
@@ -163,7 +164,6 @@ class ForwardingContract(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     kommune_id: Mapped[int] = mapped_column(ForeignKey("kommunen.id"), index=True)  # the measure's, for scoping
     amount_cents: Mapped[int] = mapped_column(BigInteger)
-    paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # the sum of its payments (the limit's counter)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     side_conditions: Mapped[str] = mapped_column(String(20))  # the ANBest imposed by contract
@@ -197,3 +197,29 @@ class ProviderPayment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     contract: Mapped[ForwardingContract] = relationship(back_populates="payments")
+
+
+# What was paid to the provider: its payments whose expense was not reversed (Storno in budgets). Computed,
+# never stored, so a reversal in the budget frees the contract's amount again without a second counter.
+ForwardingContract.paid_cents = column_property(
+    select(sum_cents(ProviderPayment.amount_cents)).join(Expense, Expense.id == ProviderPayment.expense_id)
+    .where(ProviderPayment.contract_id == ForwardingContract.id, Expense.reversed_at.is_(None))
+    .correlate_except(ProviderPayment, Expense).scalar_subquery())
+
+
+class TargetGroupCount(db.Model):
+    """Needs analysis: how many people of the target group live in a Kommune, by age band and residence
+    status (counts only, never persons). An import replaces the Kommune's counts as a whole."""
+
+    __tablename__ = "target_group_counts"
+    __table_args__ = (
+        UniqueConstraint("kommune_id", "age_band", "residence_status"),
+        CheckConstraint("count >= 0", name="count_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kommune_id: Mapped[int] = mapped_column(ForeignKey("kommunen.id"), index=True)
+    age_band: Mapped[str] = mapped_column(String(limits.CODE))  # e.g. "18-20"
+    residence_status: Mapped[str] = mapped_column(String(limits.CODE))  # e.g. "Duldung"
+    count: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())

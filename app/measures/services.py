@@ -18,7 +18,7 @@ from ..platform.database import lock_for_update
 from ..platform.errors import Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
 from ..reference.models import Organisation
-from .models import Measure, MeasureStatus, ProviderProfile
+from .models import FundingSource, Measure, MeasureKind, MeasureStatus, ProviderKind, ProviderProfile
 from .workflow import MEASURE
 
 FIELDS = ("module_code", "title", "kind", "provider_name", "provider_id", "places", "start_date", "end_date",
@@ -65,7 +65,10 @@ def _checked(data: Mapping[str, Any]) -> dict:
         raise ValidationFailed.field("provider_id", "Dieser Kursträger ist nicht eingetragen.")
     if values.get("provider_id") is None and not values.get("provider_name"):
         raise ValidationFailed.field("provider_name", "Bitte den Träger nennen oder einen eingetragenen wählen.")
-    if values.get("funding_source") != "other":
+    for key, enum in (("kind", MeasureKind), ("funding_source", FundingSource)):
+        if key in values:
+            values[key] = enum(values[key])
+    if values.get("funding_source") is not FundingSource.OTHER:
         values["other_programme"] = ""
     return values
 
@@ -141,9 +144,9 @@ def set_provider_profile(actor, data: Mapping[str, Any]) -> ProviderProfile:
     profile = provider_profile(organisation.id)
     before = None if profile is None else {"kind": profile.kind, "recognition": profile.recognition}
     if profile is None:
-        profile = ProviderProfile(organisation_id=organisation.id, kind=data["kind"])
+        profile = ProviderProfile(organisation_id=organisation.id, kind=ProviderKind(data["kind"]))
         db.session.add(profile)
-    profile.kind, profile.recognition = data["kind"], data.get("recognition", "")
+    profile.kind, profile.recognition = ProviderKind(data["kind"]), data.get("recognition", "")
     db.session.flush()
     audit.record("measure.provider.set", "organisation", organisation.id, before=before,
                  after={"kind": profile.kind, "recognition": profile.recognition}, actor=actor)

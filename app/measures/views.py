@@ -7,15 +7,16 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
-from ..auth.permissions import can, requires
+from ..auth.permissions import can, requires, scope_kommune_id
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
 from ..platform.web.edge import discard_changes, flash_errors, submit
+from ..platform.web.exports import Column
 from ..platform.web.forms import load_form
-from ..platform.web.listing import ListColumn, Listing, build_listing
+from ..platform.web.listing import ListColumn, Listing, build_listing, export_of
 from ..platform.web.navigation import nav_entry
 from ..reference.models import Kommune, Organisation
-from . import csv_io, forwarding, services
+from . import csv_io, forwarding, needs, services
 from .models import MODULES, FundingSource, Measure, MeasureKind, MeasureStatus, ProviderKind
 from .permissions import FORWARDING_DECIDE, FORWARDING_READ, MEASURES_EDIT, MEASURES_READ
 from .schemas import MeasureIn, ProviderIn
@@ -24,6 +25,7 @@ from .workflow import MEASURE
 bp = Blueprint("measures", __name__, url_prefix="/massnahmen")
 nav_entry(lazy_gettext("Maßnahmen"), "measures.index", MEASURES_READ, order=350)
 nav_entry(lazy_gettext("Weiterleitungen"), "measures.contracts", FORWARDING_READ, order=360)
+nav_entry(lazy_gettext("Bedarf und Angebot"), "measures.needs_page", MEASURES_READ, order=370)
 
 _SORTS = {"kommune": Kommune.name, "module": Measure.module_code, "title": Measure.title,
           "start_date": Measure.start_date, "places": Measure.places, "cost_plan": Measure.cost_plan_cents}
@@ -66,17 +68,26 @@ def index():
 @bp.route("/import", methods=["POST"])
 @requires(MEASURES_EDIT)
 def import_csv():
+    return _import_upload("measures.index", lambda upload: gettext(
+        "%(count)s Maßnahmen als Entwurf übernommen.", count=len(services.import_measures(
+            g.actor, csv_io.parse(upload.read(MAX_UPLOAD)), filename=upload.filename))))
+
+
+MAX_UPLOAD = 2_000_000  # bytes of an uploaded CSV file that are read (more is a file the parsers refuse)
+
+
+def _import_upload(endpoint: str, store) -> object:
+    """Run ``store(upload) -> success message`` on the uploaded ``file`` and return to ``endpoint``; on an
+    error nothing is kept and the messages (line and column) are flashed (the import has no form to show)."""
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
             raise ValidationFailed.field("file", gettext("Bitte eine CSV-Datei wählen."))
-        created = services.import_measures(g.actor, csv_io.parse(upload.read(2_000_001)), filename=upload.filename)
+        flash(store(upload), "success")
     except ValidationFailed as failed:
         discard_changes()
         flash_errors(failed.errors)
-        return redirect(url_for("measures.index"))
-    flash(gettext("%(count)s Maßnahmen als Entwurf übernommen.", count=len(created)), "success")
-    return redirect(url_for("measures.index"))
+    return redirect(url_for(endpoint))
 
 
 @bp.route("/neu", methods=["GET", "POST"])
@@ -151,4 +162,33 @@ def classify_provider():
     return response or _providers_page(errors)
 
 
-from . import forwarding_views  # noqa: E402,F401 - the forwarding pages on the same blueprint
+
+# --------------------------------------------------------------------------- needs and offer analysis
+
+def _needs_columns() -> list[Column]:
+    return [Column(gettext("Kommune")), Column(gettext("Zielgruppe"), "int")] + [
+        Column(gettext("Plätze %(module)s", module=m), "int") for m in MODULES] + [
+        Column(gettext("Lücke %(module)s", module=m), "int") for m in MODULES]
+
+
+@bp.route("/bedarf")
+@requires(MEASURES_READ)
+def needs_page():
+    rows = needs.analysis(scope_kommune_id(g.actor))
+    exported = export_of(request.args, "bedarf-und-angebot", lambda: (_needs_columns(), [
+        [r["kommune"], r["target"], *r["places"].values(), *r["gaps"].values()] for r in rows]))
+    if exported is not None:
+        return exported
+    counts = needs.counts_of(g.actor.kommune_id) if g.actor.kommune_id else []
+    return render_template("measures/needs.html", rows=rows, counts=counts, modules=MODULES)
+
+
+@bp.route("/bedarf", methods=["POST"])
+@requires(MEASURES_EDIT)
+def import_needs():
+    return _import_upload("measures.needs_page", lambda upload: gettext(
+        "Zielgruppenzahlen übernommen: %(total)s Personen.",
+        total=needs.import_counts(g.actor, needs.parse_counts(upload.read(MAX_UPLOAD)))))
+
+
+from . import forwarding_views  # noqa: E402,F401 - the forwarding pages, on the same blueprint

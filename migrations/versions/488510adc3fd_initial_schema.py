@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 788b3783d281
+Revision ID: 488510adc3fd
 Revises: 
-Create Date: 2026-12-03 12:54:06.829653
+Create Date: 2026-12-03 13:05:46.009122
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '788b3783d281'
+revision = '488510adc3fd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -200,6 +200,21 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
     sa.UniqueConstraint('name', name=op.f('uq_organisations_name'))
     )
+    op.create_table('target_group_counts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('age_band', sa.String(length=40), nullable=False),
+    sa.Column('residence_status', sa.String(length=40), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('imported_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('count >= 0', name=op.f('ck_target_group_counts_count_nonneg')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_target_group_counts_kommune_id_kommunen')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_target_group_counts')),
+    sa.UniqueConstraint('kommune_id', 'age_band', 'residence_status', name=op.f('uq_target_group_counts_kommune_id'))
+    )
+    with op.batch_alter_table('target_group_counts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_target_group_counts_kommune_id'), ['kommune_id'], unique=False)
+
     op.create_table('grants',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('programme_id', sa.Integer(), nullable=False),
@@ -467,7 +482,6 @@ def upgrade():
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('kommune_id', sa.Integer(), nullable=False),
     sa.Column('amount_cents', sa.BigInteger(), nullable=False),
-    sa.Column('paid_cents', sa.BigInteger(), nullable=False),
     sa.Column('start_date', sa.Date(), nullable=False),
     sa.Column('end_date', sa.Date(), nullable=False),
     sa.Column('side_conditions', sa.String(length=20), nullable=False),
@@ -479,7 +493,7 @@ def upgrade():
     sa.Column('proof_note', sa.String(length=2000), nullable=False),
     sa.Column('synthetic', sa.Boolean(), nullable=False),
     sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('amount_cents > 0 AND paid_cents >= 0 AND paid_cents <= amount_cents', name=op.f('ck_forwarding_contracts_amounts')),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_forwarding_contracts_amount_positive')),
     sa.CheckConstraint('start_date <= end_date', name=op.f('ck_forwarding_contracts_period_order')),
     sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_forwarding_contracts_kommune_id_kommunen')),
     sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_forwarding_contracts_measure_id_measures')),
@@ -1474,6 +1488,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_grants_kommune_id'))
 
     op.drop_table('grants')
+    with op.batch_alter_table('target_group_counts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_target_group_counts_kommune_id'))
+
+    op.drop_table('target_group_counts')
     op.drop_table('organisations')
     with op.batch_alter_table('if_calls', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_if_calls_programme_id'))
