@@ -16,7 +16,8 @@ from ..platform.extensions import db, login_manager
 from .models import User
 from .services import TokenRefused, user_for_token
 
-PUBLIC_ENDPOINTS = {"auth.login", "main.healthz", "main.readyz", "static", "api-docs.openapi_json",
+PUBLIC_ENDPOINTS = {"auth.login", "auth.forgot_password", "auth.reset",
+                    "main.healthz", "main.readyz", "static", "api-docs.openapi_json",
                     "main.api_docs", "main.set_language", "innovationsfonds.public.calls",
                     "innovationsfonds.public.call", "innovationsfonds.registration.register",
                     "innovationsfonds.registration.confirm", "innovationsfonds.registration.invitation"}

@@ -74,8 +74,10 @@ def test_kommune_and_finance_pages(app, client, make_user, make_grant):
                     "/budgets/uebersicht.csv", "/budgets/uebersicht.xlsx", "/budgets/mittelabrufe/export.xlsx",
                     f"/budgets/zuwendungen/{grant.id}/ausgaben/export.csv", f"/budgets/zuwendungen/{grant.id}"):
             assert finance_client.get(url).status_code == 200, url
+        assert "Noch keine Prüfung gespeichert" in finance_client.get("/budgets/abgleich").get_data(as_text=True)
+        checked = finance_client.post("/budgets/abgleich")
+        assert checked.status_code == 200 and "Keine Abweichungen" in checked.get_data(as_text=True)
         assert "Keine Abweichungen" in finance_client.get("/budgets/abgleich").get_data(as_text=True)
-        assert finance_client.post("/budgets/abgleich").status_code == 200
         assert "keine Abweichungen (geprüft" in finance_client.get("/").get_data(as_text=True)
     assert verify_ledger() == []
 
@@ -110,6 +112,9 @@ def test_proof_decision_and_reclaim_pages(app, client, make_user, make_grant):
         assert "Schlussbescheid erlassen" in page
         assert admin_client.post(f"/budgets/ausgaben/{expense.id}/aberkennen",
                                  data={"reason": "kein Beleg"}).status_code == 302
+        assert admin_client.post(f"/budgets/zuwendungen/{grant.id}/schlussbescheid").status_code == 409  # not heard
+        assert admin_client.post(f"/budgets/zuwendungen/{grant.id}/anhoerung").status_code == 302
+    with clock.freeze(date(2023, 9, 16)):  # the 14 days for comments have passed
         assert admin_client.post(f"/budgets/zuwendungen/{grant.id}/schlussbescheid").status_code == 302
         page = admin_client.get(f"/budgets/zuwendungen/{grant.id}/verwendungsnachweis").get_data(as_text=True)
         assert "5.000,00" in page and "Überzahlung" in page

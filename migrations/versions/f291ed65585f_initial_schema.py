@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 488510adc3fd
+Revision ID: f291ed65585f
 Revises: 
-Create Date: 2026-12-03 13:05:46.009122
+Create Date: 2026-12-03 13:20:40.818348
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '488510adc3fd'
+revision = 'f291ed65585f'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -61,6 +61,17 @@ def upgrade():
     sa.CheckConstraint("kind IN ('Kreis', 'kreisfreie Stadt')", name=op.f('ck_kommunen_kind')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kommunen')),
     sa.UniqueConstraint('ags', name=op.f('uq_kommunen_ags'))
+    )
+    op.create_table('ledger_checks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('checked_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('full', sa.Boolean(), nullable=False),
+    sa.Column('from_journal_id', sa.BigInteger(), nullable=False),
+    sa.Column('last_journal_id', sa.BigInteger(), nullable=False),
+    sa.Column('problem_count', sa.Integer(), nullable=False),
+    sa.Column('problems', sa.JSON(), nullable=False),
+    sa.Column('actor_label', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_checks'))
     )
     op.create_table('login_throttles',
     sa.Column('key', sa.String(length=64), nullable=False),
@@ -395,6 +406,7 @@ def upgrade():
     sa.Column('issued_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('issued_by_id', sa.Integer(), nullable=True),
     sa.Column('replaces_id', sa.Integer(), nullable=True),
+    sa.Column('correction_reason', sa.Text(), nullable=True),
     sa.CheckConstraint('(kommune_id IS NULL) <> (organisation_id IS NULL)', name=op.f('ck_documents_one_recipient')),
     sa.CheckConstraint('length(sha256) = 64', name=op.f('ck_documents_sha256_hex')),
     sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_documents_issued_by_id_users')),
@@ -763,6 +775,20 @@ def upgrade():
     with op.batch_alter_table('notification_preferences', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_preferences_user_id'), ['user_id'], unique=False)
 
+    op.create_table('password_reset_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_reset_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_password_reset_tokens_token_hash'))
+    )
+    with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_password_reset_tokens_user_id'), ['user_id'], unique=False)
+
     op.create_table('proofs_of_use',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('grant_id', sa.Integer(), nullable=False),
@@ -907,6 +933,36 @@ def upgrade():
     with op.batch_alter_table('grant_application_revisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_application_revisions_application_id'), ['application_id'], unique=False)
 
+    op.create_table('hearings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('proof_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'commented', 'superseded', 'concluded', name='hearingstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('lines', sa.JSON(), nullable=False),
+    sa.Column('final_grant_cents', sa.BigInteger(), nullable=False),
+    sa.Column('paid_cents', sa.BigInteger(), nullable=False),
+    sa.Column('principal_cents', sa.BigInteger(), nullable=False),
+    sa.Column('unused_interest_points', sa.String(length=10), nullable=True),
+    sa.Column('unused_interest_cents', sa.BigInteger(), nullable=False),
+    sa.Column('deadline', sa.Date(), nullable=False),
+    sa.Column('opened_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('opened_by_id', sa.Integer(), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('commented_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('commented_by_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('(comment IS NULL) = (commented_at IS NULL)', name=op.f('ck_hearings_comment_state')),
+    sa.CheckConstraint('principal_cents >= 0', name=op.f('ck_hearings_principal_nonneg')),
+    sa.ForeignKeyConstraint(['commented_by_id'], ['users.id'], name=op.f('fk_hearings_commented_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_hearings_grant_id_grants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'], name=op.f('fk_hearings_opened_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['proof_id'], ['proofs_of_use.id'], name=op.f('fk_hearings_proof_id_proofs_of_use'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearings'))
+    )
+    with op.batch_alter_table('hearings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearings_grant_id'), ['grant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearings_proof_id'), ['proof_id'], unique=False)
+
     op.create_table('if_assignments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sketch_id', sa.Integer(), nullable=False),
@@ -1048,6 +1104,12 @@ def upgrade():
     sa.Column('balance_cents', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['ledger_accounts.id'], name=op.f('fk_ledger_balances_account_id_ledger_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('account_id', name=op.f('pk_ledger_balances'))
+    )
+    op.create_table('ledger_check_sums',
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('sum_cents', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['ledger_accounts.id'], name=op.f('fk_ledger_check_sums_account_id_ledger_accounts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('account_id', name=op.f('pk_ledger_check_sums'))
     )
     op.create_table('ledger_entries',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -1328,6 +1390,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ledger_entries_credit_account_id'))
 
     op.drop_table('ledger_entries')
+    op.drop_table('ledger_check_sums')
     op.drop_table('ledger_balances')
     with op.batch_alter_table('if_staged_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_if_staged_messages_sketch_id'))
@@ -1355,6 +1418,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_if_assignments_reviewer_id'))
 
     op.drop_table('if_assignments')
+    with op.batch_alter_table('hearings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearings_proof_id'))
+        batch_op.drop_index(batch_op.f('ix_hearings_grant_id'))
+
+    op.drop_table('hearings')
     with op.batch_alter_table('grant_application_revisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_application_revisions_application_id'))
 
@@ -1378,6 +1446,10 @@ def downgrade():
 
     op.drop_table('allocation_key_counts')
     op.drop_table('proofs_of_use')
+    with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_password_reset_tokens_user_id'))
+
+    op.drop_table('password_reset_tokens')
     with op.batch_alter_table('notification_preferences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_preferences_user_id'))
 
@@ -1509,6 +1581,7 @@ def downgrade():
     op.drop_table('scheduler_leases')
     op.drop_table('programmes')
     op.drop_table('login_throttles')
+    op.drop_table('ledger_checks')
     op.drop_table('kommunen')
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_runs_started_at'))
