@@ -31,7 +31,6 @@ from . import services
 from .models import ContractStatus, ForwardingContract, FundingSource, MeasureStatus, ProviderPayment
 from .workflow import CONTRACT, PROOF
 
-OPEN_STATES = (ContractStatus.REQUESTED, ContractStatus.CONSENTED)  # they count against the measure's cost plan
 # budgets' field names of an expense -> the payment form's
 PAYMENT_FIELDS = {"expense_date": "payment_date", "amount": "amount", "voucher_ref": "voucher_ref",
                   "module": "payment_date"}
@@ -79,7 +78,7 @@ def request_contract(actor, data: Mapping[str, Any], *, synthetic: bool = False)
     if organisation is None or services.provider_profile(organisation.id) is None:
         raise ValidationFailed.field("organisation_id", "Dieser Kursträger ist nicht eingetragen.")
     committed = db.session.scalar(select(sum_cents(ForwardingContract.amount_cents)).where(
-        ForwardingContract.measure_id == measure.id, ForwardingContract.status.in_(OPEN_STATES)))
+        ForwardingContract.measure_id == measure.id, ForwardingContract.status.in_(services.OPEN_CONTRACTS)))
     if committed + data["amount_cents"] > measure.cost_plan_cents:
         raise ValidationFailed.field("amount", (
             f"Der Betrag übersteigt den Kostenplan der Maßnahme: {format_eur(measure.cost_plan_cents)}, davon "

@@ -14,13 +14,24 @@ from sqlalchemy import Select, select
 from ..auth.models import Role
 from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..platform import audit, clock
-from ..platform.database import lock_for_update
+from ..platform.database import lock_for_update, sum_cents
 from ..platform.errors import Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
+from ..platform.money import format_eur
 from ..reference.models import Organisation
-from .models import FundingSource, Measure, MeasureKind, MeasureStatus, ProviderKind, ProviderProfile
+from .models import (
+    ContractStatus,
+    ForwardingContract,
+    FundingSource,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    ProviderKind,
+    ProviderProfile,
+)
 from .workflow import MEASURE
 
+OPEN_CONTRACTS = (ContractStatus.REQUESTED, ContractStatus.CONSENTED)  # they bind part of the cost plan
 FIELDS = ("module_code", "title", "kind", "provider_name", "provider_id", "places", "start_date", "end_date",
           "weekly_hours", "cost_plan_cents", "funding_source", "other_programme")
 
@@ -93,8 +104,17 @@ def create_measure(actor, data: Mapping[str, Any], *, synthetic: bool = False) -
 def update_measure(measure: Measure, actor, data: Mapping[str, Any]) -> Measure:
     """Change the fields of a draft or running measure."""
     MEASURE.check(measure.status, "edit", actor)
+    values = _checked(data)
+    forwarded = db.session.scalar(select(sum_cents(ForwardingContract.amount_cents)).where(
+        ForwardingContract.measure_id == measure.id, ForwardingContract.status.in_(OPEN_CONTRACTS)))
+    if forwarded and values.get("funding_source") is FundingSource.OTHER:
+        raise ValidationFailed.field("funding_source", "Die Maßnahme hat Weiterleitungsverträge aus diesem Programm.")
+    if forwarded > values.get("cost_plan_cents", 0):
+        message = (f"Weitergeleitet oder beantragt sind bereits {format_eur(forwarded)}; "
+                   "der Kostenplan darf nicht darunter liegen.")
+        raise ValidationFailed.field("cost_plan", message)
     before = _snapshot(measure)
-    for key, value in _checked(data).items():
+    for key, value in values.items():
         setattr(measure, key, value)
     audit.record("measure.update", "measure", measure.id, before=before, after=_snapshot(measure), actor=actor,
                  kommune_id=measure.kommune_id)

@@ -17,7 +17,7 @@ from ..platform.web.listing import ListColumn, Listing, build_listing, export_of
 from ..platform.web.navigation import nav_entry
 from ..reference.models import Kommune, Organisation
 from . import csv_io, forwarding, needs, services
-from .models import MODULES, FundingSource, Measure, MeasureKind, MeasureStatus, ProviderKind
+from .models import MODULES, ForwardingContract, FundingSource, Measure, MeasureKind, MeasureStatus, ProviderKind
 from .permissions import FORWARDING_DECIDE, FORWARDING_READ, MEASURES_EDIT, MEASURES_READ
 from .schemas import MeasureIn, ProviderIn
 from .workflow import MEASURE
@@ -107,8 +107,8 @@ def new():
 @requires(MEASURES_READ)
 def detail(measure_id: int):
     measure = services.get_measure(g.actor, measure_id)
-    contracts = [c for c in db.session.scalars(forwarding.contracts_select(g.actor))
-                 if c.measure_id == measure.id] if can(g.actor, FORWARDING_READ) else []
+    contracts = list(db.session.scalars(forwarding.contracts_select(g.actor).where(
+        ForwardingContract.measure_id == measure.id))) if can(g.actor, FORWARDING_READ) else []
     return render_template("measures/detail.html", measure=measure, contracts=contracts,
                            actions=[a for a in MEASURE.allowed_actions(measure.status, g.actor) if a != "edit"],
                            can_edit="edit" in MEASURE.allowed_actions(measure.status, g.actor), workflow=MEASURE)

@@ -142,3 +142,15 @@ def test_the_proof_of_use_page_lists_forwarded_amounts_per_provider(consented, c
     with clock.freeze(DAY):
         page = client.get(f"/budgets/zuwendungen/{consented['grant'].id}/verwendungsnachweis").get_data(as_text=True)
     assert "Weitergeleitete Mittel je Kursträger" in page and "VHS Testhausen" in page and "2.500,00" in page
+
+
+def test_the_cost_plan_cannot_drop_below_what_is_forwarded(consented, api):
+    measure = consented["contract"].measure
+    body = {"module": "F1", "title": measure.title, "kind": "course", "provider_name": "VHS", "places": 20,
+            "start_date": "2021-03-01", "end_date": "2021-12-31", "weekly_hours": 12, "cost_plan": "9999.99",
+            "funding_source": "programme"}
+    answer = api(consented["kommune"]).put(f"/api/v1/measures/{measure.id}", json=body)
+    assert answer.status_code == 422 and "10.000,00" in answer.get_json()["errors"]["cost_plan"][0]
+    answer = api(consented["kommune"]).put(f"/api/v1/measures/{measure.id}", json={
+        **body, "cost_plan": "10000.00", "funding_source": "other", "other_programme": "KAoA"})
+    assert answer.status_code == 422 and "funding_source" in answer.get_json()["errors"]
