@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from ..auth.models import Role
-from ..auth.permissions import ensure_kommune_access, ensure_organisation_access
+from ..auth.permissions import ensure_kommune_access
 from ..budgets.models import Expense, Grant, RecipientKind
 from ..budgets.services import grants_visible_to, record_expense
 from ..platform import audit, clock
@@ -54,7 +54,8 @@ def get_contract(user, contract_id: int, *, lock: bool = False) -> ForwardingCon
     if contract is None or user.role is Role.REVIEWER:
         raise NotFound("Weiterleitungsvertrag nicht gefunden.")
     ensure_kommune_access(user, contract.kommune_id, "Weiterleitungsvertrag")
-    ensure_organisation_access(user, contract.organisation_id, "Weiterleitungsvertrag")
+    if user.role is Role.ORGANISATION and user.organisation_id != contract.organisation_id:
+        raise NotFound("Weiterleitungsvertrag nicht gefunden.")
     return contract
 
 
