@@ -25,7 +25,7 @@ CONFIGS = {"default": "default.py", "testing": "testing.py", "production": "prod
 # Every domain package may provide: models, permissions, views (bp), api (blp), commands, panels, jobs.
 # app.benchdata is no domain (synthetic data for bench/): app/cli.py registers its one command itself.
 DOMAINS = ["app.auth", "app.main", "app.notifications", "app.scheduler", "app.allocation", "app.grants",
-           "app.budgets", "app.innovationsfonds", "app.results", "app.documents"]
+           "app.budgets", "app.innovationsfonds", "app.measures", "app.results", "app.documents"]
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - the value production refuses
 
 

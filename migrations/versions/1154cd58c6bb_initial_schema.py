@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 545e0fb20307
+Revision ID: 1154cd58c6bb
 Revises: 
-Create Date: 2026-12-03 13:44:30.572534
+Create Date: 2026-12-03 13:44:48.443517
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '545e0fb20307'
+revision = '1154cd58c6bb'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -224,6 +224,21 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_results_target_groups')),
     sa.UniqueConstraint('programme_id', 'kommune_id', name='uq_results_target_groups')
     )
+    op.create_table('target_group_counts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('age_band', sa.String(length=40), nullable=False),
+    sa.Column('residence_status', sa.String(length=40), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('imported_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('count >= 0', name=op.f('ck_target_group_counts_count_nonneg')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_target_group_counts_kommune_id_kommunen')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_target_group_counts')),
+    sa.UniqueConstraint('kommune_id', 'age_band', 'residence_status', name=op.f('uq_target_group_counts_kommune_id'))
+    )
+    with op.batch_alter_table('target_group_counts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_target_group_counts_kommune_id'), ['kommune_id'], unique=False)
+
     op.create_table('grants',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('programme_id', sa.Integer(), nullable=False),
@@ -272,6 +287,44 @@ def upgrade():
     with op.batch_alter_table('if_criteria', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_if_criteria_call_id'), ['call_id'], unique=False)
 
+    op.create_table('measures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('module_code', sa.String(length=10), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.Enum('course', 'coaching', 'integration_course', 'counselling', 'other', name='measurekind', native_enum=False, length=20), nullable=False),
+    sa.Column('provider_name', sa.String(length=200), nullable=False),
+    sa.Column('provider_id', sa.Integer(), nullable=True),
+    sa.Column('places', sa.Integer(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('weekly_hours', sa.Integer(), nullable=False),
+    sa.Column('cost_plan_cents', sa.BigInteger(), nullable=False),
+    sa.Column('funding_source', sa.Enum('programme', 'other', name='fundingsource', native_enum=False, length=20), nullable=False),
+    sa.Column('other_programme', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'active', 'finished', 'cancelled', name='measurestatus', native_enum=False, length=20), nullable=False),
+    sa.Column('synthetic', sa.Boolean(), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("module_code IN ('F1', 'F2', 'F3', 'F4')", name=op.f('ck_measures_module')),
+    sa.CheckConstraint('places >= 0 AND weekly_hours >= 0 AND cost_plan_cents >= 0', name=op.f('ck_measures_nonneg')),
+    sa.CheckConstraint('start_date <= end_date', name=op.f('ck_measures_period_order')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_measures_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['provider_id'], ['organisations.id'], name=op.f('fk_measures_provider_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_measures'))
+    )
+    with op.batch_alter_table('measures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_measures_kommune_id'), ['kommune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_measures_provider_id'), ['provider_id'], unique=False)
+
+    op.create_table('provider_profiles',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('vhs', 'wbg14', 'school', 'other', name='providerkind', native_enum=False, length=20), nullable=False),
+    sa.Column('recognition', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_provider_profiles_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_profiles')),
+    sa.UniqueConstraint('organisation_id', name=op.f('uq_provider_profiles_organisation_id'))
+    )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=200), nullable=False),
@@ -447,6 +500,36 @@ def upgrade():
     with op.batch_alter_table('expense_imports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_expense_imports_grant_id'), ['grant_id'], unique=False)
         batch_op.create_index('ux_expense_imports_active_file', ['grant_id', 'file_sha256'], unique=True, sqlite_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'), postgresql_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'))
+
+    op.create_table('forwarding_contracts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('measure_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('side_conditions', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.Enum('requested', 'consented', 'refused', 'withdrawn', name='contractstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('decision_reason', sa.String(length=2000), nullable=False),
+    sa.Column('proof_status', sa.Enum('submitted', 'accepted', 'returned', name='proofstatus', native_enum=False, length=20), nullable=True),
+    sa.Column('proof_expenses_cents', sa.BigInteger(), nullable=True),
+    sa.Column('proof_text', sa.String(length=2000), nullable=False),
+    sa.Column('proof_note', sa.String(length=2000), nullable=False),
+    sa.Column('synthetic', sa.Boolean(), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_forwarding_contracts_amount_positive')),
+    sa.CheckConstraint('start_date <= end_date', name=op.f('ck_forwarding_contracts_period_order')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_forwarding_contracts_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_forwarding_contracts_measure_id_measures')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_forwarding_contracts_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_forwarding_contracts')),
+    sa.UniqueConstraint('measure_id', 'organisation_id', name=op.f('uq_forwarding_contracts_measure_id'))
+    )
+    with op.batch_alter_table('forwarding_contracts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_forwarding_contracts_kommune_id'), ['kommune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_forwarding_contracts_measure_id'), ['measure_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_forwarding_contracts_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('grant_applications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1238,6 +1321,22 @@ def upgrade():
     with op.batch_alter_table('if_review_revisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_if_review_revisions_review_id'), ['review_id'], unique=False)
 
+    op.create_table('provider_payments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contract_id', sa.Integer(), nullable=False),
+    sa.Column('expense_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('payment_date', sa.Date(), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_provider_payments_amount_positive')),
+    sa.ForeignKeyConstraint(['contract_id'], ['forwarding_contracts.id'], name=op.f('fk_provider_payments_contract_id_forwarding_contracts')),
+    sa.ForeignKeyConstraint(['expense_id'], ['expenses.id'], name=op.f('fk_provider_payments_expense_id_expenses')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_payments')),
+    sa.UniqueConstraint('expense_id', name=op.f('uq_provider_payments_expense_id'))
+    )
+    with op.batch_alter_table('provider_payments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_provider_payments_contract_id'), ['contract_id'], unique=False)
+
     op.create_table('repayments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reclaim_id', sa.Integer(), nullable=False),
@@ -1285,6 +1384,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_repayments_reclaim_id'))
 
     op.drop_table('repayments')
+    with op.batch_alter_table('provider_payments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_provider_payments_contract_id'))
+
+    op.drop_table('provider_payments')
     with op.batch_alter_table('if_review_revisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_if_review_revisions_review_id'))
 
@@ -1434,6 +1537,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_grant_applications_kommune_id'))
 
     op.drop_table('grant_applications')
+    with op.batch_alter_table('forwarding_contracts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_forwarding_contracts_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_forwarding_contracts_measure_id'))
+        batch_op.drop_index(batch_op.f('ix_forwarding_contracts_kommune_id'))
+
+    op.drop_table('forwarding_contracts')
     with op.batch_alter_table('expense_imports', schema=None) as batch_op:
         batch_op.drop_index('ux_expense_imports_active_file', sqlite_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'), postgresql_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'))
         batch_op.drop_index(batch_op.f('ix_expense_imports_grant_id'))
@@ -1474,6 +1583,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_kommune_id'))
 
     op.drop_table('users')
+    op.drop_table('provider_profiles')
+    with op.batch_alter_table('measures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_measures_provider_id'))
+        batch_op.drop_index(batch_op.f('ix_measures_kommune_id'))
+
+    op.drop_table('measures')
     with op.batch_alter_table('if_criteria', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_if_criteria_call_id'))
 
@@ -1484,6 +1599,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_grants_kommune_id'))
 
     op.drop_table('grants')
+    with op.batch_alter_table('target_group_counts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_target_group_counts_kommune_id'))
+
+    op.drop_table('target_group_counts')
     op.drop_table('results_target_groups')
     op.drop_table('organisations')
     with op.batch_alter_table('if_calls', schema=None) as batch_op:

@@ -1,0 +1,121 @@
+"""Pages of the Weiterleitung: contracts (list, export, request), a contract with its consent, payments and the
+provider's proof. Registered on ``views.bp``; views never commit (the request edge does)."""
+
+from __future__ import annotations
+
+from flask import g, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
+
+from ..auth.permissions import requires
+from ..platform.extensions import db
+from ..platform.web.edge import submit
+from ..platform.web.forms import load_form
+from ..platform.web.listing import ListColumn, Listing, build_listing
+from ..reference.models import Organisation
+from . import forwarding, services
+from .models import ForwardingContract, FundingSource, MeasureStatus
+from .permissions import FORWARDING_DECIDE, FORWARDING_MANAGE, FORWARDING_PROOF, FORWARDING_READ
+from .schemas import ActionIn, ContractDecisionIn, ContractIn, ProviderPaymentIn, ProviderProofIn, contract_actions
+from .views import bp
+from .workflow import CONTRACT, PROOF
+
+CONTRACT_COLUMNS = [
+    ListColumn("id", lazy_gettext("Nr."), lambda c: c.id, "int", ForwardingContract.id),
+    ListColumn("measure", lazy_gettext("Maßnahme"), lambda c: c.measure.title),
+    ListColumn("provider", lazy_gettext("Träger"), lambda c: c.organisation.name, sort=Organisation.name),
+    ListColumn("amount", lazy_gettext("Betrag"), lambda c: c.amount_cents, "money", ForwardingContract.amount_cents),
+    ListColumn("paid", lazy_gettext("gezahlt"), lambda c: c.paid_cents, "money"),
+    ListColumn("start_date", lazy_gettext("Beginn"), lambda c: c.start_date, "date", ForwardingContract.start_date),
+    ListColumn("end_date", lazy_gettext("Ende"), lambda c: c.end_date, "date"),
+    ListColumn("side_conditions", lazy_gettext("Nebenbestimmungen"), lambda c: c.side_conditions),
+    ListColumn("status", lazy_gettext("Status"), lambda c: c.status.label),
+    ListColumn("proof", lazy_gettext("Nachweis"), lambda c: c.proof_status.label if c.proof_status else ""),
+]
+
+
+@bp.route("/weiterleitungen")
+@requires(FORWARDING_READ)
+def contracts():
+    return _contracts_page({})
+
+
+def _contracts_page(errors: dict):
+    statement = forwarding.contracts_select(g.actor).join(Organisation)
+    listing = build_listing(statement, CONTRACT_COLUMNS, args=request.args, default_sort="id",
+                            default_descending=True, filename="weiterleitungen", search=[Organisation.name])
+    if not isinstance(listing, Listing):
+        return listing
+    measures = [m for m in db.session.scalars(services.measures_select(g.actor))
+                if m.status is not MeasureStatus.CANCELLED and m.funding_source is FundingSource.PROGRAMME]
+    return render_template("measures/contracts.html", listing=listing, errors=errors, form=request.form,
+                           measures=measures, providers=list(db.session.scalars(services.providers_select()))), \
+        (422 if errors else 200)
+
+
+@bp.route("/weiterleitungen", methods=["POST"])
+@requires(FORWARDING_MANAGE)
+def request_contract():
+    def change() -> str:
+        return url_for("measures.contract", contract_id=forwarding.request_contract(
+            g.actor, load_form(ContractIn())).id)
+
+    response, errors = submit(change, success=gettext("Die Zustimmung zur Weiterleitung ist beantragt."))
+    return response or _contracts_page(errors)
+
+
+@bp.route("/weiterleitungen/<id:contract_id>")
+@requires(FORWARDING_READ)
+def contract(contract_id: int):
+    return _contract_page(forwarding.get_contract(g.actor, contract_id), {})
+
+
+def _contract_page(item: ForwardingContract, errors: dict):
+    return render_template("measures/contract.html", contract=item, actions=contract_actions(item),
+                           contract_flow=CONTRACT, proof_flow=PROOF, errors=errors, form=request.form), \
+        (422 if errors else 200)
+
+
+def _act(contract_id: int, change, success: str):
+    item = forwarding.get_contract(g.actor, contract_id, lock=True)
+    response, errors = submit(lambda: (change(item), url_for("measures.contract", contract_id=contract_id))[1],
+                              success=success)
+    return response or _contract_page(forwarding.get_contract(g.actor, contract_id), errors)
+
+
+@bp.route("/weiterleitungen/<id:contract_id>/entscheidung", methods=["POST"])
+@requires(FORWARDING_DECIDE)
+def decide(contract_id: int):
+    def change(item):
+        data = load_form(ContractDecisionIn())
+        forwarding.decide(item, data["action"], g.actor, reason=data["reason"])
+
+    return _act(contract_id, change, gettext("Entschieden."))
+
+
+@bp.route("/weiterleitungen/<id:contract_id>/zurueckziehen", methods=["POST"])
+@requires(FORWARDING_MANAGE)
+def withdraw(contract_id: int):
+    return _act(contract_id, lambda item: forwarding.decide(item, "withdraw", g.actor),
+                gettext("Der Antrag ist zurückgezogen."))
+
+
+@bp.route("/weiterleitungen/<id:contract_id>/zahlung", methods=["POST"])
+@requires(FORWARDING_MANAGE)
+def pay(contract_id: int):
+    return _act(contract_id, lambda item: forwarding.pay(item, g.actor, load_form(ProviderPaymentIn())),
+                gettext("Die Zahlung an den Träger ist als Ausgabe gebucht."))
+
+
+@bp.route("/weiterleitungen/<id:contract_id>/nachweis", methods=["POST"])
+@requires(FORWARDING_PROOF)
+def submit_proof(contract_id: int):
+    return _act(contract_id, lambda item: forwarding.proof(item, "submit", g.actor, load_form(ProviderProofIn())),
+                gettext("Der Nachweis ist eingereicht."))
+
+
+@bp.route("/weiterleitungen/<id:contract_id>/nachweispruefung", methods=["POST"])
+@requires(FORWARDING_MANAGE)
+def check_proof(contract_id: int):
+    action = request.form.get("action", "")
+    return _act(contract_id, lambda item: forwarding.proof(item, action, g.actor, load_form(ActionIn())),
+                gettext("Der Nachweis ist geprüft."))
