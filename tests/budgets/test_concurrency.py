@@ -9,7 +9,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.auth.services import create_token
-from app.budgets.models import Drawdown, IdempotencyKey
+from app.budgets.models import Drawdown
+from app.platform.web.idempotency import IdempotencyKey
 from app.budgets.verify import verify_ledger
 from app.platform import clock
 from app.platform.database import sum_cents
