@@ -15,7 +15,7 @@ from ..platform.web import idempotency
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.idempotency import IDEMPOTENCY_DOC
 from ..platform.web.pagination import SelectPage
-from . import services, settlement, status
+from . import services, status
 from .csv_import import parse_expense_csv
 from .early_start import early_start_warnings
 from .models import DrawdownStatus
@@ -248,7 +248,7 @@ def import_expenses(grant_id: int):
     data = upload.read() if upload is not None else request.get_data()
     if not data:
         raise ValidationFailed.field("file", "Bitte eine CSV-Datei senden.")
-    services._ensure_open_for_expenses(grant)
+    services.ensure_open_for_expenses(grant)
     rows = parse_expense_csv(data, grant, today=clock.today())
     record = services.import_expenses(grant, rows, actor=g.actor, content=data,
                                       filename=upload.filename if upload is not None and upload.filename else "")
@@ -310,7 +310,7 @@ def mark_ineligible(data, expense_id: int):
 
 def _proof_dump(proof) -> dict:
     data = ProofOut().dump(proof)
-    reclaim = settlement.reclaim_of(proof.grant)
+    reclaim = services.reclaim_of(proof.grant)
     data["reclaim_id"] = reclaim.id if reclaim else None
     return data
 
@@ -333,7 +333,7 @@ def get_proof(grant_id: int):
 @blp.response(201, ProofOut)
 def submit_proof(data, grant_id: int):
     grant = services.get_grant(g.actor, grant_id)
-    proof = settlement.submit_proof(grant, narrative=data["narrative"], confirmed=data["confirmed"], actor=g.actor)
+    proof = services.submit_proof(grant, narrative=data["narrative"], confirmed=data["confirmed"], actor=g.actor)
     db.session.commit()
     response = jsonify(_proof_dump(proof))
     response.status_code = 201
@@ -346,13 +346,13 @@ def submit_proof(data, grant_id: int):
 @blp.response(200, ProofOut)
 def final_decision(data, grant_id: int):
     grant = services.get_grant(g.actor, grant_id)
-    proof = settlement.decide_final(grant, actor=g.actor, points=Decimal(data["points"]), day_count=data["day_count"])
+    proof = services.decide_final(grant, actor=g.actor, points=Decimal(data["points"]), day_count=data["day_count"])
     db.session.commit()
     return jsonify(_proof_dump(proof))
 
 
 def reclaim_view(reclaim, as_of: date) -> dict:
-    statement = settlement.reclaim_statement(reclaim, as_of)
+    statement = services.reclaim_statement(reclaim, as_of)
     return {"id": reclaim.id, "grant_id": reclaim.grant_id, "status": reclaim.status.value,
             "principal_cents": reclaim.principal_cents, "principal_repaid_cents": reclaim.principal_repaid_cents,
             "interest_repaid_cents": reclaim.interest_repaid_cents,
@@ -370,7 +370,7 @@ def reclaim_view(reclaim, as_of: date) -> dict:
 @blp.arguments(AsOfQuery, location="query")
 @blp.response(200, ReclaimOut)
 def get_reclaim(query, reclaim_id: int):
-    reclaim = settlement.get_reclaim(g.actor, reclaim_id)
+    reclaim = services.get_reclaim(g.actor, reclaim_id)
     return reclaim_view(reclaim, query.get("as_of") or clock.today())
 
 
@@ -380,10 +380,10 @@ def get_reclaim(query, reclaim_id: int):
 @blp.response(201, ReclaimOut)
 @blp.doc(**IDEMPOTENCY_DOC)
 def record_repayment(data, reclaim_id: int):
-    reclaim = settlement.get_reclaim(g.actor, reclaim_id)
+    reclaim = services.get_reclaim(g.actor, reclaim_id)
 
     def create():
-        settlement.record_repayment(reclaim, amount_cents=data["amount"], value_date=data["value_date"],
+        services.record_repayment(reclaim, amount_cents=data["amount"], value_date=data["value_date"],
                                     reference=data["reference"], actor=g.actor)
         return 201, ReclaimOut().dump(reclaim_view(reclaim, data["value_date"]))
 

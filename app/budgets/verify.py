@@ -42,7 +42,7 @@ from .models import (
     ProofStatus,
     Reclaim,
 )
-from .settlement import reclaim_unused_interest, unused_interest_cents, unused_interest_points
+from .services import reclaim_unused_interest, unused_interest_cents, unused_interest_points
 
 K = AccountKind
 

@@ -19,7 +19,7 @@ from ..platform.web.exports import FORMATS, Column, export_response, today_stamp
 from ..platform.web.listing import ListColumn, Listing, build_listing, export_of
 from ..platform.web.navigation import nav_entry
 from ..reference.models import Kommune
-from . import monitoring, services, settlement, status
+from . import monitoring, services, status
 from .csv_import import parse_expense_csv, parse_units
 from .early_start import early_start_warnings
 from .models import Drawdown, DrawdownStatus, Expense, Grant, ProofOfUse, Reclaim, ReclaimStatus
@@ -39,6 +39,7 @@ from .permissions import (
 from .rates import flat_rates
 from .spend_chart import grant_spend_chart
 from .verify import record_check, verify_ledger
+from .workflow import DRAWDOWN
 
 bp = Blueprint("budgets", __name__, url_prefix="/budgets")
 nav_entry(lazy_gettext("Budget"), "budgets.index", BUDGET_READ, order=300)
@@ -114,7 +115,7 @@ def grant(grant_id: int):
                       and line.approved_cents})
     return render_template("budgets/grant.html", grant=item, status=current, chart=chart, drawdowns=drawdowns,
                            modules=modules, errors=errors, form=request.form, proof=services.proof_of(item),
-                           reclaim=settlement.reclaim_of(item), recent=RECENT_DRAWDOWNS), (422 if errors else 200)
+                           reclaim=services.reclaim_of(item), recent=RECENT_DRAWDOWNS), (422 if errors else 200)
 
 
 RECENT_DRAWDOWNS = 10  # on the budget page of a grant; the older ones are folded away below the form
@@ -183,7 +184,7 @@ def _recipient(item: Grant) -> str:
 def drawdown(drawdown_id: int, errors: dict | None = None, failed: str = ""):
     """``failed``: the action whose form is shown again with ``errors`` (approve and reject both have a reason)."""
     item = services.get_drawdown(g.actor, drawdown_id)
-    actions = _allowed_actions(item)
+    actions = DRAWDOWN.allowed_actions(item.status, g.actor)
     four_eyes = "pay" in actions and services.four_eyes_bar(item, g.actor)
     decider = db.session.get(User, item.decided_by_id) if item.decided_by_id else None
     context = monitoring.drawdown_context(item) if can(g.actor, DRAWDOWN_CONTEXT) else None
@@ -191,12 +192,6 @@ def drawdown(drawdown_id: int, errors: dict | None = None, failed: str = ""):
                            failed=failed, actions=[a for a in actions if not (four_eyes and a == "pay")],
                            four_eyes=four_eyes, decided_by_name=decider.name if decider else "–", context=context
                            ), (422 if errors else 200)
-
-
-def _allowed_actions(item: Drawdown) -> list[str]:
-    rule_roles = {action: roles for (state, action), (_n, roles) in services.TRANSITIONS.items()
-                  if state == item.status}
-    return [action for action, roles in rule_roles.items() if g.actor.role in roles]
 
 
 @bp.route("/mittelabrufe/" + ID.format("drawdown_id") + "/<any(approve, reject, pay):action>", methods=["POST"])
@@ -327,7 +322,7 @@ def import_expenses(grant_id: int):
     try:
         if upload is None or not upload.filename:
             raise ValidationFailed.field("file", "Bitte eine CSV-Datei auswählen.")
-        services._ensure_open_for_expenses(item)
+        services.ensure_open_for_expenses(item)
         data = upload.read()
         rows = parse_expense_csv(data, item, today=clock.today())
         result = services.import_expenses(item, rows, actor=g.actor, filename=upload.filename, content=data)
@@ -394,7 +389,7 @@ def proof(grant_id: int):
         if not can(g.actor, PROOF_SUBMIT):
             abort(403)
         try:
-            settlement.submit_proof(item, narrative=request.form.get("narrative", ""),
+            services.submit_proof(item, narrative=request.form.get("narrative", ""),
                                     confirmed=request.form.get("confirmed") == "ja", actor=g.actor)
             db.session.commit()
             flash(gettext("Der Verwendungsnachweis wurde eingereicht."), "success")
@@ -407,13 +402,13 @@ def proof(grant_id: int):
     if current is not None and can(g.actor, PROOF_CHECK):
         expense_rows = list(db.session.scalars(services.expenses_select(item).limit(500)))
     ineligible = list(db.session.scalars(services.expenses_select(item, eligible=False)))
-    orders = settlement.final_payment_orders(item)
+    orders = services.final_payment_orders(item)
     final_payment_state = (gettext("ausgezahlt") if orders and all(o.status == DrawdownStatus.PAID for o in orders)
                            else gettext("Auszahlung durch die Finanzabteilung offen"))
     return render_template("budgets/proof.html", grant=item, proof=current, errors=errors, form=request.form,
                            final_payment_state=final_payment_state, final_payment_orders=orders,
-                           lines=settlement.settlement_lines(item), expenses=expense_rows, ineligible=ineligible,
-                           reclaim=settlement.reclaim_of(item), deadline_passed=clock.today() > item.last_expense_date
+                           lines=services.settlement_lines(item), expenses=expense_rows, ineligible=ineligible,
+                           reclaim=services.reclaim_of(item), deadline_passed=clock.today() > item.last_expense_date
                            ), (422 if errors else 200)
 
 
@@ -435,7 +430,7 @@ def mark_ineligible(expense_id: int):
 @requires(PROOF_CHECK)
 def final_decision(grant_id: int):
     item = services.get_grant(g.actor, grant_id)
-    settlement.decide_final(item, actor=g.actor)
+    services.decide_final(item, actor=g.actor)
     db.session.commit()
     flash(gettext("Der Schlussbescheid wurde erlassen."), "success")
     return redirect(url_for("budgets.proof", grant_id=item.id))
@@ -463,7 +458,7 @@ RECLAIM_COLUMNS = [Column(lazy_gettext("Nr."), "int"), Column(lazy_gettext("Zuwe
 @bp.route("/rueckforderungen/" + ID.format("reclaim_id"), methods=["GET", "POST"])
 @requires(BUDGET_READ)
 def reclaim(reclaim_id: int):
-    item = settlement.get_reclaim(g.actor, reclaim_id)
+    item = services.get_reclaim(g.actor, reclaim_id)
     errors: dict = {}
     if request.method == "POST":
         if not can(g.actor, REPAYMENT_RECORD):
@@ -473,7 +468,7 @@ def reclaim(reclaim_id: int):
         try:
             if errors:
                 raise ValidationFailed("Bitte prüfen.", errors=errors)
-            settlement.record_repayment(item, amount_cents=amount, value_date=value_date,
+            services.record_repayment(item, amount_cents=amount, value_date=value_date,
                                         reference=request.form.get("reference", ""), actor=g.actor)
             db.session.commit()
             flash(gettext("Die Rückzahlung wurde gebucht."), "success")
@@ -484,7 +479,7 @@ def reclaim(reclaim_id: int):
     as_of = clock.today()
     if item.status == ReclaimStatus.CLOSED and item.repayments:
         as_of = item.repayments[-1].value_date
-    statement = settlement.reclaim_statement(item, as_of)
+    statement = services.reclaim_statement(item, as_of)
     return render_template("budgets/reclaim.html", reclaim=item, statement=statement, as_of=as_of, errors=errors,
                            form=request.form), (422 if errors else 200)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ..budgets.models import Drawdown, ProofOfUse, Reclaim
-from ..budgets.settlement import reclaim_of, reclaim_statement
+from ..budgets.services import reclaim_of, reclaim_statement
 from ..grants.content import format_rate
 from ..grants.models import Decision, DecisionOutcome
 from ..innovationsfonds.models import ProjectDecision, Sketch, StagedMessage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.budgets import phases, services, settlement
+from app.budgets import phases, services
 from app.budgets.verify import verify_ledger
 from app.platform import clock
 from app.platform.extensions import db
@@ -113,7 +113,7 @@ def test_proof_decision_and_reclaim_pages(app, client, make_user, make_grant):
         assert admin_client.post(f"/budgets/zuwendungen/{grant.id}/schlussbescheid").status_code == 302
         page = admin_client.get(f"/budgets/zuwendungen/{grant.id}/verwendungsnachweis").get_data(as_text=True)
         assert "5.000,00" in page and "Überzahlung" in page
-    reclaim = settlement.reclaim_of(grant)
+    reclaim = services.reclaim_of(grant)
     finance_client = type(client)(app.test_client())
     finance_client.login(finance)
     with clock.freeze(date(2023, 10, 1)):
@@ -162,7 +162,7 @@ def test_closed_expense_entry_is_shown_and_its_forms_are_gone(app, client, make_
         assert (f"Die Ausgabenerfassung ist seit dem 01.07.2023 geschlossen; der {proof_link}Verwendungsnachweis</a> "
                 "ist bis zum 31.12.2023 einzureichen.") in staff.get(budget).get_data(as_text=True)
     with clock.freeze(date(2023, 8, 1)):
-        settlement.submit_proof(grant, narrative="Bericht", confirmed=True, actor=kommune)
+        services.submit_proof(grant, narrative="Bericht", confirmed=True, actor=kommune)
         db.session.commit()
         page = client.get(budget).get_data(as_text=True)
     assert (f"Die Ausgabenerfassung ist seit dem 01.07.2023 geschlossen; der {proof_link}Verwendungsnachweis</a> "

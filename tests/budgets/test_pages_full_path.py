@@ -11,7 +11,7 @@ from io import BytesIO
 
 from sqlalchemy import select
 
-from app.budgets import settlement
+from app.budgets import services
 from app.budgets.models import Drawdown, Expense
 from app.budgets.verify import verify_ledger
 from app.platform import clock
@@ -67,7 +67,7 @@ def test_full_path_through_the_pages(app, client, make_user, make_grant):
     footer = re.search(r"<tfoot><tr><td>Summe</td>(.*?)</tr></tfoot>", decision).group(1)
     sums = re.findall(r'<td class="num">([\d.]+,\d\d)\xa0€</td>', footer)
     assert sums[3] == "63.993,60" and sums[4] == "90.000,00" and len(sums) == 5
-    reclaim = settlement.reclaim_of(grant)
+    reclaim = services.reclaim_of(grant)
     with clock.freeze(date(2024, 1, 10)):
         page = f.get(f"/budgets/rueckforderungen/{reclaim.id}").get_data(as_text=True)
         assert "Zinsen gemäß § 49a Abs. 3 VwVfG" in page and "Zinsen gemäß § 49a Abs. 4 VwVfG" in page

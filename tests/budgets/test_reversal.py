@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
-from app.budgets import ledger, phases, services, settlement, status
+from app.budgets import ledger, phases, services, status
 from app.budgets.models import AccountKind, Expense, ExpenseDaily, ExpenseImport, Journal, LedgerEntry
 from app.budgets.verify import verify_ledger
 from app.platform import clock
@@ -171,7 +171,7 @@ def test_reverse_workflow_table(app, make_user, make_grant, api, state, action, 
         if state in ("entry_closed", "proof_submitted"):
             phases.close_expense_entry(grant, actor_label="test")
         if state == "proof_submitted":
-            settlement.submit_proof(grant, narrative="Bericht", confirmed=True, actor=owner)
+            services.submit_proof(grant, narrative="Bericht", confirmed=True, actor=owner)
         db.session.commit()
         target = "expenses" if action == "reverse_expense" else "expense-imports"
         object_id = expense.id if action == "reverse_expense" else record.id
@@ -262,7 +262,7 @@ def test_a_reversed_expense_cannot_be_marked_ineligible(app, make_user, make_gra
         services.reverse_expense(expense, reason="falsch", actor=kommune)
         db.session.commit()
     with clock.freeze(date(2023, 7, 15)):
-        settlement.submit_proof(grant, narrative="Bericht", confirmed=True, actor=kommune)
+        services.submit_proof(grant, narrative="Bericht", confirmed=True, actor=kommune)
         db.session.commit()
         with pytest.raises(Conflict, match="storniert"):
             services.mark_ineligible(expense, reason="Beleg fehlt", actor=admin)
