@@ -31,11 +31,13 @@ class Day(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def text(max_length: int, *, required: bool = False, min_length: int | None = None, **kwargs: Any) -> fields.String:
-    """A free-text field limited to ``max_length`` characters (a name from app.platform.limits)."""
-    messages = {"required": REQUIRED_MESSAGE, "null": REQUIRED_MESSAGE}
+def text(max_length: int, *, required: bool = False, min_length: int | None = None, message: str | None = None,
+         **kwargs: Any) -> fields.String:
+    """A free-text field limited to ``max_length`` characters (a name from app.platform.limits); ``message``
+    replaces the generic German messages (missing, too long) by one that names what is asked for."""
+    messages = {"required": message or REQUIRED_MESSAGE, "null": message or REQUIRED_MESSAGE}
     check = validate.Length(min=min_length if min_length is not None else (1 if required else None), max=max_length,
-                            error=_length_message(max_length, min_length if min_length is not None else 1))
+                            error=message or _length_message(max_length, min_length if min_length is not None else 1))
     return fields.String(required=required, validate=check, error_messages=messages,
                          metadata={"maxLength": max_length, **kwargs.pop("metadata", {})}, **kwargs)
 
