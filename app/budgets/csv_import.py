@@ -19,9 +19,9 @@ from datetime import date
 from ..platform.errors import ValidationFailed
 from ..platform.money import MoneyFormatError, parse_german_amount
 from ..platform.web.sanitation import TEXT_CONTROLS
+from .core.rates import flat_rates
 from .models import Grant
 from .plausibility import amount_problems
-from .rates import flat_rates
 from .services import approved_keys, validate_expense
 
 COLUMNS = ("datum", "baustein", "betrag", "einheiten", "pauschale", "beleg", "beschreibung")

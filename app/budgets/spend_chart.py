@@ -15,7 +15,8 @@ from flask_babel import gettext
 from ..platform import clock
 from ..platform.web.charts import Series, line_chart
 from . import status as budget_status
-from .forecast import straight_line
+from .core.forecast import straight_line
+from .core.posting import expenses_for_grant
 from .models import Grant
 
 
@@ -90,7 +91,7 @@ def short_eur(cents: int) -> str:
 
 def expenses_target(status: budget_status.GrantStatus) -> int:
     """The expenses needed to earn the whole approved grant (approved / funding rate), as ``at_risk`` uses."""
-    return -(-status.total.approved * 10000 // status.rate_bp) if status.rate_bp else status.total.approved
+    return expenses_for_grant(status.total.approved, status.rate_bp)
 
 
 def grant_spend_chart(grant: Grant, status: budget_status.GrantStatus) -> SpendChart:

@@ -26,7 +26,8 @@ from ..platform.database import sum_cents
 from ..platform.extensions import db
 from ..platform.money import percent
 from ..reference.models import Kommune, Organisation, kommune_display_name
-from .forecast import Forecast, at_risk, forecast_spend
+from .core.forecast import Forecast, at_risk, forecast_spend
+from .core.posting import earned_grant, expenses_for_grant
 from .models import AccountKind, Drawdown, DrawdownStatus, ExpenseDaily, Grant, LedgerAccount, LedgerBalance
 
 K = AccountKind
@@ -194,10 +195,9 @@ def _forecasts(result: dict[int, GrantStatus], starts: dict[int, date], granted:
             points.append((today, spent))
         forecast = forecast_spend(points, today=today, deadline=status.last_expense_date, window_days=WINDOW_DAYS)
         status.forecast = forecast
-        from .ledger import earned_for
 
-        status.projected_earned = min(earned_for(forecast.projected_cents, status.rate_bp), status.total.approved)
-        approved_as_expenses = -(-status.total.approved * 10000 // status.rate_bp)
+        status.projected_earned = min(earned_grant(forecast.projected_cents, status.rate_bp), status.total.approved)
+        approved_as_expenses = expenses_for_grant(status.total.approved, status.rate_bp)
         status.at_risk = (granted[gid] <= today - timedelta(days=HISTORY_DAYS) and today <= status.last_expense_date
                           and at_risk(forecast, approved_as_expenses, RISK_THRESHOLD))
 

@@ -25,8 +25,9 @@ from sqlalchemy import select
 from ..platform import audit, clock
 from ..platform.database import sum_cents
 from ..platform.extensions import db
-from .interest import BaseRateError
-from .ledger import earned_for, journal_totals, recomputed_balances
+from .core.interest import BaseRateError
+from .core.posting import earned_grant
+from .ledger import journal_totals, recomputed_balances
 from .models import (
     GRANT_LEVEL,
     AccountKind,
@@ -135,7 +136,7 @@ def _check_sources(balances: dict[int, dict]) -> list[str]:
             K.PAID: drawdowns[DrawdownStatus.PAID].get((grant_id, module, year), 0),
             K.EXPENSES: expenses.get((grant_id, module, year), 0),
         }
-        expected[K.EARNED] = -earned_for(expected[K.EXPENSES], rates.get(grant_id, 0))
+        expected[K.EARNED] = -earned_grant(expected[K.EXPENSES], rates.get(grant_id, 0))
         expected[K.OWN_SHARE] = -(expected[K.EXPENSES] + expected[K.EARNED])
         expected[K.AVAILABLE] = -expected[K.BUDGET] - expected[K.REQUESTED] - expected[K.APPROVED] - expected[K.PAID]
         for kind, value in expected.items():

@@ -142,7 +142,7 @@ def ablehnung_mittelabruf(drawdown: Drawdown) -> Letter:
 @kind("schlussbescheid", "Schlussbescheid", "schlussbescheid.html", "Schlussbescheid")
 def schlussbescheid(proof: ProofOfUse) -> Letter:
     """The final calculation per module as the final decision fixed it (``proof.decision_lines``,
-    ``app.budgets.final_grant``)."""
+    ``app.budgets.core.final_grant``)."""
     grant = proof.grant
     lines = list(proof.decision_lines or [])
     modules = {m.code: m.name for m in grant.programme.modules}

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
 from app.budgets import ledger, phases, services, status
+from app.budgets.core.posting import earned_grant
 from app.budgets.models import AccountKind, Expense, ExpenseDaily, ExpenseImport, Journal, LedgerEntry
 from app.budgets.verify import verify_ledger
 from app.platform import clock
@@ -307,7 +308,7 @@ def test_property_earned_follows_the_remaining_expenses(app, make_user, make_gra
     remaining = sum(e.amount_cents for e, flag in zip(expenses, reverse + [False] * 8, strict=False) if not flag)
     balances = ledger.balances_of(grant.id)
     assert balances[(K.EXPENSES, "F1", 2021)] == remaining
-    assert -balances[(K.EARNED, "F1", 2021)] == ledger.earned_for(remaining, rate)
+    assert -balances[(K.EARNED, "F1", 2021)] == earned_grant(remaining, rate)
     assert _daily(grant) == remaining
     assert verify_ledger() == []
     assert db.session.scalar(select(func.count()).select_from(ExpenseImport)) == 0

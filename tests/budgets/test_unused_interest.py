@@ -17,7 +17,12 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from app.budgets import services
-from app.budgets.interest import DrawnPayment, compute_interest_on_balance, load_base_rates, unused_drawdown_movements
+from app.budgets.core.interest import (
+    DrawnPayment,
+    compute_interest_on_balance,
+    load_base_rates,
+    unused_drawdown_movements,
+)
 from app.budgets.ledger import balances_of
 from app.budgets.models import GRANT_LEVEL, AccountKind, Reclaim
 from app.budgets.verify import verify_ledger

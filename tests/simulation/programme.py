@@ -12,7 +12,7 @@ the settlement, driven through the service functions with seeded random but real
 
 Invariants (issue #13): the ceilings add up to the pool; commitments never exceed the pool nor any
 Kommune's ceiling; no grant pays more than it approves; every final decision follows the final grant rule
-(``app.budgets.final_grant``); after settlement paid - repaid = final grant for every grant; the
+(``app.budgets.core.final_grant``); after settlement paid - repaid = final grant for every grant; the
 Innovationsfonds commitments stay within its budget; no voucher is booked twice (the same upload twice);
 ``verify_ledger()`` finds nothing (also after reversals).
 """

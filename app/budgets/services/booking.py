@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ...platform import clock
 from ...platform.extensions import db
 from .. import ledger
+from ..core.posting import earned_grant
 from ..ledger import Transfer
 from ..models import (
     AccountKind,
@@ -30,7 +31,7 @@ def _post_expenses(grant: Grant, accounts: dict, module: str, year: int, cents: 
     expenses_id = accounts[(K.EXPENSES, module, year)]
     before = ledger.balance(expenses_id, lock=True)
     earned_booked = -ledger.balance(accounts[(K.EARNED, module, year)])
-    earned_delta = ledger.earned_for(before + cents, grant.funding_rate_bp) - earned_booked
+    earned_delta = earned_grant(before + cents, grant.funding_rate_bp) - earned_booked
     return ledger.post(grant.id, kind, [
         Transfer(expenses_id, accounts[(K.EARNED, module, year)], earned_delta),
         Transfer(expenses_id, accounts[(K.OWN_SHARE, module, year)], cents - earned_delta)],

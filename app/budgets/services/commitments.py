@@ -17,6 +17,7 @@ from ...platform.errors import ValidationFailed
 from ...platform.extensions import db
 from ...platform.money import format_eur
 from .. import ledger
+from ..core.posting import earned_grant
 from ..ledger import Transfer
 from ..models import (
     GRANT_LEVEL,
@@ -99,7 +100,7 @@ def _earned_corrections(grant: Grant) -> list[Transfer]:
         if kind != K.EXPENSES:
             continue
         expenses = balances.get((K.EXPENSES, module, year), 0)
-        delta = ledger.earned_for(expenses, grant.funding_rate_bp) + balances.get((K.EARNED, module, year), 0)
+        delta = earned_grant(expenses, grant.funding_rate_bp) + balances.get((K.EARNED, module, year), 0)
         if delta:
             transfers.append(Transfer(accounts[(K.OWN_SHARE, module, year)], accounts[(K.EARNED, module, year)], delta))
     return transfers

@@ -14,6 +14,7 @@ from ...platform.errors import Conflict, NotFound, ValidationFailed
 from ...platform.extensions import db
 from ...platform.money import format_eur
 from .. import plausibility
+from ..core.rates import flat_rates, priced
 from ..models import (
     Expense,
     ExpenseImport,
@@ -21,7 +22,6 @@ from ..models import (
     GrantLine,
     ProofOfUse,
 )
-from ..rates import flat_rates, priced
 from .booking import book_expenses
 from .common import berlin_day
 from .grants import ensure_grant_access

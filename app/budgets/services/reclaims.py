@@ -17,7 +17,7 @@ from ...platform.errors import NotFound, ValidationFailed
 from ...platform.extensions import db
 from ...platform.money import format_eur
 from .. import ledger
-from ..interest import (
+from ..core.interest import (
     BalanceInterestResult,
     BaseRateError,
     DrawnPayment,
@@ -26,6 +26,7 @@ from ..interest import (
     load_base_rates,
     unused_drawdown_movements,
 )
+from ..core.posting import earned_increment
 from ..ledger import Transfer
 from ..models import (
     GRANT_LEVEL,
@@ -115,8 +116,7 @@ def _grant_used_by_module(grant: Grant) -> dict[str, list[tuple[date, int]]]:
     for module, year, day, cents in rows:
         before = spent[(module, year)]
         spent[(module, year)] = before + cents
-        uses[module].append((day, ledger.earned_for(before + cents, grant.funding_rate_bp)
-                             - ledger.earned_for(before, grant.funding_rate_bp)))
+        uses[module].append((day, earned_increment(before, cents, grant.funding_rate_bp)))
     return uses
 
 

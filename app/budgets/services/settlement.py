@@ -33,8 +33,8 @@ from ...platform.events import emit
 from ...platform.extensions import db
 from ...platform.money import format_eur, split_largest_remainder
 from .. import ledger
-from ..final_grant import LineFigures, ModuleSettlement, final_grant, settle
-from ..interest import (
+from ..core.final_grant import LineFigures, ModuleSettlement, final_grant, settle
+from ..core.interest import (
     BaseRateError,
 )
 from ..ledger import Transfer

@@ -15,6 +15,7 @@ from ...platform.web.exports import Column, export_response
 from ...platform.web.forms import load_form
 from ...platform.web.listing import ListColumn, Listing, build_listing
 from .. import services
+from ..core.rates import flat_rates
 from ..csv_import import parse_expense_csv
 from ..early_start import early_start_warnings
 from ..models import Expense, Grant
@@ -23,7 +24,6 @@ from ..permissions import (
     EXPENSE_RECORD,
     EXPENSE_REVERSE,
 )
-from ..rates import flat_rates
 from ..schemas import (
     ExpenseIn,
     ReversalIn,

@@ -2,7 +2,7 @@
 
 Background: money not spent by the end of the funding period (for this programme the last day an
 expense may fall on was 30.06.2023) is lost to the recipient and, if already drawn, must be paid back
-with interest (§ 49a VwVfG, see ``app.budgets.interest``). The forecast lets the administrator see a
+with interest (§ 49a VwVfG, see ``app.budgets.core.interest``). The forecast lets the administrator see a
 shortfall early. It is a management aid, not a legal figure.
 
 Conventions
