@@ -231,20 +231,21 @@ def expenses_select(grant: Grant, *, eligible: bool | None = None):
     return statement
 
 
+def _of_visible_grant(user, model, object_id: int, missing: str):
+    """The row of ``model`` if it exists and belongs to a grant ``user`` may see (else 404 ``missing``)."""
+    row = db.session.get(model, object_id)
+    if row is None:
+        raise NotFound(missing)
+    ensure_grant_access(user, db.session.get(Grant, row.grant_id))
+    return row
+
+
 def get_expense(user, expense_id: int) -> Expense:
-    expense = db.session.get(Expense, expense_id)
-    if expense is None:
-        raise NotFound("Ausgabe nicht gefunden.")
-    ensure_grant_access(user, db.session.get(Grant, expense.grant_id))
-    return expense
+    return _of_visible_grant(user, Expense, expense_id, "Ausgabe nicht gefunden.")
 
 
 def get_import(user, import_id: int) -> ExpenseImport:
-    record = db.session.get(ExpenseImport, import_id)
-    if record is None:
-        raise NotFound("Import nicht gefunden.")
-    ensure_grant_access(user, db.session.get(Grant, record.grant_id))
-    return record
+    return _of_visible_grant(user, ExpenseImport, import_id, "Import nicht gefunden.")
 
 
 def imports_select(grant: Grant):

@@ -8,9 +8,13 @@ commits once.
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, g, request
 from flask_babel import lazy_gettext
 
+from ...auth.permissions import can
+from ...platform.web.edge import submit
 from ...platform.web.navigation import nav_entry
 from ..models import Grant
 from ..permissions import BUDGET_READ
@@ -25,6 +29,16 @@ def recipient_name(item: Grant) -> str:
     if item.kommune is not None:
         return item.kommune.display_name
     return item.organisation.name if item.organisation else ""
+
+
+def form_post(permission: str, change: Callable[[], str], *, success: str | Callable[[], str]
+              ) -> tuple[Response | None, dict[str, list[str]]]:
+    """A page's form: on POST 403 without ``permission``, else ``edge.submit(change)``; on GET no errors."""
+    if request.method != "POST":
+        return None, {}
+    if not can(g.actor, permission):
+        abort(403)
+    return submit(change, success=success)
 
 
 from . import expenses, finance, grants, settlement  # noqa: E402, F401 - the pages register on bp

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, render_template, request, url_for
+from flask import flash, g, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 
 from ...auth.permissions import can, requires
@@ -28,7 +28,7 @@ from ..schemas import (
     ExpenseIn,
     ReversalIn,
 )
-from . import bp
+from . import bp, form_post
 
 PAGE_SIZE = 100
 
@@ -37,20 +37,16 @@ PAGE_SIZE = 100
 @requires(BUDGET_READ)
 def expenses(grant_id: int):
     item = services.get_grant(g.actor, grant_id)
-    errors: dict = {}
-    if request.method == "POST":
-        if not can(g.actor, EXPENSE_RECORD):
-            abort(403)
 
-        def record() -> str:
-            expense = services.record_expense(item, actor=g.actor, **load_form(ExpenseIn()))
-            for warning in early_start_warnings(item, expense.expense_date):
-                flash(warning, "warning")
-            return url_for("budgets.expenses", grant_id=item.id)
+    def record() -> str:
+        expense = services.record_expense(item, actor=g.actor, **load_form(ExpenseIn()))
+        for warning in early_start_warnings(item, expense.expense_date):
+            flash(warning, "warning")
+        return url_for("budgets.expenses", grant_id=item.id)
 
-        response, errors = submit(record, success=gettext("Die Ausgabe wurde erfasst."))
-        if response:
-            return response
+    response, errors = form_post(EXPENSE_RECORD, record, success=gettext("Die Ausgabe wurde erfasst."))
+    if response:
+        return response
     return _expenses_page(item, errors=errors), (422 if errors else 200)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 
 from ...auth.models import Role, User
@@ -32,7 +32,7 @@ from ..schemas import (
 )
 from ..spend_chart import grant_spend_chart
 from ..workflow import DRAWDOWN
-from . import bp, recipient_name
+from . import bp, form_post, recipient_name
 
 
 @bp.route("/")
@@ -50,21 +50,17 @@ def index():
 @requires(BUDGET_READ)
 def grant(grant_id: int):
     item = services.get_grant(g.actor, grant_id)
-    errors: dict = {}
-    if request.method == "POST":
-        if not can(g.actor, DRAWDOWN_REQUEST):
-            abort(403)
-        made: list[Drawdown] = []
+    made: list[Drawdown] = []
 
-        def request_drawdown() -> str:
-            made.append(services.request_drawdown(item, actor=g.actor, **load_form(DrawdownIn())))
-            return url_for("budgets.grant", grant_id=item.id)
+    def request_drawdown() -> str:
+        made.append(services.request_drawdown(item, actor=g.actor, **load_form(DrawdownIn())))
+        return url_for("budgets.grant", grant_id=item.id)
 
-        response, errors = submit(request_drawdown, success=lambda: gettext(
-            "Mittelabruf Nr. %(number)s über %(amount)s wurde beantragt.", number=made[0].id,
-            amount=format_eur(made[0].amount_requested_cents)))
-        if response:
-            return response
+    response, errors = form_post(DRAWDOWN_REQUEST, request_drawdown, success=lambda: gettext(
+        "Mittelabruf Nr. %(number)s über %(amount)s wurde beantragt.", number=made[0].id,
+        amount=format_eur(made[0].amount_requested_cents)))
+    if response:
+        return response
     current = status.status_for([item])[0]
     chart = grant_spend_chart(item, current)
     drawdowns = list(db.session.scalars(services.drawdowns_select(g.actor, grant_id=item.id)))

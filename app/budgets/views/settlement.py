@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 
 from ...auth.permissions import can, requires
@@ -26,22 +26,18 @@ from ..schemas import (
     ProofIn,
     RepaymentIn,
 )
-from . import bp, recipient_name
+from . import bp, form_post, recipient_name
 
 
 @bp.route("/zuwendungen/<id:grant_id>/verwendungsnachweis", methods=["GET", "POST"])
 @requires(BUDGET_READ)
 def proof(grant_id: int):
     item = services.get_grant(g.actor, grant_id)
-    errors: dict = {}
-    if request.method == "POST":
-        if not can(g.actor, PROOF_SUBMIT):
-            abort(403)
-        response, errors = submit(lambda: services.submit_proof(item, actor=g.actor, **load_form(ProofIn()))
-                                  and url_for("budgets.proof", grant_id=item.id),
-                                  success=gettext("Der Verwendungsnachweis wurde eingereicht."))
-        if response:
-            return response
+    response, errors = form_post(PROOF_SUBMIT, lambda: services.submit_proof(item, actor=g.actor, **load_form(
+        ProofIn())) and url_for("budgets.proof", grant_id=item.id),
+        success=gettext("Der Verwendungsnachweis wurde eingereicht."))
+    if response:
+        return response
     current = services.proof_of(item)
     expense_rows = []
     if current is not None and can(g.actor, PROOF_CHECK):
@@ -100,15 +96,11 @@ RECLAIM_COLUMNS = [Column(lazy_gettext("Nr."), "int"), Column(lazy_gettext("Zuwe
 @requires(BUDGET_READ)
 def reclaim(reclaim_id: int):
     item = services.get_reclaim(g.actor, reclaim_id)
-    errors: dict = {}
-    if request.method == "POST":
-        if not can(g.actor, REPAYMENT_RECORD):
-            abort(403)
-        response, errors = submit(lambda: services.record_repayment(item, actor=g.actor, **load_form(RepaymentIn()))
-                                  and url_for("budgets.reclaim", reclaim_id=item.id),
-                                  success=gettext("Die Rückzahlung wurde gebucht."))
-        if response:
-            return response
+    response, errors = form_post(REPAYMENT_RECORD, lambda: services.record_repayment(
+        item, actor=g.actor, **load_form(RepaymentIn())) and url_for("budgets.reclaim", reclaim_id=item.id),
+        success=gettext("Die Rückzahlung wurde gebucht."))
+    if response:
+        return response
     as_of = clock.today()
     if item.status == ReclaimStatus.CLOSED and item.repayments:
         as_of = item.repayments[-1].value_date
