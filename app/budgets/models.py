@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..platform import limits
 from ..platform.database import UTCDateTime, db_enum
 from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation, Programme
@@ -82,7 +83,7 @@ class GrantLine(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
-    module_code: Mapped[str] = mapped_column(String(10))
+    module_code: Mapped[str] = mapped_column(String(limits.MODULE_CODE))
     budget_year: Mapped[int] = mapped_column(Integer)
     approved_cents: Mapped[int] = mapped_column(BigInteger)
 
@@ -147,7 +148,7 @@ class LedgerAccount(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
     kind: Mapped[AccountKind] = mapped_column(db_enum(AccountKind, length=30))
-    module_code: Mapped[str] = mapped_column(String(10))
+    module_code: Mapped[str] = mapped_column(String(limits.MODULE_CODE))
     budget_year: Mapped[int] = mapped_column(Integer)
 
 
@@ -252,23 +253,23 @@ class Drawdown(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
-    module_code: Mapped[str] = mapped_column(String(10))
+    module_code: Mapped[str] = mapped_column(String(limits.MODULE_CODE))
     budget_year: Mapped[int] = mapped_column(Integer)
     status: Mapped[DrawdownStatus] = mapped_column(db_enum(DrawdownStatus, length=30), index=True)
     kind: Mapped[DrawdownKind] = mapped_column(db_enum(DrawdownKind, length=20), default=DrawdownKind.REQUEST,
                                                server_default=DrawdownKind.REQUEST.value)
     amount_requested_cents: Mapped[int] = mapped_column(BigInteger)
     amount_approved_cents: Mapped[int | None] = mapped_column(BigInteger)
-    purpose: Mapped[str] = mapped_column(String(1000))
+    purpose: Mapped[str] = mapped_column(String(limits.PURPOSE))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    decision_reason: Mapped[str] = mapped_column(String(1000), default="")
+    decision_reason: Mapped[str] = mapped_column(String(limits.PURPOSE), default="")
     value_date: Mapped[date | None] = mapped_column(Date)
-    payment_reference: Mapped[str] = mapped_column(String(80), default="")
+    payment_reference: Mapped[str] = mapped_column(String(limits.PAYMENT_REFERENCE), default="")
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     grant: Mapped[Grant] = relationship()
@@ -301,7 +302,7 @@ class ExpenseImport(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(String(200), default="")
+    filename: Mapped[str] = mapped_column(String(limits.NAME), default="")
     file_sha256: Mapped[str | None] = mapped_column(String(64))  # None: rows not from an uploaded file (demo)
     line_count: Mapped[int] = mapped_column(Integer)
     total_cents: Mapped[int] = mapped_column(BigInteger)
@@ -309,7 +310,7 @@ class ExpenseImport(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    reversal_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    reversal_reason: Mapped[str] = mapped_column(String(limits.STATEMENT), default="", server_default="")
 
 
 class Expense(db.Model):
@@ -332,24 +333,24 @@ class Expense(db.Model):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"))
-    module_code: Mapped[str] = mapped_column(String(10))
+    module_code: Mapped[str] = mapped_column(String(limits.MODULE_CODE))
     budget_year: Mapped[int] = mapped_column(Integer)
     expense_date: Mapped[date] = mapped_column(Date)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     units_centi: Mapped[int | None] = mapped_column(BigInteger)  # units x 100 when priced by a flat rate
-    rate_code: Mapped[str | None] = mapped_column(String(20))
-    voucher_ref: Mapped[str] = mapped_column(String(80), default="")
-    description: Mapped[str] = mapped_column(String(300), default="")
+    rate_code: Mapped[str | None] = mapped_column(String(limits.RATE_CODE))
+    voucher_ref: Mapped[str] = mapped_column(String(limits.PAYMENT_REFERENCE), default="")
+    description: Mapped[str] = mapped_column(String(limits.EXPENSE_DESCRIPTION), default="")
     import_id: Mapped[int | None] = mapped_column(ForeignKey("expense_imports.id", ondelete="CASCADE"), index=True)
     import_line: Mapped[int | None] = mapped_column(Integer)  # the physical line of the import file
     journal_id: Mapped[int] = mapped_column(ForeignKey("ledger_journals.id"))
     eligible: Mapped[bool] = mapped_column(default=True)
-    ineligible_reason: Mapped[str] = mapped_column(String(500), default="")
+    ineligible_reason: Mapped[str] = mapped_column(String(limits.STATEMENT), default="")
     ineligible_journal_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_journals.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    reversal_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    reversal_reason: Mapped[str] = mapped_column(String(limits.STATEMENT), default="", server_default="")
     reversal_journal_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_journals.id"))
 
 
@@ -361,7 +362,7 @@ class ExpenseDaily(db.Model):
     __table_args__ = (Index("ix_expense_daily_grant_day", "grant_id", "day", "amount_cents"),)
 
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), primary_key=True)
-    module_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    module_code: Mapped[str] = mapped_column(String(limits.MODULE_CODE), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
 
@@ -462,7 +463,7 @@ class Repayment(db.Model):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     principal_cents: Mapped[int] = mapped_column(BigInteger)
     interest_cents: Mapped[int] = mapped_column(BigInteger)
-    reference: Mapped[str] = mapped_column(String(80), default="")
+    reference: Mapped[str] = mapped_column(String(limits.PAYMENT_REFERENCE), default="")
     journal_id: Mapped[int] = mapped_column(ForeignKey("ledger_journals.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

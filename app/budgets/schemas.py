@@ -116,10 +116,13 @@ class ReasonIn(Schema):
     reason = text(limits.PURPOSE, load_default="")
 
 
+PAYMENT_REFERENCE_MESSAGE = (f"Bitte das Kassenzeichen / die Zahlungsreferenz angeben (höchstens "
+                             f"{limits.PAYMENT_REFERENCE} Zeichen).")
+
+
 class PaymentIn(Schema):
     value_date = Day(required=True)
-    reference = text(limits.PAYMENT_REFERENCE, required=True, message=(
-        f"Bitte das Kassenzeichen / die Zahlungsreferenz angeben (höchstens {limits.PAYMENT_REFERENCE} Zeichen)."))
+    reference = text(limits.PAYMENT_REFERENCE, required=True, message=PAYMENT_REFERENCE_MESSAGE)
 
 
 class ExpenseIn(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ...platform import clock
+from ...platform import clock, limits
 from ...platform.database import lock_for_update
 from ...platform.errors import ValidationFailed
 from ...platform.extensions import db
@@ -18,7 +18,7 @@ def locked_row(model, object_id: int):
 
 def stated_reason(reason: str, message: str) -> str:
     reason = (reason or "").strip()
-    if not reason or len(reason) > 500:
+    if not reason or len(reason) > limits.STATEMENT:
         raise ValidationFailed.field("reason", message)
     return reason
 

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from ...auth.models import Role
-from ...platform import audit, clock
+from ...platform import audit, clock, limits
 from ...platform.database import lock_for_update
 from ...platform.errors import Forbidden, NotFound, ValidationFailed
 from ...platform.events import emit
@@ -29,6 +29,7 @@ from ..models import (
     GrantLine,
 )
 from ..notices import DRAWDOWN_DECISION, tell_recipient
+from ..schemas import PAYMENT_REFERENCE_MESSAGE
 from ..workflow import DRAWDOWN, RECIPIENTS
 from .grants import ensure_grant_access
 
@@ -66,8 +67,8 @@ def request_drawdown(grant: Grant, *, module: str, amount_cents: int, purpose: s
     purpose = (purpose or "").strip()
     if not purpose:
         errors["purpose"] = ["Bitte den Verwendungszweck angeben."]
-    elif len(purpose) > 1000:
-        errors["purpose"] = ["Der Verwendungszweck ist zu lang (höchstens 1000 Zeichen)."]
+    elif len(purpose) > limits.PURPOSE:
+        errors["purpose"] = [f"Der Verwendungszweck ist zu lang (höchstens {limits.PURPOSE} Zeichen)."]
     if amount_cents <= 0:
         errors["amount"] = ["Der Betrag muss größer als 0 sein."]
     if today > grant.last_expense_date:
@@ -147,8 +148,8 @@ def decide_drawdown(drawdown: Drawdown, action: str, *, actor, amount_cents: int
         if action == "reject" and not reason:
             raise ValidationFailed.field("reason", "Bitte die Ablehnung begründen.")
         transfers = [Transfer(available_id, accounts[(K.REQUESTED, module, year)], requested)]
-    if len(reason) > 1000:
-        raise ValidationFailed.field("reason", "Die Begründung ist zu lang (höchstens 1000 Zeichen).")
+    if len(reason) > limits.PURPOSE:
+        raise ValidationFailed.field("reason", f"Die Begründung ist zu lang (höchstens {limits.PURPOSE} Zeichen).")
     drawdown.status, drawdown.decision_reason = new_status, reason
     drawdown.decided_at, drawdown.decided_by_id = clock.now(), actor.id
     db.session.flush()
@@ -200,8 +201,8 @@ def pay_drawdown(drawdown: Drawdown, *, actor, value_date: date, reference: str)
                         "bitte eine zweite Person der Finanzabteilung auszahlen lassen.")
     reference = (reference or "").strip()
     errors: dict[str, list[str]] = {}
-    if not reference or len(reference) > 80:
-        errors["reference"] = ["Bitte das Kassenzeichen / die Zahlungsreferenz angeben (höchstens 80 Zeichen)."]
+    if not reference or len(reference) > limits.PAYMENT_REFERENCE:
+        errors["reference"] = [PAYMENT_REFERENCE_MESSAGE]
     if value_date < drawdown.period_start:
         errors["value_date"] = [f"Die Wertstellung darf nicht vor dem Abruf ({drawdown.period_start:%d.%m.%Y}) liegen."]
     elif value_date > clock.today() + timedelta(days=30):

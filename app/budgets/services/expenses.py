@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import bindparam, select
 
-from ...platform import audit, clock
+from ...platform import audit, clock, limits
 from ...platform.database import lock_for_update
 from ...platform.errors import Conflict, NotFound, ValidationFailed
 from ...platform.extensions import db
@@ -72,10 +72,10 @@ def validate_expense(grant: Grant, *, module: str, expense_date: date | None, am
         errors.setdefault("amount", "Der Betrag muss größer als 0 sein.")
     elif amount_cents >= 10**13:
         errors.setdefault("amount", "Der Betrag ist zu groß.")
-    if len(voucher_ref or "") > 80:
-        errors["voucher_ref"] = "Die Belegnummer ist zu lang (höchstens 80 Zeichen)."
-    if len(description or "") > 300:
-        errors["description"] = "Die Beschreibung ist zu lang (höchstens 300 Zeichen)."
+    if len(voucher_ref or "") > limits.PAYMENT_REFERENCE:
+        errors["voucher_ref"] = f"Die Belegnummer ist zu lang (höchstens {limits.PAYMENT_REFERENCE} Zeichen)."
+    if len(description or "") > limits.EXPENSE_DESCRIPTION:
+        errors["description"] = f"Die Beschreibung ist zu lang (höchstens {limits.EXPENSE_DESCRIPTION} Zeichen)."
     row = {"module_code": module, "budget_year": expense_date.year if expense_date else 0,
            "expense_date": expense_date, "amount_cents": amount_cents, "units_centi": units_centi or None,
            "rate_code": rate_code or None, "voucher_ref": (voucher_ref or "").strip(),
@@ -139,8 +139,9 @@ def import_expenses(grant: Grant, rows: list[dict], *, actor, filename: str = ""
     file_sha256 = hashlib.sha256(content).hexdigest() if content is not None else None
     _refuse_duplicates(grant, rows, file_sha256)
     total = sum(row["amount_cents"] for row in rows)
-    record = ExpenseImport(grant_id=grant.id, filename=filename[:200], file_sha256=file_sha256, line_count=len(rows),
-                           total_cents=total, created_at=clock.now(), created_by_id=actor.id if actor else None)
+    record = ExpenseImport(grant_id=grant.id, filename=filename[:limits.NAME], file_sha256=file_sha256,
+                           line_count=len(rows), total_cents=total, created_at=clock.now(),
+                           created_by_id=actor.id if actor else None)
     db.session.add(record)
     db.session.flush()
     book_expenses(grant, rows, import_id=record.id)

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from ...platform import audit, clock
+from ...platform import audit, clock, limits
 from ...platform.database import sum_cents
 from ...platform.errors import NotFound, ValidationFailed
 from ...platform.extensions import db
@@ -236,8 +236,8 @@ def record_repayment(reclaim: Reclaim, *, amount_cents: int, value_date: date, r
     if amount_cents <= 0:
         errors["amount"] = ["Der Betrag muss größer als 0 sein."]
     reference = (reference or "").strip()
-    if len(reference) > 80:
-        errors["reference"] = ["Die Referenz ist zu lang (höchstens 80 Zeichen)."]
+    if len(reference) > limits.PAYMENT_REFERENCE:
+        errors["reference"] = [f"Die Referenz ist zu lang (höchstens {limits.PAYMENT_REFERENCE} Zeichen)."]
     if errors:
         raise ValidationFailed("Die Rückzahlung ist unvollständig oder unzulässig.", errors=errors)
     try:

@@ -13,6 +13,7 @@ from ..models import (
     ExpenseImport,
     Grant,
 )
+from ..schemas import STORNO_REASON
 from ..workflow import RECIPIENTS
 from .booking import booking_of, reverse_bookings
 from .common import berlin_day, locked_row, stated_reason
@@ -28,7 +29,6 @@ def _ensure_reversible(grant: Grant, actor) -> None:
     ensure_open_for_expenses(grant, verb="storniert")
 
 
-_STORNO_REASON = "Bitte den Grund der Stornierung angeben (höchstens 500 Zeichen)."
 
 
 def reverse_expense(expense: Expense, *, reason: str, actor) -> Expense:
@@ -41,7 +41,7 @@ def reverse_expense(expense: Expense, *, reason: str, actor) -> Expense:
         raise Conflict(f"Die Ausgabe ist bereits storniert (am {berlin_day(expense.reversed_at)}).")
     if not expense.eligible:
         raise Conflict("Die Ausgabe ist als nicht förderfähig markiert und kann nicht storniert werden.")
-    reason = stated_reason(reason, _STORNO_REASON)
+    reason = stated_reason(reason, STORNO_REASON)
     journals = reverse_bookings(grant, [booking_of(expense)], kind="expense.reverse", source_type="expense",
                                  source_id=expense.id,
                                  description=f"Storno Ausgabe {expense.voucher_ref or expense.id}")
@@ -62,7 +62,7 @@ def reverse_import(record: ExpenseImport, *, reason: str, actor) -> ExpenseImpor
     record = locked_row(ExpenseImport, record.id)
     if record.reversed_at is not None:
         raise Conflict(f"Der Import ist bereits storniert (am {berlin_day(record.reversed_at)}).")
-    reason = stated_reason(reason, _STORNO_REASON)
+    reason = stated_reason(reason, STORNO_REASON)
     active = (Expense.import_id == record.id, Expense.reversed_at.is_(None), Expense.eligible.is_(True))
     bookings = [dict(row._mapping) for row in db.session.execute(lock_for_update(
         select(Expense.journal_id, Expense.module_code, Expense.budget_year, Expense.expense_date,

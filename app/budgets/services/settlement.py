@@ -27,10 +27,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ...platform import audit, clock
+from ...platform import audit, clock, limits
 from ...platform.errors import Conflict, ValidationFailed
 from ...platform.events import emit
 from ...platform.extensions import db
+from ...platform.formatting import format_decimal
 from ...platform.money import format_eur, split_largest_remainder
 from .. import ledger
 from ..core.final_grant import LineFigures, ModuleSettlement, final_grant, settle
@@ -51,6 +52,7 @@ from ..models import (
     Reclaim,
 )
 from ..notices import SETTLEMENT, tell_recipient
+from ..schemas import INELIGIBLE_REASON
 from ..workflow import PROOF
 from .booking import booking_of, reverse_bookings
 from .common import locked_row, stated_reason
@@ -92,8 +94,9 @@ def submit_proof(grant: Grant, *, narrative: str, confirmed: bool, actor) -> Pro
     narrative = (narrative or "").strip()
     if not narrative:
         errors["narrative"] = ["Bitte den Sachbericht eingeben."]
-    elif len(narrative) > 20000:
-        errors["narrative"] = ["Der Sachbericht ist zu lang (höchstens 20.000 Zeichen)."]
+    elif len(narrative) > limits.DESCRIPTION:
+        errors["narrative"] = [f"Der Sachbericht ist zu lang (höchstens {format_decimal(limits.DESCRIPTION, 0)} "
+                               "Zeichen)."]
     if confirmed is not True:
         errors["confirmed"] = ["Bitte die Richtigkeit und Vollständigkeit der Angaben bestätigen."]
     if errors:
@@ -117,7 +120,7 @@ def mark_ineligible(expense: Expense, *, reason: str, actor) -> Expense:
     ensure_grant_access(actor, grant)
     proof = proof_of(grant)
     PROOF.check(proof.status if proof else None, "mark_ineligible", actor)
-    reason = stated_reason(reason, "Bitte die Aberkennung begründen (höchstens 500 Zeichen).")
+    reason = stated_reason(reason, INELIGIBLE_REASON)
     expense = locked_row(Expense, expense.id)
     if expense.reversed_at is not None:
         raise Conflict("Die Ausgabe wurde vom Zuwendungsempfänger storniert.")

@@ -1,44 +1,12 @@
 """Budget pages (German; English after main.set_language): my budget, drawdowns, expenses with import, proof
 of use, final decision, reclaims; for finance the drawdown queue, state-wide status, reconciliation and exports.
 
-One blueprint ``bp``; the pages are grouped by aggregate in the modules imported at the end. Every change
+One blueprint ``bp`` (in ``common``); the pages are grouped by aggregate in the modules imported here. Every change
 reads its form through the API's schema (``load_form``) and runs through ``edge.submit``: the request edge
 commits once.
 """
 
-from __future__ import annotations
+from . import expenses, finance, grants, settlement  # noqa: F401 - the pages register on bp
+from .common import bp
 
-from collections.abc import Callable
-
-from flask import Blueprint, Response, abort, g, request
-from flask_babel import lazy_gettext
-
-from ...auth.permissions import can
-from ...platform.web.edge import submit
-from ...platform.web.navigation import nav_entry
-from ..models import Grant
-from ..permissions import BUDGET_READ
-
-bp = Blueprint("budgets", __name__, url_prefix="/budgets")
-nav_entry(lazy_gettext("Budget"), "budgets.index", BUDGET_READ, order=300)
-nav_entry(lazy_gettext("Mittelabrufe"), "budgets.drawdowns", BUDGET_READ, order=310)
-
-
-def recipient_name(item: Grant) -> str:
-    """The grant's recipient as lists show it: the Kommune's display name or the organisation's name."""
-    if item.kommune is not None:
-        return item.kommune.display_name
-    return item.organisation.name if item.organisation else ""
-
-
-def form_post(permission: str, change: Callable[[], str], *, success: str | Callable[[], str]
-              ) -> tuple[Response | None, dict[str, list[str]]]:
-    """A page's form: on POST 403 without ``permission``, else ``edge.submit(change)``; on GET no errors."""
-    if request.method != "POST":
-        return None, {}
-    if not can(g.actor, permission):
-        abort(403)
-    return submit(change, success=success)
-
-
-from . import expenses, finance, grants, settlement  # noqa: E402, F401 - the pages register on bp
+__all__ = ["bp"]

@@ -28,7 +28,7 @@ from ..schemas import (
     ExpenseIn,
     ReversalIn,
 )
-from . import bp, form_post
+from .common import bp, form_post
 
 PAGE_SIZE = 100
 

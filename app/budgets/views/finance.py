@@ -16,7 +16,7 @@ from ..permissions import (
     STATUS_ALL,
 )
 from ..verify import record_check, verify_ledger
-from . import bp
+from .common import bp
 
 
 @bp.route("/uebersicht")

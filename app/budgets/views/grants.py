@@ -32,7 +32,7 @@ from ..schemas import (
 )
 from ..spend_chart import grant_spend_chart
 from ..workflow import DRAWDOWN
-from . import bp, form_post, recipient_name
+from .common import bp, form_post, recipient_name
 
 
 @bp.route("/")

@@ -26,7 +26,7 @@ from ..schemas import (
     ProofIn,
     RepaymentIn,
 )
-from . import bp, form_post, recipient_name
+from .common import bp, form_post, recipient_name
 
 
 @bp.route("/zuwendungen/<id:grant_id>/verwendungsnachweis", methods=["GET", "POST"])
