@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
+from ..platform.formatting import format_exact
 from ..platform.money import decimal_to_cents, format_eur
 from . import ledger
 from .core.posting import earned_grant
@@ -54,7 +55,7 @@ def amount_problems(grant: Grant, rows: list[dict]) -> dict[int, str]:
         limit = approved[module] + approved[module] * percent // 100
         if earned_grant(spent[module] + amount, grant.funding_rate_bp) > limit:
             free = max(0, limit - earned_grant(spent[module], grant.funding_rate_bp))
-            rate = str(Decimal(grant.funding_rate_bp) / 100).replace(".", ",")
+            rate = format_exact(Decimal(grant.funding_rate_bp) / 100)
             problems[index] = (f"Der Betrag {format_eur(amount)} übersteigt, was im Baustein {module} noch als "
                                f"Zuwendung anerkannt werden kann ({format_eur(free)} bei einer Förderquote von "
                                f"{rate} %, Bewilligung plus {percent} %); bitte prüfen (Tippfehler?).")

@@ -13,6 +13,7 @@ from decimal import Decimal
 from flask_babel import gettext
 
 from ..platform import clock
+from ..platform.formatting import format_exact
 from ..platform.web.charts import Series, line_chart
 from . import status as budget_status
 from .core.forecast import straight_line
@@ -83,7 +84,7 @@ def short_eur(cents: int) -> str:
     euros = cents // 100
     if abs(euros) >= 1_000_000:  # 2,5 Mio. € / 1,25 Mio. € / 3 Mio. €: the axis ticks exactly, no rounding
         millions = (Decimal(euros) / 1_000_000).quantize(Decimal("0.01")).normalize()
-        return f"{millions:f}".replace(".", ",") + " Mio. €"
+        return f"{format_exact(millions)} Mio. €"
     if abs(euros) >= 1_000:
         return f"{euros // 1000} Tsd. €"
     return f"{euros} €"

@@ -32,5 +32,12 @@ def format_decimal(value: Decimal | int | None, places: int = 2) -> str:
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
+def format_exact(value: Decimal) -> str:
+    """A decimal with the places it needs and no more: ``Decimal("2.50")`` -> ``2,5``, ``Decimal("5")`` -> ``5``."""
+    normalized = Decimal(value).normalize()
+    exponent = normalized.as_tuple().exponent
+    return format_decimal(normalized, max(0, -exponent) if isinstance(exponent, int) else 0)
+
+
 def format_percent(value: Decimal | None, places: int = 1) -> str:
     return "–" if value is None else f"{format_decimal(value, places)}\u00a0%"

@@ -63,6 +63,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from ...platform.formatting import format_exact, format_percent
 from ...platform.money import format_eur
 from .base_rates import (
     BaseRate,
@@ -392,17 +393,14 @@ _DAY_COUNT_TEXT = {
 }
 
 
-def format_percent(value: Decimal) -> str:
+def _rate_text(value: Decimal) -> str:
     """Decimal('4.12') -> '4,12 %' (at least two decimals, German comma, no-break space)."""
     exponent = value.as_tuple().exponent
-    places = max(2, -exponent) if isinstance(exponent, int) else 2
-    text = f"{value:.{places}f}".replace(".", ",")
-    return text + "\u00a0%"
+    return format_percent(value, max(2, -exponent) if isinstance(exponent, int) else 2)
 
 
 def _format_points(points: Decimal) -> str:
-    text = f"{points.normalize():f}".replace(".", ",")
-    return f"{text} Prozentpunkt" + ("" if points == 1 else "e")
+    return f"{format_exact(points)} Prozentpunkt" + ("" if points == 1 else "e")
 
 
 def _period_line(period: InterestPeriod, points: Decimal) -> str:
@@ -411,12 +409,12 @@ def _period_line(period: InterestPeriod, points: Decimal) -> str:
     else:
         span = f"{period.start:%d.%m.%Y}–{period.last_day:%d.%m.%Y}"
     days = f"{period.days} Tag" + ("" if period.days == 1 else "e")
-    basis = f"Basiszinssatz {format_percent(period.base_rate)} + {_format_points(points)}"
+    basis = f"Basiszinssatz {_rate_text(period.base_rate)} + {_format_points(points)}"
     if period.base_rate + points < 0:
         basis += ", nicht unter 0\u00a0%"
     year = f", Zinsjahr {period.year_days} Tage" if period.year_days == 366 else ""
     return (
-        f"{span}: {days} × {format_percent(period.total_rate)} p. a. ({basis}{year}) "
+        f"{span}: {days} × {_rate_text(period.total_rate)} p. a. ({basis}{year}) "
         f"auf {format_eur(period.principal_cents)} = {format_eur(period.interest_cents)}"
     )
 
