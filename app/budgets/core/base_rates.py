@@ -10,9 +10,11 @@ import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+from .checks import check_date, check_decimal
 
 DEFAULT_TABLE_PATH = Path(__file__).resolve().parents[3] / "config" / "basiszinssatz.csv"
 CSV_COLUMNS = ("valid_from", "rate_percent", "source")
@@ -42,19 +44,8 @@ class BaseRate:
     source: str = ""
 
 
-def _check_date(value: object, what: str) -> date:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise TypeError(f"{what} muss ein Datum (datetime.date) sein, nicht {type(value).__name__}.")
-    return value
 
 
-def _check_decimal(value: object, what: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise TypeError(f"{what} muss ein Decimal sein (kein float), nicht {type(value).__name__}.")
-    result = Decimal(value)
-    if not result.is_finite():
-        raise ValueError(f"{what} muss eine endliche Zahl sein.")
-    return result
 
 
 def half_year_end(day: date) -> date:
@@ -85,8 +76,8 @@ class BaseRateTable:
             else:
                 valid_from, rate = row
                 source = ""
-            valid_from = _check_date(valid_from, f"Zeile {position}: Gültig-ab-Datum")
-            rate = _check_decimal(rate, f"Zeile {position}: Basiszinssatz")
+            valid_from = check_date(valid_from, f"Zeile {position}: Gültig-ab-Datum")
+            rate = check_decimal(rate, f"Zeile {position}: Basiszinssatz")
             if require_half_year_dates and (valid_from.day != 1 or valid_from.month not in (1, 7)):
                 raise BaseRateError(
                     f"Zeile {position}: {valid_from:%d.%m.%Y} ist kein Änderungstermin; der Basiszinssatz "
@@ -102,7 +93,7 @@ class BaseRateTable:
         if not entries:
             raise BaseRateError("Die Basiszinssatz-Tabelle ist leer.")
         if covered_until is not None:
-            _check_date(covered_until, "covered_until")
+            check_date(covered_until, "covered_until")
             if covered_until < entries[-1].valid_from:
                 raise BaseRateError("covered_until liegt vor dem letzten Eintrag der Tabelle.")
         self._rows: tuple[BaseRate, ...] = tuple(entries)
@@ -121,7 +112,7 @@ class BaseRateTable:
 
     def rate_on(self, day: date) -> Decimal:
         """The Basiszinssatz (percent) in force on ``day``."""
-        _check_date(day, "Stichtag")
+        check_date(day, "Stichtag")
         if day < self._dates[0]:
             raise BaseRateUnavailableError(
                 f"Für den {day:%d.%m.%Y} ist kein Basiszinssatz hinterlegt; die Tabelle beginnt am "
@@ -137,8 +128,8 @@ class BaseRateTable:
 
     def segments(self, start: date, end: date) -> list[tuple[date, date, Decimal]]:
         """Split the days ``start <= d < end`` into ``(from, to_exclusive, rate)`` runs of constant rate."""
-        _check_date(start, "Beginn")
-        _check_date(end, "Ende")
+        check_date(start, "Beginn")
+        check_date(end, "Ende")
         if end < start:
             raise ValueError(f"Das Ende ({end:%d.%m.%Y}) liegt vor dem Beginn ({start:%d.%m.%Y}).")
         if start == end:

@@ -70,11 +70,10 @@ from .base_rates import (
     BaseRateError,
     BaseRateTable,
     BaseRateUnavailableError,
-    _check_date,
-    _check_decimal,
     half_year_end,
     load_base_rates,
 )
+from .checks import check_cents, check_date, check_decimal, round_half_up
 
 DEFAULT_POINTS = Decimal("5")
 DAY_COUNTS = ("act/365", "act/act", "30/360")
@@ -151,11 +150,6 @@ class BalanceInterestResult:
         return [period for segment in self.segments for period in segment.periods]
 
 
-def _round_half_up(value: Fraction) -> int:
-    """Round an exact value to the nearest integer, halves away from zero."""
-    if value < 0:
-        return -_round_half_up(-value)
-    return (2 * value.numerator + value.denominator) // (2 * value.denominator)
 
 
 def _serial_30e_360(day: date) -> int:
@@ -179,7 +173,7 @@ def _day_count_chunks(start: date, end: date, day_count: str) -> list[tuple[date
 
 
 def _validate_common(points: Decimal, table: BaseRateTable, day_count: str) -> Decimal:
-    points = _check_decimal(points, "Zinsaufschlag (points)")
+    points = check_decimal(points, "Zinsaufschlag (points)")
     if not isinstance(table, BaseRateTable):
         raise TypeError("table muss eine BaseRateTable sein.")
     if day_count not in DAY_COUNTS:
@@ -188,10 +182,6 @@ def _validate_common(points: Decimal, table: BaseRateTable, day_count: str) -> D
     return points
 
 
-def _check_cents(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} muss ganze Cent (int) sein, nicht {type(value).__name__}.")
-    return value
 
 
 def _raw_periods(
@@ -208,7 +198,7 @@ def _raw_periods(
 
 def _shown_amounts(exacts: Sequence[Fraction]) -> tuple[int, list[int]]:
     """The total (exact sum rounded half up) and per-item amounts that add up to it (convention 4)."""
-    total = _round_half_up(sum(exacts, Fraction(0)))
+    total = round_half_up(sum(exacts, Fraction(0)))
     shown = [math.floor(value) for value in exacts]
     missing = total - sum(shown)
     order = sorted(range(len(exacts)), key=lambda i: (-(exacts[i] - shown[i]), i))
@@ -227,9 +217,9 @@ def compute_interest(
     day_count: str = "act/365",
 ) -> InterestResult:
     """Interest at Basiszinssatz + ``points`` per year on ``principal_cents`` for ``start <= d < end``."""
-    _check_cents(principal_cents, "Hauptforderung")
-    _check_date(start, "Zinsbeginn")
-    _check_date(end, "Zinsende")
+    check_cents(principal_cents, "Hauptforderung")
+    check_date(start, "Zinsbeginn")
+    check_date(end, "Zinsende")
     points = _validate_common(points, table, day_count)
     if principal_cents < 0:
         raise ValueError("Die Hauptforderung darf nicht negativ sein.")
@@ -259,7 +249,7 @@ def compute_interest_on_balance(
     ``end=r`` equals ``compute_interest(X, p, r)``). Movements on the same day are netted; their order in
     the input does not matter. Stretches with zero principal are left out of the result.
     """
-    _check_date(end, "Zinsende")
+    check_date(end, "Zinsende")
     points = _validate_common(points, table, day_count)
     if not movements:
         raise ValueError("Es ist mindestens eine Zahlung (Forderung) anzugeben.")
@@ -267,8 +257,8 @@ def compute_interest_on_balance(
     for index, movement in enumerate(movements, start=1):
         if not isinstance(movement, tuple | list) or len(movement) != 2:
             raise TypeError(f"Bewegung {index}: erwartet wird ein Paar (Datum, Cent).")
-        day = _check_date(movement[0], f"Bewegung {index}: Datum")
-        amount = _check_cents(movement[1], f"Bewegung {index}: Betrag")
+        day = check_date(movement[0], f"Bewegung {index}: Datum")
+        amount = check_cents(movement[1], f"Bewegung {index}: Betrag")
         if day > end:
             raise ValueError(f"Bewegung {index} am {day:%d.%m.%Y} liegt nach dem Zinsende ({end:%d.%m.%Y}).")
         netted[day] = netted.get(day, 0) + amount
@@ -343,10 +333,10 @@ def unused_drawdown_movements(
     of use, which is not an interest day, and at most until ``end`` (exclusive): a movement starts the
     amount on the first interest day, each later use lowers it. Payments without interest days are left out.
     """
-    _check_date(end, "Zinsende")
+    check_date(end, "Zinsende")
     daily: dict[date, int] = {}
     for day, cents in uses:
-        daily[_check_date(day, "Verwendungstag")] = daily.get(day, 0) + _check_cents(cents, "Verwendung")
+        daily[check_date(day, "Verwendungstag")] = daily.get(day, 0) + check_cents(cents, "Verwendung")
     days = sorted(daily)
     cumulative, used = [], 0
     for day in days:
@@ -360,7 +350,7 @@ def unused_drawdown_movements(
     result: dict[object, list[tuple[date, int]]] = {}
     paid_before = 0
     for payment in payments:
-        _check_cents(payment.cents, "Auszahlung")
+        check_cents(payment.cents, "Auszahlung")
         paid_until = paid_before + payment.cents
         paid_before = paid_until
         start = max(payment.period_end + _ONE_DAY, payment.value_date)
