@@ -230,20 +230,3 @@ def daily_series(grant: Grant) -> list[dict]:
         series.append({"day": day, "spent_cents": spent, "paid_cents": paid})
     return series
 
-
-def chart_points(series: list[dict], start: date, end: date, top: int, width: int = 600, height: int = 200
-                 ) -> dict[str, str]:
-    """SVG polyline points for the cumulative series (server-rendered chart, no JS)."""
-    span = max((end - start).days, 1)
-    top = max(top, 1)
-    lines = {}
-    for key in ("spent_cents", "paid_cents"):
-        points, last = [f"0,{height}"], 0
-        for item in series:
-            x = (item["day"] - start).days * width // span
-            points.append(f"{x},{height - last * height // top}")
-            last = item[key]
-            points.append(f"{x},{height - last * height // top}")
-        points.append(f"{width},{height - last * height // top}")
-        lines[key] = " ".join(points)
-    return lines
