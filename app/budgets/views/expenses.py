@@ -6,7 +6,7 @@ from flask import flash, g, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 
 from ...auth.permissions import can, requires
-from ...platform import clock
+from ...platform import clock, limits
 from ...platform.errors import ValidationFailed
 from ...platform.extensions import db
 from ...platform.formatting import format_date
@@ -64,7 +64,7 @@ def _expenses_page(item: Grant, **extra):
     can_reverse = can(g.actor, EXPENSE_REVERSE) and proof is None and item.expense_entry_closed_at is None
     return render_template("budgets/expenses.html", grant=item, listing=listing, modules=modules,
                            rates=flat_rates().values(), form=request.form, proof=proof, imports=imports,
-                           can_reverse=can_reverse, **extra)
+                           can_reverse=can_reverse, statement_limit=limits.STATEMENT, **extra)
 
 
 EXPENSE_COLUMNS = [
