@@ -30,13 +30,13 @@ from .core.forecast import Forecast, at_risk, forecast_spend
 from .core.posting import earned_grant, expenses_for_grant
 from .models import AccountKind, Drawdown, DrawdownStatus, ExpenseDaily, Grant, LedgerAccount, LedgerBalance
 
-K = AccountKind
 WINDOW_DAYS = 90
 HISTORY_DAYS = 90  # a grant is flagged at risk only after one forecast window of its own
 RISK_THRESHOLD = Decimal("90")
-_SIGN = {K.BUDGET: -1, K.EARNED: -1, K.OWN_SHARE: -1}
-_FIELDS = {K.BUDGET: "approved", K.REQUESTED: "requested", K.APPROVED: "approved_open", K.PAID: "paid",
-           K.EXPENSES: "spent", K.EARNED: "earned", K.AVAILABLE: "available", K.OWN_SHARE: "own_share"}
+_SIGN = {AccountKind.BUDGET: -1, AccountKind.EARNED: -1, AccountKind.OWN_SHARE: -1}
+_FIELDS = {AccountKind.BUDGET: "approved", AccountKind.REQUESTED: "requested", AccountKind.APPROVED: "approved_open",
+           AccountKind.PAID: "paid", AccountKind.EXPENSES: "spent", AccountKind.EARNED: "earned",
+           AccountKind.AVAILABLE: "available", AccountKind.OWN_SHARE: "own_share"}
 
 
 @dataclass
@@ -150,7 +150,8 @@ def status_for(grants: list[Grant] | None = None, *, ceilings: dict[int, int] | 
         status = result.get(gid)
         if status is None:
             continue
-        if kind == K.AVAILABLE and (year != today.year or not starts[gid] <= today <= status.last_expense_date):
+        if kind == AccountKind.AVAILABLE and (year != today.year
+                                              or not starts[gid] <= today <= status.last_expense_date):
             continue  # only the current year's line can be drawn, and only within the grant period
         figures = status.modules.setdefault(module, Figures())
         setattr(figures, _FIELDS[kind], getattr(figures, _FIELDS[kind]) + _SIGN.get(kind, 1) * cents)

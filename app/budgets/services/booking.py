@@ -21,20 +21,18 @@ from ..models import (
     Grant,
 )
 
-K = AccountKind
-
 
 def _post_expenses(grant: Grant, accounts: dict, module: str, year: int, cents: int, *, kind: str,
                    **journal) -> int | None:
     """Book ``cents`` more (or, negative, fewer) eligible expenses on one line: expenses <- earned (the change of
     rate x cumulative expenses, the rounding rule) and own share (the rest). Returns the journal id."""
-    expenses_id = accounts[(K.EXPENSES, module, year)]
+    expenses_id = accounts[(AccountKind.EXPENSES, module, year)]
     before = ledger.balance(expenses_id, lock=True)
-    earned_booked = -ledger.balance(accounts[(K.EARNED, module, year)])
+    earned_booked = -ledger.balance(accounts[(AccountKind.EARNED, module, year)])
     earned_delta = earned_grant(before + cents, grant.funding_rate_bp) - earned_booked
     return ledger.post(grant.id, kind, [
-        Transfer(expenses_id, accounts[(K.EARNED, module, year)], earned_delta),
-        Transfer(expenses_id, accounts[(K.OWN_SHARE, module, year)], cents - earned_delta)],
+        Transfer(expenses_id, accounts[(AccountKind.EARNED, module, year)], earned_delta),
+        Transfer(expenses_id, accounts[(AccountKind.OWN_SHARE, module, year)], cents - earned_delta)],
         value_date=clock.today(), **journal)
 
 

@@ -27,8 +27,6 @@ from ..models import (
     RecipientKind,
 )
 
-K = AccountKind
-
 
 def set_commitment(
     *,
@@ -83,7 +81,8 @@ def set_commitment(
     transfers = []
     for (module, year), delta in changes.items():
         accounts = ledger.ensure_accounts(grant.id, module, year)
-        transfers.append(Transfer(accounts[(K.AVAILABLE, module, year)], accounts[(K.BUDGET, module, year)], delta))
+        transfers.append(Transfer(accounts[(AccountKind.AVAILABLE, module, year)],
+                                  accounts[(AccountKind.BUDGET, module, year)], delta))
     transfers += _earned_corrections(grant)
     ledger.post(grant.id, "commitment", transfers, value_date=clock.today(), source_type="grant", source_id=grant.id,
                 description=f"Bewilligung {reference}")
@@ -97,12 +96,13 @@ def _earned_corrections(grant: Grant) -> list[Transfer]:
     accounts, balances = ledger.accounts_of(grant.id), ledger.balances_of(grant.id)
     transfers = []
     for kind, module, year in list(accounts):
-        if kind != K.EXPENSES:
+        if kind != AccountKind.EXPENSES:
             continue
-        expenses = balances.get((K.EXPENSES, module, year), 0)
-        delta = earned_grant(expenses, grant.funding_rate_bp) + balances.get((K.EARNED, module, year), 0)
+        expenses = balances.get((AccountKind.EXPENSES, module, year), 0)
+        delta = earned_grant(expenses, grant.funding_rate_bp) + balances.get((AccountKind.EARNED, module, year), 0)
         if delta:
-            transfers.append(Transfer(accounts[(K.OWN_SHARE, module, year)], accounts[(K.EARNED, module, year)], delta))
+            transfers.append(Transfer(accounts[(AccountKind.OWN_SHARE, module, year)],
+                                      accounts[(AccountKind.EARNED, module, year)], delta))
     return transfers
 
 
@@ -122,18 +122,19 @@ def used_by_line(grant: Grant) -> dict[tuple[str, int], dict[str, int]]:
     for (kind, module, year), cents in balances.items():
         if kind in _USE_KINDS and (module, year) != GRANT_LEVEL:
             entry = result.setdefault((module, year), dict.fromkeys(("paid", "bound", "spent", "earned"), 0))
-            if kind == K.EXPENSES:
+            if kind == AccountKind.EXPENSES:
                 entry["spent"] = cents
-            elif kind == K.EARNED:
+            elif kind == AccountKind.EARNED:
                 entry["earned"] = -cents
             else:
                 entry["bound"] += cents
-                if kind == K.PAID:
+                if kind == AccountKind.PAID:
                     entry["paid"] = cents
     return result
 
 
-_USE_KINDS = frozenset({K.PAID, K.REQUESTED, K.APPROVED, K.EXPENSES, K.EARNED})
+_USE_KINDS = frozenset({AccountKind.PAID, AccountKind.REQUESTED, AccountKind.APPROVED, AccountKind.EXPENSES,
+                        AccountKind.EARNED})
 
 
 def _lowered_below_use(grant: Grant, lines: Mapping[tuple[str, int], int]) -> list[str]:

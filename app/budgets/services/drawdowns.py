@@ -33,9 +33,6 @@ from ..schemas import PAYMENT_REFERENCE_MESSAGE
 from ..workflow import DRAWDOWN, RECIPIENTS
 from .grants import ensure_grant_access
 
-K = AccountKind
-
-
 _APPROVED_CENTS = select(GrantLine.approved_cents).where(
     GrantLine.grant_id == bindparam("grant_id"), GrantLine.module_code == bindparam("module"),
     GrantLine.budget_year == bindparam("year"))
@@ -84,7 +81,7 @@ def request_drawdown(grant: Grant, *, module: str, amount_cents: int, purpose: s
     if errors:
         raise ValidationFailed("Der Mittelabruf ist unvollständig oder unzulässig.", errors=errors)
     accounts = ledger.accounts_of(grant.id, module, today.year)
-    available = ledger.balance(accounts[(K.AVAILABLE, module, today.year)], lock=True)
+    available = ledger.balance(accounts[(AccountKind.AVAILABLE, module, today.year)], lock=True)
     if amount_cents > available:
         raise ValidationFailed.field(
             "amount", f"Der Betrag übersteigt die noch abrufbaren Mittel für {module}/{today.year} "
@@ -97,9 +94,9 @@ def request_drawdown(grant: Grant, *, module: str, amount_cents: int, purpose: s
     db.session.add(drawdown)
     db.session.flush()
     ledger.post(grant.id, "drawdown.request", [
-        Transfer(accounts[(K.REQUESTED, module, today.year)], accounts[(K.AVAILABLE, module, today.year)],
-                 amount_cents)], value_date=today, source_type="drawdown", source_id=drawdown.id,
-                description=f"Mittelabruf {module}")
+        Transfer(accounts[(AccountKind.REQUESTED, module, today.year)],
+                 accounts[(AccountKind.AVAILABLE, module, today.year)], amount_cents)],
+                value_date=today, source_type="drawdown", source_id=drawdown.id, description=f"Mittelabruf {module}")
     audit.record("drawdown.request", "drawdown", drawdown.id, after=_drawdown_snapshot(drawdown), actor=actor,
                  kommune_id=grant.kommune_id)
     return drawdown
@@ -124,7 +121,7 @@ def decide_drawdown(drawdown: Drawdown, action: str, *, actor, amount_cents: int
     before = _drawdown_snapshot(drawdown)
     module, year, requested = drawdown.module_code, drawdown.budget_year, drawdown.amount_requested_cents
     accounts = ledger.accounts_of(drawdown.grant_id)
-    available_id = accounts[(K.AVAILABLE, module, year)]
+    available_id = accounts[(AccountKind.AVAILABLE, module, year)]
     reason = (reason or "").strip()
     if action == "approve":
         amount = requested if amount_cents is None else amount_cents
@@ -133,21 +130,22 @@ def decide_drawdown(drawdown: Drawdown, action: str, *, actor, amount_cents: int
                                                    f"Betrag ({format_eur(requested)}) liegen.")
         ledger.balance(available_id, lock=True)
         balances = ledger.balances_of(drawdown.grant_id)
-        approved_line = -balances.get((K.BUDGET, module, year), 0)
-        used = balances.get((K.APPROVED, module, year), 0) + balances.get((K.PAID, module, year), 0)
+        approved_line = -balances.get((AccountKind.BUDGET, module, year), 0)
+        used = balances.get((AccountKind.APPROVED, module, year), 0) + balances.get((AccountKind.PAID, module, year), 0)
         if used + amount > approved_line:
             raise ValidationFailed.field("amount", f"Genehmigte und ausgezahlte Abrufe würden die Bewilligung für "
                                                    f"{module}/{year} ({format_eur(approved_line)}) übersteigen.")
         if amount < requested and not reason:
             raise ValidationFailed.field("reason", "Bitte die Kürzung begründen; die Begründung wird dem "
                                                    "Zuwendungsempfänger mitgeteilt.")
-        transfers = [Transfer(accounts[(K.APPROVED, module, year)], accounts[(K.REQUESTED, module, year)], amount),
-                     Transfer(available_id, accounts[(K.REQUESTED, module, year)], requested - amount)]
+        transfers = [Transfer(accounts[(AccountKind.APPROVED, module, year)],
+                              accounts[(AccountKind.REQUESTED, module, year)], amount),
+                     Transfer(available_id, accounts[(AccountKind.REQUESTED, module, year)], requested - amount)]
         drawdown.amount_approved_cents = amount
     else:
         if action == "reject" and not reason:
             raise ValidationFailed.field("reason", "Bitte die Ablehnung begründen.")
-        transfers = [Transfer(available_id, accounts[(K.REQUESTED, module, year)], requested)]
+        transfers = [Transfer(available_id, accounts[(AccountKind.REQUESTED, module, year)], requested)]
     if len(reason) > limits.PURPOSE:
         raise ValidationFailed.field("reason", f"Die Begründung ist zu lang (höchstens {limits.PURPOSE} Zeichen).")
     drawdown.status, drawdown.decision_reason = new_status, reason
@@ -216,7 +214,8 @@ def pay_drawdown(drawdown: Drawdown, *, actor, value_date: date, reference: str)
     drawdown.paid_at = clock.now()
     db.session.flush()
     ledger.post(drawdown.grant_id, "drawdown.pay",
-                [Transfer(accounts[(K.PAID, module, year)], accounts[(K.APPROVED, module, year)], amount)],
+                [Transfer(accounts[(AccountKind.PAID, module, year)], accounts[(AccountKind.APPROVED, module, year)],
+                          amount)],
                 value_date=value_date, source_type="drawdown", source_id=drawdown.id,
                 description=f"Auszahlung {reference}")
     audit.record("drawdown.pay", "drawdown", drawdown.id, before=before, after=_drawdown_snapshot(drawdown),

@@ -44,8 +44,6 @@ from ..models import (
 from ..workflow import RECLAIM
 from .grants import ensure_grant_access
 
-K = AccountKind
-
 
 def _reclaimed_from(grant_id: int, principal: int) -> list[tuple[int, date, int]]:
     """``(drawdown id, value date, cents)``: the overpaid principal assigned to the latest payments first."""
@@ -77,9 +75,10 @@ def open_reclaim(grant: Grant, proof: ProofOfUse, principal: int, *, points: Dec
     accounts = ledger.ensure_accounts(grant.id, *GRANT_LEVEL)
     module, year = GRANT_LEVEL
     ledger.post(grant.id, "reclaim", [
-        Transfer(accounts[(K.RECLAIM_RECEIVABLE, module, year)], accounts[(K.RECLAIMED, module, year)], principal),
-        Transfer(accounts[(K.INTEREST_RECEIVABLE, module, year)], accounts[(K.INTEREST_INCOME, module, year)],
-                 unused_cents)],
+        Transfer(accounts[(AccountKind.RECLAIM_RECEIVABLE, module, year)],
+                 accounts[(AccountKind.RECLAIMED, module, year)], principal),
+        Transfer(accounts[(AccountKind.INTEREST_RECEIVABLE, module, year)],
+                 accounts[(AccountKind.INTEREST_INCOME, module, year)], unused_cents)],
         value_date=clock.today(), source_type="reclaim", source_id=reclaim.id,
         description=f"Rückforderung {grant.reference}")
     audit.record("reclaim.open", "reclaim", reclaim.id,
@@ -254,10 +253,12 @@ def record_repayment(reclaim: Reclaim, *, amount_cents: int, value_date: date, r
     accounts = ledger.accounts_of(reclaim.grant_id)
     module, year = GRANT_LEVEL
     journal_id = ledger.post(reclaim.grant_id, "repayment", [
-        Transfer(accounts[(K.INTEREST_RECEIVABLE, module, year)], accounts[(K.INTEREST_INCOME, module, year)],
-                 accrued - reclaim.interest_booked_cents),
-        Transfer(accounts[(K.REPAID, module, year)], accounts[(K.RECLAIM_RECEIVABLE, module, year)], principal_part),
-        Transfer(accounts[(K.REPAID, module, year)], accounts[(K.INTEREST_RECEIVABLE, module, year)], interest_part)],
+        Transfer(accounts[(AccountKind.INTEREST_RECEIVABLE, module, year)],
+                 accounts[(AccountKind.INTEREST_INCOME, module, year)], accrued - reclaim.interest_booked_cents),
+        Transfer(accounts[(AccountKind.REPAID, module, year)],
+                 accounts[(AccountKind.RECLAIM_RECEIVABLE, module, year)], principal_part),
+        Transfer(accounts[(AccountKind.REPAID, module, year)],
+                 accounts[(AccountKind.INTEREST_RECEIVABLE, module, year)], interest_part)],
         value_date=value_date, source_type="reclaim", source_id=reclaim.id, description=f"Rückzahlung {reference}")
     repayment = Repayment(reclaim=reclaim, value_date=value_date, amount_cents=amount_cents,
                           principal_cents=principal_part, interest_cents=interest_part, reference=reference,

@@ -59,17 +59,15 @@ from .common import locked_row, stated_reason
 from .grants import ensure_grant_access, proof_of
 from .reclaims import open_reclaim, unused_interest_cents, unused_interest_points
 
-K = AccountKind
-
 
 def settlement_modules(grant: Grant) -> list[ModuleSettlement]:
     """The final decision's calculation per module from the balances (a preview until it is decided)."""
     balances = ledger.balances_of(grant.id)
     keys = sorted({(m, y) for (_k, m, y) in balances if (m, y) != GRANT_LEVEL})
-    lines = [LineFigures(module, year, approved_cents=-balances.get((K.BUDGET, module, year), 0),
-                         expenses_cents=balances.get((K.EXPENSES, module, year), 0),
-                         earned_cents=-balances.get((K.EARNED, module, year), 0),
-                         paid_cents=balances.get((K.PAID, module, year), 0)) for module, year in keys]
+    lines = [LineFigures(module, year, approved_cents=-balances.get((AccountKind.BUDGET, module, year), 0),
+                         expenses_cents=balances.get((AccountKind.EXPENSES, module, year), 0),
+                         earned_cents=-balances.get((AccountKind.EARNED, module, year), 0),
+                         paid_cents=balances.get((AccountKind.PAID, module, year), 0)) for module, year in keys]
     return settle(lines, grant.programme.line_overrun_percent)
 
 
@@ -104,7 +102,7 @@ def submit_proof(grant: Grant, *, narrative: str, confirmed: bool, actor) -> Pro
     balances = ledger.balances_of(grant.id)
     count = db.session.scalar(select(db.func.count()).select_from(Expense).where(
         Expense.grant_id == grant.id, Expense.eligible.is_(True))) or 0
-    total = sum(cents for (kind, _m, _y), cents in balances.items() if kind == K.EXPENSES)
+    total = sum(cents for (kind, _m, _y), cents in balances.items() if kind == AccountKind.EXPENSES)
     proof = ProofOfUse(grant_id=grant.id, status=ProofStatus.SUBMITTED, narrative=narrative, expense_count=count,
                        expense_total_cents=total, submitted_at=clock.now(), submitted_by_id=actor.id)
     db.session.add(proof)
@@ -206,8 +204,9 @@ def _order_final_payment(grant: Grant, modules: list[ModuleSettlement], due: int
     db.session.flush()
     accounts = ledger.accounts_of(grant.id)
     ledger.post(grant.id, "drawdown.final_payment", [
-        Transfer(accounts[(K.APPROVED, o.module_code, o.budget_year)],
-                 accounts[(K.AVAILABLE, o.module_code, o.budget_year)], o.amount_approved_cents) for o in orders],
+        Transfer(accounts[(AccountKind.APPROVED, o.module_code, o.budget_year)],
+                 accounts[(AccountKind.AVAILABLE, o.module_code, o.budget_year)], o.amount_approved_cents)
+        for o in orders],
         value_date=today, source_type="proof_of_use", source_id=proof_of(grant).id,
         description=f"Schlusszahlung {grant.reference}")
     for order in orders:
