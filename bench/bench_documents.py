@@ -77,6 +77,8 @@ def run(base: str | None, documents: bool) -> dict:
                     owner = SimpleNamespace(id=None, email="bench kommune", role=Role.KOMMUNE,
                                             kommune_id=grant.kommune_id, organisation_id=None)
                     services.submit_proof(grant, narrative="Bench", confirmed=True, actor=owner)
+                    hearing = services.open_hearing(grant, actor=admin)  # each reclaims: Anhörung first
+                    services.submit_comment(hearing, comment="Keine Einwände (Bench).", actor=owner)
                     services.decide_final(grant, actor=admin)
             db.session.commit()
             final = time.perf_counter() - started

@@ -16,7 +16,7 @@ from ..platform.web.idempotency import IDEMPOTENCY_DOC
 from ..platform.web.pagination import SelectPage
 from . import services, status
 from .csv_import import parse_expense_csv
-from .early_start import early_start_warnings
+from .early_start import early_start_warnings, import_warnings
 from .models import DrawdownStatus
 from .permissions import (
     BUDGET_READ,
@@ -24,6 +24,7 @@ from .permissions import (
     DRAWDOWN_REQUEST,
     EXPENSE_RECORD,
     EXPENSE_REVERSE,
+    HEARING_COMMENT,
     PROOF_CHECK,
     PROOF_SUBMIT,
     REPAYMENT_RECORD,
@@ -41,6 +42,9 @@ from .schemas import (
     ExpenseOut,
     GrantOut,
     GrantStatusOut,
+    HearingCommentIn,
+    HearingOut,
+    ImportCreatedOut,
     ImportOut,
     IneligibleIn,
     PaymentIn,
@@ -220,9 +224,10 @@ def list_expenses(grant_id: int):
 
 @blp.route("/grants/<id:grant_id>/expenses/import", methods=["POST"])
 @requires(EXPENSE_RECORD)
-@blp.response(201, ImportOut)
+@blp.response(201, ImportCreatedOut)
 @blp.doc(description="CSV as the request body (text/csv) or as the multipart field ``file``. All or nothing: "
-                     "errors name the line (422 with ``errors.file`` and ``lines``).")
+                     "errors name the line (422 with ``errors.file`` and ``lines``); ``warnings`` as for one "
+                     "expense (lines dated before the grant decision).")
 def import_expenses(grant_id: int):
     grant = services.get_grant(g.actor, grant_id)
     upload = request.files.get("file")
@@ -233,6 +238,7 @@ def import_expenses(grant_id: int):
     rows = parse_expense_csv(data, grant, today=clock.today())
     record = services.import_expenses(grant, rows, actor=g.actor, content=data,
                                       filename=upload.filename if upload is not None and upload.filename else "")
+    record.warnings = import_warnings(grant, rows)  # shown in the answer only, not stored
     return record
 
 
@@ -363,3 +369,32 @@ def record_repayment(data, reclaim_id: int):
 
     return idempotency.respond_once(f"repayment:reclaim:{reclaim_id}", create)
 
+
+# --------------------------------------------------------------------------- hearing (Anhörung)
+
+
+@blp.route("/grants/<id:grant_id>/hearing", methods=["POST"])
+@requires(PROOF_CHECK)
+@blp.response(201, HearingOut)
+def open_hearing(grant_id: int):
+    hearing = services.open_hearing(services.get_grant(g.actor, grant_id), actor=g.actor)
+    response = jsonify(HearingOut().dump(hearing))
+    response.status_code = 201
+    return response
+
+
+@blp.route("/hearings/<id:hearing_id>")
+@requires(BUDGET_READ)
+@blp.response(200, HearingOut)
+def get_hearing(hearing_id: int):
+    return jsonify(HearingOut().dump(services.get_hearing(g.actor, hearing_id)))
+
+
+@blp.route("/hearings/<id:hearing_id>/comment", methods=["POST"])
+@requires(HEARING_COMMENT)
+@blp.arguments(HearingCommentIn)
+@blp.response(200, HearingOut)
+def comment(data, hearing_id: int):
+    hearing = services.submit_comment(services.get_hearing(g.actor, hearing_id), comment=data["comment"],
+                                      actor=g.actor)
+    return jsonify(HearingOut().dump(hearing))

@@ -87,6 +87,9 @@ def _settle(context, grants: list[Grant], payer) -> None:
         decided_on = submitted_on + timedelta(days=21)
         if admin is None or decided_on >= context.day or index >= len(grants) // 2 + 2:
             continue
+        with clock.freeze(submitted_on + timedelta(days=3)):  # a reclaim is heard first; the deadline expires
+            if services.intended_outcome(grant).takes_money_back:
+                services.open_hearing(grant, actor=admin)
         with clock.freeze(decided_on):
             services.decide_final(grant, actor=admin)
         paid_on = decided_on + timedelta(days=20)

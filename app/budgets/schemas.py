@@ -178,6 +178,12 @@ class ImportOut(Schema):
     reversal_reason = fields.Str()
 
 
+class ImportCreatedOut(ImportOut):
+    warnings = fields.List(fields.Str(), metadata={
+        "description": "German warnings that did not stop the import, e.g. lines dated before the grant decision "
+                       "(vorzeitiger Maßnahmebeginn)"})
+
+
 STORNO_REASON = f"Bitte den Grund der Stornierung angeben (höchstens {limits.STATEMENT} Zeichen)."
 INELIGIBLE_REASON = f"Bitte die Aberkennung begründen (höchstens {limits.STATEMENT} Zeichen)."
 
@@ -292,3 +298,27 @@ class RepaymentIn(Schema):
 class VerifyOut(Schema):
     ok = StrictBool()
     problems = fields.List(fields.Str())
+
+
+class HearingOut(Schema):
+    id = fields.Int()
+    grant_id = fields.Int()
+    status = fields.Str()
+    expired = fields.Bool(metadata={"description": "Frist ohne Stellungnahme abgelaufen"})
+    deadline = fields.Date(metadata={"description": "letzter Tag für die Stellungnahme"})
+    opened_at = fields.DateTime()
+    final_grant = Money(attribute="final_grant_cents")
+    paid = Money(attribute="paid_cents")
+    principal = Money(attribute="principal_cents", metadata={"description": "beabsichtigte Rückforderung"})
+    unused_interest = Money(attribute="unused_interest_cents")
+    lines = fields.List(fields.Nested(FinalDecisionLineOut))
+    comment = fields.Str(allow_none=True)
+    commented_at = fields.DateTime(allow_none=True)
+    document_url = DocumentUrl("hearing")
+
+
+class HearingCommentIn(Schema):
+    """The recipient's comment; its length is checked by ``services.submit_comment`` (one message for both edges)."""
+
+    comment = fields.Str(required=True, error_messages={"required": "Bitte die Stellungnahme eingeben."},
+                         metadata={"description": "Stellungnahme, höchstens 20.000 Zeichen"})

@@ -4,6 +4,8 @@
   paid. Creation (``request_drawdown``) has no status and is checked by the service itself.
 * ``PROOF``: the proof of use (None: not yet submitted) is submitted by the recipient, checked
   (``mark_ineligible`` keeps the status) and decided by the programme administration.
+* ``HEARING``: the Anhörung before a reclaiming final decision (None: the grant has no current hearing);
+  opened and superseded or concluded by the programme administration, commented on by the recipient.
 * ``RECLAIM``: finance books repayments on an open reclaim (the status closes when all is paid).
 """
 
@@ -13,7 +15,7 @@ from flask_babel import lazy_gettext
 
 from ..auth.models import Role
 from ..platform.workflow import Workflow
-from .models import DrawdownStatus, ProofStatus, ReclaimStatus
+from .models import DrawdownStatus, HearingStatus, ProofStatus, ReclaimStatus
 
 FINANCE = frozenset({Role.FINANCE})
 ADMIN = frozenset({Role.PROGRAMME_ADMIN})
@@ -37,3 +39,15 @@ PROOF = Workflow("proof_of_use", {
 RECLAIM = Workflow("reclaim", {
     (ReclaimStatus.OPEN, "repay"): (ReclaimStatus.OPEN, FINANCE),
 }, labels={"repay": lazy_gettext("Rückzahlung buchen")})
+
+# (status of the grant's current hearing, action) -> (new status, roles); None: no current hearing.
+HEARING = Workflow("hearing", {
+    (None, "open"): (HearingStatus.OPEN, ADMIN),
+    (HearingStatus.OPEN, "comment"): (HearingStatus.COMMENTED, RECIPIENTS),
+    (HearingStatus.OPEN, "supersede"): (HearingStatus.SUPERSEDED, ADMIN),
+    (HearingStatus.COMMENTED, "supersede"): (HearingStatus.SUPERSEDED, ADMIN),
+    (HearingStatus.OPEN, "conclude"): (HearingStatus.CONCLUDED, ADMIN),  # only once the deadline has passed
+    (HearingStatus.COMMENTED, "conclude"): (HearingStatus.CONCLUDED, ADMIN),
+}, labels={"open": lazy_gettext("Anhörung einleiten"), "comment": lazy_gettext("Stellung nehmen"),
+           "supersede": lazy_gettext("Anhörung ersetzen"), "conclude": lazy_gettext("Anhörung abschließen")},
+   none_label=lazy_gettext("keine Anhörung"))

@@ -37,8 +37,11 @@ from .ledger import (
     LedgerEntry,
 )
 from .settlement import (
+    HEARING_STATUS_LABELS,
     PROOF_STATUS_LABELS,
     RECLAIM_STATUS_LABELS,
+    Hearing,
+    HearingStatus,
     ProofOfUse,
     ProofStatus,
     Reclaim,
@@ -47,6 +50,9 @@ from .settlement import (
 )
 
 __all__ = [
+    "HEARING_STATUS_LABELS",
+    "Hearing",
+    "HearingStatus",
     "ACCOUNT_LABELS",
     "AccountKind",
     "DRAWDOWN_KIND_LABELS",

@@ -1,4 +1,4 @@
-"""Proof of use (Verwendungsnachweis) with its final decision, reclaims and repayments."""
+"""Proof of use (Verwendungsnachweis) with its final decision, hearings (Anhörung), reclaims and repayments."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ...platform import limits
+from ...auth.models import User
+from ...platform import clock, limits
 from ...platform.database import UTCDateTime, db_enum
 from ...platform.extensions import db
 from .grants import Grant
@@ -122,3 +123,63 @@ class Repayment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     reclaim: Mapped[Reclaim] = relationship(back_populates="repayments")
+
+
+class HearingStatus(enum.StrEnum):
+    OPEN = "open"  # waiting for a comment until the deadline (after it: expired, see ``Hearing.expired``)
+    COMMENTED = "commented"
+    SUPERSEDED = "superseded"  # the figures changed; a new hearing replaced it
+    CONCLUDED = "concluded"  # the final decision was taken on its figures
+
+    @property
+    def label(self) -> str:
+        return str(HEARING_STATUS_LABELS[self])
+
+
+HEARING_STATUS_LABELS = {HearingStatus.OPEN: lazy_gettext("Frist zur Stellungnahme läuft"),
+                         HearingStatus.COMMENTED: lazy_gettext("Stellungnahme eingegangen"),
+                         HearingStatus.SUPERSEDED: lazy_gettext("durch neue Anhörung ersetzt"),
+                         HearingStatus.CONCLUDED: lazy_gettext("abgeschlossen (Schlussbescheid erlassen)")}
+
+
+class Hearing(db.Model):
+    """One Anhörung on the intended final decision of a proof of use, with the figures it states."""
+
+    __tablename__ = "hearings"
+    __table_args__ = (CheckConstraint("principal_cents >= 0", name="principal_nonneg"),
+                      CheckConstraint("(comment IS NULL) = (commented_at IS NULL)", name="comment_state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
+    proof_id: Mapped[int] = mapped_column(ForeignKey("proofs_of_use.id", ondelete="CASCADE"), index=True)
+    status: Mapped[HearingStatus] = mapped_column(db_enum(HearingStatus, length=20))
+    lines: Mapped[list] = mapped_column(JSON)  # ModuleSettlement.as_dict() per module, as heard
+    final_grant_cents: Mapped[int] = mapped_column(BigInteger)
+    paid_cents: Mapped[int] = mapped_column(BigInteger)
+    principal_cents: Mapped[int] = mapped_column(BigInteger)
+    unused_interest_points: Mapped[str | None] = mapped_column(String(10))
+    unused_interest_cents: Mapped[int] = mapped_column(BigInteger)  # § 49a Abs. 4 up to the hearing day
+    deadline: Mapped[date] = mapped_column(Date)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    commented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    commented_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    grant: Mapped[Grant] = relationship()
+    proof: Mapped[ProofOfUse] = relationship()
+    commented_by: Mapped[User | None] = relationship(foreign_keys=[commented_by_id])
+
+    @property
+    def opened_on(self) -> date:
+        return self.opened_at.astimezone(clock.BERLIN).date()
+
+    @property
+    def expired(self) -> bool:
+        """The deadline has passed without a comment (the deadline day itself still counts)."""
+        return self.status == HearingStatus.OPEN and clock.today() > self.deadline
+
+    @property
+    def comment_possible(self) -> bool:
+        return self.status == HearingStatus.OPEN and not self.expired

@@ -4,7 +4,9 @@ same transaction, and none commits (the request edge, a command or a job does).
 * ``grants``: access rule and reading grants; ``commitments``: the approved amounts (``set_commitment``);
 * ``drawdowns``: request, decision, payment; ``expenses``: recording and CSV import; ``booking``: their
   ledger postings; ``reversals``: Storno by the recipient;
-* ``settlement``: proof of use, Aberkennung, final decision; ``reclaims``: reclaim, interest, repayments.
+* ``settlement``: proof of use, Aberkennung, final decision; ``outcome``: its figures as of today;
+  ``hearings``: the Anhörung before a final decision that takes money back; ``reclaims``: reclaim, interest,
+  repayments.
 
 Callers (pages, API, other domains) import the use cases from this package: ``services.request_drawdown``.
 """
@@ -39,6 +41,17 @@ from .grants import (
     kommune_commitment_cents,
     proof_of,
 )
+from .hearings import (
+    conclude_hearing,
+    current_hearing,
+    get_hearing,
+    heard_on,
+    hearing_days,
+    hearings_of,
+    open_hearing,
+    submit_comment,
+)
+from .outcome import Outcome, intended_outcome, settlement_lines, settlement_modules
 from .reclaims import (
     ReclaimStatement,
     UnusedInterest,
@@ -48,6 +61,7 @@ from .reclaims import (
     reclaim_of,
     reclaim_statement,
     reclaim_unused_interest,
+    reclaimed_from,
     record_repayment,
     unused_interest,
     unused_interest_cents,
@@ -60,12 +74,12 @@ from .settlement import (
     decide_final,
     final_payment_orders,
     mark_ineligible,
-    settlement_lines,
-    settlement_modules,
     submit_proof,
 )
 
 __all__ = [
+    "Outcome", "conclude_hearing", "current_hearing", "get_hearing", "heard_on", "hearing_days", "hearings_of",
+    "intended_outcome", "open_hearing", "reclaimed_from", "submit_comment",
     "RECLAIM_PAYMENT_DAYS", "ReclaimStatement", "UnusedInterest", "add_months", "approved_keys", "book_expenses",
     "decide_drawdown", "decide_final", "drawdowns_select", "ensure_grant_access", "ensure_open_for_expenses",
     "expenses_select", "final_payment_orders", "four_eyes_bar", "get_drawdown", "get_expense", "get_grant",

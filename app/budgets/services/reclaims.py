@@ -45,7 +45,7 @@ from ..workflow import RECLAIM
 from .grants import ensure_grant_access
 
 
-def _reclaimed_from(grant_id: int, principal: int) -> list[tuple[int, date, int]]:
+def reclaimed_from(grant_id: int, principal: int) -> list[tuple[int, date, int]]:
     """``(drawdown id, value date, cents)``: the overpaid principal assigned to the latest payments first."""
     payments = db.session.execute(select(Drawdown.id, Drawdown.value_date, Drawdown.amount_approved_cents).where(
         Drawdown.grant_id == grant_id, Drawdown.status == DrawdownStatus.PAID)
@@ -63,7 +63,7 @@ def _reclaimed_from(grant_id: int, principal: int) -> list[tuple[int, date, int]
 def open_reclaim(grant: Grant, proof: ProofOfUse, principal: int, *, points: Decimal, day_count: str,
                   unused: tuple[str, date, int] | None) -> Reclaim:
     """Open the reclaim; ``unused`` is (points, interest end, cents) of the § 49a Abs. 4 interest, if any."""
-    sources = [[value_date.isoformat(), take] for _id, value_date, take in _reclaimed_from(grant.id, principal)]
+    sources = [[value_date.isoformat(), take] for _id, value_date, take in reclaimed_from(grant.id, principal)]
     unused_points, unused_until, unused_cents = unused or (None, None, 0)
     reclaim = Reclaim(grant_id=grant.id, proof_id=proof.id, status=ReclaimStatus.OPEN, principal_cents=principal,
                       principal_sources=sorted(sources), points=str(points), day_count=day_count,
@@ -126,7 +126,7 @@ def unused_interest(grant: Grant, *, until: date, points: Decimal, day_count: st
     ``principal`` is the reclaimed overpayment; its part of each payment (latest first, as the reclaim
     assigns it) is left out because it bears § 49a Abs. 3 interest from the payment day.
     """
-    excluded = {drawdown_id: take for drawdown_id, _day, take in _reclaimed_from(grant.id, principal)}
+    excluded = {drawdown_id: take for drawdown_id, _day, take in reclaimed_from(grant.id, principal)}
     payments: dict[str, list[DrawnPayment]] = defaultdict(list)
     details = {}
     for drawdown_id, module, value_date, period_end, cents in db.session.execute(

@@ -34,13 +34,9 @@ from ...platform.extensions import db
 from ...platform.formatting import format_decimal
 from ...platform.money import format_eur, split_largest_remainder
 from .. import ledger
-from ..core.final_grant import LineFigures, ModuleSettlement, final_grant, settle
-from ..core.interest import (
-    BaseRateError,
-)
+from ..core.final_grant import ModuleSettlement
 from ..ledger import Transfer
 from ..models import (
-    GRANT_LEVEL,
     AccountKind,
     Drawdown,
     DrawdownKind,
@@ -57,24 +53,9 @@ from ..workflow import PROOF
 from .booking import booking_of, reverse_bookings
 from .common import locked_row, stated_reason
 from .grants import ensure_grant_access, proof_of
-from .reclaims import open_reclaim, unused_interest_cents, unused_interest_points
-
-
-def settlement_modules(grant: Grant) -> list[ModuleSettlement]:
-    """The final decision's calculation per module from the balances (a preview until it is decided)."""
-    balances = ledger.balances_of(grant.id)
-    keys = sorted({(m, y) for (_k, m, y) in balances if (m, y) != GRANT_LEVEL})
-    lines = [LineFigures(module, year, approved_cents=-balances.get((AccountKind.BUDGET, module, year), 0),
-                         expenses_cents=balances.get((AccountKind.EXPENSES, module, year), 0),
-                         earned_cents=-balances.get((AccountKind.EARNED, module, year), 0),
-                         paid_cents=balances.get((AccountKind.PAID, module, year), 0)) for module, year in keys]
-    return settle(lines, grant.programme.line_overrun_percent)
-
-
-def settlement_lines(grant: Grant) -> list[dict]:
-    """``settlement_modules`` as the dicts a decision stores and pages show."""
-    return [module.as_dict() for module in settlement_modules(grant)]
-
+from .hearings import conclude_hearing
+from .outcome import intended_outcome
+from .reclaims import open_reclaim
 
 # A reclaim is due within this many days of the final decision (the notice names the day).
 RECLAIM_PAYMENT_DAYS = 30
@@ -138,7 +119,8 @@ def mark_ineligible(expense: Expense, *, reason: str, actor) -> Expense:
 def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_count: str = "act/365") -> ProofOfUse:
     """Schlussbescheid: fix the final grant (``final_grant.settle``); reclaim overpaid money, order the rest.
 
-    Paid more than the final grant: a reclaim with § 49a interest opens. Paid less: payment orders for the
+    Paid more than the final grant: a reclaim with § 49a interest opens, refused (409) until the recipient was
+    heard on these figures (``hearings``). Paid less: payment orders for the
     difference, one per module owed (``DrawdownKind.FINAL_PAYMENT``, approved), go to finance's queue. The
     recipient is told.
     """
@@ -149,16 +131,11 @@ def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_cou
         Drawdown.grant_id == grant.id, Drawdown.status.in_([DrawdownStatus.REQUESTED, DrawdownStatus.APPROVED])))
     if open_drawdowns:
         raise Conflict(f"Es sind noch {open_drawdowns} Mittelabrufe offen; bitte zuerst entscheiden oder auszahlen.")
-    modules = settlement_modules(grant)
-    final = final_grant(modules)
-    paid = sum(module.paid_cents for module in modules)
-    principal, today = max(paid - final, 0), clock.today()
-    unused_points = unused_interest_points(grant)
-    try:
-        unused_cents = unused_interest_cents(grant, until=today, points=unused_points, day_count=day_count,
-                                             principal=principal)
-    except BaseRateError as exc:
-        raise ValidationFailed.field("date", str(exc)) from None
+    today, outcome = clock.today(), intended_outcome(grant, day_count=day_count)
+    if outcome.takes_money_back:
+        conclude_hearing(grant, proof, outcome, actor=actor)  # 409 until the recipient was heard (§ 28 VwVfG)
+    modules, final, paid, principal = outcome.modules, outcome.final, outcome.paid, outcome.principal
+    unused_points, unused_cents = outcome.unused_points, outcome.unused_cents
     proof.status, proof.decided_at, proof.decided_by_id = ProofStatus.DECIDED, clock.now(), actor.id
     proof.final_grant_cents, proof.paid_cents, proof.overpaid_cents = final, paid, paid - final
     proof.decision_lines = [module.as_dict() for module in modules]

@@ -6,7 +6,7 @@ reads its form through the API's schema (``load_form``) and runs through ``edge.
 commits once.
 """
 
-from . import expenses, finance, grants, settlement  # noqa: F401 - the pages register on bp
+from . import expenses, finance, grants, hearings, settlement  # noqa: F401 - the pages register on bp
 from .common import bp
 
 __all__ = ["bp"]

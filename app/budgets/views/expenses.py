@@ -17,7 +17,7 @@ from ...platform.web.listing import ListColumn, Listing, build_listing
 from .. import services
 from ..core.rates import flat_rates
 from ..csv_import import parse_expense_csv
-from ..early_start import early_start_warnings
+from ..early_start import early_start_warnings, import_warnings
 from ..models import Expense, Grant
 from ..permissions import (
     BUDGET_READ,
@@ -108,7 +108,9 @@ def import_expenses(grant_id: int):
     except ValidationFailed as failed:
         discard_changes()
         import_errors = failed.errors
-    return _expenses_page(item, import_errors=import_errors, import_result=result), (422 if import_errors else 200)
+    warnings = import_warnings(item, rows) if result is not None else []
+    return (_expenses_page(item, import_errors=import_errors, import_result=result, import_warnings=warnings),
+            422 if import_errors else 200)
 
 
 @bp.route("/ausgaben/<id:expense_id>/stornieren", methods=["POST"])

@@ -7,13 +7,14 @@ from flask_babel import gettext, lazy_gettext
 
 from ...auth.permissions import can, requires
 from ...platform import clock
+from ...platform.errors import ValidationFailed
 from ...platform.extensions import db
 from ...platform.web.edge import flash_errors, submit
 from ...platform.web.exports import Column
 from ...platform.web.forms import load_form
 from ...platform.web.listing import export_of
 from .. import services
-from ..models import DrawdownStatus, Reclaim, ReclaimStatus
+from ..models import DrawdownStatus, Grant, ProofOfUse, Reclaim, ReclaimStatus
 from ..permissions import (
     BUDGET_READ,
     PROOF_CHECK,
@@ -49,8 +50,21 @@ def proof(grant_id: int):
     return render_template("budgets/proof.html", grant=item, proof=current, errors=errors, form=request.form,
                            final_payment_state=final_payment_state, final_payment_orders=orders,
                            lines=services.settlement_lines(item), expenses=expense_rows, ineligible=ineligible,
-                           reclaim=services.reclaim_of(item), deadline_passed=clock.today() > item.last_expense_date
+                           reclaim=services.reclaim_of(item), deadline_passed=clock.today() > item.last_expense_date,
+                           hearings=services.hearings_of(current), hearing_needed=_hearing_needed(item, current),
                            ), (422 if errors else 200)
+
+
+def _hearing_needed(item: Grant, proof: ProofOfUse | None) -> bool | None:
+    """For the reviewer: whether today's figures need a (new) hearing before the final decision; None: unknown."""
+    if proof is None or proof.final_grant_cents is not None or not can(g.actor, PROOF_CHECK):
+        return False
+    try:
+        outcome = services.intended_outcome(item)
+    except ValidationFailed:
+        return None
+    current = services.current_hearing(proof)
+    return outcome.takes_money_back and (current is None or not services.heard_on(current, outcome))
 
 
 @bp.route("/ausgaben/<id:expense_id>/aberkennen", methods=["POST"])
