@@ -34,6 +34,8 @@ from .ledger import (
     Journal,
     LedgerAccount,
     LedgerBalance,
+    LedgerCheck,
+    LedgerCheckSum,
     LedgerEntry,
 )
 from .settlement import (
@@ -50,6 +52,8 @@ from .settlement import (
 )
 
 __all__ = [
+    "LedgerCheck",
+    "LedgerCheckSum",
     "HEARING_STATUS_LABELS",
     "Hearing",
     "HearingStatus",

@@ -16,6 +16,7 @@ from .commitments import set_commitment, used_by_line
 from .drawdowns import (
     add_months,
     decide_drawdown,
+    drawdown_export_rows,
     drawdowns_select,
     four_eyes_bar,
     get_drawdown,
@@ -81,7 +82,8 @@ __all__ = [
     "Outcome", "conclude_hearing", "current_hearing", "get_hearing", "heard_on", "hearing_days", "hearings_of",
     "intended_outcome", "open_hearing", "reclaimed_from", "submit_comment",
     "RECLAIM_PAYMENT_DAYS", "ReclaimStatement", "UnusedInterest", "add_months", "approved_keys", "book_expenses",
-    "decide_drawdown", "decide_final", "drawdowns_select", "ensure_grant_access", "ensure_open_for_expenses",
+    "decide_drawdown", "drawdown_export_rows", "decide_final", "drawdowns_select", "ensure_grant_access",
+    "ensure_open_for_expenses",
     "expenses_select", "final_payment_orders", "four_eyes_bar", "get_drawdown", "get_expense", "get_grant",
     "get_import", "get_reclaim", "grant_for_source", "grants_visible_to", "import_expenses", "imports_select",
     "interest_until", "kommune_commitment_cents", "mark_ineligible", "pay_drawdown", "proof_of", "reclaim_interest",

@@ -11,7 +11,7 @@ from ...platform.errors import ValidationFailed
 from ...platform.extensions import db
 from ...platform.formatting import format_date
 from ...platform.web.edge import discard_changes, submit
-from ...platform.web.exports import Column, export_response
+from ...platform.web.exports import Column, batched_rows, export_response
 from ...platform.web.forms import load_form
 from ...platform.web.listing import ListColumn, Listing, build_listing
 from .. import services
@@ -79,8 +79,8 @@ EXPENSE_COLUMNS = [
 ]
 
 
-def _eligibility(expense: Expense, *, with_reason: bool = False) -> str:
-    """ja / nein (aberkannt) / storniert, with the reason when asked."""
+def _eligibility(expense, *, with_reason: bool = False) -> str:
+    """ja / nein (aberkannt) / storniert, with the reason when asked (``expense``: object or SQL row)."""
     if expense.reversed_at is not None:
         if not with_reason:
             return gettext("storniert")
@@ -146,7 +146,10 @@ def expenses_export(grant_id: int, fmt: str):
     columns = [Column(gettext("Datum"), "date"), Column(gettext("Baustein")), Column(gettext("Betrag"), "money"),
                Column(gettext("Pauschale")), Column(gettext("Beleg")), Column(gettext("Beschreibung")),
                Column(gettext("Förderfähig")), Column(gettext("Grund"))]
-    rows = [(e.expense_date, e.module_code, e.amount_cents, e.rate_code or "", e.voucher_ref, e.description,
-             _eligibility(e), e.reversal_reason or e.ineligible_reason) for e in db.session.scalars(
-        services.expenses_select(item))]
-    return export_response(f"ausgaben-{item.reference}", fmt, columns, rows)
+    statement = services.expenses_select(item).with_only_columns(
+        Expense.expense_date, Expense.module_code, Expense.amount_cents, Expense.rate_code, Expense.voucher_ref,
+        Expense.description, Expense.eligible, Expense.ineligible_reason, Expense.reversed_at,
+        Expense.reversal_reason)
+    rows = ((e.expense_date, e.module_code, e.amount_cents, e.rate_code or "", e.voucher_ref, e.description,
+             _eligibility(e), e.reversal_reason or e.ineligible_reason) for e in batched_rows(db.session, statement))
+    return export_response(f"ausgaben-{item.reference}", fmt, columns, rows, lazy=True)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from flask import flash, render_template
+from flask import flash, render_template, request
 from flask_babel import gettext
 
 from ...auth.permissions import requires
 from ...platform import clock
 from ...platform.extensions import db
 from ...platform.web.exports import FORMATS, Column, export_response, today_stamp
-from .. import status
+from .. import reconciliation, status
 from ..models import Drawdown, DrawdownStatus, ProofOfUse, Reclaim, ReclaimStatus
 from ..permissions import (
     LEDGER_CHECK,
     STATUS_ALL,
 )
-from ..verify import record_check, verify_ledger
 from .common import bp
 
 
@@ -54,14 +53,20 @@ def statewide_export(fmt: str):
 @bp.route("/abgleich")
 @requires(STATUS_ALL)
 def reconcile():
-    return render_template("budgets/reconcile.html", problems=verify_ledger(), checked_at=clock.now())
+    """The last stored check and the journals booked since; nothing is recomputed here (issue #19)."""
+    return _reconcile_page(reconciliation.latest_check())
 
 
 @bp.route("/abgleich", methods=["POST"])
 @requires(LEDGER_CHECK)
 def reconcile_record():
-    problems = verify_ledger()
-    record_check(problems)
-    flash(gettext("Das Ergebnis der Prüfung wurde protokolliert."), "success")
-    return render_template("budgets/reconcile.html", problems=problems, checked_at=clock.now())
+    full = request.form.get("mode") == "full"
+    check = reconciliation.run_check(full=full)  # committed by the request edge
+    flash(gettext("Vollständig neu berechnet; das Ergebnis wurde protokolliert.") if full else
+          gettext("Seit der letzten Prüfung geprüft; das Ergebnis wurde protokolliert."), "success")
+    return _reconcile_page(check)
+
+
+def _reconcile_page(check):
+    return render_template("budgets/reconcile.html", check=check, since=reconciliation.journals_since(check))
 

@@ -11,10 +11,10 @@ from ...platform import clock
 from ...platform.extensions import db
 from ...platform.money import format_eur
 from ...platform.web.edge import submit
-from ...platform.web.exports import Column, export_response, today_stamp
+from ...platform.web.exports import Column, batched_rows, export_response, today_stamp
 from ...platform.web.forms import load_form
 from ...platform.web.listing import ListColumn, Listing, build_listing
-from ...reference.models import Kommune
+from ...reference.models import Kommune, kommune_display_name
 from .. import monitoring, services, status
 from ..models import Drawdown, DrawdownStatus, Grant
 from ..permissions import (
@@ -116,14 +116,15 @@ DRAWDOWN_COLUMNS = [
 @bp.route("/mittelabrufe/export.<any(csv, xlsx):fmt>")
 @requires(STATUS_ALL)
 def drawdowns_export(fmt: str):
-    items = db.session.scalars(services.drawdowns_select(g.actor))
     columns = [Column(gettext("Nr."), "int"), Column(gettext("Zuwendung")), Column(gettext("Empfänger")),
                Column(gettext("Baustein")), Column(gettext("Haushaltsjahr"), "int"), Column(gettext("Status")),
                Column(gettext("Beantragt"), "money"), Column(gettext("Genehmigt"), "money"),
                Column(gettext("Wertstellung"), "date"), Column(gettext("Kassenzeichen"))]
-    rows = [(d.id, d.grant.reference, recipient_name(d.grant), d.module_code, d.budget_year, d.status.label,
-             d.amount_requested_cents, d.amount_approved_cents, d.value_date, d.payment_reference) for d in items]
-    return export_response(f"mittelabrufe-{today_stamp(clock.today())}", fmt, columns, rows)
+    rows = ((r.id, r.reference, kommune_display_name(r.kommune_name, r.kommune_kind) if r.kommune_name
+             else r.organisation_name or "", r.module_code, r.budget_year, r.status.label, r.amount_requested_cents,
+             r.amount_approved_cents, r.value_date, r.payment_reference)
+            for r in batched_rows(db.session, services.drawdown_export_rows(g.actor)))
+    return export_response(f"mittelabrufe-{today_stamp(clock.today())}", fmt, columns, rows, lazy=True)
 
 
 @bp.route("/mittelabrufe/<id:drawdown_id>")
