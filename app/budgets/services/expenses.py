@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 
 from ...platform import audit, clock, limits
 from ...platform.database import lock_for_update
-from ...platform.errors import Conflict, NotFound, ValidationFailed
+from ...platform.errors import Conflict, ValidationFailed
 from ...platform.extensions import db
 from ...platform.money import format_eur
 from .. import plausibility
@@ -24,7 +24,7 @@ from ..models import (
 )
 from .booking import book_expenses
 from .common import berlin_day
-from .grants import ensure_grant_access
+from .grants import ensure_grant_access, of_visible_grant
 
 
 def validate_expense(grant: Grant, *, module: str, expense_date: date | None, amount_cents: int | None,
@@ -232,21 +232,12 @@ def expenses_select(grant: Grant, *, eligible: bool | None = None):
     return statement
 
 
-def _of_visible_grant(user, model, object_id: int, missing: str):
-    """The row of ``model`` if it exists and belongs to a grant ``user`` may see (else 404 ``missing``)."""
-    row = db.session.get(model, object_id)
-    if row is None:
-        raise NotFound(missing)
-    ensure_grant_access(user, db.session.get(Grant, row.grant_id))
-    return row
-
-
 def get_expense(user, expense_id: int) -> Expense:
-    return _of_visible_grant(user, Expense, expense_id, "Ausgabe nicht gefunden.")
+    return of_visible_grant(user, Expense, expense_id, "Ausgabe nicht gefunden.")
 
 
 def get_import(user, import_id: int) -> ExpenseImport:
-    return _of_visible_grant(user, ExpenseImport, import_id, "Import nicht gefunden.")
+    return of_visible_grant(user, ExpenseImport, import_id, "Import nicht gefunden.")
 
 
 def imports_select(grant: Grant):

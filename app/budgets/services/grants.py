@@ -35,6 +35,16 @@ def ensure_grant_access(user, grant: Grant | None) -> Grant:
 GRANT_EAGER = (joinedload(Grant.kommune), joinedload(Grant.organisation))
 
 
+def of_visible_grant(user, model, object_id: int, missing: str):
+    """The row of ``model`` (an expense, import, reclaim, hearing …) if it exists and belongs to a grant ``user``
+    may see; else 404 ``missing``."""
+    row = db.session.get(model, object_id)
+    if row is None:
+        raise NotFound(missing)
+    ensure_grant_access(user, db.session.get(Grant, row.grant_id))
+    return row
+
+
 def get_grant(user, grant_id: int) -> Grant:
     return ensure_grant_access(user, db.session.get(Grant, grant_id, options=GRANT_EAGER))
 

@@ -25,7 +25,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from ...platform import audit, clock, limits
-from ...platform.errors import Conflict, NotFound, ValidationFailed
+from ...platform.errors import Conflict, ValidationFailed
 from ...platform.events import emit
 from ...platform.extensions import db
 from ...platform.formatting import format_decimal
@@ -33,7 +33,7 @@ from ...platform.money import format_eur
 from ..models import Grant, Hearing, HearingStatus, ProofOfUse, ProofStatus
 from ..notices import SETTLEMENT, tell_recipient
 from ..workflow import HEARING
-from .grants import ensure_grant_access, proof_of
+from .grants import ensure_grant_access, of_visible_grant, proof_of
 from .outcome import Outcome, intended_outcome
 
 DEFAULT_HEARING_DAYS = 14
@@ -63,11 +63,7 @@ def heard_on(hearing: Hearing, outcome: Outcome) -> bool:
 
 
 def get_hearing(actor, hearing_id: int) -> Hearing:
-    hearing = db.session.get(Hearing, hearing_id)
-    if hearing is None:
-        raise NotFound("Anhörung nicht gefunden.")
-    ensure_grant_access(actor, hearing.grant)
-    return hearing
+    return of_visible_grant(actor, Hearing, hearing_id, "Anhörung nicht gefunden.")
 
 
 def open_hearing(grant: Grant, *, actor) -> Hearing:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ...platform import audit, clock, limits
 from ...platform.database import sum_cents
-from ...platform.errors import NotFound, ValidationFailed
+from ...platform.errors import ValidationFailed
 from ...platform.extensions import db
 from ...platform.money import format_eur
 from .. import ledger
@@ -42,7 +42,7 @@ from ..models import (
     Repayment,
 )
 from ..workflow import RECLAIM
-from .grants import ensure_grant_access
+from .grants import ensure_grant_access, of_visible_grant
 
 
 def reclaimed_from(grant_id: int, principal: int) -> list[tuple[int, date, int]]:
@@ -209,11 +209,7 @@ def interest_until(reclaim: Reclaim, until: date) -> tuple[BalanceInterestResult
 
 
 def get_reclaim(user, reclaim_id: int) -> Reclaim:
-    reclaim = db.session.get(Reclaim, reclaim_id)
-    if reclaim is None:
-        raise NotFound("Rückforderung nicht gefunden.")
-    ensure_grant_access(user, reclaim.grant)
-    return reclaim
+    return of_visible_grant(user, Reclaim, reclaim_id, "Rückforderung nicht gefunden.")
 
 
 def reclaim_of(grant: Grant) -> Reclaim | None:
