@@ -4,7 +4,7 @@ A page builds a ``select(...)`` with its own filters, then hands it to :func:`bu
 columns. Everything the user chose lives in the URL (``q``, ``sort``, ``dir``, ``page`` and the page's
 own filters), so a list can be bookmarked and shared. ``?export=csv`` or ``?export=xlsx`` on the same
 URL answers a download with the same columns and the same rows in the same order (all pages of the
-current selection, not just the visible page), produced by ``app.exports``.
+current selection, not just the visible page), produced by ``app.platform.web.exports``.
 
 Queries: one COUNT and one LIMIT/OFFSET select per page view.
 """
