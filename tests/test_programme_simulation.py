@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from app.budgets.hearings import Hearing, HearingStatus
+from app.budgets.models import Hearing, HearingStatus
 from app.platform.extensions import db
 from app.reference.models import Kommune
 from tests.conftest import _empty_tables

@@ -9,7 +9,7 @@ entries until ``lines`` ledger entries exist, keeping every rule ``verify-ledger
 * drawdowns: request ``requested <- available``, approve ``approved <- requested``, pay
   ``paid <- approved``; the available balance never goes negative;
 * expenses: one journal per expense, ``expenses <- earned`` with the rounding rule's difference
-  (``earned_for(cumulative) - earned_for(previous)``) and ``expenses <- own_share`` for the rest;
+  (``budgets.core.posting.earned_increment``) and ``expenses <- own_share`` for the rest;
 * balances are accumulated in Python and written once; ``expense_daily`` likewise.
 
 Writes go through the driver: ``executemany`` on SQLite, ``COPY`` on PostgreSQL, in chunks, with
@@ -119,6 +119,7 @@ def seed(*, kommunen: int = 53, lines: int = 1_000_000, today: date = date(2022,
          app_config=None) -> SeedResult:
     """Create the bench grants and about ``lines`` ledger entries (see the module docstring); flushes, no commit."""
     from ..budgets import ledger
+    from ..budgets.core.posting import earned_increment
     from ..budgets.models import (
         AccountKind,
         Drawdown,
@@ -234,7 +235,7 @@ def seed(*, kommunen: int = 53, lines: int = 1_000_000, today: date = date(2022,
         amount = rng.randint(1_000, 40_000)
         before = spent[key]
         spent[key] = before + amount
-        earned_delta = ledger.earned_for(before + amount, rates[grant_id]) - ledger.earned_for(before, rates[grant_id])
+        earned_delta = earned_increment(before, amount, rates[grant_id])
         book(grant_id, "expense", "expense", expense_id, today, [
             (acc[(K.EXPENSES, module, day.year)], acc[(K.EARNED, module, day.year)], earned_delta),
             (acc[(K.EXPENSES, module, day.year)], acc[(K.OWN_SHARE, module, day.year)], amount - earned_delta)],

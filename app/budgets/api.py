@@ -9,11 +9,12 @@ from flask import g, jsonify, request
 
 from ..auth.permissions import requires
 from ..platform import clock
-from ..platform.errors import ValidationFailed
-from ..platform.extensions import db
+from ..platform.errors import NotFound, ValidationFailed
+from ..platform.web import idempotency
 from ..platform.web.api import ApiBlueprint
+from ..platform.web.idempotency import IDEMPOTENCY_DOC
 from ..platform.web.pagination import SelectPage
-from . import idempotency, services, settlement, status
+from . import services, status
 from .csv_import import parse_expense_csv
 from .early_start import early_start_warnings, import_warnings
 from .models import DrawdownStatus
@@ -23,6 +24,7 @@ from .permissions import (
     DRAWDOWN_REQUEST,
     EXPENSE_RECORD,
     EXPENSE_REVERSE,
+    HEARING_COMMENT,
     PROOF_CHECK,
     PROOF_SUBMIT,
     REPAYMENT_RECORD,
@@ -40,6 +42,8 @@ from .schemas import (
     ExpenseOut,
     GrantOut,
     GrantStatusOut,
+    HearingCommentIn,
+    HearingOut,
     ImportCreatedOut,
     ImportOut,
     IneligibleIn,
@@ -58,10 +62,6 @@ from .verify import verify_ledger
 
 blp = ApiBlueprint("budgets_api", __name__, url_prefix="/api/v1/budgets",
                    description="Budgets: Ledger, Mittelabrufe, Ausgaben, Verwendungsnachweis, Rückforderung")
-ID = "<int(max=2147483647):{}>"
-IDEMPOTENCY_DOC = {"parameters": [{"in": "header", "name": "Idempotency-Key", "required": False,
-                                   "schema": {"type": "string", "maxLength": 200},
-                                   "description": "A retry with the same key replays the first answer."}]}
 
 
 # --------------------------------------------------------------------------- grants and status
@@ -74,7 +74,7 @@ def list_grants():
     return services.grants_visible_to(g.actor)
 
 
-@blp.route("/grants/" + ID.format("grant_id"))
+@blp.route("/grants/<id:grant_id>")
 @requires(BUDGET_READ)
 @blp.response(200, GrantStatusOut)
 def grant_status(grant_id: int):
@@ -96,7 +96,7 @@ def _status_dump(item) -> dict:
             "projected_earned": item.projected_earned, "at_risk": item.at_risk}
 
 
-@blp.route("/grants/" + ID.format("grant_id") + "/series")
+@blp.route("/grants/<id:grant_id>/series")
 @requires(BUDGET_READ)
 @blp.response(200, SeriesPointOut(many=True))
 def grant_series(grant_id: int):
@@ -124,7 +124,7 @@ def verify():
 # --------------------------------------------------------------------------- drawdowns
 
 
-@blp.route("/grants/" + ID.format("grant_id") + "/drawdowns", methods=["POST"])
+@blp.route("/grants/<id:grant_id>/drawdowns", methods=["POST"])
 @requires(DRAWDOWN_REQUEST)
 @blp.arguments(DrawdownIn)
 @blp.response(201, DrawdownOut)
@@ -133,8 +133,7 @@ def request_drawdown(data, grant_id: int):
     grant = services.get_grant(g.actor, grant_id)
 
     def create():
-        drawdown = services.request_drawdown(grant, module=data["module"], amount_cents=data["amount"],
-                                             purpose=data["purpose"], actor=g.actor)
+        drawdown = services.request_drawdown(grant, actor=g.actor, **data)
         return 201, DrawdownOut().dump(drawdown)
 
     return idempotency.respond_once(f"drawdown:grant:{grant_id}", create)
@@ -150,70 +149,57 @@ def list_drawdowns(filters):
     return services.drawdowns_select(g.actor, statuses=statuses, grant_id=filters.get("grant_id"))
 
 
-@blp.route("/drawdowns/" + ID.format("drawdown_id"))
+@blp.route("/drawdowns/<id:drawdown_id>")
 @requires(BUDGET_READ)
 @blp.response(200, DrawdownOut)
 def get_drawdown(drawdown_id: int):
     return services.get_drawdown(g.actor, drawdown_id)
 
 
-@blp.route("/drawdowns/" + ID.format("drawdown_id") + "/approve", methods=["POST"])
+@blp.route("/drawdowns/<id:drawdown_id>/approve", methods=["POST"])
 @requires(DRAWDOWN_DECIDE)
 @blp.arguments(DrawdownApproveIn)
 @blp.response(200, DrawdownOut)
 def approve_drawdown(data, drawdown_id: int):
     drawdown = services.get_drawdown(g.actor, drawdown_id, lock=True)
-    services.decide_drawdown(drawdown, "approve", actor=g.actor, amount_cents=data["amount"], reason=data["reason"])
-    db.session.commit()
+    services.decide_drawdown(drawdown, "approve", actor=g.actor, **data)
     return drawdown
 
 
-@blp.route("/drawdowns/" + ID.format("drawdown_id") + "/reject", methods=["POST"])
+@blp.route("/drawdowns/<id:drawdown_id>/reject", methods=["POST"])
 @requires(DRAWDOWN_DECIDE)
 @blp.arguments(ReasonIn)
 @blp.response(200, DrawdownOut)
 def reject_drawdown(data, drawdown_id: int):
     drawdown = services.get_drawdown(g.actor, drawdown_id, lock=True)
     services.decide_drawdown(drawdown, "reject", actor=g.actor, reason=data["reason"])
-    db.session.commit()
     return drawdown
 
 
-@blp.route("/drawdowns/" + ID.format("drawdown_id") + "/withdraw", methods=["POST"])
+@blp.route("/drawdowns/<id:drawdown_id>/withdraw", methods=["POST"])
 @requires(DRAWDOWN_REQUEST)
 @blp.arguments(ReasonIn)
 @blp.response(200, DrawdownOut)
 def withdraw_drawdown(data, drawdown_id: int):
     drawdown = services.get_drawdown(g.actor, drawdown_id, lock=True)
     services.decide_drawdown(drawdown, "withdraw", actor=g.actor, reason=data["reason"])
-    db.session.commit()
     return drawdown
 
 
-@blp.route("/drawdowns/" + ID.format("drawdown_id") + "/pay", methods=["POST"])
+@blp.route("/drawdowns/<id:drawdown_id>/pay", methods=["POST"])
 @requires(DRAWDOWN_DECIDE)
 @blp.arguments(PaymentIn)
 @blp.response(200, DrawdownOut)
 def pay_drawdown(data, drawdown_id: int):
     drawdown = services.get_drawdown(g.actor, drawdown_id, lock=True)
-    services.pay_drawdown(drawdown, actor=g.actor, value_date=data["value_date"], reference=data["reference"])
-    db.session.commit()
+    services.pay_drawdown(drawdown, actor=g.actor, **data)
     return drawdown
 
 
 # --------------------------------------------------------------------------- expenses
 
 
-def units_centi(value: Decimal | None) -> int | None:
-    if value is None:
-        return None
-    scaled = value * 100
-    if scaled != scaled.to_integral_value():
-        raise ValidationFailed.field("units", "Höchstens zwei Nachkommastellen.")
-    return int(scaled)
-
-
-@blp.route("/grants/" + ID.format("grant_id") + "/expenses", methods=["POST"])
+@blp.route("/grants/<id:grant_id>/expenses", methods=["POST"])
 @requires(EXPENSE_RECORD)
 @blp.arguments(ExpenseIn)
 @blp.response(201, ExpenseCreatedOut)
@@ -222,16 +208,13 @@ def create_expense(data, grant_id: int):
     grant = services.get_grant(g.actor, grant_id)
 
     def create():
-        expense = services.record_expense(
-            grant, actor=g.actor, module=data["module"], expense_date=data["expense_date"],
-            amount_cents=data["amount"], units_centi=units_centi(data["units"]), rate_code=data["rate_code"],
-            voucher_ref=data["voucher_ref"], description=data["description"])
+        expense = services.record_expense(grant, actor=g.actor, **data)
         return 201, {**ExpenseOut().dump(expense), "warnings": early_start_warnings(grant, expense.expense_date)}
 
     return idempotency.respond_once(f"expense:grant:{grant_id}", create)
 
 
-@blp.route("/grants/" + ID.format("grant_id") + "/expenses")
+@blp.route("/grants/<id:grant_id>/expenses")
 @requires(BUDGET_READ)
 @blp.response(200, ExpenseOut(many=True))
 @blp.paginate(SelectPage)
@@ -239,7 +222,7 @@ def list_expenses(grant_id: int):
     return services.expenses_select(services.get_grant(g.actor, grant_id))
 
 
-@blp.route("/grants/" + ID.format("grant_id") + "/expenses/import", methods=["POST"])
+@blp.route("/grants/<id:grant_id>/expenses/import", methods=["POST"])
 @requires(EXPENSE_RECORD)
 @blp.response(201, ImportCreatedOut)
 @blp.doc(description="CSV as the request body (text/csv) or as the multipart field ``file``. All or nothing: "
@@ -251,16 +234,15 @@ def import_expenses(grant_id: int):
     data = upload.read() if upload is not None else request.get_data()
     if not data:
         raise ValidationFailed.field("file", "Bitte eine CSV-Datei senden.")
-    services._ensure_open_for_expenses(grant)
+    services.ensure_open_for_expenses(grant)
     rows = parse_expense_csv(data, grant, today=clock.today())
     record = services.import_expenses(grant, rows, actor=g.actor, content=data,
                                       filename=upload.filename if upload is not None and upload.filename else "")
-    db.session.commit()
     record.warnings = import_warnings(grant, rows)  # shown in the answer only, not stored
     return record
 
 
-@blp.route("/expenses/" + ID.format("expense_id") + "/reverse", methods=["POST"])
+@blp.route("/expenses/<id:expense_id>/reverse", methods=["POST"])
 @requires(EXPENSE_REVERSE)
 @blp.arguments(ReversalIn)
 @blp.response(200, ExpenseOut)
@@ -275,7 +257,7 @@ def reverse_expense(data, expense_id: int):
     return idempotency.respond_once(f"expense:reverse:{expense_id}", reverse)
 
 
-@blp.route("/grants/" + ID.format("grant_id") + "/expense-imports")
+@blp.route("/grants/<id:grant_id>/expense-imports")
 @requires(BUDGET_READ)
 @blp.response(200, ImportOut(many=True))
 @blp.paginate(SelectPage)
@@ -283,7 +265,7 @@ def list_imports(grant_id: int):
     return services.imports_select(services.get_grant(g.actor, grant_id))
 
 
-@blp.route("/expense-imports/" + ID.format("import_id") + "/reverse", methods=["POST"])
+@blp.route("/expense-imports/<id:import_id>/reverse", methods=["POST"])
 @requires(EXPENSE_REVERSE)
 @blp.arguments(ReversalIn)
 @blp.response(200, ImportOut)
@@ -298,14 +280,13 @@ def reverse_import(data, import_id: int):
     return idempotency.respond_once(f"expense-import:reverse:{import_id}", reverse)
 
 
-@blp.route("/expenses/" + ID.format("expense_id") + "/ineligible", methods=["POST"])
+@blp.route("/expenses/<id:expense_id>/ineligible", methods=["POST"])
 @requires(PROOF_CHECK)
 @blp.arguments(IneligibleIn)
 @blp.response(200, ExpenseOut)
 def mark_ineligible(data, expense_id: int):
     expense = services.get_expense(g.actor, expense_id)
     services.mark_ineligible(expense, reason=data["reason"], actor=g.actor)
-    db.session.commit()
     return expense
 
 
@@ -314,49 +295,45 @@ def mark_ineligible(data, expense_id: int):
 
 def _proof_dump(proof) -> dict:
     data = ProofOut().dump(proof)
-    reclaim = settlement.reclaim_of(proof.grant)
+    reclaim = services.reclaim_of(proof.grant)
     data["reclaim_id"] = reclaim.id if reclaim else None
     return data
 
 
-@blp.route("/grants/" + ID.format("grant_id") + "/proof-of-use")
+@blp.route("/grants/<id:grant_id>/proof-of-use")
 @requires(BUDGET_READ)
 @blp.response(200, ProofOut)
 def get_proof(grant_id: int):
     proof = services.proof_of(services.get_grant(g.actor, grant_id))
     if proof is None:
-        from ..platform.errors import NotFound
-
         raise NotFound("Es wurde noch kein Verwendungsnachweis eingereicht.")
     return jsonify(_proof_dump(proof))
 
 
-@blp.route("/grants/" + ID.format("grant_id") + "/proof-of-use", methods=["POST"])
+@blp.route("/grants/<id:grant_id>/proof-of-use", methods=["POST"])
 @requires(PROOF_SUBMIT)
 @blp.arguments(ProofIn)
 @blp.response(201, ProofOut)
 def submit_proof(data, grant_id: int):
     grant = services.get_grant(g.actor, grant_id)
-    proof = settlement.submit_proof(grant, narrative=data["narrative"], confirmed=data["confirmed"], actor=g.actor)
-    db.session.commit()
+    proof = services.submit_proof(grant, narrative=data["narrative"], confirmed=data["confirmed"], actor=g.actor)
     response = jsonify(_proof_dump(proof))
     response.status_code = 201
     return response
 
 
-@blp.route("/grants/" + ID.format("grant_id") + "/final-decision", methods=["POST"])
+@blp.route("/grants/<id:grant_id>/final-decision", methods=["POST"])
 @requires(PROOF_CHECK)
 @blp.arguments(DecisionIn)
 @blp.response(200, ProofOut)
 def final_decision(data, grant_id: int):
     grant = services.get_grant(g.actor, grant_id)
-    proof = settlement.decide_final(grant, actor=g.actor, points=Decimal(data["points"]), day_count=data["day_count"])
-    db.session.commit()
+    proof = services.decide_final(grant, actor=g.actor, points=Decimal(data["points"]), day_count=data["day_count"])
     return jsonify(_proof_dump(proof))
 
 
 def reclaim_view(reclaim, as_of: date) -> dict:
-    statement = settlement.reclaim_statement(reclaim, as_of)
+    statement = services.reclaim_statement(reclaim, as_of)
     return {"id": reclaim.id, "grant_id": reclaim.grant_id, "status": reclaim.status.value,
             "principal_cents": reclaim.principal_cents, "principal_repaid_cents": reclaim.principal_repaid_cents,
             "interest_repaid_cents": reclaim.interest_repaid_cents,
@@ -369,30 +346,55 @@ def reclaim_view(reclaim, as_of: date) -> dict:
             "unused_interest_calculation": statement.unused_lines, "unused_interest_drawdowns": statement.unused}
 
 
-@blp.route("/reclaims/" + ID.format("reclaim_id"))
+@blp.route("/reclaims/<id:reclaim_id>")
 @requires(BUDGET_READ)
 @blp.arguments(AsOfQuery, location="query")
 @blp.response(200, ReclaimOut)
 def get_reclaim(query, reclaim_id: int):
-    reclaim = settlement.get_reclaim(g.actor, reclaim_id)
+    reclaim = services.get_reclaim(g.actor, reclaim_id)
     return reclaim_view(reclaim, query.get("as_of") or clock.today())
 
 
-@blp.route("/reclaims/" + ID.format("reclaim_id") + "/repayments", methods=["POST"])
+@blp.route("/reclaims/<id:reclaim_id>/repayments", methods=["POST"])
 @requires(REPAYMENT_RECORD)
 @blp.arguments(RepaymentIn)
 @blp.response(201, ReclaimOut)
 @blp.doc(**IDEMPOTENCY_DOC)
 def record_repayment(data, reclaim_id: int):
-    reclaim = settlement.get_reclaim(g.actor, reclaim_id)
+    reclaim = services.get_reclaim(g.actor, reclaim_id)
 
     def create():
-        settlement.record_repayment(reclaim, amount_cents=data["amount"], value_date=data["value_date"],
-                                    reference=data["reference"], actor=g.actor)
+        services.record_repayment(reclaim, actor=g.actor, **data)
         return 201, ReclaimOut().dump(reclaim_view(reclaim, data["value_date"]))
 
     return idempotency.respond_once(f"repayment:reclaim:{reclaim_id}", create)
 
 
+# --------------------------------------------------------------------------- hearing (Anhörung)
 
-from . import hearing_api  # noqa: E402,F401 - registers the hearing endpoints on blp
+
+@blp.route("/grants/<id:grant_id>/hearing", methods=["POST"])
+@requires(PROOF_CHECK)
+@blp.response(201, HearingOut)
+def open_hearing(grant_id: int):
+    hearing = services.open_hearing(services.get_grant(g.actor, grant_id), actor=g.actor)
+    response = jsonify(HearingOut().dump(hearing))
+    response.status_code = 201
+    return response
+
+
+@blp.route("/hearings/<id:hearing_id>")
+@requires(BUDGET_READ)
+@blp.response(200, HearingOut)
+def get_hearing(hearing_id: int):
+    return jsonify(HearingOut().dump(services.get_hearing(g.actor, hearing_id)))
+
+
+@blp.route("/hearings/<id:hearing_id>/comment", methods=["POST"])
+@requires(HEARING_COMMENT)
+@blp.arguments(HearingCommentIn)
+@blp.response(200, HearingOut)
+def comment(data, hearing_id: int):
+    hearing = services.submit_comment(services.get_hearing(g.actor, hearing_id), comment=data["comment"],
+                                      actor=g.actor)
+    return jsonify(HearingOut().dump(hearing))

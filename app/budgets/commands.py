@@ -11,7 +11,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..platform.money import MoneyFormatError, cents_to_api, parse_api_amount
-from .interest import DAY_COUNTS, BaseRateError, compute_interest, format_calculation_lines, load_base_rates
+from .core.interest import DAY_COUNTS, BaseRateError, compute_interest, format_calculation_lines, load_base_rates
 
 
 def _date(_ctx, param, value: str) -> date:

@@ -17,11 +17,12 @@ import io
 from datetime import date
 
 from ..platform.errors import ValidationFailed
+from ..platform.formatting import format_decimal
 from ..platform.money import MoneyFormatError, parse_german_amount
 from ..platform.web.sanitation import TEXT_CONTROLS
+from .core.rates import flat_rates
 from .models import Grant
 from .plausibility import amount_problems
-from .rates import flat_rates
 from .services import approved_keys, validate_expense
 
 COLUMNS = ("datum", "baustein", "betrag", "einheiten", "pauschale", "beleg", "beschreibung")
@@ -53,7 +54,7 @@ def parse_units(text: str) -> int:
 
 def _csv_problem(error: csv.Error) -> str:
     if "field larger" in str(error):
-        return f"Ein Feld ist länger als {csv.field_size_limit():,} Zeichen.".replace(",", ".")
+        return f"Ein Feld ist länger als {format_decimal(csv.field_size_limit(), 0)} Zeichen."
     if "NUL" in str(error):
         return "Die Zeile enthält ein NUL-Byte (Steuerzeichen)."
     return "Die Zeile ist kein gültiges CSV (z. B. ein nicht geschlossenes Anführungszeichen)."

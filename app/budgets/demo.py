@@ -21,7 +21,7 @@ from ..platform import clock
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
 from ..reference.models import Kommune
-from . import hearings, services, settlement
+from . import services
 from .models import Grant, RecipientKind
 
 DEMO_AGS = ["05315", "05154", "05711", "05111", "05113", "05913", "05334", "05358", "05512", "05562", "05754",
@@ -82,21 +82,21 @@ def _settle(context, grants: list[Grant], payer) -> None:
         actor = SimpleNamespace(id=None, email=f"seed-demo {MARK}", role=Role.KOMMUNE, kommune_id=grant.kommune_id,
                                 organisation_id=None)
         with clock.freeze(submitted_on):
-            settlement.submit_proof(grant, narrative=f"Sachbericht {MARK}: Kurse, Coaching und Begleitung wie "
+            services.submit_proof(grant, narrative=f"Sachbericht {MARK}: Kurse, Coaching und Begleitung wie "
                                     f"beantragt durchgeführt.", confirmed=True, actor=actor)
         decided_on = submitted_on + timedelta(days=21)
         if admin is None or decided_on >= context.day or index >= len(grants) // 2 + 2:
             continue
         with clock.freeze(submitted_on + timedelta(days=3)):  # a reclaim is heard first; the deadline expires
-            if settlement.intended_outcome(grant).takes_money_back:
-                hearings.open_hearing(grant, actor=admin)
+            if services.intended_outcome(grant).takes_money_back:
+                services.open_hearing(grant, actor=admin)
         with clock.freeze(decided_on):
-            settlement.decide_final(grant, actor=admin)
+            services.decide_final(grant, actor=admin)
         paid_on = decided_on + timedelta(days=20)
         if payer is None or paid_on >= context.day:
             continue
         with clock.freeze(paid_on):
-            for order in settlement.final_payment_orders(grant):
+            for order in services.final_payment_orders(grant):
                 services.pay_drawdown(order, actor=payer, value_date=paid_on, reference=f"KZ-DEMO-S{order.id}")
     db.session.flush()
 

@@ -11,7 +11,7 @@ with one ``UPDATE ... SET balance = balance + delta`` per account. The limit che
 balance row they check (``lock_for_update``; SQLite holds the write lock from ``BEGIN IMMEDIATE``).
 
 Grant earned: per grant, module and budget year, ``earned = rate x cumulative eligible expenses``
-rounded half up to whole cents (``earned_for``); each booking posts the difference to what is
+rounded half up to whole cents (``core.posting.earned_grant``); each booking posts the difference to what is
 already booked, so many small expenses never drift from the rate applied to their sum.
 """
 
@@ -43,14 +43,6 @@ AccountKey = tuple[AccountKind, str, int]  # (kind, module, year)
 
 class LedgerImbalance(RuntimeError):
     """A journal whose lines do not sum to zero reached ``post`` (a programming error)."""
-
-
-def earned_for(expenses_cents: int, rate_bp: int) -> int:
-    """Grant earned on cumulative eligible expenses: rate x expenses, rounded half up to whole cents."""
-    numerator = expenses_cents * rate_bp
-    if numerator >= 0:
-        return (2 * numerator + 10000) // 20000
-    return -((-2 * numerator + 10000) // 20000)
 
 
 _ACCOUNTS = (select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.module_code, LedgerAccount.budget_year)

@@ -2,9 +2,9 @@
 
 Until its last expense date a grant is in the expense period (drawdowns, expenses). The day after,
 the job ``budgets.close_expense_entry`` calls ``close_expense_entry`` once per grant: it stores
-``Grant.expense_entry_closed_at`` (with an audit entry), which ``services._ensure_open_for_expenses``
+``Grant.expense_entry_closed_at`` (with an audit entry), which ``services.ensure_open_for_expenses``
 reads — no expense can be recorded or imported afterwards, and the proof of use
-(``settlement.submit_proof``, open after the last expense date) is due by the programme's
+(``services.submit_proof``, open after the last expense date) is due by the programme's
 ``proof_of_use_deadline``.
 """
 

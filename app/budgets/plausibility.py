@@ -18,8 +18,10 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
+from ..platform.formatting import format_exact
 from ..platform.money import decimal_to_cents, format_eur
 from . import ledger
+from .core.posting import earned_grant
 from .models import AccountKind, Grant
 
 
@@ -51,9 +53,9 @@ def amount_problems(grant: Grant, rows: list[dict]) -> dict[int, str]:
             spent[module] = sum(ledger.balance(account_id, lock=True) for (kind, m, _y), account_id
                                 in sorted(accounts.items()) if kind == AccountKind.EXPENSES and m == module)
         limit = approved[module] + approved[module] * percent // 100
-        if ledger.earned_for(spent[module] + amount, grant.funding_rate_bp) > limit:
-            free = max(0, limit - ledger.earned_for(spent[module], grant.funding_rate_bp))
-            rate = str(Decimal(grant.funding_rate_bp) / 100).replace(".", ",")
+        if earned_grant(spent[module] + amount, grant.funding_rate_bp) > limit:
+            free = max(0, limit - earned_grant(spent[module], grant.funding_rate_bp))
+            rate = format_exact(Decimal(grant.funding_rate_bp) / 100)
             problems[index] = (f"Der Betrag {format_eur(amount)} übersteigt, was im Baustein {module} noch als "
                                f"Zuwendung anerkannt werden kann ({format_eur(free)} bei einer Förderquote von "
                                f"{rate} %, Bewilligung plus {percent} %); bitte prüfen (Tippfehler?).")

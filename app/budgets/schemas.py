@@ -1,10 +1,14 @@
-"""API schemas for budgets: one input and one output schema per endpoint; money as decimal strings."""
+"""Budget schemas: one input schema per change, shared by the API and the page forms (``load_form``), and
+the output schemas of the API; money as decimal strings (German input in forms)."""
 
 from datetime import date
 from decimal import Decimal
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
+from ..platform import limits
+from ..platform.fields import Day, text
+from ..platform.formatting import format_decimal
 from ..platform.money import Money
 from ..platform.web.api import DecimalText, DocumentUrl, StrictBool
 
@@ -71,9 +75,10 @@ class SeriesPointOut(Schema):
 
 
 class DrawdownIn(Schema):
-    module = fields.Str(required=True, validate=validate.Length(min=1, max=10))
-    amount = Money(required=True)
-    purpose = fields.Str(required=True, validate=validate.Length(min=1, max=1000))
+    module = text(limits.MODULE_CODE, required=True)
+    amount_cents = Money(required=True, data_key="amount")
+    purpose = text(limits.PURPOSE, required=True, message=f"Bitte den Verwendungszweck angeben (höchstens "
+                                                          f"{limits.PURPOSE} Zeichen).")
 
 
 class DrawdownOut(Schema):
@@ -98,31 +103,43 @@ class DrawdownOut(Schema):
 
 class DrawdownFilter(Schema):
     status = fields.Str(validate=validate.OneOf(["requested", "approved", "rejected", "paid", "withdrawn"]))
-    grant_id = fields.Int(validate=validate.Range(min=1, max=2147483647))
+    grant_id = fields.Int(validate=validate.Range(min=1, max=limits.MAX_ID))
 
 
 class DrawdownApproveIn(Schema):
-    amount = Money(load_default=None, metadata={"description": "default: the amount requested"})
-    reason = fields.Str(load_default="", validate=validate.Length(max=1000))
+    amount_cents = Money(load_default=None, data_key="amount",
+                         metadata={"description": "default: the amount requested"})
+    reason = text(limits.PURPOSE, load_default="")
 
 
 class ReasonIn(Schema):
-    reason = fields.Str(load_default="", validate=validate.Length(max=1000))
+    reason = text(limits.PURPOSE, load_default="")
+
+
+PAYMENT_REFERENCE_MESSAGE = (f"Bitte das Kassenzeichen / die Zahlungsreferenz angeben (höchstens "
+                             f"{limits.PAYMENT_REFERENCE} Zeichen).")
 
 
 class PaymentIn(Schema):
-    value_date = fields.Date(required=True)
-    reference = fields.Str(required=True, validate=validate.Length(min=1, max=80))
+    value_date = Day(required=True)
+    reference = text(limits.PAYMENT_REFERENCE, required=True, message=PAYMENT_REFERENCE_MESSAGE)
 
 
 class ExpenseIn(Schema):
-    module = fields.Str(required=True, validate=validate.Length(min=1, max=10))
-    expense_date = fields.Date(required=True)
-    amount = Money(load_default=None)
+    module = text(limits.MODULE_CODE, required=True)
+    expense_date = Day(required=True)
+    amount_cents = Money(load_default=None, data_key="amount")
     units = DecimalText(load_default=None, places=2, maximum=10**9)
-    rate_code = fields.Str(load_default=None, validate=validate.Length(max=20))
-    voucher_ref = fields.Str(load_default="", validate=validate.Length(max=80))
-    description = fields.Str(load_default="", validate=validate.Length(max=300))
+    rate_code = text(limits.RATE_CODE, load_default=None)
+    voucher_ref = text(limits.PAYMENT_REFERENCE, load_default="")
+    description = text(limits.EXPENSE_DESCRIPTION, load_default="")
+
+    @post_load
+    def units_in_hundredths(self, data: dict, **_kwargs) -> dict:
+        """``units`` (at most two decimals, checked by the field) as hundredths, as the services take them."""
+        units = data.pop("units")
+        data["units_centi"] = None if units is None else int(units * 100)
+        return data
 
 
 class ExpenseOut(Schema):
@@ -167,13 +184,19 @@ class ImportCreatedOut(ImportOut):
                        "(vorzeitiger Maßnahmebeginn)"})
 
 
+STORNO_REASON = f"Bitte den Grund der Stornierung angeben (höchstens {limits.STATEMENT} Zeichen)."
+INELIGIBLE_REASON = f"Bitte die Aberkennung begründen (höchstens {limits.STATEMENT} Zeichen)."
+
+
 class ReversalIn(Schema):
-    reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+    reason = text(limits.STATEMENT, required=True, message=STORNO_REASON)
 
 
 class ProofIn(Schema):
-    narrative = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
-    confirmed = StrictBool(required=True)
+    narrative = text(limits.DESCRIPTION, required=True, message="Bitte den Sachbericht eingeben (höchstens "
+                                                                f"{format_decimal(limits.DESCRIPTION, 0)} Zeichen).")
+    confirmed = StrictBool(required=True, error_messages={
+        "required": "Bitte die Richtigkeit und Vollständigkeit der Angaben bestätigen."})
 
 
 class FinalDecisionLineOut(Schema):
@@ -213,7 +236,7 @@ class DecisionIn(Schema):
 
 
 class IneligibleIn(Schema):
-    reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+    reason = text(limits.STATEMENT, required=True, message=INELIGIBLE_REASON)
 
 
 class InterestPeriodOut(Schema):
@@ -267,11 +290,35 @@ class AsOfQuery(Schema):
 
 
 class RepaymentIn(Schema):
-    amount = Money(required=True)
-    value_date = fields.Date(required=True)
-    reference = fields.Str(load_default="", validate=validate.Length(max=80))
+    amount_cents = Money(required=True, data_key="amount")
+    value_date = Day(required=True)
+    reference = text(limits.PAYMENT_REFERENCE, load_default="")
 
 
 class VerifyOut(Schema):
     ok = StrictBool()
     problems = fields.List(fields.Str())
+
+
+class HearingOut(Schema):
+    id = fields.Int()
+    grant_id = fields.Int()
+    status = fields.Str()
+    expired = fields.Bool(metadata={"description": "Frist ohne Stellungnahme abgelaufen"})
+    deadline = fields.Date(metadata={"description": "letzter Tag für die Stellungnahme"})
+    opened_at = fields.DateTime()
+    final_grant = Money(attribute="final_grant_cents")
+    paid = Money(attribute="paid_cents")
+    principal = Money(attribute="principal_cents", metadata={"description": "beabsichtigte Rückforderung"})
+    unused_interest = Money(attribute="unused_interest_cents")
+    lines = fields.List(fields.Nested(FinalDecisionLineOut))
+    comment = fields.Str(allow_none=True)
+    commented_at = fields.DateTime(allow_none=True)
+    document_url = DocumentUrl("hearing")
+
+
+class HearingCommentIn(Schema):
+    """The recipient's comment; its length is checked by ``services.submit_comment`` (one message for both edges)."""
+
+    comment = fields.Str(required=True, error_messages={"required": "Bitte die Stellungnahme eingeben."},
+                         metadata={"description": "Stellungnahme, höchstens 20.000 Zeichen"})

@@ -13,9 +13,11 @@ from decimal import Decimal
 from flask_babel import gettext
 
 from ..platform import clock
+from ..platform.formatting import format_exact
 from ..platform.web.charts import Series, line_chart
 from . import status as budget_status
-from .forecast import straight_line
+from .core.forecast import straight_line
+from .core.posting import expenses_for_grant
 from .models import Grant
 
 
@@ -82,7 +84,7 @@ def short_eur(cents: int) -> str:
     euros = cents // 100
     if abs(euros) >= 1_000_000:  # 2,5 Mio. € / 1,25 Mio. € / 3 Mio. €: the axis ticks exactly, no rounding
         millions = (Decimal(euros) / 1_000_000).quantize(Decimal("0.01")).normalize()
-        return f"{millions:f}".replace(".", ",") + " Mio. €"
+        return f"{format_exact(millions)} Mio. €"
     if abs(euros) >= 1_000:
         return f"{euros // 1000} Tsd. €"
     return f"{euros} €"
@@ -90,7 +92,7 @@ def short_eur(cents: int) -> str:
 
 def expenses_target(status: budget_status.GrantStatus) -> int:
     """The expenses needed to earn the whole approved grant (approved / funding rate), as ``at_risk`` uses."""
-    return -(-status.total.approved * 10000 // status.rate_bp) if status.rate_bp else status.total.approved
+    return expenses_for_grant(status.total.approved, status.rate_bp)
 
 
 def grant_spend_chart(grant: Grant, status: budget_status.GrantStatus) -> SpendChart:

@@ -26,16 +26,17 @@ from ..platform.database import sum_cents
 from ..platform.extensions import db
 from ..platform.money import percent
 from ..reference.models import Kommune, Organisation, kommune_display_name
-from .forecast import Forecast, at_risk, forecast_spend
+from .core.forecast import Forecast, at_risk, forecast_spend
+from .core.posting import earned_grant, expenses_for_grant
 from .models import AccountKind, Drawdown, DrawdownStatus, ExpenseDaily, Grant, LedgerAccount, LedgerBalance
 
-K = AccountKind
 WINDOW_DAYS = 90
 HISTORY_DAYS = 90  # a grant is flagged at risk only after one forecast window of its own
 RISK_THRESHOLD = Decimal("90")
-_SIGN = {K.BUDGET: -1, K.EARNED: -1, K.OWN_SHARE: -1}
-_FIELDS = {K.BUDGET: "approved", K.REQUESTED: "requested", K.APPROVED: "approved_open", K.PAID: "paid",
-           K.EXPENSES: "spent", K.EARNED: "earned", K.AVAILABLE: "available", K.OWN_SHARE: "own_share"}
+_SIGN = {AccountKind.BUDGET: -1, AccountKind.EARNED: -1, AccountKind.OWN_SHARE: -1}
+_FIELDS = {AccountKind.BUDGET: "approved", AccountKind.REQUESTED: "requested", AccountKind.APPROVED: "approved_open",
+           AccountKind.PAID: "paid", AccountKind.EXPENSES: "spent", AccountKind.EARNED: "earned",
+           AccountKind.AVAILABLE: "available", AccountKind.OWN_SHARE: "own_share"}
 
 
 @dataclass
@@ -149,7 +150,8 @@ def status_for(grants: list[Grant] | None = None, *, ceilings: dict[int, int] | 
         status = result.get(gid)
         if status is None:
             continue
-        if kind == K.AVAILABLE and (year != today.year or not starts[gid] <= today <= status.last_expense_date):
+        if kind == AccountKind.AVAILABLE and (year != today.year
+                                              or not starts[gid] <= today <= status.last_expense_date):
             continue  # only the current year's line can be drawn, and only within the grant period
         figures = status.modules.setdefault(module, Figures())
         setattr(figures, _FIELDS[kind], getattr(figures, _FIELDS[kind]) + _SIGN.get(kind, 1) * cents)
@@ -194,10 +196,9 @@ def _forecasts(result: dict[int, GrantStatus], starts: dict[int, date], granted:
             points.append((today, spent))
         forecast = forecast_spend(points, today=today, deadline=status.last_expense_date, window_days=WINDOW_DAYS)
         status.forecast = forecast
-        from .ledger import earned_for
 
-        status.projected_earned = min(earned_for(forecast.projected_cents, status.rate_bp), status.total.approved)
-        approved_as_expenses = -(-status.total.approved * 10000 // status.rate_bp)
+        status.projected_earned = min(earned_grant(forecast.projected_cents, status.rate_bp), status.total.approved)
+        approved_as_expenses = expenses_for_grant(status.total.approved, status.rate_bp)
         status.at_risk = (granted[gid] <= today - timedelta(days=HISTORY_DAYS) and today <= status.last_expense_date
                           and at_risk(forecast, approved_as_expenses, RISK_THRESHOLD))
 
@@ -230,20 +231,3 @@ def daily_series(grant: Grant) -> list[dict]:
         series.append({"day": day, "spent_cents": spent, "paid_cents": paid})
     return series
 
-
-def chart_points(series: list[dict], start: date, end: date, top: int, width: int = 600, height: int = 200
-                 ) -> dict[str, str]:
-    """SVG polyline points for the cumulative series (server-rendered chart, no JS)."""
-    span = max((end - start).days, 1)
-    top = max(top, 1)
-    lines = {}
-    for key in ("spent_cents", "paid_cents"):
-        points, last = [f"0,{height}"], 0
-        for item in series:
-            x = (item["day"] - start).days * width // span
-            points.append(f"{x},{height - last * height // top}")
-            last = item[key]
-            points.append(f"{x},{height - last * height // top}")
-        points.append(f"{width},{height - last * height // top}")
-        lines[key] = " ".join(points)
-    return lines

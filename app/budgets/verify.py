@@ -25,8 +25,9 @@ from sqlalchemy import select
 from ..platform import audit, clock
 from ..platform.database import sum_cents
 from ..platform.extensions import db
-from .interest import BaseRateError
-from .ledger import earned_for, journal_totals, recomputed_balances
+from .core.interest import BaseRateError
+from .core.posting import earned_grant
+from .ledger import journal_totals, recomputed_balances
 from .models import (
     GRANT_LEVEL,
     AccountKind,
@@ -42,9 +43,7 @@ from .models import (
     ProofStatus,
     Reclaim,
 )
-from .settlement import reclaim_unused_interest, unused_interest_cents, unused_interest_points
-
-K = AccountKind
+from .services import reclaim_unused_interest, unused_interest_cents, unused_interest_points
 
 
 def verify_ledger(totals: list[tuple[int, int]] | None = None, recomputed: dict[int, int] | None = None
@@ -135,15 +134,16 @@ def _check_sources(balances: dict[int, dict]) -> list[str]:
             return b.get((kind, module, year), 0)
 
         expected = {
-            K.BUDGET: -approved.get((grant_id, module, year), 0),
-            K.REQUESTED: drawdowns[DrawdownStatus.REQUESTED].get((grant_id, module, year), 0),
-            K.APPROVED: drawdowns[DrawdownStatus.APPROVED].get((grant_id, module, year), 0),
-            K.PAID: drawdowns[DrawdownStatus.PAID].get((grant_id, module, year), 0),
-            K.EXPENSES: expenses.get((grant_id, module, year), 0),
+            AccountKind.BUDGET: -approved.get((grant_id, module, year), 0),
+            AccountKind.REQUESTED: drawdowns[DrawdownStatus.REQUESTED].get((grant_id, module, year), 0),
+            AccountKind.APPROVED: drawdowns[DrawdownStatus.APPROVED].get((grant_id, module, year), 0),
+            AccountKind.PAID: drawdowns[DrawdownStatus.PAID].get((grant_id, module, year), 0),
+            AccountKind.EXPENSES: expenses.get((grant_id, module, year), 0),
         }
-        expected[K.EARNED] = -earned_for(expected[K.EXPENSES], rates.get(grant_id, 0))
-        expected[K.OWN_SHARE] = -(expected[K.EXPENSES] + expected[K.EARNED])
-        expected[K.AVAILABLE] = -expected[K.BUDGET] - expected[K.REQUESTED] - expected[K.APPROVED] - expected[K.PAID]
+        expected[AccountKind.EARNED] = -earned_grant(expected[AccountKind.EXPENSES], rates.get(grant_id, 0))
+        expected[AccountKind.OWN_SHARE] = -(expected[AccountKind.EXPENSES] + expected[AccountKind.EARNED])
+        expected[AccountKind.AVAILABLE] = -(expected[AccountKind.BUDGET] + expected[AccountKind.REQUESTED]
+                                            + expected[AccountKind.APPROVED] + expected[AccountKind.PAID])
         for kind, value in expected.items():
             if get(kind) != value:
                 problems.append(f"Zuwendung {grant_id}, {kind.label} {module}/{year}: Ledger {get(kind)}, "
@@ -154,11 +154,11 @@ def _check_sources(balances: dict[int, dict]) -> list[str]:
         b = balances.get(reclaim.grant_id, {})
         charged = reclaim.interest_booked_cents + reclaim.unused_interest_cents
         expected = {
-            K.RECLAIMED: -reclaim.principal_cents,
-            K.RECLAIM_RECEIVABLE: reclaim.principal_cents - reclaim.principal_repaid_cents,
-            K.INTEREST_INCOME: -charged,
-            K.INTEREST_RECEIVABLE: charged - reclaim.interest_repaid_cents,
-            K.REPAID: sum(r.amount_cents for r in reclaim.repayments),
+            AccountKind.RECLAIMED: -reclaim.principal_cents,
+            AccountKind.RECLAIM_RECEIVABLE: reclaim.principal_cents - reclaim.principal_repaid_cents,
+            AccountKind.INTEREST_INCOME: -charged,
+            AccountKind.INTEREST_RECEIVABLE: charged - reclaim.interest_repaid_cents,
+            AccountKind.REPAID: sum(r.amount_cents for r in reclaim.repayments),
         }
         for kind, value in expected.items():
             if b.get((kind, module, year), 0) != value:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..budgets.hearings import Hearing
-from ..budgets.models import Drawdown, DrawdownStatus, Grant, ProofOfUse, ProofStatus, Reclaim
+from ..budgets.models import Drawdown, DrawdownStatus, Grant, Hearing, ProofOfUse, ProofStatus, Reclaim
 from ..grants.models import Decision
 from ..innovationsfonds.models import ProjectDecision, StagedMessage
 from ..platform import clock

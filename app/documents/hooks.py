@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..budgets.settlement import reclaim_of
+from ..budgets.services import reclaim_of
 from ..platform.events import subscribe
 from .letters import decision_kind
 from .services import issue_document

@@ -12,10 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from ..budgets.hearings import Hearing
-from ..budgets.models import Drawdown, ProofOfUse, Reclaim
-from ..budgets.services import proof_of
-from ..budgets.settlement import reclaim_of, reclaim_statement, reclaimed_from
+from ..budgets.models import Drawdown, Hearing, ProofOfUse, Reclaim
+from ..budgets.services import proof_of, reclaim_of, reclaim_statement, reclaimed_from
 from ..grants.content import format_rate
 from ..grants.models import Decision, DecisionOutcome
 from ..innovationsfonds.models import ProjectDecision, Sketch, StagedMessage
@@ -144,7 +142,7 @@ def ablehnung_mittelabruf(drawdown: Drawdown) -> Letter:
 @kind("schlussbescheid", "Schlussbescheid", "schlussbescheid.html", "Schlussbescheid")
 def schlussbescheid(proof: ProofOfUse) -> Letter:
     """The final calculation per module as the final decision fixed it (``proof.decision_lines``,
-    ``app.budgets.final_grant``)."""
+    ``app.budgets.core.final_grant``)."""
     grant = proof.grant
     lines = list(proof.decision_lines or [])
     modules = {m.code: m.name for m in grant.programme.modules}

@@ -48,14 +48,17 @@ def whole(minimum: int, maximum: int, **kwargs: Any) -> Whole:
                                          error=f"Bitte eine ganze Zahl von {minimum} bis {maximum} angeben."), **kwargs)
 
 
-def text(max_length: int, *, required: bool = False, min_length: int | None = None, **kwargs: Any) -> fields.String:
-    """A free-text field limited to ``max_length`` characters (a name from app.platform.limits)."""
-    messages = {"required": REQUIRED_MESSAGE, "null": REQUIRED_MESSAGE}
+def text(max_length: int, *, required: bool = False, min_length: int | None = None, message: str | None = None,
+         **kwargs: Any) -> fields.String:
+    """A free-text field limited to ``max_length`` characters (a name from app.platform.limits); ``message``
+    replaces the generic German messages (missing, too long) by one that names what is asked for."""
+    messages = {"required": message or REQUIRED_MESSAGE, "null": message or REQUIRED_MESSAGE}
     minimum = min_length if min_length is not None else (1 if required else 0)
-    too_long = _length_message(max_length, max(minimum, 1))
+    too_long = message or _length_message(max_length, max(minimum, 1))
     checks = [validate.Length(max=max_length, error=too_long)]
     if minimum:  # an empty text is "Bitte ausfüllen.", not "höchstens … Zeichen"
-        checks.insert(0, validate.Length(min=minimum, error=REQUIRED_MESSAGE if minimum == 1 else too_long))
+        empty = message or (REQUIRED_MESSAGE if minimum == 1 else too_long)
+        checks.insert(0, validate.Length(min=minimum, error=empty))
     return fields.String(required=required, validate=checks, error_messages=messages,
                          metadata={"maxLength": max_length, **kwargs.pop("metadata", {})}, **kwargs)
 

@@ -54,6 +54,13 @@ def format_decimal(value: Decimal | int | None, places: int = 2) -> str:
     return _pattern(places).apply(Decimal(value), LOCALE)
 
 
+def format_exact(value: Decimal) -> str:
+    """A decimal with the places it needs and no more: ``Decimal("2.50")`` -> ``2,5``, ``Decimal("5")`` -> ``5``."""
+    normalized = Decimal(value).normalize()
+    exponent = normalized.as_tuple().exponent
+    return format_decimal(normalized, max(0, -exponent) if isinstance(exponent, int) else 0)
+
+
 def format_percent(value: Decimal | int | None, places: int = 1) -> str:
     """A value already in percent: ``12.5`` → ``12,5 %`` (no-break space)."""
     if value is None:

@@ -10,6 +10,14 @@ REASON = 2000  # reasons, comments, short justifications
 SUMMARY = 5000  # summaries, reviews
 DESCRIPTION = 20000  # long descriptions and reports
 
+IDEMPOTENCY_KEY = 200  # an API client's Idempotency-Key
+MODULE_CODE = 10  # a funding module's code (F1 … F5)
+RATE_CODE = 20  # a flat rate's code (Pauschale)
+PAYMENT_REFERENCE = 80  # Kassenzeichen, payment references, voucher numbers
+PURPOSE = 1000  # a drawdown's purpose and the reason of its decision
+EXPENSE_DESCRIPTION = 300  # one expense line's description
+STATEMENT = 500  # the reason of a Storno or of an Aberkennung
+
 MAX_ID = 2**31 - 1  # the largest id a URL or an API body may name (PostgreSQL integer)
 
 # Accounts, audit trail and jobs (the columns use the same names).

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.budgets import hearings, services, settlement
+from app.budgets import services
 from app.platform import clock
 from app.platform.extensions import db
 from app.reference.services import get_programme, kommune_by_ags
@@ -48,10 +48,10 @@ def make_grant(app):
 def heard(grant, admin, recipient):
     """The Anhörung a reclaiming final decision needs (§ 28 VwVfG), where it needs one: opened by ``admin``,
     commented on by ``recipient`` the same day, so that ``decide_final`` may follow at once."""
-    if not settlement.intended_outcome(grant).takes_money_back:
+    if not services.intended_outcome(grant).takes_money_back:
         return None
-    hearing = hearings.open_hearing(grant, actor=admin)
-    return hearings.submit_comment(hearing, comment="Keine Einwände.", actor=recipient)
+    hearing = services.open_hearing(grant, actor=admin)
+    return services.submit_comment(hearing, comment="Keine Einwände.", actor=recipient)
 
 
 def overpaid_grant(make_grant, kommune, finance):
@@ -70,6 +70,6 @@ def overpaid_grant(make_grant, kommune, finance):
             services.record_expense(grant, actor=kommune, module="F1", expense_date=date(2022, 3, 15),
                                     amount_cents=cents)
     with clock.freeze(date(2023, 7, 10)):
-        settlement.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
+        services.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
     db.session.commit()
     return grant

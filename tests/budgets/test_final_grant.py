@@ -1,11 +1,11 @@
-"""Property tests of the final grant rule (``app.budgets.final_grant.settle``, docs/budgets.md)."""
+"""Property tests of the final grant rule (``app.budgets.core.final_grant.settle``, docs/budgets.md)."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.budgets.final_grant import LineFigures, final_grant, settle
+from app.budgets.core.final_grant import LineFigures, final_grant, settle
 
 MODULES = ["F1", "F2", "F3", "F4"]
 cents = st.integers(min_value=0, max_value=10**9)

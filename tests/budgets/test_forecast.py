@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.budgets.forecast import Forecast, at_risk, forecast_spend, straight_line
+from app.budgets.core.forecast import Forecast, at_risk, forecast_spend, straight_line
 
 D0 = date(2021, 1, 1)
 

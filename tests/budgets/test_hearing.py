@@ -1,4 +1,4 @@
-"""Anhörung (§ 28 VwVfG) before a final decision that takes money back (app/budgets/hearings.py).
+"""Anhörung (§ 28 VwVfG) before a final decision that takes money back (app/budgets/services.py).
 
 The grant: 4.000 € paid on 01.03.2022, 2.500 € spent in the drawdown period (80 % = 2.000 € earned),
 proof of use on 10.07.2023: the final decision would fix 2.000 € and reclaim 2.000 €.
@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app.budgets import hearings, services, settlement
-from app.budgets.hearings import HEARING_TRANSITIONS, HearingStatus
-from app.budgets.models import ProofStatus
+from app.budgets import services
+from app.budgets.models import HearingStatus, ProofStatus
+from app.budgets.workflow import HEARING
 from app.notifications.models import Message
 from app.platform import clock
 from app.platform.audit import AuditEntry
@@ -33,7 +33,7 @@ def case(app, make_user, make_grant):
 
 def _open(grant, admin):
     with clock.freeze(PROOF_DAY):
-        hearing = hearings.open_hearing(grant, actor=admin)
+        hearing = services.open_hearing(grant, actor=admin)
     db.session.commit()
     return hearing
 
@@ -41,7 +41,7 @@ def _open(grant, admin):
 def test_the_final_decision_waits_for_the_comment(case):
     grant, kommune, admin = case
     with clock.freeze(PROOF_DAY), pytest.raises(Conflict, match="anzuhören"):
-        settlement.decide_final(grant, actor=admin)
+        services.decide_final(grant, actor=admin)
     db.session.rollback()
     hearing = _open(grant, admin)
     assert (hearing.final_grant_cents, hearing.paid_cents, hearing.principal_cents) == (200_000, 400_000, 200_000)
@@ -51,10 +51,10 @@ def test_the_final_decision_waits_for_the_comment(case):
     assert notice is not None and "24.07.2023" in notice.body and "2.000,00" in notice.body
     with clock.freeze(date(2023, 7, 12)):
         with pytest.raises(Conflict, match="läuft bis zum 24.07.2023"):
-            settlement.decide_final(grant, actor=admin)
+            services.decide_final(grant, actor=admin)
         db.session.rollback()
-        hearings.submit_comment(hearing, comment="Die Belege reichen wir nach.", actor=kommune)
-        proof = settlement.decide_final(grant, actor=admin)  # the comment is in: no need to wait
+        services.submit_comment(hearing, comment="Die Belege reichen wir nach.", actor=kommune)
+        proof = services.decide_final(grant, actor=admin)  # the comment is in: no need to wait
     db.session.commit()
     assert proof.status == ProofStatus.DECIDED and proof.overpaid_cents == 200_000
     assert hearing.status == HearingStatus.CONCLUDED and hearing.comment == "Die Belege reichen wir nach."
@@ -67,14 +67,14 @@ def test_without_a_comment_the_decision_follows_after_the_deadline(case):
     hearing = _open(grant, admin)
     with clock.freeze(DEADLINE):  # the deadline day still counts
         with pytest.raises(Conflict):
-            settlement.decide_final(grant, actor=admin)
+            services.decide_final(grant, actor=admin)
         db.session.rollback()
     with clock.freeze(date(2023, 7, 25)):
         assert hearing.expired
         with pytest.raises(Conflict, match="abgelaufen"):
-            hearings.submit_comment(hearing, comment="zu spät", actor=kommune)
+            services.submit_comment(hearing, comment="zu spät", actor=kommune)
         db.session.rollback()
-        settlement.decide_final(grant, actor=admin)
+        services.decide_final(grant, actor=admin)
     db.session.commit()
     assert hearing.status == HearingStatus.CONCLUDED and hearing.comment is None
 
@@ -83,21 +83,21 @@ def test_changed_figures_need_a_new_hearing_which_supersedes_the_old_one(case):
     grant, kommune, admin = case
     first = _open(grant, admin)
     with clock.freeze(date(2023, 7, 11)):
-        hearings.submit_comment(first, comment="Einverstanden.", actor=kommune)
+        services.submit_comment(first, comment="Einverstanden.", actor=kommune)
         expense = db.session.scalars(services.expenses_select(grant)).first()
         services.mark_ineligible(expense, reason="Beleg fehlt", actor=admin)  # a further finding
         db.session.commit()
         with pytest.raises(Conflict, match="geändert"):
-            settlement.decide_final(grant, actor=admin)
+            services.decide_final(grant, actor=admin)
         db.session.rollback()
-        second = hearings.open_hearing(grant, actor=admin)
+        second = services.open_hearing(grant, actor=admin)
         db.session.commit()
     assert first.status == HearingStatus.SUPERSEDED and second.status == HearingStatus.OPEN
     assert second.principal_cents > first.principal_cents and second.deadline == date(2023, 7, 25)
-    assert hearings.current_hearing(second.proof) == second
-    assert hearings.hearings_of(second.proof) == [second, first]  # both kept
+    assert services.current_hearing(second.proof) == second
+    assert services.hearings_of(second.proof) == [second, first]  # both kept
     with clock.freeze(date(2023, 7, 26)):
-        proof = settlement.decide_final(grant, actor=admin)
+        proof = services.decide_final(grant, actor=admin)
     assert proof.overpaid_cents == second.principal_cents
 
 
@@ -105,14 +105,14 @@ def test_no_hearing_without_a_reclaim_and_none_twice_on_the_same_figures(app, ca
     grant, _kommune, admin = case
     _open(grant, admin)
     with clock.freeze(PROOF_DAY), pytest.raises(Conflict, match="bereits"):
-        hearings.open_hearing(grant, actor=admin)
+        services.open_hearing(grant, actor=admin)
     db.session.rollback()
     unpaid = make_grant(ags="05154", lines={("F1", 2022): 1_000_000})
     owner = make_user("kommune", kommune_ags="05154")
     with clock.freeze(PROOF_DAY):
-        settlement.submit_proof(unpaid, narrative="Sachbericht", confirmed=True, actor=owner)
+        services.submit_proof(unpaid, narrative="Sachbericht", confirmed=True, actor=owner)
         with pytest.raises(Conflict, match="nicht nötig"):
-            hearings.open_hearing(unpaid, actor=admin)
+            services.open_hearing(unpaid, actor=admin)
 
 
 def test_the_comment_is_checked_and_the_deadline_is_a_programme_setting(case):
@@ -125,7 +125,7 @@ def test_the_comment_is_checked_and_the_deadline_is_a_programme_setting(case):
         with clock.freeze(PROOF_DAY):
             for text, message in (("  ", "eingeben"), ("x" * 20001, "zu lang")):
                 with pytest.raises(ValidationFailed) as failed:
-                    hearings.submit_comment(hearing, comment=text, actor=kommune)
+                    services.submit_comment(hearing, comment=text, actor=kommune)
                 assert message in failed.value.errors["comment"][0]
     finally:
         db.session.rollback()
@@ -142,7 +142,7 @@ ROLES = ["programme_admin", "kommune", "finance"]
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("state", STATES)
 def test_hearing_workflow_table(case, make_user, state, action, role):
-    """Each (state, action, role): allowed exactly where HEARING_TRANSITIONS says so; else 403 or 409."""
+    """Each (state, action, role): allowed exactly where HEARING.transitions says so; else 403 or 409."""
     grant, kommune, admin = case
     actor = kommune if role == "kommune" else make_user(role)
     hearing = None
@@ -150,34 +150,34 @@ def test_hearing_workflow_table(case, make_user, state, action, role):
         hearing = _open(grant, admin)
         with clock.freeze(PROOF_DAY):
             if state in (HearingStatus.COMMENTED, HearingStatus.CONCLUDED):
-                hearings.submit_comment(hearing, comment="Stellungnahme", actor=kommune)
+                services.submit_comment(hearing, comment="Stellungnahme", actor=kommune)
             if state == HearingStatus.CONCLUDED:
-                settlement.decide_final(grant, actor=admin)
+                services.decide_final(grant, actor=admin)
         db.session.commit()
 
     def run():
         with clock.freeze(date(2023, 8, 1)):  # after the deadline
             if action == "open":
-                return hearings.open_hearing(grant, actor=actor)
+                return services.open_hearing(grant, actor=actor)
             if action == "supersede":
                 if state is None:
                     pytest.skip("nothing to supersede: that is 'open'")
                 if state != HearingStatus.CONCLUDED:
                     expense = db.session.scalars(services.expenses_select(grant)).first()
                     services.mark_ineligible(expense, reason="Beleg fehlt", actor=admin)
-                return hearings.open_hearing(grant, actor=actor)
+                return services.open_hearing(grant, actor=actor)
             if action == "comment":
                 with clock.freeze(PROOF_DAY):
-                    return hearings.submit_comment(hearing, comment="Stellungnahme", actor=actor) if hearing \
+                    return services.submit_comment(hearing, comment="Stellungnahme", actor=actor) if hearing \
                         else pytest.skip("no hearing to comment on")
-            return settlement.decide_final(grant, actor=actor)
+            return services.decide_final(grant, actor=actor)
 
-    rule = HEARING_TRANSITIONS.get((state, action))
-    roles = set().union(*(r for (_s, a), (_n, r) in HEARING_TRANSITIONS.items() if a == action))
+    rule = HEARING.transitions.get((state, action))
+    roles = set().union(*(r for (_s, a), (_n, r) in HEARING.transitions.items() if a == action))
     if rule is not None and role in rule[1]:
         run()
         db.session.commit()
-        current = hearings.current_hearing(services.proof_of(grant))
+        current = services.current_hearing(services.proof_of(grant))
         expected = HearingStatus.OPEN if action in ("open", "supersede") else rule[0]
         assert current.status == expected
         if action == "supersede":
@@ -201,7 +201,7 @@ def test_pages_open_the_hearing_take_the_comment_and_show_it_on_the_decision_pag
         refused = client.post(f"/budgets/zuwendungen/{grant.id}/schlussbescheid")
         assert refused.status_code == 409 and "anzuhören" in refused.get_data(as_text=True)
         opened = client.post(f"/budgets/zuwendungen/{grant.id}/anhoerung")
-        hearing = hearings.current_hearing(services.proof_of(grant))
+        hearing = services.current_hearing(services.proof_of(grant))
         assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/budgets/anhoerungen/{hearing.id}")
         assert "Anhörung einleiten" not in client.get(proof_url).get_data(as_text=True)
         client.login(make_user("kommune", kommune_ags="05154"))

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.budgets.interest import (
+from app.budgets.core.interest import (
     DAY_COUNTS,
     BaseRate,
     BaseRateError,

@@ -16,7 +16,7 @@ from app.budgets import services
 from app.budgets.jobs import DRAWN_NOT_SPENT, LAST_EXPENSE_DATE, LEDGER_DIFFERENCES, RISK_CHANGES
 from app.budgets.models import Grant, GrantRiskFlag, LedgerBalance
 from app.budgets.monitoring import unspent_by_payment
-from app.budgets.settlement import submit_proof
+from app.budgets.services import submit_proof
 from app.notifications.kinds import DEADLINE_NOTICE
 from app.notifications.models import Message, NotificationPreference
 from app.notifications.services import set_preferences

@@ -10,6 +10,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
 from app.budgets import ledger, services
+from app.budgets.core.posting import earned_grant
 from app.budgets.models import AccountKind, LedgerBalance, LedgerEntry
 from app.budgets.verify import verify_ledger
 from app.cli import main
@@ -19,11 +20,11 @@ from app.platform.extensions import db
 
 
 def test_earned_rounding_rule():
-    assert ledger.earned_for(1, 8000) == 1  # 0.8 cent rounds half up to 1
-    assert ledger.earned_for(5, 1000) == 1  # exactly 0.5 cent -> 1
-    assert ledger.earned_for(4, 1000) == 0
-    assert ledger.earned_for(-5, 1000) == -1
-    assert ledger.earned_for(12345, 8000) == 9876
+    assert earned_grant(1, 8000) == 1  # 0.8 cent rounds half up to 1
+    assert earned_grant(5, 1000) == 1  # exactly 0.5 cent -> 1
+    assert earned_grant(4, 1000) == 0
+    assert earned_grant(-5, 1000) == -1
+    assert earned_grant(12345, 8000) == 9876
 
 
 def test_unbalanced_or_one_sided_entries_are_refused_by_the_database(app, make_grant):

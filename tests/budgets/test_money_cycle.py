@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from app.budgets import ledger, services, settlement, status
+from app.budgets import ledger, services, status
 from app.budgets.models import AccountKind, Drawdown, DrawdownKind, DrawdownStatus
 from app.budgets.notices import DRAWDOWN_DECISION, SETTLEMENT
 from app.budgets.panels import finance_panel
@@ -41,10 +41,10 @@ def _spend(grant, kommune, module: str, cents: int, day: date) -> None:
 
 def _decide(grant, kommune, admin):
     with clock.freeze(date(2023, 8, 1)):
-        settlement.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
+        services.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
     with clock.freeze(date(2023, 9, 1)):
         heard(grant, admin, kommune)
-        proof = settlement.decide_final(grant, actor=admin)
+        proof = services.decide_final(grant, actor=admin)
     db.session.commit()
     return proof
 
@@ -127,7 +127,7 @@ def test_what_the_land_still_owes_is_ordered_paid_by_finance_and_closes_the_gran
     _spend(grant, kommune, "F2", 10_000_000, date(2022, 6, 1))  # earned 80,000 €
     proof = _decide(grant, kommune, admin)
     assert (proof.final_grant_cents, proof.paid_cents, proof.overpaid_cents) == (18_000_000, 6_000_000, -12_000_000)
-    orders = settlement.final_payment_orders(grant)
+    orders = services.final_payment_orders(grant)
     # one order per module owed, on its latest line: F1 is owed 40,000 €, F2 80,000 €
     assert {(o.module_code, o.budget_year): o.amount_approved_cents for o in orders} == {
         ("F1", 2021): 4_000_000, ("F2", 2022): 8_000_000}
@@ -153,7 +153,7 @@ def test_verify_ledger_finds_a_missing_final_payment_order(app, make_user, make_
     _spend(grant, kommune, "F1", 1_000_000, date(2021, 6, 1))
     _decide(grant, kommune, admin)
     assert verify_ledger() == []
-    (order,) = settlement.final_payment_orders(grant)
+    (order,) = services.final_payment_orders(grant)
     order.amount_approved_cents -= 1  # the order no longer matches the decision (and the ledger)
     db.session.commit()
     assert any("Schlusszahlung laut Schlussbescheid" in problem for problem in verify_ledger())

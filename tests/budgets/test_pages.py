@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.budgets import phases, services, settlement
+from app.budgets import phases, services
+from app.budgets.models import Drawdown
 from app.budgets.verify import verify_ledger
 from app.platform import clock
 from app.platform.extensions import db
@@ -118,7 +119,7 @@ def test_proof_decision_and_reclaim_pages(app, client, make_user, make_grant):
         assert admin_client.post(f"/budgets/zuwendungen/{grant.id}/schlussbescheid").status_code == 302
         page = admin_client.get(f"/budgets/zuwendungen/{grant.id}/verwendungsnachweis").get_data(as_text=True)
         assert "5.000,00" in page and "Überzahlung" in page
-    reclaim = settlement.reclaim_of(grant)
+    reclaim = services.reclaim_of(grant)
     finance_client = type(client)(app.test_client())
     finance_client.login(finance)
     with clock.freeze(date(2023, 10, 1)):
@@ -167,8 +168,31 @@ def test_closed_expense_entry_is_shown_and_its_forms_are_gone(app, client, make_
         assert (f"Die Ausgabenerfassung ist seit dem 01.07.2023 geschlossen; der {proof_link}Verwendungsnachweis</a> "
                 "ist bis zum 31.12.2023 einzureichen.") in staff.get(budget).get_data(as_text=True)
     with clock.freeze(date(2023, 8, 1)):
-        settlement.submit_proof(grant, narrative="Bericht", confirmed=True, actor=kommune)
+        services.submit_proof(grant, narrative="Bericht", confirmed=True, actor=kommune)
         db.session.commit()
         page = client.get(budget).get_data(as_text=True)
     assert (f"Die Ausgabenerfassung ist seit dem 01.07.2023 geschlossen; der {proof_link}Verwendungsnachweis</a> "
             "ist eingereicht.") in page
+
+
+def test_page_forms_and_the_api_give_the_same_field_messages(app, client, make_user, make_grant, api):
+    """One schema per change: a form's message beside the field equals the API's problem+json message."""
+    grant = make_grant()
+    kommune = make_user("kommune")
+    client.login(kommune)
+    too_long = "x" * 1001
+    with clock.freeze(date(2021, 5, 3)):
+        page = client.post(f"/budgets/zuwendungen/{grant.id}", data={"module": "F1", "amount": "100,00",
+                                                                     "purpose": too_long})
+        answer = api(kommune).post(f"/api/v1/budgets/grants/{grant.id}/drawdowns",
+                                   json={"module": "F1", "amount": "100.00", "purpose": too_long})
+        expense_page = client.post(f"/budgets/zuwendungen/{grant.id}/ausgaben",
+                                   data={"module": "F1", "expense_date": "31.02.2021", "amount": "10,00"})
+        expense_api = api(kommune).post(f"/api/v1/budgets/grants/{grant.id}/expenses",
+                                        json={"module": "F1", "expense_date": "2021-02-31", "amount": "10.00"})
+    assert page.status_code == answer.status_code == 422
+    message = answer.json["errors"]["purpose"][0]
+    assert "Verwendungszweck" in message and message in page.get_data(as_text=True)
+    assert expense_page.status_code == expense_api.status_code == 422
+    assert expense_api.json["errors"]["expense_date"][0] in expense_page.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Drawdown)) == 0

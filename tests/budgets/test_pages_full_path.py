@@ -11,7 +11,7 @@ from io import BytesIO
 
 from sqlalchemy import select
 
-from app.budgets import hearings, services, settlement
+from app.budgets import services
 from app.budgets.models import Drawdown, Expense
 from app.budgets.verify import verify_ledger
 from app.platform import clock
@@ -58,7 +58,7 @@ def test_full_path_through_the_pages(app, client, make_user, make_grant):
             assert a.post(f"/budgets/ausgaben/{expense_id}/aberkennen",
                           data={"reason": "Beleg fehlt"}).status_code == 302
         assert a.post(base + "/anhoerung").status_code == 302  # a reclaim: the Kommune is heard first
-        hearing = hearings.current_hearing(services.proof_of(grant))
+        hearing = services.current_hearing(services.proof_of(grant))
         assert k.post(f"/budgets/anhoerungen/{hearing.id}/stellungnahme",
                       data={"comment": "Keine Einwände."}).status_code == 302
         assert a.post(base + "/schlussbescheid").status_code == 302
@@ -72,7 +72,7 @@ def test_full_path_through_the_pages(app, client, make_user, make_grant):
     footer = re.search(r"<tfoot><tr><td>Summe</td>(.*?)</tr></tfoot>", decision).group(1)
     sums = re.findall(r'<td class="num">([\d.]+,\d\d)\xa0€</td>', footer)
     assert sums[3] == "63.993,60" and sums[4] == "90.000,00" and len(sums) == 5
-    reclaim = settlement.reclaim_of(grant)
+    reclaim = services.reclaim_of(grant)
     with clock.freeze(date(2024, 1, 10)):
         page = f.get(f"/budgets/rueckforderungen/{reclaim.id}").get_data(as_text=True)
         assert "Zinsen gemäß § 49a Abs. 3 VwVfG" in page and "Zinsen gemäß § 49a Abs. 4 VwVfG" in page

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
-from app.budgets import ledger, phases, services, settlement, status
+from app.budgets import ledger, phases, services, status
+from app.budgets.core.posting import earned_grant
 from app.budgets.models import AccountKind, Expense, ExpenseDaily, ExpenseImport, Journal, LedgerEntry
 from app.budgets.verify import verify_ledger
 from app.platform import clock
@@ -171,7 +172,7 @@ def test_reverse_workflow_table(app, make_user, make_grant, api, state, action, 
         if state in ("entry_closed", "proof_submitted"):
             phases.close_expense_entry(grant, actor_label="test")
         if state == "proof_submitted":
-            settlement.submit_proof(grant, narrative="Bericht", confirmed=True, actor=owner)
+            services.submit_proof(grant, narrative="Bericht", confirmed=True, actor=owner)
         db.session.commit()
         target = "expenses" if action == "reverse_expense" else "expense-imports"
         object_id = expense.id if action == "reverse_expense" else record.id
@@ -262,7 +263,7 @@ def test_a_reversed_expense_cannot_be_marked_ineligible(app, make_user, make_gra
         services.reverse_expense(expense, reason="falsch", actor=kommune)
         db.session.commit()
     with clock.freeze(date(2023, 7, 15)):
-        settlement.submit_proof(grant, narrative="Bericht", confirmed=True, actor=kommune)
+        services.submit_proof(grant, narrative="Bericht", confirmed=True, actor=kommune)
         db.session.commit()
         with pytest.raises(Conflict, match="storniert"):
             services.mark_ineligible(expense, reason="Beleg fehlt", actor=admin)
@@ -307,7 +308,7 @@ def test_property_earned_follows_the_remaining_expenses(app, make_user, make_gra
     remaining = sum(e.amount_cents for e, flag in zip(expenses, reverse + [False] * 8, strict=False) if not flag)
     balances = ledger.balances_of(grant.id)
     assert balances[(K.EXPENSES, "F1", 2021)] == remaining
-    assert -balances[(K.EARNED, "F1", 2021)] == ledger.earned_for(remaining, rate)
+    assert -balances[(K.EARNED, "F1", 2021)] == earned_grant(remaining, rate)
     assert _daily(grant) == remaining
     assert verify_ledger() == []
     assert db.session.scalar(select(func.count()).select_from(ExpenseImport)) == 0

@@ -16,8 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from app.budgets import services, settlement
-from app.budgets.interest import DrawnPayment, compute_interest_on_balance, load_base_rates, unused_drawdown_movements
+from app.budgets import services
+from app.budgets.core.interest import (
+    DrawnPayment,
+    compute_interest_on_balance,
+    load_base_rates,
+    unused_drawdown_movements,
+)
 from app.budgets.ledger import balances_of
 from app.budgets.models import GRANT_LEVEL, AccountKind, Reclaim
 from app.budgets.verify import verify_ledger
@@ -155,10 +160,10 @@ def test_final_decision_books_interest_on_money_used_late(app, client, make_user
         with clock.freeze(day):  # grant earned 80 %: 4,000 / 6,000 / 4,000
             services.record_expense(grant, actor=kommune, module="F1", expense_date=day, amount_cents=cents)
     with clock.freeze(date(2023, 7, 10)):
-        settlement.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
+        services.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
     with clock.freeze(date(2023, 7, 20)):
         heard(grant, admin, kommune)
-        proof = settlement.decide_final(grant, actor=admin)
+        proof = services.decide_final(grant, actor=admin)
     db.session.commit()
     # final grant 14,000 of 15,000 paid: 1,000 reclaimed, taken from the later payment
     assert (proof.final_grant_cents, proof.overpaid_cents) == (1_400_000, 100_000)
@@ -207,16 +212,16 @@ def test_all_used_late_without_overpayment_opens_a_reclaim_for_the_interest_only
         services.record_expense(grant, actor=kommune, module="F1", expense_date=date(2022, 6, 1),
                                 amount_cents=500_000)
     with clock.freeze(date(2023, 7, 10)):
-        settlement.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
+        services.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
         heard(grant, admin, kommune)
-        proof = settlement.decide_final(grant, actor=admin)
+        proof = services.decide_final(grant, actor=admin)
     assert proof.overpaid_cents == 0
-    reclaim = settlement.reclaim_of(grant)
+    reclaim = services.reclaim_of(grant)
     assert reclaim.principal_cents == 0
     assert reclaim.unused_interest_cents == expected_cents(400_000, date(2022, 5, 1), date(2022, 6, 1))
     with clock.freeze(date(2023, 7, 20)):
-        assert settlement.reclaim_statement(reclaim, date(2023, 7, 20)).amount_due == reclaim.unused_interest_cents
-        settlement.record_repayment(reclaim, amount_cents=reclaim.unused_interest_cents, value_date=date(2023, 7, 15),
+        assert services.reclaim_statement(reclaim, date(2023, 7, 20)).amount_due == reclaim.unused_interest_cents
+        services.record_repayment(reclaim, amount_cents=reclaim.unused_interest_cents, value_date=date(2023, 7, 15),
                                     reference="RZ", actor=finance)
     assert reclaim.status.value == "closed"
     assert verify_ledger() == []
@@ -239,10 +244,10 @@ def test_setting_off_charges_no_interest_for_late_use(app, make_user, make_grant
     programme.interest_on_unused_drawdowns = False
     try:
         with clock.freeze(date(2023, 7, 10)):
-            settlement.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
+            services.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
             heard(grant, admin, kommune)
-            settlement.decide_final(grant, actor=admin)
-        reclaim = settlement.reclaim_of(grant)
+            services.decide_final(grant, actor=admin)
+        reclaim = services.reclaim_of(grant)
         assert reclaim.principal_cents == 200_000  # 4,000 paid, 2,000 earned
         assert (reclaim.unused_interest_cents, reclaim.unused_interest_points) == (0, None)
         assert verify_ledger() == []
@@ -261,9 +266,9 @@ def _decided(make_user, make_grant, *, used_cents: int, used_on: date):
     with clock.freeze(used_on):
         services.record_expense(grant, actor=kommune, module="F1", expense_date=used_on, amount_cents=used_cents)
     with clock.freeze(date(2023, 7, 10)):
-        settlement.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
+        services.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
         heard(grant, admin, kommune)
-        proof = settlement.decide_final(grant, actor=admin)
+        proof = services.decide_final(grant, actor=admin)
     db.session.commit()
     return grant, proof
 
@@ -275,16 +280,16 @@ def _drop_reclaim(grant) -> None:
 
 def test_verify_ledger_accepts_a_final_decision_that_needs_no_reclaim(app, make_user, make_grant):
     grant, proof = _decided(make_user, make_grant, used_cents=500_000, used_on=date(2022, 4, 1))  # in the period
-    assert (proof.overpaid_cents, settlement.reclaim_of(grant)) == (0, None)
+    assert (proof.overpaid_cents, services.reclaim_of(grant)) == (0, None)
     assert verify_ledger() == []
 
 
 def test_verify_ledger_finds_an_overpayment_without_its_reclaim(app, make_user, make_grant):
     grant, proof = _decided(make_user, make_grant, used_cents=250_000, used_on=date(2022, 4, 1))
-    assert proof.overpaid_cents == 200_000 and settlement.reclaim_of(grant).principal_cents == 200_000
+    assert proof.overpaid_cents == 200_000 and services.reclaim_of(grant).principal_cents == 200_000
     assert verify_ledger() == []
     proof.overpaid_cents = 200_001  # the reclaim no longer matches the decision
-    assert verify_ledger() == [f"Rückforderung {settlement.reclaim_of(grant).id}: Hauptforderung 200000, "
+    assert verify_ledger() == [f"Rückforderung {services.reclaim_of(grant).id}: Hauptforderung 200000, "
                                "laut Schlussbescheid überzahlt 200001."]
     _drop_reclaim(grant)
     assert verify_ledger() == [f"Verwendungsnachweis {proof.id} (Zuwendung {grant.id}): überzahlt 200001 laut "
@@ -295,7 +300,7 @@ def test_verify_ledger_finds_an_overpayment_without_its_reclaim(app, make_user, 
 def test_verify_ledger_finds_unused_drawdown_interest_without_its_reclaim(app, make_user, make_grant):
     grant, proof = _decided(make_user, make_grant, used_cents=500_000, used_on=date(2022, 6, 1))  # 32 days late
     interest = expected_cents(400_000, date(2022, 5, 1), date(2022, 6, 1))
-    assert proof.overpaid_cents == 0 and settlement.reclaim_of(grant).unused_interest_cents == interest > 0
+    assert proof.overpaid_cents == 0 and services.reclaim_of(grant).unused_interest_cents == interest > 0
     assert verify_ledger() == []
     _drop_reclaim(grant)
     assert verify_ledger() == [f"Verwendungsnachweis {proof.id} (Zuwendung {grant.id}): Zinsen nach § 49a Abs. 4 "

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from app.auth.models import Role
-from app.budgets import services, settlement
+from app.budgets import services
 from app.budgets.models import DrawdownStatus, ProofStatus
 from app.budgets.verify import verify_ledger
+from app.budgets.workflow import DRAWDOWN, PROOF
 from app.platform import clock
 from app.platform.errors import Forbidden, InvalidTransition
 from app.platform.extensions import db
@@ -30,7 +31,7 @@ def _grant_for(user, make_grant):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", services.ACTIONS)
+@pytest.mark.parametrize("action", DRAWDOWN.actions)
 @pytest.mark.parametrize("status", list(DrawdownStatus))
 def test_drawdown_workflow_table(app, make_user, make_grant, status, action, role):
     actor = make_user(role)
@@ -49,8 +50,8 @@ def test_drawdown_workflow_table(app, make_user, make_grant, status, action, rol
         if status == DrawdownStatus.WITHDRAWN:
             services.decide_drawdown(drawdown, "withdraw", actor=requester)
         db.session.commit()
-        rule = services.TRANSITIONS.get((status, action))
-        fires_somewhere = any(role in roles for (_s, a), (_n, roles) in services.TRANSITIONS.items() if a == action)
+        rule = DRAWDOWN.transitions.get((status, action))
+        fires_somewhere = any(role in roles for (_s, a), (_n, roles) in DRAWDOWN.transitions.items() if a == action)
 
         def run():
             if action == "pay":
@@ -87,18 +88,18 @@ def test_proof_workflow_table(app, make_user, make_grant, state, action, role):
                                           amount_cents=50_000)
     with clock.freeze(date(2023, 7, 15)):
         if state is not None:
-            settlement.submit_proof(grant, narrative="Bericht", confirmed=True, actor=owner)
+            services.submit_proof(grant, narrative="Bericht", confirmed=True, actor=owner)
         if state == ProofStatus.DECIDED:
-            settlement.decide_final(grant, actor=admin)
+            services.decide_final(grant, actor=admin)
         db.session.commit()
-        rule = settlement.PROOF_TRANSITIONS.get((state, action))
-        fires = any(role in roles for (_s, a), (_n, roles) in settlement.PROOF_TRANSITIONS.items() if a == action)
+        rule = PROOF.transitions.get((state, action))
+        fires = any(role in roles for (_s, a), (_n, roles) in PROOF.transitions.items() if a == action)
 
         def run():
             if action == "submit":
-                return settlement.submit_proof(grant, narrative="Bericht", confirmed=True, actor=actor)
+                return services.submit_proof(grant, narrative="Bericht", confirmed=True, actor=actor)
             if action == "decide":
-                return settlement.decide_final(grant, actor=actor)
+                return services.decide_final(grant, actor=actor)
             return services.mark_ineligible(expense, reason="Beleg fehlt", actor=actor)
 
         if rule is not None and role in rule[1]:

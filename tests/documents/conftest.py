@@ -19,7 +19,6 @@ from pypdf import PdfReader
 
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
 from app.budgets import services as budgets
-from app.budgets import settlement
 from app.documents.models import Document
 from app.grants import decisions
 from app.platform import clock
@@ -103,13 +102,13 @@ def cycle(actors, api) -> Cycle:
                                amount_cents=2_500_000)
         db.session.commit()
     with clock.freeze(date(2023, 8, 1)):
-        settlement.submit_proof(grant, narrative="Sachbericht (Test).", confirmed=True, actor=owner)
+        budgets.submit_proof(grant, narrative="Sachbericht (Test).", confirmed=True, actor=owner)
         hearing = heard(grant, programme_admin, owner)
-        proof = settlement.decide_final(grant, actor=programme_admin)
+        proof = budgets.decide_final(grant, actor=programme_admin)
         db.session.commit()
     return Cycle(actors, decisions.get_decision(first.json["id"], programme_admin),
                  decisions.get_decision(second.json["id"], programme_admin), drawdown, proof,
-                 settlement.reclaim_of(grant), hearing)
+                 budgets.reclaim_of(grant), hearing)
 
 
 def pdf_text(content: bytes) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from app.budgets.settlement import reclaim_statement
+from app.budgets.services import reclaim_statement
 from app.documents.letters import kassenzeichen
 from app.documents.models import Document
 from app.platform.audit import AuditEntry

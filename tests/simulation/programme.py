@@ -34,9 +34,7 @@ from app.allocation import keydata
 from app.allocation import services as allocation
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
 from app.auth.models import Role, User
-from app.budgets import hearings, settlement
 from app.budgets import services as budgets
-from app.budgets.hearings import Hearing, HearingStatus
 from app.budgets.models import (
     Drawdown,
     DrawdownKind,
@@ -45,6 +43,8 @@ from app.budgets.models import (
     ExpenseImport,
     Grant,
     GrantLine,
+    Hearing,
+    HearingStatus,
     ProofOfUse,
     ProofStatus,
     Reclaim,
@@ -396,7 +396,7 @@ def act_redistribute(world: World, step: Step) -> None:
 
 def act_proof(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
-    settlement.submit_proof(grant, narrative="Sachbericht (Simulation)", confirmed=True, actor=_actor(world, step.who))
+    budgets.submit_proof(grant, narrative="Sachbericht (Simulation)", confirmed=True, actor=_actor(world, step.who))
 
 
 def act_ineligible(world: World, step: Step) -> None:
@@ -409,28 +409,28 @@ def act_ineligible(world: World, step: Step) -> None:
 
 
 def act_hearing(world: World, step: Step) -> None:
-    hearings.open_hearing(_grant(world, step.who), actor=world.admin)
+    budgets.open_hearing(_grant(world, step.who), actor=world.admin)
 
 
 def act_comment(world: World, step: Step) -> None:
-    hearing = hearings.current_hearing(budgets.proof_of(_grant(world, step.who)))
+    hearing = budgets.current_hearing(budgets.proof_of(_grant(world, step.who)))
     if hearing is None:
         raise DomainError("keine Anhörung")
-    hearings.submit_comment(hearing, comment="Stellungnahme (Simulation)", actor=_actor(world, step.who))
+    budgets.submit_comment(hearing, comment="Stellungnahme (Simulation)", actor=_actor(world, step.who))
 
 
 def act_final_decision(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
-    settlement.decide_final(grant, actor=world.admin)
+    budgets.decide_final(grant, actor=world.admin)
 
 
 def act_repay(world: World, step: Step) -> None:
-    reclaim = settlement.reclaim_of(_grant(world, step.who))
+    reclaim = budgets.reclaim_of(_grant(world, step.who))
     if reclaim is None or reclaim.status != ReclaimStatus.OPEN:
         raise DomainError("keine offene Rückforderung")
-    due = settlement.reclaim_statement(reclaim, clock.today()).amount_due
+    due = budgets.reclaim_statement(reclaim, clock.today()).amount_due
     cents = max(due * step.get("part") // 100, 1)
-    settlement.record_repayment(reclaim, amount_cents=cents, value_date=clock.today(), reference="Sim",
+    budgets.record_repayment(reclaim, amount_cents=cents, value_date=clock.today(), reference="Sim",
                                 actor=world.finance)
 
 

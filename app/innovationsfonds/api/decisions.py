@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import g
 
 from ...auth.permissions import requires
-from ...budgets import idempotency
+from ...platform.web import idempotency
 from .. import access, projects, round_statistics, selection
 from ..core.funding import METHOD_TEXT, SKIP_REASON_TEXT, Selection
 from ..permissions import IF_APPLY, IF_MANAGE, IF_STAFF
@@ -154,13 +154,11 @@ def reject_full_application(data, sketch_id: int):
 @requires(IF_MANAGE)
 @blp.arguments(ProjectApproveIn)
 @blp.response(201, ProjectDecisionOut)
-@blp.doc(parameters=[{"in": "header", "name": idempotency.HEADER, "required": False,
-                      "schema": {"type": "string", "maxLength": 200},
-                      "description": "A retry with the same key replays the first answer and books nothing."}])
+@blp.doc(**idempotency.IDEMPOTENCY_DOC)
 def approve_full_application(data, sketch_id: int):
     """Approve: numbered decision (ANBest-P for private organisations), commitment in the budget (module F5).
 
-    With an ``Idempotency-Key`` (the budgets mechanism, scope per sketch) a retry replays the first
+    With an ``Idempotency-Key`` (the platform mechanism, scope per sketch) a retry replays the first
     answer (header ``Idempotent-Replayed: true``) instead of answering 409 "bereits bewilligt"."""
     return idempotency.respond_once(f"if-project:sketch:{sketch_id}", lambda: (201, ProjectDecisionOut().dump(
         projects.approve_full_application(sketch_id, g.actor, comment=data["comment"]))))

@@ -38,9 +38,12 @@ class ApiBlueprint(Blueprint):
 
 class StrictBool(fields.Boolean):
     """A JSON boolean only: ``0``, ``1`` or ``"yes"`` are a 422 naming the field, as the spec says ``boolean``
-    (marshmallow's Boolean takes them; ``0 in {False}`` is true in Python, so the type is checked)."""
+    (marshmallow's Boolean takes them; ``0 in {False}`` is true in Python, so the type is checked).
+    Loaded from a page form (``load_form``), a ticked checkbox (value ``ja``) is true."""
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if getattr(self.root, "from_form", False) and value == "ja":
+            return True
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
@@ -63,6 +66,8 @@ class DecimalText(fields.Field):
         return None if value is None else str(value)
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
+        if getattr(self.root, "from_form", False) and isinstance(value, str) and "," in value:
+            value = value.replace(".", "").replace(",", ".")  # a page form: German "1.234,5"
         if not isinstance(value, str) or not re.fullmatch(rf"\d+(\.\d{{1,{self.places}}})?", value.strip()):
             raise ValidationError(f"Bitte eine Zahl als Text mit höchstens {self.places} Nachkommastellen angeben, "
                                   f"z. B. \"12.5\".")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..platform.money import MoneyFormatError, parse_api_amount
+from ...platform.money import MoneyFormatError, parse_api_amount
 
-RATES_DIR = Path(__file__).resolve().parents[2] / "config" / "rates"
+RATES_DIR = Path(__file__).resolve().parents[3] / "config" / "rates"
 
 
 @dataclass(frozen=True)

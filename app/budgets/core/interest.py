@@ -56,224 +56,30 @@ Money is integer cents, rates are ``Decimal`` percent, exact arithmetic uses ``F
 from __future__ import annotations
 
 import bisect
-import csv
 import math
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
-from app.platform.money import format_eur
+from ...platform.formatting import format_exact, format_percent
+from ...platform.money import format_eur
+from .base_rates import (
+    BaseRate,
+    BaseRateError,
+    BaseRateTable,
+    BaseRateUnavailableError,
+    half_year_end,
+    load_base_rates,
+)
+from .checks import check_cents, check_date, check_decimal, round_half_up
 
 DEFAULT_POINTS = Decimal("5")
 DAY_COUNTS = ("act/365", "act/act", "30/360")
-DEFAULT_TABLE_PATH = Path(__file__).resolve().parents[2] / "config" / "basiszinssatz.csv"
-CSV_COLUMNS = ("valid_from", "rate_percent", "source")
-
-_DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_RATE_PATTERN = re.compile(r"^-?\d{1,3}(?:\.\d{1,4})?$")
 _ONE_DAY = timedelta(days=1)
 
-
-class BaseRateError(ValueError):
-    """The Basiszinssatz table is invalid (message in German, shown to the administrator)."""
-
-
-class BaseRateUnavailableError(BaseRateError):
-    """No Basiszinssatz is on record for a requested day."""
-
-
-# --------------------------------------------------------------------------- the Basiszinssatz table
-
-
-@dataclass(frozen=True)
-class BaseRate:
-    """One table row: ``rate`` (percent) applies from ``valid_from`` until the next row's date."""
-
-    valid_from: date
-    rate: Decimal
-    source: str = ""
-
-
-def _check_date(value: object, what: str) -> date:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise TypeError(f"{what} muss ein Datum (datetime.date) sein, nicht {type(value).__name__}.")
-    return value
-
-
-def _check_decimal(value: object, what: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise TypeError(f"{what} muss ein Decimal sein (kein float), nicht {type(value).__name__}.")
-    result = Decimal(value)
-    if not result.is_finite():
-        raise ValueError(f"{what} muss eine endliche Zahl sein.")
-    return result
-
-
-def half_year_end(day: date) -> date:
-    """The last day of the half-year (Jan–Jun or Jul–Dec) that contains ``day``."""
-    return date(day.year, 6, 30) if day.month <= 6 else date(day.year, 12, 31)
-
-
-class BaseRateTable:
-    """The dated Basiszinssatz table (§ 247 BGB): each rate applies from its date until the next one.
-
-    ``rows`` are :class:`BaseRate` or ``(valid_from, rate)`` pairs in strictly ascending date order.
-    ``covered_until`` is the last day for which the table is known to be complete (``None``: the last
-    rate applies indefinitely). ``require_half_year_dates`` enforces § 247 Abs. 1 BGB (changes only on
-    1 January and 1 July).
-    """
-
-    def __init__(
-        self,
-        rows: Iterable[BaseRate | tuple[date, Decimal]],
-        *,
-        covered_until: date | None = None,
-        require_half_year_dates: bool = True,
-    ) -> None:
-        entries: list[BaseRate] = []
-        for position, row in enumerate(rows, start=1):
-            if isinstance(row, BaseRate):
-                valid_from, rate, source = row.valid_from, row.rate, row.source
-            else:
-                valid_from, rate = row
-                source = ""
-            valid_from = _check_date(valid_from, f"Zeile {position}: Gültig-ab-Datum")
-            rate = _check_decimal(rate, f"Zeile {position}: Basiszinssatz")
-            if require_half_year_dates and (valid_from.day != 1 or valid_from.month not in (1, 7)):
-                raise BaseRateError(
-                    f"Zeile {position}: {valid_from:%d.%m.%Y} ist kein Änderungstermin; der Basiszinssatz "
-                    "ändert sich nur zum 1. Januar und 1. Juli (§ 247 Abs. 1 BGB)."
-                )
-            if entries and valid_from <= entries[-1].valid_from:
-                word = "doppelt" if valid_from == entries[-1].valid_from else "nicht aufsteigend sortiert"
-                raise BaseRateError(
-                    f"Zeile {position}: Datum {valid_from:%d.%m.%Y} ist {word} "
-                    f"(vorige Zeile: {entries[-1].valid_from:%d.%m.%Y})."
-                )
-            entries.append(BaseRate(valid_from, rate, source))
-        if not entries:
-            raise BaseRateError("Die Basiszinssatz-Tabelle ist leer.")
-        if covered_until is not None:
-            _check_date(covered_until, "covered_until")
-            if covered_until < entries[-1].valid_from:
-                raise BaseRateError("covered_until liegt vor dem letzten Eintrag der Tabelle.")
-        self._rows: tuple[BaseRate, ...] = tuple(entries)
-        self._dates = [row.valid_from for row in entries]
-        self.covered_until = covered_until
-
-    @property
-    def rows(self) -> tuple[BaseRate, ...]:
-        """The rows in date order."""
-        return self._rows
-
-    @property
-    def first_day(self) -> date:
-        """The first day with a known Basiszinssatz."""
-        return self._dates[0]
-
-    def rate_on(self, day: date) -> Decimal:
-        """The Basiszinssatz (percent) in force on ``day``."""
-        _check_date(day, "Stichtag")
-        if day < self._dates[0]:
-            raise BaseRateUnavailableError(
-                f"Für den {day:%d.%m.%Y} ist kein Basiszinssatz hinterlegt; die Tabelle beginnt am "
-                f"{self._dates[0]:%d.%m.%Y}."
-            )
-        if self.covered_until is not None and day > self.covered_until:
-            raise BaseRateUnavailableError(
-                f"Für den {day:%d.%m.%Y} ist kein Basiszinssatz hinterlegt; die Tabelle reicht bis "
-                f"{self.covered_until:%d.%m.%Y}. Bitte den Basiszinssatz ab "
-                f"{self.covered_until + _ONE_DAY:%d.%m.%Y} ergänzen (Bekanntgabe der Deutschen Bundesbank)."
-            )
-        return self._rows[bisect.bisect_right(self._dates, day) - 1].rate
-
-    def segments(self, start: date, end: date) -> list[tuple[date, date, Decimal]]:
-        """Split the days ``start <= d < end`` into ``(from, to_exclusive, rate)`` runs of constant rate."""
-        _check_date(start, "Beginn")
-        _check_date(end, "Ende")
-        if end < start:
-            raise ValueError(f"Das Ende ({end:%d.%m.%Y}) liegt vor dem Beginn ({start:%d.%m.%Y}).")
-        if start == end:
-            return []
-        self.rate_on(end - _ONE_DAY)  # raises if the last day is not covered
-        result: list[tuple[date, date, Decimal]] = []
-        cursor = start
-        while cursor < end:
-            rate = self.rate_on(cursor)
-            index = bisect.bisect_right(self._dates, cursor)
-            next_change = self._dates[index] if index < len(self._dates) else end
-            stop = min(next_change, end)
-            result.append((cursor, stop, rate))
-            cursor = stop
-        return result
-
-
-def load_base_rates(path: str | Path | None = None, *, open_ended: bool = False) -> BaseRateTable:
-    """Read the Basiszinssatz table from CSV (columns ``valid_from,rate_percent,source``).
-
-    ``valid_from`` is an ISO date, ``rate_percent`` a decimal with a point ("-0.88"), ``source`` names
-    the publication and must not be empty. Rows must be in ascending date order without duplicates.
-    Unless ``open_ended``, the table is taken as known up to the end of the half-year of its last row.
-    """
-    file = Path(path) if path is not None else DEFAULT_TABLE_PATH
-    try:
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = tuple(reader.fieldnames or ())
-            if header != CSV_COLUMNS:
-                found = ",".join(header) or "(keine)"
-                raise BaseRateError(f"{file}: erwartete Spalten {','.join(CSV_COLUMNS)}, gefunden: {found}.")
-            rows = [_parse_row(file, reader.line_num, record) for record in reader]
-    except OSError as exc:
-        raise BaseRateError(f"Basiszinssatz-Tabelle {file} kann nicht gelesen werden: {exc}") from exc
-    if not rows:
-        raise BaseRateError(f"{file}: die Basiszinssatz-Tabelle enthält keine Zeilen.")
-    for previous, current in zip(rows, rows[1:], strict=False):
-        day, previous_day = current[1].valid_from, previous[1].valid_from
-        if day <= previous_day:
-            word = "doppelt" if day == previous_day else "nicht aufsteigend sortiert"
-            raise BaseRateError(f"{file}, Zeile {current[0]}: Datum {day.isoformat()} ist {word}.")
-    try:
-        entries = [entry for _, entry in rows]
-        covered = None if open_ended else half_year_end(entries[-1].valid_from)
-        return BaseRateTable(entries, covered_until=covered)
-    except BaseRateError as exc:
-        raise BaseRateError(f"{file}: {exc}") from exc
-
-
-def _parse_row(file: Path, line: int, record: dict[str, str | None]) -> tuple[int, BaseRate]:
-    if None in record or any(record.get(column) is None for column in CSV_COLUMNS):
-        columns = ",".join(CSV_COLUMNS)
-        raise BaseRateError(f"{file}, Zeile {line}: erwartet werden genau drei Felder {columns}.")
-    raw_date = (record["valid_from"] or "").strip()
-    raw_rate = (record["rate_percent"] or "").strip()
-    source = (record["source"] or "").strip()
-    if not _DATE_PATTERN.match(raw_date):
-        raise BaseRateError(f"{file}, Zeile {line}: Datum {raw_date!r} ist kein ISO-Datum (JJJJ-MM-TT).")
-    try:
-        valid_from = date.fromisoformat(raw_date)
-    except ValueError:
-        raise BaseRateError(f"{file}, Zeile {line}: Datum {raw_date!r} existiert nicht.") from None
-    if valid_from.day != 1 or valid_from.month not in (1, 7):
-        raise BaseRateError(
-            f"{file}, Zeile {line}: {raw_date} ist kein Änderungstermin; der Basiszinssatz ändert sich nur "
-            "zum 1. Januar und 1. Juli (§ 247 Abs. 1 BGB)."
-        )
-    if not _RATE_PATTERN.match(raw_rate):
-        raise BaseRateError(
-            f"{file}, Zeile {line}: Zinssatz {raw_rate!r} ist keine Dezimalzahl mit Punkt (z. B. -0.88)."
-        )
-    try:
-        rate = Decimal(raw_rate)
-    except InvalidOperation:  # pragma: no cover - the pattern already guarantees a valid Decimal
-        raise BaseRateError(f"{file}, Zeile {line}: Zinssatz {raw_rate!r} ist ungültig.") from None
-    if not source:
-        raise BaseRateError(f"{file}, Zeile {line}: die Quelle (Spalte source) fehlt.")
-    return line, BaseRate(valid_from, rate, source)
+__all__ = ["BaseRate", "BaseRateError", "BaseRateTable", "BaseRateUnavailableError", "half_year_end", "load_base_rates"]
 
 
 # --------------------------------------------------------------------------- interest
@@ -344,11 +150,6 @@ class BalanceInterestResult:
         return [period for segment in self.segments for period in segment.periods]
 
 
-def _round_half_up(value: Fraction) -> int:
-    """Round an exact value to the nearest integer, halves away from zero."""
-    if value < 0:
-        return -_round_half_up(-value)
-    return (2 * value.numerator + value.denominator) // (2 * value.denominator)
 
 
 def _serial_30e_360(day: date) -> int:
@@ -372,7 +173,7 @@ def _day_count_chunks(start: date, end: date, day_count: str) -> list[tuple[date
 
 
 def _validate_common(points: Decimal, table: BaseRateTable, day_count: str) -> Decimal:
-    points = _check_decimal(points, "Zinsaufschlag (points)")
+    points = check_decimal(points, "Zinsaufschlag (points)")
     if not isinstance(table, BaseRateTable):
         raise TypeError("table muss eine BaseRateTable sein.")
     if day_count not in DAY_COUNTS:
@@ -381,10 +182,6 @@ def _validate_common(points: Decimal, table: BaseRateTable, day_count: str) -> D
     return points
 
 
-def _check_cents(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} muss ganze Cent (int) sein, nicht {type(value).__name__}.")
-    return value
 
 
 def _raw_periods(
@@ -401,7 +198,7 @@ def _raw_periods(
 
 def _shown_amounts(exacts: Sequence[Fraction]) -> tuple[int, list[int]]:
     """The total (exact sum rounded half up) and per-item amounts that add up to it (convention 4)."""
-    total = _round_half_up(sum(exacts, Fraction(0)))
+    total = round_half_up(sum(exacts, Fraction(0)))
     shown = [math.floor(value) for value in exacts]
     missing = total - sum(shown)
     order = sorted(range(len(exacts)), key=lambda i: (-(exacts[i] - shown[i]), i))
@@ -420,9 +217,9 @@ def compute_interest(
     day_count: str = "act/365",
 ) -> InterestResult:
     """Interest at Basiszinssatz + ``points`` per year on ``principal_cents`` for ``start <= d < end``."""
-    _check_cents(principal_cents, "Hauptforderung")
-    _check_date(start, "Zinsbeginn")
-    _check_date(end, "Zinsende")
+    check_cents(principal_cents, "Hauptforderung")
+    check_date(start, "Zinsbeginn")
+    check_date(end, "Zinsende")
     points = _validate_common(points, table, day_count)
     if principal_cents < 0:
         raise ValueError("Die Hauptforderung darf nicht negativ sein.")
@@ -452,7 +249,7 @@ def compute_interest_on_balance(
     ``end=r`` equals ``compute_interest(X, p, r)``). Movements on the same day are netted; their order in
     the input does not matter. Stretches with zero principal are left out of the result.
     """
-    _check_date(end, "Zinsende")
+    check_date(end, "Zinsende")
     points = _validate_common(points, table, day_count)
     if not movements:
         raise ValueError("Es ist mindestens eine Zahlung (Forderung) anzugeben.")
@@ -460,8 +257,8 @@ def compute_interest_on_balance(
     for index, movement in enumerate(movements, start=1):
         if not isinstance(movement, tuple | list) or len(movement) != 2:
             raise TypeError(f"Bewegung {index}: erwartet wird ein Paar (Datum, Cent).")
-        day = _check_date(movement[0], f"Bewegung {index}: Datum")
-        amount = _check_cents(movement[1], f"Bewegung {index}: Betrag")
+        day = check_date(movement[0], f"Bewegung {index}: Datum")
+        amount = check_cents(movement[1], f"Bewegung {index}: Betrag")
         if day > end:
             raise ValueError(f"Bewegung {index} am {day:%d.%m.%Y} liegt nach dem Zinsende ({end:%d.%m.%Y}).")
         netted[day] = netted.get(day, 0) + amount
@@ -536,10 +333,10 @@ def unused_drawdown_movements(
     of use, which is not an interest day, and at most until ``end`` (exclusive): a movement starts the
     amount on the first interest day, each later use lowers it. Payments without interest days are left out.
     """
-    _check_date(end, "Zinsende")
+    check_date(end, "Zinsende")
     daily: dict[date, int] = {}
     for day, cents in uses:
-        daily[_check_date(day, "Verwendungstag")] = daily.get(day, 0) + _check_cents(cents, "Verwendung")
+        daily[check_date(day, "Verwendungstag")] = daily.get(day, 0) + check_cents(cents, "Verwendung")
     days = sorted(daily)
     cumulative, used = [], 0
     for day in days:
@@ -553,7 +350,7 @@ def unused_drawdown_movements(
     result: dict[object, list[tuple[date, int]]] = {}
     paid_before = 0
     for payment in payments:
-        _check_cents(payment.cents, "Auszahlung")
+        check_cents(payment.cents, "Auszahlung")
         paid_until = paid_before + payment.cents
         paid_before = paid_until
         start = max(payment.period_end + _ONE_DAY, payment.value_date)
@@ -586,17 +383,14 @@ _DAY_COUNT_TEXT = {
 }
 
 
-def format_percent(value: Decimal) -> str:
+def _rate_text(value: Decimal) -> str:
     """Decimal('4.12') -> '4,12 %' (at least two decimals, German comma, no-break space)."""
     exponent = value.as_tuple().exponent
-    places = max(2, -exponent) if isinstance(exponent, int) else 2
-    text = f"{value:.{places}f}".replace(".", ",")
-    return text + "\u00a0%"
+    return format_percent(value, max(2, -exponent) if isinstance(exponent, int) else 2)
 
 
 def _format_points(points: Decimal) -> str:
-    text = f"{points.normalize():f}".replace(".", ",")
-    return f"{text} Prozentpunkt" + ("" if points == 1 else "e")
+    return f"{format_exact(points)} Prozentpunkt" + ("" if points == 1 else "e")
 
 
 def _period_line(period: InterestPeriod, points: Decimal) -> str:
@@ -605,12 +399,12 @@ def _period_line(period: InterestPeriod, points: Decimal) -> str:
     else:
         span = f"{period.start:%d.%m.%Y}–{period.last_day:%d.%m.%Y}"
     days = f"{period.days} Tag" + ("" if period.days == 1 else "e")
-    basis = f"Basiszinssatz {format_percent(period.base_rate)} + {_format_points(points)}"
+    basis = f"Basiszinssatz {_rate_text(period.base_rate)} + {_format_points(points)}"
     if period.base_rate + points < 0:
         basis += ", nicht unter 0\u00a0%"
     year = f", Zinsjahr {period.year_days} Tage" if period.year_days == 366 else ""
     return (
-        f"{span}: {days} × {format_percent(period.total_rate)} p. a. ({basis}{year}) "
+        f"{span}: {days} × {_rate_text(period.total_rate)} p. a. ({basis}{year}) "
         f"auf {format_eur(period.principal_cents)} = {format_eur(period.interest_cents)}"
     )
 

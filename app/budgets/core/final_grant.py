@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..platform.money import split_largest_remainder
+from ...platform.money import split_largest_remainder
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1154cd58c6bb
+Revision ID: 30e492b44506
 Revises: 
-Create Date: 2026-12-03 13:44:48.443517
+Create Date: 2026-12-03 13:46:07.829205
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '1154cd58c6bb'
+revision = '30e492b44506'
 down_revision = None
 branch_labels = None
 depends_on = None

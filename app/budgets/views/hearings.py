@@ -1,44 +1,43 @@
-"""Pages of the Anhörung (``hearings``): opened from the proof-of-use page, read and commented on by the recipient.
-
-Registered on the budgets blueprint (``views`` imports this module).
-"""
+"""Pages of the Anhörung: opened from the proof-of-use page, read and commented on by the recipient."""
 
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from ..auth.permissions import requires
-from ..platform.web.edge import submit
-from . import hearings, services
-from .permissions import BUDGET_READ, HEARING_COMMENT, PROOF_CHECK
-from .views import ID, bp
+from ...auth.permissions import requires
+from ...platform.web.edge import submit
+from ...platform.web.forms import load_form
+from .. import services
+from ..permissions import BUDGET_READ, HEARING_COMMENT, PROOF_CHECK
+from ..schemas import HearingCommentIn
+from .common import bp
 
 
-@bp.route("/zuwendungen/" + ID.format("grant_id") + "/anhoerung", methods=["POST"])
+@bp.route("/zuwendungen/<id:grant_id>/anhoerung", methods=["POST"])
 @requires(PROOF_CHECK)
 def open_hearing(grant_id: int):
-    hearing = hearings.open_hearing(services.get_grant(g.actor, grant_id), actor=g.actor)
+    hearing = services.open_hearing(services.get_grant(g.actor, grant_id), actor=g.actor)
     flash(gettext("Die Anhörung wurde eingeleitet; Frist zur Stellungnahme bis %(day)s.",
                   day=hearing.deadline.strftime("%d.%m.%Y")), "success")
     return redirect(url_for("budgets.hearing", hearing_id=hearing.id))
 
 
-@bp.route("/anhoerungen/" + ID.format("hearing_id"))
+@bp.route("/anhoerungen/<id:hearing_id>")
 @requires(BUDGET_READ)
 def hearing(hearing_id: int, errors: dict | None = None):
-    item = hearings.get_hearing(g.actor, hearing_id)
+    item = services.get_hearing(g.actor, hearing_id)
     return render_template("budgets/hearing.html", hearing=item, grant=item.grant, errors=errors or {},
                            form=request.form), (422 if errors else 200)
 
 
-@bp.route("/anhoerungen/" + ID.format("hearing_id") + "/stellungnahme", methods=["POST"])
+@bp.route("/anhoerungen/<id:hearing_id>/stellungnahme", methods=["POST"])
 @requires(HEARING_COMMENT)
 def comment(hearing_id: int):
-    item = hearings.get_hearing(g.actor, hearing_id)
+    item = services.get_hearing(g.actor, hearing_id)
 
     def change() -> str:
-        hearings.submit_comment(item, comment=request.form.get("comment", ""), actor=g.actor)
+        services.submit_comment(item, actor=g.actor, **load_form(HearingCommentIn()))
         return url_for("budgets.hearing", hearing_id=hearing_id)
 
     response, errors = submit(change, success=gettext("Ihre Stellungnahme wurde übermittelt."))

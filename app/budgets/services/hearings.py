@@ -1,6 +1,6 @@
 """Anhörung (§ 28 VwVfG): the recipient is heard before a final decision that takes money back.
 
-When the proof-of-use review would lead to a reclaim (``settlement.intended_outcome(...).takes_money_back``:
+When the proof-of-use review would lead to a reclaim (``outcome.intended_outcome(...).takes_money_back``:
 paid more than the final grant, or § 49a Abs. 4 interest), the programme administration opens a hearing
 with the intended figures (per module, final grant, reclaim, interest basis) and a deadline for comments
 (programme setting ``hearing_days``, default 14 calendar days from the settable clock; the deadline day
@@ -20,103 +20,23 @@ Decisions (docs/documents.md "Anhörung"):
 
 from __future__ import annotations
 
-import enum
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
-from flask_babel import lazy_gettext
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import select
 
-from ..auth.models import Role, User
-from ..platform import audit, clock
-from ..platform.database import UTCDateTime, db_enum
-from ..platform.errors import Conflict, NotFound, ValidationFailed
-from ..platform.events import emit
-from ..platform.extensions import db
-from ..platform.money import format_eur
-from ..platform.workflow import Workflow
-from .models import Grant, ProofOfUse, ProofStatus
-from .notices import SETTLEMENT, tell_recipient
-from .services import ensure_grant_access, proof_of
-from .settlement import Outcome, intended_outcome
+from ...platform import audit, clock, limits
+from ...platform.errors import Conflict, ValidationFailed
+from ...platform.events import emit
+from ...platform.extensions import db
+from ...platform.formatting import format_decimal
+from ...platform.money import format_eur
+from ..models import Grant, Hearing, HearingStatus, ProofOfUse, ProofStatus
+from ..notices import SETTLEMENT, tell_recipient
+from ..workflow import HEARING
+from .grants import ensure_grant_access, of_visible_grant, proof_of
+from .outcome import Outcome, intended_outcome
 
 DEFAULT_HEARING_DAYS = 14
-COMMENT_MAX = 20000
-
-
-class HearingStatus(enum.StrEnum):
-    OPEN = "open"  # waiting for a comment until the deadline (after it: expired, see ``Hearing.expired``)
-    COMMENTED = "commented"
-    SUPERSEDED = "superseded"  # the figures changed; a new hearing replaced it
-    CONCLUDED = "concluded"  # the final decision was taken on its figures
-
-    @property
-    def label(self) -> str:
-        return str(HEARING_STATUS_LABELS[self])
-
-
-HEARING_STATUS_LABELS = {HearingStatus.OPEN: lazy_gettext("Frist zur Stellungnahme läuft"),
-                         HearingStatus.COMMENTED: lazy_gettext("Stellungnahme eingegangen"),
-                         HearingStatus.SUPERSEDED: lazy_gettext("durch neue Anhörung ersetzt"),
-                         HearingStatus.CONCLUDED: lazy_gettext("abgeschlossen (Schlussbescheid erlassen)")}
-
-
-class Hearing(db.Model):
-    """One Anhörung on the intended final decision of a proof of use, with the figures it states."""
-
-    __tablename__ = "hearings"
-    __table_args__ = (CheckConstraint("principal_cents >= 0", name="principal_nonneg"),
-                      CheckConstraint("(comment IS NULL) = (commented_at IS NULL)", name="comment_state"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
-    proof_id: Mapped[int] = mapped_column(ForeignKey("proofs_of_use.id", ondelete="CASCADE"), index=True)
-    status: Mapped[HearingStatus] = mapped_column(db_enum(HearingStatus, length=20))
-    lines: Mapped[list] = mapped_column(JSON)  # ModuleSettlement.as_dict() per module, as heard
-    final_grant_cents: Mapped[int] = mapped_column(BigInteger)
-    paid_cents: Mapped[int] = mapped_column(BigInteger)
-    principal_cents: Mapped[int] = mapped_column(BigInteger)
-    unused_interest_points: Mapped[str | None] = mapped_column(String(10))
-    unused_interest_cents: Mapped[int] = mapped_column(BigInteger)  # § 49a Abs. 4 up to the hearing day
-    deadline: Mapped[date] = mapped_column(Date)
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    comment: Mapped[str | None] = mapped_column(Text)
-    commented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    commented_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    grant: Mapped[Grant] = relationship()
-    proof: Mapped[ProofOfUse] = relationship()
-    commented_by: Mapped[User | None] = relationship(foreign_keys=[commented_by_id])
-
-    @property
-    def opened_on(self) -> date:
-        return self.opened_at.astimezone(clock.BERLIN).date()
-
-    @property
-    def expired(self) -> bool:
-        """The deadline has passed without a comment (the deadline day itself still counts)."""
-        return self.status == HearingStatus.OPEN and clock.today() > self.deadline
-
-    @property
-    def comment_possible(self) -> bool:
-        return self.status == HearingStatus.OPEN and not self.expired
-
-
-_ADMIN, _RECIPIENTS = frozenset({Role.PROGRAMME_ADMIN}), frozenset({Role.KOMMUNE, Role.ORGANISATION})
-# (status of the grant's current hearing, action) -> (new status, roles); None: no current hearing.
-HEARING_TRANSITIONS: dict[tuple[HearingStatus | None, str], tuple[HearingStatus, frozenset[Role]]] = {
-    (None, "open"): (HearingStatus.OPEN, _ADMIN),
-    (HearingStatus.OPEN, "comment"): (HearingStatus.COMMENTED, _RECIPIENTS),
-    (HearingStatus.OPEN, "supersede"): (HearingStatus.SUPERSEDED, _ADMIN),
-    (HearingStatus.COMMENTED, "supersede"): (HearingStatus.SUPERSEDED, _ADMIN),
-    (HearingStatus.OPEN, "conclude"): (HearingStatus.CONCLUDED, _ADMIN),  # only once the deadline has passed
-    (HearingStatus.COMMENTED, "conclude"): (HearingStatus.CONCLUDED, _ADMIN),
-}
-HEARING = Workflow("hearing", HEARING_TRANSITIONS, labels={
-    "open": "Anhörung einleiten", "comment": "Stellung nehmen", "supersede": "Anhörung ersetzen",
-    "conclude": "Anhörung abschließen"}, none_label="keine Anhörung")
 
 
 def hearing_days(grant: Grant) -> int:
@@ -143,11 +63,7 @@ def heard_on(hearing: Hearing, outcome: Outcome) -> bool:
 
 
 def get_hearing(actor, hearing_id: int) -> Hearing:
-    hearing = db.session.get(Hearing, hearing_id)
-    if hearing is None:
-        raise NotFound("Anhörung nicht gefunden.")
-    ensure_grant_access(actor, hearing.grant)
-    return hearing
+    return of_visible_grant(actor, Hearing, hearing_id, "Anhörung nicht gefunden.")
 
 
 def open_hearing(grant: Grant, *, actor) -> Hearing:
@@ -202,8 +118,9 @@ def submit_comment(hearing: Hearing, *, comment: str, actor) -> Hearing:
     comment = (comment or "").strip()
     if not comment:
         raise ValidationFailed.field("comment", "Bitte die Stellungnahme eingeben.")
-    if len(comment) > COMMENT_MAX:
-        raise ValidationFailed.field("comment", "Die Stellungnahme ist zu lang (höchstens 20.000 Zeichen).")
+    if len(comment) > limits.DESCRIPTION:
+        raise ValidationFailed.field("comment", "Die Stellungnahme ist zu lang (höchstens "
+                                                f"{format_decimal(limits.DESCRIPTION, 0)} Zeichen).")
     hearing.status, hearing.comment = new_status, comment
     hearing.commented_at, hearing.commented_by_id = clock.now(), actor.id
     db.session.flush()

@@ -2,7 +2,7 @@
 
 Background: money not spent by the end of the funding period (for this programme the last day an
 expense may fall on was 30.06.2023) is lost to the recipient and, if already drawn, must be paid back
-with interest (§ 49a VwVfG, see ``app.budgets.interest``). The forecast lets the administrator see a
+with interest (§ 49a VwVfG, see ``app.budgets.core.interest``). The forecast lets the administrator see a
 shortfall early. It is a management aid, not a legal figure.
 
 Conventions
@@ -32,9 +32,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+
+from .checks import check_cents, check_date, round_half_up
 
 
 @dataclass(frozen=True)
@@ -51,21 +53,10 @@ class Forecast:
     projected_cents: int
 
 
-def _round_half_up(value: Fraction) -> int:
-    """Round a non-negative exact value to the nearest integer, halves up."""
-    return (2 * value.numerator + value.denominator) // (2 * value.denominator)
 
 
-def _check_date(value: object, what: str) -> date:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise TypeError(f"{what} muss ein Datum (datetime.date) sein, nicht {type(value).__name__}.")
-    return value
 
 
-def _check_cents(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{what} muss ganze Cent (int) sein, nicht {type(value).__name__}.")
-    return value
 
 
 def _validated_series(series: Sequence[tuple[date, int]], today: date) -> tuple[list[date], list[int]]:
@@ -74,8 +65,8 @@ def _validated_series(series: Sequence[tuple[date, int]], today: date) -> tuple[
     for index, point in enumerate(series, start=1):
         if not isinstance(point, tuple | list) or len(point) != 2:
             raise TypeError(f"Datenpunkt {index}: erwartet wird ein Paar (Datum, Cent).")
-        day = _check_date(point[0], f"Datenpunkt {index}: Datum")
-        value = _check_cents(point[1], f"Datenpunkt {index}: Betrag")
+        day = check_date(point[0], f"Datenpunkt {index}: Datum")
+        value = check_cents(point[1], f"Datenpunkt {index}: Betrag")
         if value < 0:
             raise ValueError(f"Datenpunkt {index} ({day:%d.%m.%Y}): die kumulierten Ausgaben sind negativ.")
         if day > today:
@@ -104,8 +95,8 @@ def forecast_spend(
     window_days: int = 90,
 ) -> Forecast:
     """Project the cumulative spend at ``deadline`` from the recent pace (see the module conventions)."""
-    _check_date(today, "Stichtag")
-    _check_date(deadline, "Frist")
+    check_date(today, "Stichtag")
+    check_date(deadline, "Frist")
     if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 1:
         raise ValueError("window_days muss eine ganze Zahl ab 1 sein.")
     days, values = _validated_series(daily_cumulative, today)
@@ -120,13 +111,13 @@ def forecast_spend(
     if deadline <= last_day:
         projected = _value_on(days, values, deadline)
     else:
-        projected = _round_half_up(current + pace * (deadline - last_day).days)
+        projected = round_half_up(current + pace * (deadline - last_day).days)
     return Forecast(today, deadline, last_day, current, window_start, span, pace, projected)
 
 
 def at_risk(forecast: Forecast, approved_cents: int, threshold_percent: Decimal = Decimal("90")) -> bool:
     """True when the projected spend is below ``threshold_percent`` % of the approved amount."""
-    _check_cents(approved_cents, "Bewilligter Betrag")
+    check_cents(approved_cents, "Bewilligter Betrag")
     if isinstance(threshold_percent, bool) or not isinstance(threshold_percent, Decimal | int):
         raise TypeError("threshold_percent muss ein Decimal sein (kein float).")
     if approved_cents < 0:
@@ -151,9 +142,9 @@ def straight_line(
     ``total_cents`` from ``deadline`` on. ``days`` are the days to evaluate (default: every day from
     ``start`` to ``deadline``). The series is non-decreasing.
     """
-    _check_date(start, "Beginn")
-    _check_date(deadline, "Frist")
-    _check_cents(total_cents, "Gesamtbetrag")
+    check_date(start, "Beginn")
+    check_date(deadline, "Frist")
+    check_cents(total_cents, "Gesamtbetrag")
     if deadline < start:
         raise ValueError(f"Die Frist ({deadline:%d.%m.%Y}) liegt vor dem Beginn ({start:%d.%m.%Y}).")
     if total_cents < 0:
@@ -163,12 +154,12 @@ def straight_line(
         days = (start + timedelta(days=offset) for offset in range(length))
     series = []
     for day in days:
-        _check_date(day, "Tag")
+        check_date(day, "Tag")
         if day < start:
             value = 0
         elif day >= deadline:
             value = total_cents
         else:
-            value = _round_half_up(Fraction(total_cents * ((day - start).days + 1), length))
+            value = round_half_up(Fraction(total_cents * ((day - start).days + 1), length))
         series.append((day, value))
     return series
