@@ -16,16 +16,18 @@ from ..auth.permissions import ensure_kommune_access, require, scope_kommune_id
 from ..budgets.services import kommune_commitment_cents
 from ..platform import audit, clock
 from ..platform.database import lock_for_update
-from ..platform.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from ..platform.errors import Conflict, NotFound, ValidationFailed
 from ..platform.extensions import db
 from ..platform.formatting import format_date
 from ..platform.money import format_eur
+from ..platform.numbering import next_number
 from ..reference.models import Kommune, Programme
 from ..reference.services import kommune_by_ags
 from . import distribution
 from .keydata import gemeinde_records
 from .models import AllocationStatus, AllocationVersion, Ceiling, GiveBack, KeyDataset, KeyDatasetKind
 from .permissions import ALLOCATION_MANAGE, GIVE_BACK_DECLARE
+from .workflow import VERSION
 
 
 def published_ceiling(programme_id: int, kommune_id: int, *, lock: bool = False) -> Ceiling | None:
@@ -71,30 +73,6 @@ def _give_back_headroom(programme: Programme, ceiling: Ceiling) -> int:
     committed = kommune_commitment_cents(programme.id, ceiling.kommune_id,
                                          [m.code for m in programme.kommune_modules])
     return ceiling.ceiling_cents - committed
-
-
-# --------------------------------------------------------------------------- workflow
-
-# (status, action) -> (new status, roles). "supersede" happens to the published version when another
-# version of the same programme is published or a redistribution replaces it.
-TRANSITIONS: dict[tuple[AllocationStatus, str], tuple[AllocationStatus, frozenset[Role]]] = {
-    (AllocationStatus.DRAFT, "publish"): (AllocationStatus.PUBLISHED, frozenset({Role.PROGRAMME_ADMIN})),
-    (AllocationStatus.PUBLISHED, "redistribute"): (AllocationStatus.SUPERSEDED, frozenset({Role.PROGRAMME_ADMIN})),
-    (AllocationStatus.PUBLISHED, "supersede"): (AllocationStatus.SUPERSEDED, frozenset({Role.PROGRAMME_ADMIN})),
-}
-ACTIONS = ("publish", "redistribute", "supersede")
-ACTION_LABELS = {"publish": "veröffentlichen", "redistribute": "umverteilen", "supersede": "ablösen"}
-
-
-def check_transition(version: AllocationVersion, action: str, actor) -> AllocationStatus:
-    """The new status for ``action``; 409 if the status forbids it, 403 if the role may not."""
-    rule = TRANSITIONS.get((version.status, action))
-    if rule is None:
-        raise InvalidTransition(ACTION_LABELS.get(action, action), version.status.value, version.status.label)
-    new_status, roles = rule
-    if actor is None or actor.role not in roles:
-        raise Forbidden("Sie haben keine Berechtigung für diese Aktion.")
-    return new_status
 
 
 # --------------------------------------------------------------------------- parameters
@@ -293,9 +271,9 @@ def _snapshot(version: AllocationVersion) -> dict:
             "unallocated_cents": version.unallocated_cents, "parameters": version.parameters}
 
 
-def _next_number(programme_id: int) -> int:
-    return (db.session.scalar(select(func.max(AllocationVersion.number)).where(
-        AllocationVersion.programme_id == programme_id)) or 0) + 1
+def next_version_number(programme_id: int) -> int:
+    """The programme's next version number (1, 2, ...), from the platform's locked counter."""
+    return next_number(f"allocation-{programme_id}")
 
 
 def create_version(programme: Programme, *, actor, pool_cents: int, key_dataset_id: int | None,
@@ -328,7 +306,7 @@ def create_version(programme: Programme, *, actor, pool_cents: int, key_dataset_
     except distribution.DistributionError as error:
         raise ValidationFailed.field("key_dataset_id", str(error)) from None
     kommunen = {k.ags: k for k in db.session.scalars(select(Kommune))}
-    number = _next_number(programme.id)
+    number = next_version_number(programme.id)
     version = AllocationVersion(
         programme_id=programme.id, number=number, title=(title or "").strip()[:200] or f"Zuteilung {number}",
         status=AllocationStatus.DRAFT, pool_cents=pool_cents, parameters=parameters.to_json(),
@@ -353,7 +331,7 @@ def _supersede_current(programme_id: int, actor, actor_label: str | None, exclud
     if current is None:
         return
     before = _snapshot(current)
-    current.status = check_transition(current, "supersede", actor) if actor is not None else AllocationStatus.SUPERSEDED
+    current.status = VERSION.check(current.status, "supersede", actor, system=actor is None)
     current.superseded_at = clock.now()
     db.session.flush()
     audit.record("allocation.version.supersede", "allocation_version", current.id, actor=actor,
@@ -362,9 +340,7 @@ def _supersede_current(programme_id: int, actor, actor_label: str | None, exclud
 
 def publish_version(version: AllocationVersion, *, actor, actor_label: str | None = None) -> AllocationVersion:
     """Publish a draft: immutable from now on; the programme's previous published version is superseded."""
-    new_status = check_transition(version, "publish", actor) if actor is not None else AllocationStatus.PUBLISHED
-    if actor is None and version.status != AllocationStatus.DRAFT:
-        raise InvalidTransition("veröffentlichen", version.status.value, version.status.label)
+    new_status = VERSION.check(version.status, "publish", actor, system=actor is None)
     before = _snapshot(version)
     _supersede_current(version.programme_id, actor, actor_label, version.id)
     version.status = new_status
@@ -473,7 +449,7 @@ def release_to_redistribution(programme: Programme, kommune_id: int, amount_cent
 def redistribute_version(version: AllocationVersion, *, actor, note: str = "") -> AllocationVersion:
     """Apply the open give-backs: a new published version spreads the released money by the same key
     over the other Kommunen, none above what it says it can still use; the old one is superseded."""
-    check_transition(version, "redistribute", actor)
+    replaced_status = VERSION.check(version.status, "redistribute", actor)
     declarations = open_give_backs(version)
     if not declarations:
         raise Conflict("Es liegen keine offenen Rückgabe-Erklärungen vor.")
@@ -502,7 +478,7 @@ def redistribute_version(version: AllocationVersion, *, actor, note: str = "") -
     result = distribution.redistribute(released, {ags: Fraction(c.key_share) for ags, c in ceilings.items()}, caps)
     before = _snapshot(version)
     new = AllocationVersion(
-        programme_id=version.programme_id, number=_next_number(version.programme_id),
+        programme_id=version.programme_id, number=next_version_number(version.programme_id),
         title=f"Umverteilung zu Version {version.number}", status=AllocationStatus.PUBLISHED,
         pool_cents=version.pool_cents, parameters=version.parameters, parent_id=version.id,
         note=(note or "").strip(), created_at=clock.now(), created_by_id=actor.id, published_at=clock.now(),
@@ -514,7 +490,7 @@ def redistribute_version(version: AllocationVersion, *, actor, note: str = "") -
                 given_back_cents=given[ags], received_cents=result.amounts[ags])
         for ags, c in ceilings.items()
     ]
-    version.status = AllocationStatus.SUPERSEDED
+    version.status = replaced_status
     version.superseded_at = clock.now()
     db.session.flush()  # the old one leaves "published" before the new one enters it
     db.session.add(new)

@@ -4,9 +4,9 @@
   BEGIN IMMEDIATE), so two administrators approving the same revision at once produce one
   decision: the second finds the status "bewilligt" (409). The unique constraint on
   (application, revision) is the backstop.
-* Numbers are drawn from a locked counter per series and year: "ZB-2020-0007" for approvals,
-  "AB-2020-0008" for rejections; an approved amendment gets the original's number with the suffix
-  "-Ä1", "-Ä2", ...
+* Numbers are drawn from the platform's locked counter per series and year (``next_number``):
+  "ZB-2020-0007" for approvals, "AB-2020-0008" for rejections; an approved amendment gets the
+  original's number with the suffix "-Ä1", "-Ä2", ...
 * Approval calls ``app.budgets.services.set_commitment`` with the approved lines: the budget's
   grant is the one source of truth of approved amounts; the decision records what was decided.
 * An amendment that lowers the total records the difference as ``released_cents`` on its decision and
@@ -24,17 +24,17 @@ from ..auth.models import User
 from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..budgets.services import set_commitment
 from ..platform import clock
-from ..platform.database import lock_for_update, sum_cents
+from ..platform.database import sum_cents
 from ..platform.errors import Conflict, NotFound, ValidationFailed
 from ..platform.events import emit
 from ..platform.extensions import db
 from ..platform.money import format_eur
+from ..platform.numbering import next_number
 from .content import line_field
 from .models import (
     Application,
     ApplicationKind,
     Decision,
-    DecisionCounter,
     DecisionLine,
     DecisionOutcome,
 )
@@ -50,24 +50,7 @@ from .services import (
     notify_kommune,
     snapshot,
 )
-from .workflow import next_status
-
-
-def next_number(series: str) -> int:
-    """The next number of ``series`` (e.g. "ZB-2020"); the counter row stays locked until commit."""
-    statement = lock_for_update(select(DecisionCounter).where(DecisionCounter.series == series)).execution_options(
-        populate_existing=True)
-    counter = db.session.scalar(statement)
-    if counter is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(DecisionCounter(series=series, last_value=0))
-        except IntegrityError:
-            pass  # another transaction created it first; lock theirs
-        counter = db.session.scalar(statement)
-    counter.last_value += 1
-    db.session.flush()
-    return counter.last_value
+from .workflow import APPLICATION
 
 
 def _decision_number(prefix: str) -> str:
@@ -123,7 +106,7 @@ def approve(application_id: int, actor: User, *, lines: dict[tuple[str, int], in
     if replayed is not None:
         return replayed
     before, before_status = snapshot(application), application.status
-    new_status = next_status(application.status, "approve", actor)
+    new_status = APPLICATION.check(application.status, "approve", actor)
     root = application.root
     if root is not application:
         get_application(root.id, actor, lock=True)  # serialise with other changes of the original
@@ -191,7 +174,7 @@ def reject(application_id: int, actor: User, reason: str, *, idempotency_key: st
     if replayed is not None:
         return replayed
     before, before_status = snapshot(application), application.status
-    new_status = next_status(application.status, "reject", actor)
+    new_status = APPLICATION.check(application.status, "reject", actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed.field("reason", "Bitte begründen Sie die Ablehnung.")

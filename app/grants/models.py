@@ -342,15 +342,6 @@ class DecisionLine(db.Model):
     decision: Mapped[Decision] = relationship(back_populates="lines")
 
 
-class DecisionCounter(db.Model):
-    """The last number used per series ("ZB-2020", "AB-2021"); locked while a number is drawn."""
-
-    __tablename__ = "grant_decision_counters"
-
-    series: Mapped[str] = mapped_column(String(20), primary_key=True)
-    last_value: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class KommuneRate(db.Model):
     """A funding rate that differs from the programme's for one Kommune (basis points)."""
 

@@ -30,7 +30,7 @@ from .permissions import (
     PARTICIPANTS_REPORT,
 )
 from .presenters import grid_sums, present_application
-from .workflow import ACTION_LABELS, EVENT_LABELS
+from .workflow import EVENT_LABELS
 
 bp = Blueprint("grants", __name__)
 nav_entry(lazy_gettext("Anträge"), "grants.index", GRANTS_READ, order=200)
@@ -43,7 +43,7 @@ def _common(application) -> dict:
     programme = application.programme
     return {"application": application, "view": present_application(application, g.actor),
             "modules": programme.kommune_modules, "years": list(programme.budget_years),
-            "format_rate": format_rate, "action_labels": ACTION_LABELS, "event_labels": EVENT_LABELS}
+            "format_rate": format_rate, "event_labels": EVENT_LABELS}
 
 
 # ---------------------------------------------------------------- Kommune: own application
