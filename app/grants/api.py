@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, request
 
 from ..auth.permissions import requires
-from ..platform.extensions import db
+from ..platform.limits import MAX_ID
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from ..reference.services import get_kommune, get_programme
@@ -43,7 +43,7 @@ from .schemas import (
 
 blp = ApiBlueprint("grants_api", __name__, url_prefix="/api/v1",
                    description="Anträge auf die Zuwendungshöchstgrenze, Bescheide, Änderungsanträge, Teilnehmende")
-ID = "<int(max=2147483647):application_id>"
+ID = "<id:application_id>"
 
 
 def _content(data: dict) -> Content:
@@ -75,7 +75,6 @@ def list_applications(filters):
 def create_application():
     """Start the own Kommune's application (one per programme; 409 if it exists)."""
     application = services.create_application(g.actor)
-    db.session.commit()
     return present_application(application, g.actor)
 
 
@@ -93,13 +92,11 @@ def get_application(application_id: int):
 def save_draft(data, application_id: int):
     """Replace the working copy (draft, or after changes were requested)."""
     services.save_draft(application_id, g.actor, _content(data))
-    db.session.commit()
     return present_application(services.get_application(application_id, g.actor), g.actor)
 
 
 def _transition(application_id: int, func, *args):
     func(application_id, g.actor, *args)
-    db.session.commit()
     return present_application(services.get_application(application_id, g.actor), g.actor)
 
 
@@ -144,7 +141,6 @@ def approve(data, application_id: int):
     reasons = {(line["module"], line["year"]): line["reason"] for line in data["lines"]}
     decision = decisions.approve(application_id, g.actor, lines=lines, reasons=reasons, comment=data["comment"],
                                  idempotency_key=_idempotency_key())
-    db.session.commit()
     return decision
 
 
@@ -154,7 +150,6 @@ def approve(data, application_id: int):
 @blp.response(201, DecisionOut)
 def reject(data, application_id: int):
     decision = decisions.reject(application_id, g.actor, data["reason"], idempotency_key=_idempotency_key())
-    db.session.commit()
     return decision
 
 
@@ -164,7 +159,6 @@ def reject(data, application_id: int):
 def create_amendment(application_id: int):
     """Start an amendment (Änderungsantrag), prefilled with the committed amounts."""
     amendment = services.create_amendment(application_id, g.actor)
-    db.session.commit()
     return present_application(amendment, g.actor)
 
 
@@ -197,7 +191,7 @@ def list_decisions():
     return decisions.decisions_select(g.actor)
 
 
-@blp.route("/decisions/<int(max=2147483647):decision_id>")
+@blp.route("/decisions/<id:decision_id>")
 @requires(GRANTS_READ)
 @blp.response(200, DecisionOut)
 def get_decision(decision_id: int):
@@ -213,7 +207,7 @@ def released_funds():
     return [{"kommune_id": k, "released": v} for k, v in sorted(released.items())]
 
 
-@blp.route("/kommune-rates/<int(max=2147483647):kommune_id>", methods=["PUT"])
+@blp.route("/kommune-rates/<id:kommune_id>", methods=["PUT"])
 @requires(GRANTS_RATES)
 @blp.arguments(RateIn)
 @blp.response(200, RateOut)
@@ -221,7 +215,6 @@ def set_rate(data, kommune_id: int):
     """A Kommune's own funding rate (basis points), e.g. 9000 for a Kommune under Haushaltssicherung."""
     get_kommune(kommune_id)
     services.set_kommune_rate(g.actor, kommune_id, data["funding_rate_bp"], data["note"])
-    db.session.commit()
     return {"kommune_id": kommune_id, "funding_rate_bp": services.funding_rate_bp(get_programme(), kommune_id),
             "note": data["note"]}
 
@@ -232,7 +225,7 @@ def set_rate(data, kommune_id: int):
 def list_participant_counts():
     """The own Kommune's reported counts (staff: pass ``kommune_id``)."""
     kommune_id = g.actor.kommune_id or request.args.get("kommune_id", type=int)
-    if kommune_id is None or not 0 < kommune_id < 2147483647:
+    if kommune_id is None or not 0 < kommune_id <= MAX_ID:
         return []
     return participants.counts_of_kommune(g.actor, kommune_id)
 
@@ -245,7 +238,6 @@ def report_participant_counts(data):
     """Report (or replace) one quarter of one module, by gender. Counts only, no personal data."""
     rows = participants.report_quarter(g.actor, module=data["module"], year=data["year"], quarter=data["quarter"],
                                        counts=data["counts"])
-    db.session.commit()
     return rows
 
 

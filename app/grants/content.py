@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext
 
+from ..platform import limits
 from ..platform.errors import ValidationFailed
 from ..platform.money import MAX_CENTS, cents_to_api, format_eur
 
 RATE_BASE = 10000  # basis points: 8000 = 80 %
 MAX_PARTICIPANTS = 1_000_000
-TEXT_LIMITS = {"contact_name": 200, "contact_email": 200, "contact_phone": 60, "measures": 20000,
-               "justification": 20000}
+TEXT_LIMITS = {"contact_name": limits.NAME, "contact_email": limits.NAME, "contact_phone": limits.PHONE,
+               "measures": limits.DESCRIPTION, "justification": limits.DESCRIPTION}
 TEXT_LABELS = {"measures": lazy_gettext("Geplante Maßnahmen"), "contact_name": lazy_gettext("Ansprechperson"),
                "contact_email": lazy_gettext("E-Mail"), "contact_phone": lazy_gettext("Telefon"),
                "justification": lazy_gettext("Begründung der Änderung")}

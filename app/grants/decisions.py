@@ -23,7 +23,7 @@ from ..allocation.services import release_to_redistribution
 from ..auth.models import User
 from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..budgets.services import set_commitment
-from ..platform import clock
+from ..platform import clock, limits
 from ..platform.database import sum_cents
 from ..platform.errors import Conflict, NotFound, ValidationFailed
 from ..platform.events import emit
@@ -178,8 +178,8 @@ def reject(application_id: int, actor: User, reason: str, *, idempotency_key: st
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed.field("reason", "Bitte begründen Sie die Ablehnung.")
-    if len(reason) > 20000:
-        raise ValidationFailed.field("reason", "Höchstens 20000 Zeichen.")
+    if len(reason) > limits.DESCRIPTION:
+        raise ValidationFailed.field("reason", f"Höchstens {limits.DESCRIPTION} Zeichen.")
     revision = application.last_submitted_revision
     decision = _new_decision(application, DecisionOutcome.REJECTED, _decision_number("AB"), actor, reason,
                              idempotency_key)

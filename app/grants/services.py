@@ -16,7 +16,7 @@ from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..budgets.models import Grant
 from ..budgets.services import used_by_line
 from ..notifications.services import queue_message
-from ..platform import audit, clock
+from ..platform import audit, clock, limits
 from ..platform.database import lock_for_update
 from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
@@ -316,8 +316,8 @@ def request_changes(application_id: int, actor: User, comment: str) -> Applicati
     comment = (comment or "").strip()
     if not comment:
         raise ValidationFailed.field("comment", "Bitte beschreiben Sie, welche Änderungen nötig sind.")
-    if len(comment) > 20000:
-        raise ValidationFailed.field("comment", "Höchstens 20000 Zeichen.")
+    if len(comment) > limits.DESCRIPTION:
+        raise ValidationFailed.field("comment", f"Höchstens {limits.DESCRIPTION} Zeichen.")
     application.status = new_status
     _event(application, "request_changes", before_status, actor, application.last_submitted_revision, comment)
     db.session.flush()

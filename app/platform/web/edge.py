@@ -80,15 +80,17 @@ def keep_changes() -> None:
     g._keep_changes = True
 
 
-def submit(change: Callable[[], str], *, success: str) -> tuple[Response | None, dict[str, list[str]]]:
+def submit(change: Callable[[], str], *,
+           success: str | Callable[[], str]) -> tuple[Response | None, dict[str, list[str]]]:
     """Run a page's state change ``change() -> URL``: flash ``success`` and redirect there (the edge
-    commits), or, on ``ValidationFailed``, discard everything and return the field errors for the form."""
+    commits), or, on ``ValidationFailed``, discard everything and return the field errors for the form.
+    ``success`` may be a function, called after the change (a message naming what it created)."""
     try:
         target = change()
     except ValidationFailed as failed:
         discard_changes()
         return None, failed.errors
-    flash(success, "success")
+    flash(success() if callable(success) else success, "success")
     return redirect(target), {}
 
 
