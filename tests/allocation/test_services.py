@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.allocation import services
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling, GiveBack
+from app.allocation.parameters import parse_parameters
 from app.allocation.services import published_ceiling
 from app.allocation.workflow import VERSION
 from app.auth.models import Role
@@ -129,7 +130,7 @@ def test_give_back_rules(programme, published, make_user):
 
 
 def test_second_factor_changes_the_shares(programme, admin, dataset, counts_dataset):
-    params = services.parse_parameters(secondary_weight_percent="20")
+    params = parse_parameters(secondary_weight_percent="20")
     version = services.create_version(programme, actor=admin, pool_cents=POOL, key_dataset_id=dataset.id,
                                       secondary_dataset_id=counts_dataset.id, parameters=params)
     assert sum(c.ceiling_cents for c in version.ceilings) == POOL
@@ -145,7 +146,7 @@ def test_second_factor_changes_the_shares(programme, admin, dataset, counts_data
 ])
 def test_bad_parameters_name_the_field(kwargs, field):
     with pytest.raises(ValidationFailed) as failed:
-        services.parse_parameters(**kwargs)
+        parse_parameters(**kwargs)
     assert field in failed.value.errors
 
 
