@@ -6,7 +6,6 @@ import csv
 import io
 import json
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -54,7 +53,7 @@ def import_key(file: Path, source: str, reference_date: str, name: str | None, k
 
 def _quota_text(quota_cents: Fraction) -> str:
     """Exact quota in euros, six decimals (rounded half up, display only)."""
-    return distribution.format_number(quota_cents / 100, 6).replace(".", "").replace(",", ".")
+    return f"{distribution.rounded(quota_cents / 100, 6):f}"
 
 
 @allocation_group.command("compute")
@@ -109,7 +108,7 @@ def compute(pool: str, gemeinden_file: Path, fmt: str) -> None:
 
 def _share_text(share: Fraction) -> str:
     """The key share as a decimal with 12 places (rounded half up, display only); exact: --format json."""
-    return str(Decimal(distribution.format_number(share, 12).replace(".", "").replace(",", ".")))
+    return str(distribution.rounded(share, 12))
 
 
 COMMANDS = [allocation_group]
