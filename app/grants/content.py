@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from flask_babel import lazy_gettext
 
 from ..platform import limits
 from ..platform.errors import ValidationFailed
+from ..platform.formatting import format_percent
 from ..platform.money import MAX_CENTS, cents_to_api, format_eur
 
 RATE_BASE = 10000  # basis points: 8000 = 80 %
@@ -49,10 +51,9 @@ def own_share_cents(grant_cents: int, rate_bp: int) -> int:
 
 
 def format_rate(rate_bp: int) -> str:
-    """8000 -> "80 %", 8550 -> "85,5 %"."""
-    whole, rest = divmod(rate_bp, 100)
-    text = str(whole) if rest == 0 else f"{whole},{rest:02d}".rstrip("0")
-    return f"{text}\u00a0%"
+    """8000 -> "80 %", 8550 -> "85,5 %" (as many decimals as the rate has)."""
+    percent = (Decimal(rate_bp) / 100).normalize()
+    return format_percent(percent, max(0, -percent.as_tuple().exponent))
 
 
 @dataclass
