@@ -244,11 +244,3 @@ def gemeinde_records(dataset: KeyDataset) -> list[dict]:
     """The rows as input for ``distribution.flueag_key`` (area as an exact Fraction)."""
     return [{"ags": r.ags, "name": r.name, "kreis_ags": r.kreis_ags, "population": r.population, "area": r.area}
             for r in dataset.gemeinde_rows]
-
-
-def is_used(dataset: KeyDataset) -> bool:
-    from .models import AllocationVersion
-
-    return db.session.scalar(select(func.count()).select_from(AllocationVersion).where(
-        (AllocationVersion.key_dataset_id == dataset.id)
-        | (AllocationVersion.secondary_dataset_id == dataset.id))) > 0

@@ -46,10 +46,6 @@ def eligible_cost_cents(grant_cents: int, rate_bp: int) -> int:
     return quotient + (1 if 2 * remainder >= rate_bp else 0)
 
 
-def own_share_cents(grant_cents: int, rate_bp: int) -> int:
-    return eligible_cost_cents(grant_cents, rate_bp) - grant_cents
-
-
 def format_rate(rate_bp: int) -> str:
     """8000 -> "80 %", 8550 -> "85,5 %" (as many decimals as the rate has)."""
     percent = (Decimal(rate_bp) / 100).normalize()
