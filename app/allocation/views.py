@@ -30,6 +30,7 @@ from .permissions import (
     POSITIONS_READ,
 )
 from .schemas import GiveBackIn, KeyDatasetMeta, PositionsQuery, VersionIn
+from .workflow import VERSION
 
 bp = Blueprint("allocation", __name__, url_prefix="/zuteilung")
 nav_entry(lazy_gettext("Zuteilung"), "allocation.index", OWN_CEILING, order=200)
@@ -133,9 +134,11 @@ def version(version_id: int):
     sort = sort if sort in services.SORT_KEYS else "ags"
     descending = request.args.get("richtung") == "ab"
     rows = services.table_rows(found, g.actor, sort=sort, descending=descending)
+    actions = VERSION.allowed_actions(found.status, g.actor, among=("publish", "redistribute"))
     return render_template("allocation/version.html", version=found, rows=rows, sort=sort, descending=descending,
+                           actions=actions,
                            chain=services.version_chain(found), parameters=Parameters.from_json(found.parameters),
-                           open_give_backs=services.open_give_backs(found) if can(g.actor, ALLOCATION_MANAGE) else [],
+                           open_give_backs=services.open_give_backs(found) if "redistribute" in actions else [],
                            total=sum(r.ceiling_cents for r in rows),
                            total_population=sum(r.population for r in rows),
                            total_area=sum(r.area_hundredths for r in rows),
