@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from ..platform.formatting import format_date
 from ..platform.money import MoneyFormatError, cents_to_api, format_eur, parse_api_amount
 from . import distribution
 from .keydata import parse_gemeinden, reference_kreise
@@ -40,7 +41,7 @@ def import_key(file: Path, source: str, reference_date: str, name: str | None, k
     except ValueError:
         raise click.BadParameter("Stichtag als JJJJ-MM-TT angeben.", param_hint="--date") from None
     try:
-        dataset = import_dataset(kind=kind, name=name or f"{source} {day:%d.%m.%Y}", reference_date=day,
+        dataset = import_dataset(kind=kind, name=name or f"{source} {format_date(day)}", reference_date=day,
                                  source=source, text=decode(file.read_bytes()),
                                  actor_label="cli: allocation import-key")
     except ValidationFailed as refused:
