@@ -23,10 +23,11 @@ YEAR = fields.Int(required=True, validate=validate.Range(min=1900, max=2999), me
 WHOLE_NUMBER = "Bitte eine ganze Zahl ab 0 eingeben."
 
 
-def _count(maximum: int, **kwargs) -> fields.Integer:
-    """A number of people: a whole number from 0 to ``maximum``."""
+def _count(maximum: int, *, strict: bool = True, **kwargs) -> fields.Integer:
+    """A number of people: a whole number from 0 to ``maximum``; a JSON integer in the API (``2.5`` is refused,
+    not cut), a typed number in the pages' forms (``strict=False``)."""
     message = f"Bitte eine ganze Zahl von 0 bis {format_decimal(maximum, 0)} eingeben."
-    return fields.Int(strict=False, validate=validate.Range(min=0, max=maximum, error=message),
+    return fields.Int(strict=strict, validate=validate.Range(min=0, max=maximum, error=message),
                       error_messages={"invalid": WHOLE_NUMBER, "required": REQUIRED_MESSAGE}, **kwargs)
 
 
@@ -85,7 +86,7 @@ def _page_form(name: str, inputs: dict[str, fields.Field], base: type[Schema] = 
 def draft_form(modules: list[str], years: list[int]) -> Schema:
     """The application page's grid: one amount per module and year, planned participants per module, the texts."""
     grid = {line_field(m, y): Money() for m in modules for y in years}
-    grid.update({participants_field(m): _count(MAX_PARTICIPANTS) for m in modules})
+    grid.update({participants_field(m): _count(MAX_PARTICIPANTS, strict=False) for m in modules})
     return _page_form("DraftForm", grid, DraftTexts)
 
 
@@ -291,8 +292,8 @@ GenderCountsIn = Schema.from_dict({name: _count(MAX_COUNT, load_default=0) for n
 
 def quarter_form() -> Schema:
     """The participants page: one count per gender and number (``counts.female.entered``); empty counts 0."""
-    return _page_form("QuarterForm", {count_field(g, n): _count(MAX_COUNT, load_default=0) for g in GENDERS
-                                      for n in COUNT_FIELDS})
+    return _page_form("QuarterForm", {count_field(g, n): _count(MAX_COUNT, strict=False, load_default=0)
+                                      for g in GENDERS for n in COUNT_FIELDS})
 
 
 class QuarterIn(Schema):
