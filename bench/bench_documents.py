@@ -32,7 +32,7 @@ from app.platform.extensions import db  # noqa: E402
 
 
 def run(base: str | None, documents: bool) -> dict:
-    from app.budgets import services, settlement
+    from app.budgets import hearings, services, settlement
     from app.documents.models import Document
     from app.reference.models import Kommune
     from app.reference.services import get_programme, load_programme, load_reference_data
@@ -77,6 +77,8 @@ def run(base: str | None, documents: bool) -> dict:
                     owner = SimpleNamespace(id=None, email="bench kommune", role=Role.KOMMUNE,
                                             kommune_id=grant.kommune_id, organisation_id=None)
                     settlement.submit_proof(grant, narrative="Bench", confirmed=True, actor=owner)
+                    hearing = hearings.open_hearing(grant, actor=admin)  # each reclaims: Anhörung first
+                    hearings.submit_comment(hearing, comment="Keine Einwände (Bench).", actor=owner)
                     settlement.decide_final(grant, actor=admin)
             db.session.commit()
             final = time.perf_counter() - started

@@ -32,6 +32,7 @@ LOGIN_DELAY_SECONDS = 2
 LOGIN_MAX_DELAY_SECONDS = 900
 LOGIN_WINDOW_MINUTES = 60
 PASSWORD_MIN_LENGTH = 12
+PASSWORD_RESET_MINUTES = 30  # a reset link by e-mail is valid this long, once (app/auth/reset.py)
 
 # API
 API_TITLE = "Durchstarten – Zuwendungs- und Budgetverwaltung"

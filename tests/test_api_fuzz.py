@@ -7,7 +7,9 @@ operation; ``bench/fuzz_long.sh`` runs the long version and records the result.
 
 from __future__ import annotations
 
+import atexit
 import os
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -24,7 +26,19 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 BUSINESS_RULE_CHECKS = [checks.positive_data_acceptance]
 
 
-FUZZ_ROLES = [Role.PROGRAMME_ADMIN.value, Role.KOMMUNE.value, Role.FINANCE.value]
+# CI fuzzes as three roles; the recorded long run (bench/fuzz_long.sh) sets FUZZ_ALL_ROLES=1 and
+# sends every case as every role.
+FUZZ_ROLES = (
+    [role.value for role in Role]
+    if os.environ.get("FUZZ_ALL_ROLES") == "1"
+    else [Role.PROGRAMME_ADMIN.value, Role.KOMMUNE.value, Role.FINANCE.value]
+)
+
+
+# Cases sent per role; the long run prints the totals for its record (bench/fuzz_long.sh).
+CALLS: Counter[str] = Counter()
+if os.environ.get("FUZZ_COUNT_CALLS") == "1":
+    atexit.register(lambda: print(f"# fuzz calls per role: {dict(CALLS)}, total {sum(CALLS.values())}"))
 
 
 @pytest.fixture()
@@ -54,4 +68,5 @@ def api_schema(app):
           suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_responses_match_the_spec(case, fuzz_users):
     for user in fuzz_users:
+        CALLS[str(user.role.value)] += 1
         case.call_and_validate(headers=_fresh_headers(user), excluded_checks=BUSINESS_RULE_CHECKS)

@@ -26,9 +26,7 @@ _PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 def _fill(rule: str) -> str:
     def value(match: re.Match) -> str:
         converter = match.group(1) or "string"
-        if converter == "id":  # app.platform.web.edge.IdConverter: a positive database id
-            return "999999"
-        if converter == "int":
+        if converter in ("int", "id"):  # id: the platform's positive-id converter
             bound = re.search(r"max=(\d+)", match.group(0))
             return str(min(999999, int(bound.group(1)))) if bound else "999999"
         if converter == "any":

@@ -123,17 +123,24 @@ def sign_out(user: User) -> None:
     audit.record("auth.logout", "user", user.id, actor=user)
 
 
-def change_password(user: User, *, current: str, new: str, repeat: str) -> None:
-    """Set a new password (the current one must be given); every other session of the user ends."""
+def new_password_errors(new: str, repeat: str) -> dict[str, list[str]]:
+    """The field errors of a new password and its repetition (password change and reset)."""
     errors: dict[str, list[str]] = {}
-    if not verify_password(user.password_hash, current):
-        errors["current_password"] = ["Das bisherige Passwort ist nicht richtig."]
     try:
         check_password_rules(new, "new_password")
     except ValidationFailed as failed:
         errors.update(failed.errors)
     if new != repeat:
         errors["new_password_repeat"] = ["Die beiden neuen Passwörter stimmen nicht überein."]
+    return errors
+
+
+def change_password(user: User, *, current: str, new: str, repeat: str) -> None:
+    """Set a new password (the current one must be given); every other session of the user ends."""
+    errors: dict[str, list[str]] = {}
+    if not verify_password(user.password_hash, current):
+        errors["current_password"] = ["Das bisherige Passwort ist nicht richtig."]
+    errors.update(new_password_errors(new, repeat))
     if errors:
         raise ValidationFailed("Das Passwort wurde nicht geändert.", errors=errors)
     user.password_hash = hash_password(new)

@@ -16,8 +16,11 @@ from ..platform.extensions import db, login_manager
 from .models import User
 from .services import TokenRefused, user_for_token
 
-PUBLIC_ENDPOINTS = {"auth.login", "main.healthz", "main.readyz", "static", "api-docs.openapi_json",
-                    "main.api_docs", "main.set_language"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.forgot_password", "auth.reset",
+                    "main.healthz", "main.readyz", "static", "api-docs.openapi_json",
+                    "main.api_docs", "main.set_language", "innovationsfonds.public.calls",
+                    "innovationsfonds.public.call", "innovationsfonds.registration.register",
+                    "innovationsfonds.registration.confirm", "innovationsfonds.registration.invitation"}
 
 
 _SESSION_ID = re.compile(r"([0-9]{1,10})\.([0-9]{1,10})")

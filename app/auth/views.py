@@ -10,7 +10,9 @@ from flask_login import login_user, logout_user
 
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
+from ..platform.web.edge import submit
 from .permissions import OWN_PASSWORD, OWN_TOKENS, PUBLIC, requires
+from .reset import InvalidResetLink, open_link, request_reset, reset_password
 from .services import LoginRefused, authenticate, change_password, create_token, revoke_token, sign_out, tokens_of
 
 bp = Blueprint("auth", __name__)
@@ -87,6 +89,41 @@ def password():
             flash(gettext("Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden beendet."), "success")
             return redirect(url_for("auth.password"))
     return render_template("auth/password.html", errors=errors), (422 if errors else 200)
+
+
+@bp.route("/passwort-vergessen", methods=["GET", "POST"])
+@requires(PUBLIC)
+def forgot_password():
+    """The same answer for every address (app/auth/reset.py), a 429 only from the throttle."""
+    if request.method == "POST":
+        try:
+            request_reset(request.form.get("email", ""), client=request.remote_addr or "")
+        except LoginRefused as refused:  # the edge rolls back (429)
+            return (render_template("auth/forgot_password.html", error=refused.message), 429,
+                    {"Retry-After": str(refused.wait_seconds)})
+        return render_template("auth/forgot_password.html", sent=True)
+    return render_template("auth/forgot_password.html")
+
+
+@bp.route("/passwort-zuruecksetzen/<secret>", methods=["GET", "POST"])
+@requires(PUBLIC)
+def reset(secret: str):
+    errors: dict = {}
+    try:
+        open_link(secret)
+        if request.method == "POST":
+            def change() -> str:
+                reset_password(secret, new=request.form.get("new_password", ""),
+                               repeat=request.form.get("new_password_repeat", ""))
+                return url_for("auth.login")
+
+            response, errors = submit(change, success=gettext(
+                "Ihr Passwort wurde geändert. Bitte melden Sie sich mit dem neuen Passwort an."))
+            if response:
+                return response
+    except InvalidResetLink as invalid:  # the edge rolls back (404)
+        return render_template("auth/reset_password.html", invalid=str(invalid)), 404
+    return render_template("auth/reset_password.html", errors=errors), (422 if errors else 200)
 
 
 @bp.route("/konto/tokens", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from . import idempotency, services, settlement, status
 from .csv_import import parse_expense_csv
-from .early_start import early_start_warnings
+from .early_start import early_start_warnings, import_warnings
 from .models import DrawdownStatus
 from .permissions import (
     BUDGET_READ,
@@ -40,6 +40,7 @@ from .schemas import (
     ExpenseOut,
     GrantOut,
     GrantStatusOut,
+    ImportCreatedOut,
     ImportOut,
     IneligibleIn,
     PaymentIn,
@@ -240,9 +241,10 @@ def list_expenses(grant_id: int):
 
 @blp.route("/grants/" + ID.format("grant_id") + "/expenses/import", methods=["POST"])
 @requires(EXPENSE_RECORD)
-@blp.response(201, ImportOut)
+@blp.response(201, ImportCreatedOut)
 @blp.doc(description="CSV as the request body (text/csv) or as the multipart field ``file``. All or nothing: "
-                     "errors name the line (422 with ``errors.file`` and ``lines``).")
+                     "errors name the line (422 with ``errors.file`` and ``lines``); ``warnings`` as for one "
+                     "expense (lines dated before the grant decision).")
 def import_expenses(grant_id: int):
     grant = services.get_grant(g.actor, grant_id)
     upload = request.files.get("file")
@@ -254,6 +256,7 @@ def import_expenses(grant_id: int):
     record = services.import_expenses(grant, rows, actor=g.actor, content=data,
                                       filename=upload.filename if upload is not None and upload.filename else "")
     db.session.commit()
+    record.warnings = import_warnings(grant, rows)  # shown in the answer only, not stored
     return record
 
 
@@ -390,3 +393,6 @@ def record_repayment(data, reclaim_id: int):
 
     return idempotency.respond_once(f"repayment:reclaim:{reclaim_id}", create)
 
+
+
+from . import hearing_api  # noqa: E402,F401 - registers the hearing endpoints on blp

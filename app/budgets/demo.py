@@ -21,7 +21,7 @@ from ..platform import clock
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
 from ..reference.models import Kommune
-from . import services, settlement
+from . import hearings, services, settlement
 from .models import Grant, RecipientKind
 
 DEMO_AGS = ["05315", "05154", "05711", "05111", "05113", "05913", "05334", "05358", "05512", "05562", "05754",
@@ -87,6 +87,9 @@ def _settle(context, grants: list[Grant], payer) -> None:
         decided_on = submitted_on + timedelta(days=21)
         if admin is None or decided_on >= context.day or index >= len(grants) // 2 + 2:
             continue
+        with clock.freeze(submitted_on + timedelta(days=3)):  # a reclaim is heard first; the deadline expires
+            if settlement.intended_outcome(grant).takes_money_back:
+                hearings.open_hearing(grant, actor=admin)
         with clock.freeze(decided_on):
             settlement.decide_final(grant, actor=admin)
         paid_on = decided_on + timedelta(days=20)

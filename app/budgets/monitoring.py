@@ -6,6 +6,9 @@ stored nightly at-risk flags with what changed since the last night.
   ``status.Figures.drawn_not_spent`` of the module.
 * ``drawdown_context``: what finance needs beside a drawdown to decide it: the recipient's figures for
   the module and its earlier payments of that module with the part of each still unspent.
+* ``overdue_unspent``: the rule for new drawdowns (docs/budgets.md, ANBest-G Nr. 1.4): what of the
+  module's earlier payments is still unspent although its need period has ended; a new request for
+  the module is refused while it is more than 0.
 * ``refresh_risk_flags``: stores the forecast of each grant (``GrantRiskFlag``) and returns the
   grants that became at risk and those that recovered while their expense period still runs (a
   grant whose period ended is no longer "at risk", but it has not recovered either).
@@ -21,7 +24,7 @@ from sqlalchemy import select
 
 from ..platform import audit, clock
 from ..platform.extensions import db
-from .models import Drawdown, DrawdownStatus, GrantLine, GrantRiskFlag
+from .models import Drawdown, DrawdownStatus, Grant, GrantLine, GrantRiskFlag
 from .status import Figures, GrantStatus, status_for
 
 
@@ -50,20 +53,30 @@ class DrawdownContext:
     earlier: list[EarlierPayment]  # the module's other paid drawdowns, oldest payment first
 
 
-def drawdown_context(drawdown: Drawdown) -> DrawdownContext:
-    """The recipient's balance on the drawdown's module and its other payments with what is still unspent."""
-    figures = status_for([drawdown.grant], with_forecast=False)[0].modules.get(drawdown.module_code, Figures())
-    line_approved = db.session.scalar(select(GrantLine.approved_cents).where(
-        GrantLine.grant_id == drawdown.grant_id, GrantLine.module_code == drawdown.module_code,
-        GrantLine.budget_year == drawdown.budget_year)) or 0
+def _payments(grant: Grant, module: str) -> tuple[Figures, list[EarlierPayment]]:
+    """The module's figures and its paid drawdowns, oldest value date first, with what each has unspent."""
+    figures = status_for([grant], with_forecast=False)[0].modules.get(module, Figures())
     paid = list(db.session.scalars(select(Drawdown).where(
-        Drawdown.grant_id == drawdown.grant_id, Drawdown.module_code == drawdown.module_code,
+        Drawdown.grant_id == grant.id, Drawdown.module_code == module,
         Drawdown.status == DrawdownStatus.PAID).order_by(Drawdown.value_date, Drawdown.id)))
     unspent = unspent_by_payment([p.amount_approved_cents or 0 for p in paid], figures.earned)
     today = clock.today()
-    earlier = [EarlierPayment(p, cents, p.period_end < today)
-               for p, cents in zip(paid, unspent, strict=True) if p.id != drawdown.id]
-    return DrawdownContext(figures, line_approved, earlier)
+    return figures, [EarlierPayment(p, cents, p.period_end < today) for p, cents in zip(paid, unspent, strict=True)]
+
+
+def drawdown_context(drawdown: Drawdown) -> DrawdownContext:
+    """The recipient's balance on the drawdown's module and its other payments with what is still unspent."""
+    figures, payments = _payments(drawdown.grant, drawdown.module_code)
+    line_approved = db.session.scalar(select(GrantLine.approved_cents).where(
+        GrantLine.grant_id == drawdown.grant_id, GrantLine.module_code == drawdown.module_code,
+        GrantLine.budget_year == drawdown.budget_year)) or 0
+    return DrawdownContext(figures, line_approved, [p for p in payments if p.drawdown.id != drawdown.id])
+
+
+def overdue_unspent(grant: Grant, module: str) -> tuple[int, Drawdown | None]:
+    """Cents of the module's payments still unspent after their need period ended, and the oldest such payment."""
+    overdue = [p for p in _payments(grant, module)[1] if p.period_over and p.unspent > 0]
+    return sum(p.unspent for p in overdue), (overdue[0].drawdown if overdue else None)
 
 
 @dataclass

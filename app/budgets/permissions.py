@@ -15,6 +15,8 @@ EXPENSE_RECORD = declare("budgets.expense.record", RECIPIENTS, "Ausgaben erfasse
 EXPENSE_REVERSE = declare("budgets.expense.reverse", RECIPIENTS,
                           "Eigene Ausgaben und Importe stornieren (bis zum Verwendungsnachweis)")
 PROOF_SUBMIT = declare("budgets.proof.submit", RECIPIENTS, "Verwendungsnachweis einreichen")
+HEARING_COMMENT = declare("budgets.hearing.comment", RECIPIENTS,
+                          "Zur Anhörung vor dem Schlussbescheid Stellung nehmen (eigene Zuwendungen)")
 PROOF_CHECK = declare("budgets.proof.check", {Role.PROGRAMME_ADMIN},
                       "Verwendungsnachweis prüfen, Ausgaben aberkennen, Schlussbescheid erlassen")
 REPAYMENT_RECORD = declare("budgets.repayment.record", {Role.FINANCE}, "Rückzahlungen buchen")

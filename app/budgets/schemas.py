@@ -161,6 +161,12 @@ class ImportOut(Schema):
     reversal_reason = fields.Str()
 
 
+class ImportCreatedOut(ImportOut):
+    warnings = fields.List(fields.Str(), metadata={
+        "description": "German warnings that did not stop the import, e.g. lines dated before the grant decision "
+                       "(vorzeitiger Maßnahmebeginn)"})
+
+
 class ReversalIn(Schema):
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=500))
 

@@ -28,7 +28,7 @@ from ..platform.events import emit
 from ..platform.extensions import db
 from ..platform.money import format_eur
 from ..reference.models import Programme
-from . import ledger, plausibility
+from . import ledger, monitoring, plausibility
 from .ledger import Transfer
 from .models import (
     GRANT_LEVEL,
@@ -311,6 +311,7 @@ def request_drawdown(grant: Grant, *, module: str, amount_cents: int, purpose: s
         raise ValidationFailed.field(
             "amount", f"Der Betrag übersteigt die noch abrufbaren Mittel für {module}/{today.year} "
                       f"({format_eur(max(available, 0))}).")
+    _refuse_while_unspent_overdue(grant, module)
     months = connection.execute(_DRAWDOWN_PERIOD, {"programme_id": grant.programme_id}).scalar_one()
     drawdown = Drawdown(grant_id=grant.id, module_code=module, budget_year=today.year, status=S.REQUESTED,
                         amount_requested_cents=amount_cents, purpose=purpose, period_start=today,
@@ -325,6 +326,19 @@ def request_drawdown(grant: Grant, *, module: str, amount_cents: int, purpose: s
     audit.record("drawdown.request", "drawdown", drawdown.id, after=_drawdown_snapshot(drawdown), actor=actor,
                  kommune_id=grant.kommune_id)
     return drawdown
+
+
+def _refuse_while_unspent_overdue(grant: Grant, module: str) -> None:
+    """ANBest-G Nr. 1.4: no new money for a module while earlier payments of it stay unspent past their need
+    period (decision and reason in docs/budgets.md, "Unspent money blocks new drawdowns")."""
+    cents, oldest = monitoring.overdue_unspent(grant, module)
+    if cents > 0:
+        raise ValidationFailed.field(
+            "module", f"Aus früheren Auszahlungen für Baustein {module} sind {format_eur(cents)} noch nicht "
+                      f"verausgabt, obwohl ihr Bedarfszeitraum abgelaufen ist (zuerst {oldest.period_start:%d.%m.%Y}"
+                      f"–{oldest.period_end:%d.%m.%Y}). Mittel dürfen nur für Ausgaben innerhalb von zwei Monaten "
+                      "abgerufen werden (ANBest-G Nr. 1.4): Bitte melden Sie zuerst die Ausgaben aus diesen Mitteln; "
+                      "danach ist ein neuer Abruf möglich.")
 
 
 def get_drawdown(user, drawdown_id: int, *, lock: bool = False) -> Drawdown:

@@ -150,10 +150,43 @@ def settlement_lines(grant: Grant) -> list[dict]:
 RECLAIM_PAYMENT_DAYS = 30
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a final decision today would fix: per module, the final grant, paid, the reclaim, § 49a Abs. 4 interest."""
+
+    modules: list[ModuleSettlement]
+    final: int
+    paid: int
+    principal: int  # overpaid money to reclaim
+    unused_points: str | None
+    unused_cents: int  # § 49a Abs. 4 interest up to today
+
+    @property
+    def takes_money_back(self) -> bool:
+        """A reclaim would open: the recipient must be heard first (app/budgets/hearings.py)."""
+        return bool(self.principal or self.unused_cents)
+
+
+def intended_outcome(grant: Grant, *, day_count: str = "act/365") -> Outcome:
+    """The final decision's figures as of today (a preview for the hearing, fixed by ``decide_final``)."""
+    modules = settlement_modules(grant)
+    final = final_grant(modules)
+    paid = sum(module.paid_cents for module in modules)
+    principal = max(paid - final, 0)
+    unused_points = unused_interest_points(grant)
+    try:
+        unused_cents = unused_interest_cents(grant, until=clock.today(), points=unused_points, day_count=day_count,
+                                             principal=principal)
+    except BaseRateError as exc:
+        raise ValidationFailed.field("date", str(exc)) from None
+    return Outcome(modules, final, paid, principal, unused_points, unused_cents)
+
+
 def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_count: str = "act/365") -> ProofOfUse:
     """Schlussbescheid: fix the final grant (``final_grant.settle``); reclaim overpaid money, order the rest.
 
-    Paid more than the final grant: a reclaim with § 49a interest opens. Paid less: payment orders for the
+    Paid more than the final grant: a reclaim with § 49a interest opens, refused (409) until the recipient was
+    heard on these figures (``hearings``). Paid less: payment orders for the
     difference, one per module owed (``DrawdownKind.FINAL_PAYMENT``, approved), go to finance's queue. The
     recipient is told.
     """
@@ -164,16 +197,13 @@ def decide_final(grant: Grant, *, actor, points: Decimal = Decimal("5"), day_cou
         Drawdown.grant_id == grant.id, Drawdown.status.in_([DrawdownStatus.REQUESTED, DrawdownStatus.APPROVED])))
     if open_drawdowns:
         raise Conflict(f"Es sind noch {open_drawdowns} Mittelabrufe offen; bitte zuerst entscheiden oder auszahlen.")
-    modules = settlement_modules(grant)
-    final = final_grant(modules)
-    paid = sum(module.paid_cents for module in modules)
-    principal, today = max(paid - final, 0), clock.today()
-    unused_points = unused_interest_points(grant)
-    try:
-        unused_cents = unused_interest_cents(grant, until=today, points=unused_points, day_count=day_count,
-                                             principal=principal)
-    except BaseRateError as exc:
-        raise ValidationFailed.field("date", str(exc)) from None
+    today, outcome = clock.today(), intended_outcome(grant, day_count=day_count)
+    if outcome.takes_money_back:
+        from .hearings import conclude_hearing  # a cycle at import time: hearings reads this module's figures
+
+        conclude_hearing(grant, proof, outcome, actor=actor)  # 409 until the recipient was heard (§ 28 VwVfG)
+    modules, final, paid, principal = outcome.modules, outcome.final, outcome.paid, outcome.principal
+    unused_points, unused_cents = outcome.unused_points, outcome.unused_cents
     proof.status, proof.decided_at, proof.decided_by_id = ProofStatus.DECIDED, clock.now(), actor.id
     proof.final_grant_cents, proof.paid_cents, proof.overpaid_cents = final, paid, paid - final
     proof.decision_lines = [module.as_dict() for module in modules]
@@ -260,7 +290,7 @@ def _tell_final_decision(grant: Grant, proof: ProofOfUse, reclaim: Reclaim | Non
                    link=link, dedup_key=f"budgets.final_decision:{proof.id}")
 
 
-def _reclaimed_from(grant_id: int, principal: int) -> list[tuple[int, date, int]]:
+def reclaimed_from(grant_id: int, principal: int) -> list[tuple[int, date, int]]:
     """``(drawdown id, value date, cents)``: the overpaid principal assigned to the latest payments first."""
     payments = db.session.execute(select(Drawdown.id, Drawdown.value_date, Drawdown.amount_approved_cents).where(
         Drawdown.grant_id == grant_id, Drawdown.status == DrawdownStatus.PAID)
@@ -278,7 +308,7 @@ def _reclaimed_from(grant_id: int, principal: int) -> list[tuple[int, date, int]
 def _open_reclaim(grant: Grant, proof: ProofOfUse, principal: int, *, points: Decimal, day_count: str,
                   unused: tuple[str, date, int] | None) -> Reclaim:
     """Open the reclaim; ``unused`` is (points, interest end, cents) of the § 49a Abs. 4 interest, if any."""
-    sources = [[value_date.isoformat(), take] for _id, value_date, take in _reclaimed_from(grant.id, principal)]
+    sources = [[value_date.isoformat(), take] for _id, value_date, take in reclaimed_from(grant.id, principal)]
     unused_points, unused_until, unused_cents = unused or (None, None, 0)
     reclaim = Reclaim(grant_id=grant.id, proof_id=proof.id, status=ReclaimStatus.OPEN, principal_cents=principal,
                       principal_sources=sorted(sources), points=str(points), day_count=day_count,
@@ -341,7 +371,7 @@ def unused_interest(grant: Grant, *, until: date, points: Decimal, day_count: st
     ``principal`` is the reclaimed overpayment; its part of each payment (latest first, as the reclaim
     assigns it) is left out because it bears § 49a Abs. 3 interest from the payment day.
     """
-    excluded = {drawdown_id: take for drawdown_id, _day, take in _reclaimed_from(grant.id, principal)}
+    excluded = {drawdown_id: take for drawdown_id, _day, take in reclaimed_from(grant.id, principal)}
     payments: dict[str, list[DrawnPayment]] = defaultdict(list)
     details = {}
     for drawdown_id, module, value_date, period_end, cents in db.session.execute(

@@ -19,9 +19,9 @@ from ..platform.web.exports import FORMATS, Column, export_response, today_stamp
 from ..platform.web.listing import ListColumn, Listing, build_listing, export_of
 from ..platform.web.navigation import nav_entry
 from ..reference.models import Kommune
-from . import monitoring, services, settlement, status
+from . import hearings, monitoring, services, settlement, status
 from .csv_import import parse_expense_csv, parse_units
-from .early_start import early_start_warnings
+from .early_start import early_start_warnings, import_warnings
 from .models import Drawdown, DrawdownStatus, Expense, Grant, ProofOfUse, Reclaim, ReclaimStatus
 from .permissions import (
     BUDGET_READ,
@@ -335,7 +335,9 @@ def import_expenses(grant_id: int):
     except ValidationFailed as failed:
         db.session.rollback()
         import_errors = failed.errors
-    return _expenses_page(item, import_errors=import_errors, import_result=result), (422 if import_errors else 200)
+    warnings = import_warnings(item, rows) if result is not None else []
+    return (_expenses_page(item, import_errors=import_errors, import_result=result, import_warnings=warnings),
+            422 if import_errors else 200)
 
 
 @bp.route("/ausgaben/" + ID.format("expense_id") + "/stornieren", methods=["POST"])
@@ -413,8 +415,21 @@ def proof(grant_id: int):
     return render_template("budgets/proof.html", grant=item, proof=current, errors=errors, form=request.form,
                            final_payment_state=final_payment_state, final_payment_orders=orders,
                            lines=settlement.settlement_lines(item), expenses=expense_rows, ineligible=ineligible,
-                           reclaim=settlement.reclaim_of(item), deadline_passed=clock.today() > item.last_expense_date
+                           reclaim=settlement.reclaim_of(item), deadline_passed=clock.today() > item.last_expense_date,
+                           hearings=hearings.hearings_of(current), hearing_needed=_hearing_needed(item, current),
                            ), (422 if errors else 200)
+
+
+def _hearing_needed(item: Grant, proof: ProofOfUse | None) -> bool | None:
+    """For the reviewer: whether today's figures need a (new) hearing before the final decision; None: unknown."""
+    if proof is None or proof.final_grant_cents is not None or not can(g.actor, PROOF_CHECK):
+        return False
+    try:
+        outcome = settlement.intended_outcome(item)
+    except ValidationFailed:
+        return None
+    current = hearings.current_hearing(proof)
+    return outcome.takes_money_back and (current is None or not hearings.heard_on(current, outcome))
 
 
 @bp.route("/ausgaben/" + ID.format("expense_id") + "/aberkennen", methods=["POST"])
@@ -539,3 +554,5 @@ def reconcile_record():
     flash(gettext("Das Ergebnis der Prüfung wurde protokolliert."), "success")
     return render_template("budgets/reconcile.html", problems=problems, checked_at=clock.now())
 
+
+from . import hearing_views  # noqa: E402,F401 - registers the hearing pages on bp

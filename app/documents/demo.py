@@ -1,7 +1,7 @@
 """Demo: the documents of the demo story, issued after the other domains seeded (``app/demo.py`` seeds
 them with ``ISSUE_DOCUMENTS`` off), each under the clock of its decision.
 
-All grant decisions, final decisions, reclaims, rejected drawdowns and Innovationsfonds letters; of
+All grant decisions, hearings, final decisions, reclaims, rejected drawdowns and Innovationsfonds letters; of
 the payment notices only the latest few per grant of the Kommunen with demo logins (all 680 took
 minutes to render and say nothing new).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..budgets.hearings import Hearing
 from ..budgets.models import Drawdown, DrawdownStatus, Grant, ProofOfUse, ProofStatus, Reclaim
 from ..grants.models import Decision
 from ..innovationsfonds.models import ProjectDecision, StagedMessage
@@ -33,6 +34,7 @@ def seed(context) -> None:
                                                          Drawdown.status == DrawdownStatus.PAID)
                                   .order_by(Drawdown.paid_at.desc()).limit(PAYMENT_NOTICES_PER_GRANT))
         items += [(d.paid_at, "auszahlungsmitteilung", d) for d in paid]
+    items += [(h.opened_at, "anhoerung", h) for h in db.session.scalars(select(Hearing))]
     items += [(p.decided_at, "schlussbescheid", p) for p in db.session.scalars(
         select(ProofOfUse).where(ProofOfUse.status == ProofStatus.DECIDED))]
     items += [(r.created_at, "rueckforderungsbescheid", r) for r in db.session.scalars(select(Reclaim))]

@@ -37,6 +37,12 @@ def on_drawdown_rejected(drawdown, actor=None) -> None:
         issue_document("ablehnung_mittelabruf", drawdown, actor=actor)
 
 
+@subscribe("hearing.open")
+def on_hearing_opened(hearing, actor=None) -> None:
+    if _enabled():
+        issue_document("anhoerung", hearing, actor=actor)
+
+
 @subscribe("proof.decide")
 def on_final_decision(proof, actor=None) -> None:
     if not _enabled():

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from ..budgets.hearings import Hearing
 from ..budgets.models import Drawdown, ProofOfUse, Reclaim
-from ..budgets.settlement import reclaim_of, reclaim_statement
+from ..budgets.services import proof_of
+from ..budgets.settlement import reclaim_of, reclaim_statement, reclaimed_from
 from ..grants.content import format_rate
 from ..grants.models import Decision, DecisionOutcome
 from ..innovationsfonds.models import ProjectDecision, Sketch, StagedMessage
@@ -153,6 +155,19 @@ def schlussbescheid(proof: ProofOfUse) -> Letter:
                            "reclaim": reclaim_of(grant), "rate": format_rate(grant.funding_rate_bp)})
 
 
+@kind("anhoerung", "Anhörung vor dem Schlussbescheid", "anhoerung.html", "Anhoerung")
+def anhoerung(hearing: Hearing) -> Letter:
+    """§ 28 VwVfG: the intended final grant per module, the intended reclaim, the interest basis, the deadline."""
+    grant = hearing.grant
+    modules = {m.code: m.name for m in grant.programme.modules}
+    totals = {key: sum(line.get(key, 0) for line in hearing.lines)
+              for key in ("approved_cents", "expenses_cents", "final_cents", "paid_cents")}
+    sources = reclaimed_from(grant.id, hearing.principal_cents)  # the latest payments first, as the reclaim will
+    return Letter("hearing", hearing.id, f"{grant.reference}/AH-{hearing.id}", **_grant_recipient(grant),
+                  context={"hearing": hearing, "grant": grant, "lines": hearing.lines, "modules": modules,
+                           "totals": totals, "sources": sources, "rate": format_rate(grant.funding_rate_bp)})
+
+
 def kassenzeichen(reclaim: Reclaim) -> str:
     """The payment reference the recipient must quote: stable per reclaim (RF-<year>-<id>)."""
     return f"RF-{reclaim.created_at.year}-{reclaim.id:06d}"
@@ -161,9 +176,11 @@ def kassenzeichen(reclaim: Reclaim) -> str:
 @kind("rueckforderungsbescheid", "Rückforderungs- und Zinsbescheid", "rueckforderungsbescheid.html",
       "Rueckforderungsbescheid")
 def rueckforderungsbescheid(reclaim: Reclaim) -> Letter:
-    """Principal, § 49a interest day by day up to the decision day, payment deadline, Kassenzeichen, account."""
+    """Principal, § 49a interest day by day up to the final decision's day, payment deadline, Kassenzeichen, account.
+
+    Read from the decision day, not the clock: a correction (§ 42 VwVfG) issued later states the same claim."""
     grant = reclaim.grant
-    today = clock.today()
+    today = proof_of(grant).decided_at.astimezone(clock.BERLIN).date()  # the decision day, also in a correction
     sender = letterhead(grant.programme)
     deadline = today + timedelta(days=int(sender["payment_days"]))
     statement = reclaim_statement(reclaim, today)
@@ -223,3 +240,9 @@ def if_auswahlentscheidung(message: StagedMessage) -> Letter:
 def if_ablehnungsbescheid(sketch: Sketch) -> Letter:
     return Letter("if_sketch", sketch.id, sketch.reference, **_sketch_recipient(sketch),
                   context={"sketch": sketch})
+
+
+# What a document's ``object_type`` names: the correction of a document rebuilds its letter from this object.
+OBJECT_MODELS = {"grant_decision": Decision, "drawdown": Drawdown, "proof_of_use": ProofOfUse, "hearing": Hearing,
+                 "reclaim": Reclaim, "if_project_decision": ProjectDecision, "if_selection_message": StagedMessage,
+                 "if_sketch": Sketch}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, event
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -41,6 +41,7 @@ class Document(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    correction_reason: Mapped[str | None] = mapped_column(Text)  # a Berichtigung (§ 42 VwVfG): why
 
     kommune: Mapped[Kommune | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

@@ -5,6 +5,9 @@
   stores the bytes with their SHA-256, writes the hash into the audit trail and tells the recipient's
   users in their inbox (mandatory kind: also by e-mail). Issuing the same kind for the same object
   again returns the stored document; a correction passes ``replaces``.
+* ``correct_document`` (programme administrators, a mandatory reason): a Berichtigung nach § 42 VwVfG of an
+  obvious error (address, Aktenzeichen) is a new document built from today's data that names and supersedes
+  the old one; both stay, the list shows the relation, the recipient is told like for any document.
 * The stored bytes are what was sent: later changes of templates or data never change them.
 """
 
@@ -22,9 +25,9 @@ from ..auth.models import Role, User
 from ..notifications.kinds import declare_kind
 from ..notifications.services import remind, users_with_role
 from ..platform import audit, clock
-from ..platform.errors import NotFound
+from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
-from .letters import KINDS, Letter
+from .letters import KINDS, OBJECT_MODELS, Letter
 from .models import Document
 
 STYLESHEET = Path(__file__).resolve().parents[2] / "templates" / "documents" / "letter.css"
@@ -46,8 +49,10 @@ def render_pdf(template: str, **context) -> bytes:
         stylesheets=[CSS(filename=str(STYLESHEET))], pdf_variant=PDF_VARIANT)
 
 
-def issue_document(kind: str, obj, *, actor: User | None = None, replaces: Document | None = None) -> Document:
-    """Issue the document of ``kind`` for ``obj`` (once; a correction names the document it ``replaces``)."""
+def issue_document(kind: str, obj, *, actor: User | None = None, replaces: Document | None = None,
+                   reason: str | None = None) -> Document:
+    """Issue the document of ``kind`` for ``obj`` (once; a correction names the document it ``replaces``
+    and, for a Berichtigung, its ``reason``)."""
     builder = KINDS[kind]
     letter: Letter = builder.build(obj)
     if replaces is None:
@@ -59,7 +64,7 @@ def issue_document(kind: str, obj, *, actor: User | None = None, replaces: Docum
     issued_at = clock.now()
     content = render_pdf(f"documents/letters/{builder.template}", letter=letter, kind=builder,
                          heading=letter.title or f"{builder.title} {letter.reference}",
-                         issued_on=clock.today(), replaces=replaces, **letter.context)
+                         issued_on=clock.today(), replaces=replaces, reason=reason, **letter.context)
     digest = hashlib.sha256(content).hexdigest()
     document = Document(kind=kind, object_type=letter.object_type, object_id=letter.object_id,
                         reference=letter.reference, title=letter.title or f"{builder.title} {letter.reference}",
@@ -67,7 +72,8 @@ def issue_document(kind: str, obj, *, actor: User | None = None, replaces: Docum
                         recipient_name=letter.recipient_name,
                         filename=f"{builder.file_prefix}-{_safe(letter.reference)}.pdf", content=content,
                         sha256=digest, size_bytes=len(content), issued_at=issued_at,
-                        issued_by_id=actor.id if actor else None, replaces_id=replaces.id if replaces else None)
+                        issued_by_id=actor.id if actor else None, replaces_id=replaces.id if replaces else None,
+                        correction_reason=reason)
     db.session.add(document)
     db.session.flush()
     audit.record("document.issue", "document", document.id, actor=actor,
@@ -77,6 +83,40 @@ def issue_document(kind: str, obj, *, actor: User | None = None, replaces: Docum
                         "replaces": replaces.id if replaces else None})
     _notify(document)
     return document
+
+
+# (status, action) -> (new status, roles). A document is "current" until a correction supersedes it; its
+# row never changes (the status is derived from ``successor_id``).
+DOCUMENT_TRANSITIONS = {("current", "correct"): ("superseded", frozenset({Role.PROGRAMME_ADMIN}))}
+REASON_MAX = 1000
+
+
+def successor_id(document: Document) -> int | None:
+    """The document that corrected ``document``, if any."""
+    return db.session.scalar(select(Document.id).where(Document.replaces_id == document.id))
+
+
+def correct_document(document: Document, *, reason: str, actor: User) -> Document:
+    """Berichtigung nach § 42 VwVfG: issue a new version of ``document`` that names and supersedes it."""
+    successor = successor_id(document)
+    status = "superseded" if successor else "current"
+    rule = DOCUMENT_TRANSITIONS.get((status, "correct"))
+    if actor.role not in DOCUMENT_TRANSITIONS[("current", "correct")][1]:
+        raise Forbidden("Nur die Programmverwaltung kann Dokumente berichtigen.")
+    if rule is None:
+        raise Conflict(f"Dieses Dokument wurde bereits durch Dokument {successor} ersetzt; bitte die neueste "
+                       "Fassung berichtigen.", current_status=status)
+    reason = (reason or "").strip().rstrip(".")
+    if not reason:
+        raise ValidationFailed.field("reason", "Bitte den Grund der Berichtigung angeben.")
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed.field("reason", f"Der Grund ist zu lang (höchstens {REASON_MAX} Zeichen).")
+    obj = db.session.get(OBJECT_MODELS[document.object_type], document.object_id)
+    correction = issue_document(document.kind, obj, actor=actor, replaces=document, reason=reason)
+    audit.record("document.correct", "document", correction.id, actor=actor, kommune_id=document.kommune_id,
+                 before={"document": document.id, "sha256": document.sha256},
+                 after={"document": correction.id, "sha256": correction.sha256, "reason": reason})
+    return correction
 
 
 def _safe(reference: str) -> str:

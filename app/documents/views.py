@@ -1,17 +1,20 @@
-"""Pages: the documents a user may read (``/dokumente/``) and the stored PDF as issued."""
+"""Pages: the documents a user may read (``/dokumente/``), the stored PDF as issued, the correction page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, render_template, request
-from flask_babel import lazy_gettext
+from flask import Blueprint, Response, g, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
+from sqlalchemy import select
 
 from ..auth.permissions import requires
+from ..platform.extensions import db
+from ..platform.web.edge import submit
 from ..platform.web.listing import ListColumn, Listing, build_listing
 from ..platform.web.navigation import nav_entry
 from .letters import KINDS
 from .models import Document
-from .permissions import DOCUMENTS_READ
-from .services import documents_select, get_document, latest_document_of
+from .permissions import DOCUMENTS_CORRECT, DOCUMENTS_READ
+from .services import correct_document, documents_select, get_document, latest_document_of, successor_id
 
 bp = Blueprint("documents", __name__, url_prefix="/dokumente")
 nav_entry(lazy_gettext("Dokumente"), "documents.index", DOCUMENTS_READ, order=890)
@@ -43,7 +46,11 @@ def index():
                             filename="dokumente")
     if not isinstance(listing, Listing):
         return listing
-    return render_template("documents/index.html", listing=listing, kinds=KINDS.values(), wanted=wanted)
+    ids = [document.id for document in listing.rows]
+    replaced_by = dict(db.session.execute(select(Document.replaces_id, Document.id)
+                                          .where(Document.replaces_id.in_(ids))).all()) if ids else {}
+    return render_template("documents/index.html", listing=listing, kinds=KINDS.values(), wanted=wanted,
+                           replaced_by=replaced_by)
 
 
 @bp.route("/<int(max=2147483647):document_id>.pdf")
@@ -57,3 +64,22 @@ def download(document_id: int):
 def of_object(object_type: str, object_id: int):
     """The latest document of a decision, for links from the domains' pages (e.g. the printable Bescheid)."""
     return pdf_response(latest_document_of(g.actor, object_type, object_id))
+
+
+@bp.route("/<int(max=2147483647):document_id>/berichtigen", methods=["GET", "POST"])
+@requires(DOCUMENTS_CORRECT)
+def correct(document_id: int):
+    """Berichtigung nach § 42 VwVfG: a new version from today's data, naming and superseding this one."""
+    document = get_document(g.actor, document_id)
+    errors: dict = {}
+    if request.method == "POST":
+        def change() -> str:
+            correction = correct_document(document, reason=request.form.get("reason", ""), actor=g.actor)
+            return url_for("documents.correct", document_id=correction.id)
+
+        response, errors = submit(change, success=gettext(
+            "Die Berichtigung wurde als neues Dokument erlassen; der Empfänger wurde benachrichtigt."))
+        if response:
+            return response
+    return render_template("documents/correct.html", document=document, successor=successor_id(document),
+                           errors=errors, form=request.form), (422 if errors else 200)

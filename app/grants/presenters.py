@@ -6,11 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..auth.models import User
+from ..platform import clock
 from ..platform.money import MoneyFormatError, parse_german_amount
 from .content import eligible_cost_cents, line_field
 from .models import Application, Revision
 from .services import ceiling_cents, funding_rate_bp, module_codes
 from .workflow import APPLICATION
+
+EDITABLE = frozenset(state for state, action in APPLICATION.transitions if action == "edit")  # "at application time"
 
 
 def present_revision(revision: Revision, *, modules: list[str], years: list[int]) -> dict:
@@ -55,6 +58,8 @@ def present_application(application: Application, actor: User | None) -> dict:
         "decision_ids": [d.id for d in application.decisions],
         "amendment_ids": [a.id for a in application.amendments],
         "allowed_actions": actions,
+        "warnings": [{"field": name, "message": messages[0]} for name, messages in closed_year_warnings(
+            revision.line_map() if revision and application.status in EDITABLE else {}, clock.today().year).items()],
         "events": [{"action": e.action, "from_status": e.from_status, "to_status": e.to_status,
                     "comment": e.comment, "revision": e.revision.number if e.revision else None,
                     "created_at": e.created_at} for e in application.events],
@@ -72,15 +77,32 @@ class GridSums:
     remaining: int | None
 
 
-def grid_sums(values: Mapping[str, str], modules: list[str], years: list[int], ceiling: int | None) -> GridSums:
+def grid_cents(values: Mapping[str, str], modules: list[str], years: list[int]) -> dict[tuple[str, int], int]:
+    """The grid's typed amounts in cents per (module, year); fields that do not parse count as 0."""
     def cents(module: str, year: int) -> int:
         try:
             return parse_german_amount(values.get(line_field(module, year)) or "0")
         except MoneyFormatError:
             return 0
 
-    grid = {(m, y): cents(m, y) for m in modules for y in years}
+    return {(m, y): cents(m, y) for m in modules for y in years}
+
+
+def grid_sums(values: Mapping[str, str], modules: list[str], years: list[int], ceiling: int | None) -> GridSums:
+    grid = grid_cents(values, modules, years)
     total = sum(grid.values())
     return GridSums(rows={m: sum(grid[m, y] for y in years) for m in modules},
                     columns={y: sum(grid[m, y] for m in modules) for y in years}, total=total,
                     remaining=None if ceiling is None else ceiling - total)
+
+
+def closed_year_warnings(lines: Mapping[tuple[str, int], int], current_year: int) -> dict[str, list[str]]:
+    """Issue #21, 6: per grid field, the German warning for an amount on a budget year already closed.
+
+    A warning, not a refusal (as for expenses before the decision): such money can only pay for
+    expenses made before the decision, which are eligible only if the early start was allowed.
+    """
+    return {line_field(module, year): [
+        f"Das Haushaltsjahr {year} ist bereits abgeschlossen: Für {module} {year} sind nur Ausgaben förderfähig, "
+        "die vor dem Bescheid angefallen sind, und nur, wenn der vorzeitige Maßnahmebeginn zugelassen wurde."]
+        for (module, year), cents in sorted(lines.items()) if cents > 0 and year < current_year}

@@ -191,6 +191,11 @@ class EventOut(Schema):
     created_at = fields.DateTime()
 
 
+class WarningOut(Schema):
+    field = fields.Str(metadata={"description": "the field, as in errors, e.g. lines.F1.2021"})
+    message = fields.Str()
+
+
 class ApplicationOut(Schema):
     id = fields.Int()
     kind = fields.Str()
@@ -209,6 +214,9 @@ class ApplicationOut(Schema):
     decision_ids = fields.List(fields.Int())
     amendment_ids = fields.List(fields.Int())
     allowed_actions = fields.List(fields.Str())
+    warnings = fields.List(fields.Nested(WarningOut), metadata={
+        "description": "German warnings beside a field that do not stop saving or submitting, e.g. an amount on a "
+                       "budget year already closed (only while the application can be edited)"})
     events = fields.List(fields.Nested(EventOut))
 
 

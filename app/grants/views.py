@@ -30,7 +30,7 @@ from .permissions import (
     PARTICIPANTS_READ,
     PARTICIPANTS_REPORT,
 )
-from .presenters import grid_sums, present_application
+from .presenters import closed_year_warnings, grid_cents, grid_sums, present_application
 from .schemas import ChangesForm, RejectIn, approve_form, draft_form, quarter_form
 from .workflow import APPLICATION, EVENT_LABELS
 
@@ -169,8 +169,10 @@ def edit(application_id: int):
         values, status = dict(request.form), 422
         application = services.get_application(application_id, g.actor)
     context = _common(application)
-    sums = grid_sums(values, [m.code for m in context["modules"]], context["years"], context["view"]["ceiling"])
-    return render_template("grants/edit.html", values=values, errors=errors, sums=sums,
+    codes = [m.code for m in context["modules"]]
+    sums = grid_sums(values, codes, context["years"], context["view"]["ceiling"])
+    warnings = closed_year_warnings(grid_cents(values, codes, context["years"]), clock.today().year)
+    return render_template("grants/edit.html", values=values, errors=errors, sums=sums, warnings=warnings,
                            used=services.used_lines(application), **context), status
 
 

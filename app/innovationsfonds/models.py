@@ -79,6 +79,7 @@ class Call(db.Model):
         CheckConstraint("funding_rate_bp BETWEEN 1 AND 10000", name="rate_range"),
         CheckConstraint("discrepancy_threshold >= 0", name="threshold_nonneg"),
         CheckConstraint("full_application_days_after_promotion BETWEEN 1 AND 365", name="promotion_days_range"),
+        CheckConstraint("waiting_list_limit IS NULL OR waiting_list_limit >= 0", name="waiting_limit_nonneg"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +93,8 @@ class Call(db.Model):
     full_application_deadline: Mapped[date] = mapped_column(Date)  # of the sketches selected in the batch
     # a sketch promoted from the waiting list has at least this many days for its full application
     full_application_days_after_promotion: Mapped[int] = mapped_column(Integer, default=PROMOTION_DAYS_DEFAULT)
+    # at most this many left-out sketches wait (in ranking order); the others are rejected with a reason (None: all)
+    waiting_list_limit: Mapped[int | None] = mapped_column(Integer)
     max_per_project_cents: Mapped[int] = mapped_column(BigInteger)
     eligible_kinds: Mapped[list] = mapped_column(JSON)  # Organisation.kind values
     target_groups: Mapped[list] = mapped_column(JSON)  # "primary" (18–27, Duldung/Gestattung), "secondary"
@@ -366,6 +369,20 @@ class Review(db.Model):
         return points(self.score)
 
 
+class ReviewRevision(db.Model):
+    """A submitted version of a review replaced by a revision before the review deadline (kept as it was)."""
+
+    __tablename__ = "if_review_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("if_reviews.id", ondelete="CASCADE"), index=True)
+    marks: Mapped[dict] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[int] = mapped_column(Integer)  # hundredths
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class StagedMessage(db.Model):
     """The outbox: a decision message rendered and reviewable before the batch release."""
 
@@ -472,3 +489,46 @@ class FullApplication(db.Model):
     @property
     def total_cents(self) -> int:
         return sum(self.lines.values())
+
+
+class OrganisationRegistration(db.Model):
+    """A Träger's self-registration (``registrations.py``): e-mail confirmed by a token, then approved or
+    refused by the administrator, who records the kind and the recognition; approval creates the
+    ``Organisation`` and invites the contact person (``Invitation``)."""
+
+    __tablename__ = "if_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    city: Mapped[str] = mapped_column(String(120), default="")
+    contact_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the confirmation token
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20), default="unconfirmed")  # unconfirmed|confirmed|approved|refused
+    recognition: Mapped[str] = mapped_column(Text, default="")  # the administrator's record of the recognition
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+
+
+class Invitation(db.Model):
+    """An invitation of a person to an organisation's account: the token (sha256 stored) sets the password."""
+
+    __tablename__ = "if_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    organisation: Mapped[Organisation] = relationship()

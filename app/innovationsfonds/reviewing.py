@@ -22,6 +22,7 @@ from ..platform import clock
 from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
+from . import review_flow
 from .assignment import AssignmentError, assign_reviewers
 from .models import Assignment, Call, Review, ReviewerConflict, Sketch, SketchStatus, hundredths
 from .ranking import review_score
@@ -251,13 +252,15 @@ def auto_assign(call_id: int, actor: User) -> dict:
         raise Conflict(str(short), sketch_ids=list(short.sketch_ids)) from None
     except ValueError as bad:
         raise Conflict(str(bad)) from None
-    now, created = clock.now(), 0
+    now, created, new = clock.now(), 0, defaultdict(list)
     for sketch in sketches:
         for reviewer_id in result[sketch.id]:
             if reviewer_id not in existing[sketch.id]:
                 db.session.add(Assignment(sketch_id=sketch.id, reviewer_id=reviewer_id, assigned_at=now))
+                new[reviewer_id].append(sketch)
                 created += 1
     db.session.flush()
+    review_flow.tell_assigned(new)
     loads = defaultdict(int)
     for reviewer_ids in result.values():
         for reviewer_id in reviewer_ids:
@@ -286,6 +289,7 @@ def assign(sketch_id: int, reviewer_id: int, actor: User) -> Assignment:
     db.session.add(assignment)
     db.session.flush()
     record("assignment.add", "if_sketch", sketch.id, actor, after={"reviewer_id": reviewer.id})
+    review_flow.tell_assigned({reviewer.id: [sketch]})
     return assignment
 
 
@@ -389,7 +393,7 @@ def save_review(sketch_id: int, actor: User, marks: dict, comment: str) -> Revie
     _reviewable(sketch, actor)
     review = _review_of(sketch.id, actor.id)
     if review is not None and review.submitted_at is not None:
-        raise Conflict("Das Gutachten ist bereits abgegeben und kann nicht mehr geändert werden.")
+        raise Conflict("Das Gutachten ist bereits abgegeben; überarbeiten Sie es bitte durch erneute Abgabe.")
     _check_marks(sketch.call, marks, complete=False)
     _check_comment(comment)
     if review is None:
@@ -402,12 +406,14 @@ def save_review(sketch_id: int, actor: User, marks: dict, comment: str) -> Revie
 
 
 def submit_review(sketch_id: int, actor: User, marks: dict | None = None, comment: str | None = None) -> Review:
-    """Submit the own review: every criterion marked (at most one n/a); the weighted score is stored."""
+    """Submit the own review: every criterion marked (at most one n/a); the weighted score is stored. Submitting
+    a submitted review again revises it until the review deadline (``review_flow.keep_revision``)."""
     sketch = get_sketch(sketch_id, actor, lock=True)
     _reviewable(sketch, actor)
     review = _review_of(sketch.id, actor.id)
-    if review is not None and review.submitted_at is not None:
-        raise Conflict("Das Gutachten ist bereits abgegeben.")
+    revision = review is not None and review.submitted_at is not None
+    if revision:
+        review_flow.keep_revision(review, sketch.call)
     if review is None:
         review = Review(sketch_id=sketch.id, reviewer_id=actor.id, marks={}, comment="", updated_at=clock.now())
         db.session.add(review)
@@ -423,7 +429,8 @@ def submit_review(sketch_id: int, actor: User, marks: dict | None = None, commen
         raise ValidationFailed.field("marks", str(bad)) from None
     review.score, review.submitted_at, review.updated_at = hundredths(score), clock.now(), clock.now()
     db.session.flush()
-    record("review.submit", "if_review", review.id, actor, after={"sketch_id": sketch.id, "score": str(score)})
+    record("review.revise" if revision else "review.submit", "if_review", review.id, actor,
+           after={"sketch_id": sketch.id, "score": str(score)})
     return review
 
 

@@ -55,6 +55,8 @@ class CallIn(Schema):
     full_application_deadline = fields.Date(required=True)
     full_application_days_after_promotion = fields.Int(load_default=PROMOTION_DAYS_DEFAULT,
                                                        validate=validate.Range(min=1, max=365))
+    waiting_list_limit = fields.Int(load_default=None, allow_none=True, validate=validate.Range(min=0, max=10000),
+                                    metadata={"description": "Höchstzahl der Wartelistenplätze (null: unbegrenzt)"})
     max_per_project = Money(required=True, attribute="max_per_project_cents")
     eligible_kinds = fields.List(fields.Str(validate=validate.OneOf(list(ORGANISATION_KINDS))), required=True)
     target_groups = fields.List(fields.Str(validate=validate.OneOf(list(TARGET_GROUPS))), required=True)
@@ -91,6 +93,7 @@ class CallOut(Schema):
     review_deadline = fields.Date()
     full_application_deadline = fields.Date()
     full_application_days_after_promotion = fields.Int()
+    waiting_list_limit = fields.Int(allow_none=True)
     max_per_project = Money(attribute="max_per_project_cents")
     eligible_kinds = fields.List(fields.Str())
     target_groups = fields.List(fields.Str())

@@ -253,6 +253,8 @@ def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int
 
     discard_staged(call)
     waiting = [i for i in would_wait if i not in refused]
+    beyond = set(waiting[call.waiting_list_limit:]) if call.waiting_list_limit is not None else set()
+    waiting = [i for i in waiting if i not in beyond]
     skip_reasons = {s.id: s.reason for s in proposed.skipped}
     for sketch_id, sketch in sketches.items():
         if sketch_id in chosen:
@@ -263,8 +265,9 @@ def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int
             sketch.waiting_position = waiting.index(sketch_id) + 1
         else:
             sketch.staged_outcome = "rejected"
-            sketch.staged_reason = reasons.get(sketch_id) or SKIP_REASON_TEXT.get(
-                skip_reasons.get(sketch_id, "not_optimal"), "")
+            sketch.staged_reason = reasons.get(sketch_id) or (
+                WAITING_LIST_FULL.format(places=call.waiting_list_limit) if sketch_id in beyond
+                else SKIP_REASON_TEXT.get(skip_reasons.get(sketch_id, "not_optimal"), ""))
     call.decision_basis, call.decision_note = basis, (note or "").strip()[:20000]
     call.decision_staged_at = clock.now()
     db.session.flush()
@@ -348,6 +351,8 @@ def outbox(call: Call) -> list[StagedMessage]:
                                    .order_by(StagedMessage.id)))
 
 
+WAITING_LIST_FULL = ("Die Warteliste dieses Aufrufs ist auf {places} Plätze begrenzt; die Skizze liegt in der "
+                     "Rangfolge dahinter.")
 ACTION_OF_OUTCOME = {"selected": "select", "waiting": "wait", "rejected": "reject"}
 
 

@@ -30,6 +30,7 @@ from ..platform.extensions import db
 from ..platform.formatting import format_datetime
 from ..platform.money import format_eur
 from ..reference.models import ORGANISATION_KINDS, Kommune, Programme
+from . import receipts
 from .models import (
     PROMOTION_DAYS_DEFAULT,
     TARGET_GROUPS,
@@ -86,6 +87,7 @@ def call_snapshot(call: Call) -> dict:
             "target_groups": call.target_groups, "group_minimums": call.group_minimums,
             "full_application_deadline": call.full_application_deadline,
             "full_application_days_after_promotion": call.full_application_days_after_promotion,
+            "waiting_list_limit": call.waiting_list_limit,
             "criteria": [{"key": c.key, "weight": c.weight, "scale": [c.scale_min, c.scale_max]}
                          for c in call.criteria]}
 
@@ -111,6 +113,8 @@ def _validate_call(programme: Programme, data: dict, call: Call | None) -> dict[
                            f"({programme.start_date:%d.%m.%Y}–{programme.last_expense_date:%d.%m.%Y}).")
     if not 1 <= data.get("full_application_days_after_promotion", PROMOTION_DAYS_DEFAULT) <= 365:
         add("full_application_days_after_promotion", "Bitte 1 bis 365 Tage angeben.")
+    if not 0 <= (data.get("waiting_list_limit") or 0) <= 10000:
+        add("waiting_list_limit", "Bitte 0 bis 10000 Plätze angeben (leer: unbegrenzt).")
     if data["budget_cents"] <= 0:
         add("budget", "Das Budget muss größer als 0 sein.")
     others = db.session.scalar(select(sum_cents(Call.budget_cents)).where(
@@ -159,9 +163,9 @@ def _check_group_names(data: dict) -> list[str]:
 
 def _apply_call(call: Call, data: dict, *, criteria_locked: bool) -> None:
     for name in ("title", "description", "budget_cents", "opens_at", "closes_at", "review_deadline",
-                 "full_application_deadline", "full_application_days_after_promotion", "max_per_project_cents",
-                 "eligible_kinds", "target_groups", "project_start", "project_end", "funding_rate_bp",
-                 "reviewers_per_sketch", "reviewers_see_names",
+                 "full_application_deadline", "full_application_days_after_promotion", "waiting_list_limit",
+                 "max_per_project_cents", "eligible_kinds", "target_groups", "project_start", "project_end",
+                 "funding_rate_bp", "reviewers_per_sketch", "reviewers_see_names",
                  "show_scores_to_rejected", "group_minimums"):
         if name in data:
             setattr(call, name, data[name])
@@ -211,7 +215,7 @@ FIELD_LOCKS = (
     ("assigned", "Die Begutachtung läuft; Kriterien, Gewichte, Skalen und Gutachtende je Skizze sind fest.",
      ("criteria", "reviewers_per_sketch", "reviewers_see_names")),
     ("staged", "Eine Entscheidung ist vorgemerkt; sie beruht auf diesen Auswahlregeln.",
-     ("budget_cents", "selection_rule", "min_score", "group_minimums")),
+     ("budget_cents", "selection_rule", "min_score", "group_minimums", "waiting_list_limit")),
     ("staged", "Eine Entscheidung ist vorgemerkt; die vorbereiteten Nachrichten nennen die Vollantragsfristen.",
      ("full_application_deadline", "full_application_days_after_promotion")),
 )
@@ -471,6 +475,7 @@ def submit_sketch(sketch_id: int, actor: User) -> Sketch:
     sketch.status, sketch.submitted_at, sketch.submission_seq = new_status, now, last + 1
     db.session.flush()
     record("sketch.submit", "if_sketch", sketch.id, actor, before=before, after=sketch_snapshot(sketch))
+    receipts.send_receipt(sketch)
     return sketch
 
 

@@ -23,7 +23,19 @@ from ..platform.web.exports import export_response, today_stamp
 from ..platform.web.navigation import nav_entry
 from ..reference.models import ORGANISATION_KINDS
 from ..reference.services import get_programme, list_kommunen
-from . import exports, organisations, projects, reviewing, selection, services, steering
+from . import (
+    exports,
+    organisations,
+    projects,
+    public_views,
+    registration_views,
+    review_flow,
+    review_views,
+    reviewing,
+    selection,
+    services,
+    steering,
+)
 from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
 from .permissions import IF_APPLY, IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
@@ -31,6 +43,9 @@ from .ranking import METHOD_TEXT, SKIP_REASON_TEXT
 from .workflow import ACTION_LABELS, FULL_APPLICATION_TRANSITIONS, allowed_actions
 
 bp = Blueprint("innovationsfonds", __name__, url_prefix="/innovationsfonds")
+bp.register_blueprint(public_views.bp)
+bp.register_blueprint(review_views.bp)
+bp.register_blueprint(registration_views.bp)
 nav_entry(lazy_gettext("Innovationsfonds"), "innovationsfonds.index", IF_READ, order=250)
 CALL = "/aufrufe/<int(max=2147483647):call_id>"
 SKETCH = "/skizzen/<int(max=2147483647):sketch_id>"
@@ -210,6 +225,7 @@ def _call_form(form) -> tuple[dict, dict]:
     data["full_application_days_after_promotion"] = _int("full_application_days_after_promotion", errors, form)
     if data["full_application_days_after_promotion"] is None:  # the range is checked by the service
         errors.setdefault("full_application_days_after_promotion", ["Bitte eine Anzahl Tage angeben."])
+    data["waiting_list_limit"] = _int("waiting_list_limit", errors, form)  # empty: unlimited
     data["reviewers_per_sketch"] = _int("reviewers_per_sketch", errors, form)
     if not 1 <= (data["reviewers_per_sketch"] or 0) <= 20:
         errors.setdefault("reviewers_per_sketch", ["Bitte 1 bis 20 Gutachten je Skizze angeben."])
@@ -238,6 +254,7 @@ def _call_as_form(call) -> MultiDict:
         "closes": call.closes_at.astimezone(clock.BERLIN).date().isoformat(),
         "funding_rate": services.score_text(Decimal(call.funding_rate_bp).scaleb(-2)),
         "full_application_days_after_promotion": str(call.full_application_days_after_promotion),
+        "waiting_list_limit": "" if call.waiting_list_limit is None else str(call.waiting_list_limit),
         "reviewers_per_sketch": str(call.reviewers_per_sketch), "selection_rule": call.selection_rule.value,
         "min_score": services.score_text(call.min_score_points) if call.min_score is not None else "",
         "discrepancy_threshold": services.score_text(call.threshold_points),
@@ -913,4 +930,5 @@ def review_form(sketch_id: int):
                   "next": ids[here + 1] if 0 <= here < len(ids) - 1 else None}
     return render_template("innovationsfonds/review_form.html", sketch=sketch, view=present_sketch(sketch, g.actor),
                            review=review, others=others, errors=errors, form=request.form, neighbours=neighbours,
-                           progress=reviewing.progress(items), position=here + 1), (422 if errors else 200)
+                           progress=reviewing.progress(items), position=here + 1,
+                           revisable=review_flow.revisable(review, sketch.call)), (422 if errors else 200)

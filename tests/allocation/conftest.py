@@ -62,3 +62,14 @@ def published(draft, admin):
     services.publish_version(draft, actor=admin)
     db.session.commit()
     return draft
+
+
+@pytest.fixture()
+def during_programme():
+    """The clock on a day within the programme (give-backs are refused after its end, 30.06.2023)."""
+    from datetime import date
+
+    from app.platform import clock
+
+    with clock.freeze(date(2022, 6, 1)):
+        yield

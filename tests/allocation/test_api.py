@@ -97,7 +97,7 @@ def draft_two(programme, admin, dataset):
     return version
 
 
-def test_give_backs_and_redistribution(api, admin, make_user, published):
+def test_give_backs_and_redistribution(api, admin, make_user, published, during_programme):
     koeln = api(make_user("kommune", kommune_ags="05315"))
     other = koeln.post(f"{BASE}/give-backs", json={"kommune_ags": "05154", "amount": "10.00"})
     assert other.status_code == 404

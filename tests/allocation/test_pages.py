@@ -96,7 +96,7 @@ def draft_two(programme, admin, dataset):
     return version
 
 
-def test_give_back_page_and_redistribution(client, make_user, admin, published):
+def test_give_back_page_and_redistribution(client, make_user, admin, published, during_programme):
     user = make_user("kommune", kommune_ags="05315")
     client.login(user)
     assert client.get("/zuteilung/rueckgaben").status_code == 200

@@ -90,7 +90,8 @@ def test_publishing_supersedes_the_previous_version(programme, admin, published,
     assert "allocation.version.supersede" in actions and actions.count("allocation.version.publish") == 2
 
 
-def test_redistribution_spreads_give_backs_within_caps_exactly(programme, admin, published, make_user):
+def test_redistribution_spreads_give_backs_within_caps_exactly(programme, admin, published, make_user,
+                                                              during_programme):
     koeln_user = make_user("kommune", kommune_ags="05315")
     kleve_user = make_user("kommune", kommune_ags="05154")
     services.declare_give_back(programme, actor=koeln_user, kommune_ags=None, amount_cents=100_000_00)
@@ -117,7 +118,7 @@ def test_redistribution_spreads_give_backs_within_caps_exactly(programme, admin,
         services.redistribute_version(new, actor=admin)  # nothing declared
 
 
-def test_give_back_rules(programme, published, make_user):
+def test_give_back_rules(programme, published, make_user, during_programme):
     koeln_user = make_user("kommune", kommune_ags="05315")
     with pytest.raises(NotFound):
         services.declare_give_back(programme, actor=koeln_user, kommune_ags="05154", amount_cents=1)
@@ -127,6 +128,22 @@ def test_give_back_rules(programme, published, make_user):
     first = services.declare_give_back(programme, actor=koeln_user, kommune_ags=None, amount_cents=5)
     second = services.declare_give_back(programme, actor=koeln_user, kommune_ags=None, amount_cents=7)
     assert first.id == second.id and second.amount_cents == 7
+
+
+def test_no_give_back_after_the_programme_end(programme, published, make_user):
+    from datetime import date
+
+    from app.platform import clock
+
+    koeln_user = make_user("kommune", kommune_ags="05315")
+    with clock.freeze(date(2023, 6, 30)):
+        services.declare_give_back(programme, actor=koeln_user, kommune_ags=None, amount_cents=5)
+        db.session.commit()
+    with clock.freeze(date(2023, 7, 1)), pytest.raises(ValidationFailed) as failed:
+        services.declare_give_back(programme, actor=koeln_user, kommune_ags=None, amount_cents=7)
+    assert "Programmende (30.06.2023)" in failed.value.errors["amount"][0]
+    db.session.rollback()
+    assert [g.amount_cents for g in db.session.scalars(select(GiveBack))] == [5]
 
 
 def test_second_factor_changes_the_shares(programme, admin, dataset, counts_dataset):

@@ -11,6 +11,11 @@ from app.budgets.verify import verify_ledger
 from app.platform import clock
 from app.platform.extensions import db
 
+# (asked on, paid on): all asked for while the first payment's need period runs (docs/budgets.md: unspent
+# money blocks new drawdowns), paid on 01.02., 01.04. and 01.06.2021.
+ASKED_AND_PAID = ((date(2021, 2, 1), date(2021, 2, 1)), (date(2021, 3, 31), date(2021, 4, 1)),
+                  (date(2021, 3, 31), date(2021, 6, 1)))
+
 
 def csv_lines(count: int, start: date, *, module: str = "F1", cents: int = 400, bad_line: int | None = None) -> bytes:
     lines = ["datum;baustein;betrag;beleg;beschreibung"]
@@ -29,9 +34,8 @@ def test_full_path_through_the_api(app, make_user, make_grant, api):
     k, f, a = api(kommune), api(finance), api(admin)
     payer = api(make_user("finance"))  # four eyes: a second finance user pays
     base = f"/api/v1/budgets/grants/{grant.id}"
-    paid_dates = [date(2021, 2, 1), date(2021, 4, 1), date(2021, 6, 1)]
-    for number, day in enumerate(paid_dates, start=1):
-        with clock.freeze(day):
+    for number, (asked_on, day) in enumerate(ASKED_AND_PAID, start=1):
+        with clock.freeze(asked_on):
             created = k.post(base + "/drawdowns", json={"module": "F1", "amount": "30000.00", "purpose": "Coaching"},
                              headers={"Idempotency-Key": f"abruf-{number}"})
             assert created.status_code == 201, created.json
@@ -41,6 +45,7 @@ def test_full_path_through_the_api(app, make_user, make_grant, api):
             drawdown = created.json["id"]
             approved = f.post(f"/api/v1/budgets/drawdowns/{drawdown}/approve", json={"amount": "30000.00"})
             assert approved.status_code == 200 and approved.json["status"] == "approved"
+        with clock.freeze(day):
             own = f.post(f"/api/v1/budgets/drawdowns/{drawdown}/pay",
                          json={"value_date": day.isoformat(), "reference": f"KZ-{number}"})
             assert own.status_code == 403 and "Vier-Augen" in own.json["detail"]
@@ -67,6 +72,15 @@ def test_full_path_through_the_api(app, make_user, make_grant, api):
         for expense_id in ids:
             marked = a.post(f"/api/v1/budgets/expenses/{expense_id}/ineligible", json={"reason": "Beleg fehlt"})
             assert marked.status_code == 200 and marked.json["eligible"] is False
+        refused = a.post(base + "/final-decision", json={})
+        assert refused.status_code == 409 and "anzuhören" in refused.json["detail"]  # § 28 VwVfG first
+        hearing = a.post(base + "/hearing")
+        assert hearing.status_code == 201, hearing.json
+        assert (hearing.json["principal"], hearing.json["deadline"]) == ("25706.40", "2023-08-15")
+        waiting = a.post(base + "/final-decision", json={})
+        assert waiting.status_code == 409 and "15.08.2023" in waiting.json["detail"]
+    with clock.freeze(date(2023, 8, 16)):  # the deadline has passed without a comment
+        assert k.get(f"/api/v1/budgets/hearings/{hearing.json['id']}").json["expired"] is True
         decided = a.post(base + "/final-decision", json={})
         assert decided.status_code == 200, decided.json
     # 79,996 + 375 eligible; F1/2021 earned 0.8 x (80,000 - 8) = 63,993.60; F4/2022 earned 300.00

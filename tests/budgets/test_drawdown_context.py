@@ -43,7 +43,7 @@ def test_finance_sees_balance_and_unspent_earlier_payments(app, client, make_use
     grant = make_grant()  # F1: 100,000 € in 2021, 100,000 € in 2022, 10,000 € in 2023; rate 80 %
     kommune, finance = make_user("kommune"), make_user("finance")
     first = _paid(grant, kommune, finance, date(2021, 2, 1), 3_000_000)
-    second = _paid(grant, kommune, finance, date(2021, 5, 3), 2_000_000)
+    second = _paid(grant, kommune, finance, date(2021, 3, 15), 2_000_000)  # within the first's need period
     with clock.freeze(date(2021, 5, 10)):
         # earns 32,000 €: covers the first payment and 2,000 € of the second
         services.record_expense(grant, actor=kommune, module="F1", expense_date=date(2021, 3, 10),

@@ -3,6 +3,7 @@ warning on the page and in the API answer; from the decision day on there is non
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -66,3 +67,29 @@ def test_api_answer_carries_the_warning(late_grant, make_user, api):
         later = k.post(url, json={"module": "F1", "expense_date": "2021-06-15", "amount": "100.00",
                                   "voucher_ref": "A-2"})
         assert later.status_code == 201 and later.json["warnings"] == []
+
+
+CSV = (b"datum;baustein;betrag;beleg;beschreibung\n01.03.2021;F1;10,00;C-1;x\n20.06.2021;F1;10,00;C-2;x\n"
+       b"14.06.2021;F1;10,00;C-3;x\n")
+
+
+def test_csv_import_result_warns_naming_the_lines(late_grant, client, make_user, api):
+    """Issue #21, 6 (b): the import warns once, naming the file lines dated before the decision."""
+    user = make_user("kommune", kommune_ags="05315")
+    with clock.freeze(date(2021, 7, 1)):
+        answer = api(user).post(f"/api/v1/budgets/grants/{late_grant.id}/expenses/import", data=CSV,
+                                content_type="text/csv")
+        assert answer.status_code == 201, answer.json
+        assert len(answer.json["warnings"]) == 1
+        assert "2 Ausgaben liegen vor dem Zuwendungsbescheid vom 15.06.2021" in answer.json["warnings"][0]
+        assert "Zeilen 2, 4)" in answer.json["warnings"][0]
+        client.login(user)
+        page = client.post(f"/budgets/zuwendungen/{late_grant.id}/ausgaben/import", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(CSV.replace(b"C-", b"D-")), "ausgaben.csv")})
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Import abgeschlossen" in html
+        assert "flash-warning" in html and "Zeilen 2, 4)" in html
+        late_only = b"datum;baustein;betrag;beleg;beschreibung\n20.06.2021;F1;10,00;E-1;x\n"
+        answer = api(user).post(f"/api/v1/budgets/grants/{late_grant.id}/expenses/import", data=late_only,
+                                content_type="text/csv")
+        assert answer.status_code == 201 and answer.json["warnings"] == []

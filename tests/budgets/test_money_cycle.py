@@ -18,7 +18,7 @@ from app.notifications.models import Message
 from app.platform import clock
 from app.platform.errors import Forbidden, ValidationFailed
 from app.platform.extensions import db
-from tests.budgets.conftest import payer_for
+from tests.budgets.conftest import heard, payer_for
 
 K = AccountKind
 
@@ -43,6 +43,7 @@ def _decide(grant, kommune, admin):
     with clock.freeze(date(2023, 8, 1)):
         settlement.submit_proof(grant, narrative="Sachbericht", confirmed=True, actor=kommune)
     with clock.freeze(date(2023, 9, 1)):
+        heard(grant, admin, kommune)
         proof = settlement.decide_final(grant, actor=admin)
     db.session.commit()
     return proof
@@ -201,7 +202,8 @@ def test_the_kommune_is_told_of_drawdown_decisions_payments_and_its_final_decisi
     assert [m.subject.split(" (")[0] for m in drawdown_notices] == [
         "Mittelabruf gekürzt genehmigt", "Mittelabruf abgelehnt", "Mittelabruf ausgezahlt"]
     assert "Nur Mai belegt" in drawdown_notices[0].body and "Doppelt beantragt" in drawdown_notices[1].body
-    (final,) = [m for m in messages if m.kind == SETTLEMENT]
+    hearing, final = [m for m in messages if m.kind == SETTLEMENT]  # heard first (§ 28 VwVfG), then decided
+    assert hearing.subject.startswith("Anhörung") and "300,00" in hearing.body
     assert "400,00" in final.body and "300,00" in final.body and "Bitte zahlen Sie bis zum 01.10.2023" in final.body
     assert not [m for m in db.session.scalars(select(Message)) if m.recipient_id == finance.id
                 and m.kind in (DRAWDOWN_DECISION, SETTLEMENT)]

@@ -110,6 +110,9 @@ def test_proof_decision_and_reclaim_pages(app, client, make_user, make_grant):
         assert "Schlussbescheid erlassen" in page
         assert admin_client.post(f"/budgets/ausgaben/{expense.id}/aberkennen",
                                  data={"reason": "kein Beleg"}).status_code == 302
+        assert admin_client.post(f"/budgets/zuwendungen/{grant.id}/schlussbescheid").status_code == 409  # not heard
+        assert admin_client.post(f"/budgets/zuwendungen/{grant.id}/anhoerung").status_code == 302
+    with clock.freeze(date(2023, 9, 16)):  # the 14 days for comments have passed
         assert admin_client.post(f"/budgets/zuwendungen/{grant.id}/schlussbescheid").status_code == 302
         page = admin_client.get(f"/budgets/zuwendungen/{grant.id}/verwendungsnachweis").get_data(as_text=True)
         assert "5.000,00" in page and "Überzahlung" in page

@@ -2,8 +2,9 @@
 
 Köln applies (F1 2020 and F2 2021), is approved (Zuwendungsbescheid), amends F2 down
 (Änderungsbescheid), calls 60.000 € for F1, gets 50.000 € (a cut) paid (Auszahlungsmitteilung),
-spends 25.000 € on F1 (earning 80 % = 20.000 €), and after the proof of use the final decision
-fixes 20.000 € and reclaims 30.000 € with interest (Schlussbescheid, Rückforderungsbescheid).
+spends 25.000 € on F1 (earning 80 % = 20.000 €), and after the proof of use it is heard on the intended
+reclaim (Anhörung) and comments; the final decision fixes 20.000 € and reclaims 30.000 € with interest
+(Schlussbescheid, Rückforderungsbescheid).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from app.grants import decisions
 from app.platform import clock
 from app.platform.extensions import db
 from app.reference.services import get_programme, kommune_by_ags
-from tests.budgets.conftest import payer_for
+from tests.budgets.conftest import heard, payer_for
 
 KOELN, KLEVE = "05315", "05154"
 PLAN = [{"module": "F1", "year": 2020, "amount": "100000.00"}, {"module": "F2", "year": 2021, "amount": "300000.00"}]
@@ -68,6 +69,7 @@ class Cycle:
     drawdown: object
     proof: object
     reclaim: object
+    hearing: object
 
     def document(self, kind: str) -> Document:
         return db.session.query(Document).filter_by(kind=kind).one()
@@ -102,11 +104,12 @@ def cycle(actors, api) -> Cycle:
         db.session.commit()
     with clock.freeze(date(2023, 8, 1)):
         settlement.submit_proof(grant, narrative="Sachbericht (Test).", confirmed=True, actor=owner)
+        hearing = heard(grant, programme_admin, owner)
         proof = settlement.decide_final(grant, actor=programme_admin)
         db.session.commit()
     return Cycle(actors, decisions.get_decision(first.json["id"], programme_admin),
                  decisions.get_decision(second.json["id"], programme_admin), drawdown, proof,
-                 settlement.reclaim_of(grant))
+                 settlement.reclaim_of(grant), hearing)
 
 
 def pdf_text(content: bytes) -> str:

@@ -13,7 +13,7 @@ from app.platform.money import format_eur
 
 from .conftest import pdf_text, pdfa_claim
 
-KINDS = ["zuwendungsbescheid", "aenderungsbescheid", "auszahlungsmitteilung", "schlussbescheid",
+KINDS = ["zuwendungsbescheid", "aenderungsbescheid", "auszahlungsmitteilung", "anhoerung", "schlussbescheid",
          "rueckforderungsbescheid"]
 
 
@@ -30,7 +30,7 @@ def test_the_cycle_issues_each_kind_once_for_the_kommune(cycle):
 
 
 def test_each_kind_is_a_pdfa_with_recipient_reference_and_remedy(cycle):
-    for kind in KINDS:  # one cycle for all kinds: it renders five PDFs
+    for kind in KINDS:  # one cycle for all kinds: it renders six PDFs
         document = cycle.document(kind)
         assert document.content.startswith(b"%PDF-"), kind
         assert document.sha256 == hashlib.sha256(document.content).hexdigest(), kind
@@ -41,7 +41,10 @@ def test_each_kind_is_a_pdfa_with_recipient_reference_and_remedy(cycle):
         text = pdf_text(document.content)
         assert "Köln" in text and document.reference in text, kind
         assert "Aktenzeichen" in text and "Datum" in text, kind
-        assert "Rechtsbehelfsbelehrung" in text, kind  # the drawdown was cut: its notice is a decision too
+        if kind == "anhoerung":  # a hearing is no administrative act: no remedy
+            assert "kein Bescheid" in text and "Rechtsbehelfsbelehrung" not in text
+        else:
+            assert "Rechtsbehelfsbelehrung" in text, kind  # the drawdown was cut: its notice is a decision too
 
 
 def test_zuwendungsbescheid_shows_the_approved_lines(cycle):
@@ -79,6 +82,18 @@ def test_schlussbescheid_shows_the_calculation_per_module_and_the_result(cycle):
     for line in proof.decision_lines:
         assert eur(line["final_cents"]) in text and eur(line["approved_cents"]) in text
     assert "F1 – Coaching" in text
+
+
+def test_anhoerung_states_the_intended_figures_the_interest_basis_and_the_deadline(cycle):
+    hearing = cycle.hearing
+    text = pdf_text(cycle.document("anhoerung").content)
+    assert "§ 28" in text and "Stellungnahme" in text and "15.08.2023" in text  # 14 days after 01.08.2023
+    assert eur(hearing.final_grant_cents) in text and eur(hearing.paid_cents) in text
+    assert eur(hearing.principal_cents) in text and hearing.principal_cents == cycle.reclaim.principal_cents
+    for line in hearing.lines:
+        assert eur(line["final_cents"]) in text
+    assert "fünf Prozentpunkten über dem Basiszinssatz" in text and "05.08.2020" in text  # the payment it runs from
+    assert hearing.lines == cycle.proof.decision_lines  # the decision rests on the heard figures
 
 
 def test_rueckforderungsbescheid_has_principal_interest_deadline_account_and_kassenzeichen(cycle):

@@ -16,6 +16,7 @@ def test_demo_issues_the_documents_under_their_historical_clock(cycle):
     assert issued == {"zuwendungsbescheid": cycle.decision.decided_at,
                       "aenderungsbescheid": cycle.amendment.decided_at,
                       "auszahlungsmitteilung": cycle.drawdown.paid_at,
+                      "anhoerung": cycle.hearing.opened_at,
                       "schlussbescheid": cycle.proof.decided_at,
                       "rueckforderungsbescheid": cycle.reclaim.created_at}
 

@@ -18,6 +18,7 @@ from app.reference.models import Organisation
 from tests.innovationsfonds.conftest import AFTER, DURING, call_body, kommune_ids, marks_for, sketch_body
 
 BASE = "/api/v1/innovationsfonds"
+DECISION = "innovationsfonds.decision"
 KINDS = ["club", "education_provider", "association", "foundation", "firm", "chamber", "kommune"]
 
 
@@ -131,7 +132,7 @@ def test_full_competition(competition, client):
         assert kinds["selected"] == len(line["selected"]) - 1 and kinds["ineligible"] == 0
         selected_message = next(m for m in outbox if m["kind"] == "selected")
         assert "Vollantrag" in selected_message["body"] and "31.07.2020" in selected_message["body"]
-        assert db.session.query(Message).count() == 0  # nothing reaches applicants before the release
+        assert db.session.query(Message).filter(Message.kind == DECISION).count() == 0  # nothing before the release
         any_selected = staged.json["selected"][0]
         org_client = c["orgs"][sketch_org[any_selected]]
         assert org_client.get(f"{BASE}/sketches/{any_selected}").json["decision"] is None
@@ -139,7 +140,8 @@ def test_full_competition(competition, client):
         released = admin.post(f"{BASE}/calls/{call_id}/release")
         assert released.status_code == 200, released.json
         assert admin.post(f"{BASE}/calls/{call_id}/release").status_code == 409
-        assert db.session.query(Message).count() == 91  # one organisation user per submitted sketch
+        assert db.session.query(Message).filter(Message.kind == DECISION).count() == 91  # one per submitted sketch
+        assert db.session.query(Message).filter(Message.kind == "innovationsfonds.receipt").count() == 91
         decision = org_client.get(f"{BASE}/sketches/{any_selected}").json["decision"]
         assert decision["outcome"] == "selected"
 

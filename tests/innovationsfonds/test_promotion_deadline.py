@@ -5,6 +5,7 @@ invitation message, the sketch page, the start-page panel and the API all use it
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -71,10 +72,13 @@ def test_the_batch_keeps_the_call_deadline(small, decided, people):
     assert [_sketch(decided[n]).full_application_deadline for n in "DC"] == [None, None]  # not invited
     org = small.api["org"]
     assert org.get(f"{BASE}/{decided['B']}").json["decision"]["full_application_deadline"] == "2020-07-31"
-    invitations = [b for b in _bodies(people["org"]) if "AUSGEWÄHLT" in b]
+    invitations = [b for b in _bodies(people["org"]) if "wurde ausgewählt." in b]
     assert len(invitations) == 2 and all("bis zum 31.07.2020 einen Vollantrag" in b for b in invitations)
-    waiting = [b for b in _bodies(people["org"]) if "WARTELISTE" in b]
-    assert len(waiting) == 1 and f"mindestens aber\n{PROMOTION_DAYS_DEFAULT} Tage ab dem Nachrücken" in waiting[0]
+    waiting = [b for b in _bodies(people["org"]) if "der Warteliste." in b]
+    assert len(waiting) == 1 and f"mindestens aber {PROMOTION_DAYS_DEFAULT} Tage ab dem Nachrücken" in waiting[0]
+    for body in invitations + waiting:  # issue #20, item 8: no shouting, paragraphs unbroken (the client wraps)
+        assert not re.search(r"\b[A-ZÄÖÜ]{4,}\b", body), body
+        assert "einen Vollantrag zu stellen (höchstens" in body or "der Warteliste. Wird ein ausgewähltes" in body
     with clock.freeze(clock.end_of_day(CALL_DEADLINE) + timedelta(seconds=1)):
         late = org.put(f"{BASE}/{decided['B']}/full-application", json=APPLICATION)
     assert late.status_code == 409 and "31.07.2020" in late.json["detail"]
@@ -119,7 +123,7 @@ def test_rejection_of_a_missing_full_application_uses_the_sketch_deadline(small,
     with clock.freeze(clock.end_of_day(OWN_DEADLINE) + timedelta(seconds=1)):
         late = admin.post(f"{BASE}/{c}/full-application/reject", json={"reason": "Frist versäumt."})
     assert late.status_code == 200, late.json
-    told = [b for b in _bodies(people["other_org"]) if "ABGELEHNT" in b]
+    told = [b for b in _bodies(people["other_org"]) if "abgelehnt." in b]
     assert len(told) == 1 and "Ablauf der Frist am 21.09.2020" in told[0]
 
 

@@ -46,3 +46,22 @@ def test_selection_page_shows_why_sketches_are_left_out(small, client, people):
     assert "Outlines not selected and the reason (2)" in line_en
     assert f"<li>{reference['middle']} Mittleres Projekt: does not fit into the remaining budget</li>" in line_en
     assert "passt nicht mehr" not in english
+
+
+def test_the_decision_form_carries_what_the_running_total_needs(small, client, people):
+    """Issue #20, item 8: the running total and the basis switch run in static/js/if_selection.js (no inline
+    script); every selection tick carries its amount and the proposals that contain it."""
+    sketch_id = small.submitted()
+    small.close()
+    small.assign()
+    with clock.freeze(AFTER):
+        for user_id in small.assigned_to(sketch_id):
+            name = next(name for name, user in small.users.items() if user.id == user_id)
+            small.api[name].post(f"/api/v1/innovationsfonds/sketches/{sketch_id}/review/submit", json={"marks": HIGH})
+    client.login(people["admin"])
+    with clock.freeze(AFTER):
+        page = client.get(f"/innovationsfonds/aufrufe/{small.call}/auswahl").get_data(as_text=True)
+    tick = page.split(f'id="sel-{sketch_id}"')[0].rsplit("<input", 1)[1]
+    assert 'data-cents="20000000"' in tick and 'data-proposals="funding_line_skip max_score "' in tick
+    assert 'id="selection-total"' in page and 'data-budget="500000000"' in page
+    assert "js/if_selection.js" in page and "<script>" not in page

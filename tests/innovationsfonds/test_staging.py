@@ -12,7 +12,7 @@ from app.innovationsfonds.models import Call, Review, Sketch, SketchStatus, Stag
 from app.notifications.models import Message
 from app.platform import clock
 from app.platform.extensions import db
-from tests.innovationsfonds.conftest import AFTER
+from tests.innovationsfonds.conftest import AFTER, call_body
 
 S = SketchStatus
 BASE = "/api/v1/innovationsfonds"
@@ -108,7 +108,7 @@ def test_withdrawing_a_waiting_sketch_keeps_the_staged_decision(small, scored, p
     assert (c.staged_outcome, c.waiting_position) == ("waiting", 1)
     messages = {m.sketch_id: m for m in db.session.scalars(select(StagedMessage).where(
         StagedMessage.call_id == small.call))}
-    assert scored["D"] not in messages and "Platz 1 der WARTELISTE" in messages[scored["C"]].body
+    assert scored["D"] not in messages and "Platz 1 der Warteliste" in messages[scored["C"]].body
     assert len(_notices(people["admin"])) == 1
     with clock.freeze(AFTER):
         assert small.api["admin"].post(f"{BASE}/calls/{small.call}/release").status_code == 200
@@ -143,3 +143,29 @@ def test_withdrawing_a_selected_sketch_marks_the_decision_for_review(small, scor
     assert db.session.get(Call, small.call).decision_review == ""
     with clock.freeze(AFTER):
         assert small.api["admin"].post(f"{BASE}/calls/{small.call}/release").status_code == 200
+
+
+def test_the_waiting_list_limit_rejects_the_sketches_beyond_it_with_a_reason(small, scored, people):
+    """Issue #20, item 8: a call setting limits the waiting list; left-out sketches beyond it are rejected (told
+    why) instead of being told they wait, and are never promoted."""
+    db.session.get(Call, small.call).waiting_list_limit = 1
+    db.session.commit()
+    staged = _stage(small, scored)
+    assert staged.status_code == 200, staged.json
+    assert staged.json["waiting"] == [scored["D"]]
+    c = _sketch(scored["C"])
+    assert c.staged_outcome == "rejected" and "auf 1 Plätze begrenzt" in c.staged_reason
+    message = db.session.scalar(select(StagedMessage).where(StagedMessage.sketch_id == scored["C"]))
+    assert message.kind == "rejected"
+
+
+def test_the_waiting_list_limit_is_a_call_field_frozen_with_the_staged_decision(small, scored):
+    assert small.api["admin"].get(f"{BASE}/calls/{small.call}").json["waiting_list_limit"] is None
+    body = call_body(reviewers_per_sketch=2, budget="500000.00")
+    with clock.freeze(AFTER):
+        bad = small.api["admin"].put(f"{BASE}/calls/{small.call}", json={**body, "waiting_list_limit": -1})
+    assert bad.status_code == 422 and "waiting_list_limit" in bad.json["errors"]
+    _stage(small, scored)
+    with clock.freeze(AFTER):
+        frozen = small.api["admin"].put(f"{BASE}/calls/{small.call}", json={**body, "waiting_list_limit": 2})
+    assert frozen.status_code == 422 and "Nicht mehr änderbar" in frozen.json["errors"]["waiting_list_limit"][0]

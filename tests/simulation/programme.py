@@ -12,7 +12,9 @@ the settlement, driven through the service functions with seeded random but real
 
 Invariants (issue #13): the ceilings add up to the pool; commitments never exceed the pool nor any
 Kommune's ceiling; no grant pays more than it approves; every final decision follows the final grant rule
-(``app.budgets.final_grant``); after settlement paid - repaid = final grant for every grant; the
+(``app.budgets.final_grant``); every final decision that opens a reclaim rests on a hearing (§ 28 VwVfG) on
+exactly its figures that was commented on or had expired before; after settlement paid - repaid = final grant
+for every grant; the
 Innovationsfonds commitments stay within its budget; no voucher is booked twice (the same upload twice);
 ``verify_ledger()`` finds nothing (also after reversals).
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,8 +34,9 @@ from app.allocation import keydata
 from app.allocation import services as allocation
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
 from app.auth.models import Role, User
+from app.budgets import hearings, settlement
 from app.budgets import services as budgets
-from app.budgets import settlement
+from app.budgets.hearings import Hearing, HearingStatus
 from app.budgets.models import (
     Drawdown,
     DrawdownKind,
@@ -88,6 +92,9 @@ class World:
     kommune_users: dict[str, User] = field(default_factory=dict)  # by AGS
     project_users: dict[str, User] = field(default_factory=dict)  # by "P<n>"
     refused: int = 0
+    # refusals per action; a "drawdown" is refused among others while earlier payments of its module stay
+    # unspent past their need period (docs/budgets.md), as a Kommune's request would be
+    refused_by_action: Counter = field(default_factory=Counter)
     done: int = 0
     last_upload: tuple[str, list[dict], bytes] | None = None  # (who, rows, file) of the latest expense upload
 
@@ -180,10 +187,20 @@ def plan(seed: int, *, kommunen: list[str], active_per_month: int = 8) -> list[S
                 steps.append(Step(day + timedelta(days=8), "give_back", who, (("share", rng.randrange(10, 160)),)))
         if month.month in (3, 9):
             steps.append(Step(month + timedelta(days=25), "redistribute", ""))
+    hearing_rng = random.Random(seed + 1)  # noqa: S311 - its own stream: the draws above stay as they were
     for who in recipients:
         steps.append(Step(date(2023, 7, 20), "proof", who))
         steps.append(Step(date(2023, 8, 20), "ineligible", who, (("count", rng.randrange(0, 3)),
                                                                   ("seed", rng.randrange(10**6)))))
+        # a reclaim needs a hearing first: deadline 14 days, commented on or left to expire
+        steps.append(Step(date(2023, 8, 25), "hearing", who))
+        if hearing_rng.random() < 0.5:
+            steps.append(Step(date(2023, 9, 1), "comment", who))
+        if hearing_rng.random() < 0.1:  # a late finding changes the heard figures: decision refused, heard again
+            steps.append(Step(date(2023, 9, 2), "ineligible", who, (("count", 1),
+                                                                     ("seed", hearing_rng.randrange(10**6)))))
+            steps.append(Step(date(2023, 9, 16), "hearing", who))
+            steps.append(Step(date(2023, 10, 5), "final_decision", who))
         steps.append(Step(date(2023, 9, 15), "final_decision", who))
         steps.append(Step(date(2023, 9, 25), "pay", who))
         steps.append(Step(date(2023, 10, 10), "repay", who, (("part", rng.choice((100, 100, 60))),)))
@@ -391,6 +408,17 @@ def act_ineligible(world: World, step: Step) -> None:
         budgets.mark_ineligible(db.session.get(Expense, expense_id), reason="Beleg fehlt", actor=world.admin)
 
 
+def act_hearing(world: World, step: Step) -> None:
+    hearings.open_hearing(_grant(world, step.who), actor=world.admin)
+
+
+def act_comment(world: World, step: Step) -> None:
+    hearing = hearings.current_hearing(budgets.proof_of(_grant(world, step.who)))
+    if hearing is None:
+        raise DomainError("keine Anhörung")
+    hearings.submit_comment(hearing, comment="Stellungnahme (Simulation)", actor=_actor(world, step.who))
+
+
 def act_final_decision(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
     settlement.decide_final(grant, actor=world.admin)
@@ -446,7 +474,31 @@ def invariants(world: World) -> list[str]:
         select(Expense.grant_id, Expense.voucher_ref).where(Expense.voucher_ref != "", Expense.reversed_at.is_(None))
         .group_by(Expense.grant_id, Expense.voucher_ref).having(func.count() > 1).limit(3)).all()
     problems += [f"Zuwendung {g}: Beleg {v} doppelt gebucht" for g, v in doubled]
-    return problems + _settlement_problems(programme.line_overrun_percent)
+    return problems + _settlement_problems(programme.line_overrun_percent) + _hearing_problems()
+
+
+def _hearing_problems() -> list[str]:
+    """Each reclaim's final decision concluded a hearing on its figures after a comment or the deadline."""
+    decided = {proof_id: rest for proof_id, *rest in db.session.execute(
+        select(ProofOfUse.id, ProofOfUse.decision_lines, ProofOfUse.decided_at, Reclaim.principal_cents)
+        .join(Reclaim, Reclaim.proof_id == ProofOfUse.id))}
+    problems = []
+    current: dict[int, list[Hearing]] = {}
+    for hearing in db.session.scalars(select(Hearing).where(Hearing.status != HearingStatus.SUPERSEDED)):
+        current.setdefault(hearing.proof_id, []).append(hearing)
+    for proof_id, (lines, decided_at, principal) in decided.items():
+        found = current.get(proof_id, [])
+        if len(found) != 1 or found[0].status != HearingStatus.CONCLUDED:
+            problems.append(f"Schlussbescheid {proof_id} mit Rückforderung ohne abgeschlossene Anhörung")
+            continue
+        hearing = found[0]
+        day = decided_at.astimezone(clock.BERLIN).date()
+        if hearing.lines != lines or hearing.principal_cents != principal:
+            problems.append(f"Schlussbescheid {proof_id}: Zahlen weichen von der Anhörung {hearing.id} ab")
+        if hearing.comment is None and day <= hearing.deadline:
+            problems.append(f"Schlussbescheid {proof_id} vor Ablauf der Anhörungsfrist {hearing.deadline}")
+    problems += [f"Verwendungsnachweis {p}: {len(h)} laufende Anhörungen" for p, h in current.items() if len(h) > 1]
+    return problems
 
 
 def _settlement_problems(percent: int) -> list[str]:
@@ -492,6 +544,7 @@ def run(world: World, steps: list[Step]) -> None:
             except DomainError:
                 db.session.rollback()  # refused like a user's wrong input: nothing may have changed
                 world.refused += 1
+                world.refused_by_action[step.action] += 1
             problems = invariants(world)
             if (step.day.year, step.day.month) != month:
                 month = (step.day.year, step.day.month)

@@ -12,6 +12,7 @@ from ...platform import audit, clock, limits
 from ...platform.database import lock_for_update
 from ...platform.errors import Conflict, ValidationFailed
 from ...platform.extensions import db
+from ...platform.formatting import format_date
 from ...platform.money import format_eur
 from ...reference.models import Programme
 from ...reference.services import kommune_by_ags
@@ -54,6 +55,11 @@ def declare_give_back(programme: Programme, *, actor, kommune_ags: str | None, a
     if kommune is None:
         raise ValidationFailed.field("kommune_ags", "Bitte eine Kommune angeben.")
     ensure_kommune_access(actor, kommune.id, "Kommune")
+    if clock.today() > programme.last_expense_date:  # nothing left to redistribute to (issue #14, 7)
+        raise ValidationFailed.field(
+            "amount", f"Nach dem Programmende ({format_date(programme.last_expense_date)}) können keine Mittel mehr "
+                      "zurückgegeben werden: Sie könnten nicht mehr umverteilt werden. Nicht verwendete Mittel "
+                      "werden mit dem Verwendungsnachweis abgerechnet.")
     version = current_version(programme.id)
     if version is None:
         raise Conflict("Es gibt noch keine veröffentlichte Zuteilung.")

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1384c4f00fbe
+Revision ID: 3b9cdf2e5b73
 Revises: 
-Create Date: 2026-12-03 12:01:38.258418
+Create Date: 2026-12-03 12:59:19.588922
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '1384c4f00fbe'
+revision = '3b9cdf2e5b73'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -150,6 +150,7 @@ def upgrade():
     sa.Column('review_deadline', sa.Date(), nullable=False),
     sa.Column('full_application_deadline', sa.Date(), nullable=False),
     sa.Column('full_application_days_after_promotion', sa.Integer(), nullable=False),
+    sa.Column('waiting_list_limit', sa.Integer(), nullable=True),
     sa.Column('max_per_project_cents', sa.BigInteger(), nullable=False),
     sa.Column('eligible_kinds', sa.JSON(), nullable=False),
     sa.Column('target_groups', sa.JSON(), nullable=False),
@@ -178,6 +179,7 @@ def upgrade():
     sa.CheckConstraint('opens_at < closes_at', name=op.f('ck_if_calls_window_order')),
     sa.CheckConstraint('project_start <= project_end', name=op.f('ck_if_calls_period_order')),
     sa.CheckConstraint('reviewers_per_sketch BETWEEN 1 AND 20', name=op.f('ck_if_calls_reviewers_range')),
+    sa.CheckConstraint('waiting_list_limit IS NULL OR waiting_list_limit >= 0', name=op.f('ck_if_calls_waiting_limit_nonneg')),
     sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_if_calls_programme_id_programmes')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_if_calls'))
     )
@@ -340,6 +342,7 @@ def upgrade():
     sa.Column('issued_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('issued_by_id', sa.Integer(), nullable=True),
     sa.Column('replaces_id', sa.Integer(), nullable=True),
+    sa.Column('correction_reason', sa.Text(), nullable=True),
     sa.CheckConstraint('(kommune_id IS NULL) <> (organisation_id IS NULL)', name=op.f('ck_documents_one_recipient')),
     sa.CheckConstraint('length(sha256) = 64', name=op.f('ck_documents_sha256_hex')),
     sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_documents_issued_by_id_users')),
@@ -513,6 +516,47 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
     sa.UniqueConstraint('user_id', 'scope', 'key', name=op.f('uq_idempotency_keys_user_id'))
     )
+    op.create_table('if_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('accepted_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('invited_by_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_if_invitations_invited_by_id_users')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_invitations_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_if_invitations_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_invitations')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_if_invitations_token_hash'))
+    )
+    with op.batch_alter_table('if_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_invitations_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('if_registrations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_name', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('city', sa.String(length=120), nullable=False),
+    sa.Column('contact_name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('email_confirmed_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('recognition', sa.Text(), nullable=False),
+    sa.Column('decision_reason', sa.Text(), nullable=False),
+    sa.Column('decided_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_if_registrations_decided_by_id_users')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_if_registrations_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_registrations')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_if_registrations_token_hash'))
+    )
     op.create_table('if_sketches',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('call_id', sa.Integer(), nullable=False),
@@ -636,6 +680,20 @@ def upgrade():
     )
     with op.batch_alter_table('notification_preferences', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_preferences_user_id'), ['user_id'], unique=False)
+
+    op.create_table('password_reset_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_reset_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_password_reset_tokens_token_hash'))
+    )
+    with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_password_reset_tokens_user_id'), ['user_id'], unique=False)
 
     op.create_table('proofs_of_use',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -780,6 +838,36 @@ def upgrade():
     )
     with op.batch_alter_table('grant_application_revisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_application_revisions_application_id'), ['application_id'], unique=False)
+
+    op.create_table('hearings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('proof_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'commented', 'superseded', 'concluded', name='hearingstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('lines', sa.JSON(), nullable=False),
+    sa.Column('final_grant_cents', sa.BigInteger(), nullable=False),
+    sa.Column('paid_cents', sa.BigInteger(), nullable=False),
+    sa.Column('principal_cents', sa.BigInteger(), nullable=False),
+    sa.Column('unused_interest_points', sa.String(length=10), nullable=True),
+    sa.Column('unused_interest_cents', sa.BigInteger(), nullable=False),
+    sa.Column('deadline', sa.Date(), nullable=False),
+    sa.Column('opened_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('opened_by_id', sa.Integer(), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('commented_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('commented_by_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('(comment IS NULL) = (commented_at IS NULL)', name=op.f('ck_hearings_comment_state')),
+    sa.CheckConstraint('principal_cents >= 0', name=op.f('ck_hearings_principal_nonneg')),
+    sa.ForeignKeyConstraint(['commented_by_id'], ['users.id'], name=op.f('fk_hearings_commented_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_hearings_grant_id_grants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'], name=op.f('fk_hearings_opened_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['proof_id'], ['proofs_of_use.id'], name=op.f('fk_hearings_proof_id_proofs_of_use'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearings'))
+    )
+    with op.batch_alter_table('hearings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearings_grant_id'), ['grant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearings_proof_id'), ['proof_id'], unique=False)
 
     op.create_table('if_assignments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1084,6 +1172,20 @@ def upgrade():
     with op.batch_alter_table('grant_revision_modules', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_revision_modules_revision_id'), ['revision_id'], unique=False)
 
+    op.create_table('if_review_revisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('review_id', sa.Integer(), nullable=False),
+    sa.Column('marks', sa.JSON(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('submitted_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('replaced_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['review_id'], ['if_reviews.id'], name=op.f('fk_if_review_revisions_review_id_if_reviews'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_if_review_revisions'))
+    )
+    with op.batch_alter_table('if_review_revisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_if_review_revisions_review_id'), ['review_id'], unique=False)
+
     op.create_table('repayments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reclaim_id', sa.Integer(), nullable=False),
@@ -1131,6 +1233,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_repayments_reclaim_id'))
 
     op.drop_table('repayments')
+    with op.batch_alter_table('if_review_revisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_review_revisions_review_id'))
+
+    op.drop_table('if_review_revisions')
     with op.batch_alter_table('grant_revision_modules', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_revision_modules_revision_id'))
 
@@ -1191,6 +1297,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_if_assignments_reviewer_id'))
 
     op.drop_table('if_assignments')
+    with op.batch_alter_table('hearings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearings_proof_id'))
+        batch_op.drop_index(batch_op.f('ix_hearings_grant_id'))
+
+    op.drop_table('hearings')
     with op.batch_alter_table('grant_application_revisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_application_revisions_application_id'))
 
@@ -1214,6 +1325,10 @@ def downgrade():
 
     op.drop_table('allocation_key_counts')
     op.drop_table('proofs_of_use')
+    with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_password_reset_tokens_user_id'))
+
+    op.drop_table('password_reset_tokens')
     with op.batch_alter_table('notification_preferences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_preferences_user_id'))
 
@@ -1240,6 +1355,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_if_sketches_call_id'))
 
     op.drop_table('if_sketches')
+    op.drop_table('if_registrations')
+    with op.batch_alter_table('if_invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_if_invitations_organisation_id'))
+
+    op.drop_table('if_invitations')
     op.drop_table('idempotency_keys')
     op.drop_table('grant_risk_flags')
     with op.batch_alter_table('grant_participant_counts', schema=None) as batch_op:
