@@ -11,9 +11,11 @@ from ..auth.permissions import requires
 from ..platform import clock
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
+from ..platform.web import idempotency
 from ..platform.web.api import ApiBlueprint
+from ..platform.web.idempotency import IDEMPOTENCY_DOC
 from ..platform.web.pagination import SelectPage
-from . import idempotency, services, settlement, status
+from . import services, settlement, status
 from .csv_import import parse_expense_csv
 from .early_start import early_start_warnings, import_warnings
 from .models import DrawdownStatus
@@ -59,9 +61,6 @@ from .verify import verify_ledger
 blp = ApiBlueprint("budgets_api", __name__, url_prefix="/api/v1/budgets",
                    description="Budgets: Ledger, Mittelabrufe, Ausgaben, Verwendungsnachweis, Rückforderung")
 ID = "<int(max=2147483647):{}>"
-IDEMPOTENCY_DOC = {"parameters": [{"in": "header", "name": "Idempotency-Key", "required": False,
-                                   "schema": {"type": "string", "maxLength": 200},
-                                   "description": "A retry with the same key replays the first answer."}]}
 
 
 # --------------------------------------------------------------------------- grants and status

@@ -7,9 +7,9 @@ from __future__ import annotations
 from flask import g, request, send_file
 
 from ..auth.permissions import requires
-from ..budgets import idempotency
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
+from ..platform.web import idempotency
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from ..reference.services import get_programme

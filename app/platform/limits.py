@@ -11,4 +11,6 @@ REASON = 2000  # reasons, comments, short justifications
 SUMMARY = 5000  # summaries, reviews
 DESCRIPTION = 20000  # long descriptions and reports
 
+IDEMPOTENCY_KEY = 200  # an API client's Idempotency-Key
+
 MAX_ID = 2**31 - 1  # the largest id a URL or an API body may name (PostgreSQL integer)

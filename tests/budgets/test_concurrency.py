@@ -9,11 +9,12 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.auth.services import create_token
-from app.budgets.models import Drawdown, IdempotencyKey
+from app.budgets.models import Drawdown
 from app.budgets.verify import verify_ledger
 from app.platform import clock
 from app.platform.database import sum_cents
 from app.platform.extensions import db
+from app.platform.web.idempotency import IdempotencyKey
 
 
 def test_fifty_concurrent_requests_never_exceed_the_grant(app, make_user, make_grant):

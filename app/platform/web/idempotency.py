@@ -1,7 +1,8 @@
-"""``Idempotency-Key`` for money-creating API calls.
+"""``Idempotency-Key`` for money-creating API calls: the one mechanism of every domain.
 
 The key (per user and endpoint scope) is stored with a hash of the request and, in the same
-transaction as the booking, the answer. A retry with the same key and body replays the first
+transaction as the booking, the answer; the request edge commits both at once (this module
+commits nothing). A retry with the same key and body replays the first
 answer and books nothing; the same key with another body is a 422 naming ``Idempotency-Key``.
 The reservation is one ``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` (no read before, no
 savepoint); only when it inserts nothing is the existing key read and replayed. Concurrent
@@ -14,18 +15,41 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 
 from flask import g, jsonify, request
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
 
-from ..platform import clock
-from ..platform.errors import Conflict, ValidationFailed
-from ..platform.extensions import db
-from .models import IdempotencyKey
+from .. import clock
+from ..database import UTCDateTime
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..limits import IDEMPOTENCY_KEY
 
 HEADER = "Idempotency-Key"
+# the OpenAPI parameter of every route that accepts the header: ``@blp.doc(**IDEMPOTENCY_DOC)``
+IDEMPOTENCY_DOC = {"parameters": [{"in": "header", "name": HEADER, "required": False,
+                                   "schema": {"type": "string", "maxLength": IDEMPOTENCY_KEY},
+                                   "description": "A retry with the same key replays the first answer."}]}
+
+
+class IdempotencyKey(db.Model):
+    """A money-creating API call's ``Idempotency-Key``: the first answer is replayed for retries."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 def request_hash(path: str, body) -> str:
@@ -34,8 +58,9 @@ def request_hash(path: str, body) -> str:
 
 def _check_key(key: str) -> str:
     key = key.strip()
-    if not key or len(key) > 200 or not key.isprintable():
-        raise ValidationFailed.field(HEADER, "Der Idempotency-Key muss 1 bis 200 druckbare Zeichen haben.")
+    if not key or len(key) > IDEMPOTENCY_KEY or not key.isprintable():
+        raise ValidationFailed.field(HEADER, f"Der Idempotency-Key muss 1 bis {IDEMPOTENCY_KEY} druckbare Zeichen "
+                                             "haben.")
     return key
 
 
@@ -77,22 +102,21 @@ def complete(reservation: int | None, status: int, body) -> None:
 
 
 def respond_once(scope: str, create):
-    """An API answer computed once per ``Idempotency-Key``: ``create() -> (status, payload)`` books and
-    commits with the stored answer; a retry with the same key and body replays it
-    (header ``Idempotent-Replayed: true``) and books nothing. Without the header ``create`` just runs."""
+    """An API answer computed once per ``Idempotency-Key``: ``create() -> (status, payload)`` books, and the
+    answer is stored in the same transaction (the edge commits both); a retry with the same key and body
+    replays it (header ``Idempotent-Replayed: true``) and books nothing. Without the header ``create`` just
+    runs."""
     key = request.headers.get(HEADER)
     reservation = None
     if key is not None:
         replay, reservation = reserve(g.actor, scope, key, request_hash(request.path, request.get_json(silent=True)))
         if replay is not None:
-            db.session.rollback()
             response = jsonify(replay[1])
             response.status_code = replay[0]
             response.headers["Idempotent-Replayed"] = "true"
             return response
     code, payload = create()
     complete(reservation, code, payload)
-    db.session.commit()
     response = jsonify(payload)
     response.status_code = code
     return response
