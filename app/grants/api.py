@@ -6,6 +6,7 @@ from flask import g, request
 
 from ..auth.permissions import requires
 from ..platform.limits import MAX_ID
+from ..platform.web import idempotency
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from ..reference.services import get_kommune, get_programme
@@ -52,11 +53,6 @@ def _content(data: dict) -> Content:
                    measures=data["measures"], contact_name=data["contact_name"],
                    contact_email=data["contact_email"], contact_phone=data["contact_phone"],
                    justification=data["justification"])
-
-
-def _idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    return key[:100] or None
 
 
 @blp.route("/applications")
@@ -131,26 +127,33 @@ def request_changes(data, application_id: int):
     return _transition(application_id, services.request_changes, data["comment"])
 
 
+def _decision_scope(application_id: int) -> str:
+    """Approval and rejection of one application share an ``Idempotency-Key`` scope (a key names one decision)."""
+    return f"grant-decision:application:{application_id}"
+
+
 @blp.route(f"/applications/{ID}/approve", methods=["POST"])
 @requires(GRANTS_DECIDE)
 @blp.arguments(ApproveIn)
+@blp.doc(**idempotency.IDEMPOTENCY_DOC)
 @blp.response(201, DecisionOut)
 def approve(data, application_id: int):
-    """Approve the submitted revision (Idempotency-Key: a retry returns the first decision)."""
+    """Approve the submitted revision (Idempotency-Key: a retry replays the first decision)."""
     lines = {(line["module"], line["year"]): line["amount"] for line in data["lines"]}
     reasons = {(line["module"], line["year"]): line["reason"] for line in data["lines"]}
-    decision = decisions.approve(application_id, g.actor, lines=lines, reasons=reasons, comment=data["comment"],
-                                 idempotency_key=_idempotency_key())
-    return decision
+    return idempotency.respond_once(_decision_scope(application_id), lambda: (201, DecisionOut().dump(
+        decisions.approve(application_id, g.actor, lines=lines, reasons=reasons, comment=data["comment"]))))
 
 
 @blp.route(f"/applications/{ID}/reject", methods=["POST"])
 @requires(GRANTS_DECIDE)
 @blp.arguments(RejectIn)
+@blp.doc(**idempotency.IDEMPOTENCY_DOC)
 @blp.response(201, DecisionOut)
 def reject(data, application_id: int):
-    decision = decisions.reject(application_id, g.actor, data["reason"], idempotency_key=_idempotency_key())
-    return decision
+    """Reject the submitted revision with a reason (Idempotency-Key: a retry replays the first decision)."""
+    return idempotency.respond_once(_decision_scope(application_id), lambda: (201, DecisionOut().dump(
+        decisions.reject(application_id, g.actor, data["reason"]))))
 
 
 @blp.route(f"/applications/{ID}/amendments", methods=["POST"])

@@ -64,14 +64,8 @@ def _amendment_number(root: Application) -> str:
     return f"{base.number}-Ä{approved + 1}"
 
 
-def _replay(application: Application, idempotency_key: str | None) -> Decision | None:
-    if not idempotency_key:
-        return None
-    return next((d for d in application.decisions if d.idempotency_key == idempotency_key), None)
-
-
-def _new_decision(application: Application, outcome: DecisionOutcome, number: str, actor: User, reason: str,
-                  idempotency_key: str | None) -> Decision:
+def _new_decision(application: Application, outcome: DecisionOutcome, number: str, actor: User,
+                  reason: str) -> Decision:
     programme = application.programme
     rate = funding_rate_bp(programme, application.kommune_id)
     revision = application.last_submitted_revision
@@ -80,8 +74,7 @@ def _new_decision(application: Application, outcome: DecisionOutcome, number: st
                     recipient_name=application.kommune.display_name, funding_rate_bp=rate,
                     start_date=programme.start_date, last_expense_date=programme.last_expense_date,
                     proof_of_use_deadline=programme.proof_of_use_deadline,
-                    drawdown_period_months=programme.drawdown_period_months, side_conditions="ANBest-G",
-                    idempotency_key=idempotency_key or None)
+                    drawdown_period_months=programme.drawdown_period_months, side_conditions="ANBest-G")
 
 
 def _store(decision: Decision) -> None:
@@ -95,16 +88,12 @@ def _store(decision: Decision) -> None:
 
 
 def approve(application_id: int, actor: User, *, lines: dict[tuple[str, int], int] | None = None,
-            reasons: dict[tuple[str, int], str] | None = None, comment: str = "",
-            idempotency_key: str | None = None) -> Decision:
+            reasons: dict[tuple[str, int], str] | None = None, comment: str = "") -> Decision:
     """Approve the submitted revision, optionally lower per module and year (each lowering with a reason).
 
     ``lines`` lists only the amounts that differ from the request; the rest is approved as requested.
     """
     application = get_application(application_id, actor, lock=True)
-    replayed = _replay(application, idempotency_key)
-    if replayed is not None:
-        return replayed
     before, before_status = snapshot(application), application.status
     new_status = APPLICATION.check(application.status, "approve", actor)
     root = application.root
@@ -138,8 +127,7 @@ def approve(application_id: int, actor: User, *, lines: dict[tuple[str, int], in
     previous_decision = current_decision(root)
     previous_total = sum(committed_lines(root).values())
     number = _decision_number("ZB") if application.kind is ApplicationKind.APPLICATION else _amendment_number(root)
-    decision = _new_decision(application, DecisionOutcome.APPROVED, number, actor, (comment or "").strip(),
-                             idempotency_key)
+    decision = _new_decision(application, DecisionOutcome.APPROVED, number, actor, (comment or "").strip())
     decision.supersedes = previous_decision if application.kind is ApplicationKind.AMENDMENT else None
     for key in sorted(set(requested) | set(approved)):
         decision.lines.append(DecisionLine(module_code=key[0], budget_year=key[1],
@@ -167,12 +155,9 @@ def approve(application_id: int, actor: User, *, lines: dict[tuple[str, int], in
     return decision
 
 
-def reject(application_id: int, actor: User, reason: str, *, idempotency_key: str | None = None) -> Decision:
+def reject(application_id: int, actor: User, reason: str) -> Decision:
     """Reject the submitted revision with a reason (an Ablehnungsbescheid, numbered "AB-...")."""
     application = get_application(application_id, actor, lock=True)
-    replayed = _replay(application, idempotency_key)
-    if replayed is not None:
-        return replayed
     before, before_status = snapshot(application), application.status
     new_status = APPLICATION.check(application.status, "reject", actor)
     reason = (reason or "").strip()
@@ -181,8 +166,7 @@ def reject(application_id: int, actor: User, reason: str, *, idempotency_key: st
     if len(reason) > limits.DESCRIPTION:
         raise ValidationFailed.field("reason", f"Höchstens {limits.DESCRIPTION} Zeichen.")
     revision = application.last_submitted_revision
-    decision = _new_decision(application, DecisionOutcome.REJECTED, _decision_number("AB"), actor, reason,
-                             idempotency_key)
+    decision = _new_decision(application, DecisionOutcome.REJECTED, _decision_number("AB"), actor, reason)
     for (module, year), cents in sorted(revision.line_map().items()):
         decision.lines.append(DecisionLine(module_code=module, budget_year=year, requested_cents=cents,
                                            approved_cents=0))

@@ -302,7 +302,6 @@ class Decision(db.Model):
     side_conditions: Mapped[str] = mapped_column(String(20), default="ANBest-G")
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("grant_decisions.id"))
     released_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # money freed by a reducing amendment
-    idempotency_key: Mapped[str | None] = mapped_column(String(100))
 
     application: Mapped[Application] = relationship(back_populates="decisions")
     revision: Mapped[Revision] = relationship()

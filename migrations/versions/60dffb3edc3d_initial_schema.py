@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3b9cdf2e5b73
+Revision ID: 60dffb3edc3d
 Revises: 
-Create Date: 2026-12-03 12:59:19.588922
+Create Date: 2026-12-03 13:28:14.958654
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '3b9cdf2e5b73'
+revision = '60dffb3edc3d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -1131,7 +1131,6 @@ def upgrade():
     sa.Column('side_conditions', sa.String(length=20), nullable=False),
     sa.Column('supersedes_id', sa.Integer(), nullable=True),
     sa.Column('released_cents', sa.BigInteger(), nullable=False),
-    sa.Column('idempotency_key', sa.String(length=100), nullable=True),
     sa.CheckConstraint('funding_rate_bp BETWEEN 1 AND 10000', name=op.f('ck_grant_decisions_rate_range')),
     sa.CheckConstraint('released_cents >= 0', name=op.f('ck_grant_decisions_released_nonneg')),
     sa.ForeignKeyConstraint(['application_id'], ['grant_applications.id'], name=op.f('fk_grant_decisions_application_id_grant_applications')),
