@@ -165,7 +165,7 @@ def create_amendment(application_id: int):
     return present_application(amendment, g.actor)
 
 
-@blp.route(f"/applications/{ID}/revisions/<int(max=100000):number>")
+@blp.route(f"/applications/{ID}/revisions/<id:number>")
 @requires(GRANTS_READ)
 @blp.response(200, RevisionOut)
 def get_revision(application_id: int, number: int):
