@@ -15,20 +15,16 @@ EDGE_FILES = sorted(path for path in APP.rglob("*.py")  # views.py, hearing_view
                     if "views" in path.stem or path.stem == "api" or path.stem.endswith("_api")
                     or path.parent.name in ("views", "api"))  # and the modules of a views/ or api/ package
 TRANSACTION_CALL = re.compile(r"\.(commit|rollback)\(")
-# Domains whose conversion (#15) lands on main separately; the lead empties this set once all have landed.
-BEING_CONVERTED = {"allocation", "grants", "innovationsfonds"}
 
 
 def _param(path: Path):
-    package = path.relative_to(APP).parts[0]
-    marks = [pytest.mark.xfail(reason=f"app.{package}: its #15 conversion lands separately", strict=False)] \
-        if package in BEING_CONVERTED else []
-    return pytest.param(path, id=str(path.relative_to(APP)), marks=marks)
+    return pytest.param(path, id=str(path.relative_to(APP)))
 
 
 def test_every_domain_is_covered():
     packages = {path.relative_to(APP).parts[0] for path in EDGE_FILES}
-    assert {"auth", "main", "notifications", "scheduler", "documents"} | BEING_CONVERTED <= packages
+    assert {"auth", "main", "notifications", "scheduler", "documents", "allocation", "grants", "budgets",
+            "innovationsfonds", "measures", "results"} <= packages
 
 
 @pytest.mark.parametrize("path", [_param(path) for path in EDGE_FILES])

@@ -7,7 +7,6 @@ from types import SimpleNamespace
 from flask import g
 
 from ..auth.permissions import requires
-from ..platform.extensions import db
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from ..reference.services import get_programme
@@ -67,9 +66,7 @@ def list_datasets():
 @blp.arguments(KeyDatasetIn)
 @blp.response(201, KeyDatasetOut)
 def import_dataset(data):
-    dataset = keydata.import_dataset(kind=data["kind"], name=data["name"], reference_date=data["reference_date"],
-                                     source=data["source"], text=data["csv"], actor=g.actor)
-    db.session.commit()
+    dataset = keydata.import_dataset(text=data.pop("csv"), actor=g.actor, **data)
     return dataset
 
 
@@ -86,18 +83,11 @@ def list_versions():
 @blp.arguments(VersionIn)
 @blp.response(201, VersionDetailOut)
 def create_version(data):
-    parameters = services.parse_parameters(
-        population_weight_percent=data["population_weight_percent"], area_weight_percent=data["area_weight_percent"],
-        cap_percent=data["cap_percent"], secondary_weight_percent=data["secondary_weight_percent"])
-    version = services.create_version(get_programme(), actor=g.actor, pool_cents=data["pool"],
-                                      key_dataset_id=data["key_dataset_id"], parameters=parameters,
-                                      secondary_dataset_id=data["secondary_dataset_id"], title=data["title"],
-                                      note=data["note"])
-    db.session.commit()
+    version = services.create_version(get_programme(), actor=g.actor, **data)
     return _detail(version, g.actor)
 
 
-@blp.route("/versions/<int(max=2147483647):version_id>")
+@blp.route("/versions/<id:version_id>")
 @requires(OWN_CEILING)
 @blp.arguments(SortQuery, location="query")
 @blp.response(200, VersionDetailOut)
@@ -106,7 +96,7 @@ def show_version(query, version_id: int):
     return _detail(services.get_version(version_id, g.actor), g.actor, query["sort"], query["direction"])
 
 
-@blp.route("/versions/<int(max=2147483647):version_id>/ceilings/<string(length=5):ags>")
+@blp.route("/versions/<id:version_id>/ceilings/<string(length=5):ags>")
 @requires(OWN_CEILING)
 @blp.response(200, ExplanationOut)
 def explain(version_id: int, ags: str):
@@ -116,26 +106,24 @@ def explain(version_id: int, ags: str):
     return {"version_id": version.id, "ags": ags, "ceiling_cents": ceiling.ceiling_cents, "steps": steps}
 
 
-@blp.route("/versions/<int(max=2147483647):version_id>/publish", methods=["POST"])
+@blp.route("/versions/<id:version_id>/publish", methods=["POST"])
 @requires(ALLOCATION_MANAGE)
 @blp.response(200, VersionOut)
 def publish(version_id: int):
     version = services.publish_version(services.get_version(version_id, g.actor), actor=g.actor)
-    db.session.commit()
     return version
 
 
-@blp.route("/versions/<int(max=2147483647):version_id>/redistribute", methods=["POST"])
+@blp.route("/versions/<id:version_id>/redistribute", methods=["POST"])
 @requires(ALLOCATION_MANAGE)
 @blp.arguments(RedistributeIn)
 @blp.response(201, VersionDetailOut)
 def redistribute(data, version_id: int):
     new = services.redistribute_version(services.get_version(version_id, g.actor), actor=g.actor, note=data["note"])
-    db.session.commit()
     return _detail(new, g.actor)
 
 
-@blp.route("/versions/<int(max=2147483647):version_id>/export")
+@blp.route("/versions/<id:version_id>/export")
 @requires(ALLOCATION_READ)
 @blp.arguments(ExportQuery, location="query")
 @blp.response(200, content_type="text/csv")
@@ -156,10 +144,7 @@ def list_give_backs():
 @blp.arguments(GiveBackIn)
 @blp.response(201, GiveBackOut)
 def declare_give_back(data):
-    give_back = services.declare_give_back(get_programme(), actor=g.actor, kommune_ags=data["kommune_ags"],
-                                           amount_cents=data["amount"], max_usable_cents=data["max_usable"],
-                                           note=data["note"])
-    db.session.commit()
+    give_back = services.declare_give_back(get_programme(), actor=g.actor, **data)
     return give_back
 
 

@@ -6,13 +6,13 @@ import csv
 import io
 import json
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
+from ..platform.formatting import format_date
 from ..platform.money import MoneyFormatError, cents_to_api, format_eur, parse_api_amount
 from . import distribution
 from .keydata import parse_gemeinden, reference_kreise
@@ -41,7 +41,7 @@ def import_key(file: Path, source: str, reference_date: str, name: str | None, k
     except ValueError:
         raise click.BadParameter("Stichtag als JJJJ-MM-TT angeben.", param_hint="--date") from None
     try:
-        dataset = import_dataset(kind=kind, name=name or f"{source} {day:%d.%m.%Y}", reference_date=day,
+        dataset = import_dataset(kind=kind, name=name or f"{source} {format_date(day)}", reference_date=day,
                                  source=source, text=decode(file.read_bytes()),
                                  actor_label="cli: allocation import-key")
     except ValidationFailed as refused:
@@ -54,7 +54,7 @@ def import_key(file: Path, source: str, reference_date: str, name: str | None, k
 
 def _quota_text(quota_cents: Fraction) -> str:
     """Exact quota in euros, six decimals (rounded half up, display only)."""
-    return distribution.format_number(quota_cents / 100, 6).replace(".", "").replace(",", ".")
+    return f"{distribution.rounded(quota_cents / 100, 6):f}"
 
 
 @allocation_group.command("compute")
@@ -109,7 +109,7 @@ def compute(pool: str, gemeinden_file: Path, fmt: str) -> None:
 
 def _share_text(share: Fraction) -> str:
     """The key share as a decimal with 12 places (rounded half up, display only); exact: --format json."""
-    return str(Decimal(distribution.format_number(share, 12).replace(".", "").replace(",", ".")))
+    return str(distribution.rounded(share, 12))
 
 
 COMMANDS = [allocation_group]

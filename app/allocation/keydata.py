@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ..platform import audit, clock
+from ..platform import audit, clock, limits
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
 from ..reference.models import Kommune
@@ -26,6 +26,7 @@ from .models import KeyCountRow, KeyDataset, KeyDatasetKind, KeyGemeindeRow
 GEMEINDE_COLUMNS = ("ags", "name", "kreis_ags", "population", "area_km2")
 COUNT_COLUMNS = ("ags", "count")
 MAX_ROWS = 20_000
+MAX_TEXT = 5_000_000  # characters of a key file sent in a JSON body
 _INT = re.compile(r"^-?\d+$")
 _AREA = re.compile(r"^(-)?(\d{1,9})(?:[.,](\d{1,2}))?$")
 _AREA_LONG = re.compile(r"^-?\d+[.,]\d{3,}$")
@@ -199,12 +200,12 @@ def check_meta(kind: str, name: str, reference_date: date | None, source: str) -
     errors = {}
     if kind not in {k.value for k in KeyDatasetKind}:
         errors["kind"] = ["Unbekannte Art von Schlüsseldaten."]
-    if not name or len(name) > 200:
-        errors["name"] = ["Bitte einen Namen angeben (höchstens 200 Zeichen)."]
+    if not name or len(name) > limits.NAME:
+        errors["name"] = [f"Bitte einen Namen angeben (höchstens {limits.NAME} Zeichen)."]
     if reference_date is None:
         errors["reference_date"] = ["Bitte den Stichtag angeben."]
-    if not source or len(source) > 2000:
-        errors["source"] = ["Bitte die Quelle angeben (höchstens 2000 Zeichen)."]
+    if not source or len(source) > limits.REASON:
+        errors["source"] = [f"Bitte die Quelle angeben (höchstens {limits.REASON} Zeichen)."]
     if errors:
         raise ValidationFailed("Die Angaben zum Datensatz sind unvollständig.", errors=errors)
 
@@ -243,11 +244,3 @@ def gemeinde_records(dataset: KeyDataset) -> list[dict]:
     """The rows as input for ``distribution.flueag_key`` (area as an exact Fraction)."""
     return [{"ags": r.ags, "name": r.name, "kreis_ags": r.kreis_ags, "population": r.population, "area": r.area}
             for r in dataset.gemeinde_rows]
-
-
-def is_used(dataset: KeyDataset) -> bool:
-    from .models import AllocationVersion
-
-    return db.session.scalar(select(func.count()).select_from(AllocationVersion).where(
-        (AllocationVersion.key_dataset_id == dataset.id)
-        | (AllocationVersion.secondary_dataset_id == dataset.id))) > 0

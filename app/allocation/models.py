@@ -116,7 +116,7 @@ class KeyDatasetKind(enum.StrEnum):
 class KeyDataset(db.Model):
     """One imported key data set; a new import of the same name is the next version.
 
-    Immutable: there is no update path at all; ``used`` says whether an allocation refers to it.
+    Immutable: there is no update path at all.
     """
 
     __tablename__ = "allocation_key_datasets"

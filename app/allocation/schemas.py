@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
+from ..platform import limits
+from ..platform.fields import Day, text
 from ..platform.money import Money
+from . import keydata
+from .parameters import parse_parameters
+from .services.positions import F6_POSITIONS, MAX_POSITIONS, POSITIONS_MESSAGE
 
 PERCENT = validate.Regexp(r"^\d{1,6}([.,]\d{1,6})?$", error="Prozentangabe wie \"90\" oder \"12.5\" erwartet.")
 
@@ -21,26 +26,46 @@ class KeyDatasetOut(Schema):
     created_at = fields.DateTime()
 
 
-class KeyDatasetIn(Schema):
+def _id(**kwargs) -> fields.Integer:
+    """The id of a key data set (the page's selects send it as text)."""
+    return fields.Int(validate=validate.Range(min=1, max=limits.MAX_ID), error_messages={
+        "invalid": "Bitte einen Datensatz wählen.", "required": "Bitte einen Datensatz wählen."}, **kwargs)
+
+
+class KeyDatasetMeta(Schema):
+    """What the import page asks besides the file."""
+
+    kind = fields.Str(load_default="gemeinden", validate=validate.OneOf(["gemeinden", "counts"]))
+    name = text(limits.NAME, required=True)
+    reference_date = Day(required=True)
+    source = text(limits.REASON, required=True)
+
+
+class KeyDatasetIn(KeyDatasetMeta):
     kind = fields.Str(required=True, validate=validate.OneOf(["gemeinden", "counts"]))
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    reference_date = fields.Date(required=True)
-    source = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
-    csv = fields.Str(required=True, validate=validate.Length(min=1, max=5_000_000),
-                     metadata={"description": "The file content (UTF-8 CSV, header line first)."})
+    csv = text(keydata.MAX_TEXT, required=True,
+               metadata={"description": "The file content (UTF-8 CSV, header line first)."})
 
 
 class VersionIn(Schema):
-    title = fields.Str(load_default="", validate=validate.Length(max=200))
-    pool = Money(required=True)
-    key_dataset_id = fields.Int(required=True, validate=validate.Range(min=1, max=2147483647))
+    """A new version (page and API); loads as the keyword arguments of ``services.create_version``."""
+
+    title = text(limits.NAME, load_default="")
+    pool_cents = Money(required=True, data_key="pool")
+    key_dataset_id = _id(required=True)
     population_weight_percent = fields.Str(load_default="90", validate=PERCENT)
     area_weight_percent = fields.Str(load_default="10", validate=PERCENT)
     cap_percent = fields.Str(load_default="125", validate=PERCENT)
-    secondary_dataset_id = fields.Int(load_default=None, allow_none=True,
-                                      validate=validate.Range(min=1, max=2147483647))
+    secondary_dataset_id = _id(load_default=None, allow_none=True)
     secondary_weight_percent = fields.Str(load_default="0", validate=PERCENT)
-    note = fields.Str(load_default="", validate=validate.Length(max=2000))
+    note = text(limits.REASON, load_default="")
+
+    @post_load
+    def _parameters(self, data: dict, **_kwargs) -> dict:
+        """The percentages as exact key parameters (422 naming the field, e.g. weights not summing to 100 %)."""
+        names = ("population_weight_percent", "area_weight_percent", "cap_percent", "secondary_weight_percent")
+        data["parameters"] = parse_parameters(**{name: data.pop(name) for name in names})
+        return data
 
 
 class CeilingOut(Schema):
@@ -100,14 +125,16 @@ class ExplanationOut(Schema):
 
 
 class RedistributeIn(Schema):
-    note = fields.Str(load_default="", validate=validate.Length(max=2000))
+    note = text(limits.REASON, load_default="")
 
 
 class GiveBackIn(Schema):
+    """A give-back declaration (page and API); loads as the keyword arguments of ``services.declare_give_back``."""
+
     kommune_ags = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{5}$"))
-    amount = Money(load_default=0)
-    max_usable = Money(load_default=None, allow_none=True)
-    note = fields.Str(load_default="", validate=validate.Length(max=2000))
+    amount_cents = Money(load_default=0, data_key="amount")
+    max_usable_cents = Money(load_default=None, allow_none=True, data_key="max_usable")
+    note = text(limits.REASON, load_default="")
 
 
 class GiveBackOut(Schema):
@@ -122,8 +149,9 @@ class GiveBackOut(Schema):
 
 
 class PositionsQuery(Schema):
-    dataset_id = fields.Int(required=True, validate=validate.Range(min=1, max=2147483647))
-    total = fields.Int(load_default=106, validate=validate.Range(min=1, max=10_000))
+    dataset_id = _id(required=True)
+    total = fields.Int(load_default=F6_POSITIONS, validate=validate.Range(
+        min=1, max=MAX_POSITIONS, error=POSITIONS_MESSAGE), error_messages={"invalid": POSITIONS_MESSAGE})
 
 
 class PositionOut(Schema):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 
@@ -11,13 +9,16 @@ from ..auth.models import Role
 from ..auth.permissions import can, requires
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
-from ..platform.money import MoneyFormatError, format_eur, parse_german_amount
+from ..platform.money import format_eur
+from ..platform.web import edge
+from ..platform.web.forms import load_form
 from ..platform.web.listing import export_of
 from ..platform.web.navigation import nav_entry
 from ..reference.services import get_programme, list_kommunen
 from . import distribution, keydata, services
 from .exporting import dataset_rows, give_back_rows, give_back_state, positions_export, version_export
 from .models import KeyDatasetKind
+from .parameters import Parameters
 from .permissions import (
     ALLOCATION_MANAGE,
     ALLOCATION_READ,
@@ -28,6 +29,8 @@ from .permissions import (
     OWN_CEILING,
     POSITIONS_READ,
 )
+from .schemas import GiveBackIn, KeyDatasetMeta, PositionsQuery, VersionIn
+from .workflow import VERSION
 
 bp = Blueprint("allocation", __name__, url_prefix="/zuteilung")
 nav_entry(lazy_gettext("Zuteilung"), "allocation.index", OWN_CEILING, order=200)
@@ -58,13 +61,6 @@ def datasets():
         "allocation/datasets.html", datasets=items, form={}, errors={}, problems=[], preview=None)
 
 
-def _reference_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 @bp.route("/schluesseldaten/import", methods=["POST"])
 @requires(KEYDATA_IMPORT)
 def import_dataset():
@@ -76,35 +72,28 @@ def import_dataset():
     preview = None
     content = form.get("content", "")
     upload = request.files.get("file")
-    if upload is not None and upload.filename:
-        try:
+    try:
+        if upload is not None and upload.filename:
             content = keydata.decode(upload.read())
-        except ValidationFailed as failed:
-            errors = failed.errors
-    elif not content:
-        errors = {"file": ["Bitte eine CSV-Datei auswählen."]}
-    reference_date = _reference_date(form.get("reference_date", ""))
-    if not errors:
-        try:
-            if form.get("confirm") == "1":
-                dataset = keydata.import_dataset(kind=kind, name=form.get("name", ""), reference_date=reference_date,
-                                                 source=form.get("source", ""), text=content, actor=g.actor)
-                db.session.commit()
-                flash(gettext("Datensatz „%(name)s“ mit %(count)s Zeilen übernommen.", name=dataset.label,
-                              count=dataset.row_count), "success")
-                return redirect(url_for("allocation.datasets"))
-            parsed = keydata.parse(kind, content)
-            if parsed.problems:
-                raise keydata.KeyFileRefused(parsed)
-            keydata.check_meta(kind, form.get("name", "").strip(), reference_date, form.get("source", "").strip())
-            preview = {"rows": parsed.rows[:PREVIEW_ROWS], "count": len(parsed.rows), "content": content,
-                       "total": sum(r.get("population") or r.get("count") or 0 for r in parsed.rows)}
-        except keydata.KeyFileRefused as refused:
-            db.session.rollback()
-            problems = refused.errors["file"]
-        except ValidationFailed as failed:
-            db.session.rollback()
-            errors = failed.errors
+        elif not content:
+            raise ValidationFailed.field("file", "Bitte eine CSV-Datei auswählen.")
+        meta = load_form(KeyDatasetMeta())
+        if form.get("confirm") == "1":
+            dataset = keydata.import_dataset(text=content, actor=g.actor, **meta)
+            flash(gettext("Datensatz „%(name)s“ mit %(count)s Zeilen übernommen.", name=dataset.label,
+                          count=dataset.row_count), "success")
+            return redirect(url_for("allocation.datasets"))
+        parsed = keydata.parse(meta["kind"], content)
+        if parsed.problems:
+            raise keydata.KeyFileRefused(parsed)
+        preview = {"rows": parsed.rows[:PREVIEW_ROWS], "count": len(parsed.rows), "content": content,
+                   "total": sum(r.get("population") or r.get("count") or 0 for r in parsed.rows)}
+    except keydata.KeyFileRefused as refused:
+        edge.discard_changes()
+        problems = refused.errors["file"]
+    except ValidationFailed as failed:
+        edge.discard_changes()
+        errors = failed.errors
     status = 422 if errors or problems else 200
     return render_template("allocation/datasets.html", datasets=services.list_datasets(), form=form,
                            errors=errors, problems=problems, preview=preview, kind=kind), status
@@ -122,35 +111,22 @@ def new_version():
         "pool": format_eur(programme.pool_cents, with_symbol=False), "population_weight_percent": "90",
         "area_weight_percent": "10", "cap_percent": "125", "secondary_weight_percent": "0"}
     if request.method == "POST":
-        try:
-            try:
-                pool = parse_german_amount(form.get("pool", ""))
-            except MoneyFormatError as bad:
-                raise ValidationFailed.field("pool", str(bad)) from None
-            parameters = services.parse_parameters(
-                population_weight_percent=form.get("population_weight_percent", ""),
-                area_weight_percent=form.get("area_weight_percent", ""), cap_percent=form.get("cap_percent", ""),
-                secondary_weight_percent=form.get("secondary_weight_percent") or "0")
-            version = services.create_version(
-                programme, actor=g.actor, pool_cents=pool, key_dataset_id=_int(form.get("key_dataset_id")),
-                parameters=parameters, secondary_dataset_id=_int(form.get("secondary_dataset_id")),
-                title=form.get("title", ""), note=form.get("note", ""))
-            db.session.commit()
-            flash(gettext("Entwurf %(number)s berechnet.", number=version.number), "success")
-            return redirect(url_for("allocation.version", version_id=version.id))
-        except ValidationFailed as failed:
-            db.session.rollback()
-            errors = failed.errors
+        created = {}
+
+        def create() -> str:
+            created["version"] = services.create_version(programme, actor=g.actor, **load_form(VersionIn()))
+            return url_for("allocation.version", version_id=created["version"].id)
+
+        response, errors = edge.submit(create, success=lambda: gettext("Entwurf %(number)s berechnet.",
+                                                                       number=created["version"].number))
+        if response:
+            return response
     return render_template("allocation/version_new.html", form=form, errors=errors, programme=programme,
                            key_datasets=services.list_datasets(KeyDatasetKind.GEMEINDEN),
                            count_datasets=services.list_datasets(KeyDatasetKind.COUNTS)), 422 if errors else 200
 
 
-def _int(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and len(text) < 10 else None
-
-
-@bp.route("/versionen/<int(max=2147483647):version_id>")
+@bp.route("/versionen/<id:version_id>")
 @requires(OWN_CEILING)
 def version(version_id: int):
     found = services.get_version(version_id, g.actor)
@@ -158,43 +134,42 @@ def version(version_id: int):
     sort = sort if sort in services.SORT_KEYS else "ags"
     descending = request.args.get("richtung") == "ab"
     rows = services.table_rows(found, g.actor, sort=sort, descending=descending)
+    actions = VERSION.allowed_actions(found.status, g.actor, among=("publish", "redistribute"))
     return render_template("allocation/version.html", version=found, rows=rows, sort=sort, descending=descending,
-                           chain=services.version_chain(found), parameters=services.Parameters.from_json(
-                               found.parameters),
-                           open_give_backs=services.open_give_backs(found) if can(g.actor, ALLOCATION_MANAGE) else [],
+                           actions=actions,
+                           chain=services.version_chain(found), parameters=Parameters.from_json(found.parameters),
+                           open_give_backs=services.open_give_backs(found) if "redistribute" in actions else [],
                            total=sum(r.ceiling_cents for r in rows),
                            total_population=sum(r.population for r in rows),
                            total_area=sum(r.area_hundredths for r in rows),
                            total_share=sum((r.share for r in rows), 0))
 
 
-@bp.route("/versionen/<int(max=2147483647):version_id>/veroeffentlichen", methods=["POST"])
+@bp.route("/versionen/<id:version_id>/veroeffentlichen", methods=["POST"])
 @requires(ALLOCATION_MANAGE)
 def publish(version_id: int):
     found = services.publish_version(services.get_version(version_id, g.actor), actor=g.actor)
-    db.session.commit()
     flash(gettext("Version %(number)s ist veröffentlicht.", number=found.number), "success")
     return redirect(url_for("allocation.version", version_id=found.id))
 
 
-@bp.route("/versionen/<int(max=2147483647):version_id>/umverteilen", methods=["POST"])
+@bp.route("/versionen/<id:version_id>/umverteilen", methods=["POST"])
 @requires(ALLOCATION_MANAGE)
 def redistribute(version_id: int):
     new = services.redistribute_version(services.get_version(version_id, g.actor), actor=g.actor,
                                         note=request.form.get("note", ""))
-    db.session.commit()
     flash(gettext("Umverteilung als Version %(number)s veröffentlicht.", number=new.number), "success")
     return redirect(url_for("allocation.version", version_id=new.id))
 
 
-@bp.route("/versionen/<int(max=2147483647):version_id>/export.<any(csv, xlsx):fmt>")
+@bp.route("/versionen/<id:version_id>/export.<any(csv, xlsx):fmt>")
 @requires(ALLOCATION_READ)
 def export(version_id: int, fmt: str):
     found = services.get_version(version_id, g.actor)
     return version_export(found, services.table_rows(found, g.actor), fmt)
 
 
-@bp.route("/versionen/<int(max=2147483647):version_id>/kommunen/<string(length=5):ags>")
+@bp.route("/versionen/<id:version_id>/kommunen/<string(length=5):ags>")
 @requires(OWN_CEILING)
 def explain(version_id: int, ags: str):
     found = services.get_version(version_id, g.actor)
@@ -224,30 +199,20 @@ def _give_backs_page(form, errors, status: int = 200):
 @bp.route("/rueckgaben", methods=["POST"])
 @requires(GIVE_BACK_DECLARE)
 def declare_give_back():
-    form = request.form
-    try:
-        amount = _amount(form.get("amount", ""), "amount", default=0)
-        max_usable = _amount(form.get("max_usable", ""), "max_usable", default=None)
-        services.declare_give_back(get_programme(), actor=g.actor, kommune_ags=form.get("kommune_ags") or None,
-                                   amount_cents=amount, max_usable_cents=max_usable, note=form.get("note", ""))
-        db.session.commit()
-    except ValidationFailed as failed:
-        db.session.rollback()
-        return _give_backs_page(form, failed.errors, 422)
-    flash(gettext("Die Erklärung wurde gespeichert."), "success")
-    return redirect(url_for("allocation.give_backs"))
+    def declare() -> str:
+        services.declare_give_back(get_programme(), actor=g.actor, **load_form(GiveBackIn()))
+        return url_for("allocation.give_backs")
 
-
-def _amount(text: str, field: str, default):
-    if not (text or "").strip():
-        return default
-    try:
-        return parse_german_amount(text)
-    except MoneyFormatError as bad:
-        raise ValidationFailed.field(field, str(bad)) from None
+    response, errors = edge.submit(declare, success=gettext("Die Erklärung wurde gespeichert."))
+    return response or _give_backs_page(request.form, errors, 422)
 
 
 # --------------------------------------------------------------------------- F6 positions
+
+
+def _positions_query() -> dict:
+    """The chosen data set and total (the page's GET form; the same schema as the API's query)."""
+    return load_form(PositionsQuery(), request.args)
 
 
 @bp.route("/stellen")
@@ -255,25 +220,24 @@ def _amount(text: str, field: str, default):
 def positions():
     datasets = services.list_datasets(KeyDatasetKind.COUNTS)
     rows, errors = None, {}
-    dataset_id = _int(request.args.get("dataset_id"))
-    total = _int(request.args.get("total")) or services.F6_POSITIONS
-    if dataset_id is not None:
+    query = {"dataset_id": None, "total": request.args.get("total") or services.F6_POSITIONS}
+    if request.args.get("dataset_id"):
         try:
-            rows = services.positions(dataset_id, total)
+            query = _positions_query()
+            rows = services.positions(query["dataset_id"], query["total"])
         except ValidationFailed as failed:
             errors = failed.errors
     return render_template("allocation/positions.html", datasets=datasets, rows=rows, errors=errors,
-                           dataset_id=dataset_id, total=total), 422 if errors else 200
+                           dataset_id=query["dataset_id"], total=query["total"]), 422 if errors else 200
 
 
 @bp.route("/stellen/export.<any(csv, xlsx):fmt>")
 @requires(POSITIONS_READ)
 def positions_download(fmt: str):
-    dataset_id = _int(request.args.get("dataset_id"))
-    total = _int(request.args.get("total")) or services.F6_POSITIONS
-    if dataset_id is None:
+    if not request.args.get("dataset_id"):
         abort(404)
-    return positions_export(services.positions(dataset_id, total), fmt)
+    query = _positions_query()
+    return positions_export(services.positions(query["dataset_id"], query["total"]), fmt)
 
 
 @bp.context_processor

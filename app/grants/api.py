@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import g, request
 
 from ..auth.permissions import requires
-from ..platform.extensions import db
+from ..platform.limits import MAX_ID
+from ..platform.web import idempotency
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from ..reference.services import get_kommune, get_programme
@@ -43,7 +44,7 @@ from .schemas import (
 
 blp = ApiBlueprint("grants_api", __name__, url_prefix="/api/v1",
                    description="Anträge auf die Zuwendungshöchstgrenze, Bescheide, Änderungsanträge, Teilnehmende")
-ID = "<int(max=2147483647):application_id>"
+ID = "<id:application_id>"
 
 
 def _content(data: dict) -> Content:
@@ -52,11 +53,6 @@ def _content(data: dict) -> Content:
                    measures=data["measures"], contact_name=data["contact_name"],
                    contact_email=data["contact_email"], contact_phone=data["contact_phone"],
                    justification=data["justification"])
-
-
-def _idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    return key[:100] or None
 
 
 @blp.route("/applications")
@@ -75,7 +71,6 @@ def list_applications(filters):
 def create_application():
     """Start the own Kommune's application (one per programme; 409 if it exists)."""
     application = services.create_application(g.actor)
-    db.session.commit()
     return present_application(application, g.actor)
 
 
@@ -93,13 +88,11 @@ def get_application(application_id: int):
 def save_draft(data, application_id: int):
     """Replace the working copy (draft, or after changes were requested)."""
     services.save_draft(application_id, g.actor, _content(data))
-    db.session.commit()
     return present_application(services.get_application(application_id, g.actor), g.actor)
 
 
 def _transition(application_id: int, func, *args):
     func(application_id, g.actor, *args)
-    db.session.commit()
     return present_application(services.get_application(application_id, g.actor), g.actor)
 
 
@@ -134,28 +127,33 @@ def request_changes(data, application_id: int):
     return _transition(application_id, services.request_changes, data["comment"])
 
 
+def _decision_scope(application_id: int) -> str:
+    """Approval and rejection of one application share an ``Idempotency-Key`` scope (a key names one decision)."""
+    return f"grant-decision:application:{application_id}"
+
+
 @blp.route(f"/applications/{ID}/approve", methods=["POST"])
 @requires(GRANTS_DECIDE)
 @blp.arguments(ApproveIn)
+@blp.doc(**idempotency.IDEMPOTENCY_DOC)
 @blp.response(201, DecisionOut)
 def approve(data, application_id: int):
-    """Approve the submitted revision (Idempotency-Key: a retry returns the first decision)."""
+    """Approve the submitted revision (Idempotency-Key: a retry replays the first decision)."""
     lines = {(line["module"], line["year"]): line["amount"] for line in data["lines"]}
     reasons = {(line["module"], line["year"]): line["reason"] for line in data["lines"]}
-    decision = decisions.approve(application_id, g.actor, lines=lines, reasons=reasons, comment=data["comment"],
-                                 idempotency_key=_idempotency_key())
-    db.session.commit()
-    return decision
+    return idempotency.respond_once(_decision_scope(application_id), lambda: (201, DecisionOut().dump(
+        decisions.approve(application_id, g.actor, lines=lines, reasons=reasons, comment=data["comment"]))))
 
 
 @blp.route(f"/applications/{ID}/reject", methods=["POST"])
 @requires(GRANTS_DECIDE)
 @blp.arguments(RejectIn)
+@blp.doc(**idempotency.IDEMPOTENCY_DOC)
 @blp.response(201, DecisionOut)
 def reject(data, application_id: int):
-    decision = decisions.reject(application_id, g.actor, data["reason"], idempotency_key=_idempotency_key())
-    db.session.commit()
-    return decision
+    """Reject the submitted revision with a reason (Idempotency-Key: a retry replays the first decision)."""
+    return idempotency.respond_once(_decision_scope(application_id), lambda: (201, DecisionOut().dump(
+        decisions.reject(application_id, g.actor, data["reason"]))))
 
 
 @blp.route(f"/applications/{ID}/amendments", methods=["POST"])
@@ -164,11 +162,10 @@ def reject(data, application_id: int):
 def create_amendment(application_id: int):
     """Start an amendment (Änderungsantrag), prefilled with the committed amounts."""
     amendment = services.create_amendment(application_id, g.actor)
-    db.session.commit()
     return present_application(amendment, g.actor)
 
 
-@blp.route(f"/applications/{ID}/revisions/<int(max=100000):number>")
+@blp.route(f"/applications/{ID}/revisions/<id:number>")
 @requires(GRANTS_READ)
 @blp.response(200, RevisionOut)
 def get_revision(application_id: int, number: int):
@@ -197,7 +194,7 @@ def list_decisions():
     return decisions.decisions_select(g.actor)
 
 
-@blp.route("/decisions/<int(max=2147483647):decision_id>")
+@blp.route("/decisions/<id:decision_id>")
 @requires(GRANTS_READ)
 @blp.response(200, DecisionOut)
 def get_decision(decision_id: int):
@@ -213,7 +210,7 @@ def released_funds():
     return [{"kommune_id": k, "released": v} for k, v in sorted(released.items())]
 
 
-@blp.route("/kommune-rates/<int(max=2147483647):kommune_id>", methods=["PUT"])
+@blp.route("/kommune-rates/<id:kommune_id>", methods=["PUT"])
 @requires(GRANTS_RATES)
 @blp.arguments(RateIn)
 @blp.response(200, RateOut)
@@ -221,7 +218,6 @@ def set_rate(data, kommune_id: int):
     """A Kommune's own funding rate (basis points), e.g. 9000 for a Kommune under Haushaltssicherung."""
     get_kommune(kommune_id)
     services.set_kommune_rate(g.actor, kommune_id, data["funding_rate_bp"], data["note"])
-    db.session.commit()
     return {"kommune_id": kommune_id, "funding_rate_bp": services.funding_rate_bp(get_programme(), kommune_id),
             "note": data["note"]}
 
@@ -232,7 +228,7 @@ def set_rate(data, kommune_id: int):
 def list_participant_counts():
     """The own Kommune's reported counts (staff: pass ``kommune_id``)."""
     kommune_id = g.actor.kommune_id or request.args.get("kommune_id", type=int)
-    if kommune_id is None or not 0 < kommune_id < 2147483647:
+    if kommune_id is None or not 0 < kommune_id <= MAX_ID:
         return []
     return participants.counts_of_kommune(g.actor, kommune_id)
 
@@ -245,7 +241,6 @@ def report_participant_counts(data):
     """Report (or replace) one quarter of one module, by gender. Counts only, no personal data."""
     rows = participants.report_quarter(g.actor, module=data["module"], year=data["year"], quarter=data["quarter"],
                                        counts=data["counts"])
-    db.session.commit()
     return rows
 
 

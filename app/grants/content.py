@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from flask_babel import lazy_gettext
 
+from ..platform import limits
 from ..platform.errors import ValidationFailed
+from ..platform.formatting import format_percent
 from ..platform.money import MAX_CENTS, cents_to_api, format_eur
 
 RATE_BASE = 10000  # basis points: 8000 = 80 %
 MAX_PARTICIPANTS = 1_000_000
-TEXT_LIMITS = {"contact_name": 200, "contact_email": 200, "contact_phone": 60, "measures": 20000,
-               "justification": 20000}
+TEXT_LIMITS = {"contact_name": limits.NAME, "contact_email": limits.NAME, "contact_phone": limits.PHONE,
+               "measures": limits.DESCRIPTION, "justification": limits.DESCRIPTION}
 TEXT_LABELS = {"measures": lazy_gettext("Geplante Maßnahmen"), "contact_name": lazy_gettext("Ansprechperson"),
                "contact_email": lazy_gettext("E-Mail"), "contact_phone": lazy_gettext("Telefon"),
                "justification": lazy_gettext("Begründung der Änderung")}
@@ -43,15 +46,10 @@ def eligible_cost_cents(grant_cents: int, rate_bp: int) -> int:
     return quotient + (1 if 2 * remainder >= rate_bp else 0)
 
 
-def own_share_cents(grant_cents: int, rate_bp: int) -> int:
-    return eligible_cost_cents(grant_cents, rate_bp) - grant_cents
-
-
 def format_rate(rate_bp: int) -> str:
-    """8000 -> "80 %", 8550 -> "85,5 %"."""
-    whole, rest = divmod(rate_bp, 100)
-    text = str(whole) if rest == 0 else f"{whole},{rest:02d}".rstrip("0")
-    return f"{text}\u00a0%"
+    """8000 -> "80 %", 8550 -> "85,5 %" (as many decimals as the rate has)."""
+    percent = (Decimal(rate_bp) / 100).normalize()
+    return format_percent(percent, max(0, -percent.as_tuple().exponent))
 
 
 @dataclass

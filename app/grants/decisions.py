@@ -4,9 +4,9 @@
   BEGIN IMMEDIATE), so two administrators approving the same revision at once produce one
   decision: the second finds the status "bewilligt" (409). The unique constraint on
   (application, revision) is the backstop.
-* Numbers are drawn from a locked counter per series and year: "ZB-2020-0007" for approvals,
-  "AB-2020-0008" for rejections; an approved amendment gets the original's number with the suffix
-  "-Ä1", "-Ä2", ...
+* Numbers are drawn from the platform's locked counter per series and year (``next_number``):
+  "ZB-2020-0007" for approvals, "AB-2020-0008" for rejections; an approved amendment gets the
+  original's number with the suffix "-Ä1", "-Ä2", ...
 * Approval calls ``app.budgets.services.set_commitment`` with the approved lines: the budget's
   grant is the one source of truth of approved amounts; the decision records what was decided.
 * An amendment that lowers the total records the difference as ``released_cents`` on its decision and
@@ -23,18 +23,18 @@ from ..allocation.services import release_to_redistribution
 from ..auth.models import User
 from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..budgets.services import set_commitment
-from ..platform import clock
-from ..platform.database import lock_for_update, sum_cents
+from ..platform import clock, limits
+from ..platform.database import sum_cents
 from ..platform.errors import Conflict, NotFound, ValidationFailed
 from ..platform.events import emit
 from ..platform.extensions import db
 from ..platform.money import format_eur
+from ..platform.numbering import next_number
 from .content import line_field
 from .models import (
     Application,
     ApplicationKind,
     Decision,
-    DecisionCounter,
     DecisionLine,
     DecisionOutcome,
 )
@@ -50,24 +50,7 @@ from .services import (
     notify_kommune,
     snapshot,
 )
-from .workflow import next_status
-
-
-def next_number(series: str) -> int:
-    """The next number of ``series`` (e.g. "ZB-2020"); the counter row stays locked until commit."""
-    statement = lock_for_update(select(DecisionCounter).where(DecisionCounter.series == series)).execution_options(
-        populate_existing=True)
-    counter = db.session.scalar(statement)
-    if counter is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(DecisionCounter(series=series, last_value=0))
-        except IntegrityError:
-            pass  # another transaction created it first; lock theirs
-        counter = db.session.scalar(statement)
-    counter.last_value += 1
-    db.session.flush()
-    return counter.last_value
+from .workflow import APPLICATION
 
 
 def _decision_number(prefix: str) -> str:
@@ -81,14 +64,8 @@ def _amendment_number(root: Application) -> str:
     return f"{base.number}-Ä{approved + 1}"
 
 
-def _replay(application: Application, idempotency_key: str | None) -> Decision | None:
-    if not idempotency_key:
-        return None
-    return next((d for d in application.decisions if d.idempotency_key == idempotency_key), None)
-
-
-def _new_decision(application: Application, outcome: DecisionOutcome, number: str, actor: User, reason: str,
-                  idempotency_key: str | None) -> Decision:
+def _new_decision(application: Application, outcome: DecisionOutcome, number: str, actor: User,
+                  reason: str) -> Decision:
     programme = application.programme
     rate = funding_rate_bp(programme, application.kommune_id)
     revision = application.last_submitted_revision
@@ -97,8 +74,7 @@ def _new_decision(application: Application, outcome: DecisionOutcome, number: st
                     recipient_name=application.kommune.display_name, funding_rate_bp=rate,
                     start_date=programme.start_date, last_expense_date=programme.last_expense_date,
                     proof_of_use_deadline=programme.proof_of_use_deadline,
-                    drawdown_period_months=programme.drawdown_period_months, side_conditions="ANBest-G",
-                    idempotency_key=idempotency_key or None)
+                    drawdown_period_months=programme.drawdown_period_months, side_conditions="ANBest-G")
 
 
 def _store(decision: Decision) -> None:
@@ -112,18 +88,14 @@ def _store(decision: Decision) -> None:
 
 
 def approve(application_id: int, actor: User, *, lines: dict[tuple[str, int], int] | None = None,
-            reasons: dict[tuple[str, int], str] | None = None, comment: str = "",
-            idempotency_key: str | None = None) -> Decision:
+            reasons: dict[tuple[str, int], str] | None = None, comment: str = "") -> Decision:
     """Approve the submitted revision, optionally lower per module and year (each lowering with a reason).
 
     ``lines`` lists only the amounts that differ from the request; the rest is approved as requested.
     """
     application = get_application(application_id, actor, lock=True)
-    replayed = _replay(application, idempotency_key)
-    if replayed is not None:
-        return replayed
     before, before_status = snapshot(application), application.status
-    new_status = next_status(application.status, "approve", actor)
+    new_status = APPLICATION.check(application.status, "approve", actor)
     root = application.root
     if root is not application:
         get_application(root.id, actor, lock=True)  # serialise with other changes of the original
@@ -155,8 +127,7 @@ def approve(application_id: int, actor: User, *, lines: dict[tuple[str, int], in
     previous_decision = current_decision(root)
     previous_total = sum(committed_lines(root).values())
     number = _decision_number("ZB") if application.kind is ApplicationKind.APPLICATION else _amendment_number(root)
-    decision = _new_decision(application, DecisionOutcome.APPROVED, number, actor, (comment or "").strip(),
-                             idempotency_key)
+    decision = _new_decision(application, DecisionOutcome.APPROVED, number, actor, (comment or "").strip())
     decision.supersedes = previous_decision if application.kind is ApplicationKind.AMENDMENT else None
     for key in sorted(set(requested) | set(approved)):
         decision.lines.append(DecisionLine(module_code=key[0], budget_year=key[1],
@@ -184,22 +155,18 @@ def approve(application_id: int, actor: User, *, lines: dict[tuple[str, int], in
     return decision
 
 
-def reject(application_id: int, actor: User, reason: str, *, idempotency_key: str | None = None) -> Decision:
+def reject(application_id: int, actor: User, reason: str) -> Decision:
     """Reject the submitted revision with a reason (an Ablehnungsbescheid, numbered "AB-...")."""
     application = get_application(application_id, actor, lock=True)
-    replayed = _replay(application, idempotency_key)
-    if replayed is not None:
-        return replayed
     before, before_status = snapshot(application), application.status
-    new_status = next_status(application.status, "reject", actor)
+    new_status = APPLICATION.check(application.status, "reject", actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed.field("reason", "Bitte begründen Sie die Ablehnung.")
-    if len(reason) > 20000:
-        raise ValidationFailed.field("reason", "Höchstens 20000 Zeichen.")
+    if len(reason) > limits.DESCRIPTION:
+        raise ValidationFailed.field("reason", f"Höchstens {limits.DESCRIPTION} Zeichen.")
     revision = application.last_submitted_revision
-    decision = _new_decision(application, DecisionOutcome.REJECTED, _decision_number("AB"), actor, reason,
-                             idempotency_key)
+    decision = _new_decision(application, DecisionOutcome.REJECTED, _decision_number("AB"), actor, reason)
     for (module, year), cents in sorted(revision.line_map().items()):
         decision.lines.append(DecisionLine(module_code=module, budget_year=year, requested_cents=cents,
                                            approved_cents=0))

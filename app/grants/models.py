@@ -302,7 +302,6 @@ class Decision(db.Model):
     side_conditions: Mapped[str] = mapped_column(String(20), default="ANBest-G")
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("grant_decisions.id"))
     released_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # money freed by a reducing amendment
-    idempotency_key: Mapped[str | None] = mapped_column(String(100))
 
     application: Mapped[Application] = relationship(back_populates="decisions")
     revision: Mapped[Revision] = relationship()
@@ -340,15 +339,6 @@ class DecisionLine(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
 
     decision: Mapped[Decision] = relationship(back_populates="lines")
-
-
-class DecisionCounter(db.Model):
-    """The last number used per series ("ZB-2020", "AB-2021"); locked while a number is drawn."""
-
-    __tablename__ = "grant_decision_counters"
-
-    series: Mapped[str] = mapped_column(String(20), primary_key=True)
-    last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class KommuneRate(db.Model):

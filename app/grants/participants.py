@@ -20,6 +20,7 @@ from ..auth.permissions import scope_kommune_id
 from ..platform import audit, clock
 from ..platform.errors import Conflict, Forbidden, ValidationFailed
 from ..platform.extensions import db
+from ..platform.formatting import format_date
 from ..platform.money import percent
 from ..reference.models import Kommune, kommune_display_name
 from ..reference.services import get_programme
@@ -63,7 +64,7 @@ def report_quarter(actor: User, *, module: str, year: int, quarter: int,
     elif year in programme.budget_years and quarter_start(year, quarter) > clock.today():
         errors["quarter"] = ["Für ein Quartal, das noch nicht begonnen hat, können keine Zahlen gemeldet werden."]
     elif quarter_start(year, quarter) > programme.last_expense_date:
-        errors["quarter"] = [f"Das Quartal beginnt nach dem Programmende ({programme.last_expense_date:%d.%m.%Y}); "
+        errors["quarter"] = [f"Das Quartal beginnt nach dem Programmende ({format_date(programme.last_expense_date)}); "
                              "dafür können keine Teilnehmendenzahlen gemeldet werden."]
     for gender in counts:
         if gender not in GENDERS:

@@ -1,4 +1,4 @@
-"""Who may do what with applications, decisions and participant counts (see workflow.TRANSITIONS)."""
+"""Who may do what with applications, decisions and participant counts (see workflow.APPLICATION)."""
 
 from ..auth.models import Role
 from ..auth.permissions import declare

@@ -9,11 +9,11 @@ from ..auth.models import User
 from ..platform import clock
 from ..platform.money import MoneyFormatError, parse_german_amount
 from .content import eligible_cost_cents, line_field
-from .models import Application, ApplicationStatus, Revision
+from .models import Application, Revision
 from .services import ceiling_cents, funding_rate_bp, module_codes
-from .workflow import allowed_actions
+from .workflow import APPLICATION
 
-EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.CHANGES_REQUESTED)  # "at application time"
+EDITABLE = frozenset(state for state, action in APPLICATION.transitions if action == "edit")  # "at application time"
 
 
 def present_revision(revision: Revision, *, modules: list[str], years: list[int]) -> dict:
@@ -45,7 +45,7 @@ def present_application(application: Application, actor: User | None) -> dict:
     programme = application.programme
     modules, years = module_codes(programme), list(programme.budget_years)
     revision = application.latest_revision
-    actions = allowed_actions(application.status, actor)
+    actions = APPLICATION.allowed_actions(application.status, actor)
     return {
         "id": application.id, "kind": application.kind.value, "parent_id": application.parent_id,
         "sequence": application.sequence, "kommune": application.kommune, "status": application.status.value,

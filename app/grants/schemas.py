@@ -1,15 +1,38 @@
-"""API schemas: one input and one output schema per endpoint; money as "1234.56" strings."""
+"""Input and output schemas: one per endpoint; money as "1234.56" strings.
+
+The pages load the same fields (``app.platform.web.forms.load_form``): the application grid and the
+approval table through ``draft_form``/``approve_form``, which name one field per module and year
+(``lines.F1.2020``) as the page does, and the review page's forms through ``ChangesForm``/``RejectIn``.
+"""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from ..platform import limits
+from ..platform.fields import REQUIRED_MESSAGE, text
+from ..platform.formatting import format_decimal
 from ..platform.money import Money
 from ..platform.web.api import DecimalText, DocumentUrl, StrictBool
+from .content import MAX_PARTICIPANTS, line_field, participants_field
 from .models import GENDERS, ApplicationKind, ApplicationStatus
+from .participants import COUNT_FIELDS, MAX_COUNT, count_field
 
-MODULE = fields.Str(required=True, validate=validate.Length(min=1, max=10), metadata={"example": "F1"})
+MODULE = text(limits.CODE, required=True, metadata={"example": "F1"})
 YEAR = fields.Int(required=True, validate=validate.Range(min=1900, max=2999), metadata={"example": 2021})
+WHOLE_NUMBER = "Bitte eine ganze Zahl ab 0 eingeben."
+
+
+def _count(maximum: int, *, strict: bool = True, **kwargs) -> fields.Integer:
+    """A number of people: a whole number from 0 to ``maximum``; a JSON integer in the API (``2.5`` is refused,
+    not cut), a typed number in the pages' forms (``strict=False``)."""
+    message = f"Bitte eine ganze Zahl von 0 bis {format_decimal(maximum, 0)} eingeben."
+    return fields.Int(strict=strict, validate=validate.Range(min=0, max=maximum, error=message),
+                      error_messages={"invalid": WHOLE_NUMBER, "required": REQUIRED_MESSAGE}, **kwargs)
+
+
+def _comment(**kwargs) -> fields.String:
+    return text(limits.DESCRIPTION, required=True, **kwargs)
 
 
 def _no_duplicates(items: list[dict], key) -> None:
@@ -29,18 +52,47 @@ class LineIn(Schema):
 
 class ParticipantsIn(Schema):
     module = MODULE
-    planned = fields.Int(required=True, validate=validate.Range(min=0, max=1_000_000))
+    planned = _count(MAX_PARTICIPANTS, required=True)
 
 
-class DraftIn(Schema):
+class DraftTexts(Schema):
+    """The free texts of an application (the API's draft and the page's form)."""
+
+    measures = text(limits.DESCRIPTION, load_default="")
+    contact_name = text(limits.NAME, load_default="")
+    contact_email = text(limits.NAME, load_default="")
+    contact_phone = text(limits.PHONE, load_default="")
+    justification = text(limits.DESCRIPTION, load_default="", metadata={"description": "Änderungsanträge: Begründung"})
+
+
+class _InputNames(Schema):
+    """Keys the loaded values by the page's input names (``lines.F1.2020``)."""
+
+    @post_load
+    def _by_input_name(self, data, **_kwargs):
+        return {self.fields[name].data_key or name: value for name, value in data.items()}
+
+
+def _page_form(name: str, inputs: dict[str, fields.Field], base: type[Schema] = Schema) -> Schema:
+    """A schema for a page whose inputs are named with dots: marshmallow would nest such names, so each
+    field gets a flat name and the input name as its data key (errors and values carry the input name)."""
+    attributes = {}
+    for key, field in inputs.items():
+        field.data_key = key
+        attributes[key.replace(".", "_")] = field
+    return type(name, (_InputNames, base), attributes)()
+
+
+def draft_form(modules: list[str], years: list[int]) -> Schema:
+    """The application page's grid: one amount per module and year, planned participants per module, the texts."""
+    grid = {line_field(m, y): Money() for m in modules for y in years}
+    grid.update({participants_field(m): _count(MAX_PARTICIPANTS, strict=False) for m in modules})
+    return _page_form("DraftForm", grid, DraftTexts)
+
+
+class DraftIn(DraftTexts):
     lines = fields.List(fields.Nested(LineIn), load_default=list)
     participants = fields.List(fields.Nested(ParticipantsIn), load_default=list)
-    measures = fields.Str(load_default="", validate=validate.Length(max=20000))
-    contact_name = fields.Str(load_default="", validate=validate.Length(max=200))
-    contact_email = fields.Str(load_default="", validate=validate.Length(max=200))
-    contact_phone = fields.Str(load_default="", validate=validate.Length(max=60))
-    justification = fields.Str(load_default="", validate=validate.Length(max=20000),
-                               metadata={"description": "Änderungsanträge: Begründung"})
 
     @validates_schema
     def _unique(self, data, **_kwargs):
@@ -51,34 +103,47 @@ class DraftIn(Schema):
 
 
 class CommentIn(Schema):
-    comment = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
+    comment = _comment()
+
+
+class ChangesForm(Schema):
+    """The review page's "Änderungen anfordern" form (the approval form beside it has its own ``comment``)."""
+
+    comment = _comment(data_key="changes_comment")
 
 
 class RejectIn(Schema):
-    reason = fields.Str(required=True, validate=validate.Length(min=1, max=20000))
+    reason = _comment()
 
 
 class ApproveLineIn(Schema):
     module = MODULE
     year = YEAR
     amount = Money(required=True, metadata={"description": "bewilligter Betrag (≤ beantragt)"})
-    reason = fields.Str(load_default="", validate=validate.Length(max=5000))
+    reason = text(limits.SUMMARY, load_default="")
 
 
 class ApproveIn(Schema):
     lines = fields.List(fields.Nested(ApproveLineIn), load_default=list,
                         metadata={"description": "nur abweichende Zeilen; fehlende werden wie beantragt bewilligt"})
-    comment = fields.Str(load_default="", validate=validate.Length(max=20000))
+    comment = text(limits.DESCRIPTION, load_default="")
 
     @validates_schema
     def _unique(self, data, **_kwargs):
         _no_duplicates(data.get("lines", []), lambda i: (i["module"], i["year"]))
 
 
+def approve_form(keys: list[tuple[str, int]]) -> Schema:
+    """The review page's approval table: per requested line the approved amount (empty: 0) and a reason."""
+    table = {line_field(m, y): Money(load_default=0) for m, y in keys}
+    table.update({f"reasons.{m}.{y}": text(limits.SUMMARY, load_default="") for m, y in keys})
+    return _page_form("ApproveForm", {**table, "comment": text(limits.DESCRIPTION, load_default="")})
+
+
 class ApplicationFilter(Schema):
     status = fields.Str(validate=validate.OneOf([s.value for s in ApplicationStatus]))
     kind = fields.Str(validate=validate.OneOf([k.value for k in ApplicationKind]))
-    kommune_id = fields.Int(validate=validate.Range(min=1, max=2147483647))
+    kommune_id = fields.Int(validate=validate.Range(min=1, max=limits.MAX_ID))
 
 
 class KommuneOut(Schema):
@@ -220,7 +285,7 @@ class DecisionOut(Schema):
 class RateIn(Schema):
     funding_rate_bp = fields.Int(required=True, allow_none=True, validate=validate.Range(min=1, max=10000),
                                  metadata={"description": "Basispunkte (9000 = 90 %); null entfernt die Abweichung"})
-    note = fields.Str(load_default="", validate=validate.Length(max=2000))
+    note = text(limits.REASON, load_default="")
 
 
 class RateOut(Schema):
@@ -229,11 +294,14 @@ class RateOut(Schema):
     note = fields.Str()
 
 
-class GenderCountsIn(Schema):
-    entered = fields.Int(load_default=0, validate=validate.Range(min=0, max=100_000))
-    exited = fields.Int(load_default=0, validate=validate.Range(min=0, max=100_000))
-    finished = fields.Int(load_default=0, validate=validate.Range(min=0, max=100_000))
-    primary_target = fields.Int(load_default=0, validate=validate.Range(min=0, max=100_000))
+GenderCountsIn = Schema.from_dict({name: _count(MAX_COUNT, load_default=0) for name in COUNT_FIELDS},
+                                  name="GenderCountsIn")
+
+
+def quarter_form() -> Schema:
+    """The participants page: one count per gender and number (``counts.female.entered``); empty counts 0."""
+    return _page_form("QuarterForm", {count_field(g, n): _count(MAX_COUNT, strict=False, load_default=0)
+                                      for g in GENDERS for n in COUNT_FIELDS})
 
 
 class QuarterIn(Schema):

@@ -1,7 +1,7 @@
 """Application use cases: create, edit, submit, withdraw, request changes, amendments, rates, queries.
 
 Each state change loads the application with a row lock (``lock_for_update``), checks ownership
-(404 for another Kommune's), asks ``workflow.next_status`` (403/409), changes rows, writes an
+(404 for another Kommune's), asks ``workflow.APPLICATION.check`` (403/409), changes rows, writes an
 audit entry and flushes; the request edge commits. Decisions live in ``decisions.py``.
 """
 
@@ -16,7 +16,7 @@ from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..budgets.models import Grant
 from ..budgets.services import used_by_line
 from ..notifications.services import queue_message
-from ..platform import audit, clock
+from ..platform import audit, clock, limits
 from ..platform.database import lock_for_update
 from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
@@ -36,7 +36,7 @@ from .models import (
     RevisionLine,
     RevisionModule,
 )
-from .workflow import next_status
+from .workflow import APPLICATION
 
 
 # ---------------------------------------------------------------- lookups
@@ -246,7 +246,7 @@ def save_draft(application_id: int, actor: User, content: Content) -> Revision:
     """Replace the working copy's content (draft, or after changes were requested)."""
     application = get_application(application_id, actor, lock=True)
     before = snapshot(application)
-    next_status(application.status, "edit", actor)
+    APPLICATION.check(application.status, "edit", actor)
     programme = application.programme
     validate(content, modules=module_codes(programme), years=list(programme.budget_years),
              ceiling_cents=ceiling_cents(programme.id, application.kommune_id), complete=False,
@@ -264,7 +264,7 @@ def submit(application_id: int, actor: User) -> Revision:
     application = get_application(application_id, actor, lock=True)
     before = snapshot(application)
     before_status = application.status
-    new_status = next_status(application.status, "submit", actor)
+    new_status = APPLICATION.check(application.status, "submit", actor)
     programme = application.programme
     revision = _working_revision(application, actor)
     validate(content_of(revision), modules=module_codes(programme), years=list(programme.budget_years),
@@ -284,7 +284,7 @@ def submit(application_id: int, actor: User) -> Revision:
 def withdraw(application_id: int, actor: User) -> Application:
     application = get_application(application_id, actor, lock=True)
     before, before_status = snapshot(application), application.status
-    application.status = next_status(application.status, "withdraw", actor)
+    application.status = APPLICATION.check(application.status, "withdraw", actor)
     _event(application, "withdraw", before_status, actor, application.last_submitted_revision)
     db.session.flush()
     _audit("withdraw", application, before, actor)
@@ -298,7 +298,7 @@ def reapply(application_id: int, actor: User) -> Application:
     content. An amendment only if no other amendment of the same application is open."""
     application = get_application(application_id, actor, lock=True)
     before, before_status = snapshot(application), application.status
-    new_status = next_status(application.status, "reapply", actor)
+    new_status = APPLICATION.check(application.status, "reapply", actor)
     if application.kind is ApplicationKind.AMENDMENT and open_amendment(application.root) is not None:
         raise Conflict("Es ist bereits ein anderer Änderungsantrag offen.")
     application.status, application.submitted_at, application.decided_at = new_status, None, None
@@ -312,12 +312,12 @@ def request_changes(application_id: int, actor: User, comment: str) -> Applicati
     """Send the submitted revision back to the Kommune with a comment (required)."""
     application = get_application(application_id, actor, lock=True)
     before, before_status = snapshot(application), application.status
-    new_status = next_status(application.status, "request_changes", actor)
+    new_status = APPLICATION.check(application.status, "request_changes", actor)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationFailed.field("comment", "Bitte beschreiben Sie, welche Änderungen nötig sind.")
-    if len(comment) > 20000:
-        raise ValidationFailed.field("comment", "Höchstens 20000 Zeichen.")
+    if len(comment) > limits.DESCRIPTION:
+        raise ValidationFailed.field("comment", f"Höchstens {limits.DESCRIPTION} Zeichen.")
     application.status = new_status
     _event(application, "request_changes", before_status, actor, application.last_submitted_revision, comment)
     db.session.flush()

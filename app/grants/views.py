@@ -8,10 +8,11 @@ from flask_babel import force_locale, gettext, lazy_gettext
 
 from ..auth.permissions import can, requires
 from ..platform import clock
-from ..platform.errors import DomainError, ValidationFailed
-from ..platform.extensions import db
-from ..platform.money import MoneyFormatError, format_eur, parse_german_amount
+from ..platform.errors import DomainError
+from ..platform.money import format_eur
+from ..platform.web import edge
 from ..platform.web.exports import FORMATS, export_response, today_stamp
+from ..platform.web.forms import load_form
 from ..platform.web.listing import ListColumn, Listing, build_listing
 from ..platform.web.navigation import nav_entry
 from ..reference.models import Kommune
@@ -30,12 +31,13 @@ from .permissions import (
     PARTICIPANTS_REPORT,
 )
 from .presenters import closed_year_warnings, grid_cents, grid_sums, present_application
-from .workflow import ACTION_LABELS, EVENT_LABELS
+from .schemas import ChangesForm, RejectIn, approve_form, draft_form, quarter_form
+from .workflow import APPLICATION, EVENT_LABELS
 
 bp = Blueprint("grants", __name__)
 nav_entry(lazy_gettext("Anträge"), "grants.index", GRANTS_READ, order=200)
 nav_entry(lazy_gettext("Teilnehmende"), "grants.participants_page", PARTICIPANTS_READ, order=210)
-ID = "<int(max=2147483647):application_id>"
+ID = "<id:application_id>"
 PAGE_SIZE = 50
 
 
@@ -43,7 +45,7 @@ def _common(application) -> dict:
     programme = application.programme
     return {"application": application, "view": present_application(application, g.actor),
             "modules": programme.kommune_modules, "years": list(programme.budget_years),
-            "format_rate": format_rate, "action_labels": ACTION_LABELS, "event_labels": EVENT_LABELS}
+            "format_rate": format_rate, "event_labels": EVENT_LABELS}
 
 
 # ---------------------------------------------------------------- Kommune: own application
@@ -104,7 +106,6 @@ QUEUE_COLUMNS = [
 @requires(GRANTS_APPLY)
 def create():
     application = services.create_application(g.actor)
-    db.session.commit()
     flash(gettext("Der Antrag wurde angelegt. Bitte planen Sie Ihre Beträge."), "success")
     return redirect(url_for("grants.edit", application_id=application.id))
 
@@ -120,29 +121,16 @@ def detail(application_id: int):
     return render_template("grants/detail.html", **context)
 
 
-def _form_content(form, modules, years, *, amendment: bool) -> tuple[Content, dict]:
-    """Parse the German form into a Content; parse errors per field."""
-    errors: dict[str, list[str]] = {}
-    content = Content(measures=form.get("measures", ""), contact_name=form.get("contact_name", ""),
-                      contact_email=form.get("contact_email", ""), contact_phone=form.get("contact_phone", ""),
-                      justification=form.get("justification", "") if amendment else "")
-    for module in modules:
-        for year in years:
-            name = line_field(module.code, year)
-            raw = (form.get(name) or "").strip()
-            if raw:
-                try:
-                    content.lines[(module.code, year)] = parse_german_amount(raw)
-                except MoneyFormatError as bad:
-                    errors[name] = [str(bad)]
-        name = participants_field(module.code)
-        raw = (form.get(name) or "").strip()
-        if raw:
-            if raw.isdigit() and len(raw) <= 9:
-                content.participants[module.code] = int(raw)
-            else:
-                errors[name] = ["Bitte eine ganze Zahl ab 0 eingeben."]
-    return content, errors
+def _form_content(application: Application) -> Content:
+    """The edit form as a Content, read through the same fields as the API (``draft_form``)."""
+    programme = application.programme
+    modules, years = services.module_codes(programme), list(programme.budget_years)
+    data = load_form(draft_form(modules, years))
+    amendment = application.kind is ApplicationKind.AMENDMENT
+    return Content(lines={(m, y): data[line_field(m, y)] for m in modules for y in years if line_field(m, y) in data},
+                   participants={m: data[participants_field(m)] for m in modules if participants_field(m) in data},
+                   measures=data["measures"], contact_name=data["contact_name"], contact_email=data["contact_email"],
+                   contact_phone=data["contact_phone"], justification=data["justification"] if amendment else "")
 
 
 def _edit_values(revision) -> dict:
@@ -158,7 +146,7 @@ def _edit_values(revision) -> dict:
 @requires(GRANTS_APPLY)
 def edit(application_id: int):
     application = services.get_application(application_id, g.actor)
-    if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.CHANGES_REQUESTED):
+    if "edit" not in APPLICATION.allowed_actions(application.status, g.actor):
         flash(gettext("Im Status „%(status)s“ kann der Antrag nicht bearbeitet werden.",
                       status=application.status.label), "warning")
         return redirect(url_for("grants.detail", application_id=application.id))
@@ -166,27 +154,19 @@ def edit(application_id: int):
     values = _edit_values(application.latest_revision)
     status = 200
     if request.method == "POST":
-        programme = application.programme
-        amendment = application.kind is ApplicationKind.AMENDMENT
-        content, errors = _form_content(request.form, programme.kommune_modules, list(programme.budget_years),
-                                        amendment=amendment)
-        values = dict(request.form)
-        if not errors:
-            try:
-                services.save_draft(application.id, g.actor, content)
-                if request.form.get("then") == "submit":
-                    services.submit(application.id, g.actor)
-                db.session.commit()
-            except ValidationFailed as failed:
-                db.session.rollback()
-                errors = failed.errors
-            else:
-                submitted = request.form.get("then") == "submit"
-                flash(gettext("Der Antrag wurde eingereicht.") if submitted
-                      else gettext("Der Entwurf wurde gespeichert."), "success")
-                target = "grants.detail" if submitted else "grants.edit"
-                return redirect(url_for(target, application_id=application.id))
-        status = 422
+        submitting = request.form.get("then") == "submit"
+
+        def save() -> str:
+            services.save_draft(application.id, g.actor, _form_content(application))
+            if submitting:
+                services.submit(application.id, g.actor)
+            return url_for("grants.detail" if submitting else "grants.edit", application_id=application.id)
+
+        response, errors = edge.submit(save, success=gettext("Der Antrag wurde eingereicht.") if submitting
+                                  else gettext("Der Entwurf wurde gespeichert."))
+        if response:
+            return response
+        values, status = dict(request.form), 422
         application = services.get_application(application_id, g.actor)
     context = _common(application)
     codes = [m.code for m in context["modules"]]
@@ -196,44 +176,43 @@ def edit(application_id: int):
                            used=services.used_lines(application), **context), status
 
 
-def _act(application_id: int, func, *args, success: str, target: str = "grants.detail"):
-    try:
-        func(application_id, g.actor, *args)
-        db.session.commit()
-    except ValidationFailed as failed:
-        db.session.rollback()
-        for messages in failed.errors.values():
-            for message in messages:
-                flash(message, "error")
-        return redirect(request.referrer or url_for("grants.detail", application_id=application_id))
-    flash(success, "success")
-    return redirect(url_for(target, application_id=application_id))
+def _transition(application_id: int, change, *, success: str, target: str = "grants.detail"):
+    """A button on the application's page: run ``change``; a refusal comes back as messages on the page."""
+    def run() -> str:
+        change(application_id, g.actor)
+        return url_for(target, application_id=application_id)
+
+    response, errors = edge.submit(run, success=success)
+    if response:
+        return response
+    edge.flash_errors(errors)
+    return redirect(request.referrer or url_for("grants.detail", application_id=application_id))
 
 
 @bp.route(f"/antraege/{ID}/einreichen", methods=["POST"])
 @requires(GRANTS_APPLY)
 def submit(application_id: int):
-    return _act(application_id, services.submit, success=gettext("Der Antrag wurde eingereicht."))
+    return _transition(application_id, services.submit, success=gettext("Der Antrag wurde eingereicht."))
 
 
 @bp.route(f"/antraege/{ID}/zurueckziehen", methods=["POST"])
 @requires(GRANTS_APPLY)
 def withdraw(application_id: int):
-    return _act(application_id, services.withdraw, success=gettext("Der Antrag wurde zurückgezogen."))
+    return _transition(application_id, services.withdraw, success=gettext("Der Antrag wurde zurückgezogen."))
 
 
 @bp.route(f"/antraege/{ID}/erneut-beantragen", methods=["POST"])
 @requires(GRANTS_APPLY)
 def reapply(application_id: int):
-    return _act(application_id, services.reapply, target="grants.edit",
-                success=gettext("Der Antrag ist wieder ein Entwurf: Sie können ihn bearbeiten und erneut einreichen."))
+    return _transition(application_id, services.reapply, target="grants.edit",
+                       success=gettext("Der Antrag ist wieder ein Entwurf: Sie können ihn bearbeiten und erneut "
+                                       "einreichen."))
 
 
 @bp.route(f"/antraege/{ID}/aenderungsantrag", methods=["POST"])
 @requires(GRANTS_APPLY)
 def create_amendment(application_id: int):
     amendment = services.create_amendment(application_id, g.actor)
-    db.session.commit()
     flash(gettext("Der Änderungsantrag wurde angelegt; er enthält die bewilligten Beträge."), "success")
     return redirect(url_for("grants.edit", application_id=amendment.id))
 
@@ -252,65 +231,53 @@ def review(application_id: int):
     revision = application.last_submitted_revision
     return render_template("grants/review.html", old_label=old_label, new_label=new_label, rows=rows,
                            revision=revision, approve_values=_requested_amounts(revision), errors={},
-                           may_decide=can(g.actor, GRANTS_DECIDE) and application.status is ApplicationStatus.SUBMITTED,
+                           may_decide="approve" in APPLICATION.allowed_actions(application.status, g.actor),
                            **context)
 
 
 @bp.route(f"/antraege/{ID}/aenderungen-anfordern", methods=["POST"])
 @requires(GRANTS_DECIDE)
 def request_changes(application_id: int):
-    return _decide(application_id, services.request_changes, "changes_comment", "comment",
-                   success=gettext("Die Kommune wurde um Änderungen gebeten."))
+    def change() -> str:
+        services.request_changes(application_id, g.actor, load_form(ChangesForm())["comment"])
+        return url_for("grants.detail", application_id=application_id)
+
+    return _decide(application_id, change, success=gettext("Die Kommune wurde um Änderungen gebeten."))
 
 
 @bp.route(f"/antraege/{ID}/bewilligen", methods=["POST"])
 @requires(GRANTS_DECIDE)
 def approve(application_id: int):
-    application = services.get_application(application_id, g.actor)
-    revision = application.last_submitted_revision
-    lines, reasons, errors = {}, {}, {}
-    for key in (revision.line_map() if revision else {}):
-        name = line_field(*key)
-        raw = (request.form.get(name) or "").strip()
-        try:
-            lines[key] = parse_german_amount(raw) if raw else 0
-        except MoneyFormatError as bad:
-            errors[name] = [str(bad)]
-        reasons[key] = request.form.get(f"reasons.{key[0]}.{key[1]}", "")
-    if not errors:
-        try:
-            decision = decisions.approve(application_id, g.actor, lines=lines, reasons=reasons,
-                                         comment=request.form.get("comment", ""))
-            db.session.commit()
-        except ValidationFailed as failed:
-            db.session.rollback()
-            errors = failed.errors
-        else:
-            flash(gettext("Bewilligt: Zuwendungsbescheid %(number)s.", number=decision.number), "success")
-            return redirect(url_for("grants.decision_document", decision_id=decision.id))
-    return _review_page(application_id, errors)
+    decided = {}
+
+    def change() -> str:
+        revision = services.get_application(application_id, g.actor).last_submitted_revision
+        keys = sorted(revision.line_map()) if revision else []
+        data = load_form(approve_form(keys))
+        decision = decisions.approve(application_id, g.actor, lines={k: data[line_field(*k)] for k in keys},
+                                     reasons={k: data[f"reasons.{k[0]}.{k[1]}"] for k in keys},
+                                     comment=data["comment"])
+        decided["number"] = decision.number
+        return url_for("grants.decision_document", decision_id=decision.id)
+
+    return _decide(application_id, change, success=lambda: gettext("Bewilligt: Zuwendungsbescheid %(number)s.",
+                                                                    number=decided["number"]))
 
 
 @bp.route(f"/antraege/{ID}/ablehnen", methods=["POST"])
 @requires(GRANTS_DECIDE)
 def reject(application_id: int):
-    return _decide(application_id, decisions.reject, "reason", "reason", success=gettext("Der Antrag wurde abgelehnt."))
+    def change() -> str:
+        decisions.reject(application_id, g.actor, load_form(RejectIn())["reason"])
+        return url_for("grants.detail", application_id=application_id)
+
+    return _decide(application_id, change, success=gettext("Der Antrag wurde abgelehnt."))
 
 
-def _decide(application_id: int, func, form_field: str, error_field: str, *, success: str):
-    """Request changes or reject from the review page; refused input comes back beside its field (422).
-
-    The service names the field ``error_field``; the review page's form calls it ``form_field`` (the approval
-    form on the same page has its own ``comment``)."""
-    try:
-        func(application_id, g.actor, request.form.get(form_field, ""))
-        db.session.commit()
-    except ValidationFailed as failed:
-        db.session.rollback()
-        errors = {form_field if key == error_field else key: value for key, value in failed.errors.items()}
-        return _review_page(application_id, errors)
-    flash(success, "success")
-    return redirect(url_for("grants.detail", application_id=application_id))
+def _decide(application_id: int, change, *, success: str):
+    """A decision form of the review page; refused input comes back beside its field (422)."""
+    response, errors = edge.submit(change, success=success)
+    return response or _review_page(application_id, errors)
 
 
 def _requested_amounts(revision) -> dict:
@@ -331,7 +298,7 @@ def _review_page(application_id: int, errors: dict):
                            **_common(application)), 422
 
 
-@bp.route("/bescheide/<int(max=2147483647):decision_id>")
+@bp.route("/bescheide/<id:decision_id>")
 @requires(GRANTS_READ)
 def decision_document(decision_id: int):
     decision = decisions.get_decision(decision_id, g.actor)
@@ -405,32 +372,23 @@ def _participants_form(values: dict, errors: dict, status: int):
 @requires(PARTICIPANTS_REPORT)
 def report_participants():
     module, year, quarter = _quarter_args(request.form)
-    counts: dict[str, dict[str, int]] = {}
-    errors: dict[str, list[str]] = {}
-    for gender in GENDERS:
-        for name in participants.COUNT_FIELDS:
-            key = participants.count_field(gender, name)
-            raw = (request.form.get(key) or "0").strip() or "0"
-            if raw.isdigit() and len(raw) <= 7:
-                counts.setdefault(gender, {})[name] = int(raw)
-            else:
-                errors[key] = ["Bitte eine ganze Zahl ab 0 eingeben."]
-    if not errors:
-        try:
-            participants.report_quarter(g.actor, module=module, year=year, quarter=quarter, counts=counts)
-            db.session.commit()
-        except ValidationFailed as failed:
-            db.session.rollback()
-            errors = failed.errors
-        except DomainError as refused:
-            db.session.rollback()
-            flash(refused.detail, "error")
-            return redirect(url_for("grants.participants_page", module=module, year=year, quarter=quarter))
-        else:
-            flash(gettext("Die Zahlen für %(module)s, %(quarter)s. Quartal %(year)s wurden gespeichert.", module=module,
-                          quarter=quarter, year=year), "success")
-            return redirect(url_for("grants.participants_page", module=module, year=year, quarter=quarter))
-    return _participants_form(dict(request.form), errors, 422)
+
+    def report() -> str:
+        data = load_form(quarter_form())
+        counts = {gender: {name: data[participants.count_field(gender, name)] for name in participants.COUNT_FIELDS}
+                  for gender in GENDERS}
+        participants.report_quarter(g.actor, module=module, year=year, quarter=quarter, counts=counts)
+        return url_for("grants.participants_page", module=module, year=year, quarter=quarter)
+
+    try:
+        response, errors = edge.submit(report, success=gettext(
+            "Die Zahlen für %(module)s, %(quarter)s. Quartal %(year)s wurden gespeichert.", module=module,
+            quarter=quarter, year=year))
+    except DomainError as refused:  # e.g. not approved yet: a message on the page, not an error page
+        edge.discard_changes()
+        flash(refused.detail, "error")
+        return redirect(url_for("grants.participants_page", module=module, year=year, quarter=quarter))
+    return response or _participants_form(dict(request.form), errors, 422)
 
 
 @bp.route("/teilnehmende/bericht")

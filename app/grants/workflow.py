@@ -1,22 +1,22 @@
-"""The application workflow as one explicit table: {(status, action): (new status, roles)}.
+"""The application workflow as one table of the workflow engine (app.platform.workflow).
 
 Applications and amendments share it. ``edit`` keeps the status (it changes the working copy);
-every other action moves the application. A role not listed is refused (403), an action not
-listed for the current status is refused (409 naming the status).
+every other action moves the application. Services call ``APPLICATION.check(...)``; the pages'
+buttons and the API's ``allowed_actions`` come from ``APPLICATION.allowed_actions(...)``.
 """
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext
 
-from ..auth.models import Role, User
-from ..platform.errors import Forbidden, InvalidTransition
+from ..auth.models import Role
+from ..platform.workflow import Workflow
 from .models import ApplicationStatus as S
 
 KOMMUNE = frozenset({Role.KOMMUNE})
 ADMIN = frozenset({Role.PROGRAMME_ADMIN})
 
-TRANSITIONS: dict[tuple[S, str], tuple[S, frozenset[Role]]] = {
+APPLICATION = Workflow("grant_application", {
     (S.DRAFT, "edit"): (S.DRAFT, KOMMUNE),
     (S.DRAFT, "submit"): (S.SUBMITTED, KOMMUNE),
     (S.DRAFT, "withdraw"): (S.WITHDRAWN, KOMMUNE),
@@ -30,9 +30,7 @@ TRANSITIONS: dict[tuple[S, str], tuple[S, frozenset[Role]]] = {
     # a withdrawn or rejected application can be taken up again: a new working copy of the last content
     (S.WITHDRAWN, "reapply"): (S.DRAFT, KOMMUNE),
     (S.REJECTED, "reapply"): (S.DRAFT, KOMMUNE),
-}
-ACTIONS = sorted({action for _status, action in TRANSITIONS})
-ACTION_LABELS = {
+}, labels={
     "edit": lazy_gettext("bearbeiten"),
     "submit": lazy_gettext("einreichen"),
     "withdraw": lazy_gettext("zurückziehen"),
@@ -40,7 +38,7 @@ ACTION_LABELS = {
     "approve": lazy_gettext("bewilligen"),
     "reject": lazy_gettext("ablehnen"),
     "reapply": lazy_gettext("erneut beantragen"),
-}
+})
 # the same actions in an application's history: what happened (past participle), not what one may do
 EVENT_LABELS = {
     "create": lazy_gettext("angelegt"),
@@ -52,21 +50,3 @@ EVENT_LABELS = {
     "reject": lazy_gettext("abgelehnt"),
     "reapply": lazy_gettext("erneut aufgenommen"),
 }
-
-
-def next_status(status: S, action: str, actor: User) -> S:
-    """The status after ``action``; raises InvalidTransition (409) or Forbidden (403)."""
-    rule = TRANSITIONS.get((status, action))
-    if rule is None:
-        raise InvalidTransition(ACTION_LABELS.get(action, action), status.value, status.label)
-    new_status, roles = rule
-    if actor is None or actor.role not in roles:
-        raise Forbidden(f"Ihre Rolle darf die Aktion „{ACTION_LABELS.get(action, action)}“ nicht ausführen.")
-    return new_status
-
-
-def allowed_actions(status: S, actor: User | None) -> list[str]:
-    """The actions ``actor`` may fire now (for buttons and the API's ``allowed_actions``)."""
-    if actor is None:
-        return []
-    return [action for (state, action), (_new, roles) in TRANSITIONS.items() if state == status and actor.role in roles]

@@ -6,6 +6,7 @@ use these names, never a bare number.
 
 CODE = 40  # codes, voucher numbers, short keys
 NAME = 200  # names, titles, references, e-mail addresses
+PHONE = 60  # telephone numbers
 REASON = 2000  # reasons, comments, short justifications
 SUMMARY = 5000  # summaries, reviews
 DESCRIPTION = 20000  # long descriptions and reports

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
+from app.allocation.services import next_version_number
 from app.platform import clock
 from app.platform.extensions import db
 from app.reference.services import get_programme, kommune_by_ags
@@ -20,7 +21,8 @@ DAY = date(2020, 6, 15)
 def ceilings(app):
     """A published allocation version with ceilings for Köln, Kleve and Bielefeld (cents by AGS)."""
     programme = get_programme()
-    version = AllocationVersion(programme_id=programme.id, number=1, title="Test-Verteilung",
+    version = AllocationVersion(programme_id=programme.id, number=next_version_number(programme.id),
+                                title="Test-Verteilung",
                                 status=AllocationStatus.PUBLISHED, pool_cents=sum(CEILINGS.values()),
                                 parameters={}, created_at=clock.now(), published_at=clock.now())
     for ags, cents in CEILINGS.items():

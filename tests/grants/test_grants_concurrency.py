@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from app.budgets.models import Grant
 from app.grants import decisions, services
-from app.grants.models import Decision, DecisionCounter
+from app.grants.models import Decision
 from app.platform.extensions import db
+from app.platform.numbering import NumberSeries
 
 
 def _race(flow, app_id, paths_and_bodies):
@@ -77,4 +78,4 @@ def test_concurrent_approvals_of_different_applications_get_distinct_numbers(flo
                                   (flow.api["admin2"], f"/api/v1/applications/{second}/approve", {})])
     assert [status for status, _body in results] == [201, 201], results
     assert sorted(body["number"] for _status, body in results) == ["ZB-2020-0001", "ZB-2020-0002"]
-    assert db.session.scalar(select(DecisionCounter.last_value)) == 2
+    assert db.session.scalar(select(NumberSeries.last_value).where(NumberSeries.series == "ZB-2020")) == 2

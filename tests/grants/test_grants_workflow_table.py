@@ -24,8 +24,8 @@ ROLES = ["reviewer", "organisation", "finance", "auditor", "foreign", "programme
 
 
 def test_the_table_names_every_action_with_an_endpoint():
-    assert set(workflow.ACTIONS) == set(ENDPOINTS)
-    for (_status, action), (_new, roles) in workflow.TRANSITIONS.items():
+    assert set(workflow.APPLICATION.actions) == set(ENDPOINTS)
+    for (_status, action), (_new, roles) in workflow.APPLICATION.transitions.items():
         assert roles <= PERMISSIONS[ENDPOINTS[action][3]].roles
 
 
@@ -36,7 +36,7 @@ def _expected(state: str, action: str, role: str) -> int:
         return 403
     if role == "foreign":
         return 404
-    rule = workflow.TRANSITIONS.get((ApplicationStatus(state), action))
+    rule = workflow.APPLICATION.transitions.get((ApplicationStatus(state), action))
     if rule is None:
         return 409
     return 403 if Role(real_role) not in rule[1] else (201 if action in ("approve", "reject") else 200)
@@ -58,7 +58,7 @@ def test_transition_for_every_role(flow, state, action):
             assert response.mimetype == "application/problem+json"
             assert current == state, (state, action, role)
         else:
-            new_status = workflow.TRANSITIONS[(ApplicationStatus(state), action)][0]
+            new_status = workflow.APPLICATION.transitions[(ApplicationStatus(state), action)][0]
             assert current == new_status.value
         if expected == 409:
             assert response.json["current_status"] == state
