@@ -516,3 +516,5 @@ def approve_full_application(data, sketch_id: int):
     answer (header ``Idempotent-Replayed: true``) instead of answering 409 "bereits bewilligt"."""
     return idempotency.respond_once(f"if-project:sketch:{sketch_id}", lambda: (201, ProjectDecisionOut().dump(
         projects.approve_full_application(sketch_id, g.actor, comment=data["comment"]))))
+
+from . import invitations_api  # noqa: E402, F401 - its routes on blp (a module of its own: issue #20's invitations)
