@@ -23,8 +23,9 @@ from .platform.web.templates import register_template_helpers
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = {"default": "default.py", "testing": "testing.py", "production": "production.py"}
 # Every domain package may provide: models, permissions, views (bp), api (blp), commands, panels, jobs.
+# app.benchdata is no domain (synthetic data for bench/): app/cli.py registers its one command itself.
 DOMAINS = ["app.auth", "app.main", "app.notifications", "app.scheduler", "app.allocation", "app.grants",
-           "app.budgets", "app.innovationsfonds", "app.documents", "app.benchdata"]
+           "app.budgets", "app.innovationsfonds", "app.documents"]
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - the value production refuses
 
 
@@ -102,7 +103,7 @@ def _select_locale() -> str:
 def _register_domains(app: Flask, rest_api: Api) -> None:
     for package in DOMAINS:
         # jobs: their notification kinds must be known to the web process too (preferences page).
-        # hooks: subscribers to other domains' events (app.events), e.g. the documents a decision issues.
+        # hooks: subscribers to other domains' events (app.platform.events), e.g. the documents a decision issues.
         for part in ("models", "permissions", "panels", "jobs", "hooks"):
             _optional_import(f"{package}.{part}")
         views = _optional_import(f"{package}.views")
@@ -129,7 +130,7 @@ def _register_request_hooks(app: Flask) -> None:
         g.db_read_only_token = database.mark_read_only(request.method in ("GET", "HEAD", "OPTIONS"))
 
     def _refuse_control_characters():
-        """The one input sanitation step (app/sanitation.py): before any view, schema or database."""
+        """The one input sanitation step (app/platform/web/sanitation.py): before any view, schema or database."""
         if sanitation.path_has_controls(request):
             abort(404)
         field = sanitation.refused_field(request)

@@ -160,7 +160,15 @@ def _register_domain_commands() -> None:
             main.add_command(command)
 
 
+def _register_bench_command() -> None:
+    """``seed-bench`` (bench/README.md): benchmark data is a tool of the repository, not a domain of the service."""
+    from .benchdata.commands import seed_bench_command
+
+    main.add_command(seed_bench_command)
+
+
 _register_domain_commands()
+_register_bench_command()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

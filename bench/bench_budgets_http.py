@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
-from app import clock, create_app  # noqa: E402
+from app import create_app  # noqa: E402
+from app.platform import clock  # noqa: E402
 from app.platform.extensions import db  # noqa: E402
 
 

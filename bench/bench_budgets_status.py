@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from app import clock, create_app  # noqa: E402
+from app import create_app  # noqa: E402
+from app.platform import clock  # noqa: E402
 from app.platform.extensions import db  # noqa: E402
 
 TODAY = date(2022, 6, 15)

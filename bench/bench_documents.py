@@ -26,8 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from faultlib import fresh_database  # noqa: E402
 
-from app import clock, create_app  # noqa: E402
+from app import create_app  # noqa: E402
 from app.auth.models import Role  # noqa: E402
+from app.platform import clock  # noqa: E402
 from app.platform.extensions import db  # noqa: E402
 
 

@@ -106,9 +106,12 @@ class IsolatedClient(FlaskClient):
     session between requests. This client commits the test's own session first (so it holds no
     lock or stale snapshot while the request runs), hides the outer context during the request,
     and expires the test's session afterwards, so assertions read what the request committed.
+    Streamed answers (exports) are read to the end inside the request (``buffered``), while the outer
+    context is still hidden, as a server would read them.
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         outer = _cv_app.get(None)
         if outer is not None:
             db.session.commit()

@@ -84,3 +84,34 @@ def test_page_exports_are_not_cached_and_name_one_charset(app):
         response = export_response("x", "csv", TEXT, [["a"]])
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Content-Type"].count("charset") == 1
+
+
+def _counted(rows, read):
+    for row in rows:
+        read.append(row)
+        yield row
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_lazy_exports_stream_and_read_their_rows_only_when_the_answer_is_sent(app, fmt):
+    """Issue #19: the body is a generator; a lazy row source is not touched while the view answers."""
+    read: list = []
+    with app.test_request_context():
+        response = export_response("x", fmt, COLUMNS, _counted(ROWS, read), lazy=True)
+        assert response.is_streamed and read == []
+        body = b"".join(response.response)
+    assert read == ROWS
+    if fmt == "csv":
+        assert body.decode("utf-8").count("\r\n") == len(ROWS) + 1
+    else:
+        sheet = load_workbook(io.BytesIO(body)).active
+        assert [c.number_format for c in sheet[2]][1:3] == ['#,##0.00 "€"', "DD.MM.YYYY"]
+        assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+
+
+def test_csv_chunks_hold_a_batch_of_rows_each():
+    from app.platform.web.exports import CSV_BATCH, csv_chunks
+
+    chunks = list(csv_chunks(COLUMNS, [ROWS[0]] * (2 * CSV_BATCH + 1)))
+    assert len(chunks) == 1 + 3  # header, two full batches, the rest
+    assert b"".join(chunks) == to_csv(COLUMNS, [ROWS[0]] * (2 * CSV_BATCH + 1))

@@ -1,11 +1,10 @@
-"""JSON API for the caller's profile, its tokens, and user administration."""
+"""JSON API for the caller's profile, its tokens, and user administration (the edge commits)."""
 
 from __future__ import annotations
 
 from flask import g
 from sqlalchemy import select
 
-from ..platform.extensions import db
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from .models import User
@@ -36,18 +35,15 @@ def list_tokens():
 @blp.response(201, TokenCreated)
 def new_token(data):
     token, secret = create_token(g.actor, data["name"], days_valid=data["days_valid"])
-    db.session.commit()
     token.token = secret  # transient: the secret is answered once and never stored
     return token
 
 
-@blp.route("/tokens/<int(max=2147483647):token_id>", methods=["DELETE"])
+@blp.route("/tokens/<id:token_id>", methods=["DELETE"])
 @requires(OWN_TOKENS)
 @blp.response(200, TokenOut)
 def delete_token(token_id: int):
-    token = revoke_token(token_id, actor=g.actor)
-    db.session.commit()
-    return token
+    return revoke_token(token_id, actor=g.actor)
 
 
 @blp.route("/users")
@@ -63,6 +59,4 @@ def list_users():
 @blp.arguments(UserIn)
 @blp.response(201, UserOut)
 def new_user(data):
-    user = create_user(actor=g.actor, **data)
-    db.session.commit()
-    return user
+    return create_user(actor=g.actor, **data)

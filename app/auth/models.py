@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..platform import limits
 from ..platform.database import UTCDateTime, db_enum
 from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
@@ -46,8 +47,8 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(200), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(limits.NAME), unique=True)
+    name: Mapped[str] = mapped_column(String(limits.NAME))
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(db_enum(Role))
     kommune_id: Mapped[int | None] = mapped_column(ForeignKey("kommunen.id"), index=True)
@@ -92,7 +93,7 @@ class ApiToken(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(limits.TOKEN_NAME))
     prefix: Mapped[str] = mapped_column(String(12))  # shown in lists to recognise a token
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

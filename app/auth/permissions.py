@@ -84,11 +84,6 @@ def ensure_kommune_access(user: User, kommune_id: int | None, what: str = "Objek
         raise NotFound(f"{what} nicht gefunden.")
 
 
-def ensure_organisation_access(user: User, organisation_id: int | None, what: str = "Objekt") -> None:
-    if user.role == Role.ORGANISATION and user.organisation_id != organisation_id:
-        raise NotFound(f"{what} nicht gefunden.")
-
-
 def scope_kommune_id(user: User) -> int | None:
     """The Kommune a list must be restricted to for this user (None = all)."""
     return user.kommune_id if user.role == Role.KOMMUNE else None

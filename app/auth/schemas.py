@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..platform import limits
+from ..platform.fields import id_field, text
 from ..platform.web.api import StrictBool
 from .models import Role
 
@@ -17,17 +19,17 @@ class UserOut(Schema):
 
 
 class UserIn(Schema):
-    email = fields.Str(required=True, validate=validate.Length(max=200))
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=200))
+    email = text(limits.NAME, required=True, min_length=0)  # the service names a missing address
+    name = text(limits.NAME, required=True)
+    password = text(limits.PASSWORD, required=True, min_length=0, load_only=True)  # the rules: check_password_rules
     role = fields.Str(required=True, validate=validate.OneOf([r.value for r in Role]))
     kommune_ags = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{5}$"))
-    organisation_id = fields.Int(load_default=None, validate=validate.Range(min=1, max=2147483647))
+    organisation_id = id_field(load_default=None)
 
 
 class TokenIn(Schema):
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
-    days_valid = fields.Int(load_default=365, validate=validate.Range(min=1, max=3650))
+    name = text(limits.TOKEN_NAME, required=True)
+    days_valid = fields.Int(load_default=365, validate=validate.Range(min=1, max=limits.TOKEN_DAYS))
 
 
 class TokenOut(Schema):

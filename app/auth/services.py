@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, func, select
 
-from ..platform import audit, clock
+from ..platform import audit, clock, limits
 from ..platform.errors import Conflict, NotFound, ValidationFailed
 from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
@@ -166,10 +166,11 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Create a token; returns it with its secret (the secret is shown once and never stored)."""
     name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise ValidationFailed.field("name", "Bitte einen Namen (höchstens 100 Zeichen) für das Token angeben.")
-    if days_valid is not None and not (1 <= days_valid <= 3650):
-        raise ValidationFailed.field("days_valid", "Gültigkeit zwischen 1 und 3650 Tagen.")
+    if not name or len(name) > limits.TOKEN_NAME:
+        raise ValidationFailed.field(
+            "name", f"Bitte einen Namen (höchstens {limits.TOKEN_NAME} Zeichen) für das Token angeben.")
+    if days_valid is not None and not (1 <= days_valid <= limits.TOKEN_DAYS):
+        raise ValidationFailed.field("days_valid", f"Gültigkeit zwischen 1 und {limits.TOKEN_DAYS} Tagen.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = clock.now()
     token = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=_hash_token(secret),

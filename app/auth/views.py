@@ -1,4 +1,8 @@
-"""Login, logout and the personal token page."""
+"""Login, logout and the personal token page.
+
+The edge (app/platform/web/edge.py) commits each request once; a refused login keeps its changes
+(``keep_changes``: the failure counts against the throttle and is audited although the answer is 401/429).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,7 @@ from flask_babel import gettext
 from flask_login import login_user, logout_user
 
 from ..platform.errors import ValidationFailed
-from ..platform.extensions import db
-from ..platform.web.edge import submit
+from ..platform.web.edge import discard_changes, keep_changes, submit
 from .permissions import OWN_PASSWORD, OWN_TOKENS, PUBLIC, requires
 from .reset import InvalidResetLink, open_link, request_reset, reset_password
 from .services import LoginRefused, authenticate, change_password, create_token, revoke_token, sign_out, tokens_of
@@ -39,24 +42,22 @@ def _fresh_session() -> None:
 @bp.route("/anmelden", methods=["GET", "POST"])
 @requires(PUBLIC)
 def login():
-    error = None
     email = ""
     if request.method == "POST":
         email = request.form.get("email", "")
         try:
             user = authenticate(email, request.form.get("password", ""), client=request.remote_addr or "")
         except LoginRefused as refused:
-            db.session.commit()  # keep the failure count and the audit entry
+            keep_changes()  # the failure count and the audit entry
             page = render_template("auth/login.html", error=refused.message, email=email)
             if refused.wait_seconds:
                 return page, 429, {"Retry-After": str(refused.wait_seconds)}
             return page, 401
         _fresh_session()  # no session fixation: a fresh session after login
         login_user(user)
-        db.session.commit()
         flash(gettext("Willkommen, %(name)s.", name=user.name), "success")
         return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", error=error, email=email)
+    return render_template("auth/login.html", error=None, email=email)
 
 
 @bp.route("/abmelden", methods=["POST"])
@@ -64,7 +65,6 @@ def login():
 def logout():
     if g.actor is not None:
         sign_out(g.actor)
-        db.session.commit()
     logout_user()
     _fresh_session()
     flash(gettext("Sie wurden abgemeldet."), "info")
@@ -76,18 +76,17 @@ def logout():
 def password():
     errors: dict = {}
     if request.method == "POST":
-        try:
+        def change() -> str:
             change_password(g.actor, current=request.form.get("current_password", ""),
                             new=request.form.get("new_password", ""),
                             repeat=request.form.get("new_password_repeat", ""))
-            db.session.commit()
-        except ValidationFailed as failed:
-            db.session.rollback()
-            errors = failed.errors
-        else:
             login_user(g.actor)  # this session continues under the new version; all others have ended
-            flash(gettext("Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden beendet."), "success")
-            return redirect(url_for("auth.password"))
+            return url_for("auth.password")
+
+        response, errors = submit(change, success=gettext(
+            "Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden beendet."))
+        if response:
+            return response
     return render_template("auth/password.html", errors=errors), (422 if errors else 200)
 
 
@@ -132,20 +131,18 @@ def tokens():
     new_secret = None
     errors: dict = {}
     if request.method == "POST":
-        try:
+        try:  # no redirect: the page shows the new secret once
             _token, new_secret = create_token(g.actor, request.form.get("name", ""))
-            db.session.commit()
         except ValidationFailed as failed:
-            db.session.rollback()
+            discard_changes()
             errors = failed.errors
     return render_template("auth/tokens.html", tokens=tokens_of(g.actor), new_secret=new_secret, errors=errors,
                            form=request.form)
 
 
-@bp.route("/konto/tokens/<int(max=2147483647):token_id>/widerrufen", methods=["POST"])
+@bp.route("/konto/tokens/<id:token_id>/widerrufen", methods=["POST"])
 @requires(OWN_TOKENS)
 def revoke(token_id: int):
     revoke_token(token_id, actor=g.actor)
-    db.session.commit()
     flash(gettext("Das Token wurde widerrufen."), "success")
     return redirect(url_for("auth.tokens"))

@@ -5,10 +5,13 @@ from __future__ import annotations
 import sys
 import time
 from datetime import date
+from functools import partial
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from ..platform.formatting import format_decimal
 
 
 def _date(_ctx, param, value: str) -> date:
@@ -40,9 +43,11 @@ def seed_bench_command(kommunen: int, lines: int, today: date, seed_value: int, 
     except AlreadySeeded as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"{len(result.grant_ids)} Zuwendungen, {result.drawdowns:,} Mittelabrufe, {result.expenses:,} Ausgaben, "
-               f"{result.journals:,} Journale, {result.entries:,} Buchungszeilen in "
-               f"{time.perf_counter() - started:.1f} s (synthetisch).")
+    count = partial(format_decimal, places=0)
+    click.echo(f"{len(result.grant_ids)} Zuwendungen, {count(result.drawdowns)} Mittelabrufe, "
+               f"{count(result.expenses)} Ausgaben, {count(result.journals)} Journale, "
+               f"{count(result.entries)} Buchungszeilen in {format_decimal(time.perf_counter() - started, 1)} s "
+               "(synthetisch).")
     if verify:
         from ..budgets.verify import verify_ledger
 

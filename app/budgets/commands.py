@@ -63,19 +63,20 @@ def interest_command(amount, start, end, points, day_count, fmt, table_path) -> 
 
 
 @click.command("verify-ledger")
+@click.option("--incremental", is_flag=True,
+              help="Nur die Journale seit der letzten gespeicherten Prüfung summieren (sonst vollständig).")
 @with_appcontext
-def verify_ledger_command() -> None:
+def verify_ledger_command(incremental: bool) -> None:
     """Saldenabgleich: Journal, Salden und Belege (Bewilligungen, Abrufe, Zahlungen, Ausgaben) vergleichen."""
     from ..platform.extensions import db
-    from .verify import record_check, verify_ledger
+    from .reconciliation import run_check
 
-    problems = verify_ledger()
-    record_check(problems, actor_label="cli: verify-ledger")
+    check = run_check(full=not incremental, actor_label="cli: verify-ledger")
     db.session.commit()
-    if problems:
-        for problem in problems:
+    if check.problem_count:
+        for problem in check.problems:
             click.echo(problem)
-        click.echo(f"{len(problems)} Abweichung(en) gefunden.", err=True)
+        click.echo(f"{check.problem_count} Abweichung(en) gefunden.", err=True)
         sys.exit(1)
     click.echo("Ledger geprüft: keine Abweichungen.")
 

@@ -27,8 +27,8 @@ from .models import Drawdown, DrawdownKind, DrawdownStatus, Grant, ProofOfUse
 from .monitoring import refresh_risk_flags, unspent_by_payment
 from .notices import recipients
 from .phases import close_expense_entry, grants_to_close
+from .reconciliation import run_check
 from .status import status_for
-from .verify import record_check, verify_ledger
 
 log = logging.getLogger("durchstarten.budgets")
 
@@ -183,19 +183,19 @@ def nightly_check(run) -> dict:
     """Ledger differences are reported, not raised: the check itself worked, its result is kept in the
     audit trail (``ledger.verify``, as by the command) and a mandatory notice goes to finance staff and
     administrators every night while differences remain. A crash of the check fails the run."""
-    problems = verify_ledger()
-    record_check(problems, actor_label=run.actor_label)
+    check = run_check(full=True, actor_label=run.actor_label)  # the nightly full recomputation
+    problems, count = check.problems, check.problem_count
     changes = refresh_risk_flags(status_for(), day=run.day, actor_label=run.actor_label)
     messages = 0
-    if problems:
-        log.error("nightly ledger check %s: %d differences", run.day, len(problems))
-        run.note(f"Hauptbuch: {len(problems)} Abweichungen")
+    if count:
+        log.error("nightly ledger check %s: %d differences", run.day, count)
+        run.note(f"Hauptbuch: {count} Abweichungen")
         messages += len(notify_role(
             STAFF_ROLES, LEDGER_DIFFERENCES, "emails/budgets_ledger_differences.txt",
-            subject=f"Hauptbuch: {len(problems)} Abweichung{'en' if len(problems) != 1 else ''} "
+            subject=f"Hauptbuch: {count} Abweichung{'en' if count != 1 else ''} "
                     f"bei der Prüfung am {run.day:%d.%m.%Y}",
             link="/budgets/abgleich", dedup_key=f"budgets.ledger:{run.day.isoformat()}", problems=problems[:20],
-            count=len(problems), day=run.day))
+            count=count, day=run.day))
     if changes.new or changes.recovered:
         messages += len(notify_role(
             STAFF_ROLES, RISK_CHANGES, "emails/budgets_risk_changes.txt",
@@ -203,5 +203,5 @@ def nightly_check(run) -> dict:
                     f"({run.day:%d.%m.%Y})",
             link="/budgets/uebersicht", dedup_key=f"budgets.risk:{run.day.isoformat()}", changes=changes,
             format_eur=format_eur, day=run.day))
-    return {"differences": len(problems), "at_risk": changes.at_risk, "new_at_risk": len(changes.new),
+    return {"differences": count, "at_risk": changes.at_risk, "new_at_risk": len(changes.new),
             "recovered": len(changes.recovered), "messages": messages}

@@ -154,24 +154,34 @@ def balances_of(grant_id: int) -> dict[AccountKey, int]:
     return {(kind, module, year): cents for kind, module, year, cents in rows}
 
 
-def journal_totals() -> list[tuple[int, int]]:
+def _journals_between(statement, after: int, upto: int | None):
+    """``statement`` over entries limited to journals ``after < id <= upto`` (the incremental check)."""
+    if after:
+        statement = statement.where(LedgerEntry.journal_id > after)
+    return statement if upto is None else statement.where(LedgerEntry.journal_id <= upto)
+
+
+def journal_totals(after: int = 0, upto: int | None = None) -> list[tuple[int, int]]:
     """(journal id, sum of signed lines) for every journal that does not sum to zero (should be none)."""
-    debit = select(LedgerEntry.journal_id.label("j"), LedgerEntry.amount_cents.label("a"))
-    credit = select(LedgerEntry.journal_id.label("j"), (-LedgerEntry.amount_cents).label("a"))
+    debit = _journals_between(select(LedgerEntry.journal_id.label("j"), LedgerEntry.amount_cents.label("a")),
+                              after, upto)
+    credit = _journals_between(select(LedgerEntry.journal_id.label("j"), (-LedgerEntry.amount_cents).label("a")),
+                               after, upto)
     lines = debit.union_all(credit).subquery()
     rows = db.session.execute(select(lines.c.j, sum_cents(lines.c.a)).group_by(lines.c.j)
                               .having(func.sum(lines.c.a) != 0))
     return [(j, total) for j, total in rows]
 
 
-def recomputed_balances() -> dict[int, int]:
-    """Every account's balance recomputed from the entries."""
+def recomputed_balances(after: int = 0, upto: int | None = None) -> dict[int, int]:
+    """Every account's balance recomputed from the entries (of the journals ``after < id <= upto`` if given)."""
     result: dict[int, int] = defaultdict(int)
-    for account, cents in db.session.execute(select(LedgerEntry.debit_account_id, sum_cents(LedgerEntry.amount_cents))
-                                             .group_by(LedgerEntry.debit_account_id)):
+    for account, cents in db.session.execute(_journals_between(
+            select(LedgerEntry.debit_account_id, sum_cents(LedgerEntry.amount_cents))
+            .group_by(LedgerEntry.debit_account_id), after, upto)):
         result[account] += cents
-    for account, cents in db.session.execute(select(LedgerEntry.credit_account_id,
-                                                    sum_cents(LedgerEntry.amount_cents))
-                                             .group_by(LedgerEntry.credit_account_id)):
+    for account, cents in db.session.execute(_journals_between(
+            select(LedgerEntry.credit_account_id, sum_cents(LedgerEntry.amount_cents))
+            .group_by(LedgerEntry.credit_account_id), after, upto)):
         result[account] -= cents
     return result

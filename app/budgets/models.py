@@ -503,3 +503,36 @@ class GrantRiskFlag(db.Model):
     projected_earned_cents: Mapped[int] = mapped_column(BigInteger)
     approved_cents: Mapped[int] = mapped_column(BigInteger)
     checked_on: Mapped[date] = mapped_column(Date)
+
+
+# --------------------------------------------------------------------------- stored reconciliation (issue #19)
+
+
+class LedgerCheck(db.Model):
+    """One run of the ledger check, kept so that ``/budgets/abgleich`` reads it instead of recomputing.
+
+    ``full``: recomputed from the first journal; otherwise only the journals after the previous check's
+    ``last_journal_id`` were summed (``app/budgets/reconciliation.py``). ``problems`` keeps the first
+    ``PROBLEMS_KEPT`` findings, ``problem_count`` all of them.
+    """
+
+    __tablename__ = "ledger_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    full: Mapped[bool] = mapped_column()
+    from_journal_id: Mapped[int] = mapped_column(BigInteger)  # first journal summed in this run
+    last_journal_id: Mapped[int] = mapped_column(BigInteger)  # the journal sums below are complete up to here
+    problem_count: Mapped[int] = mapped_column()
+    problems: Mapped[list] = mapped_column(JSON)
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+
+
+class LedgerCheckSum(db.Model):
+    """Each account's sum of entries up to the last check's ``last_journal_id``: the base of the next
+    incremental check (the journal's own figure, not the stored balance it is compared with)."""
+
+    __tablename__ = "ledger_check_sums"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id", ondelete="CASCADE"), primary_key=True)
+    sum_cents: Mapped[int] = mapped_column(BigInteger)

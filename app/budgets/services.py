@@ -27,7 +27,7 @@ from ..platform.errors import Conflict, Forbidden, InvalidTransition, NotFound, 
 from ..platform.events import emit
 from ..platform.extensions import db
 from ..platform.money import format_eur
-from ..reference.models import Programme
+from ..reference.models import Kommune, Organisation, Programme
 from . import ledger, monitoring, plausibility
 from .ledger import Transfer
 from .models import (
@@ -471,6 +471,17 @@ def drawdowns_select(user, *, statuses: Sequence[DrawdownStatus] | None = None, 
     if grant_id is not None:
         statement = statement.where(Drawdown.grant_id == grant_id)
     return statement
+
+
+def drawdown_export_rows(user):
+    """``drawdowns_select`` as plain columns for the export (grant reference, recipient's name parts)."""
+    return (drawdowns_select(user).with_only_columns(
+        Drawdown.id, Grant.reference, Kommune.name.label("kommune_name"), Kommune.kind.label("kommune_kind"),
+        Organisation.name.label("organisation_name"), Drawdown.module_code, Drawdown.budget_year, Drawdown.status,
+        Drawdown.amount_requested_cents, Drawdown.amount_approved_cents, Drawdown.value_date,
+        Drawdown.payment_reference)
+        .outerjoin(Kommune, Kommune.id == Grant.kommune_id)
+        .outerjoin(Organisation, Organisation.id == Grant.organisation_id))
 
 
 # --------------------------------------------------------------------------- expenses

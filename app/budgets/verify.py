@@ -47,12 +47,18 @@ from .settlement import reclaim_unused_interest, unused_interest_cents, unused_i
 K = AccountKind
 
 
-def verify_ledger() -> list[str]:
-    """All differences found (empty: the ledger is consistent)."""
+def verify_ledger(totals: list[tuple[int, int]] | None = None, recomputed: dict[int, int] | None = None
+                  ) -> list[str]:
+    """All differences found (empty: the ledger is consistent).
+
+    Without arguments everything is recomputed from the whole journal. The incremental check
+    (``reconciliation.run_check``) passes the unbalanced journals and the account sums it computed
+    from its stored sums plus the new journals; every other check is the same.
+    """
     problems: list[str] = []
-    for journal_id, total in journal_totals():
+    for journal_id, total in journal_totals() if totals is None else totals:
         problems.append(f"Journal {journal_id}: Summe der Buchungszeilen {total} statt 0.")
-    recomputed = recomputed_balances()
+    recomputed = recomputed_balances() if recomputed is None else recomputed
     accounts = {row.id: row for row in db.session.execute(
         select(LedgerAccount.id, LedgerAccount.grant_id, LedgerAccount.kind, LedgerAccount.module_code,
                LedgerAccount.budget_year))}
@@ -193,7 +199,8 @@ def _check_decisions_without_reclaim() -> list[str]:
     return problems
 
 
-def record_check(problems: list[str], *, actor_label: str | None = None) -> None:
-    """Keep the result in the audit trail (the finance start page shows the last check)."""
-    audit.record("ledger.verify", "ledger", None, after={"problems": len(problems), "first": problems[:20]},
-                 actor_label=actor_label)
+def record_check(problems: list[str], *, actor_label: str | None = None, **scope) -> None:
+    """Keep the result in the audit trail (the finance start page shows the last check); ``scope``: the
+    stored check's mode and journal range (``reconciliation.run_check``)."""
+    audit.record("ledger.verify", "ledger", None,
+                 after={"problems": len(problems), "first": problems[:20], **scope}, actor_label=actor_label)

@@ -15,11 +15,11 @@ from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
 from ..platform.formatting import format_date
 from ..platform.money import MoneyFormatError, format_eur, parse_german_amount
-from ..platform.web.exports import FORMATS, Column, export_response, today_stamp
+from ..platform.web.exports import FORMATS, Column, batched_rows, export_response, today_stamp
 from ..platform.web.listing import ListColumn, Listing, build_listing, export_of
 from ..platform.web.navigation import nav_entry
-from ..reference.models import Kommune
-from . import hearings, monitoring, services, settlement, status
+from ..reference.models import Kommune, kommune_display_name
+from . import hearings, monitoring, reconciliation, services, settlement, status
 from .csv_import import parse_expense_csv, parse_units
 from .early_start import early_start_warnings, import_warnings
 from .models import Drawdown, DrawdownStatus, Expense, Grant, ProofOfUse, Reclaim, ReclaimStatus
@@ -38,7 +38,6 @@ from .permissions import (
 )
 from .rates import flat_rates
 from .spend_chart import grant_spend_chart
-from .verify import record_check, verify_ledger
 
 bp = Blueprint("budgets", __name__, url_prefix="/budgets")
 nav_entry(lazy_gettext("Budget"), "budgets.index", BUDGET_READ, order=300)
@@ -162,14 +161,15 @@ DRAWDOWN_COLUMNS = [
 @bp.route("/mittelabrufe/export.<any(csv, xlsx):fmt>")
 @requires(STATUS_ALL)
 def drawdowns_export(fmt: str):
-    items = db.session.scalars(services.drawdowns_select(g.actor))
     columns = [Column(gettext("Nr."), "int"), Column(gettext("Zuwendung")), Column(gettext("Empfänger")),
                Column(gettext("Baustein")), Column(gettext("Haushaltsjahr"), "int"), Column(gettext("Status")),
                Column(gettext("Beantragt"), "money"), Column(gettext("Genehmigt"), "money"),
                Column(gettext("Wertstellung"), "date"), Column(gettext("Kassenzeichen"))]
-    rows = [(d.id, d.grant.reference, _recipient(d.grant), d.module_code, d.budget_year, d.status.label,
-             d.amount_requested_cents, d.amount_approved_cents, d.value_date, d.payment_reference) for d in items]
-    return export_response(f"mittelabrufe-{today_stamp(clock.today())}", fmt, columns, rows)
+    rows = ((r.id, r.reference, kommune_display_name(r.kommune_name, r.kommune_kind) if r.kommune_name
+             else r.organisation_name or "", r.module_code, r.budget_year, r.status.label, r.amount_requested_cents,
+             r.amount_approved_cents, r.value_date, r.payment_reference)
+            for r in batched_rows(db.session, services.drawdown_export_rows(g.actor)))
+    return export_response(f"mittelabrufe-{today_stamp(clock.today())}", fmt, columns, rows, lazy=True)
 
 
 def _recipient(item: Grant) -> str:
@@ -305,8 +305,8 @@ EXPENSE_COLUMNS = [
 ]
 
 
-def _eligibility(expense: Expense, *, with_reason: bool = False) -> str:
-    """ja / nein (aberkannt) / storniert, with the reason when asked."""
+def _eligibility(expense, *, with_reason: bool = False) -> str:
+    """ja / nein (aberkannt) / storniert, with the reason when asked (``expense``: object or SQL row)."""
     if expense.reversed_at is not None:
         if not with_reason:
             return gettext("storniert")
@@ -378,10 +378,13 @@ def expenses_export(grant_id: int, fmt: str):
     columns = [Column(gettext("Datum"), "date"), Column(gettext("Baustein")), Column(gettext("Betrag"), "money"),
                Column(gettext("Pauschale")), Column(gettext("Beleg")), Column(gettext("Beschreibung")),
                Column(gettext("Förderfähig")), Column(gettext("Grund"))]
-    rows = [(e.expense_date, e.module_code, e.amount_cents, e.rate_code or "", e.voucher_ref, e.description,
-             _eligibility(e), e.reversal_reason or e.ineligible_reason) for e in db.session.scalars(
-        services.expenses_select(item))]
-    return export_response(f"ausgaben-{item.reference}", fmt, columns, rows)
+    statement = services.expenses_select(item).with_only_columns(
+        Expense.expense_date, Expense.module_code, Expense.amount_cents, Expense.rate_code, Expense.voucher_ref,
+        Expense.description, Expense.eligible, Expense.ineligible_reason, Expense.reversed_at,
+        Expense.reversal_reason)
+    rows = ((e.expense_date, e.module_code, e.amount_cents, e.rate_code or "", e.voucher_ref, e.description,
+             _eligibility(e), e.reversal_reason or e.ineligible_reason) for e in batched_rows(db.session, statement))
+    return export_response(f"ausgaben-{item.reference}", fmt, columns, rows, lazy=True)
 
 
 # --------------------------------------------------------------------------- proof of use, decision, reclaim
@@ -542,17 +545,22 @@ def statewide_export(fmt: str):
 @bp.route("/abgleich")
 @requires(STATUS_ALL)
 def reconcile():
-    return render_template("budgets/reconcile.html", problems=verify_ledger(), checked_at=clock.now())
+    """The last stored check and the journals booked since; nothing is recomputed here (issue #19)."""
+    return _reconcile_page(reconciliation.latest_check())
 
 
 @bp.route("/abgleich", methods=["POST"])
 @requires(LEDGER_CHECK)
 def reconcile_record():
-    problems = verify_ledger()
-    record_check(problems)
-    db.session.commit()
-    flash(gettext("Das Ergebnis der Prüfung wurde protokolliert."), "success")
-    return render_template("budgets/reconcile.html", problems=problems, checked_at=clock.now())
+    full = request.form.get("mode") == "full"
+    check = reconciliation.run_check(full=full)  # committed by the request edge
+    flash(gettext("Vollständig neu berechnet; das Ergebnis wurde protokolliert.") if full else
+          gettext("Seit der letzten Prüfung geprüft; das Ergebnis wurde protokolliert."), "success")
+    return _reconcile_page(check)
+
+
+def _reconcile_page(check):
+    return render_template("budgets/reconcile.html", check=check, since=reconciliation.journals_since(check))
 
 
 from . import hearing_views  # noqa: E402,F401 - registers the hearing pages on bp

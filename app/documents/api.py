@@ -6,6 +6,7 @@ from flask import g
 from marshmallow import Schema, fields, validate
 
 from ..auth.permissions import requires
+from ..platform.fields import id_field
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from .letters import KINDS
@@ -22,7 +23,7 @@ OBJECT_TYPES = ("grant_decision", "drawdown", "proof_of_use", "reclaim", "if_pro
 class DocumentFilter(Schema):
     kind = fields.Str(validate=validate.OneOf(sorted(KINDS)))
     object_type = fields.Str(validate=validate.OneOf(OBJECT_TYPES))
-    object_id = fields.Int(validate=validate.Range(min=1, max=2147483647))
+    object_id = id_field()
 
 
 class DocumentOut(Schema):
@@ -54,14 +55,14 @@ def list_documents(query: dict):
                             object_id=query.get("object_id"))
 
 
-@blp.route("/documents/<int(max=2147483647):document_id>.pdf")
+@blp.route("/documents/<id:document_id>.pdf")
 @requires(DOCUMENTS_READ)
 def download_document(document_id: int):
     """The stored PDF/A, byte for byte as issued (ETag and X-Content-SHA256: its SHA-256)."""
     return pdf_response(get_document(g.actor, document_id))
 
 
-@blp.route("/documents/of/<string(maxlength=40):object_type>/<int(max=2147483647):object_id>.pdf")
+@blp.route("/documents/of/<string(maxlength=40):object_type>/<id:object_id>.pdf")
 @requires(DOCUMENTS_READ)
 def document_of(object_type: str, object_id: int):
     """The latest document issued for a decision (e.g. ``grant_decision``/12): the ``document_url``."""

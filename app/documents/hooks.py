@@ -1,4 +1,4 @@
-"""Issue the binding document when a domain service announces a decision (``app.events``).
+"""Issue the binding document when a domain service announces a decision (``app.platform.events``).
 
 Imported by ``create_app`` for every domain (optional module ``hooks``). Each handler runs inside the
 service's transaction, after the state change: the document is stored, or nothing is.

@@ -24,11 +24,13 @@ from weasyprint import CSS, HTML
 from ..auth.models import Role, User
 from ..notifications.kinds import declare_kind
 from ..notifications.services import remind, users_with_role
-from ..platform import audit, clock
-from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..platform import audit, clock, limits
+from ..platform.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from ..platform.extensions import db
+from ..platform.formatting import format_decimal
 from .letters import KINDS, OBJECT_MODELS, Letter
 from .models import Document
+from .workflow import DOCUMENT
 
 STYLESHEET = Path(__file__).resolve().parents[2] / "templates" / "documents" / "letter.css"
 PDF_VARIANT = "pdf/a-3b"  # archivable; WeasyPrint writes the XMP pdfaid claim and an sRGB output intent
@@ -85,12 +87,6 @@ def issue_document(kind: str, obj, *, actor: User | None = None, replaces: Docum
     return document
 
 
-# (status, action) -> (new status, roles). A document is "current" until a correction supersedes it; its
-# row never changes (the status is derived from ``successor_id``).
-DOCUMENT_TRANSITIONS = {("current", "correct"): ("superseded", frozenset({Role.PROGRAMME_ADMIN}))}
-REASON_MAX = 1000
-
-
 def successor_id(document: Document) -> int | None:
     """The document that corrected ``document``, if any."""
     return db.session.scalar(select(Document.id).where(Document.replaces_id == document.id))
@@ -100,17 +96,17 @@ def correct_document(document: Document, *, reason: str, actor: User) -> Documen
     """Berichtigung nach § 42 VwVfG: issue a new version of ``document`` that names and supersedes it."""
     successor = successor_id(document)
     status = "superseded" if successor else "current"
-    rule = DOCUMENT_TRANSITIONS.get((status, "correct"))
-    if actor.role not in DOCUMENT_TRANSITIONS[("current", "correct")][1]:
-        raise Forbidden("Nur die Programmverwaltung kann Dokumente berichtigen.")
-    if rule is None:
+    try:
+        DOCUMENT.check(status, "correct", actor)
+    except InvalidTransition:  # the engine decides; the message names the newer version
         raise Conflict(f"Dieses Dokument wurde bereits durch Dokument {successor} ersetzt; bitte die neueste "
-                       "Fassung berichtigen.", current_status=status)
+                       "Fassung berichtigen.", current_status=status) from None
     reason = (reason or "").strip().rstrip(".")
     if not reason:
         raise ValidationFailed.field("reason", "Bitte den Grund der Berichtigung angeben.")
-    if len(reason) > REASON_MAX:
-        raise ValidationFailed.field("reason", f"Der Grund ist zu lang (höchstens {REASON_MAX} Zeichen).")
+    if len(reason) > limits.CORRECTION_REASON:
+        raise ValidationFailed.field(
+            "reason", f"Der Grund ist zu lang (höchstens {format_decimal(limits.CORRECTION_REASON, 0)} Zeichen).")
     obj = db.session.get(OBJECT_MODELS[document.object_type], document.object_id)
     correction = issue_document(document.kind, obj, actor=actor, replaces=document, reason=reason)
     audit.record("document.correct", "document", correction.id, actor=actor, kommune_id=document.kommune_id,

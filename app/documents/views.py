@@ -53,20 +53,20 @@ def index():
                            replaced_by=replaced_by)
 
 
-@bp.route("/<int(max=2147483647):document_id>.pdf")
+@bp.route("/<id:document_id>.pdf")
 @requires(DOCUMENTS_READ)
 def download(document_id: int):
     return pdf_response(get_document(g.actor, document_id))
 
 
-@bp.route("/zu/<string(maxlength=40):object_type>/<int(max=2147483647):object_id>.pdf")
+@bp.route("/zu/<string(maxlength=40):object_type>/<id:object_id>.pdf")
 @requires(DOCUMENTS_READ)
 def of_object(object_type: str, object_id: int):
     """The latest document of a decision, for links from the domains' pages (e.g. the printable Bescheid)."""
     return pdf_response(latest_document_of(g.actor, object_type, object_id))
 
 
-@bp.route("/<int(max=2147483647):document_id>/berichtigen", methods=["GET", "POST"])
+@bp.route("/<id:document_id>/berichtigen", methods=["GET", "POST"])
 @requires(DOCUMENTS_CORRECT)
 def correct(document_id: int):
     """Berichtigung nach § 42 VwVfG: a new version from today's data, naming and superseding this one."""

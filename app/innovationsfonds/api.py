@@ -13,6 +13,7 @@ from ..platform.extensions import db
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from ..reference.services import get_programme
+from . import matrix as matrices
 from . import organisations, projects, reviewing, selection, services
 from .permissions import IF_APPLY, IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
@@ -298,7 +299,7 @@ def auto_assign(call_id: int):
 @blp.response(200, MatrixOut)
 def assignment_matrix(call_id: int):
     """The assignment matrix (sketches × reviewers): assigned, submitted, conflict."""
-    matrix = reviewing.assignment_matrix(services.get_call(call_id))
+    matrix = matrices.assignment_matrix(services.get_call(call_id))
     return {"reviewers": [{"id": u.id, "name": u.name, "load": matrix["loads"][u.id]} for u in matrix["reviewers"]],
             "rows": [{"sketch_id": r["sketch"].id, "reference": r["sketch"].reference, "cells": r["cells"],
                       "count": r["count"]} for r in matrix["rows"]]}

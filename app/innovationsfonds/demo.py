@@ -108,7 +108,8 @@ def build_competition(programme, admin: User, *, organisation_users: list[User],
         if day > review_until or sketch.status is not SketchStatus.ELIGIBLE:
             continue
         with clock.freeze(_at(day, 14)):
-            reviewing.submit_review(sketch.id, reviewer, marks(sketch_no[sketch.id] * 3 + reviewer_no[reviewer.id]), "Synthetisches Gutachten.")
+            reviewing.submit_review(sketch.id, reviewer, marks(sketch_no[sketch.id] * 3 + reviewer_no[reviewer.id]),
+                                    "Synthetisches Gutachten.")
     return call
 
 

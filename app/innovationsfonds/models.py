@@ -202,6 +202,11 @@ TARGET_GROUPS = {"primary": lazy_gettext("18–27 Jahre mit Duldung/Gestattung")
                  "secondary": lazy_gettext("weitere junge Menschen mit Förderbedarf")}
 
 
+def sketch_reference(call_id: int, number: int | None, sketch_id: int) -> str:
+    """``Sketch.reference`` from the plain columns (for pages that read rows, not objects)."""
+    return f"IF-{call_id}-{number or sketch_id:04d}"
+
+
 class Sketch(db.Model):
     """A project sketch (Projektskizze) of one organisation in one call."""
 
@@ -265,7 +270,7 @@ class Sketch(db.Model):
     @property
     def reference(self) -> str:
         """Short public number, e.g. "IF-3-0012" (the 12th sketch of call 3)."""
-        return f"IF-{self.call_id}-{self.number or self.id:04d}"
+        return sketch_reference(self.call_id, self.number, self.id)
 
     @property
     def target_group_label(self) -> str:

@@ -310,34 +310,6 @@ def unassign(sketch_id: int, reviewer_id: int, actor: User) -> None:
     record("assignment.remove", "if_sketch", sketch.id, actor, before={"reviewer_id": reviewer_id})
 
 
-def assignment_matrix(call: Call) -> dict:
-    """Rows: sketches; columns: reviewers; cells: '' | 'assigned' | 'submitted' | 'conflict'."""
-    pool = reviewers()
-    sketches = [s for s in call.sketches if s.status in (S.ELIGIBLE, S.SELECTED, S.WAITING, S.REJECTED, S.FUNDED)]
-    conflicts = conflict_pairs(sketches, [u.id for u in pool])
-    submitted = {(r.sketch_id, r.reviewer_id) for r in db.session.scalars(
-        select(Review).join(Sketch).where(Sketch.call_id == call.id, Review.submitted_at.is_not(None)))}
-    rows = []
-    loads = {u.id: 0 for u in pool}
-    for sketch in sketches:
-        assigned = {a.reviewer_id for a in sketch.assignments}
-        cells = []
-        for u in pool:
-            if (sketch.id, u.id) in submitted:
-                cell = "submitted"
-            elif u.id in assigned:
-                cell = "assigned"
-            elif (sketch.id, u.id) in conflicts:
-                cell = "conflict"
-            else:
-                cell = ""
-            if u.id in assigned:
-                loads[u.id] += 1
-            cells.append(cell)
-        rows.append({"sketch": sketch, "cells": cells, "count": len(assigned)})
-    return {"reviewers": pool, "rows": rows, "loads": loads}
-
-
 # ---------------------------------------------------------------------------------------- reviews
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from types import SimpleNamespace
 
 from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext, lazy_gettext
@@ -36,6 +37,7 @@ from . import (
     services,
     steering,
 )
+from .matrix import assignment_matrix
 from .models import PROMOTION_DAYS_DEFAULT, TARGET_GROUPS, SelectionRule, SketchStatus
 from .permissions import IF_APPLY, IF_CONFLICTS, IF_MANAGE, IF_READ, IF_REVIEW, IF_STAFF
 from .presenters import present_review, present_sketch
@@ -390,7 +392,11 @@ def call_step(call_id: int, step: str):
 def _matrix_page(call_id: int, errors: dict | None = None):
     call = services.get_call(call_id)
     editable = call.closed_at is not None and not call.decision_fixed
-    return render_template("innovationsfonds/matrix.html", call=call, matrix=reviewing.assignment_matrix(call),
+    page = request.args.get("seite", "1")
+    matrix = assignment_matrix(call, page=int(page) if page.isdigit() and len(page) < 6 else 1)
+    pages = SimpleNamespace(page=matrix["page"], pages=matrix["pages"], page_url=lambda n: url_for(
+        "innovationsfonds.matrix", call_id=call_id, seite=n))
+    return render_template("innovationsfonds/matrix.html", call=call, matrix=matrix, pages=pages,
                            editable=editable, errors=errors or {}, form=request.form), (422 if errors else 200)
 
 
@@ -517,7 +523,7 @@ def export(call_id: int, what: str, fmt: str):
     elif what == "rangfolge":
         columns, rows = exports.ranking_rows(selection.proposals(call))
     elif what == "zuordnung":
-        columns, rows = exports.matrix_rows(reviewing.assignment_matrix(call))
+        columns, rows = exports.matrix_rows(assignment_matrix(call))
     else:
         columns, rows = exports.outbox_rows(selection.outbox(call))
     return export_response(f"innovationsfonds-{call.id}-{what}-{today_stamp(clock.today())}", fmt, columns, rows)

@@ -18,7 +18,7 @@ from werkzeug.routing import BuildError
 
 from ..auth.models import ROLE_LABELS
 from ..platform.extensions import db
-from ..platform.formatting import format_date, format_datetime, format_decimal
+from ..platform.formatting import format_date, format_datetime, format_decimal, format_percent
 from ..platform.money import format_eur
 from ..reference.models import Kommune
 
@@ -227,7 +227,7 @@ def _int_value(key: str, value: int) -> str:
     if key.endswith(_CENTS_SUFFIX):
         return format_eur(value)
     if key == "funding_rate_bp":
-        return f"{format_decimal(Decimal(value) / 100, 0)}\u00a0%"
+        return format_percent(Decimal(value) / 100, 0)
     if key == "kommune_id":
         return _kommune_names().get(value, str(value))
     if key in PLAIN_NUMBERS or key.endswith("_id"):

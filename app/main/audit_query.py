@@ -9,8 +9,6 @@ from sqlalchemy import Select, select
 from ..platform.audit import AuditEntry
 from ..platform.clock import BERLIN
 
-FILTERS = ("action", "object_type", "object_id", "actor", "kommune_id", "date_from", "date_to")
-
 
 def audit_select(filters: dict) -> Select:
     """Newest first; ``action`` and ``actor`` match as prefixes, dates are Berlin calendar days."""

@@ -21,6 +21,7 @@ from ..budgets.spend_chart import SpendChart, expenses_target, grant_spend_chart
 from ..grants.models import ParticipantCount
 from ..platform.database import sum_cents
 from ..platform.extensions import db
+from ..platform.formatting import format_decimal, format_percent
 from ..platform.money import format_eur, percent
 from ..platform.web.charts import bar_chart
 from ..reference.models import Kommune, kommune_display_name
@@ -60,10 +61,10 @@ def format_measure(measure: Measure, value: int | None) -> str:
     if measure.unit == "money":
         return format_eur(value)
     if measure.unit == "percent":
-        return f"{Decimal(value) / 10:.1f}".replace(".", ",") + "\u00a0%"
+        return format_percent(Decimal(value) / 10, 1)
     if measure.unit == "flag":
         return gettext("gefährdet") if value else gettext("nicht gefährdet")
-    return f"{value:,}".replace(",", ".")
+    return format_decimal(value, 0)
 
 
 def published_ceilings() -> dict[str, tuple[str, int]]:

@@ -1,27 +1,25 @@
-"""API schemas of the audit trail."""
+"""Schemas of the audit trail: the filter serves the API's query and the page's filter form alike."""
 
 from datetime import date
 
 from marshmallow import Schema, fields, validate
 
-
-def _text(max_length: int) -> fields.Str:
-    """Filter text; control characters are refused for every parameter at the edge (app/sanitation.py)."""
-    return fields.Str(validate=validate.Length(max=max_length))
+from ..platform import limits
+from ..platform.fields import Day, id_field, text
 
 
-def _day() -> fields.Date:
+def _day() -> Day:
     """A Berlin calendar day; bounded because 01.01.0001 00:00 Berlin is before year 1 in UTC (a 500; fuzzing)."""
-    return fields.Date(validate=validate.Range(min=date(1900, 1, 1), max=date(9999, 12, 30),
+    return Day(validate=validate.Range(min=date(1900, 1, 1), max=date(9999, 12, 30),
                                                error="Bitte ein Datum zwischen 1900 und 9999 angeben."))
 
 
 class AuditFilter(Schema):
-    action = _text(80)
-    object_type = _text(60)
-    object_id = _text(60)
-    actor = _text(200)
-    kommune_id = fields.Int(validate=validate.Range(min=1, max=2147483647))
+    action = text(limits.AUDIT_ACTION)
+    object_type = text(limits.AUDIT_OBJECT)
+    object_id = text(limits.AUDIT_OBJECT)
+    actor = text(limits.NAME)
+    kommune_id = id_field()
     date_from = _day()
     date_to = _day()
 

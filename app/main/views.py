@@ -6,7 +6,6 @@ import json
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext, lazy_gettext
-from marshmallow import ValidationError
 from sqlalchemy import select, text
 
 from ..auth.models import Role
@@ -16,15 +15,16 @@ from ..budgets.models import Grant, RecipientKind
 from ..budgets.spend_chart import short_eur
 from ..grants import services as grant_services
 from ..platform.audit import AuditEntry
-from ..platform.errors import NotFound
+from ..platform.errors import NotFound, ValidationFailed
 from ..platform.extensions import db
 from ..platform.web.dashboard import panels_for
+from ..platform.web.forms import load_form
 from ..platform.web.listing import ListColumn, Listing, build_listing
 from ..platform.web.navigation import nav_entry
 from ..platform.web.nrwmap import ATTRIBUTION, render_map
 from ..reference.services import get_programme, kommune_by_ags
 from . import audit_labels, insights
-from .audit_query import FILTERS, audit_select
+from .audit_query import audit_select
 from .permissions import KOMMUNE_PAGE, MAP_READ, REPORTS_READ
 from .schemas import AuditFilter
 
@@ -52,7 +52,6 @@ def readyz():
         db.session.execute(text("SELECT 1"))
     except Exception:  # any driver error means: not ready
         current_app.logger.exception("readiness check failed")
-        db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
 
@@ -70,9 +69,9 @@ def set_language(language: str):
 def audit_log():
     errors = {}
     try:
-        filters = AuditFilter().load({k: v for k, v in request.args.items() if k in FILTERS and v})
-    except ValidationError as invalid:
-        filters, errors = {}, invalid.messages
+        filters = load_form(AuditFilter(), request.args)
+    except ValidationFailed as invalid:  # shown beside the filter fields; the trail is listed unfiltered
+        filters, errors = {}, invalid.errors
     listing = build_listing(audit_select(filters), AUDIT_COLUMNS, args=request.args, default_sort="time",
                             default_descending=True, tiebreak=AuditEntry.id, per_page=100, filename="audit-trail")
     if not isinstance(listing, Listing):

@@ -26,11 +26,13 @@ from email.utils import format_datetime
 from urllib.parse import urlparse
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..platform import clock
 from ..platform.extensions import db
+from .kinds import EMAIL_FAILED
 from .models import Message
+from .services import notify_role
 
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 6 * 3600
@@ -193,9 +195,6 @@ def _expire_stale_claims() -> int:
 
 def _tell_admins(count: int) -> None:
     """One inbox notice per day (never by e-mail: a broken mail server must not feed itself)."""
-    from .kinds import EMAIL_FAILED
-    from .services import notify_role
-
     notify_role(["programme_admin"], EMAIL_FAILED, "emails/email_failed.txt",
                 subject="E-Mail-Zustellung fehlgeschlagen", link="/verwaltung/jobs",
                 dedup_key=f"email-failed:{clock.today().isoformat()}", email=False, count=count)
@@ -203,8 +202,6 @@ def _tell_admins(count: int) -> None:
 
 def queue_status() -> dict:
     """Counts per e-mail status and the latest problems, for the jobs page and API."""
-    from sqlalchemy import func
-
     counts = dict(db.session.execute(select(Message.email_status, func.count()).group_by(Message.email_status)).all())
     problems = list(db.session.scalars(
         select(Message).where(Message.email_error.is_not(None), Message.email_status.in_(("pending", "failed")))

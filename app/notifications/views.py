@@ -5,7 +5,7 @@ from flask_babel import gettext, lazy_gettext
 
 from ..auth.permissions import requires
 from ..platform.errors import ValidationFailed
-from ..platform.extensions import db
+from ..platform.web.edge import discard_changes
 from ..platform.web.exports import Column
 from ..platform.web.listing import export_of
 from ..platform.web.navigation import nav_entry
@@ -31,11 +31,10 @@ def _message_rows(messages) -> tuple[list[Column], list[list]]:
     return columns, [[m.created_at, m.subject, m.read_at, m.body, m.link or ""] for m in messages]
 
 
-@bp.route("/<int(max=2147483647):message_id>/gelesen", methods=["POST"])
+@bp.route("/<id:message_id>/gelesen", methods=["POST"])
 @requires(INBOX)
 def read(message_id: int):
     mark_read(g.actor, message_id)
-    db.session.commit()
     return redirect(url_for("notifications.index"))
 
 
@@ -49,10 +48,9 @@ def preferences_page():
         try:
             changed = set_preferences(g.actor, choices)
         except ValidationFailed as invalid:
-            db.session.rollback()
+            discard_changes()
             errors = invalid.errors
         else:
-            db.session.commit()
             flash(gettext("Einstellungen gespeichert.") if changed else gettext("Keine Änderungen."), "success")
             return redirect(url_for("notifications.preferences_page"))
     return render_template("notifications/preferences.html", items=preferences(g.actor), errors=errors)

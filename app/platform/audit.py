@@ -19,7 +19,7 @@ from flask import g, has_request_context
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, event, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from . import clock
+from . import clock, limits
 from .database import UTCDateTime
 from .extensions import db
 
@@ -37,9 +37,9 @@ class AuditEntry(db.Model):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     actor_label: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(80), index=True)
-    object_type: Mapped[str] = mapped_column(String(60))
-    object_id: Mapped[str | None] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(limits.AUDIT_ACTION), index=True)
+    object_type: Mapped[str] = mapped_column(String(limits.AUDIT_OBJECT))
+    object_id: Mapped[str | None] = mapped_column(String(limits.AUDIT_OBJECT))
     kommune_id: Mapped[int | None] = mapped_column(Integer, index=True)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)

@@ -73,7 +73,7 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime: use app.clock.now() or an aware datetime")
+            raise ValueError("naive datetime: use app.platform.clock.now() or an aware datetime")
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:

@@ -12,6 +12,9 @@ from typing import Any
 
 from marshmallow import fields, validate
 
+from .formatting import format_decimal
+from .limits import MAX_ID
+
 DATE_MESSAGE = "Bitte ein Datum angeben (TT.MM.JJJJ)."
 REQUIRED_MESSAGE = "Bitte ausfüllen."
 
@@ -34,14 +37,23 @@ class Day(fields.Date):
 def text(max_length: int, *, required: bool = False, min_length: int | None = None, **kwargs: Any) -> fields.String:
     """A free-text field limited to ``max_length`` characters (a name from app.platform.limits)."""
     messages = {"required": REQUIRED_MESSAGE, "null": REQUIRED_MESSAGE}
-    check = validate.Length(min=min_length if min_length is not None else (1 if required else None), max=max_length,
-                            error=_length_message(max_length, min_length if min_length is not None else 1))
-    return fields.String(required=required, validate=check, error_messages=messages,
+    minimum = min_length if min_length is not None else (1 if required else 0)
+    too_long = _length_message(max_length, max(minimum, 1))
+    checks = [validate.Length(max=max_length, error=too_long)]
+    if minimum:  # an empty text is "Bitte ausfüllen.", not "höchstens … Zeichen"
+        checks.insert(0, validate.Length(min=minimum, error=REQUIRED_MESSAGE if minimum == 1 else too_long))
+    return fields.String(required=required, validate=checks, error_messages=messages,
                          metadata={"maxLength": max_length, **kwargs.pop("metadata", {})}, **kwargs)
 
 
 def _length_message(max_length: int, min_length: int) -> str:
     if min_length > 1:
         return f"Bitte {min_length} bis {max_length} Zeichen angeben."
-    return f"Bitte höchstens {max_length:,} Zeichen angeben.".replace(",", ".")
+    return f"Bitte höchstens {format_decimal(max_length, 0)} Zeichen angeben."
 
+
+def id_field(**kwargs: Any) -> fields.Int:
+    """The id of a stored object in a body or query (1 … ``limits.MAX_ID``, like the ``<id:…>`` URL converter)."""
+    message = f"Bitte eine Nummer von 1 bis {format_decimal(MAX_ID, 0)} angeben."
+    return fields.Int(validate=validate.Range(min=1, max=MAX_ID, error=message),
+                      error_messages={"invalid": message}, **kwargs)

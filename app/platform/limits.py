@@ -11,3 +11,12 @@ SUMMARY = 5000  # summaries, reviews
 DESCRIPTION = 20000  # long descriptions and reports
 
 MAX_ID = 2**31 - 1  # the largest id a URL or an API body may name (PostgreSQL integer)
+
+# Accounts, audit trail and jobs (the columns use the same names).
+PASSWORD = 200  # a password as typed
+TOKEN_NAME = 100  # an API token's name
+TOKEN_DAYS = 3650  # the longest validity of an API token, in days
+AUDIT_ACTION = 80  # an audit entry's action code
+AUDIT_OBJECT = 60  # an audit entry's object type and object id
+JOB_NAME = 100  # a registered job's name
+CORRECTION_REASON = 1000  # the reason of a Berichtigung (§ 42 VwVfG), printed in the letter

@@ -15,10 +15,13 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 from numbers import Rational
 from typing import Any
 
 from marshmallow import ValidationError, fields
+
+from .formatting import MISSING, format_money
 
 MAX_CENTS = 10**15  # 10 trillion euro: far above any budget, far below BigInteger limits
 
@@ -91,12 +94,6 @@ def decimal_to_cents(amount: Decimal | int | str, *, rounding: str = ROUND_HALF_
     return int((value * 100).quantize(Decimal(1), rounding=rounding))
 
 
-def fraction_to_cents(amount_in_cents: Fraction, *, rounding: str = ROUND_HALF_UP) -> int:
-    """Round an exact number of cents (a Fraction) to whole cents with the given Decimal rounding."""
-    quotient = Decimal(amount_in_cents.numerator) / Decimal(amount_in_cents.denominator)
-    return int(quotient.quantize(Decimal(1), rounding=rounding))
-
-
 def cents_to_api(cents: int) -> str:
     """123456 -> "1234.56"; -5 -> "-0.05"."""
     sign = "-" if cents < 0 else ""
@@ -104,14 +101,12 @@ def cents_to_api(cents: int) -> str:
     return f"{sign}{euros}.{rest:02d}"
 
 
+@lru_cache(maxsize=8192)  # pages and exports repeat amounts (0, the same ceilings); babel costs ~30 µs a call
 def format_eur(cents: int | None, *, with_symbol: bool = True) -> str:
-    """123456 -> "1.234,56 €" (German grouping; a no-break space before the euro sign)."""
+    """123456 -> "1.234,56 €" (German grouping; a no-break space before the euro sign; through babel)."""
     if cents is None:
-        return "–"
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(cents), 100)
-    text = f"{sign}{euros:,}".replace(",", ".") + f",{rest:02d}"
-    return text + "\u00a0€" if with_symbol else text
+        return MISSING
+    return format_money(cents_to_decimal(int(cents)), with_symbol=with_symbol)
 
 
 def percent(part: int, whole: int, places: int = 1) -> Decimal | None:

@@ -3,6 +3,7 @@
 from flask import g
 
 from ..auth.permissions import requires
+from ..platform import limits
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from .permissions import JOBS_READ, JOBS_RUN
@@ -29,7 +30,7 @@ def list_runs(filters):
     return runs_select(filters.get("job"), filters.get("status"))
 
 
-@blp.route("/<string(maxlength=100):name>/run", methods=["POST"])
+@blp.route(f"/<string(maxlength={limits.JOB_NAME}):name>/run", methods=["POST"])
 @requires(JOBS_RUN)
 @blp.response(200, RunOutcomeOut)
 def run_now(name: str):

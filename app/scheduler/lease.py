@@ -8,7 +8,7 @@
 It takes an expired lease or renews one's own; one row changed = leader. The leader renews every
 ``SCHEDULER_RENEW_SECONDS`` (10 s) a lease of ``SCHEDULER_LEASE_SECONDS`` (30 s); a standby process
 tries every ``SCHEDULER_STANDBY_POLL_SECONDS`` (5 s), so it takes over at most lease + poll
-(35 s) after the leader's last renewal. Times come from ``app.clock.now()``. Each call runs in its
+(35 s) after the leader's last renewal. Times come from ``app.platform.clock.now()``. Each call runs in its
 own short transaction on its own connection, independent of any job's session.
 """
 

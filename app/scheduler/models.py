@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..platform import limits
 from ..platform.database import UTCDateTime
 from ..platform.extensions import db
 
@@ -25,7 +26,7 @@ class JobRun(db.Model):
     __table_args__ = (UniqueConstraint("job_name", "due_key", name="uq_job_runs_job_name_due_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    job_name: Mapped[str] = mapped_column(String(100), index=True)
+    job_name: Mapped[str] = mapped_column(String(limits.JOB_NAME), index=True)
     due_key: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10))  # ok | failed
     trigger: Mapped[str] = mapped_column(String(20))  # schedule | manual | cli

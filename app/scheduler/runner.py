@@ -23,11 +23,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..notifications.services import notify_role
 from ..platform import audit, clock
 from ..platform import jobs as registry
 from ..platform.database import lock_for_update
 from ..platform.errors import NotFound
 from ..platform.extensions import db
+from . import lease
 from .models import JobRun
 
 log = logging.getLogger("durchstarten.scheduler")
@@ -208,8 +210,6 @@ def _record(run: _Run, status: str, *, summary: dict | None = None, error: str |
 
 
 def _notify_admins(spec, due_key: str, error: str) -> None:
-    from ..notifications.services import notify_role
-
     first_line = error.splitlines()[0] if error else ""
     notify_role(
         ["programme_admin"], "system.job_failed", "emails/job_failed.txt",
@@ -233,8 +233,6 @@ def scheduled_entry(name: str, scheduled_for: str | None = None) -> str:
     ``scheduled_for`` is the slot APScheduler fired for (passed by ``SlotExecutor``); the due key is
     derived from it, so two processes firing the same slot compute the same key.
     """
-    from . import lease
-
     app = _process["app"]
     if app is None:  # pragma: no cover - started outside ``durchstarten scheduler``
         from .. import create_app

@@ -2,6 +2,9 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..platform import limits
+from ..platform.fields import text
+
 
 class JobRunOut(Schema):
     id = fields.Int()
@@ -36,7 +39,7 @@ class JobOut(Schema):
 
 
 class RunFilter(Schema):
-    job = fields.Str(validate=validate.Length(max=100))
+    job = text(limits.JOB_NAME)
     status = fields.Str(validate=validate.OneOf(["ok", "failed"]))
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext, lazy_gettext
 
 from ..auth.permissions import requires
 from ..notifications.delivery import queue_status
+from ..platform import limits
 from ..platform.extensions import db
 from ..platform.web.exports import Column
 from ..platform.web.listing import MAX_EXPORT_ROWS, export_of
@@ -22,7 +23,7 @@ nav_entry(lazy_gettext("Jobs"), "scheduler.index", JOBS_READ, order=950)
 @bp.route("/")
 @requires(JOBS_READ)
 def index():
-    job = request.args.get("job", "")[:100] or None
+    job = request.args.get("job", "")[:limits.JOB_NAME] or None
     exported = export_of(request.args, "jobs-" + (job or "alle"), lambda: _run_rows(
         db.session.scalars(runs_select(job).limit(MAX_EXPORT_ROWS))))
     if exported is not None:
@@ -45,7 +46,7 @@ def _run_rows(runs) -> tuple[list[Column], list[list]]:
                      for r in runs]
 
 
-@bp.route("/<string(maxlength=100):name>/ausfuehren", methods=["POST"])
+@bp.route(f"/<string(maxlength={limits.JOB_NAME}):name>/ausfuehren", methods=["POST"])
 @requires(JOBS_RUN)
 def run_now(name: str):
     outcome = execute(name, trigger="manual", actor=g.actor)

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from app.documents.models import Document
-from app.documents.services import DOCUMENT_TRANSITIONS, correct_document
+from app.documents.services import correct_document
+from app.documents.workflow import DOCUMENT
 from app.notifications.models import Message
 from app.platform import clock
 from app.platform.audit import AuditEntry
@@ -67,8 +68,8 @@ def test_document_correction_table(cycle, state, role):
     admin = cycle.people["programme_admin"]
     if state == "superseded":
         correct_document(document, reason="erste Berichtigung", actor=admin)
-    rule = DOCUMENT_TRANSITIONS.get((state, "correct"))
-    allowed_roles = DOCUMENT_TRANSITIONS[("current", "correct")][1]
+    rule = DOCUMENT.transitions.get((state, "correct"))
+    allowed_roles = DOCUMENT.transitions[("current", "correct")][1]
     if rule is not None and role in rule[1]:
         assert correct_document(document, reason="Tippfehler", actor=cycle.people[role]).replaces_id == document.id
     else:

@@ -143,7 +143,7 @@ def test_a_page_past_the_last_is_empty(app, make_user, api, page):
 @pytest.mark.parametrize("field", ["actor", "action", "object_type", "object_id"])
 def test_control_characters_in_audit_filters_are_422_naming_the_field(app, make_user, api, client, field):
     """Found by fuzzing: a NUL byte in a filter reached PostgreSQL, which refuses it (500); now refused at
-    the edge for every parameter (app/sanitation.py), the page answers 422 with the message."""
+    the edge for every parameter (app/platform/web/sanitation.py), the page answers 422 with the message."""
     user = make_user("programme_admin")
     response = api(user).get("/api/v1/audit", query_string={field: "test\x00x"})
     assert response.status_code == 422, response.get_data(as_text=True)

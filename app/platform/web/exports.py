@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any, Literal
 
-from flask import Response
+from flask import Response, stream_with_context
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from ..clock import BERLIN
 from ..formatting import format_date, format_datetime, format_decimal
@@ -61,13 +65,26 @@ def _csv_value(value: Any, kind: Kind) -> str:
     return neutralise(value) if isinstance(value, str) else str(value)
 
 
-def to_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
+CSV_BATCH = 500  # rows per yielded chunk: large enough for few writes, small enough to stream
+
+
+def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """The CSV file as a generator of UTF-8 chunks (BOM and header first, then ``CSV_BATCH`` rows each)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow([c.label for c in columns])
-    for row in rows:
-        writer.writerow([_csv_value(v, c.kind) for v, c in zip(row, columns, strict=True)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    yield buffer.getvalue().encode("utf-8")
+    kinds = [c.kind for c in columns]
+    for batch in batched(rows, CSV_BATCH):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([_csv_value(v, k) for v, k in zip(row, kinds, strict=True)] for row in batch)
+        yield buffer.getvalue().encode("utf-8")
+
+
+def to_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
+    return b"".join(csv_chunks(columns, rows))
 
 
 _XLSX_FORMATS = {"money": '#,##0.00 "€"', "decimal": "#,##0.00", "percent": "0.0", "date": "DD.MM.YYYY",
@@ -88,43 +105,99 @@ def _xlsx_value(value: Any, kind: Kind) -> Any:
     return value
 
 
-def to_xlsx(columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str = "Export") -> bytes:
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append([c.label for c in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_xlsx_value(v, c.kind) for v, c in zip(row, columns, strict=True)])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
+def _xlsx_cells(sheet, columns: Sequence[Column]) -> Callable[[Sequence[Any]], list]:
+    """A row converter for a write-only sheet: each value typed, its number format set as it is written.
+
+    Text becomes a string cell with Excel's quote prefix (never a formula); numbers, dates and money get
+    their column's format on the cell itself, so no second pass over the sheet is needed.
+    """
+    formats = [_XLSX_FORMATS.get(c.kind) for c in columns]
+    kinds = [c.kind for c in columns]
+
+    def convert(row: Sequence[Any]) -> list:
+        out: list = []
+        for value, kind, number_format in zip(row, kinds, formats, strict=True):
+            value = _xlsx_value(value, kind)
+            if value is None:
+                out.append(None)
+                continue
+            cell = WriteOnlyCell(sheet, value)
+            if isinstance(value, str):
                 cell.data_type, cell.quotePrefix = "s", True
-    for index, column in enumerate(columns, start=1):
-        number_format = _XLSX_FORMATS.get(column.kind)
-        letter = sheet.cell(row=1, column=index).column_letter
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            elif number_format:
                 cell.number_format = number_format
-        sheet.column_dimensions[letter].width = max(12, min(60, len(column.label) + 4))
+            out.append(cell)
+        return out
+
+    return convert
+
+
+def xlsx_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str = "Export",
+                chunk_size: int = 64 * 1024) -> Iterator[bytes]:
+    """The workbook in openpyxl's write-only mode (rows go to a temporary file, not into memory).
+
+    A ZIP can only be finished after its last row, so the bytes follow once the rows are written; the
+    rows themselves are never all in memory at once (``rows`` may be a generator over batched queries).
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(60, len(column.label) + 4))
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, column.label)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    convert = _xlsx_cells(sheet, columns)
+    for row in rows:
+        sheet.append(convert(row))
+    with tempfile.TemporaryFile() as spool:
+        workbook.save(spool)
+        spool.seek(0)
+        while chunk := spool.read(chunk_size):
+            yield chunk
 
 
-def export_response(filename: str, fmt: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Response:
-    """A download of ``rows`` as ``filename.csv`` or ``filename.xlsx`` (``fmt`` checked by the caller)."""
-    rows = list(rows)
+def to_xlsx(columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str = "Export") -> bytes:
+    return b"".join(xlsx_chunks(columns, rows, title))
+
+
+def export_response(filename: str, fmt: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]], *,
+                    lazy: bool = False) -> Response:
+    """A streamed download of ``rows`` as ``filename.csv`` or ``filename.xlsx`` (``fmt`` checked by the caller).
+
+    The body is a generator run inside the request's context (``stream_with_context``). ``lazy=True``:
+    ``rows`` is an iterator that queries only when read (e.g. :func:`batched_rows` inside a generator
+    function), so no export holds all its rows in memory; otherwise the rows are taken in the view, while
+    the request's database session is open (a generator over an already executed query would outlive it).
+    """
+    if not lazy:
+        rows = list(rows)
     if fmt == "xlsx":
-        body = to_xlsx(columns, rows, title=filename)
+        body = xlsx_chunks(columns, rows, title=filename)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body, mimetype = to_csv(columns, rows), "text/csv"  # Werkzeug adds the one charset=utf-8
+        body, mimetype = csv_chunks(columns, rows), "text/csv"  # Werkzeug adds the one charset=utf-8
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in filename)
-    return Response(body, mimetype=mimetype,
+    return Response(stream_with_context(body), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{safe}.{fmt}"',
                              "Cache-Control": "no-store"})
+
+
+def batched(rows: Iterable[Any], size: int) -> Iterator[list]:
+    """``rows`` in lists of at most ``size`` (itertools.batched arrives only with Python 3.12)."""
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def batched_rows(session, statement, batch: int = 2000) -> Iterator[Any]:
+    """Core rows of ``statement`` fetched ``batch`` at a time on a server-side cursor (PostgreSQL)."""
+    result = session.execute(statement.execution_options(stream_results=True, yield_per=batch))
+    for partition in result.partitions():
+        yield from partition
 
 
 def today_stamp(day: date) -> str:

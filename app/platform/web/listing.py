@@ -4,7 +4,7 @@ A page builds a ``select(...)`` with its own filters, then hands it to :func:`bu
 columns. Everything the user chose lives in the URL (``q``, ``sort``, ``dir``, ``page`` and the page's
 own filters), so a list can be bookmarked and shared. ``?export=csv`` or ``?export=xlsx`` on the same
 URL answers a download with the same columns and the same rows in the same order (all pages of the
-current selection, not just the visible page), produced by ``app.exports``.
+current selection, not just the visible page), produced by ``app.platform.web.exports``.
 
 Queries: one COUNT and one LIMIT/OFFSET select per page view.
 """
@@ -12,7 +12,7 @@ Queries: one COUNT and one LIMIT/OFFSET select per page view.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -26,6 +26,7 @@ from .exports import FORMATS, Column, Kind, export_response, today_stamp
 
 PAGE_LIMIT = 100_000
 MAX_EXPORT_ROWS = 50_000
+EXPORT_BATCH = 1000  # ORM objects per fetch while an export streams
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,25 @@ def export_of(args: Mapping[str, str], filename: str,
         return None
     columns, rows = build()
     columns = [Column(str(c.label), c.kind) for c in columns]  # lazy labels in the request's language
-    return export_response(f"{filename}-{today_stamp(clock.today())}", fmt, columns, rows)
+    return export_response(f"{filename}-{today_stamp(clock.today())}", fmt, columns, rows,
+                           lazy=isinstance(rows, _LazyRows))
 
 
 def _page(args: Mapping[str, str]) -> int:
     raw = args.get("page", "1")
     return int(raw) if raw.isdigit() and 0 < int(raw) < PAGE_LIMIT else 1
+
+
+class _LazyRows:
+    """A list's export rows, queried only when the streamed answer is read, ``EXPORT_BATCH`` objects at a time."""
+
+    def __init__(self, statement: Select, columns: Sequence[ListColumn]) -> None:
+        self.statement, self.columns = statement, columns
+
+    def __iter__(self) -> Iterator[list]:
+        statement = self.statement.limit(MAX_EXPORT_ROWS).execution_options(yield_per=EXPORT_BATCH)
+        for item in db.session.scalars(statement):
+            yield [c.value(item) for c in self.columns]
 
 
 def build_listing(statement: Select, columns: Sequence[ListColumn], *, args: Mapping[str, str],
@@ -129,8 +143,7 @@ def build_listing(statement: Select, columns: Sequence[ListColumn], *, args: Map
             order.append(tiebreak.desc() if descending else tiebreak.asc())
         statement = statement.order_by(None).order_by(*order)
     exported = export_of(args, filename, lambda: (
-        [Column(c.label, c.kind) for c in columns],
-        ([c.value(item) for c in columns] for item in db.session.scalars(statement.limit(MAX_EXPORT_ROWS)))))
+        [Column(c.label, c.kind) for c in columns], _LazyRows(statement, columns)))
     if exported is not None:
         return exported
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2d0d533ceb34
+Revision ID: d7670313ff30
 Revises: 
-Create Date: 2026-12-03 12:55:21.355076
+Create Date: 2026-12-03 13:03:22.325403
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '2d0d533ceb34'
+revision = 'd7670313ff30'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -61,6 +61,17 @@ def upgrade():
     sa.CheckConstraint("kind IN ('Kreis', 'kreisfreie Stadt')", name=op.f('ck_kommunen_kind')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kommunen')),
     sa.UniqueConstraint('ags', name=op.f('uq_kommunen_ags'))
+    )
+    op.create_table('ledger_checks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('checked_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('full', sa.Boolean(), nullable=False),
+    sa.Column('from_journal_id', sa.BigInteger(), nullable=False),
+    sa.Column('last_journal_id', sa.BigInteger(), nullable=False),
+    sa.Column('problem_count', sa.Integer(), nullable=False),
+    sa.Column('problems', sa.JSON(), nullable=False),
+    sa.Column('actor_label', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_checks'))
     )
     op.create_table('login_throttles',
     sa.Column('key', sa.String(length=64), nullable=False),
@@ -1011,6 +1022,12 @@ def upgrade():
     sa.ForeignKeyConstraint(['account_id'], ['ledger_accounts.id'], name=op.f('fk_ledger_balances_account_id_ledger_accounts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('account_id', name=op.f('pk_ledger_balances'))
     )
+    op.create_table('ledger_check_sums',
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('sum_cents', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['ledger_accounts.id'], name=op.f('fk_ledger_check_sums_account_id_ledger_accounts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('account_id', name=op.f('pk_ledger_check_sums'))
+    )
     op.create_table('ledger_entries',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('journal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -1270,6 +1287,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ledger_entries_credit_account_id'))
 
     op.drop_table('ledger_entries')
+    op.drop_table('ledger_check_sums')
     op.drop_table('ledger_balances')
     with op.batch_alter_table('if_staged_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_if_staged_messages_sketch_id'))
@@ -1444,6 +1462,7 @@ def downgrade():
     op.drop_table('scheduler_leases')
     op.drop_table('programmes')
     op.drop_table('login_throttles')
+    op.drop_table('ledger_checks')
     op.drop_table('kommunen')
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_runs_started_at'))

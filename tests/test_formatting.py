@@ -1,0 +1,47 @@
+"""German number formatting through babel (app/platform/formatting.py, money.format_eur): property tests."""
+
+import re
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.platform.formatting import format_decimal, format_money, format_percent
+from app.platform.money import format_eur
+
+GERMAN = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$")
+decimals = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=6, allow_nan=False)
+
+
+def _read(text: str) -> Decimal:
+    return Decimal(text.replace(".", "").replace(",", "."))
+
+
+@given(decimals, st.integers(min_value=0, max_value=4))
+def test_format_decimal_is_the_value_rounded_half_even_in_german_grouping(value, places):
+    text = format_decimal(value, places)
+    assert GERMAN.match(text), text
+    assert len(text.partition(",")[2]) == places
+    assert _read(text) == value.quantize(Decimal(1).scaleb(-places))
+
+
+@given(st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1))
+def test_format_eur_is_the_two_place_decimal_with_the_euro_sign(cents):
+    plain = format_eur(cents, with_symbol=False)
+    assert plain == format_decimal(Decimal(cents).scaleb(-2), 2)
+    assert format_eur(cents) == plain + "\u00a0€" == format_money(Decimal(cents).scaleb(-2))
+
+
+@given(decimals, st.integers(min_value=0, max_value=3))
+def test_format_percent_is_the_decimal_with_a_percent_sign(value, places):
+    assert format_percent(value, places) == format_decimal(value, places) + "\u00a0%"
+
+
+def test_examples_and_missing_values():
+    assert format_decimal(Decimal("1234.5")) == "1.234,50"
+    assert format_decimal(1234567, 0) == "1.234.567"
+    assert format_decimal(Decimal("-0.125"), 2) == "-0,12"  # half-even, like Python's format
+    assert format_percent(Decimal("12.5")) == "12,5\u00a0%"
+    assert format_percent(Decimal("80"), 0) == "80\u00a0%"
+    assert format_eur(-123456) == "-1.234,56\u00a0€"
+    assert format_decimal(None) == format_percent(None) == format_eur(None) == "–"
