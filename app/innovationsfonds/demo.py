@@ -1,6 +1,7 @@
 """Demo data of the Innovationsfonds (clearly synthetic): the call of the Stichtag 31.05.2022 with
 93 sketches from 40 organisations, 12 reviewers with declared conflicts, the automatic assignment
-and reviews in progress relative to the demo day. Everything goes through the services, with the
+and reviews in progress relative to the demo day; after the Steuerkreis' meeting the decided round
+(``demo_decision``: 19 funded projects). Everything goes through the services, with the
 clock set to the moment each step happened."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ..auth.services import create_user
 from ..platform import clock
 from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
-from . import conflicts, reviewing
+from . import conflicts, demo_decision, reviewing
 from .models import SketchStatus
 from .services import calls, eligibility
 from .services.sketches import create_sketch, submit_sketch
@@ -55,11 +56,14 @@ def marks(seed: int) -> dict:
 
 def build_competition(programme, admin: User, *, organisation_users: list[User], reviewers: list[User],
                       opens: date, closes: date, review_deadline: date, review_until: date | None,
-                      sketches: int = 93, title: str = "Innovationsfonds – Stichtag (synthetisch)"):
-    """Create a call with ``sketches`` sketches, close it, assign reviewers; reviews up to ``review_until``."""
+                      sketches: int = 93, title: str = "Innovationsfonds – Stichtag (synthetisch)",
+                      settings: dict | None = None):
+    """Create a call with ``sketches`` sketches, close it, assign reviewers; reviews up to ``review_until``.
+
+    ``settings`` override values of ``call_data`` (the demo's budget and waiting list)."""
+    data = call_data(programme, opens=opens, closes=closes, review_deadline=review_deadline, title=title)
     with clock.freeze(_at(opens - timedelta(days=14))):
-        call = calls.create_call(admin, programme, call_data(programme, opens=opens, closes=closes,
-                                                                review_deadline=review_deadline, title=title))
+        call = calls.create_call(admin, programme, {**data, **(settings or {})})
     kommunen = list(db.session.scalars(select(Kommune.id).order_by(Kommune.ags)))
     span = (closes - opens).days
     for n in range(sketches):
@@ -97,12 +101,17 @@ def build_competition(programme, admin: User, *, organisation_users: list[User],
     assignments = [(reviewer, item["sketch"]) for reviewer in reviewers
                    for item in reviewing.my_assignments(reviewer, call.id)]
     days = max((review_deadline - after.date()).days, 1)
+    # Marks from positions, not database ids: the same scores (and so the same decided round) whatever
+    # the other domains' demos created before.
+    sketch_no = {s.id: n for n, s in enumerate(call.sketches)}
+    reviewer_no = {r.id: k + 1 for k, r in enumerate(reviewers)}
     for index, (reviewer, sketch) in enumerate(sorted(assignments, key=lambda a: (a[1].id, a[0].id))):
         day = after.date() + timedelta(days=(index * 37) % days)
         if day > review_until or sketch.status is not SketchStatus.ELIGIBLE:
             continue
         with clock.freeze(_at(day, 14)):
-            reviewing.submit_review(sketch.id, reviewer, marks(sketch.id * 3 + reviewer.id), "Synthetisches Gutachten.")
+            reviewing.submit_review(sketch.id, reviewer, marks(sketch_no[sketch.id] * 3 + reviewer_no[reviewer.id]),
+                                    "Synthetisches Gutachten.")
     return call
 
 
@@ -126,10 +135,12 @@ def seed(context) -> None:
         reviewers.append(user)
     day = context.day
     closes = date(2022, 5, 31) if day > date(2022, 5, 31) else day - timedelta(days=15)
-    build_competition(programme, admin, organisation_users=organisation_users, reviewers=reviewers,
-                      opens=closes - timedelta(days=90), closes=closes, review_deadline=closes + timedelta(days=30),
-                      review_until=day - timedelta(days=1),
-                      title=f"Innovationsfonds – Stichtag {closes:%d.%m.%Y} (synthetisch)")
+    call = build_competition(programme, admin, organisation_users=organisation_users, reviewers=reviewers,
+                             opens=closes - timedelta(days=90), closes=closes,
+                             review_deadline=closes + timedelta(days=30), review_until=day - timedelta(days=1),
+                             title=f"Innovationsfonds – Stichtag {closes:%d.%m.%Y} (synthetisch)",
+                             settings=demo_decision.CALL_SETTINGS)
+    demo_decision.finish_round(call, admin, organisation_users, day)  # the decided round on the late days
 
 
 def _password() -> str:

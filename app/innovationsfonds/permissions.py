@@ -19,3 +19,5 @@ IF_STAFF = declare("innovationsfonds.staff", STAFF_READERS,
 IF_MANAGE = declare("innovationsfonds.manage", {Role.PROGRAMME_ADMIN},
                     "Aufrufe einrichten, Förderfähigkeit prüfen, Gutachtende zuordnen, entscheiden, freigeben, "
                     "Vollanträge bewilligen")
+IF_INVITE = declare("innovationsfonds.invite", {Role.PROGRAMME_ADMIN, Role.ORGANISATION},
+                    "Personen zu einem Träger einladen (Träger: nur Kolleginnen und Kollegen der eigenen Organisation)")

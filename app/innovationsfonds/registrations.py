@@ -7,7 +7,9 @@
 3. ``decide`` (administrator): approve — the kind is confirmed or corrected, the recognition recorded
    (e.g. "anerkannter Träger der freien Jugendhilfe, § 75 SGB VIII"), the ``Organisation`` is created through
    ``organisations.create_organisation`` and the contact person invited — or refuse with a reason (told).
-4. ``invite`` (administrator, or a user of the organisation for a colleague) and ``accept_invitation``:
+4. ``invite`` (administrator, or a user of the organisation for a colleague: the page "Kolleginnen und
+   Kollegen", ``POST /organisations/{id}/invitations``; ``colleagues`` lists users and open invitations) and
+   ``accept_invitation``:
    the invitation token (``INVITATION_DAYS`` days) lets the person set a password; the account is created then.
 
 Every public step (registration, confirmation, accepting an invitation) is throttled like the login
@@ -224,3 +226,16 @@ def accept_invitation(secret: str, client: str, *, password: str, repeat: str) -
     invitation.accepted_at, invitation.user_id = clock.now(), user.id
     record("invitation.accept", "if_invitation", invitation.id, user, after={"user_id": user.id})
     return user
+
+
+def colleagues(organisation_id: int, actor: User) -> tuple[list[User], list[Invitation]]:
+    """The organisation's users and its open (not accepted, not expired) invitations; the administrator or
+    a user of that organisation only (404 otherwise, as ``invite``)."""
+    if actor.role != Role.PROGRAMME_ADMIN and not (actor.role == Role.ORGANISATION
+                                                   and actor.organisation_id == organisation_id):
+        raise NotFound("Träger nicht gefunden.")
+    users = db.session.scalars(select(User).where(User.organisation_id == organisation_id).order_by(User.name))
+    invitations = db.session.scalars(select(Invitation).where(
+        Invitation.organisation_id == organisation_id, Invitation.accepted_at.is_(None),
+        Invitation.expires_at >= clock.now()).order_by(Invitation.created_at.desc(), Invitation.id.desc()))
+    return list(users), list(invitations)

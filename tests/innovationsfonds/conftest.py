@@ -7,9 +7,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from app.auth.services import create_user
+from app.demo import DemoContext
+from app.innovationsfonds import demo
 from app.platform import clock
 from app.platform.extensions import db
 from app.reference.models import Kommune, Organisation
+from app.reference.services import get_programme
+from tests.conftest import PASSWORD
 
 OPENS = datetime(2020, 1, 15, 0, 0, tzinfo=clock.BERLIN)
 CLOSES = clock.end_of_day(date(2020, 3, 31))  # 31.03.2020 23:59:59 Berlin
@@ -117,3 +122,20 @@ def small(api, people):
 def marks_for(seed: int) -> dict:
     return {"relevance": seed % 11, "innovation": (seed * 7) % 11, "feasibility": (seed * 3 + 4) % 11,
             "women": 1 + seed % 5}
+
+
+def seed_demo_round(day: date):
+    """The Innovationsfonds part of ``seed-demo --day`` (app/innovationsfonds/demo.py), with the demo accounts
+    it relies on; committed. Returns the ``DemoContext`` (its ``users`` by e-mail)."""
+    context = DemoContext(day=day, programme=get_programme())
+    for email, role in [("admin@demo.nrw", "programme_admin"), ("gutachter1@demo.nrw", "reviewer")]:
+        context.users[email] = create_user(email=email, name=email, password=PASSWORD, role=role, actor_label="t")
+    organisation = Organisation(name="Demo-Bildungswerk e. V. (synthetisch)", kind="club")
+    db.session.add(organisation)
+    db.session.flush()
+    context.users["traeger@demo.nrw"] = create_user(email="traeger@demo.nrw", name="Olga", password=PASSWORD,
+                                                    role="organisation", organisation_id=organisation.id,
+                                                    actor_label="t")
+    demo.seed(context)
+    db.session.commit()
+    return context

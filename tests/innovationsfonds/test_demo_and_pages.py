@@ -8,32 +8,17 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.services import create_user
-from app.demo import DEMO_PASSWORD, DemoContext
+from app.demo import DEMO_PASSWORD
 from app.innovationsfonds import demo
 from app.innovationsfonds.models import Assignment, Call, Review, Sketch, SketchStatus
 from app.platform import clock
 from app.platform.extensions import db
-from app.reference.models import Organisation
-from app.reference.services import get_programme
-from tests.conftest import PASSWORD
+from tests.innovationsfonds.conftest import seed_demo_round
 
 
 @pytest.fixture()
 def seeded(app):
-    programme = get_programme()
-    context = DemoContext(day=date(2022, 6, 15), programme=programme)
-    for email, role in [("admin@demo.nrw", "programme_admin"), ("gutachter1@demo.nrw", "reviewer")]:
-        context.users[email] = create_user(email=email, name=email, password=PASSWORD, role=role, actor_label="t")
-    organisation = Organisation(name="Demo-Bildungswerk e. V. (synthetisch)", kind="club")
-    db.session.add(organisation)
-    db.session.flush()
-    context.users["traeger@demo.nrw"] = create_user(email="traeger@demo.nrw", name="Olga", password=PASSWORD,
-                                                    role="organisation", organisation_id=organisation.id,
-                                                    actor_label="t")
-    demo.seed(context)
-    db.session.commit()
-    return context
+    return seed_demo_round(date(2022, 6, 15))
 
 
 def test_demo_seeds_a_competition_in_review(seeded):

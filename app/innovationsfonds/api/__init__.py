@@ -3,7 +3,7 @@
 ``decisions`` (ranking, proposals, decision, release, outbox, statistics, full applications, project
 decisions). Routes never commit: the request edge does."""
 
-from . import calls, decisions, reviewing, sketches  # noqa: F401 - routes
+from . import calls, decisions, invitations, reviewing, sketches  # noqa: F401 - routes
 from .blueprint import blp
 
 __all__ = ["blp"]

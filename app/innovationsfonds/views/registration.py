@@ -1,6 +1,7 @@
 """Pages of the self-registration of organisations and of invitations (``registrations.py``). A blueprint
 nested in ``views.bp`` (``innovationsfonds.registration.*``); the registration form, the confirmation and
-the invitation are public (``app.auth.session.PUBLIC_ENDPOINTS``). A confirmation link only shows a button:
+the invitation are public (``app.auth.session.PUBLIC_ENDPOINTS``); an organisation user invites colleagues
+on "Kolleginnen und Kollegen" (``colleagues``). A confirmation link only shows a button:
 the state changes with the POST (mail scanners open links)."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from ...platform.web.edge import submit
 from ...reference.models import ORGANISATION_KINDS
 from .. import registrations
 from ..organisations import list_organisations
-from ..permissions import IF_MANAGE
+from ..permissions import IF_APPLY, IF_MANAGE
 
 bp = Blueprint("registration", __name__)
 
@@ -93,3 +94,19 @@ def invite():
         organisation_id, g.actor, email=request.form.get("email", ""), name=request.form.get("name", ""))
         and url_for("innovationsfonds.registration.pending"), success=gettext("Die Einladung ist verschickt."))
     return response or _registrations_page(errors)
+
+
+@bp.route("/kollegium", methods=["GET", "POST"])
+@requires(IF_APPLY)  # the organisation's own users (the administrator invites on the registrations page)
+def colleagues():
+    organisation_id = g.actor.organisation_id
+    errors: dict = {}
+    if request.method == "POST":
+        response, errors = submit(lambda: registrations.invite(
+            organisation_id, g.actor, email=request.form.get("email", ""), name=request.form.get("name", ""))
+            and url_for("innovationsfonds.registration.colleagues"), success=gettext("Die Einladung ist verschickt."))
+        if response:
+            return response
+    users, invitations = registrations.colleagues(organisation_id, g.actor)
+    return render_template("innovationsfonds/colleagues.html", users=users, invitations=invitations, errors=errors,
+                           form=request.form), (422 if errors else 200)
