@@ -13,10 +13,10 @@ from ..platform.web.forms import load_form
 from ..platform.web.listing import ListColumn, Listing, build_listing
 from ..reference.models import Organisation
 from . import forwarding, services
+from .blueprint import bp
 from .models import ForwardingContract, FundingSource, MeasureStatus
 from .permissions import FORWARDING_DECIDE, FORWARDING_MANAGE, FORWARDING_PROOF, FORWARDING_READ
 from .schemas import ActionIn, ContractDecisionIn, ContractIn, ProviderPaymentIn, ProviderProofIn, contract_actions
-from .views import bp
 from .workflow import CONTRACT, PROOF
 
 CONTRACT_COLUMNS = [

@@ -3,7 +3,7 @@ import) and the course providers. Views never commit: the request edge does (app
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
@@ -16,13 +16,13 @@ from ..platform.web.forms import load_form
 from ..platform.web.listing import ListColumn, Listing, build_listing, export_of
 from ..platform.web.navigation import nav_entry
 from ..reference.models import Kommune, Organisation
-from . import csv_io, forwarding, needs, services
+from . import csv_io, forwarding, forwarding_views, needs, services  # noqa: F401 - forwarding pages on bp
+from .blueprint import bp
 from .models import MODULES, ForwardingContract, FundingSource, Measure, MeasureKind, MeasureStatus, ProviderKind
 from .permissions import FORWARDING_DECIDE, FORWARDING_READ, MEASURES_EDIT, MEASURES_READ
 from .schemas import MeasureIn, ProviderIn
 from .workflow import MEASURE
 
-bp = Blueprint("measures", __name__, url_prefix="/massnahmen")
 nav_entry(lazy_gettext("Maßnahmen"), "measures.index", MEASURES_READ, order=350)
 nav_entry(lazy_gettext("Weiterleitungen"), "measures.contracts", FORWARDING_READ, order=360)
 nav_entry(lazy_gettext("Bedarf und Angebot"), "measures.needs_page", MEASURES_READ, order=370)
@@ -191,4 +191,3 @@ def import_needs():
         total=needs.import_counts(g.actor, needs.parse_counts(upload.read(MAX_UPLOAD)))))
 
 
-from . import forwarding_views  # noqa: E402,F401 - the forwarding pages, on the same blueprint
