@@ -31,6 +31,10 @@ _SORTS = {"kommune": Kommune.name, "module": Measure.module_code, "title": Measu
           "start_date": Measure.start_date, "places": Measure.places, "cost_plan": Measure.cost_plan_cents}
 MEASURE_COLUMNS = [ListColumn(key, lazy_gettext(label), (lambda m, i=i: csv_io.export_values(m)[i]), kind,
                               _SORTS.get(key)) for i, (key, label, kind) in enumerate(csv_io.COLUMNS)]
+# the page shows what fits 1,280 px; the export and the measure's own page carry every column
+PAGE_COLUMNS = [column for column in MEASURE_COLUMNS
+                if column.key in ("kommune", "module", "title", "kind", "provider_name", "places", "start_date",
+                                  "cost_plan", "status")]
 
 
 def _choices() -> dict:
@@ -61,8 +65,8 @@ def index():
                             search=[Measure.title, Measure.provider_name, Kommune.name, Measure.other_programme])
     if not isinstance(listing, Listing):
         return listing
-    return render_template("measures/list.html", listing=listing, module=module, status=status, errors={},
-                           **_choices())
+    return render_template("measures/list.html", listing=listing, page_columns=PAGE_COLUMNS, module=module,
+                           status=status, errors={}, **_choices())
 
 
 @bp.route("/import", methods=["POST"])
