@@ -82,9 +82,10 @@ def report_reached(actor: User, *, year: int, quarter: int, counts: dict[str, in
 def _kommune_lookup() -> dict[str, int]:
     """AGS, name and display name (case-insensitive) -> Kommune id, for the target-group CSV."""
     lookup: dict[str, int] = {}
-    for kommune in db.session.scalars(select(Kommune)):
-        for key in (kommune.ags, kommune.name, kommune.display_name):
-            lookup[key.casefold()] = kommune.id
+    for kommune_id, ags, official, kind in db.session.execute(
+            select(Kommune.id, Kommune.ags, Kommune.name, Kommune.kind)):
+        for key in (ags, official, kommune_display_name(official, kind)):
+            lookup[key.casefold()] = kommune_id
     return lookup
 
 
