@@ -73,7 +73,7 @@ def main() -> None:
                 return client.get(grant, headers=headers)
             if scenario == "expense":
                 return client.post(grant + "/expenses", headers=headers, json={
-                    "module": "F1", "expense_date": "2022-06-01", "amount": "12.34", "voucher_ref": "P"})
+                    "module": "F1", "expense_date": "2022-06-01", "amount": "12.34", "voucher_ref": f"P-{counter[0]}"})
             return client.post(grant + "/drawdowns", headers={**headers, "Idempotency-Key": f"p-{counter[0]}"},
                                json={"module": "F1", "amount": "1.00", "purpose": "Profil"})
 
@@ -84,7 +84,8 @@ def main() -> None:
         with clock.freeze(TODAY):
             for scenario in SCENARIOS:
                 for _ in range(5):
-                    assert call(scenario).status_code in (200, 201)
+                    answer = call(scenario)
+                    assert answer.status_code in (200, 201), (scenario, answer.status_code, answer.get_data(as_text=True)[:300])
                 if args.sql:
                     seen.clear()
                     call(scenario)
