@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from datetime import timedelta
 
@@ -12,13 +11,13 @@ from sqlalchemy import bindparam, func, select
 from ..platform import audit, clock, limits
 from ..platform.errors import Conflict, NotFound, ValidationFailed
 from ..platform.extensions import db
+from ..platform.fields import EMAIL
 from ..reference.models import Kommune, Organisation
 from . import throttling
 from .models import ApiToken, Role, User
 from .passwords import check_password_rules, hash_password, verify_password
 
 TOKEN_PREFIX = "ds_"  # noqa: S105 - a public prefix, not a secret
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalise_email(email: str) -> str:
@@ -38,7 +37,7 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     errors: dict[str, list[str]] = {}
-    if not _EMAIL.match(email):
+    if not EMAIL.match(email):
         errors["email"] = ["Bitte eine gültige E-Mail-Adresse angeben."]
     if not (name or "").strip():
         errors["name"] = ["Bitte einen Namen angeben."]

@@ -8,7 +8,6 @@ Field names in error messages are the same for the API and the pages:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from flask_babel import lazy_gettext
 
 from ..platform import limits
 from ..platform.errors import ValidationFailed
+from ..platform.fields import EMAIL
 from ..platform.formatting import format_percent
 from ..platform.money import MAX_CENTS, cents_to_api, format_eur
 
@@ -26,7 +26,6 @@ TEXT_LIMITS = {"contact_name": limits.NAME, "contact_email": limits.NAME, "conta
 TEXT_LABELS = {"measures": lazy_gettext("Geplante Maßnahmen"), "contact_name": lazy_gettext("Ansprechperson"),
                "contact_email": lazy_gettext("E-Mail"), "contact_phone": lazy_gettext("Telefon"),
                "justification": lazy_gettext("Begründung der Änderung")}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def line_field(module: str, year: int) -> str:
@@ -105,7 +104,7 @@ def validate(content: Content, *, modules: list[str], years: list[int], ceiling_
     for name, limit in TEXT_LIMITS.items():
         if len(getattr(content, name) or "") > limit:
             errors.setdefault(name, []).append(f"Höchstens {limit} Zeichen.")
-    if content.contact_email and not _EMAIL.match(content.contact_email):
+    if content.contact_email and not EMAIL.match(content.contact_email):
         errors.setdefault("contact_email", []).append("Bitte eine gültige E-Mail-Adresse angeben.")
     if complete:
         if not content.contact_name.strip():

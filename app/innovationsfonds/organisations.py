@@ -4,17 +4,15 @@ public body or not (ANBest-G vs. ANBest-P in the project decision), city, contac
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
+from ..platform.fields import EMAIL
 from ..reference.models import ORGANISATION_KINDS, Kommune, Organisation
 from .access import record
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LIMITS = {"name": 200, "city": 120, "contact_name": 200, "contact_email": 200}
 
 

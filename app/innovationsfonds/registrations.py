@@ -33,13 +33,14 @@ from ..auth.models import Role, User
 from ..auth.services import create_user
 from ..notifications.kinds import declare_kind
 from ..notifications.services import queue_message
-from ..platform import clock
+from ..platform import clock, limits
 from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
+from ..platform.fields import EMAIL
 from ..reference.models import ORGANISATION_KINDS, Organisation
 from .access import notify_admins, record
 from .models import Invitation, OrganisationRegistration
-from .organisations import EMAIL, create_organisation
+from .organisations import create_organisation
 
 REGISTRATION = declare_kind(
     "innovationsfonds.registration", lazy_gettext("Innovationsfonds: Registrierung und Einladungen"),
@@ -183,12 +184,12 @@ def invite(organisation_id: int, actor: User, *, email: str, name: str) -> Invit
         raise NotFound("Träger nicht gefunden.")
     email, name = (email or "").strip().lower(), (name or "").strip()
     errors: dict[str, list[str]] = {}
-    if not EMAIL.match(email) or len(email) > 200:
+    if not EMAIL.match(email) or len(email) > limits.NAME:
         errors["email"] = ["Bitte eine gültige E-Mail-Adresse angeben."]
     elif db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
         errors["email"] = ["Mit dieser E-Mail-Adresse besteht bereits ein Benutzerkonto."]
-    if not name or len(name) > 200:
-        errors["name"] = ["Bitte den Namen angeben (höchstens 200 Zeichen)."]
+    if not name or len(name) > limits.NAME:
+        errors["name"] = [f"Bitte den Namen angeben (höchstens {limits.NAME} Zeichen)."]
     if errors:
         raise ValidationFailed("Die Einladung enthält ungültige Angaben.", errors=errors)
     secret, digest = _token()

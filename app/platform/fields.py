@@ -7,6 +7,7 @@ Length limits are declared once, in :mod:`app.platform.limits`, and used through
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,8 @@ from .limits import MAX_ID
 
 DATE_MESSAGE = "Bitte ein Datum angeben (TT.MM.JJJJ)."
 REQUIRED_MESSAGE = "Bitte ausfüllen."
+# the one plausibility check of an e-mail address (accounts, contacts, invitations)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 INTEGER_MESSAGE = "Bitte eine ganze Zahl angeben."
 
 

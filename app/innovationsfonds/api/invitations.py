@@ -5,9 +5,11 @@ invitations. Routes on the Innovationsfonds API blueprint; they never commit (th
 from __future__ import annotations
 
 from flask import g
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from ...auth.permissions import requires
+from ...platform import limits
+from ...platform.fields import text
 from .. import registrations
 from ..permissions import IF_INVITE
 from .blueprint import blp
@@ -16,8 +18,8 @@ INVITATIONS = "/organisations/<id:organisation_id>/invitations"
 
 
 class InvitationIn(Schema):
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Str(required=True, validate=validate.Length(min=3, max=200))
+    name = text(limits.NAME, required=True)
+    email = text(limits.NAME, required=True)
 
 
 class InvitationOut(Schema):
