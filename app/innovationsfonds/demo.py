@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..auth.models import User
+from ..auth.passwords import DEMO_PASSWORD
 from ..auth.services import create_user
 from ..platform import clock
 from ..platform.extensions import db
@@ -125,12 +126,12 @@ def seed(context) -> None:
         db.session.add(organisation)
         db.session.flush()
         organisation_users.append(create_user(email=f"traeger{n:02d}@demo.nrw", name=f"Träger-Kontakt {n:02d}",
-                                              password=_password(), role="organisation",
+                                              password=DEMO_PASSWORD, role="organisation",
                                               organisation_id=organisation.id, actor_label="seed-demo"))
     reviewers = [context.users["gutachter1@demo.nrw"]]
     for n in range(2, 13):
         user = create_user(email=f"gutachter{n}@demo.nrw", name=f"Gutachter/in {n} (synthetisch)",
-                           password=_password(), role="reviewer", actor_label="seed-demo")
+                           password=DEMO_PASSWORD, role="reviewer", actor_label="seed-demo")
         context.users[user.email] = user
         reviewers.append(user)
     day = context.day
@@ -142,8 +143,3 @@ def seed(context) -> None:
                              settings=demo_decision.CALL_SETTINGS)
     demo_decision.finish_round(call, admin, organisation_users, day)  # the decided round on the late days
 
-
-def _password() -> str:
-    from ..auth.passwords import DEMO_PASSWORD
-
-    return DEMO_PASSWORD

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from ..auth.models import Role, User
 from ..budgets.services import set_commitment
+from ..notifications.services import queue_message, users_with_role
 from ..platform import clock
 from ..platform.database import sum_cents
 from ..platform.errors import Conflict, Forbidden, ValidationFailed
@@ -96,8 +97,6 @@ def submit_full_application(sketch_id: int, actor: User, *, lines: dict[int, int
 
 
 def _organisation_users(sketch: Sketch):
-    from ..notifications.services import users_with_role
-
     return users_with_role("organisation", organisation_id=sketch.organisation_id)
 
 
@@ -120,8 +119,6 @@ def request_changes(sketch_id: int, actor: User, *, reason: str) -> FullApplicat
     record("full_application.request_changes", "if_sketch", sketch.id, actor,
            before={"status": FullApplicationStatus.SUBMITTED.value},
            after={"status": new_status.value, "reason": application.changes_reason})
-    from ..notifications.services import queue_message
-
     for user in _organisation_users(sketch):
         queue_message(user, DECISION_KIND, "emails/innovationsfonds_changes_requested.txt",
                       subject=f"Vollantrag {sketch.reference}: Änderungen erbeten",
@@ -175,8 +172,6 @@ def reject_full_application(sketch_id: int, actor: User, *, reason: str) -> Sket
     record("full_application.reject", "if_sketch", sketch.id, actor, before=before,
            after={"status": sketch.status.value, "full_application": application_status and application_status.value,
                   "reason": sketch.decision_reason})
-    from ..notifications.services import queue_message
-
     for user in _organisation_users(sketch):
         queue_message(user, DECISION_KIND, "emails/innovationsfonds_full_application_rejected.txt",
                       subject=f"Vollantrag {sketch.reference}: Ablehnung",
@@ -235,8 +230,6 @@ def approve_full_application(sketch_id: int, actor: User, *, comment: str = "") 
     record("project.approve", "if_sketch", sketch.id, actor,
            after={"decision": number, "approved_cents": approved, "side_conditions": decision.side_conditions,
                   "grant_id": grant.id})
-    from ..notifications.services import queue_message
-
     for user in _organisation_users(sketch):
         queue_message(user, DECISION_KIND, "emails/innovationsfonds_project_decision.txt",
                       subject=f"Zuwendungsbescheid {number} (Innovationsfonds)",
