@@ -211,3 +211,59 @@ class GiveBack(db.Model):
 
     version: Mapped[AllocationVersion] = relationship(foreign_keys=[version_id])
     kommune: Mapped[Kommune] = relationship()
+
+
+class PositionVersion(db.Model):
+    """F6 Teilhabemanagement: the apportioned positions, published like the ceilings (issue #18).
+
+    Same status and workflow as an ``AllocationVersion`` (``workflow.VERSION``: draft → published →
+    superseded), its own number series (``positions-<programme id>``); one published at a time per programme.
+    Positions are counted in halves (the guideline's half positions), exactly.
+    """
+
+    __tablename__ = "allocation_position_versions"
+    __table_args__ = (
+        UniqueConstraint("programme_id", "number"),
+        CheckConstraint("total_halves > 0", name="total_positive"),
+        CheckConstraint("(status = 'draft') = (published_at IS NULL)", name="published_at_iff_not_draft"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[AllocationStatus] = mapped_column(db_enum(AllocationStatus), default=AllocationStatus.DRAFT)
+    total_halves: Mapped[int] = mapped_column(Integer)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("allocation_key_datasets.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    dataset: Mapped[KeyDataset] = relationship()
+    shares: Mapped[list[PositionShare]] = relationship(back_populates="version", cascade="all, delete-orphan",
+                                                       order_by="PositionShare.kommune_id")
+
+    @property
+    def positions(self) -> Fraction:
+        return Fraction(self.total_halves, 2)
+
+
+class PositionShare(db.Model):
+    """One Kommune's positions in a positions version (halves) and the target-group count they rest on."""
+
+    __tablename__ = "allocation_position_shares"
+    __table_args__ = (
+        UniqueConstraint("version_id", "kommune_id"),
+        CheckConstraint("halves >= 0 AND count >= 0", name="nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("allocation_position_versions.id", ondelete="CASCADE"),
+                                            index=True)
+    kommune_id: Mapped[int] = mapped_column(ForeignKey("kommunen.id"), index=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+    halves: Mapped[int] = mapped_column(Integer)
+
+    version: Mapped[PositionVersion] = relationship(back_populates="shares")
+    kommune: Mapped[Kommune] = relationship()

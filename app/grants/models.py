@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import (
@@ -393,3 +394,81 @@ class ParticipantCount(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     kommune: Mapped[Kommune] = relationship()
+
+
+# ---------------------------------------------------------------- F6 Teilhabemanagement (issue #18, docs/f6.md)
+class F6CostMode(enum.StrEnum):
+    RATE = "rate"  # a flat rate per FTE and month
+    ACTUAL = "actual"  # actual personnel costs, planned per FTE and month
+
+    @property
+    def label(self) -> str:
+        return {"rate": gettext("Pauschale je VZÄ und Monat"),
+                "actual": gettext("tatsächliche Personalkosten")}[self.value]
+
+
+class F6Application(db.Model):
+    """A Kommune's application for its F6 positions: one per programme, the applications' workflow
+    (``workflow.APPLICATION``); editable while draft or changes requested, fixed from submission on.
+
+    ``positions_halves`` ≤ the Kommune's published positions; ``monthly_cost_cents`` the cost per FTE and
+    month (a flat rate or the planned actual cost); the period is the programme's F6 period; the rate the
+    Kommune's (Haushaltssicherung: ``KommuneRate``), stored at submission and decision.
+    """
+
+    __tablename__ = "grant_f6_applications"
+    __table_args__ = (
+        UniqueConstraint("programme_id", "kommune_id", name="uq_grant_f6_applications"),
+        CheckConstraint("positions_halves >= 1", name="positions_positive"),
+        CheckConstraint("monthly_cost_cents >= 1", name="cost_positive"),
+        CheckConstraint("start_date <= end_date", name="period_order"),
+        CheckConstraint("funding_rate_bp BETWEEN 1 AND 10000", name="rate_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"))
+    kommune_id: Mapped[int] = mapped_column(ForeignKey("kommunen.id"), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(db_enum(ApplicationStatus), default=ApplicationStatus.DRAFT)
+    positions_halves: Mapped[int] = mapped_column(Integer)
+    cost_mode: Mapped[F6CostMode] = mapped_column(db_enum(F6CostMode))
+    monthly_cost_cents: Mapped[int] = mapped_column(BigInteger)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    funding_rate_bp: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="")  # the reviewer's last comment or reason
+    decision_number: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    programme: Mapped[Programme] = relationship()
+    kommune: Mapped[Kommune] = relationship()
+    staffing: Mapped[list[F6Staffing]] = relationship(back_populates="application", order_by="F6Staffing.month",
+                                                      cascade="all, delete-orphan")
+
+    @property
+    def positions(self) -> Decimal:
+        return Decimal(self.positions_halves) / 2
+
+
+class F6Staffing(db.Model):
+    """One month's staffing report of an F6 grant: FTE filled (hundredths); vacant = approved − filled."""
+
+    __tablename__ = "grant_f6_staffing"
+    __table_args__ = (
+        UniqueConstraint("application_id", "month", name="uq_grant_f6_staffing"),
+        CheckConstraint("filled_centi >= 0", name="filled_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("grant_f6_applications.id", ondelete="CASCADE"),
+                                                index=True)
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month
+    filled_centi: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    application: Mapped[F6Application] = relationship(back_populates="staffing")

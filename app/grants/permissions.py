@@ -18,3 +18,7 @@ PARTICIPANTS_READ = declare("grants.participants.read", READERS,
 PARTICIPANTS_REPORT = declare("grants.participants.report", {Role.KOMMUNE}, "Teilnehmendenzahlen melden")
 PARTICIPANTS_OVERVIEW = declare("grants.participants.overview", STAFF_READERS,
                                 "Programmweiter Bericht zu Teilnehmenden")
+# F6 Teilhabemanagement (docs/f6.md): the applications use grants.read/apply/decide; these two are new.
+F6_STAFFING = declare("grants.f6.staffing", {Role.KOMMUNE}, "Personalmeldungen Teilhabemanagement (F6) abgeben")
+F6_OVERVIEW = declare("grants.f6.overview", STAFF_READERS,
+                      "Landesweite Übersicht Teilhabemanagement (F6): Stellen und Besetzung")

@@ -7,10 +7,12 @@ approval table through ``draft_form``/``approve_form``, which name one field per
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from ..platform import limits
-from ..platform.fields import REQUIRED_MESSAGE, text
+from ..platform.fields import REQUIRED_MESSAGE, Day, text
 from ..platform.formatting import format_decimal
 from ..platform.money import Money
 from ..platform.web.api import DecimalText, DocumentUrl, StrictBool
@@ -345,3 +347,89 @@ class ReportOut(Schema):
 class ReleasedOut(Schema):
     kommune_id = fields.Int()
     released = Money()
+
+
+# ---------------------------------------------------------------- F6 Teilhabemanagement (docs/f6.md)
+class F6ApplicationIn(Schema):
+    """The F6 application: positions (half steps), cost mode and the cost per FTE and month."""
+
+    positions = DecimalText(places=1, maximum=1000, required=True, metadata={"example": "1.5"})
+    cost_mode = fields.String(required=True, validate=validate.OneOf(
+        ["rate", "actual"], error="Bitte „rate“ (Pauschale) oder „actual“ (tatsächliche Kosten) angeben."),
+        error_messages={"required": REQUIRED_MESSAGE}, metadata={"example": "rate"})
+    monthly_cost = Money(required=True, metadata={"description": "Kosten je VZÄ und Monat", "example": "4500.00"})
+    description = text(limits.DESCRIPTION)
+
+
+class F6StaffingIn(Schema):
+    """One month's staffing: FTE filled (two decimals) and an optional note (e.g. why a position is vacant)."""
+
+    month = Day(required=True, metadata={"description": "ein Tag des Monats, z. B. 2022-03-01"})
+    filled = DecimalText(places=2, maximum=1000, required=True, metadata={"example": "1.25"})
+    note = text(limits.REASON)
+
+
+class F6CommentIn(Schema):
+    comment = text(limits.REASON)
+
+
+class F6ReasonIn(Schema):
+    reason = text(limits.REASON, required=True)
+
+
+class F6ApplicationOut(Schema):
+    id = fields.Int()
+    kommune_ags = fields.Function(lambda a: a.kommune.ags)
+    kommune = fields.Function(lambda a: a.kommune.display_name)
+    status = fields.Function(lambda a: a.status.value)
+    positions = fields.Function(lambda a: str(a.positions))
+    cost_mode = fields.Function(lambda a: a.cost_mode.value)
+    monthly_cost = Money(attribute="monthly_cost_cents")
+    start_date = fields.Date()
+    end_date = fields.Date()
+    funding_rate_bp = fields.Int()
+    decision_number = fields.String(allow_none=True)
+
+
+class F6MonthOut(Schema):
+    month = fields.Date()
+    approved = fields.Function(lambda r: str(Decimal(r.approved_centi) / 100))
+    filled = fields.Function(lambda r: None if r.filled_centi is None else str(Decimal(r.filled_centi) / 100))
+    vacant = fields.Function(lambda r: str(Decimal(r.vacant_centi) / 100))
+    note = fields.String()
+
+
+class F6FiguresOut(Schema):
+    planned = Money(attribute="planned_cents", metadata={"description": "geplante förderfähige Kosten"})
+    approved = Money(attribute="approved_cents", metadata={"description": "bewilligte Zuwendung"})
+    cap = Money(attribute="cap_cents", metadata={"description": "förderfähig nach Stellenbesetzung"})
+    spent = Money(attribute="spent_cents", metadata={"description": "gebuchte Ausgaben F6"})
+    counted = Money(attribute="counted_cents", metadata={"description": "anerkennungsfähige Ausgaben"})
+    earned = Money(attribute="earned_cents", metadata={"description": "Zuwendungsanteil davon"})
+
+
+class F6DetailOut(Schema):
+    application = fields.Nested(F6ApplicationOut)
+    allowed_actions = fields.List(fields.String())
+    months = fields.List(fields.Nested(F6MonthOut))
+    figures = fields.Nested(F6FiguresOut)
+
+
+class F6OverviewRowOut(Schema):
+    ags = fields.String()
+    name = fields.String()
+    published_positions = fields.Function(lambda r: str(Decimal(r.published_halves) / 2))
+    status = fields.Function(lambda r: r.status.value if r.status else None)
+    approved_positions = fields.Function(lambda r: str(Decimal(r.approved_halves) / 2))
+    filled = fields.Function(lambda r: None if r.filled_centi is None else str(Decimal(r.filled_centi) / 100))
+
+
+class F6OverviewOut(Schema):
+    month = fields.Date()
+    positions = fields.String()
+    filled = fields.String()
+    rows = fields.List(fields.Nested(F6OverviewRowOut))
+
+
+class F6OverviewQuery(Schema):
+    month = Day(metadata={"description": "ein Tag des Monats (Standard: der Vormonat)"})

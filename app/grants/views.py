@@ -3,25 +3,32 @@ the diff, decisions (printable Zuwendungsbescheid), amendments, participant coun
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext, lazy_gettext
 
 from ..auth.permissions import can, requires
 from ..platform import clock
-from ..platform.errors import DomainError
+from ..platform.errors import DomainError, ValidationFailed
+from ..platform.extensions import db
+from ..platform.formatting import format_decimal
 from ..platform.money import format_eur
 from ..platform.web import edge
-from ..platform.web.exports import FORMATS, export_response, today_stamp
+from ..platform.web.exports import FORMATS, Column, export_response, today_stamp
 from ..platform.web.forms import load_form
-from ..platform.web.listing import ListColumn, Listing, build_listing
+from ..platform.web.listing import ListColumn, Listing, build_listing, export_of
 from ..platform.web.navigation import nav_entry
 from ..reference.models import Kommune
 from ..reference.services import get_programme, kommune_by_ags, list_kommunen
-from . import decisions, participants, services
+from . import decisions, f6, participants, services
 from .content import Content, format_rate, line_field, participants_field
 from .exports import application_rows, decision_rows, participant_rows
 from .models import GENDER_LABELS, GENDERS, Application, ApplicationKind, ApplicationStatus
 from .permissions import (
+    F6_OVERVIEW,
+    F6_STAFFING,
     GRANTS_APPLY,
     GRANTS_DECIDE,
     GRANTS_EXPORT,
@@ -31,7 +38,18 @@ from .permissions import (
     PARTICIPANTS_REPORT,
 )
 from .presenters import closed_year_warnings, grid_cents, grid_sums, present_application
-from .schemas import ChangesForm, RejectIn, approve_form, draft_form, quarter_form
+from .schemas import (
+    ChangesForm,
+    F6ApplicationIn,
+    F6CommentIn,
+    F6OverviewQuery,
+    F6ReasonIn,
+    F6StaffingIn,
+    RejectIn,
+    approve_form,
+    draft_form,
+    quarter_form,
+)
 from .workflow import APPLICATION, EVENT_LABELS
 
 bp = Blueprint("grants", __name__)
@@ -406,3 +424,178 @@ def export_participants(fmt: str):
         abort(404)
     columns, rows = participant_rows(g.actor)
     return export_response(f"teilnehmende-{today_stamp(clock.today())}", fmt, columns, rows)
+
+
+# ---------------------------------------------------------------- F6 Teilhabemanagement (docs/f6.md)
+nav_entry(lazy_gettext("Teilhabemanagement"), "grants.f6_index", GRANTS_READ, order=205)
+F6_ID = "<id:application_id>"
+
+
+def _previous_month():
+    return (clock.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@bp.route("/f6/")
+@requires(GRANTS_READ)
+def f6_index():
+    programme = get_programme()
+    if g.actor.kommune_id is not None:
+        own = f6.application_of(programme, g.actor.kommune_id)
+        if own is not None:
+            return redirect(url_for("grants.f6_detail", application_id=own.id))
+        return redirect(url_for("grants.f6_edit"))
+    applications = list(db.session.scalars(f6.f6_select(g.actor)))
+    return render_template("grants/f6_queue.html", applications=applications)
+
+
+def _f6_values(application) -> dict:
+    if application is None:
+        return {"cost_mode": "rate"}
+    return {"positions": format_decimal(application.positions, 1), "cost_mode": application.cost_mode.value,
+            "monthly_cost": format_eur(application.monthly_cost_cents, with_symbol=False),
+            "description": application.description}
+
+
+@bp.route("/f6/antrag", methods=["GET", "POST"])
+@requires(GRANTS_APPLY)
+def f6_edit():
+    programme = get_programme()
+    application = f6.application_of(programme, g.actor.kommune_id)
+    if application is not None and "edit" not in APPLICATION.allowed_actions(application.status, g.actor):
+        return redirect(url_for("grants.f6_detail", application_id=application.id))
+    values, errors, status = _f6_values(application), {}, 200
+    if request.method == "POST":
+        submitting = request.form.get("then") == "submit"
+
+        def save() -> str:
+            saved = f6.save_f6(g.actor, programme, **_f6_form())
+            if submitting:
+                f6.submit_f6(saved.id, g.actor)
+            return url_for("grants.f6_detail", application_id=saved.id)
+
+        response, errors = edge.submit(save, success=gettext("Der F6-Antrag wurde eingereicht.") if submitting
+                                       else gettext("Der F6-Antrag wurde gespeichert."))
+        if response:
+            return response
+        values, status = dict(request.form), 422
+    halves = f6.published_halves(programme.id, g.actor.kommune_id)
+    start, end = f6.f6_period(programme)
+    return render_template("grants/f6_edit.html", values=values, errors=errors, application=application,
+                           published=None if halves is None else Decimal(halves) / 2, start=start, end=end,
+                           rate=format_rate(services.funding_rate_bp(programme, g.actor.kommune_id))), status
+
+
+def _f6_form() -> dict:
+    data = load_form(F6ApplicationIn())
+    return {"positions": data["positions"], "cost_mode": data["cost_mode"], "monthly_cost_cents": data["monthly_cost"],
+            "description": data.get("description") or ""}
+
+
+def _f6_month_rows(application) -> tuple[list, list]:
+    columns = [Column(gettext("Monat")), Column(gettext("Bewilligte VZÄ"), "decimal"),
+               Column(gettext("Besetzte VZÄ"), "decimal"), Column(gettext("Unbesetzte VZÄ"), "decimal"),
+               Column(gettext("Bemerkung"))]
+    return columns, [[f"{r.month:%m/%Y}", Decimal(r.approved_centi) / 100,
+                      None if r.filled_centi is None else Decimal(r.filled_centi) / 100,
+                      Decimal(r.vacant_centi) / 100, r.note] for r in f6.month_rows(application)]
+
+
+@bp.route(f"/f6/{F6_ID}")
+@requires(GRANTS_READ)
+def f6_detail(application_id: int, errors: dict | None = None, values: dict | None = None, status: int = 200):
+    application = f6.get_f6(application_id, g.actor)
+    download = export_of(request.args, f"f6-besetzung-{application.kommune.ags}",
+                         lambda: _f6_month_rows(application))
+    if download:
+        return download
+    rows = f6.month_rows(application)
+    reportable = [r.month for r in rows if r.month <= clock.today()]
+    return render_template(
+        "grants/f6_detail.html", application=application, rows=rows, figures=f6.figures(application),
+        actions=APPLICATION.allowed_actions(application.status, g.actor), format_rate=format_rate,
+        grant=f6.grant_of(application), reportable=reportable, errors=errors or {},
+        can_report=can(g.actor, F6_STAFFING) and application.status is ApplicationStatus.APPROVED,
+        values=values or {"month": reportable[-1].isoformat() if reportable else ""}), status
+
+
+F6_ACTIONS = {
+    "einreichen": (f6.submit_f6, GRANTS_APPLY, lazy_gettext("Der F6-Antrag wurde eingereicht.")),
+    "zurueckziehen": (f6.withdraw_f6, GRANTS_APPLY, lazy_gettext("Der F6-Antrag wurde zurückgezogen.")),
+    "erneut": (f6.reapply_f6, GRANTS_APPLY, lazy_gettext("Der F6-Antrag ist wieder ein Entwurf.")),
+}
+
+
+@bp.route(f"/f6/{F6_ID}/<any(einreichen, zurueckziehen, erneut):action>", methods=["POST"])
+@requires(GRANTS_APPLY)
+def f6_transition(application_id: int, action: str):
+    change, _permission, success = F6_ACTIONS[action]
+    return _transition(application_id, change, success=str(success), target="grants.f6_detail")
+
+
+@bp.route(f"/f6/{F6_ID}/entscheiden", methods=["POST"])
+@requires(GRANTS_DECIDE)
+def f6_decide(application_id: int):
+    decision = request.form.get("decision")
+
+    def run() -> str:
+        if decision == "approve":
+            f6.approve_f6(application_id, g.actor, load_form(F6CommentIn()).get("comment") or "")
+        elif decision == "request_changes":
+            f6.request_changes_f6(application_id, g.actor, load_form(F6CommentIn()).get("comment") or "")
+        elif decision == "reject":
+            f6.reject_f6(application_id, g.actor, load_form(F6ReasonIn())["reason"])
+        else:
+            raise ValidationFailed.field("decision", gettext("Bitte eine Entscheidung wählen."))
+        return url_for("grants.f6_detail", application_id=application_id)
+
+    response, errors = edge.submit(run, success=gettext("Die Entscheidung wurde gespeichert."))
+    if response:
+        return response
+    edge.flash_errors(errors)
+    return redirect(url_for("grants.f6_detail", application_id=application_id))
+
+
+@bp.route(f"/f6/{F6_ID}/besetzung", methods=["POST"])
+@requires(F6_STAFFING)
+def f6_staffing(application_id: int):
+    def run() -> str:
+        data = load_form(F6StaffingIn())
+        f6.report_staffing(application_id, g.actor, month=data["month"], filled_centi=int(data["filled"] * 100),
+                           note=data.get("note") or "")
+        return url_for("grants.f6_detail", application_id=application_id)
+
+    response, errors = edge.submit(run, success=gettext("Die Personalmeldung wurde gespeichert."))
+    if response:
+        return response
+    return f6_detail(application_id, errors=errors, values=dict(request.form), status=422)
+
+
+def _f6_overview_rows(rows) -> tuple[list, list]:
+    columns = [Column(gettext("AGS")), Column(gettext("Kommune")),
+               Column(gettext("Stellen (veröffentlicht)"), "decimal"),
+               Column(gettext("F6-Antrag")), Column(gettext("Stellen (bewilligt)"), "decimal"),
+               Column(gettext("Besetzte VZÄ"), "decimal"), Column(gettext("Unbesetzte VZÄ"), "decimal")]
+    return columns, [[r.ags, r.name, Decimal(r.published_halves) / 2, r.status.label if r.status else "",
+                      Decimal(r.approved_halves) / 2,
+                      None if r.filled_centi is None else Decimal(r.filled_centi) / 100,
+                      Decimal(r.vacant_centi) / 100] for r in rows]
+
+
+@bp.route("/f6/uebersicht")
+@requires(F6_OVERVIEW)
+def f6_overview():
+    programme = get_programme()
+    errors, month = {}, _previous_month()
+    if request.args.get("month"):
+        try:
+            month = load_form(F6OverviewQuery(), request.args)["month"].replace(day=1)
+        except ValidationFailed as failed:
+            errors = failed.errors
+    rows = f6.statewide(programme, month, g.actor)
+    download = export_of(request.args, f"f6-stellen-{month:%Y-%m}", lambda: _f6_overview_rows(rows))
+    if download:
+        return download
+    return render_template("grants/f6_overview.html", rows=rows, month=month, errors=errors,
+                           positions=Decimal(sum(r.published_halves for r in rows)) / 2,
+                           approved=Decimal(sum(r.approved_halves for r in rows)) / 2,
+                           filled=Decimal(sum(r.filled_centi or 0 for r in rows)) / 100), 422 if errors else 200

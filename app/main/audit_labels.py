@@ -27,6 +27,9 @@ ACTION_LABELS = {
     "allocation.give_back.declare": "Rückgabe erklärt",
     "allocation.give_back.release": "Durch Änderungsbescheid freigegebene Mittel zur Umverteilung",
     "allocation.keydata.import": "Schlüsseldaten importiert",
+    "allocation.positions.create": "Stellenversion F6 angelegt",
+    "allocation.positions.publish": "Stellenversion F6 veröffentlicht",
+    "allocation.positions.supersede": "Stellenversion F6 abgelöst",
     "allocation.version.create": "Zuteilungsversion angelegt",
     "allocation.version.publish": "Zuteilung veröffentlicht",
     "allocation.version.redistribute": "Umverteilung angelegt",
@@ -90,6 +93,7 @@ ACTION_LABELS = {
     "full_application.request_changes": "Änderungen am Vollantrag angefordert",
     "full_application.submit": "Vollantrag eingereicht",
     "grant.commitment": "Bewilligung ins Budget gebucht",
+    "grant.eligible_cap": "Obergrenze förderfähiger Ausgaben gesetzt",
     "grant.expense_entry_close": "Ausgabenerfassung geschlossen",
     "grants.application.approve": "Antrag bewilligt",
     "grants.application.create": "Antrag angelegt",
@@ -98,6 +102,15 @@ ACTION_LABELS = {
     "grants.application.reject": "Antrag abgelehnt",
     "grants.application.request_changes": "Änderungen angefordert",
     "grants.application.submit": "Antrag eingereicht",
+    "grants.f6.approve": "F6-Antrag bewilligt",
+    "grants.f6.create": "F6-Antrag angelegt",
+    "grants.f6.edit": "F6-Antrag bearbeitet",
+    "grants.f6.reapply": "F6-Antrag erneut aufgenommen",
+    "grants.f6.reject": "F6-Antrag abgelehnt",
+    "grants.f6.request_changes": "Änderungen am F6-Antrag angefordert",
+    "grants.f6.staffing": "Personalmeldung F6 abgegeben",
+    "grants.f6.submit": "F6-Antrag eingereicht",
+    "grants.f6.withdraw": "F6-Antrag zurückgezogen",
     "grants.application.withdraw": "Antrag zurückgezogen",
     "grants.participants.report": "Teilnehmendenzahlen gemeldet",
     "grants.rate.set": "Förderquote festgesetzt",
@@ -146,7 +159,7 @@ OBJECT_LABELS = {
     "hearing": "Anhörung",
     "proof_of_use": "Verwendungsnachweis", "give_back": "Rückgabe", "token": "API-Token", "job": "Job",
     "measure": "Maßnahme", "forwarding_contract": "Weiterleitungsvertrag", "organisation": "Organisation",
-    "kommune": "Kommune",
+    "kommune": "Kommune", "f6_application": "F6-Antrag", "position_version": "Stellenversion F6",
 }
 
 FIELD_LABELS = {
@@ -300,6 +313,7 @@ def changes(before: dict | None, after: dict | None) -> list[Change]:
 
 _OBJECT_LINKS = {
     "grant_application": ("grants.detail", "application_id"),
+    "f6_application": ("grants.f6_detail", "application_id"),
     "drawdown": ("budgets.drawdown", "drawdown_id"),
     "grant": ("budgets.grant", "grant_id"),
     "reclaim": ("budgets.reclaim", "reclaim_id"),

@@ -20,6 +20,7 @@ from .expenses import (
     ExpenseImport,
 )
 from .grants import (
+    EligibleCap,
     Grant,
     GrantLine,
     GrantRiskFlag,
@@ -64,6 +65,7 @@ __all__ = [
     "Drawdown",
     "DrawdownKind",
     "DrawdownStatus",
+    "EligibleCap",
     "Expense",
     "ExpenseDaily",
     "ExpenseImport",

@@ -96,3 +96,22 @@ class GrantRiskFlag(db.Model):
     projected_earned_cents: Mapped[int] = mapped_column(BigInteger)
     approved_cents: Mapped[int] = mapped_column(BigInteger)
     checked_on: Mapped[date] = mapped_column(Date)
+
+
+class EligibleCap(db.Model):
+    """An upper limit on the eligible costs (100 %, cents) of one module of a grant, set by the domain that
+    knows it (F6: the staffing reports, ``app.grants.f6``). The final decision recognises the module's grant
+    earned at most up to ``rate x cap`` (``core.final_grant.settle``); drawdowns and expenses are unaffected."""
+
+    __tablename__ = "grant_eligible_caps"
+    __table_args__ = (
+        UniqueConstraint("grant_id", "module_code"),
+        CheckConstraint("cap_cents >= 0", name="cap_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), index=True)
+    module_code: Mapped[str] = mapped_column(String(limits.MODULE_CODE))
+    cap_cents: Mapped[int] = mapped_column(BigInteger)
+    basis: Mapped[str] = mapped_column(String(limits.NAME))  # what the cap rests on, e.g. "Personalmeldungen"
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,6 +4,7 @@ same transaction, and none commits (the request edge, a command or a job does).
 * ``grants``: access rule and reading grants; ``commitments``: the approved amounts (``set_commitment``);
 * ``drawdowns``: request, decision, payment; ``expenses``: recording and CSV import; ``booking``: their
   ledger postings; ``reversals``: Storno by the recipient;
+* ``caps``: a cap on a module's eligible costs (F6 staffing), applied by the final grant;
 * ``settlement``: proof of use, Aberkennung, final decision; ``outcome``: its figures as of today;
   ``hearings``: the Anhörung before a final decision that takes money back; ``reclaims``: reclaim, interest,
   repayments.
@@ -12,6 +13,7 @@ Callers (pages, API, other domains) import the use cases from this package: ``se
 """
 
 from .booking import book_expenses
+from .caps import eligible_caps, set_eligible_cap
 from .commitments import set_commitment, used_by_line
 from .drawdowns import (
     add_months,
@@ -82,7 +84,8 @@ __all__ = [
     "Outcome", "conclude_hearing", "current_hearing", "get_hearing", "heard_on", "hearing_days", "hearings_of",
     "intended_outcome", "open_hearing", "reclaimed_from", "submit_comment",
     "RECLAIM_PAYMENT_DAYS", "ReclaimStatement", "UnusedInterest", "add_months", "approved_keys", "book_expenses",
-    "decide_drawdown", "drawdown_export_rows", "decide_final", "drawdowns_select", "ensure_grant_access",
+    "decide_drawdown", "drawdown_export_rows", "eligible_caps", "set_eligible_cap",
+    "decide_final", "drawdowns_select", "ensure_grant_access",
     "ensure_open_for_expenses",
     "expenses_select", "final_payment_orders", "four_eyes_bar", "get_drawdown", "get_expense", "get_grant",
     "get_import", "get_reclaim", "grant_for_source", "grants_visible_to", "import_expenses", "imports_select",

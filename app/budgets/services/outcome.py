@@ -11,6 +11,7 @@ from .. import ledger
 from ..core.final_grant import LineFigures, ModuleSettlement, final_grant, settle
 from ..core.interest import BaseRateError
 from ..models import GRANT_LEVEL, AccountKind, Grant
+from .caps import eligible_caps
 from .reclaims import unused_interest_cents, unused_interest_points
 
 
@@ -22,7 +23,7 @@ def settlement_modules(grant: Grant) -> list[ModuleSettlement]:
                          expenses_cents=balances.get((AccountKind.EXPENSES, module, year), 0),
                          earned_cents=-balances.get((AccountKind.EARNED, module, year), 0),
                          paid_cents=balances.get((AccountKind.PAID, module, year), 0)) for module, year in keys]
-    return settle(lines, grant.programme.line_overrun_percent)
+    return settle(lines, grant.programme.line_overrun_percent, eligible_caps(grant))
 
 
 def settlement_lines(grant: Grant) -> list[dict]:

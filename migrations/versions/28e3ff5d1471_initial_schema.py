@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 760ad162124f
+Revision ID: 28e3ff5d1471
 Revises: 
-Create Date: 2026-12-03 13:46:43.130032
+Create Date: 2026-12-03 14:49:33.557374
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '760ad162124f'
+revision = '28e3ff5d1471'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -554,6 +554,52 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_grant_applications_programme_id'), ['programme_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_grant_applications_status'), ['status'], unique=False)
 
+    op.create_table('grant_eligible_caps',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('module_code', sa.String(length=10), nullable=False),
+    sa.Column('cap_cents', sa.BigInteger(), nullable=False),
+    sa.Column('basis', sa.String(length=200), nullable=False),
+    sa.Column('set_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('cap_cents >= 0', name=op.f('ck_grant_eligible_caps_cap_nonneg')),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_grant_eligible_caps_grant_id_grants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_grant_eligible_caps')),
+    sa.UniqueConstraint('grant_id', 'module_code', name=op.f('uq_grant_eligible_caps_grant_id'))
+    )
+    with op.batch_alter_table('grant_eligible_caps', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_grant_eligible_caps_grant_id'), ['grant_id'], unique=False)
+
+    op.create_table('grant_f6_applications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'submitted', 'changes_requested', 'approved', 'rejected', 'withdrawn', name='applicationstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('positions_halves', sa.Integer(), nullable=False),
+    sa.Column('cost_mode', sa.Enum('rate', 'actual', name='f6costmode', native_enum=False, length=20), nullable=False),
+    sa.Column('monthly_cost_cents', sa.BigInteger(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=False),
+    sa.Column('funding_rate_bp', sa.Integer(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('decision_number', sa.String(length=40), nullable=True),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('funding_rate_bp BETWEEN 1 AND 10000', name=op.f('ck_grant_f6_applications_rate_range')),
+    sa.CheckConstraint('monthly_cost_cents >= 1', name=op.f('ck_grant_f6_applications_cost_positive')),
+    sa.CheckConstraint('positions_halves >= 1', name=op.f('ck_grant_f6_applications_positions_positive')),
+    sa.CheckConstraint('start_date <= end_date', name=op.f('ck_grant_f6_applications_period_order')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_grant_f6_applications_decided_by_id_users')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_grant_f6_applications_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_grant_f6_applications_programme_id_programmes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_grant_f6_applications')),
+    sa.UniqueConstraint('programme_id', 'kommune_id', name='uq_grant_f6_applications')
+    )
+    with op.batch_alter_table('grant_f6_applications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_grant_f6_applications_kommune_id'), ['kommune_id'], unique=False)
+
     op.create_table('grant_lines',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('grant_id', sa.Integer(), nullable=False),
@@ -870,6 +916,29 @@ def upgrade():
     with op.batch_alter_table('allocation_key_gemeinden', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_allocation_key_gemeinden_dataset_id'), ['dataset_id'], unique=False)
 
+    op.create_table('allocation_position_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('programme_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'published', 'superseded', name='allocationstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('total_halves', sa.Integer(), nullable=False),
+    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('published_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('superseded_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("(status = 'draft') = (published_at IS NULL)", name=op.f('ck_allocation_position_versions_published_at_iff_not_draft')),
+    sa.CheckConstraint('total_halves > 0', name=op.f('ck_allocation_position_versions_total_positive')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_allocation_position_versions_created_by_id_users')),
+    sa.ForeignKeyConstraint(['dataset_id'], ['allocation_key_datasets.id'], name=op.f('fk_allocation_position_versions_dataset_id_allocation_key_datasets')),
+    sa.ForeignKeyConstraint(['programme_id'], ['programmes.id'], name=op.f('fk_allocation_position_versions_programme_id_programmes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_position_versions')),
+    sa.UniqueConstraint('programme_id', 'number', name=op.f('uq_allocation_position_versions_programme_id'))
+    )
+    with op.batch_alter_table('allocation_position_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_allocation_position_versions_programme_id'), ['programme_id'], unique=False)
+
     op.create_table('allocation_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('programme_id', sa.Integer(), nullable=False),
@@ -962,6 +1031,23 @@ def upgrade():
     )
     with op.batch_alter_table('grant_application_revisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_grant_application_revisions_application_id'), ['application_id'], unique=False)
+
+    op.create_table('grant_f6_staffing',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('filled_centi', sa.Integer(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('reported_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reported_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('filled_centi >= 0', name=op.f('ck_grant_f6_staffing_filled_nonneg')),
+    sa.ForeignKeyConstraint(['application_id'], ['grant_f6_applications.id'], name=op.f('fk_grant_f6_staffing_application_id_grant_f6_applications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reported_by_id'], ['users.id'], name=op.f('fk_grant_f6_staffing_reported_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_grant_f6_staffing')),
+    sa.UniqueConstraint('application_id', 'month', name='uq_grant_f6_staffing')
+    )
+    with op.batch_alter_table('grant_f6_staffing', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_grant_f6_staffing_application_id'), ['application_id'], unique=False)
 
     op.create_table('hearings',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1206,6 +1292,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_allocation_give_backs_kommune_id'), ['kommune_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_allocation_give_backs_version_id'), ['version_id'], unique=False)
 
+    op.create_table('allocation_position_shares',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('count', sa.BigInteger(), nullable=False),
+    sa.Column('halves', sa.Integer(), nullable=False),
+    sa.CheckConstraint('halves >= 0 AND count >= 0', name=op.f('ck_allocation_position_shares_nonneg')),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_allocation_position_shares_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['version_id'], ['allocation_position_versions.id'], name=op.f('fk_allocation_position_shares_version_id_allocation_position_versions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_position_shares')),
+    sa.UniqueConstraint('version_id', 'kommune_id', name=op.f('uq_allocation_position_shares_version_id'))
+    )
+    with op.batch_alter_table('allocation_position_shares', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_allocation_position_shares_kommune_id'), ['kommune_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_allocation_position_shares_version_id'), ['version_id'], unique=False)
+
     op.create_table('ceilings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
@@ -1407,6 +1509,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ceilings_kommune_id'))
 
     op.drop_table('ceilings')
+    with op.batch_alter_table('allocation_position_shares', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_allocation_position_shares_version_id'))
+        batch_op.drop_index(batch_op.f('ix_allocation_position_shares_kommune_id'))
+
+    op.drop_table('allocation_position_shares')
     with op.batch_alter_table('allocation_give_backs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_allocation_give_backs_version_id'))
         batch_op.drop_index(batch_op.f('ix_allocation_give_backs_kommune_id'))
@@ -1452,6 +1559,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_hearings_grant_id'))
 
     op.drop_table('hearings')
+    with op.batch_alter_table('grant_f6_staffing', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_grant_f6_staffing_application_id'))
+
+    op.drop_table('grant_f6_staffing')
     with op.batch_alter_table('grant_application_revisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_application_revisions_application_id'))
 
@@ -1466,6 +1577,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_allocation_versions_programme_id'))
 
     op.drop_table('allocation_versions')
+    with op.batch_alter_table('allocation_position_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_allocation_position_versions_programme_id'))
+
+    op.drop_table('allocation_position_versions')
     with op.batch_alter_table('allocation_key_gemeinden', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_allocation_key_gemeinden_dataset_id'))
 
@@ -1524,6 +1639,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_grant_lines_grant_id'))
 
     op.drop_table('grant_lines')
+    with op.batch_alter_table('grant_f6_applications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_grant_f6_applications_kommune_id'))
+
+    op.drop_table('grant_f6_applications')
+    with op.batch_alter_table('grant_eligible_caps', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_grant_eligible_caps_grant_id'))
+
+    op.drop_table('grant_eligible_caps')
     with op.batch_alter_table('grant_applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_applications_status'))
         batch_op.drop_index(batch_op.f('ix_grant_applications_programme_id'))
