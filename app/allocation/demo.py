@@ -1,10 +1,12 @@
-"""Demo: import the shipped Destatis 2019 data set and publish version 1 with the programme's pool."""
+"""Demo: import the shipped Destatis 2019 data set and publish version 1 with the programme's pool; publish the
+F6 positions (106) from a synthetic target-group count."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from ..reference.services import DATA_DIR
+from ..platform import clock
+from ..reference.services import DATA_DIR, list_kommunen
 from . import keydata, services
 
 DATASET_NAME = "Destatis GV-ISys 31.12.2019"
@@ -21,3 +23,16 @@ def seed(context) -> None:
                                       key_dataset_id=dataset.id, title="Zuteilung F1–F4 (FlüAG-Schlüssel 2019)",
                                       note="Demo: berechnet aus den Destatis-Daten 31.12.2019.")
     services.publish_version(version, actor=admin)
+    _seed_positions(context, admin)
+
+
+def _seed_positions(context, admin) -> None:
+    """F6: a synthetic target-group count per Kommune (marked) and the published version of 106 positions."""
+    rows = ["ags,count"] + [f"{k.ags},{(index * 53) % 380 + 20}" for index, k in enumerate(list_kommunen())]
+    with clock.freeze(date(2020, 10, 1)):
+        counts = keydata.import_dataset(kind="counts", name="Geduldete 18–27 (synthetisch)",
+                                         reference_date=date(2019, 12, 31), text="\n".join(rows), actor=admin,
+                                         source="Synthetische Demo-Daten (keine amtliche Statistik)")
+        version = services.create_positions_version(context.programme, actor=admin, dataset_id=counts.id,
+                                                     title="Stellen Teilhabemanagement (synthetisch)")
+        services.publish_positions_version(version, actor=admin)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -21,7 +22,8 @@ from ..platform.clock import BERLIN
 from ..platform.extensions import db
 from ..platform.money import split_largest_remainder
 from ..reference.models import Kommune
-from . import decisions, participants, services
+from ..reference.services import list_kommunen
+from . import decisions, f6, participants, services
 from .content import Content
 from .models import GENDERS
 
@@ -144,4 +146,40 @@ def seed(context) -> None:
             if state == "approved_amended":
                 with clock.freeze(_at(date(2022, 4, 4))):
                     decisions.approve(amendment.id, admin, comment="(synthetisch) Budgetumschichtung F2 → F4.")
+    db.session.flush()
+    _seed_f6(context, admin)
+
+
+# F6 (docs/f6.md): the three demo Kommunen hold F6 grants; months with vacancies (synthetic) reduce what counts.
+F6_DEMO = {"05315": ("1", 480_000, {date(2021, 1, 1), date(2021, 2, 1), date(2022, 8, 1)}),
+           "05154": ("0.5", 450_000, {date(2022, 5, 1), date(2022, 6, 1)}),
+           "05711": ("1", 470_000, {date(2021, m, 1) for m in range(1, 5)})}
+
+
+def _seed_f6(context, admin) -> None:
+    programme = context.programme
+    if context.day <= date(2020, 12, 7) or admin is None:
+        return
+    for ags, (positions, monthly, vacant) in F6_DEMO.items():
+        kommune = next(k for k in list_kommunen() if k.ags == ags)
+        published = f6.published_halves(programme.id, kommune.id)
+        if not published:
+            continue  # no positions version published (a demo without the allocation's)
+        user = _user_for(context, kommune)
+        with clock.freeze(_at(date(2020, 11, 16))):
+            application = f6.save_f6(user, programme, positions=min(Decimal(positions), Decimal(published) / 2),
+                                     cost_mode="rate",
+                                     monthly_cost_cents=monthly,
+                                     description="(synthetisch) Teilhabemanagement für Geduldete und Gestattete.")
+            f6.submit_f6(application.id, user)
+        with clock.freeze(_at(date(2020, 12, 7))):
+            f6.approve_f6(application.id, admin, "(synthetisch) Demo-Bescheid F6.")
+        for month in f6.months(application):
+            reported = month.replace(day=10) + timedelta(days=25)
+            if reported >= context.day:
+                break
+            filled = 0 if month in vacant else application.positions_halves * 50
+            with clock.freeze(_at(reported)):
+                f6.report_staffing(application.id, user, month=month, filled_centi=filled,
+                                   note="(synthetisch) Stelle unbesetzt" if month in vacant else "")
     db.session.flush()

@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -35,6 +36,7 @@ from app.allocation import services as allocation
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
 from app.auth.models import Role, User
 from app.budgets import services as budgets
+from app.budgets.core.posting import earned_grant
 from app.budgets.models import (
     Drawdown,
     DrawdownKind,
@@ -51,10 +53,10 @@ from app.budgets.models import (
     ReclaimStatus,
 )
 from app.budgets.verify import verify_ledger
-from app.grants import decisions
+from app.grants import decisions, f6
 from app.grants import services as grants
 from app.grants.content import Content
-from app.grants.models import Application, ApplicationKind, ApplicationStatus
+from app.grants.models import Application, ApplicationKind, ApplicationStatus, F6Application
 from app.platform import clock
 from app.platform.errors import DomainError
 from app.platform.extensions import db
@@ -138,6 +140,12 @@ def build_world() -> World:
         version = allocation.create_version(programme, actor=admin, pool_cents=programme.pool_cents,
                                             key_dataset_id=dataset.id, title="Simulation")
         allocation.publish_version(version, actor=admin)
+        counts = "\n".join(["ags,count"] + [f"{ags},{(i * 37) % 400 + 10}"
+                                             for i, ags in enumerate(world.kommune_users)])
+        count_set = keydata.import_dataset(kind="counts", name="Geduldete (Simulation)", text=counts,
+                                           reference_date=date(2019, 12, 31), source="Simulation", actor=admin)
+        positions = allocation.create_positions_version(programme, actor=admin, dataset_id=count_set.id)
+        allocation.publish_positions_version(positions, actor=admin)
         db.session.commit()
     return world
 
@@ -187,6 +195,8 @@ def plan(seed: int, *, kommunen: list[str], active_per_month: int = 8) -> list[S
                 steps.append(Step(day + timedelta(days=8), "give_back", who, (("share", rng.randrange(10, 160)),)))
         if month.month in (3, 9):
             steps.append(Step(month + timedelta(days=25), "redistribute", ""))
+    f6_recipients = _plan_f6(seed, kommunen, steps)
+    recipients += f6_recipients
     hearing_rng = random.Random(seed + 1)  # noqa: S311 - its own stream: the draws above stay as they were
     for who in recipients:
         steps.append(Step(date(2023, 7, 20), "proof", who))
@@ -208,18 +218,52 @@ def plan(seed: int, *, kommunen: list[str], active_per_month: int = 8) -> list[S
     return sorted(steps, key=lambda s: s.day)  # stable: same-day steps keep their drawn order
 
 
+def _plan_f6(seed: int, kommunen: list[str], steps: list[Step]) -> list[str]:
+    """F6 Teilhabemanagement (docs/f6.md) for a dozen Kommunen, from its own random stream (the draws above stay
+    as they were): application and decision, monthly staffing, drawdowns, payments and expenses of the F6 grant.
+    Its recipient is "F6:<AGS>", so the settlement steps below run for it like for any grant."""
+    rng = random.Random(seed + 2)  # noqa: S311
+    chosen = sorted(rng.sample(kommunen, min(12, len(kommunen))))
+    for ags in chosen:
+        steps.append(Step(date(2020, 12, 1), "f6_apply", f"F6:{ags}",
+                          (("share", rng.choice((100, 100, 50))), ("monthly", rng.randrange(3000, 6000) * 100))))
+        steps.append(Step(date(2020, 12, 10), "f6_approve", f"F6:{ags}"))
+    for month in _months():
+        if month < date(2021, 1, 1):
+            continue
+        for ags in chosen:
+            who = f"F6:{ags}"
+            steps.append(Step(month + timedelta(days=1), "drawdown", who, (("module", "F6"), ("share", 8))))
+            steps.append(Step(month + timedelta(days=2), "decide_drawdowns", who,
+                              (("roll", rng.randrange(100)), ("cut_share", rng.randrange(50, 100)))))
+            steps.append(Step(month + timedelta(days=3), "pay", who))
+            steps.append(Step(month + timedelta(days=20), "f6_staffing", who,
+                              (("filled", rng.choice((100, 100, 100, 75, 50, 0))),)))
+            steps.append(Step(month + timedelta(days=21), "expenses", who,
+                              (("pace", rng.choice((90, 100, 110))), ("lines", 1), ("seed", rng.randrange(10**6)))))
+    return [f"F6:{ags}" for ags in chosen]
+
+
 # --------------------------------------------------------------------------- the actions
 
 
 def _actor(world: World, who: str) -> User:
+    if who.startswith("F6:"):
+        return world.kommune_users[who[3:]]
     return world.project_users[who] if who.startswith("P") else world.kommune_users[who]
 
 
 def _grant(world: World, who: str) -> Grant:
     """The recipient's grant; a step before it exists is refused like any other."""
     user = _actor(world, who)
-    statement = select(Grant).where(Grant.kommune_id == user.kommune_id) if user.kommune_id else \
-        select(Grant).where(Grant.organisation_id == user.organisation_id)
+    if who.startswith("F6:"):
+        application = f6.application_of(world.programme, user.kommune_id)
+        grant = f6.grant_of(application) if application else None
+        if grant is None:
+            raise DomainError("keine F6-Zuwendung")
+        return grant
+    statement = select(Grant).where(Grant.kommune_id == user.kommune_id, Grant.source.not_like("f6:%")) \
+        if user.kommune_id else select(Grant).where(Grant.organisation_id == user.organisation_id)
     grant = db.session.scalar(statement.order_by(Grant.id).limit(1))
     if grant is None:
         raise DomainError("keine Zuwendung")
@@ -266,6 +310,32 @@ def act_approve(world: World, step: Step) -> None:
     decisions.approve(root.id, world.admin)
 
 
+def act_f6_apply(world: World, step: Step) -> None:
+    user = _actor(world, step.who)
+    halves = f6.published_halves(world.programme.id, user.kommune_id) or 0
+    positions = Decimal(max(halves * step.get("share") // 100, 1)) / 2
+    application = f6.save_f6(user, world.programme, positions=positions, cost_mode="rate",
+                             monthly_cost_cents=step.get("monthly"))
+    f6.submit_f6(application.id, user)
+
+
+def act_f6_approve(world: World, step: Step) -> None:
+    application = f6.application_of(world.programme, _actor(world, step.who).kommune_id)
+    if application is None:
+        raise DomainError("kein F6-Antrag")
+    f6.approve_f6(application.id, world.admin)
+
+
+def act_f6_staffing(world: World, step: Step) -> None:
+    """The month's staffing: a share of the approved FTE (0: vacant)."""
+    user = _actor(world, step.who)
+    application = f6.application_of(world.programme, user.kommune_id)
+    if application is None:
+        raise DomainError("kein F6-Antrag")
+    filled = application.positions_halves * 50 * step.get("filled") // 100
+    f6.report_staffing(application.id, user, month=clock.today(), filled_centi=filled)
+
+
 def act_project(world: World, step: Step) -> None:
     user = world.project_users[step.who]
     cents = step.get("cents")
@@ -280,7 +350,7 @@ def act_project(world: World, step: Step) -> None:
 
 def act_drawdown(world: World, step: Step) -> None:
     grant = _grant(world, step.who)
-    module = "F5" if step.who.startswith("P") else step.get("module")
+    module = "F5" if step.who.startswith("P") else step.get("module")  # F6 steps name "F6"
     line = next((ln for ln in grant.lines if ln.module_code == module and ln.budget_year == clock.today().year), None)
     cents = max((line.approved_cents if line else 100) * step.get("share") // 100, 1)
     budgets.request_drawdown(grant, module=module, amount_cents=cents, purpose="Bedarf (Simulation)",
@@ -474,7 +544,29 @@ def invariants(world: World) -> list[str]:
         select(Expense.grant_id, Expense.voucher_ref).where(Expense.voucher_ref != "", Expense.reversed_at.is_(None))
         .group_by(Expense.grant_id, Expense.voucher_ref).having(func.count() > 1).limit(3)).all()
     problems += [f"Zuwendung {g}: Beleg {v} doppelt gebucht" for g, v in doubled]
-    return problems + _settlement_problems(programme.line_overrun_percent) + _hearing_problems()
+    return (problems + _settlement_problems(programme.line_overrun_percent) + _hearing_problems()
+            + _f6_problems(programme))
+
+
+def _f6_problems(programme) -> list[str]:
+    """F6: approved positions within the published ones; the grant is rate x planned costs (F6 lines only); the
+    cap the final grant applies is the one the staffing reports give (unfilled months reduce it)."""
+    problems = []
+    published = {s.kommune_id: s.halves for s in allocation.published_positions(programme.id)}
+    if sum(published.values()) != 2 * allocation.F6_POSITIONS:
+        problems.append(f"Stellen F6: {sum(published.values())} halbe Stellen veröffentlicht")
+    for application in db.session.scalars(select(F6Application).where(
+            F6Application.status == ApplicationStatus.APPROVED)):
+        if application.positions_halves > published.get(application.kommune_id, 0):
+            problems.append(f"F6-Antrag {application.id}: mehr Stellen als veröffentlicht")
+        grant = f6.grant_of(application)
+        expected = earned_grant(sum(f6.planned_by_year(application).values()), grant.funding_rate_bp)
+        if grant.approved_cents != expected or {line.module_code for line in grant.lines} != {"F6"}:
+            problems.append(f"F6-Zuwendung {grant.id}: bewilligt {grant.approved_cents} statt {expected}")
+        cap = earned_grant(sum(f6.cap_by_year(application).values()), grant.funding_rate_bp)
+        if budgets.eligible_caps(grant) != {"F6": cap}:
+            problems.append(f"F6-Zuwendung {grant.id}: Obergrenze {budgets.eligible_caps(grant)} statt {cap}")
+    return problems
 
 
 def _hearing_problems() -> list[str]:
@@ -517,7 +609,8 @@ def _settlement_problems(percent: int) -> list[str]:
     problems = []
     for proof_id, grant_id, final, lines in proofs:
         approved = sum(line["approved_cents"] for line in lines)
-        recognised = sum(min(line["earned_cents"], line["approved_cents"] + line["approved_cents"] * percent // 100)
+        recognised = sum(min(line["earned_cents"], line["approved_cents"] + line["approved_cents"] * percent // 100,
+                             line["earned_cents"] if line.get("cap_cents") is None else line["cap_cents"])
                          for line in lines)
         if final != min(approved, recognised):
             problems.append(f"Schlussbescheid {proof_id}: Zuwendung {final} statt min({approved}, {recognised})")
