@@ -32,6 +32,8 @@ from .schemas import (
     PositionOut,
     PositionsExportQuery,
     PositionsQuery,
+    PositionsVersionIn,
+    PositionsVersionOut,
     RedistributeIn,
     SortQuery,
     VersionDetailOut,
@@ -154,6 +156,29 @@ def declare_give_back(data):
 @blp.response(200, PositionOut(many=True))
 def positions(query):
     return services.positions(query["dataset_id"], query["total"])
+
+
+@blp.route("/position-versions")
+@requires(POSITIONS_READ)
+@blp.response(200, PositionsVersionOut(many=True))
+def position_versions():
+    return services.positions_versions(get_programme().id)
+
+
+@blp.route("/position-versions", methods=["POST"])
+@requires(ALLOCATION_MANAGE)
+@blp.arguments(PositionsVersionIn)
+@blp.response(201, PositionsVersionOut)
+def create_position_version(data):
+    return services.create_positions_version(get_programme(), actor=g.actor, dataset_id=data["dataset_id"],
+                                             total_positions=data["total"], title=data["title"])
+
+
+@blp.route("/position-versions/<id:version_id>/publish", methods=["POST"])
+@requires(ALLOCATION_MANAGE)
+@blp.response(200, PositionsVersionOut)
+def publish_position_version(version_id: int):
+    return services.publish_positions_version(services.get_positions_version(version_id), actor=g.actor)
 
 
 @blp.route("/positions/export")

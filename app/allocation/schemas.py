@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from marshmallow import Schema, fields, post_load, validate
 
 from ..platform import limits
@@ -152,6 +154,30 @@ class PositionsQuery(Schema):
     dataset_id = _id(required=True)
     total = fields.Int(load_default=F6_POSITIONS, validate=validate.Range(
         min=1, max=MAX_POSITIONS, error=POSITIONS_MESSAGE), error_messages={"invalid": POSITIONS_MESSAGE})
+
+
+class PositionsVersionIn(PositionsQuery):
+    """A positions version to store as a draft: the data set, the total and an optional title."""
+
+    title = text(limits.NAME, load_default="")
+
+
+class PositionShareOut(Schema):
+    ags = fields.Str(attribute="kommune.ags")
+    name = fields.Str(attribute="kommune.display_name")
+    count = fields.Int()
+    positions = fields.Function(lambda s: str(Decimal(s.halves) / 2))
+
+
+class PositionsVersionOut(Schema):
+    id = fields.Int()
+    number = fields.Int()
+    title = fields.Str()
+    status = fields.Function(lambda v: v.status.value)
+    positions = fields.Function(lambda v: str(Decimal(v.total_halves) / 2))
+    dataset_id = fields.Int()
+    published_at = fields.DateTime(allow_none=True)
+    shares = fields.List(fields.Nested(PositionShareOut))
 
 
 class PositionOut(Schema):

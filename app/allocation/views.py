@@ -29,7 +29,7 @@ from .permissions import (
     OWN_CEILING,
     POSITIONS_READ,
 )
-from .schemas import GiveBackIn, KeyDatasetMeta, PositionsQuery, VersionIn
+from .schemas import GiveBackIn, KeyDatasetMeta, PositionsQuery, PositionsVersionIn, VersionIn
 from .workflow import VERSION
 
 bp = Blueprint("allocation", __name__, url_prefix="/zuteilung")
@@ -227,8 +227,41 @@ def positions():
             rows = services.positions(query["dataset_id"], query["total"])
         except ValidationFailed as failed:
             errors = failed.errors
+    return _positions_page(datasets, rows, errors, query)
+
+
+def _positions_page(datasets, rows, errors, query):
+    programme = get_programme()
+    versions = services.positions_versions(programme.id)
+    published = next((v for v in versions if v.status.value == "published"), None)
     return render_template("allocation/positions.html", datasets=datasets, rows=rows, errors=errors,
-                           dataset_id=query["dataset_id"], total=query["total"]), 422 if errors else 200
+                           dataset_id=query["dataset_id"], total=query["total"], versions=versions,
+                           published=published, version_actions=lambda v: VERSION.allowed_actions(v.status, g.actor),
+                           ), 422 if errors else 200
+
+
+@bp.route("/stellen/versionen", methods=["POST"])
+@requires(ALLOCATION_MANAGE)
+def positions_version_create():
+    def create() -> str:
+        data = load_form(PositionsVersionIn())
+        version = services.create_positions_version(get_programme(), actor=g.actor, dataset_id=data["dataset_id"],
+                                                    total_positions=data["total"], title=data["title"])
+        return url_for("allocation.positions", dataset_id=version.dataset_id, total=version.total_halves // 2)
+
+    response, errors = edge.submit(create, success=gettext("Die Stellenversion wurde als Entwurf angelegt."))
+    if response:
+        return response
+    query = {"dataset_id": None, "total": request.form.get("total") or services.F6_POSITIONS}
+    return _positions_page(services.list_datasets(KeyDatasetKind.COUNTS), None, errors, query)
+
+
+@bp.route("/stellen/versionen/<id:version_id>/veroeffentlichen", methods=["POST"])
+@requires(ALLOCATION_MANAGE)
+def positions_version_publish(version_id: int):
+    version = services.publish_positions_version(services.get_positions_version(version_id), actor=g.actor)
+    flash(gettext("Stellenversion %(number)s ist veröffentlicht.", number=version.number), "success")
+    return redirect(url_for("allocation.positions"))
 
 
 @bp.route("/stellen/export.<any(csv, xlsx):fmt>")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import g, request
 
 from ..auth.permissions import requires
@@ -10,9 +12,11 @@ from ..platform.web import idempotency
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.pagination import SelectPage
 from ..reference.services import get_kommune, get_programme
-from . import decisions, participants, services
+from . import decisions, f6, participants, services
 from .content import Content
 from .permissions import (
+    F6_OVERVIEW,
+    F6_STAFFING,
     GRANTS_APPLY,
     GRANTS_DECIDE,
     GRANTS_RATES,
@@ -32,6 +36,14 @@ from .schemas import (
     DiffOut,
     DiffQuery,
     DraftIn,
+    F6ApplicationIn,
+    F6ApplicationOut,
+    F6CommentIn,
+    F6DetailOut,
+    F6OverviewOut,
+    F6OverviewQuery,
+    F6ReasonIn,
+    F6StaffingIn,
     ParticipantCountOut,
     QuarterIn,
     RateIn,
@@ -41,6 +53,7 @@ from .schemas import (
     ReportOut,
     RevisionOut,
 )
+from .workflow import APPLICATION
 
 blp = ApiBlueprint("grants_api", __name__, url_prefix="/api/v1",
                    description="Anträge auf die Zuwendungshöchstgrenze, Bescheide, Änderungsanträge, Teilnehmende")
@@ -252,3 +265,115 @@ def participant_report():
     rows, total = participants.programme_report(g.actor)
     return {"rows": rows, "total": total}
 
+
+
+# ---------------------------------------------------------------- F6 Teilhabemanagement (docs/f6.md)
+def _f6_detail(application) -> dict:
+    return {"application": application, "allowed_actions": APPLICATION.allowed_actions(application.status, g.actor),
+            "months": f6.month_rows(application), "figures": f6.figures(application)}
+
+
+def _f6_change(application_id: int, func, *args) -> dict:
+    func(application_id, g.actor, *args)
+    return _f6_detail(f6.get_f6(application_id, g.actor))
+
+
+@blp.route("/f6/applications")
+@requires(GRANTS_READ)
+@blp.response(200, F6ApplicationOut(many=True))
+@blp.paginate(SelectPage)
+def list_f6_applications():
+    """F6 applications (Kommunen: only their own), oldest submission first."""
+    return f6.f6_select(g.actor)
+
+
+@blp.route("/f6/application", methods=["PUT"])
+@requires(GRANTS_APPLY)
+@blp.arguments(F6ApplicationIn)
+@blp.response(200, F6DetailOut)
+def save_f6_application(data):
+    """Create or change the own Kommune's F6 application (draft, changes requested); positions in half steps."""
+    application = f6.save_f6(g.actor, get_programme(), positions=data["positions"], cost_mode=data["cost_mode"],
+                             monthly_cost_cents=data["monthly_cost"], description=data.get("description") or "")
+    return _f6_detail(application)
+
+
+@blp.route(f"/f6/applications/{ID}")
+@requires(GRANTS_READ)
+@blp.response(200, F6DetailOut)
+def get_f6_application(application_id: int):
+    """The F6 application with its months (FTE approved, filled, vacant) and figures (planned, cap, counted)."""
+    return _f6_detail(f6.get_f6(application_id, g.actor))
+
+
+@blp.route(f"/f6/applications/{ID}/submit", methods=["POST"])
+@requires(GRANTS_APPLY)
+@blp.response(200, F6DetailOut)
+def submit_f6_application(application_id: int):
+    return _f6_change(application_id, f6.submit_f6)
+
+
+@blp.route(f"/f6/applications/{ID}/withdraw", methods=["POST"])
+@requires(GRANTS_APPLY)
+@blp.response(200, F6DetailOut)
+def withdraw_f6_application(application_id: int):
+    return _f6_change(application_id, f6.withdraw_f6)
+
+
+@blp.route(f"/f6/applications/{ID}/reapply", methods=["POST"])
+@requires(GRANTS_APPLY)
+@blp.response(200, F6DetailOut)
+def reapply_f6_application(application_id: int):
+    return _f6_change(application_id, f6.reapply_f6)
+
+
+@blp.route(f"/f6/applications/{ID}/request-changes", methods=["POST"])
+@requires(GRANTS_DECIDE)
+@blp.arguments(CommentIn)
+@blp.response(200, F6DetailOut)
+def request_f6_changes(data, application_id: int):
+    return _f6_change(application_id, f6.request_changes_f6, data["comment"])
+
+
+@blp.route(f"/f6/applications/{ID}/approve", methods=["POST"])
+@requires(GRANTS_DECIDE)
+@blp.arguments(F6CommentIn)
+@blp.doc(**idempotency.IDEMPOTENCY_DOC)
+@blp.response(200, F6DetailOut)
+def approve_f6_application(data, application_id: int):
+    """Approve: the F6 grant is committed in the budgets' ledger (Idempotency-Key: a retry replays the answer)."""
+    return idempotency.respond_once(f"f6-decision:{application_id}", lambda: (200, F6DetailOut().dump(
+        _f6_change(application_id, f6.approve_f6, data.get("comment") or ""))))
+
+
+@blp.route(f"/f6/applications/{ID}/reject", methods=["POST"])
+@requires(GRANTS_DECIDE)
+@blp.arguments(F6ReasonIn)
+@blp.doc(**idempotency.IDEMPOTENCY_DOC)
+@blp.response(200, F6DetailOut)
+def reject_f6_application(data, application_id: int):
+    return idempotency.respond_once(f"f6-decision:{application_id}", lambda: (200, F6DetailOut().dump(
+        _f6_change(application_id, f6.reject_f6, data["reason"]))))
+
+
+@blp.route(f"/f6/applications/{ID}/staffing", methods=["PUT"])
+@requires(F6_STAFFING)
+@blp.arguments(F6StaffingIn)
+@blp.response(200, F6DetailOut)
+def report_f6_staffing(data, application_id: int):
+    """Report (or correct) one month's FTE filled; the cap on the eligible costs follows at once."""
+    f6.report_staffing(application_id, g.actor, month=data["month"], filled_centi=int(data["filled"] * 100),
+                       note=data.get("note") or "")
+    return _f6_detail(f6.get_f6(application_id, g.actor))
+
+
+@blp.route("/f6/overview")
+@requires(F6_OVERVIEW)
+@blp.arguments(F6OverviewQuery, location="query")
+@blp.response(200, F6OverviewOut)
+def f6_overview(query):
+    """State-wide: published and approved positions and the FTE filled per Kommune in a month (default: last)."""
+    month = (query.get("month") or f6.previous_month()).replace(day=1)
+    rows = f6.statewide(get_programme(), month, g.actor)
+    return {"month": month, "positions": str(Decimal(sum(r.published_halves for r in rows)) / 2),
+            "filled": str(Decimal(sum(r.filled_centi or 0 for r in rows)) / 100), "rows": rows}

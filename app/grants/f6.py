@@ -91,6 +91,12 @@ def f6_select(actor: User, status: str | None = None) -> Select:
     return statement
 
 
+def previous_month() -> date:
+    """The first day of the month before today's (the default month of the overview: the last one complete)."""
+    first = clock.today().replace(day=1)
+    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+
+
 def grant_of(application: F6Application) -> Grant | None:
     return grant_for_source(commitment_source(application))
 
@@ -179,7 +185,8 @@ def save_f6(actor: User, programme: Programme, *, positions: Decimal, cost_mode:
     return application
 
 
-def _transition(application_id: int, actor: User, action: str, comment: str | None = None) -> F6Application:
+def _transition(application_id: int, actor: User, action: str,
+                comment: str | None = None) -> tuple[F6Application, dict]:
     application = get_f6(application_id, actor, lock=True)
     before = _snapshot(application)
     application.status = APPLICATION.check(application.status, action, actor)

@@ -3,7 +3,6 @@ the diff, decisions (printable Zuwendungsbescheid), amendments, participant coun
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -431,10 +430,6 @@ nav_entry(lazy_gettext("Teilhabemanagement"), "grants.f6_index", GRANTS_READ, or
 F6_ID = "<id:application_id>"
 
 
-def _previous_month():
-    return (clock.today().replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
 @bp.route("/f6/")
 @requires(GRANTS_READ)
 def f6_index():
@@ -585,7 +580,7 @@ def _f6_overview_rows(rows) -> tuple[list, list]:
 @requires(F6_OVERVIEW)
 def f6_overview():
     programme = get_programme()
-    errors, month = {}, _previous_month()
+    errors, month = {}, f6.previous_month()
     if request.args.get("month"):
         try:
             month = load_form(F6OverviewQuery(), request.args)["month"].replace(day=1)

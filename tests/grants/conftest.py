@@ -6,11 +6,13 @@ from datetime import date
 
 import pytest
 
+from app.allocation import keydata
+from app.allocation import services as allocation
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
 from app.allocation.services import next_version_number
 from app.platform import clock
 from app.platform.extensions import db
-from app.reference.services import get_programme, kommune_by_ags
+from app.reference.services import get_programme, kommune_by_ags, list_kommunen
 
 KOELN, KLEVE, BIELEFELD = "05315", "05154", "05711"
 CEILINGS = {KOELN: 295_000_000, KLEVE: 80_000_000, BIELEFELD: 120_000_000}  # cents
@@ -107,3 +109,19 @@ def flow(api, people):
 
     with clock.freeze(DAY):
         yield Flow()
+
+
+@pytest.fixture()
+def f6_world(app, make_user):
+    """A published positions version of 106 positions (synthetic counts) and users."""
+    admin = make_user("programme_admin")
+    with clock.freeze(date(2020, 11, 2)):
+        lines = ["ags,count"] + [f"{k.ags},{(i * 37) % 400 + 10}" for i, k in enumerate(list_kommunen())]
+        dataset = keydata.import_dataset(kind="counts", name="Geduldete 18-27 (synthetisch)",
+                                         reference_date=date(2019, 12, 31), source="synthetisch",
+                                         text="\n".join(lines), actor=admin)
+        version = allocation.create_positions_version(get_programme(), actor=admin, dataset_id=dataset.id)
+        allocation.publish_positions_version(version, actor=admin)
+        db.session.commit()
+    return {"admin": admin, "kommune": make_user("kommune", kommune_ags=KOELN), "finance": make_user("finance"),
+            "payer": make_user("finance"), "version": version}

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.allocation import keydata
 from app.allocation import services as allocation
 from app.budgets import services as budgets
 from app.budgets.models import Grant, ReclaimStatus
@@ -18,25 +17,8 @@ from app.grants import f6, services
 from app.platform import clock
 from app.platform.errors import Conflict, Forbidden, ValidationFailed
 from app.platform.extensions import db
-from app.reference.services import get_programme, kommune_by_ags, list_kommunen
-
-KOELN = "05315"
-
-
-@pytest.fixture()
-def f6_world(app, make_user):
-    """A published positions version of 106 positions (synthetic counts) and users."""
-    admin = make_user("programme_admin")
-    with clock.freeze(date(2020, 11, 2)):
-        lines = ["ags,count"] + [f"{k.ags},{(i * 37) % 400 + 10}" for i, k in enumerate(list_kommunen())]
-        dataset = keydata.import_dataset(kind="counts", name="Geduldete 18-27 (synthetisch)",
-                                         reference_date=date(2019, 12, 31), source="synthetisch",
-                                         text="\n".join(lines), actor=admin)
-        version = allocation.create_positions_version(get_programme(), actor=admin, dataset_id=dataset.id)
-        allocation.publish_positions_version(version, actor=admin)
-        db.session.commit()
-    return {"admin": admin, "kommune": make_user("kommune", kommune_ags=KOELN), "finance": make_user("finance"),
-            "payer": make_user("finance"), "version": version}
+from app.reference.services import get_programme, kommune_by_ags
+from tests.grants.conftest import KOELN
 
 
 def _apply(world, positions="1.5", monthly=450_000, mode="rate"):

@@ -219,11 +219,11 @@ def plan(seed: int, *, kommunen: list[str], active_per_month: int = 8) -> list[S
 
 
 def _plan_f6(seed: int, kommunen: list[str], steps: list[Step]) -> list[str]:
-    """F6 Teilhabemanagement (docs/f6.md) for a dozen Kommunen, from its own random stream (the draws above stay
+    """F6 Teilhabemanagement (docs/f6.md) for five Kommunen, from its own random stream (the draws above stay
     as they were): application and decision, monthly staffing, drawdowns, payments and expenses of the F6 grant.
     Its recipient is "F6:<AGS>", so the settlement steps below run for it like for any grant."""
     rng = random.Random(seed + 2)  # noqa: S311
-    chosen = sorted(rng.sample(kommunen, min(12, len(kommunen))))
+    chosen = sorted(rng.sample(kommunen, min(5, len(kommunen))))
     for ags in chosen:
         steps.append(Step(date(2020, 12, 1), "f6_apply", f"F6:{ags}",
                           (("share", rng.choice((100, 100, 50))), ("monthly", rng.randrange(3000, 6000) * 100))))
