@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 WIDTH, HEIGHT = 1280, 800
 # list pages outside the main navigation; a role that may not open one (403) skips it
 LIST_PAGES = ("/budgets/uebersicht", "/budgets/rueckforderungen", "/budgets/abgleich", "/zuteilung/rueckgaben",
-              "/zuteilung/schluesseldaten", "/zuteilung/stellen", "/innovationsfonds/traeger", "/verwaltung/jobs/",
-              "/audit", "/nachrichten/")
+              "/zuteilung/schluesseldaten", "/zuteilung/stellen", "/f6/uebersicht", "/innovationsfonds/traeger",
+              "/verwaltung/jobs/", "/audit", "/nachrichten/")
 
 
 @pytest.mark.parametrize("role", ["kommune", "programme_admin", "finance", "auditor"])
