@@ -11,7 +11,7 @@ Per request: wall time to the first byte (the test client returns once the first
 wall time to the last byte, and the process CPU time (``time.process_time``: the application's Python
 work; the database server's CPU is not in it) *without* the time of full (generation 2) garbage
 collections that happened to run during the request, which are counted separately: the bench process
-holds ~300,000 tracked objects (two apps, their sessions), so a full collection costs 150–250 ms CPU and
+holds ≥ 280,000 tracked objects (the apps, their sessions), so a full collection costs 150–250 ms CPU and
 lands on whichever request crosses the collector's threshold. With the same URL order in every round it
 landed on the same (role, URL) each round: that, not the page, was the "5.3x" of ``/auswertungen`` as
 auditor at 100k (and the 0.17x as programme administration). The URL order is therefore shuffled per
