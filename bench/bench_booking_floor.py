@@ -28,9 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -41,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import psycopg  # noqa: E402
 from bench_http import TODAY, Client, prepare, run  # noqa: E402
-from faultlib import GUNICORN, free_port, fresh_database  # noqa: E402
+from faultlib import Server, fresh_database  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -113,19 +111,12 @@ def replay(connection, statements, number: int) -> None:
     connection.commit()
 
 
-def workers_cpu(server_pid: int) -> float:
-    """CPU seconds (user + system) used so far by the gunicorn workers (children of ``server_pid``)."""
+def workers_cpu(server: Server) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn workers."""
     total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == server_pid:  # ppid
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    for pid in server.workers():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
     return total
 
 
@@ -172,16 +163,8 @@ def main() -> None:
                 print(("executemany " if many else "") + " ".join(statement.split()), parameters, "\n")
         counter = [0]
         floor(dsn, statements, 1, 0.5, counter)  # warm-up, and a check that the replay books
-        port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "FAKE_TODAY": TODAY.isoformat(),
-               "DURCHSTARTEN_INSTANCE": tempfile.mkdtemp()}
-        server = subprocess.Popen([GUNICORN, "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
-                                   "warning", "app:create_app()"], cwd=ROOT, env=env)
-        client = Client(port, info)
-        for _ in range(200):
-            if client.call("healthz") == 200:
-                break
-            time.sleep(0.1)
+        server = Server(url, workers=args.workers, today=TODAY.isoformat())
+        client = Client(server.port, info)
         for _ in range(20):
             client.call("drawdown")
         for round_number in range(args.rounds):
@@ -193,15 +176,14 @@ def main() -> None:
                     result["floor"] = floor(dsn, statements, args.workers, args.seconds, counter)
                     result["floor_cpu"] = (time.process_time() - cpu) / (result["floor"] * args.seconds)
                 else:
-                    cpu = workers_cpu(server.pid)
+                    cpu = workers_cpu(server)
                     rate, times, codes = run(client, "drawdown", args.threads, args.seconds)
                     result["http"], result["p50"], result["codes"] = rate, statistics.median(times), codes
-                    result["http_cpu"] = (workers_cpu(server.pid) - cpu) / max(sum(codes.values()), 1)
+                    result["http_cpu"] = (workers_cpu(server) - cpu) / max(sum(codes.values()), 1)
             rows.append((result, os.getloadavg()[0]))
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
     print(f"PostgreSQL; drawdown (1.00 EUR, Idempotency-Key); {len(statements)} statements per booking + COMMIT; "
           f"floor: {args.workers} connections; HTTP: gunicorn -w {args.workers}, {args.threads} client threads; "
           f"{args.seconds:.0f} s each, alternating; {info['entries']:,} ledger entries")
