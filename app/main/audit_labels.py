@@ -115,6 +115,12 @@ ACTION_LABELS = {
     "reclaim.open": "Rückforderung festgesetzt",
     "reclaim.repayment": "Rückzahlung gebucht",
     "reference.load": "Referenzdaten geladen",
+    "results.interim.accept": "Zwischennachweis anerkannt",
+    "results.interim.late": "Zwischennachweis als verspätet markiert",
+    "results.interim.request_changes": "Zwischennachweis: Änderungen angefordert",
+    "results.interim.submit": "Zwischennachweis eingereicht",
+    "results.partnership.add": "Gemeinsam klappt's: Institution eingetragen",
+    "results.partnership.remove": "Gemeinsam klappt's: Institution entfernt",
     "results.reached.report": "Neu erreichte Personen gemeldet",
     "results.targets.import": "Zielgruppenzahlen importiert",
     "review.save": "Gutachten gespeichert",
@@ -146,7 +152,7 @@ OBJECT_LABELS = {
     "hearing": "Anhörung",
     "proof_of_use": "Verwendungsnachweis", "give_back": "Rückgabe", "token": "API-Token", "job": "Job",
     "measure": "Maßnahme", "forwarding_contract": "Weiterleitungsvertrag", "organisation": "Organisation",
-    "kommune": "Kommune",
+    "kommune": "Kommune", "interim_proof": "Zwischennachweis", "partnership_member": "Gemeinsam klappt's (Eintrag)",
 }
 
 FIELD_LABELS = {
