@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 760ad162124f
+Revision ID: f22312c49aca
 Revises: 
-Create Date: 2026-12-03 13:46:43.130032
+Create Date: 2026-12-03 14:50:10.890722
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '760ad162124f'
+revision = 'f22312c49aca'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -819,6 +819,53 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_proofs_of_use')),
     sa.UniqueConstraint('grant_id', name=op.f('uq_proofs_of_use_grant_id'))
     )
+    op.create_table('results_interim_proofs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('budget_year', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('submitted', 'changes_requested', 'accepted', name='interimstatus', native_enum=False, length=30), nullable=True),
+    sa.Column('report', sa.Text(), nullable=True),
+    sa.Column('approved_cents', sa.BigInteger(), nullable=True),
+    sa.Column('paid_cents', sa.BigInteger(), nullable=True),
+    sa.Column('expenses_cents', sa.BigInteger(), nullable=True),
+    sa.Column('earned_cents', sa.BigInteger(), nullable=True),
+    sa.Column('first_submitted_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('review_note', sa.Text(), nullable=True),
+    sa.Column('reviewed_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('late_flagged_on', sa.Date(), nullable=True),
+    sa.CheckConstraint('(status IS NULL) = (submitted_at IS NULL)', name=op.f('ck_results_interim_proofs_submitted_state')),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_results_interim_proofs_grant_id_grants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_results_interim_proofs_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], name=op.f('fk_results_interim_proofs_reviewed_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_results_interim_proofs_submitted_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_results_interim_proofs')),
+    sa.UniqueConstraint('grant_id', 'budget_year', name='uq_results_interim_proofs')
+    )
+    with op.batch_alter_table('results_interim_proofs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_results_interim_proofs_grant_id'), ['grant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_results_interim_proofs_kommune_id'), ['kommune_id'], unique=False)
+
+    op.create_table('results_partnership_members',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Enum('lead', 'core', name='partnershipbody', native_enum=False, length=20), nullable=False),
+    sa.Column('institution', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.String(length=200), nullable=False),
+    sa.Column('contact_email', sa.String(length=200), nullable=False),
+    sa.Column('contact_phone', sa.String(length=60), nullable=False),
+    sa.Column('updated_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_results_partnership_members_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_results_partnership_members_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_results_partnership_members'))
+    )
+    with op.batch_alter_table('results_partnership_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_results_partnership_members_kommune_id'), ['kommune_id'], unique=False)
+
     op.create_table('results_reached_people',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('programme_id', sa.Integer(), nullable=False),
@@ -1478,6 +1525,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_results_reached_people_kommune_id'))
 
     op.drop_table('results_reached_people')
+    with op.batch_alter_table('results_partnership_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_results_partnership_members_kommune_id'))
+
+    op.drop_table('results_partnership_members')
+    with op.batch_alter_table('results_interim_proofs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_results_interim_proofs_kommune_id'))
+        batch_op.drop_index(batch_op.f('ix_results_interim_proofs_grant_id'))
+
+    op.drop_table('results_interim_proofs')
     op.drop_table('proofs_of_use')
     with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_reset_tokens_user_id'))
