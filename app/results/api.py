@@ -56,8 +56,13 @@ def report_reached(data):
 
 
 def _present(row) -> dict:
-    return {"grant": row.grant, "kommune": row.kommune, "year": row.year, "due": row.due, "status": row.status,
-            "late": row.late, "late_flagged_on": row.late_flagged_on, "proof": row.proof,
+    proof = row.proof if row.proof is not None and row.proof.status is not None else None
+    return {"grant_id": row.grant.id, "grant_reference": row.grant.reference, "kommune": row.kommune,
+            "year": row.year, "due": row.due, "status": row.status.value if row.status else None, "late": row.late,
+            "late_flagged_on": row.late_flagged_on, "report": proof.report if proof else None,
+            "review_note": proof.review_note if proof else None,
+            "approved": proof.approved_cents if proof else None, "paid": proof.paid_cents if proof else None,
+            "expenses": proof.expenses_cents if proof else None, "earned": proof.earned_cents if proof else None,
             "allowed_actions": INTERIM.allowed_actions(row.status, g.actor)}
 
 

@@ -86,22 +86,21 @@ class InterimFilter(Schema):
 
 
 class InterimOut(Schema):
-    grant_id = fields.Integer(attribute="grant.id")
-    grant_reference = fields.String(attribute="grant.reference")
+    grant_id = fields.Integer()
+    grant_reference = fields.String()
     kommune = fields.String()
     year = fields.Integer()
     due = fields.Date()
-    status = fields.Function(lambda row: row.status.value if row.status else None,
-                             metadata={"description": "None: nicht eingereicht"})
+    status = fields.String(allow_none=True, metadata={"description": "null: nicht eingereicht"})
     late = fields.Boolean()
     late_flagged_on = fields.Date(allow_none=True)
-    report = fields.Function(lambda row: row.proof.report if row.proof else None)
-    review_note = fields.Function(lambda row: row.proof.review_note if row.proof else None)
-    approved = Money(attribute="proof.approved_cents", allow_none=True,
-                     metadata={"description": "Zahlen zum Zeitpunkt der Einreichung (Hauptbuch, Haushaltsjahr)"})
-    paid = Money(attribute="proof.paid_cents", allow_none=True)
-    expenses = Money(attribute="proof.expenses_cents", allow_none=True)
-    earned = Money(attribute="proof.earned_cents", allow_none=True)
+    report = fields.String(allow_none=True)
+    review_note = fields.String(allow_none=True)
+    approved = Money(allow_none=True,
+                     metadata={"description": "Zahlen bei der letzten Einreichung (Hauptbuch, Haushaltsjahr)"})
+    paid = Money(allow_none=True)
+    expenses = Money(allow_none=True)
+    earned = Money(allow_none=True)
     allowed_actions = fields.List(fields.String())
 
 
