@@ -86,7 +86,7 @@ def interim_rows(actor: User | None = None, *, today: date | None = None) -> lis
     scope = scope_kommune_id(actor) if actor is not None else None
     if scope is not None:
         statement = statement.where(Grant.kommune_id == scope)
-    pairs = list(db.session.execute(statement).tuples())
+    pairs = [(grant, kommune) for grant, kommune in db.session.execute(statement)]
     proofs = {(p.grant_id, p.budget_year): p for p in db.session.scalars(
         select(InterimProof).where(InterimProof.grant_id.in_([grant.id for grant, _k in pairs])))}
     rows = []

@@ -39,7 +39,7 @@ def all_members(actor: User) -> list[tuple[Kommune, PartnershipMember]]:
     scope = scope_kommune_id(actor)
     if scope is not None:
         statement = statement.where(PartnershipMember.kommune_id == scope)
-    return list(db.session.execute(statement).tuples())
+    return [(kommune, member) for kommune, member in db.session.execute(statement)]
 
 
 def add_member(actor: User, kommune: Kommune, *, body: str, institution: str, role: str, contact_email: str = "",
