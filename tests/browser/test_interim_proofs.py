@@ -47,7 +47,7 @@ def test_interim_proof_round_trip_with_late_flag(make_user, live_server, page, s
         login(page, live_server, kommune.email)
         page.goto(detail)
         expect(page.get_by_text("Bitte die Teilnehmenden nennen.")).to_be_visible()
-        page.get_by_label("Sachbericht (höchstens 5.000 Zeichen)").fill("Die Coachings liefen wie geplant; 40 Personen.")
+        page.get_by_label("Sachbericht (höchstens 5.000 Zeichen)").fill("Coachings wie geplant; 40 Personen.")
         page.get_by_role("button", name="einreichen").click()
         expect(page.get_by_text("Der Zwischennachweis wurde eingereicht.")).to_be_visible()
         logout(page)
