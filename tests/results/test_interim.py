@@ -195,3 +195,17 @@ def test_api_submit_review_and_problems(app, make_user, api, interim_grant):
         assert kommune.post(f"{path}/review", json={"action": "accept"}).status_code == 403
         listing = admin.get("/api/v1/results/interim-proofs").get_json()
         assert [(r["year"], r["status"]) for r in listing] == [(2020, None), (2021, "accepted"), (2022, None)]
+
+
+def test_start_page_panels(app, make_user, client, interim_grant):
+    interim_grant(with_money=False)
+    kommune, admin = make_user("kommune", kommune_ags=KOELN), make_user("programme_admin")
+    with clock.freeze(SUBMIT_DAY):
+        client.login(kommune)
+        start = client.get("/").get_data(as_text=True)
+        assert "Zwischennachweis 2020" in start and "Zwischennachweis 2021" in start  # 2022: not yet open
+        assert "Zwischennachweis 2022" not in start
+        client.client.get("/abmelden")
+        client.login(admin)
+        assert "2 verspätet, nicht eingereicht" not in client.get("/").get_data(as_text=True)
+        assert "1 verspätet, nicht eingereicht" in client.get("/").get_data(as_text=True)
