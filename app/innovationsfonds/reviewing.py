@@ -18,7 +18,7 @@ from ..auth.models import Role, User
 from ..platform import clock, limits
 from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
-from . import review_flow
+from . import review_flow, stored_aggregates
 from .access import conflict_pairs, core_criteria, get_call, get_sketch, is_conflicted, record
 from .core.assignment import AssignmentError, assign_reviewers
 from .core.scoring import review_score
@@ -207,6 +207,7 @@ def submit_review(sketch_id: int, actor: User, marks: dict | None = None, commen
         raise ValidationFailed.field("marks", str(bad)) from None
     review.score, review.submitted_at, review.updated_at = hundredths(score), clock.now(), clock.now()
     db.session.flush()
+    stored_aggregates.refresh(sketch)  # the ranking reads the stored aggregate (same transaction)
     record("review.revise" if revision else "review.submit", "if_review", review.id, actor,
            after={"sketch_id": sketch.id, "score": str(score)})
     return review
