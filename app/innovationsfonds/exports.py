@@ -7,7 +7,7 @@ from flask_babel import gettext
 
 from ..platform.web.exports import Column
 from .models import Call, StagedMessage
-from .selection import Proposals
+from .selection import Ranking
 
 
 def sketch_rows(call: Call, aggregates: dict) -> tuple[list[Column], list[list]]:
@@ -21,7 +21,7 @@ def sketch_rows(call: Call, aggregates: dict) -> tuple[list[Column], list[list]]
     return columns, rows
 
 
-def ranking_rows(result: Proposals) -> tuple[list[Column], list[list]]:
+def ranking_rows(result: Ranking) -> tuple[list[Column], list[list]]:
     """The ranking as on the ranking page (position, scores, spread with the discrepancy flag, amount)."""
     columns = [Column(gettext("Rang"), "int"), Column(gettext("Skizze")), Column(gettext("Titel")),
                Column(gettext("Mittel"), "decimal"), Column(gettext("Median"), "decimal"),

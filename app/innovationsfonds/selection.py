@@ -96,7 +96,7 @@ def ranked_sketches(call: Call, statuses=PASSED_ELIGIBILITY,
         .where(Sketch.call_id == call.id, Sketch.status.in_(statuses)).order_by(Sketch.id)).all()
     pairs = [(sketch, region) for sketch, region in rows] + [
         (sketch, sketch.kommune.regierungsbezirk if sketch.kommune is not None else None) for sketch in extra]
-    aggs = {sketch.id: stored_aggregates.of(sketch) for sketch, _region in pairs}
+    aggs = {sketch.id: stored_aggregates.of(sketch, call.discrepancy_threshold) for sketch, _region in pairs}
     items = [RankItem.from_aggregate(str(s.id), aggs[s.id], max(s.requested_cents, 1), s.submission_seq or 0,
                                      _groups(s.target_group, region)) for s, region in pairs]
     return rank(items), {str(s.id): s for s, _region in pairs}, aggs
@@ -130,10 +130,21 @@ def proposal(call: Call, ranked: list[Ranked], basis: str) -> Selection:
 
 
 @dataclass
-class Proposals:
+class Ranking:
+    """The ranked sketches of a call (past eligibility) with the sketches by id string and their aggregates."""
+
     ranked: list[Ranked]
     sketches: dict[str, Sketch]
     aggregates: dict
+
+
+def ranking(call: Call) -> Ranking:
+    """The ranking page's and export's figures: the ranking alone, without the two proposals."""
+    return Ranking(*ranked_sketches(call))
+
+
+@dataclass
+class Proposals(Ranking):
     line: Selection | None
     best: Selection | None
     comparison: Comparison | None

@@ -24,7 +24,7 @@ from ..platform.web.exports import Column
 from ..reference.models import Organisation
 from . import stored_aggregates
 from .core.ranking import Ranked
-from .core.scoring import Aggregate, aggregate
+from .core.scoring import Aggregate, aggregate, mean_and_variance
 from .models import Call, Review, Sketch, points
 from .selection import position_of, ranked_sketches
 
@@ -41,9 +41,7 @@ class Calibration:
 
     def __post_init__(self) -> None:
         self.figures = aggregate(self.scores, Decimal(0))
-        exact = [Fraction(s) for s in self.scores]
-        self._mean = sum(exact, Fraction(0)) / len(exact) if exact else Fraction(0)
-        self._variance = sum(((x - self._mean) ** 2 for x in exact), Fraction(0)) / len(exact) if exact else 0
+        self._mean, self._variance = mean_and_variance(self.scores) if self.scores else (Fraction(0), Fraction(0))
 
     def z_score(self, score: Decimal | None) -> Decimal | None:
         """(score − reviewer's mean) / reviewer's standard deviation, two places; None without spread."""
@@ -90,6 +88,7 @@ class Sheet:
     reviews: list[Review]
     outcome: str
     reason: str
+    organisation: Organisation
 
 
 def _sheets(call: Call, chosen: list[Ranked], by_id: dict[str, Sketch], aggregates: dict) -> list[Sheet]:
@@ -100,13 +99,14 @@ def _sheets(call: Call, chosen: list[Ranked], by_id: dict[str, Sketch], aggregat
     for review in db.session.scalars(select(Review).where(Review.sketch_id.in_(ids), Review.submitted_at.is_not(None))
                                      .options(selectinload(Review.reviewer)).order_by(Review.id)):
         reviews[review.sketch_id].append(review)
-    db.session.scalars(select(Organisation).where(Organisation.id.in_({by_id[r.id].organisation_id for r in chosen})))\
-        .all()  # into the identity map: ``sketch.organisation`` of the sheets reads no more
+    organisations = {o.id: o for o in db.session.scalars(select(Organisation).where(
+        Organisation.id.in_({by_id[r.id].organisation_id for r in chosen})))}
     out = []
     for r in chosen:
         sketch = by_id[r.id]
         outcome, reason = decision_of(sketch)
-        out.append(Sheet(r.position, sketch, aggregates[sketch.id], reviews[sketch.id], outcome, reason))
+        out.append(Sheet(r.position, sketch, aggregates[sketch.id], reviews[sketch.id], outcome, reason,
+                         organisations[sketch.organisation_id]))
     return out
 
 
@@ -151,7 +151,7 @@ def sheet_of(sketch: Sketch) -> Sheet:
     aggregate and its rank (one COUNT), never the figures of the whole call."""
     outcome, reason = decision_of(sketch)
     return Sheet(position_of(sketch), sketch, stored_aggregates.of(sketch),
-                 [x for x in sketch.reviews if x.submitted_at is not None], outcome, reason)
+                 [x for x in sketch.reviews if x.submitted_at is not None], outcome, reason, sketch.organisation)
 
 
 def reviewers_of(sheet: Sheet) -> set[int]:

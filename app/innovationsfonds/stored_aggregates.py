@@ -70,9 +70,11 @@ def figures(review_count: int, mean: int | None, median: int | None, stdev: int 
                      discrepancy=highest - lowest > threshold)
 
 
-def of(sketch: Sketch) -> Aggregate:
-    """The stored aggregate of one sketch (nothing else of its call is read)."""
-    return figures(*(getattr(sketch, name) for name in COLUMNS), sketch.call.discrepancy_threshold)
+def of(sketch: Sketch, threshold: int | None = None) -> Aggregate:
+    """The stored aggregate of one sketch (nothing else of its call is read); ``threshold`` (hundredths): the
+    call's discrepancy threshold when the caller has it at hand."""
+    return figures(sketch.review_count, sketch.score_mean, sketch.score_median, sketch.score_stdev, sketch.score_min,
+                   sketch.score_max, sketch.call.discrepancy_threshold if threshold is None else threshold)
 
 
 @dataclass(frozen=True)
