@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from flask import render_template
 from flask_babel import lazy_gettext
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import and_, case, func, select, tuple_
 
 from ..auth.models import User
 from ..notifications.kinds import declare_kind
@@ -47,7 +47,9 @@ from .core.ranking import Ranked, RankItem, rank
 from .core.scoring import Aggregate, aggregate
 from .models import (
     PASSED_ELIGIBILITY,
+    Assignment,
     Call,
+    Review,
     SelectionRule,
     Sketch,
     SketchStatus,
@@ -176,13 +178,12 @@ def proposals(call: Call) -> Proposals:
 
 
 def _pending_reviews(call: Call) -> int:
-    count = 0
-    for sketch in call.sketches:
-        if sketch.status is not SketchStatus.ELIGIBLE:
-            continue
-        submitted = {r.reviewer_id for r in sketch.reviews if r.submitted_at is not None}
-        count += sum(1 for a in sketch.assignments if a.reviewer_id not in submitted)
-    return count
+    """Assignments of eligible sketches without a submitted review (one query)."""
+    submitted = and_(Review.sketch_id == Assignment.sketch_id, Review.reviewer_id == Assignment.reviewer_id,
+                     Review.submitted_at.is_not(None))
+    return db.session.scalar(select(func.count()).select_from(Assignment).join(Sketch).outerjoin(Review, submitted)
+                             .where(Sketch.call_id == call.id, Sketch.status == SketchStatus.ELIGIBLE,
+                                    Review.id.is_(None)))
 
 
 def _render(kind: str, sketch: Sketch, call: Call, **context) -> str:

@@ -8,18 +8,16 @@ button without a form of its own runs through :func:`act`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
-from functools import lru_cache
 
 from flask import Blueprint, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext
 
 from ...platform.errors import Conflict, Forbidden
-from ...platform.formatting import format_decimal
 from ...platform.web.edge import discard_changes, flash_errors, submit
 from ...platform.web.navigation import nav_entry
 from ..permissions import IF_READ
+from ..presenters import score_text
 
 bp = Blueprint("innovationsfonds", __name__, url_prefix="/innovationsfonds")
 nav_entry(lazy_gettext("Innovationsfonds"), "innovationsfonds.index", IF_READ, order=250)
@@ -27,15 +25,7 @@ CALL = "/aufrufe/<id:call_id>"
 SKETCH = "/skizzen/<id:sketch_id>"
 
 
-@lru_cache(maxsize=50_000)
-def score_text(value: Decimal) -> str:
-    """``format_decimal`` of a score, remembered: a round's pages print thousands of scores (and z-scores),
-    all two-place values of a small range, and babel's formatting is the larger part of rendering them.
-    Template filter ``if_score`` (the ``score`` macro)."""
-    return format_decimal(value)
-
-
-bp.add_app_template_filter(score_text, "if_score")
+bp.add_app_template_filter(score_text, "if_score")  # the ``score`` macro
 
 
 @bp.context_processor

@@ -18,7 +18,7 @@ from ...platform.web.edge import discard_changes, submit
 from ...platform.web.exports import export_response, today_stamp
 from ...platform.web.forms import load_form
 from .. import exports, reviewing, round_statistics, selection, steering
-from ..access import get_call, get_sketch
+from ..access import get_call, get_sketch, submitted_sketches
 from ..core.funding import METHOD_TEXT, SKIP_REASON_TEXT
 from ..matrix import assignment_matrix
 from ..permissions import IF_MANAGE, IF_STAFF
@@ -189,7 +189,7 @@ def export(call_id: int, what: str, fmt: str):
     """A list of the call as CSV/XLSX (sketches, ranking, assignment matrix, outbox): the columns the page shows."""
     call = get_call(call_id)
     if what == "skizzen":
-        columns, rows = exports.sketch_rows(call, selection.aggregates(call))
+        columns, rows = exports.sketch_rows(submitted_sketches(call), selection.aggregates(call))
     elif what == "rangfolge":
         columns, rows = exports.ranking_rows(selection.ranking(call))
     elif what == "zuordnung":
