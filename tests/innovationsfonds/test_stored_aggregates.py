@@ -5,6 +5,7 @@ the rank of one sketch and every figure read from those columns equal a recomput
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from app.innovationsfonds import selection, steering, stored_aggregates
+from app.auth.services import create_user
+from app.innovationsfonds import demo, selection, steering, stored_aggregates
 from app.innovationsfonds.commands import verify_aggregates_command
 from app.innovationsfonds.core.ranking import RankItem, rank
 from app.innovationsfonds.core.scoring import aggregate
@@ -20,6 +22,9 @@ from app.innovationsfonds.models import Call, Review, Sketch, SketchStatus, poin
 from app.innovationsfonds.stored_aggregates import verify
 from app.platform import clock
 from app.platform.extensions import db
+from app.reference.models import Organisation
+from app.reference.services import get_programme
+from tests.conftest import PASSWORD
 from tests.innovationsfonds.conftest import AFTER, marks_for
 
 BASE = "/api/v1/innovationsfonds"
@@ -95,7 +100,8 @@ def test_submitting_and_revising_reviews_keeps_the_stored_aggregate(small, eligi
     assert (sketch.review_count, sketch.score_mean) == (0, None)
     with clock.freeze(AFTER):
         for seed, who in enumerate(names):
-            response = small.api[who].post(f"{BASE}/sketches/{sketch_id}/review/submit", json={"marks": marks_for(seed)})
+            response = small.api[who].post(f"{BASE}/sketches/{sketch_id}/review/submit",
+                                           json={"marks": marks_for(seed)})
             assert response.status_code == 200, response.json
         db.session.expire_all()
         assert db.session.get(Sketch, sketch_id).review_count == len(names)
@@ -137,3 +143,29 @@ def test_a_withdrawn_or_ineligible_sketch_has_no_rank_and_the_others_close_up(sm
     assert sorted(positions.values()) == list(range(1, SKETCHES))
     for sketch_id, position in positions.items():
         assert selection.position_of(db.session.get(Sketch, sketch_id)) == position
+
+
+@pytest.mark.parametrize(("organisations", "reviewers"), [(3, 18), (5, 24), (2, 40)])
+def test_the_demo_competition_builds_with_many_reviewers_and_keeps_its_aggregates(app, organisations, reviewers):
+    """Issue #19: ``demo.build_competition`` with 18 and more reviewers (it once raised IndexError); every
+    review goes through submit_review, so the stored aggregates equal the recomputation."""
+    admin = create_user(email="admin@many.test", name="Admin", password=PASSWORD, role="programme_admin",
+                        actor_label="t")
+    orgs = []
+    for n in range(organisations):
+        organisation = Organisation(name=f"Träger {n:02d}", kind=demo.KINDS[n % len(demo.KINDS)])
+        db.session.add(organisation)
+        db.session.flush()
+        orgs.append(create_user(email=f"org{n}@many.test", name=f"Org {n}", password=PASSWORD, role="organisation",
+                                organisation_id=organisation.id, actor_label="t"))
+    people = [create_user(email=f"rev{n}@many.test", name=f"Gutachter {n}", password=PASSWORD, role="reviewer",
+                          actor_label="t") for n in range(reviewers)]
+    call = demo.build_competition(get_programme(), admin, organisation_users=orgs, reviewers=people,
+                                  opens=date(2022, 3, 1), closes=date(2022, 5, 31), review_deadline=date(2022, 6, 30),
+                                  review_until=date(2022, 6, 30), sketches=30)
+    db.session.commit()
+    counts = [s.review_count for s in call.sketches if s.status is SketchStatus.ELIGIBLE]
+    assert counts and all(n == call.reviewers_per_sketch for n in counts)
+    assert verify(call.id) == []
+    ranked, _by_id, _figures = selection.ranked_sketches(call)
+    assert [(r.position, r.id) for r in ranked] == _recomputed(call)[0]
