@@ -27,6 +27,7 @@ from decimal import Decimal
 from flask import render_template
 from flask_babel import lazy_gettext
 from sqlalchemy import and_, case, func, select, tuple_
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..notifications.kinds import declare_kind
@@ -54,6 +55,7 @@ from .models import (
     Sketch,
     SketchStatus,
     StagedMessage,
+    points,
 )
 from .workflow import SKETCH
 
@@ -294,10 +296,14 @@ def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int
     call.decision_basis, call.decision_note = basis, (note or "").strip()[:20000]
     call.decision_staged_at = clock.now()
     db.session.flush()
+    scores: dict[int, list[Decimal]] = defaultdict(list)  # every sketch's scores in one query, in review order
+    for sketch_id, score in db.session.execute(select(Review.sketch_id, Review.score).join(Sketch).where(
+            Sketch.call_id == call.id, Review.submitted_at.is_not(None)).order_by(Review.id)):
+        scores[sketch_id].append(points(score))
     for r in ranked:
         sketch = sketches[r.id]
         _stage_message(call, sketch, sketch.staged_outcome, aggregate=aggs[sketch.id], position=r.position,
-                       scores=[x.score_points for x in sketch.reviews if x.submitted_at is not None])
+                       scores=scores[sketch.id])
     for sketch in call.sketches:
         if sketch.status is SketchStatus.INELIGIBLE:
             _stage_message(call, sketch, "ineligible")
@@ -370,8 +376,9 @@ def _close_up_waiting_list(call: Call) -> None:
 
 
 def outbox(call: Call) -> list[StagedMessage]:
+    """The call's staged and released messages with their sketches (one query for all, not one per message)."""
     return list(db.session.scalars(select(StagedMessage).where(StagedMessage.call_id == call.id)
-                                   .order_by(StagedMessage.id)))
+                                   .options(selectinload(StagedMessage.sketch)).order_by(StagedMessage.id)))
 
 
 WAITING_LIST_FULL = ("Die Warteliste dieses Aufrufs ist auf {places} Plätze begrenzt; die Skizze liegt in der "
