@@ -111,7 +111,8 @@ def main() -> None:
 
         rows.append(("ranking (`selection.ranked_sketches`)", *timed(fresh(selection.ranked_sketches), options.runs)))
         rows.append(("both proposals (`selection.proposals`)", *timed(fresh(selection.proposals), options.runs)))
-        rows.append(("Steuerkreis sheets (`steering.sheets`)", *timed(fresh(steering.sheets), options.runs)))
+        rows.append(("Steuerkreis sheets, first page (`steering.sheet_page`)", *timed(fresh(
+            lambda call: steering.sheet_page(call, 1, flagged_only=False, url=lambda n, flagged: "")), options.runs)))
         rows.append(("calibration (`steering.calibration`)", *timed(fresh(steering.calibration), options.runs)))
         db.session.rollback()
 

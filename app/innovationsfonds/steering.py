@@ -91,7 +91,7 @@ class Sheet:
     organisation: Organisation
 
 
-def _sheets(call: Call, chosen: list[Ranked], by_id: dict[str, Sketch], aggregates: dict) -> list[Sheet]:
+def _sheets(chosen: list[Ranked], by_id: dict[str, Sketch], aggregates: dict) -> list[Sheet]:
     """The sheets of the ``chosen`` ranked sketches: their reviews (with the reviewers) and organisations in
     one query each, not one per sketch."""
     ids = [by_id[r.id].id for r in chosen]
@@ -108,12 +108,6 @@ def _sheets(call: Call, chosen: list[Ranked], by_id: dict[str, Sketch], aggregat
         out.append(Sheet(r.position, sketch, aggregates[sketch.id], reviews[sketch.id], outcome, reason,
                          organisations[sketch.organisation_id]))
     return out
-
-
-def sheets(call: Call) -> list[Sheet]:
-    """The ranked sketches with all their submitted reviews (in ranking order)."""
-    ranked, by_id, aggregates = ranked_sketches(call)
-    return _sheets(call, ranked, by_id, aggregates)
 
 
 PAGE_SIZE = 50
@@ -142,7 +136,7 @@ def sheet_page(call: Call, page: int, *, flagged_only: bool, url: Callable[[int,
     chosen = [r for r in ranked if aggregates[by_id[r.id].id].discrepancy or not flagged_only]
     pages = max(1, -(-len(chosen) // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    return SheetPage(_sheets(call, chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], by_id, aggregates), page, pages,
+    return SheetPage(_sheets(chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], by_id, aggregates), page, pages,
                      len(chosen), flagged_only, lambda n: url(n, flagged_only))
 
 
