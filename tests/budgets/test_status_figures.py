@@ -12,6 +12,7 @@ from app.budgets.status import Figures
 from app.platform import clock
 from app.platform.extensions import db
 from app.platform.money import format_eur
+from tests.budgets.conftest import heard, overpaid_grant
 
 cents = st.integers(min_value=0, max_value=10**11)
 
@@ -43,3 +44,21 @@ def test_kommune_start_page_shows_no_negative_rest_when_expenses_exceed_the_appr
         page = client.get("/").get_data(as_text=True)
     assert "-200,00" not in page and "−200,00" not in page
     assert f"liegt {format_eur(200_00)} über der Bewilligung" in page
+
+
+def test_after_the_final_decision_the_start_page_shows_the_amount_fixed_not_a_rest(app, client, make_user,
+                                                                                   make_grant):
+    kommune, finance, admin = make_user("kommune"), make_user("finance"), make_user("programme_admin")
+    grant = overpaid_grant(make_grant, kommune, finance)  # 10.000 € approved, 2.000 € earned
+    client.login(kommune)
+    with clock.freeze(date(2023, 7, 11)):
+        submitted = client.get("/").get_data(as_text=True)
+        assert "Rest (noch nicht verdient)" in submitted and "eingereicht, in Prüfung" in submitted
+        assert "Tage bis zur Frist für den Verwendungsnachweis" not in submitted  # it is in already
+        heard(grant, admin, kommune)
+        services.decide_final(grant, actor=admin)
+        db.session.commit()
+        settled = client.get("/").get_data(as_text=True)
+    assert "Rest (noch nicht verdient)" not in settled and format_eur(8_000_00) not in settled
+    assert "Festgesetzt (Schlussbescheid vom 11.07.2023)" in settled and format_eur(2_000_00) in settled
+    assert "Schlussbescheid erlassen" in settled
