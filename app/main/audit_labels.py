@@ -54,6 +54,8 @@ ACTION_LABELS = {
     "measure.finish": "Maßnahme abgeschlossen",
     "measure.import": "Maßnahmen aus CSV importiert",
     "measure.needs.import": "Zielgruppenzahlen importiert (Bedarfsanalyse)",
+    "measure.provider.contact.add": "Kursträger: Ansprechperson eingetragen",
+    "measure.provider.contact.remove": "Kursträger: Ansprechperson entfernt",
     "measure.provider.set": "Kursträger eingestuft",
     "measure.update": "Maßnahme geändert",
     "user.password_change": "Passwort geändert",

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from flask import g, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
+from werkzeug.datastructures import MultiDict
 
 from ..auth.permissions import requires
+from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
 from ..platform.web.edge import submit
 from ..platform.web.forms import load_form
@@ -16,7 +18,15 @@ from . import forwarding, services
 from .blueprint import bp
 from .models import ForwardingContract, FundingSource, MeasureStatus
 from .permissions import FORWARDING_DECIDE, FORWARDING_MANAGE, FORWARDING_PROOF, FORWARDING_READ
-from .schemas import ActionIn, ContractDecisionIn, ContractIn, ProviderPaymentIn, ProviderProofIn, contract_actions
+from .schemas import (
+    ActionIn,
+    ContractDecisionIn,
+    ContractIn,
+    ProofLineIn,
+    ProviderPaymentIn,
+    ProviderProofIn,
+    contract_actions,
+)
 from .workflow import CONTRACT, PROOF
 
 CONTRACT_COLUMNS = [
@@ -71,6 +81,8 @@ def contract(contract_id: int):
 
 def _contract_page(item: ForwardingContract, errors: dict):
     return render_template("measures/contract.html", contract=item, actions=contract_actions(item),
+                           line_rows=max(5, len(item.proof_lines) + 2),
+                           sent={name: request.form.getlist(f"line_{name}") for name in LINE_FIELDS},
                            contract_flow=CONTRACT, proof_flow=PROOF, errors=errors, form=request.form), \
         (422 if errors else 200)
 
@@ -106,10 +118,37 @@ def pay(contract_id: int):
                 gettext("Die Zahlung an den Träger ist als Ausgabe gebucht."))
 
 
+LINE_FIELDS = ("expense_date", "description", "voucher_ref", "amount")
+
+
+def _proof_form() -> dict:
+    """The proof form: total and text through ``ProviderProofIn``, each filled row of the account (inputs
+    ``line_<field>``, one per row) through ``ProofLineIn`` like the API's ``lines``; errors name the row."""
+    errors: dict[str, list[str]] = {}
+    lines = []
+    rows = zip(*(request.form.getlist(f"line_{name}") for name in LINE_FIELDS), strict=False)
+    for number, cells in enumerate(rows, start=1):
+        if not any(cell.strip() for cell in cells):
+            continue
+        try:
+            lines.append(load_form(ProofLineIn(), MultiDict(zip(LINE_FIELDS, cells, strict=True))))
+        except ValidationFailed as failed:
+            errors.setdefault("lines", []).extend(gettext("Position %(number)s: %(message)s", number=number,
+                                                          message=" ".join(messages))
+                                                  for messages in failed.errors.values())
+    try:
+        data = load_form(ProviderProofIn())
+    except ValidationFailed as failed:
+        errors.update(failed.errors)
+    if errors:
+        raise ValidationFailed("Bitte prüfen Sie die markierten Felder.", errors=errors)
+    return data | {"lines": lines}
+
+
 @bp.route("/weiterleitungen/<id:contract_id>/nachweis", methods=["POST"])
 @requires(FORWARDING_PROOF)
 def submit_proof(contract_id: int):
-    return _act(contract_id, lambda item: forwarding.proof(item, "submit", g.actor, load_form(ProviderProofIn())),
+    return _act(contract_id, lambda item: forwarding.proof(item, "submit", g.actor, _proof_form()),
                 gettext("Der Nachweis ist eingereicht."))
 
 
