@@ -65,8 +65,8 @@ def seed(context) -> None:
                 "provider_id": providers[(n + index) % 2].id, "places": places + index * 2,
                 "start_date": date(2021, 2, 1), "end_date": date(2022, 1, 31), "weekly_hours": hours,
                 "cost_plan_cents": euros * 100, "funding_source": "other" if other else "programme",
-                "other_programme": other, "participants": places - 2 + index}, synthetic=True) for n, (module, title, kind, places, hours, euros, other)
-                in enumerate(CATALOGUE)]
+                "other_programme": other, "participants": places - 2 + index}, synthetic=True)
+                for n, (module, title, kind, places, hours, euros, other) in enumerate(CATALOGUE)]
             for measure in measures:
                 measure.status = MeasureStatus.ACTIVE
             needs.import_counts(kommune, [{"age_band": a, "residence_status": r, "count": c + index * 10}
