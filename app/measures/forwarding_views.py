@@ -3,11 +3,13 @@ provider's proof. Registered on ``views.bp``; views never commit (the request ed
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import g, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from werkzeug.datastructures import MultiDict
 
-from ..auth.permissions import requires
+from ..auth.permissions import requires, scope_kommune_id
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
 from ..platform.web.edge import submit
@@ -31,6 +33,7 @@ from .workflow import CONTRACT, PROOF
 
 CONTRACT_COLUMNS = [
     ListColumn("id", lazy_gettext("Nr."), lambda c: c.id, "int", ForwardingContract.id),
+    ListColumn("kommune", lazy_gettext("Kommune"), lambda c: c.measure.kommune.display_name),
     ListColumn("measure", lazy_gettext("Maßnahme"), lambda c: c.measure.title),
     ListColumn("provider", lazy_gettext("Träger"), lambda c: c.organisation.name, sort=Organisation.name),
     ListColumn("amount", lazy_gettext("Betrag"), lambda c: c.amount_cents, "money", ForwardingContract.amount_cents),
@@ -41,6 +44,18 @@ CONTRACT_COLUMNS = [
     ListColumn("status", lazy_gettext("Status"), lambda c: c.status.label),
     ListColumn("proof", lazy_gettext("Nachweis"), lambda c: c.proof_status.label if c.proof_status else ""),
 ]
+# The page fits 1,280 px (#17): the period in one column, "ANBest" for the side conditions, the Kommune only for
+# the roles that see several; the export keeps every column.
+_PERIOD = ListColumn("start_date", lazy_gettext("Zeitraum"), lambda c: c.start_date, "date",
+                     ForwardingContract.start_date)  # sorts like the export's "Beginn"
+_SHORT = {"side_conditions": lazy_gettext("ANBest")}
+
+
+def _page_columns(several_kommunen: bool) -> list[ListColumn]:
+    keys = ("id", "kommune", "measure", "provider", "amount", "paid", "start_date", "side_conditions", "status",
+            "proof")
+    columns = {c.key: replace(c, label=_SHORT.get(c.key, c.label)) for c in CONTRACT_COLUMNS} | {"start_date": _PERIOD}
+    return [columns[key] for key in keys if several_kommunen or key != "kommune"]
 
 
 @bp.route("/weiterleitungen")
@@ -58,6 +73,7 @@ def _contracts_page(errors: dict):
     measures = [m for m in db.session.scalars(services.measures_select(g.actor))
                 if m.status is not MeasureStatus.CANCELLED and m.funding_source is FundingSource.PROGRAMME]
     return render_template("measures/contracts.html", listing=listing, errors=errors, form=request.form,
+                           page_columns=_page_columns(scope_kommune_id(g.actor) is None),
                            measures=measures, providers=list(db.session.scalars(services.providers_select()))), \
         (422 if errors else 200)
 

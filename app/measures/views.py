@@ -3,6 +3,8 @@ import) and the course providers. Views never commit: the request edge does (app
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
@@ -36,10 +38,13 @@ _SORTS = {"kommune": Kommune.name, "module": Measure.module_code, "title": Measu
           "spent": Measure.spent_cents}
 MEASURE_COLUMNS = [ListColumn(key, lazy_gettext(label), (lambda m, i=i: csv_io.export_values(m)[i]), kind,
                               _SORTS.get(key)) for i, (key, label, kind) in enumerate(csv_io.COLUMNS)]
-# the page shows what fits 1,280 px; the export and the measure's own page carry every column
-PAGE_COLUMNS = [column for column in MEASURE_COLUMNS
-                if column.key in ("kommune", "module", "title", "provider_name", "places", "cost_plan", "spent",
-                                  "cost_per_place", "cost_per_hour", "status")]
+# the page shows what fits 1,280 px (shorter labels for the costs per unit); the export and the measure's own
+# page carry every column
+_PAGE_LABELS = {"cost_per_place": lazy_gettext("je Platz"), "cost_per_hour": lazy_gettext("je Stunde")}
+PAGE_COLUMNS = [replace(column, label=_PAGE_LABELS.get(key, column.label))
+                for key in ("kommune", "module", "title", "provider_name", "places", "cost_plan", "spent",
+                            "cost_per_place", "cost_per_hour", "status")
+                for column in MEASURE_COLUMNS if column.key == key]
 
 
 def _choices() -> dict:
@@ -223,7 +228,8 @@ def needs_page():
     gap_map = render_map(needs.gap_values(rows, module), title=gettext(
         "Lücke im Baustein %(module)s je Kommune (Zielgruppe minus Plätze)", module=module), link=lambda ags: None,
         names={row["ags"]: row["kommune"] for row in rows},
-        value_label=lambda gap: gettext("Lücke %(count)s", count=format_decimal(gap, 0)))
+        value_label=lambda gap: gettext("Lücke %(count)s", count=format_decimal(gap, 0)),
+        legend_label=lambda gap: format_decimal(gap, 0))
     return render_template("measures/needs.html", rows=rows, counts=counts, modules=MODULES, map_module=module,
                            gap_map=gap_map)
 
