@@ -253,7 +253,7 @@ def add_contact(actor, data: Mapping[str, Any]) -> ProviderContact:
     db.session.add(contact)
     db.session.flush()
     # the append-only audit keeps who and which role, not the e-mail address or phone number (they can be deleted)
-    audit.record("measure.provider.contact.add", "organisation", contact.organisation_id,
+    audit.record("measure.contact.add", "organisation", contact.organisation_id,
                  after={"contact_id": contact.id, "name": contact.name, "function": contact.function}, actor=actor)
     return contact
 
@@ -266,6 +266,6 @@ def remove_contact(actor, contact_id: int) -> ProviderContact:
     before = {"contact_id": contact.id, "name": contact.name, "function": contact.function}
     db.session.delete(contact)
     db.session.flush()
-    audit.record("measure.provider.contact.remove", "organisation", contact.organisation_id, before=before,
+    audit.record("measure.contact.remove", "organisation", contact.organisation_id, before=before,
                  actor=actor)
     return contact

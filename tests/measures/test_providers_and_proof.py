@@ -46,7 +46,7 @@ def test_a_provider_keeps_its_own_contacts_and_the_administration_all(providers,
     assert bad.status_code == 422 and set(bad.json["errors"]) == {"email", "phone"}
     assert db.session.scalar(select(func.count()).select_from(ProviderContact)) == 2
     # the append-only audit keeps name and function, not the address or the phone number
-    after = db.session.scalars(select(AuditEntry.after).where(AuditEntry.action == "measure.provider.contact.add"))
+    after = db.session.scalars(select(AuditEntry.after).where(AuditEntry.action == "measure.contact.add"))
     assert all("email" not in entry and "phone" not in entry for entry in after)
     assert api(providers["first_user"]).delete(f"/api/v1/measures/providers/contacts/{own.json['id']}"
                                                ).status_code == 204
