@@ -52,3 +52,6 @@ def test_the_money_cycle_closes_for_the_whole_programme(app, seed):
     assert db.session.scalar(db.select(db.func.count(ProviderPayment.id))) > 0
     assert db.session.scalar(db.select(db.func.count(Expense.id)).where(
         Expense.measure_id.is_not(None), Expense.voucher_ref.startswith("SIM-M-"))) > 0
+    # an amendment after the proof of use would change a settled approval: all of them are refused
+    late = sum(step.action == "late_amendment" for step in steps)
+    assert late > 0 and world.refused_by_action["late_amendment"] == late
