@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4ab5000238d2
+Revision ID: aa5526c2510d
 Revises: 
-Create Date: 2026-12-03 14:49:38.098910
+Create Date: 2026-12-03 15:51:38.714255
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '4ab5000238d2'
+revision = 'aa5526c2510d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -706,10 +706,17 @@ def upgrade():
     sa.Column('decided_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decision_reason', sa.Text(), nullable=False),
     sa.Column('full_application_deadline', sa.Date(), nullable=True),
+    sa.Column('review_count', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('score_mean', sa.Integer(), nullable=True),
+    sa.Column('score_median', sa.Integer(), nullable=True),
+    sa.Column('score_stdev', sa.Integer(), nullable=True),
+    sa.Column('score_min', sa.Integer(), nullable=True),
+    sa.Column('score_max', sa.Integer(), nullable=True),
     sa.CheckConstraint("status <> 'draft' OR submitted_at IS NULL", name=op.f('ck_if_sketches_draft_not_submitted')),
     sa.CheckConstraint("status <> 'ineligible' OR eligibility_reason <> ''", name=op.f('ck_if_sketches_ineligible_has_reason')),
     sa.CheckConstraint("status <> 'selected' OR full_application_deadline IS NOT NULL", name=op.f('ck_if_sketches_selected_has_deadline')),
     sa.CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name=op.f('ck_if_sketches_submitted_has_time')),
+    sa.CheckConstraint('(review_count = 0) = (score_mean IS NULL)', name=op.f('ck_if_sketches_aggregate_complete')),
     sa.CheckConstraint('planned_women >= 0 AND planned_women <= planned_participants', name=op.f('ck_if_sketches_women_within')),
     sa.CheckConstraint('requested_cents >= 0 AND total_cost_cents >= 0', name=op.f('ck_if_sketches_amounts_nonneg')),
     sa.ForeignKeyConstraint(['call_id'], ['if_calls.id'], name=op.f('fk_if_sketches_call_id_if_calls')),
