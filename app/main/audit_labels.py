@@ -54,6 +54,8 @@ ACTION_LABELS = {
     "measure.finish": "Maßnahme abgeschlossen",
     "measure.import": "Maßnahmen aus CSV importiert",
     "measure.needs.import": "Zielgruppenzahlen importiert (Bedarfsanalyse)",
+    "measure.contact.add": "Kursträger: Ansprechperson eingetragen",
+    "measure.contact.remove": "Kursträger: Ansprechperson entfernt",
     "measure.provider.set": "Kursträger eingestuft",
     "measure.update": "Maßnahme geändert",
     "user.password_change": "Passwort geändert",
@@ -184,6 +186,7 @@ FIELD_LABELS = {
     "load_max": "Höchstlast", "full_application_days_after_promotion": "Tage für den Vollantrag nach dem Nachrücken",
     "population_weight": "Gewicht Bevölkerung", "area_weight": "Gewicht Fläche", "cap": "Kappung",
     "secondary_weight": "Gewicht Zweitdatensatz", "budget_year": "Haushaltsjahr", "module_code": "Baustein",
+    "measure_id": "Maßnahme", "participants": "Teilnehmende", "contact_id": "Ansprechperson", "function": "Funktion",
 }
 PLAIN_NUMBERS = {"year", "budget_year", "revision", "number", "version", "sketch_id", "reviewer_id", "user_id",
                  "organisation_id", "call"}  # ids and years: no thousands separator

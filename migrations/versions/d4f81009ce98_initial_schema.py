@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 898b7003d29b
+Revision ID: d4f81009ce98
 Revises: 
-Create Date: 2026-12-03 15:49:26.067663
+Create Date: 2026-12-03 15:55:29.697582
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '898b7003d29b'
+revision = 'd4f81009ce98'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -294,6 +294,7 @@ def upgrade():
     sa.Column('start_date', sa.Date(), nullable=False),
     sa.Column('end_date', sa.Date(), nullable=False),
     sa.Column('weekly_hours', sa.Integer(), nullable=False),
+    sa.Column('participants', sa.Integer(), server_default='0', nullable=False),
     sa.Column('cost_plan_cents', sa.BigInteger(), nullable=False),
     sa.Column('funding_source', sa.Enum('programme', 'other', name='fundingsource', native_enum=False, length=20), nullable=False),
     sa.Column('other_programme', sa.String(length=200), nullable=False),
@@ -301,7 +302,7 @@ def upgrade():
     sa.Column('synthetic', sa.Boolean(), nullable=False),
     sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("module_code IN ('F1', 'F2', 'F3', 'F4')", name=op.f('ck_measures_module')),
-    sa.CheckConstraint('places >= 0 AND weekly_hours >= 0 AND cost_plan_cents >= 0', name=op.f('ck_measures_nonneg')),
+    sa.CheckConstraint('places >= 0 AND weekly_hours >= 0 AND cost_plan_cents >= 0 AND participants >= 0', name=op.f('ck_measures_nonneg')),
     sa.CheckConstraint('start_date <= end_date', name=op.f('ck_measures_period_order')),
     sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_measures_kommune_id_kommunen')),
     sa.ForeignKeyConstraint(['provider_id'], ['organisations.id'], name=op.f('fk_measures_provider_id_organisations')),
@@ -310,6 +311,20 @@ def upgrade():
     with op.batch_alter_table('measures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_measures_kommune_id'), ['kommune_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_measures_provider_id'), ['provider_id'], unique=False)
+
+    op.create_table('provider_contacts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('function', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('phone', sa.String(length=60), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_provider_contacts_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_contacts'))
+    )
+    with op.batch_alter_table('provider_contacts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_provider_contacts_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('provider_profiles',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -967,6 +982,7 @@ def upgrade():
     sa.Column('description', sa.String(length=300), nullable=False),
     sa.Column('import_id', sa.Integer(), nullable=True),
     sa.Column('import_line', sa.Integer(), nullable=True),
+    sa.Column('measure_id', sa.Integer(), nullable=True),
     sa.Column('journal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('eligible', sa.Boolean(), nullable=False),
     sa.Column('ineligible_reason', sa.String(length=500), nullable=False),
@@ -991,6 +1007,7 @@ def upgrade():
     with op.batch_alter_table('expenses', schema=None) as batch_op:
         batch_op.create_index('ix_expenses_grant_date', ['grant_id', 'expense_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_expenses_import_id'), ['import_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expenses_measure_id'), ['measure_id'], unique=False)
         batch_op.create_index('ux_expenses_active_voucher', ['grant_id', 'voucher_ref'], unique=True, sqlite_where=sa.text("voucher_ref <> '' AND reversed_at IS NULL"), postgresql_where=sa.text("voucher_ref <> '' AND reversed_at IS NULL"))
 
     op.create_table('grant_application_revisions',
@@ -1212,6 +1229,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ledger_entries_credit_account_id'), ['credit_account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_entries_debit_account_id'), ['debit_account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_entries_journal_id'), ['journal_id'], unique=False)
+
+    op.create_table('provider_proof_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contract_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('expense_date', sa.Date(), nullable=False),
+    sa.Column('description', sa.String(length=200), nullable=False),
+    sa.Column('voucher_ref', sa.String(length=40), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_provider_proof_lines_amount_positive')),
+    sa.ForeignKeyConstraint(['contract_id'], ['forwarding_contracts.id'], name=op.f('fk_provider_proof_lines_contract_id_forwarding_contracts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_proof_lines')),
+    sa.UniqueConstraint('contract_id', 'position', name=op.f('uq_provider_proof_lines_contract_id'))
+    )
+    with op.batch_alter_table('provider_proof_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_provider_proof_lines_contract_id'), ['contract_id'], unique=False)
 
     op.create_table('reclaims',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1467,6 +1500,10 @@ def downgrade():
 
     op.drop_table('allocation_give_backs')
     op.drop_table('reclaims')
+    with op.batch_alter_table('provider_proof_lines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_provider_proof_lines_contract_id'))
+
+    op.drop_table('provider_proof_lines')
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_entries_journal_id'))
         batch_op.drop_index(batch_op.f('ix_ledger_entries_debit_account_id'))
@@ -1512,6 +1549,7 @@ def downgrade():
     op.drop_table('grant_application_revisions')
     with op.batch_alter_table('expenses', schema=None) as batch_op:
         batch_op.drop_index('ux_expenses_active_voucher', sqlite_where=sa.text("voucher_ref <> '' AND reversed_at IS NULL"), postgresql_where=sa.text("voucher_ref <> '' AND reversed_at IS NULL"))
+        batch_op.drop_index(batch_op.f('ix_expenses_measure_id'))
         batch_op.drop_index(batch_op.f('ix_expenses_import_id'))
         batch_op.drop_index('ix_expenses_grant_date')
 
@@ -1641,6 +1679,10 @@ def downgrade():
 
     op.drop_table('users')
     op.drop_table('provider_profiles')
+    with op.batch_alter_table('provider_contacts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_provider_contacts_organisation_id'))
+
+    op.drop_table('provider_contacts')
     with op.batch_alter_table('measures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_measures_provider_id'))
         batch_op.drop_index(batch_op.f('ix_measures_kommune_id'))
