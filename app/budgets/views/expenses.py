@@ -11,7 +11,7 @@ from ...platform.errors import ValidationFailed
 from ...platform.extensions import db
 from ...platform.formatting import format_date
 from ...platform.web.edge import discard_changes, submit
-from ...platform.web.exports import Column, batched_rows, export_response
+from ...platform.web.exports import Column, batched_rows, count_rows, export_response
 from ...platform.web.forms import load_form
 from ...platform.web.listing import ListColumn, Listing, build_listing
 from .. import services
@@ -152,4 +152,5 @@ def expenses_export(grant_id: int, fmt: str):
         Expense.reversal_reason)
     rows = ((e.expense_date, e.module_code, e.amount_cents, e.rate_code or "", e.voucher_ref, e.description,
              _eligibility(e), e.reversal_reason or e.ineligible_reason) for e in batched_rows(db.session, statement))
-    return export_response(f"ausgaben-{item.reference}", fmt, columns, rows, lazy=True)
+    return export_response(f"ausgaben-{item.reference}", fmt, columns, rows, lazy=True,
+                           count=lambda: count_rows(db.session, statement))
