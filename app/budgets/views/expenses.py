@@ -16,7 +16,7 @@ from ...platform.web.forms import load_form
 from ...platform.web.listing import ListColumn, Listing, build_listing
 from .. import services
 from ..core.rates import flat_rates
-from ..csv_import import parse_expense_csv
+from ..csv_import import open_upload, parse_expense_csv
 from ..early_start import early_start_warnings, import_warnings
 from ..models import Expense, Grant
 from ..permissions import (
@@ -102,9 +102,10 @@ def import_expenses(grant_id: int):
         if upload is None or not upload.filename:
             raise ValidationFailed.field("file", "Bitte eine CSV-Datei auswählen.")
         services.ensure_open_for_expenses(item)
-        data = upload.read()
+        data = open_upload(upload.stream)  # streamed: hashed and parsed in chunks, never read whole
         rows = parse_expense_csv(data, item, today=clock.today())
-        result = services.import_expenses(item, rows, actor=g.actor, filename=upload.filename, content=data)
+        result = services.import_expenses(item, rows, actor=g.actor, filename=upload.filename,
+                                          file_sha256=data.sha256)
     except ValidationFailed as failed:
         discard_changes()
         import_errors = failed.errors
