@@ -35,6 +35,7 @@ from typing import Any
 from flask import current_app, g, render_template, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ForeignKey, Integer, String, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import audit, clock, limits
@@ -89,8 +90,11 @@ def replaying() -> bool:
 
 
 def deferred(total: int) -> bool:
-    """Whether an export of ``total`` rows is built in the background (never while replaying one)."""
-    return not replaying() and total > current_app.config["EXPORT_BACKGROUND_ROWS"]
+    """Whether an export of ``total`` rows is built in the background (never while replaying one).
+
+    Settings are ``int()``-ed here and below: they may come from the environment as text.
+    """
+    return not replaying() and total > int(current_app.config["EXPORT_BACKGROUND_ROWS"])
 
 
 def _serializer() -> URLSafeSerializer:
@@ -229,19 +233,25 @@ def _counting(rows: Iterable[Any], job_id: int, store: Callable[[int, int], None
 
 
 def _store_progress(job_id: int, written: int) -> None:
-    """On a connection of its own: the replay's session keeps its read transaction (and cursor) open."""
+    """On a connection of its own: the replay's session keeps its read transaction (and cursor) open.
+
+    Best effort: a progress update that cannot get the write lock (SQLite during a long import) is skipped;
+    the export goes on and the next update (or the final count) catches up.
+    """
     token = mark_read_only(False)
     try:
         with db.engine.begin() as connection:
             connection.execute(update(ExportJob).where(ExportJob.id == job_id).values(rows_written=written))
+    except OperationalError:
+        log.warning("export job %s: progress %s not stored (database busy)", job_id, written)
     finally:
         reset_read_only(token)
 
 
 def cleanup(now: datetime) -> dict:
     """Delete jobs (and files) older than ``EXPORT_KEEP_HOURS``; fail jobs running too long (caller commits)."""
-    keep = timedelta(hours=current_app.config["EXPORT_KEEP_HOURS"])
-    stale = timedelta(minutes=current_app.config["EXPORT_STALE_MINUTES"])
+    keep = timedelta(hours=int(current_app.config["EXPORT_KEEP_HOURS"]))
+    stale = timedelta(minutes=int(current_app.config["EXPORT_STALE_MINUTES"]))
     failed = db.session.execute(update(ExportJob).where(ExportJob.status == RUNNING, ExportJob.started_at < now - stale)
                                 .values(status=FAILED, error="Abgebrochen (Zeitüberschreitung).", finished_at=now))
     deleted = 0
