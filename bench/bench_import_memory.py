@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
 
 def _status(field: str) -> int:
@@ -82,28 +81,15 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.root, args.url, args.lines)))
         return
-    cleanup = None
-    if args.database and args.database.startswith("postgresql"):
-        from sqlalchemy import create_engine, text
+    from faultlib import fresh_database
 
-        name = f"bench_import_{secrets.token_hex(4)}"
-        admin = create_engine(args.database, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = args.database.rsplit("/", 1)[0] + "/" + name
-
-        def cleanup():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    url, drop = fresh_database(args.database, "bench_import")
     try:
         out = subprocess.run([sys.executable, __file__, "--child", "--root", args.root, "--url", url,
                               "--lines", str(args.lines)], capture_output=True, text=True, check=True)
         result = json.loads(out.stdout.strip().splitlines()[-1])
     finally:
-        if cleanup:
-            cleanup()
+        drop()
     print(f"Checkout: {args.root}; database: {url.split('://')[0]}")
     print("| lines | status | seconds | lines/s | RSS before | peak RSS | RSS after |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
