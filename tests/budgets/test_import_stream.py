@@ -55,7 +55,7 @@ def test_streamed_parse_reads_both_encodings_and_leaves_the_upload_open(app, mak
 def test_page_upload_is_streamed_and_hash_stored(app, make_grant, make_user, client):
     grant = make_grant()
     client.login(make_user("kommune"))
-    body = "datum;baustein;betrag;beleg;beschreibung\n01.03.2021;F1;12,50;P-1;Honorar\n".encode()
+    body = b"datum;baustein;betrag;beleg;beschreibung\n01.03.2021;F1;12,50;P-1;Honorar\n"
     with clock.freeze(date(2022, 12, 1)):
         answer = client.post(f"/budgets/zuwendungen/{grant.id}/ausgaben/import",
                              data={"file": (io.BytesIO(body), "a.csv")}, content_type="multipart/form-data")
@@ -65,3 +65,11 @@ def test_page_upload_is_streamed_and_hash_stored(app, make_grant, make_user, cli
     from app.budgets.models import ExpenseImport
 
     assert db.session.scalars(db.select(ExpenseImport)).one().file_sha256 == hashlib.sha256(body).hexdigest()
+    app.config["EXPORT_BACKGROUND_ROWS"] = 0  # the expense list (build_listing) above the threshold: the offer page
+    try:
+        for url in (f"/budgets/zuwendungen/{grant.id}/ausgaben?export=csv",
+                    f"/budgets/zuwendungen/{grant.id}/ausgaben/export.xlsx"):
+            offer = client.get(url)
+            assert offer.status_code == 200 and "Export im Hintergrund erstellen" in offer.get_data(as_text=True)
+    finally:
+        app.config["EXPORT_BACKGROUND_ROWS"] = 20_000

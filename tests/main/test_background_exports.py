@@ -123,3 +123,16 @@ def test_cleanup_deletes_files_after_a_day_and_fails_stale_jobs(app, client, adm
         db.session.commit()
     assert not path.exists()
     assert db.session.scalar(db.select(db.func.count()).select_from(ExportJob)) == 0
+
+
+
+@pytest.mark.parametrize("url", ["/verwaltung/jobs/?export=xlsx", "/budgets/mittelabrufe/export.csv",
+                                 "/nachrichten/?export=csv"])
+def test_every_kind_of_export_goes_through_the_threshold(app, client, admin, url):
+    """``export_of`` lists (job runs, inbox) and a fixed route with Core rows and ``count`` (drawdowns): an empty
+    export stays a direct download even at threshold 0; a non-empty one (the audit list above) is offered."""
+    app.config["EXPORT_BACKGROUND_ROWS"] = 0
+    answer = client.get(url)
+    assert answer.status_code == 200
+    assert answer.headers.get("Content-Disposition") or "Export im Hintergrund erstellen" in answer.get_data(
+        as_text=True)

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, g, render_template, request, session
+from flask import current_app, g, make_response, render_template, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ForeignKey, Integer, String, select, update
 from sqlalchemy.exc import OperationalError
@@ -106,7 +106,7 @@ def offer(filename: str, total: int):
     actor_id = g.actor.id if g.get("actor") is not None else None
     token = _serializer().dumps({"url": request.full_path.rstrip("?"), "filename": filename, "total": total,
                                  "actor": actor_id})
-    return render_template("exports/offer.html", filename=filename, total=total, token=token), 200
+    return make_response(render_template("exports/offer.html", filename=filename, total=total, token=token))
 
 
 def request_export(actor, token: str) -> ExportJob:
