@@ -47,3 +47,6 @@ def test_the_money_cycle_closes_for_the_whole_programme(app, seed):
     assert world.refused < world.done
     # slow spenders (55 % pace) leave payments unspent past their need period: their next drawdowns are refused
     assert world.refused_by_action["drawdown"] > 0
+    # an amendment after the proof of use would change a settled approval: all of them are refused
+    late = sum(step.action == "late_amendment" for step in steps)
+    assert late > 0 and world.refused_by_action["late_amendment"] == late

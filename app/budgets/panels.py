@@ -11,7 +11,7 @@ from ..platform.database import sum_cents
 from ..platform.extensions import db
 from ..platform.web.dashboard import Panel, panel
 from . import services, status
-from .models import Drawdown, DrawdownStatus, Reclaim, ReclaimStatus
+from .models import Drawdown, DrawdownStatus, ProofOfUse, ProofStatus, Reclaim, ReclaimStatus
 
 
 @panel(order=20)
@@ -22,7 +22,15 @@ def budget_panel(user):
     if not grants:
         return None
     return Panel(title=gettext("Mein Budget"), template="budgets/_panel_kommune.html", wide=True,
-                 data={"statuses": status.status_for(grants, with_forecast=False)})
+                 data={"statuses": status.status_for(grants, with_forecast=False), "fixed": _fixed_by_module(grants)})
+
+
+def _fixed_by_module(grants) -> dict[int, dict[str, int]]:
+    """Per settled grant, the amount its final decision fixed per module (shown instead of "Rest": after the
+    Schlussbescheid nothing more can be earned)."""
+    proofs = db.session.scalars(select(ProofOfUse).where(ProofOfUse.grant_id.in_([g.id for g in grants]),
+                                                         ProofOfUse.status == ProofStatus.DECIDED))
+    return {p.grant_id: {line["module"]: line["final_cents"] for line in p.decision_lines or []} for p in proofs}
 
 
 @panel(order=21)

@@ -6,7 +6,8 @@ earned (rate x spent), available (may still be requested: the current budget yea
 against them; 0 outside the grant period, so also after the final decision), drawn_not_spent =
 max(paid - earned, 0) per module, and the sum of the modules' values for a grant and state-wide (one module's
 unspent money is not netted against another's spending),
-remaining = approved - earned (grant not yet earned), share_used = earned / approved.
+remaining = approved - earned (negative where expenses exceed the approval; pages show not_yet_earned and
+earned_beyond_approval, its two halves), share_used = earned / approved.
 "Drawn not spent since": the value date of the oldest payment not yet covered by grant earned
 (payments are covered in date order). Forecast: the spend pace of the last 90 days projected to the
 last expense date (``forecast.py``); at risk below 90 % of the approved grant.
@@ -60,6 +61,16 @@ class Figures:
     @property
     def remaining(self) -> int:
         return self.approved - self.earned
+
+    @property
+    def not_yet_earned(self) -> int:
+        """What of the approval is still to be earned; 0 once the expenses' grant share reaches it."""
+        return max(self.remaining, 0)
+
+    @property
+    def earned_beyond_approval(self) -> int:
+        """The grant share of expenses above the approval: never paid (the approval is the upper limit)."""
+        return max(-self.remaining, 0)
 
     @property
     def share_used(self) -> Decimal | None:

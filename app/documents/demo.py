@@ -2,8 +2,9 @@
 them with ``ISSUE_DOCUMENTS`` off), each under the clock of its decision.
 
 All grant decisions, hearings, final decisions, reclaims, rejected drawdowns and Innovationsfonds letters; of
-the payment notices only the latest few per grant of the Kommunen with demo logins (all 680 took
-minutes to render and say nothing new).
+the payment notices those of the latest few payment runs per grant of the Kommunen with demo logins (all 680
+took minutes to render and say nothing new); a run's notices come together, so the four orders of a final
+payment all have theirs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..platform.extensions import db
 from .letters import decision_kind
 from .services import issue_document
 
-PAYMENT_NOTICES_PER_GRANT = 3
+PAYMENT_RUNS_PER_GRANT = 3  # every notice of a grant's latest three payment runs (a run pays one order per module)
 
 
 def seed(context) -> None:
@@ -29,9 +30,11 @@ def seed(context) -> None:
     items += [(d.decided_at, "ablehnung_mittelabruf", d) for d in db.session.scalars(
         select(Drawdown).where(Drawdown.status == DrawdownStatus.REJECTED))]
     for grant_id in db.session.scalars(select(Grant.id).where(Grant.kommune_id.in_(demo_kommunen))):
-        paid = db.session.scalars(select(Drawdown).where(Drawdown.grant_id == grant_id,
-                                                         Drawdown.status == DrawdownStatus.PAID)
-                                  .order_by(Drawdown.paid_at.desc()).limit(PAYMENT_NOTICES_PER_GRANT))
+        paid_of_grant = select(Drawdown).where(Drawdown.grant_id == grant_id, Drawdown.status == DrawdownStatus.PAID)
+        latest_runs = (select(Drawdown.paid_at).where(Drawdown.grant_id == grant_id,
+                                                      Drawdown.status == DrawdownStatus.PAID)
+                       .distinct().order_by(Drawdown.paid_at.desc()).limit(PAYMENT_RUNS_PER_GRANT))
+        paid = db.session.scalars(paid_of_grant.where(Drawdown.paid_at.in_(latest_runs)))
         items += [(d.paid_at, "auszahlungsmitteilung", d) for d in paid]
     items += [(h.opened_at, "anhoerung", h) for h in db.session.scalars(select(Hearing))]
     items += [(p.decided_at, "schlussbescheid", p) for p in db.session.scalars(

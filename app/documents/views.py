@@ -6,6 +6,7 @@ from flask import Blueprint, Response, g, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
+from ..auth.models import Role
 from ..auth.permissions import requires
 from ..platform.extensions import db
 from ..platform.web.edge import submit
@@ -49,8 +50,20 @@ def index():
     ids = [document.id for document in listing.rows]
     replaced_by = dict(db.session.execute(select(Document.replaces_id, Document.id)
                                           .where(Document.replaces_id.in_(ids))).all()) if ids else {}
-    return render_template("documents/index.html", listing=listing, kinds=KINDS.values(), wanted=wanted,
-                           replaced_by=replaced_by)
+    return render_template("documents/index.html", listing=listing, kind_groups=_kind_groups(g.actor.role),
+                           wanted=wanted, replaced_by=replaced_by)
+
+
+def _kind_groups(role) -> list[tuple[str, list]]:
+    """The filter's document kinds, grouped by line of funding: a Kommune receives no Innovationsfonds letter,
+    an organisation nothing else (both programmes have a "Zuwendungsbescheid", so staff see them grouped)."""
+    programme = [k for k in KINDS.values() if not k.code.startswith("if_")]
+    innovationsfonds = [k for k in KINDS.values() if k.code.startswith("if_")]
+    if role == Role.KOMMUNE:
+        return [("", programme)]
+    if role == Role.ORGANISATION:
+        return [("", innovationsfonds)]
+    return [(gettext("Landesprogramm (Kommunen)"), programme), (gettext("Innovationsfonds"), innovationsfonds)]
 
 
 @bp.route("/<id:document_id>.pdf")

@@ -2,8 +2,9 @@
 
 Runs after the allocation demo has published ceilings. 15 Kommunen: 10 approved with a decision
 (Köln also with an approved amendment shifting money from F2 to F4, Kleve with a submitted
-amendment), one each in draft, submitted, changes requested, rejected and withdrawn; participant
-counts for the approved ones (about three quarters men, as in the real programme).
+amendment, rejected on 15.07.2022 when the demo day is later), one each in draft, submitted, changes
+requested, rejected and withdrawn; participant counts for the approved ones (about three quarters men,
+as in the real programme).
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ MODULE_WEIGHTS = {"F1": 30, "F2": 30, "F3": 10, "F4": 25}
 YEAR_WEIGHTS = {2020: 15, 2021: 30, 2022: 35, 2023: 20}
 DEMO_KOMMUNEN = {"05315": "approved_amended", "05154": "approved_amending", "05711": "changes_requested"}
 OTHER_STATES = ["approved"] * 8 + ["draft", "submitted", "rejected", "withdrawn"]
+
+
+# Kleve's amendment waits for a decision on the default demo day (15.06.2022); on later days it is rejected.
+AMENDMENT_REJECTED_ON = date(2022, 7, 15)
 
 
 def _at(day: date) -> datetime:
@@ -144,4 +149,8 @@ def seed(context) -> None:
             if state == "approved_amended":
                 with clock.freeze(_at(date(2022, 4, 4))):
                     decisions.approve(amendment.id, admin, comment="(synthetisch) Budgetumschichtung F2 → F4.")
+            elif context.day >= AMENDMENT_REJECTED_ON:  # decided before the proof of use, as it must be
+                with clock.freeze(_at(AMENDMENT_REJECTED_ON)):
+                    decisions.reject(amendment.id, admin, "(synthetisch) Die Mittel in F2 sind nicht ausgeschöpft; "
+                                                          "eine Umschichtung ist nicht erforderlich.")
     db.session.flush()

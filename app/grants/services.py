@@ -14,7 +14,7 @@ from ..allocation.services import usable_ceiling_cents
 from ..auth.models import Role, User
 from ..auth.permissions import ensure_kommune_access, scope_kommune_id
 from ..budgets.models import Grant
-from ..budgets.services import used_by_line
+from ..budgets.services import grant_for_source, proof_of, used_by_line
 from ..notifications.services import queue_message
 from ..platform import audit, clock, limits
 from ..platform.database import lock_for_update
@@ -114,6 +114,14 @@ def used_lines(application: Application) -> dict[tuple[str, int], dict[str, int]
         return {}
     grant = db.session.scalar(select(Grant).where(Grant.source == commitment_source(application.root)))
     return used_by_line(grant) if grant is not None else {}
+
+
+def _refuse_amendment_after_proof(root: Application) -> None:
+    """The proof of use accounts for the approval as it stands; after it nothing can amend the grant
+    (``app.budgets.services.set_commitment`` refuses the change too, this names it to the Kommune earlier)."""
+    grant = grant_for_source(commitment_source(root))
+    if grant is not None and proof_of(grant) is not None:
+        raise Conflict("Der Verwendungsnachweis ist eingereicht: Änderungsanträge sind nicht mehr möglich.")
 
 
 def commitment_source(root: Application) -> str:
@@ -265,6 +273,8 @@ def submit(application_id: int, actor: User) -> Revision:
     before = snapshot(application)
     before_status = application.status
     new_status = APPLICATION.check(application.status, "submit", actor)
+    if application.kind is ApplicationKind.AMENDMENT:
+        _refuse_amendment_after_proof(application.root)
     programme = application.programme
     revision = _working_revision(application, actor)
     validate(content_of(revision), modules=module_codes(programme), years=list(programme.budget_years),
@@ -337,6 +347,7 @@ def create_amendment(application_id: int, actor: User) -> Application:
                        current_status=root.status.value)
     if open_amendment(root) is not None:
         raise Conflict("Es gibt bereits einen offenen Änderungsantrag.", amendment_id=open_amendment(root).id)
+    _refuse_amendment_after_proof(root)
     decision = current_decision(root)
     basis = content_of(decision.revision)
     basis.lines = committed_lines(root)

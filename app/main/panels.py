@@ -41,16 +41,17 @@ def kommune_overview(user):
     current = budget_status.status_for([grant])[0] if grant is not None else None
     deadline = grant.last_expense_date if grant is not None else programme.last_expense_date
     days_left = max((deadline - clock.today()).days, 0)
-    todos = _kommune_todos(user, programme, grant)
+    proof = budget_services.proof_of(grant) if grant is not None else None
+    todos = _kommune_todos(user, programme, grant, proof)
     chart = insights.grant_spend_chart(grant, current) if grant is not None else None
     return Panel(title=gettext("Mein Überblick"), template="main/_panel_kommune.html", wide=True, data={
         "ceiling": ceiling_cents(programme.id, user.kommune_id), "status": current, "grant": grant,
-        "deadline": deadline, "days_left": days_left, "todos": todos, "chart": chart,
+        "deadline": deadline, "days_left": days_left, "todos": todos, "chart": chart, "proof": proof,
         "proof_deadline": programme.proof_of_use_deadline,
         "proof_days_left": max((programme.proof_of_use_deadline - clock.today()).days, 0)})
 
 
-def _kommune_todos(user, programme, grant) -> list[tuple[str, str]]:
+def _kommune_todos(user, programme, grant, proof) -> list[tuple[str, str]]:
     todos: list[tuple[str, str]] = []
     application = application_of_kommune(user.kommune_id, programme)
     if application is None:
@@ -65,7 +66,6 @@ def _kommune_todos(user, programme, grant) -> list[tuple[str, str]]:
                           url_for("grants.detail", application_id=current.id)))
     if grant is not None:
         today = clock.today()
-        proof = budget_services.proof_of(grant)
         if today > grant.last_expense_date and proof is None:
             todos.append((gettext("Verwendungsnachweis einreichen (Frist %(day)s)",
                                   day=format_date(programme.proof_of_use_deadline)),

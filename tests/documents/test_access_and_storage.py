@@ -114,3 +114,17 @@ def test_the_printable_decision_page_links_the_issued_pdf(cycle, client):
     assert client.get(link).data == cycle.document("zuwendungsbescheid").content
     client.login(cycle.people["foreign"])
     assert client.get(link).status_code == 404
+
+
+def test_the_kind_filter_offers_each_role_the_letters_it_can_receive(cycle, client):
+    """Both lines of funding have a "Zuwendungsbescheid": a Kommune sees only the programme's kinds, an
+    organisation only the Innovationsfonds', staff both in two labelled groups."""
+    def options(role):
+        client.login(cycle.people[role])
+        page = client.get("/dokumente/").get_data(as_text=True)
+        return page.count('<option value="zuwendungsbescheid"'), page.count('<option value="if_'), \
+            page.count("<optgroup")
+
+    assert options("kommune") == (1, 0, 0)
+    assert options("organisation") == (0, 3, 0)
+    assert options("programme_admin") == (1, 3, 2)

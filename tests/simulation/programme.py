@@ -14,7 +14,8 @@ Invariants (issue #13): the ceilings add up to the pool; commitments never excee
 Kommune's ceiling; no grant pays more than it approves; every final decision follows the final grant rule
 (``app.budgets.final_grant``); every final decision that opens a reclaim rests on a hearing (§ 28 VwVfG) on
 exactly its figures that was commented on or had expired before; after settlement paid - repaid = final grant
-for every grant; the
+for every grant and its lines still approve what the final decision settled (amendments after the proof of
+use are refused); the
 Innovationsfonds commitments stay within its budget; no voucher is booked twice (the same upload twice);
 ``verify_ledger()`` finds nothing (also after reversals).
 """
@@ -201,6 +202,9 @@ def plan(seed: int, *, kommunen: list[str], active_per_month: int = 8) -> list[S
                                                                      ("seed", hearing_rng.randrange(10**6)))))
             steps.append(Step(date(2023, 9, 16), "hearing", who))
             steps.append(Step(date(2023, 10, 5), "final_decision", who))
+        if not who.startswith("P") and hearing_rng.random() < 0.2:  # too late: the proof of use is in
+            steps.append(Step(date(2023, 9, 20), "late_amendment", who, (("kind", "shift"), ("share", 1),
+                                                                    ("seed", hearing_rng.randrange(10**6)))))
         steps.append(Step(date(2023, 9, 15), "final_decision", who))
         steps.append(Step(date(2023, 9, 25), "pay", who))
         steps.append(Step(date(2023, 10, 10), "repay", who, (("part", rng.choice((100, 100, 60))),)))
@@ -379,6 +383,9 @@ def act_amendment(world: World, step: Step) -> None:
     decisions.approve(amendment.id, world.admin)
 
 
+act_late_amendment = act_amendment  # the same action after the proof of use: every one must be refused
+
+
 def act_give_back(world: World, step: Step) -> None:
     user = world.kommune_users[step.who]
     ceiling = allocation.published_ceiling(world.programme.id, user.kommune_id)
@@ -474,7 +481,22 @@ def invariants(world: World) -> list[str]:
         select(Expense.grant_id, Expense.voucher_ref).where(Expense.voucher_ref != "", Expense.reversed_at.is_(None))
         .group_by(Expense.grant_id, Expense.voucher_ref).having(func.count() > 1).limit(3)).all()
     problems += [f"Zuwendung {g}: Beleg {v} doppelt gebucht" for g, v in doubled]
-    return problems + _settlement_problems(programme.line_overrun_percent) + _hearing_problems()
+    return (problems + _settlement_problems(programme.line_overrun_percent) + _hearing_problems()
+            + _approval_fixed_problems())
+
+
+def _approval_fixed_problems() -> list[str]:
+    """A final decision settled the approval as it stood: the grant's lines still approve exactly that."""
+    now = {(g, m): c for g, m, c in db.session.execute(
+        select(GrantLine.grant_id, GrantLine.module_code, func.sum(GrantLine.approved_cents))
+        .group_by(GrantLine.grant_id, GrantLine.module_code))}
+    problems = []
+    for grant_id, lines in db.session.execute(select(ProofOfUse.grant_id, ProofOfUse.decision_lines)
+                                              .where(ProofOfUse.status == ProofStatus.DECIDED)):
+        problems += [f"Zuwendung {grant_id}: {line['module']} bewilligt {now.get((grant_id, line['module']), 0)} "
+                     f"statt der im Schlussbescheid abgerechneten {line['approved_cents']}"
+                     for line in lines if now.get((grant_id, line["module"]), 0) != line["approved_cents"]]
+    return problems
 
 
 def _hearing_problems() -> list[str]:

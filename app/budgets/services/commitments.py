@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ...platform import audit, clock
 from ...platform.database import lock_for_update
-from ...platform.errors import ValidationFailed
+from ...platform.errors import Conflict, ValidationFailed
 from ...platform.extensions import db
 from ...platform.money import format_eur
 from .. import ledger
@@ -24,6 +24,7 @@ from ..models import (
     AccountKind,
     Grant,
     GrantLine,
+    ProofOfUse,
     RecipientKind,
 )
 
@@ -46,7 +47,8 @@ def set_commitment(
 
     Lines missing from ``lines`` drop to zero. The grant row is locked for the change. Every change is
     booked in the ledger (available / budget); a line may not drop below what was already paid or spent
-    there (ValidationFailed on ``lines``). A changed funding rate re-books the grant earned.
+    there (ValidationFailed on ``lines``), and an existing grant cannot change once its proof of use is in
+(Conflict). A changed funding rate re-books the grant earned.
     """
     if any(cents < 0 for cents in lines.values()):
         raise ValidationFailed.field("lines", "Bewilligte Beträge dürfen nicht negativ sein.")
@@ -60,6 +62,7 @@ def set_commitment(
         db.session.add(grant)
         db.session.flush()
     else:
+        _refuse_after_proof(grant)
         too_low = _lowered_below_use(grant, lines)
         if too_low:
             raise ValidationFailed(
@@ -89,6 +92,14 @@ def set_commitment(
     audit.record("grant.commitment", "grant", grant.id, before=before, after=_snapshot(grant), actor=actor,
                  kommune_id=kommune_id)
     return grant
+
+
+def _refuse_after_proof(grant: Grant) -> None:
+    """Once the proof of use is in, the approval it accounts for is fixed: the final decision settles against
+    these lines, so a later amendment would change a settled (or being settled) grant behind its back."""
+    if db.session.scalar(select(ProofOfUse.id).where(ProofOfUse.grant_id == grant.id)) is not None:
+        raise Conflict(f"Zur Zuwendung {grant.reference} ist der Verwendungsnachweis eingereicht; die Bewilligung "
+                       "kann nicht mehr geändert werden.")
 
 
 def _earned_corrections(grant: Grant) -> list[Transfer]:
