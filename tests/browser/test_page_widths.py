@@ -16,7 +16,7 @@ WIDTH, HEIGHT = 1280, 800
 # list pages outside the main navigation; a role that may not open one (403) skips it
 LIST_PAGES = ("/budgets/uebersicht", "/budgets/rueckforderungen", "/budgets/abgleich", "/zuteilung/rueckgaben",
               "/zuteilung/schluesseldaten", "/zuteilung/stellen", "/innovationsfonds/traeger", "/verwaltung/jobs/",
-              "/audit", "/nachrichten/")
+              "/audit", "/nachrichten/", "/exporte")
 
 
 @pytest.mark.parametrize("role", ["kommune", "programme_admin", "finance", "auditor"])
