@@ -32,6 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))  # the project's environment, activated or not
+
 from app import create_app  # noqa: E402
 from app.platform import clock  # noqa: E402
 from app.platform.extensions import db  # noqa: E402
@@ -103,7 +105,7 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "FAKE_TODAY": "2021-05-01",
            "DURCHSTARTEN_INSTANCE": tempfile.mkdtemp()}
-    server = subprocess.Popen(["gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
+    server = subprocess.Popen([GUNICORN, "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
                                "warning", "app:create_app()"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:

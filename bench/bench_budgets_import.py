@@ -5,13 +5,16 @@ Run from the repository root:  python bench/bench_budgets_import.py [--lines 200
 Default database: a fresh SQLite file in a temporary directory (WAL, BEGIN IMMEDIATE as in
 production). ``--database postgresql+psycopg://postgres@127.0.0.1:5432/test`` measures PostgreSQL
 (the schema is created in a fresh database ``bench_budgets_<random>``, dropped afterwards).
-Each size runs ``--repeat`` times for time (median; perf_counter, commit included) and once under
-tracemalloc for Python peak memory. Prints a Markdown table.
+The sizes alternate: ``--repeat`` rounds each import every size once (the order reversed every other
+round), so that the machine's load hits every size alike; wall time (perf_counter, commit included) and
+CPU time of the process (process_time; the database server's CPU is not in it), medians. Then each size
+once under tracemalloc for Python peak memory. Prints a Markdown table.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import statistics
 import sys
@@ -67,7 +70,7 @@ def make_grant(number: int):
     return grant
 
 
-def run_import(app, count: int, number: int, data: bytes) -> float:
+def run_import(app, count: int, number: int, data: bytes) -> tuple[float, float]:
     from app.auth.services import create_user
     from app.budgets.csv_import import parse_expense_csv
     from app.budgets.services import import_expenses
@@ -77,11 +80,11 @@ def run_import(app, count: int, number: int, data: bytes) -> float:
         user = create_user(email=f"bench{number}@test.nrw", name="Bench", password="Bench-Passwort-123",
                            role="kommune", kommune_ags="05315", actor_label="bench")
         db.session.commit()
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         rows = parse_expense_csv(data, grant, today=clock.today())
         import_expenses(grant, rows, actor=user, filename="bench.csv")
         db.session.commit()
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - started_cpu
 
 
 def main() -> None:
@@ -105,25 +108,28 @@ def main() -> None:
         url = args.database or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     app = setup(url)
     print(f"Database: {url.split('://')[0]}")
-    print(f"Median of {args.repeat} runs per size (each into a fresh grant of the same database).")
-    print("| lines | seconds | lines/s | Python peak memory |")
-    print("|---:|---:|---:|---:|")
+    print(f"Median of {args.repeat} runs per size, sizes alternating (each into a fresh grant of the same "
+          f"database); load average {os.getloadavg()[0]:.2f} at the start")
+    print("| lines | wall s | CPU s | lines/s (wall) | Python peak memory |")
+    print("|---:|---:|---:|---:|---:|")
     try:
         number = 0
-        for count in args.lines:
-            data = csv_bytes(count)
-            times = []
-            for _ in range(args.repeat):
+        data = {count: csv_bytes(count) for count in args.lines}
+        times: dict[int, list[tuple[float, float]]] = {count: [] for count in args.lines}
+        for round_number in range(args.repeat):
+            for count in (args.lines if round_number % 2 == 0 else list(reversed(args.lines))):
                 number += 1
-                times.append(run_import(app, count, number, data))
-            seconds = statistics.median(times)
+                times[count].append(run_import(app, count, number, data[count]))
+        for count in args.lines:
+            seconds = statistics.median(wall for wall, _cpu in times[count])
+            cpu = statistics.median(c for _wall, c in times[count])
             number += 1
             tracemalloc.start()
-            run_import(app, count, number, data)
+            run_import(app, count, number, data[count])
             _current, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            print(f"| {count:,} | {seconds:.2f} (first {times[0]:.2f}) | {count / seconds:,.0f} | "
-                  f"{peak / 2**20:.1f} MiB |")
+            print(f"| {count:,} | {seconds:.2f} | {cpu:.2f} | {count / seconds:,.0f} | {peak / 2**20:.1f} MiB |")
+        print(f"load average {os.getloadavg()[0]:.2f} at the end")
     finally:
         with app.app_context():
             db.session.remove()

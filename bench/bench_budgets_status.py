@@ -6,10 +6,13 @@ For each size a fresh database is filled by ``app.benchdata.generator.seed`` (th
 ``durchstarten seed-bench``): one grant per Kommune through ``set_commitment``, drawdowns (requested,
 approved, paid) and single expenses with their journals until ``size`` ledger entries exist, all
 consistent with the ledger (``verify-ledger`` clean), balances and daily expense totals written once.
-Measured (perf_counter, median of ``--repeat`` runs after one warm-up): ``status.status_for()``
-(what the page and ``/api/v1/budgets/status`` compute) and the whole page ``GET /budgets/uebersicht``
-through the test client. The status reads the balance table, so its time must not grow with the
-journal (target: < 100 ms and at most 1.5 x the 10,000-line time).
+All sizes are built first and then measured in one process, alternating (``--repeat`` rounds, the
+order of the sizes reversed every other round, after one warm-up each), so that the machine's load
+hits every size alike: ``status.status_for()`` (what the page and ``/api/v1/budgets/status`` compute)
+and the whole page ``GET /budgets/uebersicht`` through the test client, each in wall time
+(``perf_counter``) and CPU time of the process (``process_time``; the database server's CPU is not in it).
+The status reads the balance table, so its time must not grow with the journal (target: < 100 ms and
+at most 1.5 x the 10,000-line time).
 """
 
 from __future__ import annotations
@@ -67,32 +70,30 @@ def build(app, size: int, seed_value: int) -> None:
         db.session.commit()
 
 
-def measure(app, repeat: int) -> tuple[list[float], list[float], int]:
-    from app.budgets import status
-
-    with app.app_context(), clock.freeze(TODAY):
-        status.status_for()
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            result = status.status_for()
-            times.append(time.perf_counter() - started)
-            db.session.rollback()
-        count = len(result)
+def login(app):
     client = app.test_client()
     page = client.get("/anmelden")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
     client.post("/anmelden", data={"email": "finance@bench.nrw", "password": "Bench-Passwort-123",
                                    "csrf_token": token})
-    page_times = []
+    return client
+
+
+def once(app, client) -> tuple[float, float, float, float, int]:
+    """One ``status_for()`` and one page: (wall, CPU) seconds of each, and the number of grants."""
+    from app.budgets import status
+
+    with app.app_context(), clock.freeze(TODAY):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = status.status_for()
+        core = (time.perf_counter() - wall, time.process_time() - cpu)
+        db.session.rollback()
     with clock.freeze(TODAY):
-        assert client.get("/budgets/uebersicht").status_code == 200
-        for _ in range(repeat):
-            started = time.perf_counter()
-            response = client.get("/budgets/uebersicht")
-            page_times.append(time.perf_counter() - started)
-            assert response.status_code == 200
-    return times, page_times, count
+        wall, cpu = time.perf_counter(), time.process_time()
+        response = client.get("/budgets/uebersicht")
+        page = (time.perf_counter() - wall, time.process_time() - cpu)
+    assert response.status_code == 200
+    return *core, *page, len(result)
 
 
 def main() -> None:
@@ -101,32 +102,47 @@ def main() -> None:
     parser.add_argument("--database", default=None)
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    print(f"Database: {(args.database or 'sqlite').split(':')[0]}; median of {args.repeat} runs; "
-          f"load average {os.getloadavg()[0]:.2f}")
-    print("| journal lines | build s | status_for() ms median (min) | page /budgets/uebersicht ms median (min) "
-          "| grants |")
-    print("|---:|---:|---:|---:|---:|")
-    results = {}
-    for size in args.sizes:
-        url, drop = fresh_url(args.database)
-        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
-        try:
+    apps, drops, built = {}, [], {}
+    try:
+        for size in args.sizes:  # every size is built first, then measured alternately in this one process
+            url, drop = fresh_url(args.database)
+            drops.append(drop)
+            apps[size] = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
             started = time.perf_counter()
-            build(app, size, 2020)
-            built = time.perf_counter() - started
-            core, page, count = measure(app, args.repeat)
-            results[size] = (core, page)
-            print(f"| {size:,} | {built:.1f} | {_ms(core)} | {_ms(page)} | {count} |")
-        finally:
+            build(apps[size], size, 2020)
+            built[size] = time.perf_counter() - started
+        clients = {size: login(app) for size, app in apps.items()}
+        samples: dict[int, list[tuple]] = {size: [] for size in apps}
+        for size, app in apps.items():
+            once(app, clients[size])  # warm-up
+        loads = [os.getloadavg()[0]]
+        for round_number in range(args.repeat):  # the order of the sizes alternates from round to round
+            for size in (args.sizes if round_number % 2 == 0 else list(reversed(args.sizes))):
+                samples[size].append(once(apps[size], clients[size]))
+            loads.append(os.getloadavg()[0])
+        print(f"Database: {(args.database or 'sqlite').split(':')[0]}; {args.repeat} rounds, sizes alternating "
+              f"in one process; median (min); load average {min(loads):.2f}–{max(loads):.2f}")
+        print("| journal lines | build s | status_for() wall ms | status_for() CPU ms | page wall ms | page CPU ms "
+              "| grants |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for size in args.sizes:
+            columns = list(zip(*samples[size], strict=True))
+            print(f"| {size:,} | {built[size]:.1f} | " + " | ".join(_ms(list(c)) for c in columns[:4])
+                  + f" | {columns[4][0]} |")
+        if len(apps) >= 2:
+            small = list(zip(*samples[min(apps)], strict=True))
+            large = list(zip(*samples[max(apps)], strict=True))
+            for label, pick in (("median", statistics.median), ("min", min)):
+                print(f"\nratio largest/smallest ({label}): status_for wall {pick(large[0]) / pick(small[0]):.2f} "
+                      f"CPU {pick(large[1]) / pick(small[1]):.2f}, page wall {pick(large[2]) / pick(small[2]):.2f} "
+                      f"CPU {pick(large[3]) / pick(small[3]):.2f}")
+    finally:
+        for app in apps.values():
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+        for drop in drops:
             drop()
-    if len(results) >= 2:
-        small, large = results[min(results)], results[max(results)]
-        for label, pick in (("median", statistics.median), ("min", min)):
-            print(f"\nratio largest/smallest ({label}): status_for {pick(large[0]) / pick(small[0]):.2f}, "
-                  f"page {pick(large[1]) / pick(small[1]):.2f}")
 
 
 def _ms(times: list[float]) -> str:

@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from faultlib import free_port, fresh_database  # noqa: E402
+from faultlib import GUNICORN, free_port, fresh_database  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -85,8 +85,12 @@ class Client:
         if scenario == "status":
             path, headers = grant, self.headers
         elif scenario == "expense":
+            with self.lock:
+                self.counter += 1
+                number = self.counter
             method, path, headers = "POST", grant + "/expenses", self.headers
-            body = {"module": "F1", "expense_date": "2022-06-01", "amount": "12.34", "voucher_ref": "HTTP"}
+            body = {"module": "F1", "expense_date": "2022-06-01", "amount": "12.34",
+                    "voucher_ref": f"HTTP-{number}"}  # one voucher each: the duplicate check refuses a repeated one
         elif scenario == "drawdown":
             with self.lock:
                 self.counter += 1
@@ -155,7 +159,7 @@ def main() -> None:
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "FAKE_TODAY": TODAY.isoformat(),
                "DURCHSTARTEN_INSTANCE": tempfile.mkdtemp()}
-        server = subprocess.Popen(["gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
+        server = subprocess.Popen([GUNICORN, "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
                                    "warning", "app:create_app()"], cwd=ROOT, env=env)
         client = Client(port, info)
         for _ in range(200):

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))  # the project's environment, activated or not
 PGBIN = next((str(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin"))), "/usr/lib/postgresql/15/bin")
 
 
@@ -52,7 +53,7 @@ class Server:
         self.port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "FAKE_TODAY": today, "DURCHSTARTEN_INSTANCE": tempfile.mkdtemp()}
         self.process = subprocess.Popen(
-            ["gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "error",
+            [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "error",
              "--timeout", str(timeout), "app:create_app()"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
         self.wait_ready()
 

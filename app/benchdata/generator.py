@@ -2,12 +2,13 @@
 
 ``seed(kommunen=53, lines=1_000_000)`` creates one grant per Kommune through
 ``budgets.services.set_commitment`` (so commitments are booked exactly as in production), then
-bulk-writes drawdowns (requested, approved, paid) and expenses with their journals and ledger
+bulk-writes expenses and drawdowns (requested, approved, paid) with their journals and ledger
 entries until ``lines`` ledger entries exist, keeping every rule ``verify-ledger`` checks:
 
 * each entry moves a positive amount between two accounts of the same grant line;
 * drawdowns: request ``requested <- available``, approve ``approved <- requested``, pay
-  ``paid <- approved``; the available balance never goes negative;
+  ``paid <- approved``; the available balance never goes negative; a line's payments stay below the
+  grant earned on it, so a new drawdown is not refused for unspent money (issue #14);
 * expenses: one journal per expense, ``expenses <- earned`` with the rounding rule's difference
   (``budgets.core.posting.earned_increment``) and ``expenses <- own_share`` for the rest;
 * balances are accumulated in Python and written once; ``expense_daily`` likewise.
@@ -185,23 +186,55 @@ def seed(*, kommunen: int = 53, lines: int = 1_000_000, today: date = date(2022,
                 written += 1
         journal_id += 1
 
-    # Line budgets for the years that have begun by ``today``; drawdowns take ~2 % of the entries.
     open_lines = [(grant, m, y) for grant in grants for m in MODULES for y in YEARS if date(y, 1, 1) <= today]
     accounts = {grant.id: ledger.accounts_of(grant.id) for grant in grants}
     approved = {(grant.id, line.module_code, line.budget_year): line.approved_cents
                 for grant in grants for line in grant.lines}
     drawdown_budget = budget // 50
     per_line = max(drawdown_budget // (3 * max(len(open_lines), 1)), 1)
+
+    # Expenses first: two entries each, spread over the grants, modules and days up to ``today``.
+    spent: dict[tuple[int, str, int], int] = defaultdict(int)
+    days = (today - START).days + 1
+    rates = {grant.id: grant.funding_rate_bp for grant in grants}
+    grant_ids = [grant.id for grant in grants]
+    earned: dict[tuple[int, str, int], int] = defaultdict(int)  # grant earned per line: what payments may cover
+    while written < budget - drawdown_budget and grant_ids:
+        grant_id = grant_ids[result.expenses % len(grant_ids)]
+        module = MODULES[rng.randrange(4)]
+        day = START + timedelta(days=rng.randrange(days))
+        key = (grant_id, module, day.year)
+        acc = accounts[grant_id]
+        amount = rng.randint(1_000, 40_000)
+        before = spent[key]
+        spent[key] = before + amount
+        earned_delta = earned_increment(before, amount, rates[grant_id])
+        earned[key] += earned_delta
+        book(grant_id, "expense", "expense", expense_id, today, [
+            (acc[(K.EXPENSES, module, day.year)], acc[(K.EARNED, module, day.year)], earned_delta),
+            (acc[(K.EXPENSES, module, day.year)], acc[(K.OWN_SHARE, module, day.year)], amount - earned_delta)],
+            f"Ausgaben {module}/{day.year} (1 Zeile)")
+        expenses.add((expense_id, grant_id, module, day.year, day, amount, f"B-{expense_id}", "Synthetisch",
+                      journal_id - 1, True, "", now))
+        daily[(grant_id, module, day)] += amount
+        expense_id += 1
+        result.expenses += 1
+
+    # Then the drawdowns of the lines whose years have begun by ``today`` (~2 % of the entries): each line's
+    # payments add up to less than the grant earned on it, so no payment is unspent past its need period
+    # (the rule of issue #14 would refuse every new drawdown of the module otherwise).
     for grant, module, year in open_lines:
-        if written >= drawdown_budget:
+        if written >= budget:
             break
         acc = accounts[grant.id]
-        limit = approved[(grant.id, module, year)] // 2
+        limit = min(approved[(grant.id, module, year)] // 2, earned[(grant.id, module, year)])
+        if limit < 100 * (per_line + 1):
+            continue  # (almost) nothing earned on this line: no payments
         first = max(date(year, 1, 1), START)
         last = min(date(year, 12, 31), today)
         span = max((last - first).days, 1)
         for number in range(per_line):
-            amount = max(limit // (per_line + 1), 100)
+            amount = limit // (per_line + 1)
             day = first + timedelta(days=span * number // per_line)
             status = (S.PAID, S.PAID, S.APPROVED, S.REQUESTED)[number % 4] if number >= per_line - 4 else S.PAID
             result.drawdowns += 1
@@ -220,31 +253,6 @@ def seed(*, kommunen: int = 53, lines: int = 1_000_000, today: date = date(2022,
                            day if status == S.PAID else None, f"BENCH-{drawdown_id}" if status == S.PAID else "",
                            now if status == S.PAID else None))
             drawdown_id += 1
-
-    # Expenses: two entries each, spread over the grants, modules and days up to ``today``.
-    spent: dict[tuple[int, str, int], int] = defaultdict(int)
-    days = (today - START).days + 1
-    rates = {grant.id: grant.funding_rate_bp for grant in grants}
-    grant_ids = [grant.id for grant in grants]
-    while written < budget and grant_ids:
-        grant_id = grant_ids[result.expenses % len(grant_ids)]
-        module = MODULES[rng.randrange(4)]
-        day = START + timedelta(days=rng.randrange(days))
-        key = (grant_id, module, day.year)
-        acc = accounts[grant_id]
-        amount = rng.randint(1_000, 40_000)
-        before = spent[key]
-        spent[key] = before + amount
-        earned_delta = earned_increment(before, amount, rates[grant_id])
-        book(grant_id, "expense", "expense", expense_id, today, [
-            (acc[(K.EXPENSES, module, day.year)], acc[(K.EARNED, module, day.year)], earned_delta),
-            (acc[(K.EXPENSES, module, day.year)], acc[(K.OWN_SHARE, module, day.year)], amount - earned_delta)],
-            f"Ausgaben {module}/{day.year} (1 Zeile)")
-        expenses.add((expense_id, grant_id, module, day.year, day, amount, f"B-{expense_id}", "Synthetisch",
-                      journal_id - 1, True, "", now))
-        daily[(grant_id, module, day)] += amount
-        expense_id += 1
-        result.expenses += 1
 
     for writer in (journals, entries, drawdowns, expenses):
         writer.flush()

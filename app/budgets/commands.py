@@ -64,7 +64,8 @@ def interest_command(amount, start, end, points, day_count, fmt, table_path) -> 
 
 @click.command("verify-ledger")
 @click.option("--incremental", is_flag=True,
-              help="Nur die Journale seit der letzten gespeicherten Prüfung summieren (sonst vollständig).")
+              help="Schnelle Prüfung: nur die Journale seit der letzten gespeicherten Prüfung und die Zuwendungen, "
+                   "für die seitdem gebucht wurde (sonst vollständig).")
 @with_appcontext
 def verify_ledger_command(incremental: bool) -> None:
     """Saldenabgleich: Journal, Salden und Belege (Bewilligungen, Abrufe, Zahlungen, Ausgaben) vergleichen."""

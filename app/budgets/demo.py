@@ -11,7 +11,7 @@ paid than earned (the slow spenders) a reclaim with interest is opened.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from ..platform import clock
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
 from ..reference.models import Kommune
-from . import services
+from . import reconciliation, services
 from .models import Grant, RecipientKind
 
 DEMO_AGS = ["05315", "05154", "05711", "05111", "05113", "05913", "05334", "05358", "05512", "05562", "05754",
@@ -69,6 +69,9 @@ def seed(context) -> None:
             day = (day.replace(day=1) + timedelta(days=62)).replace(day=1)
         db.session.flush()
     _settle(context, grants, payer)
+    # a stored check, so that /budgets/abgleich shows a result (issue #19): the night before the demo day
+    with clock.freeze(datetime.combine(context.day, time(2, 0), tzinfo=clock.BERLIN)):
+        reconciliation.run_check(full=True, actor_label=f"seed-demo {MARK}")
 
 
 def _settle(context, grants: list[Grant], payer) -> None:

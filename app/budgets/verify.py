@@ -46,22 +46,28 @@ from .models import (
 from .services import reclaim_unused_interest, unused_interest_cents, unused_interest_points
 
 
-def verify_ledger(totals: list[tuple[int, int]] | None = None, recomputed: dict[int, int] | None = None
-                  ) -> list[str]:
+def verify_ledger(totals: list[tuple[int, int]] | None = None, recomputed: dict[int, int] | None = None,
+                  grants: set[int] | None = None) -> list[str]:
     """All differences found (empty: the ledger is consistent).
 
-    Without arguments everything is recomputed from the whole journal. The incremental check
-    (``reconciliation.run_check``) passes the unbalanced journals and the account sums it computed
-    from its stored sums plus the new journals; every other check is the same.
+    Without arguments everything is recomputed from the whole journal. The quick check
+    (``reconciliation.run_check``) passes the unbalanced journals among the new ones, the account sums
+    it computed from its stored sums plus the new journals, and ``grants``: the grants touched by the new
+    journals. Every check then runs on those grants' accounts, lines, reclaims and decisions only (the
+    same checks, the same order as the full run filtered to them); an empty set checks nothing.
     """
     problems: list[str] = []
     for journal_id, total in journal_totals() if totals is None else totals:
         problems.append(f"Journal {journal_id}: Summe der Buchungszeilen {total} statt 0.")
+    if grants is not None and not grants:
+        return problems
     recomputed = recomputed_balances() if recomputed is None else recomputed
-    accounts = {row.id: row for row in db.session.execute(
+    accounts = {row.id: row for row in db.session.execute(_within(
         select(LedgerAccount.id, LedgerAccount.grant_id, LedgerAccount.kind, LedgerAccount.module_code,
-               LedgerAccount.budget_year))}
-    stored = dict(db.session.execute(select(LedgerBalance.account_id, LedgerBalance.balance_cents)).all())
+               LedgerAccount.budget_year), LedgerAccount.grant_id, grants).order_by(LedgerAccount.id))}
+    stored = dict(db.session.execute(_within(
+        select(LedgerBalance.account_id, LedgerBalance.balance_cents)
+        .join(LedgerAccount, LedgerAccount.id == LedgerBalance.account_id), LedgerAccount.grant_id, grants)).all())
     balances: dict[int, dict] = defaultdict(dict)
     for account_id, row in accounts.items():
         value = stored.get(account_id)
@@ -72,32 +78,40 @@ def verify_ledger(totals: list[tuple[int, int]] | None = None, recomputed: dict[
             problems.append(f"Zuwendung {row.grant_id}, Konto {row.kind.value} {row.module_code}/{row.budget_year}: "
                             f"Saldo {value}, aus dem Journal {recomputed.get(account_id, 0)}.")
         balances[row.grant_id][(row.kind, row.module_code, row.budget_year)] = recomputed.get(account_id, 0)
-    problems += _check_sources(balances)
-    problems += _check_decisions_without_reclaim()
-    problems += _check_final_payments()
+    problems += _check_sources(balances, grants)
+    problems += _check_decisions_without_reclaim(grants)
+    problems += _check_final_payments(grants)
     return problems
 
 
-def _check_final_payments() -> list[str]:
+def _within(statement, column, grants: set[int] | None):
+    """``statement`` limited to ``grants`` (all grants when None)."""
+    return statement if grants is None else statement.where(column.in_(sorted(grants)))
+
+
+def _check_final_payments(grants: set[int] | None) -> list[str]:
     problems: list[str] = []
-    ordered = dict(db.session.execute(
+    ordered = dict(db.session.execute(_within(
         select(Drawdown.grant_id, sum_cents(Drawdown.amount_approved_cents))
-        .where(Drawdown.kind == DrawdownKind.FINAL_PAYMENT).group_by(Drawdown.grant_id)).all())
-    for proof_id, grant_id, overpaid in db.session.execute(
+        .where(Drawdown.kind == DrawdownKind.FINAL_PAYMENT), Drawdown.grant_id, grants)
+        .group_by(Drawdown.grant_id)).all())
+    for proof_id, grant_id, overpaid in db.session.execute(_within(
             select(ProofOfUse.id, ProofOfUse.grant_id, ProofOfUse.overpaid_cents)
-            .where(ProofOfUse.status == ProofStatus.DECIDED).order_by(ProofOfUse.id)):
+            .where(ProofOfUse.status == ProofStatus.DECIDED), ProofOfUse.grant_id, grants).order_by(ProofOfUse.id)):
         due = max(-(overpaid or 0), 0)
         if ordered.get(grant_id, 0) != due:
             problems.append(f"Verwendungsnachweis {proof_id} (Zuwendung {grant_id}): Schlusszahlung laut "
                             f"Schlussbescheid {due}, angewiesen {ordered.get(grant_id, 0)}.")
-    decided = set(db.session.scalars(select(ProofOfUse.grant_id).where(ProofOfUse.status == ProofStatus.DECIDED)))
+    decided = set(db.session.scalars(_within(select(ProofOfUse.grant_id).where(
+        ProofOfUse.status == ProofStatus.DECIDED), ProofOfUse.grant_id, grants)))
     for grant_id in sorted(set(ordered) - decided):
         problems.append(f"Zuwendung {grant_id}: Schlusszahlung {ordered[grant_id]} ohne Schlussbescheid.")
-    approved = dict(db.session.execute(select(GrantLine.grant_id, sum_cents(GrantLine.approved_cents))
-                                       .group_by(GrantLine.grant_id)).all())
-    for grant_id, paid in db.session.execute(
+    approved = dict(db.session.execute(_within(select(GrantLine.grant_id, sum_cents(GrantLine.approved_cents)),
+                                               GrantLine.grant_id, grants).group_by(GrantLine.grant_id)).all())
+    for grant_id, paid in db.session.execute(_within(
             select(Drawdown.grant_id, sum_cents(Drawdown.amount_approved_cents))
-            .where(Drawdown.status.in_([DrawdownStatus.APPROVED, DrawdownStatus.PAID])).group_by(Drawdown.grant_id)):
+            .where(Drawdown.status.in_([DrawdownStatus.APPROVED, DrawdownStatus.PAID])), Drawdown.grant_id, grants)
+            .group_by(Drawdown.grant_id)):
         if paid > approved.get(grant_id, 0):
             problems.append(f"Zuwendung {grant_id}: genehmigt und ausgezahlt {paid}, bewilligt nur "
                             f"{approved.get(grant_id, 0)}.")
@@ -108,23 +122,24 @@ def _sum_by_line(statement) -> dict[tuple[int, str, int], int]:
     return {(g, m, y): c for g, m, y, c in db.session.execute(statement)}
 
 
-def _check_sources(balances: dict[int, dict]) -> list[str]:
+def _check_sources(balances: dict[int, dict], grants: set[int] | None) -> list[str]:
     problems: list[str] = []
-    approved = _sum_by_line(select(GrantLine.grant_id, GrantLine.module_code, GrantLine.budget_year,
-                                   sum_cents(GrantLine.approved_cents))
+    approved = _sum_by_line(_within(select(GrantLine.grant_id, GrantLine.module_code, GrantLine.budget_year,
+                                           sum_cents(GrantLine.approved_cents)), GrantLine.grant_id, grants)
                             .group_by(GrantLine.grant_id, GrantLine.module_code, GrantLine.budget_year))
     drawdowns = defaultdict(dict)
     for status, column in ((DrawdownStatus.REQUESTED, Drawdown.amount_requested_cents),
                            (DrawdownStatus.APPROVED, Drawdown.amount_approved_cents),
                            (DrawdownStatus.PAID, Drawdown.amount_approved_cents)):
-        drawdowns[status] = _sum_by_line(
+        drawdowns[status] = _sum_by_line(_within(
             select(Drawdown.grant_id, Drawdown.module_code, Drawdown.budget_year, sum_cents(column))
-            .where(Drawdown.status == status)
+            .where(Drawdown.status == status), Drawdown.grant_id, grants)
             .group_by(Drawdown.grant_id, Drawdown.module_code, Drawdown.budget_year))
-    expenses = _sum_by_line(select(Expense.grant_id, Expense.module_code, Expense.budget_year,
-                                   sum_cents(Expense.amount_cents)).where(Expense.eligible.is_(True))
+    expenses = _sum_by_line(_within(select(Expense.grant_id, Expense.module_code, Expense.budget_year,
+                                           sum_cents(Expense.amount_cents)).where(Expense.eligible.is_(True)),
+                                    Expense.grant_id, grants)
                             .group_by(Expense.grant_id, Expense.module_code, Expense.budget_year))
-    rates = dict(db.session.execute(select(Grant.id, Grant.funding_rate_bp)).all())
+    rates = dict(db.session.execute(_within(select(Grant.id, Grant.funding_rate_bp), Grant.id, grants)).all())
     lines = set(approved) | set(expenses) | {key for sums in drawdowns.values() for key in sums}
     lines |= {(g, m, y) for g, accounts in balances.items() for (_k, m, y) in accounts if (m, y) != GRANT_LEVEL}
     for grant_id, module, year in sorted(lines):
@@ -149,8 +164,9 @@ def _check_sources(balances: dict[int, dict]) -> list[str]:
                 problems.append(f"Zuwendung {grant_id}, {kind.label} {module}/{year}: Ledger {get(kind)}, "
                                 f"aus den Belegen {value}.")
     module, year = GRANT_LEVEL
-    overpaid_by_proof = dict(db.session.execute(select(ProofOfUse.id, ProofOfUse.overpaid_cents)).all())
-    for reclaim in db.session.scalars(select(Reclaim)):
+    overpaid_by_proof = dict(db.session.execute(_within(select(ProofOfUse.id, ProofOfUse.overpaid_cents),
+                                                        ProofOfUse.grant_id, grants)).all())
+    for reclaim in db.session.scalars(_within(select(Reclaim), Reclaim.grant_id, grants).order_by(Reclaim.id)):
         b = balances.get(reclaim.grant_id, {})
         charged = reclaim.interest_booked_cents + reclaim.unused_interest_cents
         expected = {
@@ -175,12 +191,12 @@ def _check_sources(balances: dict[int, dict]) -> list[str]:
     return problems
 
 
-def _check_decisions_without_reclaim() -> list[str]:
+def _check_decisions_without_reclaim(grants: set[int] | None) -> list[str]:
     """Decided proofs of use that should have opened a reclaim (overpayment or § 49a Abs. 4 interest)."""
     problems: list[str] = []
-    for proof in db.session.scalars(select(ProofOfUse).where(
-            ProofOfUse.status == ProofStatus.DECIDED, ~ProofOfUse.grant_id.in_(select(Reclaim.grant_id)))
-            .order_by(ProofOfUse.id)):
+    for proof in db.session.scalars(_within(select(ProofOfUse).where(
+            ProofOfUse.status == ProofStatus.DECIDED, ~ProofOfUse.grant_id.in_(select(Reclaim.grant_id))),
+            ProofOfUse.grant_id, grants).order_by(ProofOfUse.id)):
         where = f"Verwendungsnachweis {proof.id} (Zuwendung {proof.grant_id})"
         if (proof.overpaid_cents or 0) > 0:
             problems.append(f"{where}: überzahlt {proof.overpaid_cents} laut Schlussbescheid, "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, render_template, request
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from ...auth.permissions import requires
@@ -54,19 +54,17 @@ def statewide_export(fmt: str):
 @requires(STATUS_ALL)
 def reconcile():
     """The last stored check and the journals booked since; nothing is recomputed here (issue #19)."""
-    return _reconcile_page(reconciliation.latest_check())
+    check = reconciliation.latest_check()
+    return render_template("budgets/reconcile.html", check=check, since=reconciliation.journals_since(check))
 
 
 @bp.route("/abgleich", methods=["POST"])
 @requires(LEDGER_CHECK)
 def reconcile_record():
+    """Run and store a check, then Post/Redirect/Get to the page that shows the stored result."""
     full = request.form.get("mode") == "full"
-    check = reconciliation.run_check(full=full)  # committed by the request edge
+    reconciliation.run_check(full=full)  # committed by the request edge
     flash(gettext("Vollständig neu berechnet; das Ergebnis wurde protokolliert.") if full else
           gettext("Seit der letzten Prüfung geprüft; das Ergebnis wurde protokolliert."), "success")
-    return _reconcile_page(check)
-
-
-def _reconcile_page(check):
-    return render_template("budgets/reconcile.html", check=check, since=reconciliation.journals_since(check))
+    return redirect(url_for("budgets.reconcile"))
 
