@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_budgets_import import csv_bytes  # noqa: E402
-from faultlib import free_port, fresh_database  # noqa: E402
+from faultlib import Server, fresh_database  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.platform import clock  # noqa: E402
@@ -131,24 +131,20 @@ def import_csv(port: int, grant_id: int, secret: str, lines: int) -> tuple[int, 
     return status, seconds
 
 
-def worker_rss(server: subprocess.Popen) -> list[int]:
-    """RSS (MiB) of the gunicorn workers (children of the arbiter)."""
-    out = subprocess.run(["ps", "--ppid", str(server.pid), "-o", "rss="], capture_output=True, text=True).stdout
-    return [int(value) // 1024 for value in out.split()]
-
-
-def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "--timeout", "600",
-                               "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
-                              cwd=ROOT, env=env)
-    for _ in range(300):
+def worker_rss(server: Server) -> list[int]:
+    """RSS (MiB) of the gunicorn workers."""
+    sizes = []
+    for pid in server.workers():
         try:
-            if Http(port).request("GET", "/healthz", timeout=2)[0] == 200:
-                return server
+            status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
+            continue
+        sizes += [int(line.split()[1]) // 1024 for line in status.splitlines() if line.startswith("VmRSS:")]
+    return sizes
+
+
+def start_gunicorn(url: str, env: dict) -> Server:
+    return Server(url, today=TODAY.isoformat(), timeout=600, env=env)
 
 
 def stop(process: subprocess.Popen | None) -> None:
@@ -167,10 +163,10 @@ def summary(values: list[float]) -> str:
             f"(n={len(ordered)}, {sum(v > 0.3 for v in ordered)} over 300 ms)")
 
 
-def direct_exports(env: dict, port: int, grant: int, servers: list) -> None:
+def direct_exports(url: str, env: dict, grant: int, servers: list) -> None:
     """Phase 2: the grant's expense export streamed directly (threshold raised) as CSV and XLSX."""
-    servers.append(start_gunicorn({**env, "EXPORT_BACKGROUND_ROWS": "10000000"}, port))
-    admin = Http(port)
+    servers.append(start_gunicorn(url, {**env, "EXPORT_BACKGROUND_ROWS": "10000000"}))
+    admin = Http(servers[-1].port)
     admin.login("admin@bench.nrw")
     print("\n2. Direct exports (quiet), expenses of the grant")
     print("| export | rows | first byte | total | rows/s |\n|---|---:|---:|---:|---:|")
@@ -184,7 +180,7 @@ def direct_exports(env: dict, port: int, grant: int, servers: list) -> None:
                 rows = book.read("xl/worksheets/sheet1.xml").count(b"<row ") - 1
         print(f"| {fmt.upper()} ({code}) | {rows:,} | {first * 1000:.0f} ms | {total:.2f} s | "
               f"{rows / total:,.0f} |")
-    stop(servers.pop())
+    servers.pop().stop()
 
 
 def main() -> None:
@@ -196,18 +192,17 @@ def main() -> None:
     parser.add_argument("--skip-direct", action="store_true", help="leave out phase 2 (direct exports)")
     args = parser.parse_args()
     url, drop = fresh_database(args.database, "bench_bg")
-    servers: list[subprocess.Popen] = []
+    servers: list[Server] = []
     scheduler = None
     try:
         started = time.perf_counter()
         info = prepare(url, args.lines)
         print(f"Seeded {info['entries']:,} ledger entries in {time.perf_counter() - started:.0f} s; "
               f"load {os.getloadavg()[0]:.1f}")
-        env = {**os.environ, "DATABASE_URL": url, "FAKE_TODAY": TODAY.isoformat(),
-               "DURCHSTARTEN_INSTANCE": tempfile.mkdtemp(),
+        env = {"UPLOAD_FOLDER": tempfile.mkdtemp(),  # shared by the workers and the scheduler (export files)
                "SCHEDULER_SCHEDULES": json.dumps({"exports.build": {"trigger": "interval", "seconds": 2}})}
-        port = free_port()
-        servers.append(start_gunicorn(env, port))
+        servers.append(start_gunicorn(url, env))
+        port = servers[0].port
         grant, other = info["grants"]
         rss_before = worker_rss(servers[0])
         status, seconds = import_csv(port, grant, info["secrets"][0], args.import_lines)
@@ -216,7 +211,7 @@ def main() -> None:
               f"after {worker_rss(servers[0])} MiB")
 
         if not args.skip_direct:
-            direct_exports(env, free_port(), grant, servers)
+            direct_exports(url, env, grant, servers)
         probe = Http(port)
         probe.login("admin@bench.nrw")
         health, page = [], []
@@ -227,8 +222,9 @@ def main() -> None:
         print(f"\nQuiet (nothing else running): /healthz {summary(health)}; / {summary(page)}; "
               f"load {os.getloadavg()[0]:.1f}")
 
+        scheduler_env = {**os.environ, **env, "DATABASE_URL": url, "FAKE_TODAY": TODAY.isoformat()}
         scheduler = subprocess.Popen([str(Path(sys.executable).parent / "durchstarten"), "scheduler"], cwd=ROOT,
-                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     env=scheduler_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         admin = Http(port)
         admin.login("admin@bench.nrw")
         base = f"/budgets/zuwendungen/{grant}/ausgaben"
@@ -269,7 +265,7 @@ def main() -> None:
     finally:
         stop(scheduler)
         for server in servers:
-            stop(server)
+            server.stop()
         drop()
 
 
