@@ -11,7 +11,8 @@ import os
 
 import pytest
 
-from app.budgets.models import Hearing, HearingStatus
+from app.budgets.models import Expense, Hearing, HearingStatus
+from app.measures.models import ProviderPayment
 from app.platform.extensions import db
 from app.reference.models import Kommune
 from tests.conftest import _empty_tables
@@ -47,6 +48,10 @@ def test_the_money_cycle_closes_for_the_whole_programme(app, seed):
     assert world.refused < world.done
     # slow spenders (55 % pace) leave payments unspent past their need period: their next drawdowns are refused
     assert world.refused_by_action["drawdown"] > 0
+    # measures (#17): providers were paid and own expenses tied to measures, each counted once in the ledger
+    assert db.session.scalar(db.select(db.func.count(ProviderPayment.id))) > 0
+    assert db.session.scalar(db.select(db.func.count(Expense.id)).where(
+        Expense.measure_id.is_not(None), Expense.voucher_ref.startswith("SIM-M-"))) > 0
     # an amendment after the proof of use would change a settled approval: all of them are refused
     late = sum(step.action == "late_amendment" for step in steps)
     assert late > 0 and world.refused_by_action["late_amendment"] == late

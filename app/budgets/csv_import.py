@@ -2,7 +2,8 @@
 
 Columns (header row, case-insensitive, ``;`` or ``,`` separated, UTF-8 with or without BOM, or
 Windows-1252): ``datum`` (TT.MM.JJJJ or JJJJ-MM-TT), ``baustein`` (F1...), ``betrag`` (1.234,56) or
-``einheiten`` + ``pauschale`` (a code from ``config/rates``), ``beleg``, ``beschreibung``.
+``einheiten`` + ``pauschale`` (a code from ``config/rates``), ``beleg``, ``beschreibung``, optionally
+``massnahme`` (the number of one of the Kommune's measures in the same module).
 Every line is checked; errors name the physical line of the file where the record starts (the
 header is line 1; a quoted field may span lines). A record with more or fewer cells than the header
 is refused (a comma-separated file with an unquoted ``1234,56`` would shift every later cell), so
@@ -32,6 +33,7 @@ from typing import BinaryIO
 
 from ..platform.errors import ValidationFailed
 from ..platform.formatting import format_decimal
+from ..platform.limits import MAX_ID
 from ..platform.money import MoneyFormatError, parse_german_amount
 from ..platform.web.sanitation import TEXT_CONTROLS
 from .core.rates import flat_rates
@@ -39,12 +41,13 @@ from .models import Grant
 from .plausibility import amount_problems
 from .services import approved_keys, validate_expense
 
-COLUMNS = ("datum", "baustein", "betrag", "einheiten", "pauschale", "beleg", "beschreibung")
+COLUMNS = ("datum", "baustein", "betrag", "einheiten", "pauschale", "beleg", "beschreibung", "massnahme")
 REQUIRED = ("datum", "baustein")
 MAX_ERRORS = 100
 MAX_LINES = 200_000
 FIELD_NAMES = {"expense_date": "datum", "module": "baustein", "amount": "betrag", "units": "einheiten",
-               "rate_code": "pauschale", "voucher_ref": "beleg", "description": "beschreibung"}
+               "rate_code": "pauschale", "voucher_ref": "beleg", "description": "beschreibung",
+               "measure_id": "massnahme"}
 
 
 CHUNK = 1 << 20  # bytes read at a time
@@ -176,7 +179,7 @@ def parse_expense_csv(source: bytes | Upload, grant: Grant, *, today: date) -> l
     errors: list[dict] = []
     width = len(header)
     get = {name: index.get(name) for name in COLUMNS}
-    i_date, i_module, i_amount, i_units, i_rate, i_voucher, i_text = (get[name] for name in COLUMNS)
+    i_date, i_module, i_amount, i_units, i_rate, i_voucher, i_text, i_measure = (get[name] for name in COLUMNS)
     for line_number, record in records:
         if not record or all(not cell.strip() for cell in record):
             continue
@@ -194,6 +197,7 @@ def parse_expense_csv(source: bytes | Upload, grant: Grant, *, today: date) -> l
         raw_date = record[i_date].strip()
         raw_amount = record[i_amount].strip() if i_amount is not None else ""
         raw_units = record[i_units].strip() if i_units is not None else ""
+        raw_measure = record[i_measure].strip() if i_measure is not None else ""
         line_errors: dict[str, str] = {}
         try:
             day = parse_date(raw_date)
@@ -211,13 +215,15 @@ def parse_expense_csv(source: bytes | Upload, grant: Grant, *, today: date) -> l
                 units = parse_units(raw_units)
             except MoneyFormatError:
                 line_errors["einheiten"] = f"„{raw_units}“ ist keine Anzahl."
+        if raw_measure and not (raw_measure.isascii() and raw_measure.isdigit() and 0 < int(raw_measure) <= MAX_ID):
+            line_errors["massnahme"] = f"„{raw_measure}“ ist keine Maßnahmennummer."
         if not line_errors:
             row, problems = validate_expense(
                 grant, module=record[i_module], expense_date=day, amount_cents=amount, units_centi=units,
                 rate_code=(record[i_rate].strip() or None) if i_rate is not None else None,
                 voucher_ref=record[i_voucher] if i_voucher is not None else "",
                 description=record[i_text] if i_text is not None else "", today=today, rates=rates,
-                approved_lines=approved)
+                approved_lines=approved, measure_id=int(raw_measure) if raw_measure else None)
             line_errors = {FIELD_NAMES.get(k, k): v for k, v in problems.items()}
         if line_errors:
             for column, message in line_errors.items():

@@ -7,7 +7,7 @@ from decimal import Decimal
 from marshmallow import Schema, fields, post_load, validate
 
 from ..platform import limits
-from ..platform.fields import Day, text
+from ..platform.fields import Day, id_field, text
 from ..platform.formatting import format_decimal
 from ..platform.money import Money
 from ..platform.web.api import DecimalText, DocumentUrl, StrictBool
@@ -133,6 +133,8 @@ class ExpenseIn(Schema):
     rate_code = text(limits.RATE_CODE, load_default=None)
     voucher_ref = text(limits.PAYMENT_REFERENCE, load_default="")
     description = text(limits.EXPENSE_DESCRIPTION, load_default="")
+    measure_id = id_field(load_default=None, allow_none=True,
+                          metadata={"description": "optional: a measure of the grant's Kommune (same module)"})
 
     @post_load
     def units_in_hundredths(self, data: dict, **_kwargs) -> dict:
@@ -156,6 +158,7 @@ class ExpenseOut(Schema):
     ineligible_reason = fields.Str()
     import_id = fields.Int(allow_none=True)
     import_line = fields.Int(allow_none=True, metadata={"description": "line of the import file"})
+    measure_id = fields.Int(allow_none=True, metadata={"description": "the Kommune's measure, if tied to one"})
     reversed_at = fields.DateTime(allow_none=True, metadata={"description": "Storno by the recipient"})
     reversal_reason = fields.Str()
 

@@ -1,4 +1,6 @@
-"""``durchstarten innovationsfonds select``: a what-if selection from a CSV that stores nothing.
+"""``durchstarten innovationsfonds select``: a what-if selection from a CSV that stores nothing;
+``durchstarten innovationsfonds verify-aggregates [--call N] [--repair]``: the stored review aggregates
+against a recomputation from the reviews (``stored_aggregates.verify``; exit 1 on a difference).
 
 CSV header ``id,requested,score`` (requested ``1234.56``, score a decimal with at most two places);
 rows are ranked by the core's documented order (score, then lower amount, then row order, then id).
@@ -113,6 +115,27 @@ def create_organisation_command(name, kind, public, city, contact_name, contact_
         raise click.ClickException(f"{error.detail} {error.errors or ''}") from None
     db.session.commit()
     click.echo(f"Träger {organisation.id} „{organisation.name}“ angelegt.")
+
+
+@innovationsfonds_group.command("verify-aggregates")
+@click.option("--call", "call_id", type=int, default=None, help="nur dieser Aufruf")
+@click.option("--repair", is_flag=True, help="abweichende Werte aus den Gutachten neu setzen")
+@with_appcontext
+def verify_aggregates_command(call_id, repair) -> None:
+    """Die gespeicherten Bewertungskennzahlen jeder Skizze mit einer Neuberechnung aus den Gutachten vergleichen."""
+    from .stored_aggregates import verify
+
+    differences = verify(call_id, repair=repair)
+    for difference in differences:
+        click.echo(f"Skizze {difference.sketch_id}: gespeichert {difference.stored}, aus den Gutachten "
+                   f"{difference.computed}")
+    if repair:
+        db.session.commit()
+        click.echo(f"{len(differences)} Skizzen korrigiert.")
+    elif differences:
+        raise click.exceptions.Exit(1)
+    else:
+        click.echo("Alle gespeicherten Kennzahlen stimmen mit den Gutachten überein.")
 
 
 COMMANDS = [innovationsfonds_group]

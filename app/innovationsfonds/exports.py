@@ -6,22 +6,22 @@ from __future__ import annotations
 from flask_babel import gettext
 
 from ..platform.web.exports import Column
-from .models import Call, StagedMessage
-from .selection import Proposals
+from .models import Sketch, StagedMessage
+from .selection import Ranking
 
 
-def sketch_rows(call: Call, aggregates: dict) -> tuple[list[Column], list[list]]:
-    """The submitted sketches as on the call page."""
+def sketch_rows(sketches: list[Sketch], aggregates: dict) -> tuple[list[Column], list[list]]:
+    """The submitted sketches (``access.submitted_sketches``) as on the call page."""
     columns = [Column(gettext("Nr.")), Column(gettext("Titel")), Column(gettext("Träger")), Column(gettext("Status")),
                Column(gettext("Beantragt"), "money"), Column(gettext("Punkte"), "decimal"),
                Column(gettext("Starke Abweichung")), Column(gettext("Förderfähigkeit"))]
     rows = [[s.reference, s.title, s.organisation.name, s.status.label, s.requested_cents, aggregates[s.id].mean,
              gettext("ja") if aggregates[s.id].discrepancy else "", s.eligibility_note]
-            for s in call.sketches if s.submitted_at is not None]
+            for s in sketches]
     return columns, rows
 
 
-def ranking_rows(result: Proposals) -> tuple[list[Column], list[list]]:
+def ranking_rows(result: Ranking) -> tuple[list[Column], list[list]]:
     """The ranking as on the ranking page (position, scores, spread with the discrepancy flag, amount)."""
     columns = [Column(gettext("Rang"), "int"), Column(gettext("Skizze")), Column(gettext("Titel")),
                Column(gettext("Mittel"), "decimal"), Column(gettext("Median"), "decimal"),

@@ -8,14 +8,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from functools import lru_cache
+
 from flask_babel import gettext
 
 from ..auth.models import Role, User
+from ..platform.formatting import format_decimal
 from ..reference.models import ORGANISATION_KINDS
 from .access import STAFF_ROLES
 from .core.scoring import Aggregate
 from .models import Review, Sketch, SketchStatus
 from .workflow import SKETCH
+
+
+@lru_cache(maxsize=50_000)
+def score_text(value: Decimal) -> str:
+    """``format_decimal`` of a score, remembered: a round's pages print thousands of scores (and z-scores),
+    two-place values of a small range, and babel's formatting is the larger part of printing them. The
+    template filter ``if_score`` (the ``score`` macro) and the statistics chart's labels."""
+    return format_decimal(value)
+
 
 DECIDED = (SketchStatus.SELECTED, SketchStatus.WAITING, SketchStatus.REJECTED, SketchStatus.FUNDED)
 

@@ -18,7 +18,7 @@ from ..auth.models import Role, User
 from ..platform import clock, limits
 from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.extensions import db
-from . import review_flow
+from . import review_flow, stored_aggregates
 from .access import conflict_pairs, core_criteria, get_call, get_sketch, is_conflicted, record
 from .core.assignment import AssignmentError, assign_reviewers
 from .core.scoring import review_score
@@ -207,6 +207,7 @@ def submit_review(sketch_id: int, actor: User, marks: dict | None = None, commen
         raise ValidationFailed.field("marks", str(bad)) from None
     review.score, review.submitted_at, review.updated_at = hundredths(score), clock.now(), clock.now()
     db.session.flush()
+    stored_aggregates.refresh(sketch)  # the ranking reads the stored aggregate (same transaction)
     record("review.revise" if revision else "review.submit", "if_review", review.id, actor,
            after={"sketch_id": sketch.id, "score": str(score)})
     return review
@@ -225,17 +226,21 @@ def visible_reviews(sketch_id: int, actor: User) -> list[Review]:
 
 
 def my_assignments(actor: User, call_id: int | None = None) -> list[dict]:
-    """The reviewer's assignments with the state of its own review (hidden: conflicted ones)."""
-    statement = select(Assignment).join(Sketch).where(Assignment.reviewer_id == actor.id).order_by(
+    """The reviewer's assignments with the state of its own review (hidden: conflicted ones); three queries
+    whatever their number (the assignments with their sketches, the reviewer's conflicts, its reviews)."""
+    statement = select(Sketch).join(Assignment).where(Assignment.reviewer_id == actor.id).order_by(
         Sketch.call_id.desc(), Sketch.id)
+    reviews = select(Review).join(Sketch).where(Review.reviewer_id == actor.id)
     if call_id is not None:
-        statement = statement.where(Sketch.call_id == call_id)
+        statement, reviews = statement.where(Sketch.call_id == call_id), reviews.where(Sketch.call_id == call_id)
+    sketches = list(db.session.scalars(statement))
+    conflicted = conflict_pairs(sketches, [actor.id])
+    own = {review.sketch_id: review for review in db.session.scalars(reviews)}
     items = []
-    for assignment in db.session.scalars(statement):
-        sketch = assignment.sketch
-        if is_conflicted(actor.id, sketch):
+    for sketch in sketches:
+        if (sketch.id, actor.id) in conflicted:
             continue
-        review = review_of(sketch.id, actor.id)
+        review = own.get(sketch.id)
         items.append({"sketch": sketch, "review": review,
                       "state": "submitted" if review and review.submitted_at else ("draft" if review else "open")})
     return items
@@ -249,13 +254,14 @@ def progress(items: list[dict]) -> dict:
 def pending_reviews(call: Call) -> list[tuple[User, int]]:
     """Reviewers with unsubmitted reviews in the call, and how many (for reminders)."""
     counts: dict[int, int] = defaultdict(int)
-    users: dict[int, User] = {}
-    for assignment in db.session.scalars(select(Assignment).join(Sketch).where(
-            Sketch.call_id == call.id, Sketch.status.in_(REVIEWABLE))):
-        review = review_of(assignment.sketch_id, assignment.reviewer_id)
-        if review is None or review.submitted_at is None:
-            counts[assignment.reviewer_id] += 1
-            users[assignment.reviewer_id] = assignment.reviewer
+    submitted = {(sketch_id, reviewer_id) for sketch_id, reviewer_id in db.session.execute(
+        select(Review.sketch_id, Review.reviewer_id).join(Sketch).where(Sketch.call_id == call.id,
+                                                                        Review.submitted_at.is_not(None)))}
+    for sketch_id, reviewer_id in db.session.execute(select(Assignment.sketch_id, Assignment.reviewer_id).join(Sketch)
+                                                     .where(Sketch.call_id == call.id, Sketch.status.in_(REVIEWABLE))):
+        if (sketch_id, reviewer_id) not in submitted:
+            counts[reviewer_id] += 1
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(counts)))}
     return [(users[i], n) for i, n in sorted(counts.items())]
 
 

@@ -10,10 +10,10 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from ..platform.extensions import db
-from ..platform.formatting import format_decimal
 from ..platform.money import percent
 from ..platform.web.charts import bar_chart
 from .models import PASSED_ELIGIBILITY, Call, ProjectDecision, Sketch, SketchStatus
+from .presenters import score_text
 from .selection import ranked_sketches
 
 
@@ -41,7 +41,7 @@ def statistics(call: Call) -> dict:
     bars = [(f"{r.position}. {by_id[r.id].reference}", int(r.score * 100)) for r in ranked if r.score is not None]
     selected_scores = [int(r.score * 100) for r in ranked if r.id in selected_ids and r.score is not None]
     chart = bar_chart(bars, title=gettext("Punkte je Skizze (ausgewählte hervorgehoben)"),
-                      value_label=lambda v: format_decimal(Decimal(v).scaleb(-2)),
+                      value_label=lambda v: score_text(Decimal(v).scaleb(-2)),
                       highlight={f"{r.position}. {by_id[r.id].reference}" for r in ranked if r.id in selected_ids},
                       line_at=min(selected_scores) if selected_scores else None, line_label=gettext("Förderlinie"))
     return {

@@ -26,7 +26,8 @@ from decimal import Decimal
 
 from flask import render_template
 from flask_babel import lazy_gettext
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select, tuple_
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..notifications.kinds import declare_kind
@@ -37,6 +38,8 @@ from ..platform.events import emit
 from ..platform.extensions import db
 from ..platform.formatting import format_datetime, format_decimal
 from ..platform.money import format_eur
+from ..reference.models import Kommune
+from . import stored_aggregates
 from .access import get_call, notify_admins, record
 from .core.comparison import Comparison, compare
 from .core.funding import SKIP_REASON_TEXT, GroupMinimumError, Selection, funding_line, max_score, promote, waiting_list
@@ -45,6 +48,7 @@ from .core.ranking import Ranked, RankItem, rank
 from .core.scoring import Aggregate, aggregate
 from .models import (
     PASSED_ELIGIBILITY,
+    Assignment,
     Call,
     Review,
     SelectionRule,
@@ -73,32 +77,48 @@ SUBJECTS = {
 
 
 def aggregates(call: Call) -> dict[int, Aggregate]:
-    """Aggregate of the submitted review scores per sketch of the call."""
-    scores: dict[int, list[Decimal]] = defaultdict(list)
-    for sketch_id, score in db.session.execute(
-            select(Review.sketch_id, Review.score).join(Sketch).where(Sketch.call_id == call.id,
-                                                                      Review.submitted_at.is_not(None))
-            .order_by(Review.id)):
-        scores[sketch_id].append(points(score))
+    """The stored aggregate per sketch of the call (``stored_aggregates``), from one query of plain rows."""
     empty = aggregate([], call.threshold_points)
-    return defaultdict(lambda: empty, {sid: aggregate(v, call.threshold_points) for sid, v in scores.items()})
+    rows = db.session.execute(select(Sketch.id, *STORED).where(Sketch.call_id == call.id))
+    return defaultdict(lambda: empty, {sketch_id: stored_aggregates.figures(*figures, call.discrepancy_threshold)
+                                       for sketch_id, *figures in rows})
 
 
-def groups_of(sketch: Sketch) -> frozenset[str]:
-    groups = {f"target:{sketch.target_group}"}
-    if sketch.kommune is not None:
-        groups.add(f"region:{sketch.kommune.regierungsbezirk}")
-    return frozenset(groups)
+STORED = tuple(getattr(Sketch, name) for name in stored_aggregates.COLUMNS)
+
+
+def _groups(target_group: str, region: str | None) -> frozenset[str]:
+    return frozenset({f"target:{target_group}"} | ({f"region:{region}"} if region is not None else set()))
 
 
 def ranked_sketches(call: Call, statuses=PASSED_ELIGIBILITY,
                     extra: tuple[Sketch, ...] = ()) -> tuple[list[Ranked], dict, dict]:
-    """(ranked, sketches by id string, aggregates) over the call's sketches in ``statuses``."""
-    aggs = aggregates(call)
-    sketches = [s for s in call.sketches if s.status in statuses] + list(extra)
+    """(ranked, sketches by id string, aggregates) over the call's sketches in ``statuses``: one query of the
+    sketches with their Regierungsbezirk (the groups); the aggregates are the stored ones."""
+    rows = db.session.execute(
+        select(Sketch, Kommune.regierungsbezirk).outerjoin(Kommune, Sketch.kommune_id == Kommune.id)
+        .where(Sketch.call_id == call.id, Sketch.status.in_(statuses)).order_by(Sketch.id)).all()
+    pairs = [(sketch, region) for sketch, region in rows] + [
+        (sketch, sketch.kommune.regierungsbezirk if sketch.kommune is not None else None) for sketch in extra]
+    aggs = {sketch.id: stored_aggregates.of(sketch, call.discrepancy_threshold) for sketch, _region in pairs}
     items = [RankItem.from_aggregate(str(s.id), aggs[s.id], max(s.requested_cents, 1), s.submission_seq or 0,
-                                     groups_of(s)) for s in sketches]
-    return rank(items), {str(s.id): s for s in sketches}, aggs
+                                     _groups(s.target_group, region)) for s, region in pairs]
+    return rank(items), {str(s.id): s for s, _region in pairs}, aggs
+
+
+def position_of(sketch: Sketch) -> int:
+    """The rank of one sketch among its call's ranked sketches (those past eligibility), 0 when it is not ranked:
+    one COUNT of the sketches whose ranking key (``core.ranking``'s, on the stored columns) is smaller."""
+    if sketch.status not in PASSED_ELIGIBILITY:
+        return 0
+    key = (case((Sketch.score_mean.is_(None), 1), else_=0), -func.coalesce(Sketch.score_mean, 0),
+           case((Sketch.score_median.is_(None), 1), else_=0), -func.coalesce(Sketch.score_median, 0),
+           case((Sketch.requested_cents < 1, 1), else_=Sketch.requested_cents), func.coalesce(Sketch.submission_seq, 0),
+           Sketch.id)
+    own = db.session.execute(select(*key).where(Sketch.id == sketch.id)).one()
+    before = db.session.scalar(select(func.count()).select_from(Sketch).where(
+        Sketch.call_id == sketch.call_id, Sketch.status.in_(PASSED_ELIGIBILITY), tuple_(*key) < tuple_(*own)))
+    return before + 1
 
 
 def _mode(call: Call) -> str:
@@ -114,10 +134,21 @@ def proposal(call: Call, ranked: list[Ranked], basis: str) -> Selection:
 
 
 @dataclass
-class Proposals:
+class Ranking:
+    """The ranked sketches of a call (past eligibility) with the sketches by id string and their aggregates."""
+
     ranked: list[Ranked]
     sketches: dict[str, Sketch]
     aggregates: dict
+
+
+def ranking(call: Call) -> Ranking:
+    """The ranking page's and export's figures: the ranking alone, without the two proposals."""
+    return Ranking(*ranked_sketches(call))
+
+
+@dataclass
+class Proposals(Ranking):
     line: Selection | None
     best: Selection | None
     comparison: Comparison | None
@@ -149,13 +180,12 @@ def proposals(call: Call) -> Proposals:
 
 
 def _pending_reviews(call: Call) -> int:
-    count = 0
-    for sketch in call.sketches:
-        if sketch.status is not SketchStatus.ELIGIBLE:
-            continue
-        submitted = {r.reviewer_id for r in sketch.reviews if r.submitted_at is not None}
-        count += sum(1 for a in sketch.assignments if a.reviewer_id not in submitted)
-    return count
+    """Assignments of eligible sketches without a submitted review (one query)."""
+    submitted = and_(Review.sketch_id == Assignment.sketch_id, Review.reviewer_id == Assignment.reviewer_id,
+                     Review.submitted_at.is_not(None))
+    return db.session.scalar(select(func.count()).select_from(Assignment).join(Sketch).outerjoin(Review, submitted)
+                             .where(Sketch.call_id == call.id, Sketch.status == SketchStatus.ELIGIBLE,
+                                    Review.id.is_(None)))
 
 
 def _render(kind: str, sketch: Sketch, call: Call, **context) -> str:
@@ -266,10 +296,14 @@ def record_decision(call_id: int, actor: User, *, basis: str, selected: list[int
     call.decision_basis, call.decision_note = basis, (note or "").strip()[:20000]
     call.decision_staged_at = clock.now()
     db.session.flush()
+    scores: dict[int, list[Decimal]] = defaultdict(list)  # every sketch's scores in one query, in review order
+    for sketch_id, score in db.session.execute(select(Review.sketch_id, Review.score).join(Sketch).where(
+            Sketch.call_id == call.id, Review.submitted_at.is_not(None)).order_by(Review.id)):
+        scores[sketch_id].append(points(score))
     for r in ranked:
         sketch = sketches[r.id]
         _stage_message(call, sketch, sketch.staged_outcome, aggregate=aggs[sketch.id], position=r.position,
-                       scores=[x.score_points for x in sketch.reviews if x.submitted_at is not None])
+                       scores=scores[sketch.id])
     for sketch in call.sketches:
         if sketch.status is SketchStatus.INELIGIBLE:
             _stage_message(call, sketch, "ineligible")
@@ -342,8 +376,9 @@ def _close_up_waiting_list(call: Call) -> None:
 
 
 def outbox(call: Call) -> list[StagedMessage]:
+    """The call's staged and released messages with their sketches (one query for all, not one per message)."""
     return list(db.session.scalars(select(StagedMessage).where(StagedMessage.call_id == call.id)
-                                   .order_by(StagedMessage.id)))
+                                   .options(selectinload(StagedMessage.sketch)).order_by(StagedMessage.id)))
 
 
 WAITING_LIST_FULL = ("Die Warteliste dieses Aufrufs ist auf {places} Plätze begrenzt; die Skizze liegt in der "

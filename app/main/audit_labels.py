@@ -54,6 +54,8 @@ ACTION_LABELS = {
     "measure.finish": "Maßnahme abgeschlossen",
     "measure.import": "Maßnahmen aus CSV importiert",
     "measure.needs.import": "Zielgruppenzahlen importiert (Bedarfsanalyse)",
+    "measure.contact.add": "Kursträger: Ansprechperson eingetragen",
+    "measure.contact.remove": "Kursträger: Ansprechperson entfernt",
     "measure.provider.set": "Kursträger eingestuft",
     "measure.update": "Maßnahme geändert",
     "user.password_change": "Passwort geändert",
@@ -115,6 +117,12 @@ ACTION_LABELS = {
     "reclaim.open": "Rückforderung festgesetzt",
     "reclaim.repayment": "Rückzahlung gebucht",
     "reference.load": "Referenzdaten geladen",
+    "results.interim.accept": "Zwischennachweis anerkannt",
+    "results.interim.late": "Zwischennachweis als verspätet markiert",
+    "results.interim.request_changes": "Zwischennachweis: Änderungen angefordert",
+    "results.interim.submit": "Zwischennachweis eingereicht",
+    "results.partnership.add": "Gemeinsam klappt's: Institution eingetragen",
+    "results.partnership.remove": "Gemeinsam klappt's: Institution entfernt",
     "results.reached.report": "Neu erreichte Personen gemeldet",
     "results.targets.import": "Zielgruppenzahlen importiert",
     "review.save": "Gutachten gespeichert",
@@ -148,7 +156,7 @@ OBJECT_LABELS = {
     "hearing": "Anhörung",
     "proof_of_use": "Verwendungsnachweis", "give_back": "Rückgabe", "token": "API-Token", "job": "Job",
     "measure": "Maßnahme", "forwarding_contract": "Weiterleitungsvertrag", "organisation": "Organisation",
-    "kommune": "Kommune",
+    "kommune": "Kommune", "interim_proof": "Zwischennachweis", "partnership_member": "Gemeinsam klappt's (Eintrag)",
 }
 
 FIELD_LABELS = {
@@ -180,6 +188,7 @@ FIELD_LABELS = {
     "load_max": "Höchstlast", "full_application_days_after_promotion": "Tage für den Vollantrag nach dem Nachrücken",
     "population_weight": "Gewicht Bevölkerung", "area_weight": "Gewicht Fläche", "cap": "Kappung",
     "secondary_weight": "Gewicht Zweitdatensatz", "budget_year": "Haushaltsjahr", "module_code": "Baustein",
+    "measure_id": "Maßnahme", "participants": "Teilnehmende", "contact_id": "Ansprechperson", "function": "Funktion",
 }
 PLAIN_NUMBERS = {"year", "budget_year", "revision", "number", "version", "sketch_id", "reviewer_id", "user_id",
                  "organisation_id", "call"}  # ids and years: no thousands separator

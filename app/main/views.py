@@ -9,7 +9,7 @@ from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select, text
 
 from ..auth.models import Role
-from ..auth.permissions import AUDIT_READ, PUBLIC, START_PAGE, ensure_kommune_access, requires
+from ..auth.permissions import AUDIT_READ, PUBLIC, START_PAGE, can, ensure_kommune_access, requires
 from ..budgets import status as budget_status
 from ..budgets.models import Grant, RecipientKind
 from ..budgets.spend_chart import short_eur
@@ -25,6 +25,8 @@ from ..platform.web.listing import ListColumn, Listing, build_listing
 from ..platform.web.navigation import nav_entry
 from ..platform.web.nrwmap import ATTRIBUTION, render_map
 from ..reference.services import get_programme, kommune_by_ags
+from ..results import services as results_services
+from ..results.permissions import PARTNERSHIP_EDIT
 from . import audit_labels, insights
 from .audit_query import audit_select
 from .permissions import EXPORTS_OWN, KOMMUNE_PAGE, MAP_READ, REPORTS_READ
@@ -182,7 +184,8 @@ def kommune_page(ags: str):
     participants = insights.measure_values("teilnehmende").get(ags)
     return render_template("main/kommune.html", kommune=kommune, ceiling=grant_services.ceiling_cents(
         programme.id, kommune.id), application=application, decision=decision, grant=grant, status=current,
-        chart=chart, participants=participants)
+        chart=chart, participants=participants, members=results_services.members_of(kommune.id),
+        may_edit=can(g.actor, PARTNERSHIP_EDIT))
 
 
 @bp.route("/exporte", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from .permissions import (
     FORWARDING_READ,
     MEASURES_EDIT,
     MEASURES_READ,
+    PROVIDER_CONTACTS,
 )
 from .schemas import (
     ActionIn,
@@ -26,6 +27,8 @@ from .schemas import (
     MeasureFilter,
     MeasureIn,
     MeasureOut,
+    ProviderContactIn,
+    ProviderContactOut,
     ProviderIn,
     ProviderOut,
     ProviderPaymentIn,
@@ -98,6 +101,22 @@ def list_providers():
 def set_provider(data):
     """Record an organisation's kind as a course provider and its recognition."""
     return services.set_provider_profile(g.actor, data)
+
+
+@blp.route("/providers/contacts", methods=["POST"])
+@requires(PROVIDER_CONTACTS)
+@blp.arguments(ProviderContactIn)
+@blp.response(201, ProviderContactOut)
+def add_contact(data):
+    """Add a member of a provider's staff to contact (the administration: any provider; a provider: its own)."""
+    return services.add_contact(g.actor, data)
+
+
+@blp.route("/providers/contacts/<id:contact_id>", methods=["DELETE"])
+@requires(PROVIDER_CONTACTS)
+@blp.response(204)
+def remove_contact(contact_id: int):
+    services.remove_contact(g.actor, contact_id)
 
 
 @blp.route("/contracts")

@@ -36,9 +36,18 @@ COLUMNS = (
     ("cost_plan", N_("Kostenplan"), "money"),
     ("funding_source", N_("Finanzierung"), "text"),
     ("other_programme", N_("Förderlinie"), "text"),
+    ("participants", N_("Teilnehmende"), "int"),
     ("status", N_("Status"), "text"),
+    ("teaching_hours", N_("Unterrichtsstunden"), "int"),
+    ("spent", N_("Kosten bisher"), "money"),
+    ("cost_per_place", N_("Kosten je Platz"), "money"),
+    ("cost_per_hour", N_("Kosten je Unterrichtsstunde"), "money"),
+    ("cost_per_participant", N_("Kosten je Teilnahme"), "money"),
 )
-EXPORT_ONLY = ("kommune", "status")
+# computed or set by the service: exported, never read back (an edited cost in the file changes nothing)
+EXPORT_ONLY = ("kommune", "status", "teaching_hours", "spent", "cost_per_place", "cost_per_hour",
+               "cost_per_participant")
+OPTIONAL = ("provider_name", "other_programme", "participants")  # columns an import file may leave out
 
 
 def _codes() -> dict[str, str]:
@@ -69,8 +78,8 @@ def parse(data: bytes) -> list[tuple[int, dict]]:
     if not records or not any(cell.strip() for cell in records[0]):
         raise ValidationFailed.field("file", "Die Datei ist leer.")
     columns = _header_map(records[0])
-    missing = [label for key, label, _k in COLUMNS if key not in EXPORT_ONLY and key not in
-               {"provider_name", "other_programme"} and key not in columns.values()]
+    missing = [label for key, label, _k in COLUMNS if key not in EXPORT_ONLY and key not in OPTIONAL
+               and key not in columns.values()]
     if missing:
         raise ValidationFailed.field("file", "Es fehlen Spalten: " + ", ".join(missing) + ".")
     if len(records) - 1 > MAX_LINES:
@@ -103,7 +112,11 @@ def _label(field: str) -> str:
 
 
 def export_values(measure) -> list:
-    """The row of ``measure`` in the order of ``COLUMNS`` (raw values; the export formats them)."""
+    """The row of ``measure`` in the order of ``COLUMNS`` (raw values; the export formats them). A cost per
+    unit without units (no places, hours or participants) is None: an empty cell, never a division by zero."""
+    figures = measure.figures
     return [measure.kommune.display_name, measure.module_code, measure.title, measure.kind.label,
             measure.provider_label, measure.places, measure.start_date, measure.end_date, measure.weekly_hours,
-            measure.cost_plan_cents, measure.funding_source.label, measure.other_programme, measure.status.label]
+            measure.cost_plan_cents, measure.funding_source.label, measure.other_programme, measure.participants,
+            measure.status.label, figures.teaching_hours, figures.spent_cents, figures.per_place_cents,
+            figures.per_hour_cents, figures.per_participant_cents]

@@ -17,7 +17,7 @@ from ..reference.models import Organisation
 from . import forwarding, needs, services
 from .models import ContractStatus, Measure, MeasureStatus
 
-MARK = "(synthetisch)"
+MARK = "(synthetisch)"  # in the names of invented organisations; measures carry ``synthetic`` (a badge, once)
 # (module, title, kind, places, weekly hours, cost plan in euros, other Förderlinie or "")
 CATALOGUE = [
     ("F1", "Berufsbezogener Deutschkurs B1", "course", 18, 20, 64_000, ""),
@@ -43,6 +43,10 @@ def _providers(context) -> list[Organisation]:
                                           "recognition": "Volkshochschule (§ 10 WbG)"})
     services.set_provider_profile(admin, {"organisation_id": trainer.id, "kind": "wbg14",
                                           "recognition": "anerkannt nach § 14 WbG"})
+    for organisation, name, function, phone in ((vhs, "Erika Beispiel", "Fachbereichsleitung Deutsch", "0221 000000"),
+                                                (trainer, "Max Muster", "Kursleitung", "")):
+        services.add_contact(admin, {"organisation_id": organisation.id, "name": name, "function": function,
+                                     "email": f"{name.split()[0].lower()}@beispiel.example", "phone": phone})
     return [trainer, vhs]
 
 
@@ -57,12 +61,12 @@ def seed(context) -> None:
             continue
         with clock.freeze(date(2021, 1, 15)):
             measures = [services.create_measure(kommune, {
-                "module_code": module, "title": f"{title} {MARK}", "kind": kind, "provider_name": "",
+                "module_code": module, "title": title, "kind": kind, "provider_name": "",
                 "provider_id": providers[(n + index) % 2].id, "places": places + index * 2,
                 "start_date": date(2021, 2, 1), "end_date": date(2022, 1, 31), "weekly_hours": hours,
                 "cost_plan_cents": euros * 100, "funding_source": "other" if other else "programme",
-                "other_programme": other}, synthetic=True) for n, (module, title, kind, places, hours, euros, other)
-                in enumerate(CATALOGUE)]
+                "other_programme": other, "participants": places - 2 + index}, synthetic=True)
+                for n, (module, title, kind, places, hours, euros, other) in enumerate(CATALOGUE)]
             for measure in measures:
                 measure.status = MeasureStatus.ACTIVE
             needs.import_counts(kommune, [{"age_band": a, "residence_status": r, "count": c + index * 10}

@@ -28,9 +28,10 @@ from ..platform.formatting import format_date
 from ..platform.money import format_eur
 from ..reference.models import Organisation
 from . import services
-from .models import ContractStatus, ForwardingContract, FundingSource, MeasureStatus, ProviderPayment
+from .models import ContractStatus, ForwardingContract, FundingSource, MeasureStatus, ProofLine, ProviderPayment
 from .workflow import CONTRACT, PROOF
 
+MAX_PROOF_LINES = 500  # lines of a provider's account in one proof
 # budgets' field names of an expense -> the payment form's
 PAYMENT_FIELDS = {"expense_date": "payment_date", "amount": "amount", "voucher_ref": "voucher_ref",
                   "module": "payment_date"}
@@ -139,6 +140,7 @@ def pay(contract: ForwardingContract, actor, data: Mapping[str, Any]) -> Provide
         expense = record_expense(
             kommune_grant(actor), actor=actor, module=contract.measure.module_code,
             expense_date=data["payment_date"], amount_cents=data["amount_cents"], voucher_ref=voucher,
+            measure_id=contract.measure_id,
             description=f"Weiterleitung an {contract.organisation.name}: {contract.measure.title}"[:300])
     except ValidationFailed as failed:
         errors: dict[str, list[str]] = {}
@@ -164,8 +166,20 @@ def proof(contract: ForwardingContract, action: str, actor, data: Mapping[str, A
     new_status = PROOF.check(contract.proof_status, action, actor)
     before = {"proof_status": contract.proof_status}
     if action == "submit":
+        lines = data.get("lines") or []
+        if len(lines) > MAX_PROOF_LINES:
+            raise ValidationFailed.field("lines", f"Höchstens {MAX_PROOF_LINES} Positionen je Nachweis.")
+        itemised = sum(line["amount_cents"] for line in lines)
+        if lines and itemised != data["proof_expenses_cents"]:
+            raise ValidationFailed.field("expenses", f"Die Positionen ergeben {format_eur(itemised)}, angegeben sind "
+                                                     f"{format_eur(data['proof_expenses_cents'])}.")
         contract.proof_expenses_cents = data["proof_expenses_cents"]
         contract.proof_text = data.get("proof_text", "")
+        contract.proof_lines = []
+        db.session.flush()  # a new submission replaces the lines: the old ones go before the new take their positions
+        contract.proof_lines = [ProofLine(position=n, expense_date=line["expense_date"],
+                                          description=line["description"], voucher_ref=line.get("voucher_ref", ""),
+                                          amount_cents=line["amount_cents"]) for n, line in enumerate(lines, start=1)]
     else:
         if action == "return" and not (data.get("reason") or "").strip():
             raise ValidationFailed.field("reason", "Bitte angeben, was am Nachweis fehlt.")
@@ -173,7 +187,8 @@ def proof(contract: ForwardingContract, action: str, actor, data: Mapping[str, A
     contract.proof_status = new_status
     audit.record(f"forwarding.proof.{action}", "forwarding_contract", contract.id, before=before,
                  after={"proof_status": new_status, "proof_expenses_cents": contract.proof_expenses_cents,
-                        "note": contract.proof_note}, actor=actor, kommune_id=contract.kommune_id)
+                        "lines": len(contract.proof_lines), "note": contract.proof_note}, actor=actor,
+                 kommune_id=contract.kommune_id)
     return contract
 
 

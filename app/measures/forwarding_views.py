@@ -3,10 +3,14 @@ provider's proof. Registered on ``views.bp``; views never commit (the request ed
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import g, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
+from werkzeug.datastructures import MultiDict
 
-from ..auth.permissions import requires
+from ..auth.permissions import requires, scope_kommune_id
+from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
 from ..platform.web.edge import submit
 from ..platform.web.forms import load_form
@@ -16,11 +20,20 @@ from . import forwarding, services
 from .blueprint import bp
 from .models import ForwardingContract, FundingSource, MeasureStatus
 from .permissions import FORWARDING_DECIDE, FORWARDING_MANAGE, FORWARDING_PROOF, FORWARDING_READ
-from .schemas import ActionIn, ContractDecisionIn, ContractIn, ProviderPaymentIn, ProviderProofIn, contract_actions
+from .schemas import (
+    ActionIn,
+    ContractDecisionIn,
+    ContractIn,
+    ProofLineIn,
+    ProviderPaymentIn,
+    ProviderProofIn,
+    contract_actions,
+)
 from .workflow import CONTRACT, PROOF
 
 CONTRACT_COLUMNS = [
     ListColumn("id", lazy_gettext("Nr."), lambda c: c.id, "int", ForwardingContract.id),
+    ListColumn("kommune", lazy_gettext("Kommune"), lambda c: c.measure.kommune.display_name),
     ListColumn("measure", lazy_gettext("Maßnahme"), lambda c: c.measure.title),
     ListColumn("provider", lazy_gettext("Träger"), lambda c: c.organisation.name, sort=Organisation.name),
     ListColumn("amount", lazy_gettext("Betrag"), lambda c: c.amount_cents, "money", ForwardingContract.amount_cents),
@@ -31,6 +44,18 @@ CONTRACT_COLUMNS = [
     ListColumn("status", lazy_gettext("Status"), lambda c: c.status.label),
     ListColumn("proof", lazy_gettext("Nachweis"), lambda c: c.proof_status.label if c.proof_status else ""),
 ]
+# The page fits 1,280 px (#17): the period in one column, "ANBest" for the side conditions, the Kommune only for
+# the roles that see several; the export keeps every column.
+_PERIOD = ListColumn("start_date", lazy_gettext("Zeitraum"), lambda c: c.start_date, "date",
+                     ForwardingContract.start_date)  # sorts like the export's "Beginn"
+_SHORT = {"side_conditions": lazy_gettext("ANBest")}
+
+
+def _page_columns(several_kommunen: bool) -> list[ListColumn]:
+    keys = ("id", "kommune", "measure", "provider", "amount", "paid", "start_date", "side_conditions", "status",
+            "proof")
+    columns = {c.key: replace(c, label=_SHORT.get(c.key, c.label)) for c in CONTRACT_COLUMNS} | {"start_date": _PERIOD}
+    return [columns[key] for key in keys if several_kommunen or key != "kommune"]
 
 
 @bp.route("/weiterleitungen")
@@ -48,6 +73,7 @@ def _contracts_page(errors: dict):
     measures = [m for m in db.session.scalars(services.measures_select(g.actor))
                 if m.status is not MeasureStatus.CANCELLED and m.funding_source is FundingSource.PROGRAMME]
     return render_template("measures/contracts.html", listing=listing, errors=errors, form=request.form,
+                           page_columns=_page_columns(scope_kommune_id(g.actor) is None),
                            measures=measures, providers=list(db.session.scalars(services.providers_select()))), \
         (422 if errors else 200)
 
@@ -71,6 +97,8 @@ def contract(contract_id: int):
 
 def _contract_page(item: ForwardingContract, errors: dict):
     return render_template("measures/contract.html", contract=item, actions=contract_actions(item),
+                           line_rows=max(5, len(item.proof_lines) + 2),
+                           sent={name: request.form.getlist(f"line_{name}") for name in LINE_FIELDS},
                            contract_flow=CONTRACT, proof_flow=PROOF, errors=errors, form=request.form), \
         (422 if errors else 200)
 
@@ -106,10 +134,37 @@ def pay(contract_id: int):
                 gettext("Die Zahlung an den Träger ist als Ausgabe gebucht."))
 
 
+LINE_FIELDS = ("expense_date", "description", "voucher_ref", "amount")
+
+
+def _proof_form() -> dict:
+    """The proof form: total and text through ``ProviderProofIn``, each filled row of the account (inputs
+    ``line_<field>``, one per row) through ``ProofLineIn`` like the API's ``lines``; errors name the row."""
+    errors: dict[str, list[str]] = {}
+    lines = []
+    rows = zip(*(request.form.getlist(f"line_{name}") for name in LINE_FIELDS), strict=False)
+    for number, cells in enumerate(rows, start=1):
+        if not any(cell.strip() for cell in cells):
+            continue
+        try:
+            lines.append(load_form(ProofLineIn(), MultiDict(zip(LINE_FIELDS, cells, strict=True))))
+        except ValidationFailed as failed:
+            errors.setdefault("lines", []).extend(gettext("Position %(number)s: %(message)s", number=number,
+                                                          message=" ".join(messages))
+                                                  for messages in failed.errors.values())
+    try:
+        data = load_form(ProviderProofIn())
+    except ValidationFailed as failed:
+        errors.update(failed.errors)
+    if errors:
+        raise ValidationFailed("Bitte prüfen Sie die markierten Felder.", errors=errors)
+    return data | {"lines": lines}
+
+
 @bp.route("/weiterleitungen/<id:contract_id>/nachweis", methods=["POST"])
 @requires(FORWARDING_PROOF)
 def submit_proof(contract_id: int):
-    return _act(contract_id, lambda item: forwarding.proof(item, "submit", g.actor, load_form(ProviderProofIn())),
+    return _act(contract_id, lambda item: forwarding.proof(item, "submit", g.actor, _proof_form()),
                 gettext("Der Nachweis ist eingereicht."))
 
 

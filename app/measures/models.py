@@ -22,6 +22,7 @@ from ..platform.database import UTCDateTime, db_enum, sum_cents
 from ..platform.errors import N_
 from ..platform.extensions import db
 from ..reference.models import Kommune, Organisation
+from . import costs
 
 MODULES = ("F1", "F2", "F3", "F4")
 
@@ -108,7 +109,8 @@ class Measure(db.Model):
     __tablename__ = "measures"
     __table_args__ = (
         CheckConstraint("module_code IN ('F1', 'F2', 'F3', 'F4')", name="module"),
-        CheckConstraint("places >= 0 AND weekly_hours >= 0 AND cost_plan_cents >= 0", name="nonneg"),
+        CheckConstraint("places >= 0 AND weekly_hours >= 0 AND cost_plan_cents >= 0 AND participants >= 0",
+                        name="nonneg"),
         CheckConstraint("start_date <= end_date", name="period_order"),
     )
 
@@ -123,6 +125,7 @@ class Measure(db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     weekly_hours: Mapped[int] = mapped_column(Integer)  # whole teaching hours per week (docs/measures.md)
+    participants: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # people who took part
     cost_plan_cents: Mapped[int] = mapped_column(BigInteger)
     funding_source: Mapped[FundingSource] = mapped_column(db_enum(FundingSource))
     other_programme: Mapped[str] = mapped_column(String(limits.NAME), default="")  # the other Förderlinie
@@ -137,6 +140,19 @@ class Measure(db.Model):
     def provider_label(self) -> str:
         return self.provider.name if self.provider is not None else self.provider_name
 
+    @property
+    def figures(self) -> costs.Figures:
+        """Cost so far, teaching hours and the costs per place, per teaching hour and per participant."""
+        return costs.figures(self.spent_cents, places=self.places, participants=self.participants,
+                             weekly_hours=self.weekly_hours, start=self.start_date, end=self.end_date)
+
+
+# The cost of a measure so far: the eligible expenses tied to it (reversed and ineligible ones left out), the
+# payments to its providers included (they are such expenses). Computed, never stored (docs/measures.md).
+Measure.spent_cents = column_property(
+    select(sum_cents(Expense.amount_cents)).where(Expense.measure_id == Measure.id, Expense.eligible)
+    .correlate_except(Expense).scalar_subquery(), deferred=False)
+
 
 class ProviderProfile(db.Model):
     """What makes a reference organisation a course provider (kept here, the reference table stays as it is)."""
@@ -149,6 +165,24 @@ class ProviderProfile(db.Model):
     recognition: Mapped[str] = mapped_column(String(limits.NAME), default="")  # e.g. "anerkannt nach § 14 WbG"
 
     organisation: Mapped[Organisation] = relationship()
+    contacts: Mapped[list[ProviderContact]] = relationship(
+        primaryjoin="ProviderProfile.organisation_id == foreign(ProviderContact.organisation_id)",
+        order_by="ProviderContact.id", viewonly=True)
+
+
+class ProviderContact(db.Model):
+    """A member of the provider's staff to contact (name, function, e-mail, phone): staff only, never a
+    participant (docs/measures.md)."""
+
+    __tablename__ = "provider_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(limits.NAME))
+    function: Mapped[str] = mapped_column(String(limits.NAME), default="")
+    email: Mapped[str] = mapped_column(String(limits.NAME))
+    phone: Mapped[str] = mapped_column(String(limits.PHONE), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ForwardingContract(db.Model):
@@ -180,6 +214,7 @@ class ForwardingContract(db.Model):
     organisation: Mapped[Organisation] = relationship()
     payments: Mapped[list[ProviderPayment]] = relationship(back_populates="contract",
                                                            order_by="ProviderPayment.id")
+    proof_lines: Mapped[list[ProofLine]] = relationship(order_by="ProofLine.position", cascade="all, delete-orphan")
 
 
 class ProviderPayment(db.Model):
@@ -197,6 +232,23 @@ class ProviderPayment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     contract: Mapped[ForwardingContract] = relationship(back_populates="payments")
+
+
+class ProofLine(db.Model):
+    """One line of the provider's account within its proof (optional itemisation of ``proof_expenses_cents``:
+    when lines are given they add up to it). A new submission replaces the lines."""
+
+    __tablename__ = "provider_proof_lines"
+    __table_args__ = (UniqueConstraint("contract_id", "position"),
+                      CheckConstraint("amount_cents > 0", name="amount_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("forwarding_contracts.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 1, 2, … in the order submitted
+    expense_date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(limits.NAME))
+    voucher_ref: Mapped[str] = mapped_column(String(limits.CODE), default="")
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
 
 
 # What was paid to the provider: its payments whose expense was not reversed (Storno in budgets). Computed,

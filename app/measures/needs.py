@@ -88,7 +88,8 @@ def analysis(kommune_id: int | None) -> list[dict]:
     for kid in ids:
         target = int(counts.get(kid, 0))
         offered = {m: places.get(kid, {}).get(m, 0) for m in MODULES}
-        result.append({"kommune": kommunen[kid].display_name, "target": target, "places": offered,
+        result.append({"kommune": kommunen[kid].display_name, "ags": kommunen[kid].ags, "target": target,
+                       "places": offered,
                        "gaps": {m: max(0, target - offered[m]) for m in MODULES}})
     return result
 
@@ -96,3 +97,9 @@ def analysis(kommune_id: int | None) -> list[dict]:
 def counts_of(kommune_id: int) -> list[TargetGroupCount]:
     return list(db.session.scalars(select(TargetGroupCount).where(TargetGroupCount.kommune_id == kommune_id)
                                    .order_by(TargetGroupCount.age_band, TargetGroupCount.residence_status)))
+
+
+def gap_values(rows: list[dict], module: str) -> dict[str, int | None]:
+    """For the NRW map: ags -> the gap in ``module``, for the Kommunen with target-group counts (a Kommune
+    without counts has no known gap: left out, drawn as "keine Daten")."""
+    return {row["ags"]: row["gaps"][module] for row in rows if row["target"]}

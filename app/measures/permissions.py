@@ -15,3 +15,5 @@ FORWARDING_DECIDE = declare("measures.forwarding.decide", {Role.PROGRAMME_ADMIN}
                             "Der Weiterleitung zustimmen oder sie versagen; Kursträger einstufen")
 FORWARDING_PROOF = declare("measures.forwarding.proof", {Role.ORGANISATION},
                            "Als Träger den Nachweis der eigenen Ausgaben einreichen")
+PROVIDER_CONTACTS = declare("measures.provider.contacts", {Role.PROGRAMME_ADMIN, Role.ORGANISATION},
+                            "Ansprechpersonen eines Kursträgers pflegen (Träger: nur die eigenen)")

@@ -5,18 +5,23 @@ Amounts are ``Money`` (JSON ``"1234.56"``, forms ``1.234,56``), days ``Day`` (fo
 
 from __future__ import annotations
 
+import re
+
 from flask import g
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from ..platform import limits
-from ..platform.fields import REQUIRED_MESSAGE, Day, text
+from ..platform.fields import EMAIL, REQUIRED_MESSAGE, Day, text
 from ..platform.money import Money
+from .forwarding import MAX_PROOF_LINES
 from .models import MODULES, ContractStatus, FundingSource, MeasureKind, MeasureStatus, ProviderKind
+from .services import contacts_visible_to
 from .workflow import CONTRACT, MEASURE, PROOF
 
 CHOICE_MESSAGE = "Bitte einen der angebotenen Werte wählen."
 MAX_PLACES = 100_000
 MAX_WEEKLY_HOURS = 60
+PHONE = re.compile(r"^[0-9+()/ -]*$")
 
 
 def count(maximum: int, *, required: bool = False, minimum: int = 0, **kwargs) -> fields.Int:
@@ -58,6 +63,7 @@ class MeasureIn(PeriodMixin):
     cost_plan = Money(required=True, attribute="cost_plan_cents")
     funding_source = choice(FundingSource)
     other_programme = text(limits.NAME, load_default="", metadata={"description": "die andere Förderlinie"})
+    participants = count(MAX_PLACES, load_default=0, metadata={"description": "Teilnehmende bisher (Anzahl)"})
 
     @validates_schema(skip_on_field_errors=False)
     def _other_programme(self, data, **_kwargs):
@@ -105,7 +111,15 @@ class MeasureOut(Schema):
     cost_plan = Money(attribute="cost_plan_cents")
     funding_source = fields.Str()
     other_programme = fields.Str()
+    participants = fields.Int()
     status = fields.Str()
+    spent = Money(attribute="figures.spent_cents", metadata={"description": "eligible expenses tied to it"})
+    teaching_hours = fields.Int(attribute="figures.teaching_hours",
+                                metadata={"description": "weekly hours × weeks begun in its period"})
+    cost_per_place = Money(attribute="figures.per_place_cents", allow_none=True,
+                           metadata={"description": "null without places"})
+    cost_per_teaching_hour = Money(attribute="figures.per_hour_cents", allow_none=True)
+    cost_per_participant = Money(attribute="figures.per_participant_cents", allow_none=True)
     allowed_actions = fields.Function(_measure_actions)
 
 
@@ -115,11 +129,41 @@ class ProviderIn(Schema):
     recognition = text(limits.NAME, load_default="")
 
 
+class ProviderContactIn(Schema):
+    """A member of the provider's staff (never a participant)."""
+    organisation_id = object_id(required=True)
+    name = text(limits.NAME, required=True)
+    function = text(limits.NAME, load_default="", metadata={"description": "e.g. Kursleitung, Geschäftsführung"})
+    email = text(limits.NAME, required=True)
+    phone = text(limits.PHONE, load_default="")
+
+    @validates("email")
+    def _email(self, value, **_kwargs):
+        if not EMAIL.match(value):
+            raise ValidationError("Bitte eine gültige E-Mail-Adresse angeben.")
+
+    @validates("phone")
+    def _phone(self, value, **_kwargs):
+        if not PHONE.match(value):
+            raise ValidationError("Bitte nur Ziffern, Leerzeichen und + ( ) / - angeben.")
+
+
+class ProviderContactOut(Schema):
+    id = fields.Int()
+    organisation_id = fields.Int()
+    name = fields.Str()
+    function = fields.Str()
+    email = fields.Str()
+    phone = fields.Str()
+
+
 class ProviderOut(Schema):
     organisation_id = fields.Int()
     name = fields.Function(lambda p: p.organisation.name)
     kind = fields.Str()
     recognition = fields.Str()
+    contacts = fields.Function(lambda p: ProviderContactOut(many=True).dump(contacts_visible_to(g.actor, p)),
+                               metadata={"description": "staff contacts (the ministry, Kommunen, the provider)"})
 
 
 class ContractIn(PeriodMixin):
@@ -134,10 +178,29 @@ class ProviderPaymentIn(Schema):
     voucher_ref = text(limits.CODE, load_default="")
 
 
+class ProofLineIn(Schema):
+    """One line of the provider's account (its own expense for the measure)."""
+    expense_date = Day(required=True)
+    description = text(limits.NAME, required=True)
+    voucher_ref = text(limits.CODE, load_default="")
+    amount = Money(required=True, attribute="amount_cents")
+
+
 class ProviderProofIn(Schema):
     expenses = Money(required=True, attribute="proof_expenses_cents",
                      metadata={"description": "die eigenen Ausgaben des Trägers für die Maßnahme"})
     text = text(limits.REASON, load_default="", attribute="proof_text")
+    lines = fields.List(fields.Nested(ProofLineIn), load_default=list, metadata={
+        "description": f"optional itemised account (at most {MAX_PROOF_LINES} lines); when given, the lines "
+                       "add up to expenses"})
+
+
+class ProofLineOut(Schema):
+    position = fields.Int()
+    expense_date = fields.Date()
+    description = fields.Str()
+    voucher_ref = fields.Str()
+    amount = Money(attribute="amount_cents")
 
 
 class ProviderPaymentOut(Schema):
@@ -164,5 +227,6 @@ class ContractOut(Schema):
     proof_expenses = Money(attribute="proof_expenses_cents", allow_none=True)
     proof_text = fields.Str()
     proof_note = fields.Str()
+    proof_lines = fields.List(fields.Nested(ProofLineOut))
     payments = fields.List(fields.Nested(ProviderPaymentOut))
     allowed_actions = fields.Function(contract_actions)

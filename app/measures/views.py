@@ -3,24 +3,30 @@ import) and the course providers. Views never commit: the request edge does (app
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
+from ..auth.models import Role
 from ..auth.permissions import can, requires, scope_kommune_id
+from ..budgets.core.rates import flat_rates
 from ..platform.errors import ValidationFailed
 from ..platform.extensions import db
+from ..platform.formatting import format_decimal
 from ..platform.web.edge import discard_changes, flash_errors, submit
 from ..platform.web.exports import Column
 from ..platform.web.forms import load_form
 from ..platform.web.listing import ListColumn, Listing, build_listing, export_of
 from ..platform.web.navigation import nav_entry
+from ..platform.web.nrwmap import render_map
 from ..reference.models import Kommune, Organisation
 from . import csv_io, forwarding, forwarding_views, needs, services  # noqa: F401 - forwarding pages on bp
 from .blueprint import bp
 from .models import MODULES, ForwardingContract, FundingSource, Measure, MeasureKind, MeasureStatus, ProviderKind
-from .permissions import FORWARDING_DECIDE, FORWARDING_READ, MEASURES_EDIT, MEASURES_READ
-from .schemas import MeasureIn, ProviderIn
+from .permissions import FORWARDING_DECIDE, FORWARDING_READ, MEASURES_EDIT, MEASURES_READ, PROVIDER_CONTACTS
+from .schemas import MeasureIn, ProviderContactIn, ProviderIn
 from .workflow import MEASURE
 
 nav_entry(lazy_gettext("Maßnahmen"), "measures.index", MEASURES_READ, order=350)
@@ -28,13 +34,17 @@ nav_entry(lazy_gettext("Weiterleitungen"), "measures.contracts", FORWARDING_READ
 nav_entry(lazy_gettext("Bedarf und Angebot"), "measures.needs_page", MEASURES_READ, order=370)
 
 _SORTS = {"kommune": Kommune.name, "module": Measure.module_code, "title": Measure.title,
-          "start_date": Measure.start_date, "places": Measure.places, "cost_plan": Measure.cost_plan_cents}
+          "start_date": Measure.start_date, "places": Measure.places, "cost_plan": Measure.cost_plan_cents,
+          "spent": Measure.spent_cents}
 MEASURE_COLUMNS = [ListColumn(key, lazy_gettext(label), (lambda m, i=i: csv_io.export_values(m)[i]), kind,
                               _SORTS.get(key)) for i, (key, label, kind) in enumerate(csv_io.COLUMNS)]
-# the page shows what fits 1,280 px; the export and the measure's own page carry every column
-PAGE_COLUMNS = [column for column in MEASURE_COLUMNS
-                if column.key in ("kommune", "module", "title", "kind", "provider_name", "places", "start_date",
-                                  "cost_plan", "status")]
+# the page shows what fits 1,280 px (shorter labels for the costs per unit); the export and the measure's own
+# page carry every column
+_PAGE_LABELS = {"cost_per_place": lazy_gettext("je Platz"), "cost_per_hour": lazy_gettext("je Stunde")}
+PAGE_COLUMNS = [replace(column, label=_PAGE_LABELS.get(key, column.label))
+                for key in ("kommune", "module", "title", "provider_name", "places", "cost_plan", "spent",
+                            "cost_per_place", "cost_per_hour", "status")
+                for column in MEASURE_COLUMNS if column.key == key]
 
 
 def _choices() -> dict:
@@ -49,9 +59,11 @@ def _choices() -> dict:
 
 
 @bp.app_context_processor
-def _forwarded_helper() -> dict:
-    """``forwarded_by_provider(grant)`` for budgets' proof-of-use page (listed there without an import)."""
-    return {"forwarded_by_provider": forwarding.forwarded_by_provider}
+def _budgets_helpers() -> dict:
+    """For budgets' pages, which import nothing of measures: ``forwarded_by_provider(grant)`` (proof of use)
+    and ``expense_measures(grant)`` (the measures an expense may be tied to, on the expense form)."""
+    return {"forwarded_by_provider": forwarding.forwarded_by_provider,
+            "expense_measures": services.expense_measure_options}
 
 
 @bp.route("/")
@@ -113,7 +125,9 @@ def detail(measure_id: int):
     measure = services.get_measure(g.actor, measure_id)
     contracts = list(db.session.scalars(forwarding.contracts_select(g.actor).where(
         ForwardingContract.measure_id == measure.id))) if can(g.actor, FORWARDING_READ) else []
-    return render_template("measures/detail.html", measure=measure, contracts=contracts,
+    return render_template("measures/detail.html", measure=measure, contracts=contracts, figures=measure.figures,
+                           expenses=services.measure_expenses(measure), units=services.flat_rate_units(measure),
+                           rates=flat_rates(),
                            actions=[a for a in MEASURE.allowed_actions(measure.status, g.actor) if a != "edit"],
                            can_edit="edit" in MEASURE.allowed_actions(measure.status, g.actor), workflow=MEASURE)
 
@@ -148,10 +162,16 @@ def providers():
     return _providers_page({})
 
 
-def _providers_page(errors: dict):
+def _providers_page(errors: dict, contact_errors: dict | None = None):
     organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
-    return render_template("measures/providers.html", providers=_choices()["providers"], kinds=list(ProviderKind),
-                           organisations=organisations, errors=errors, form=request.form), (422 if errors else 200)
+    providers = _choices()["providers"]
+    contacts = {p.organisation_id: services.contacts_visible_to(g.actor, p) for p in providers}
+    editable = [p for p in providers if g.actor.role is Role.PROGRAMME_ADMIN
+                or p.organisation_id == g.actor.organisation_id] if can(g.actor, PROVIDER_CONTACTS) else []
+    return render_template("measures/providers.html", providers=providers, kinds=list(ProviderKind),
+                           organisations=organisations, errors=errors, form=request.form, contacts=contacts,
+                           editable=editable, contact_errors=contact_errors or {}), \
+        (422 if errors or contact_errors else 200)
 
 
 @bp.route("/traeger", methods=["POST"])
@@ -164,6 +184,26 @@ def classify_provider():
 
     response, errors = submit(change, success=gettext("Gespeichert."))
     return response or _providers_page(errors)
+
+
+@bp.route("/traeger/ansprechpersonen", methods=["POST"])
+@requires(PROVIDER_CONTACTS)
+def add_contact():
+    """A provider's contact staff: the administration for any provider, a provider user for its own."""
+    def change() -> str:
+        services.add_contact(g.actor, load_form(ProviderContactIn()))
+        return url_for("measures.providers")
+
+    response, errors = submit(change, success=gettext("Die Ansprechperson ist eingetragen."))
+    return response or _providers_page({}, errors)
+
+
+@bp.route("/traeger/ansprechpersonen/<id:contact_id>/entfernen", methods=["POST"])
+@requires(PROVIDER_CONTACTS)
+def remove_contact(contact_id: int):
+    services.remove_contact(g.actor, contact_id)
+    flash(gettext("Die Ansprechperson ist entfernt."), "success")
+    return redirect(url_for("measures.providers"))
 
 
 
@@ -184,7 +224,14 @@ def needs_page():
     if exported is not None:
         return exported
     counts = needs.counts_of(g.actor.kommune_id) if g.actor.kommune_id else []
-    return render_template("measures/needs.html", rows=rows, counts=counts, modules=MODULES)
+    module = request.args.get("baustein") if request.args.get("baustein") in MODULES else MODULES[0]
+    gap_map = render_map(needs.gap_values(rows, module), title=gettext(
+        "Lücke im Baustein %(module)s je Kommune (Zielgruppe minus Plätze)", module=module), link=lambda ags: None,
+        names={row["ags"]: row["kommune"] for row in rows},
+        value_label=lambda gap: gettext("Lücke %(count)s", count=format_decimal(gap, 0)),
+        legend_label=lambda gap: format_decimal(gap, 0))
+    return render_template("measures/needs.html", rows=rows, counts=counts, modules=MODULES, map_module=module,
+                           gap_map=gap_map)
 
 
 @bp.route("/bedarf", methods=["POST"])

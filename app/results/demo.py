@@ -1,4 +1,4 @@
-"""Demo data of the results report (synthetic, marked as such), built through the real services.
+"""Demo data of the results domain (synthetic, marked as such), built through the real services.
 
 Runs after the grants demo, which reports per-module entries for its approved Kommunen. For every
 reported quarter the Kommune reports its newly reached people (about 85 % of the entries: the rest
@@ -7,6 +7,12 @@ counts for the reporting Kommunen. After the programme's end (the late demo days
 Kommunen first correct their entries to the programme's final size, so the report's headline
 figures match what the programme page states: about 23,600 people reached, about 40 % of the target
 group, 73 % men and 27 % women.
+
+Interim proofs: the three demo Kommunen with accounts submit each year's interim proof 20 days before it
+is due and the administration accepts it a week later — except Kleve, whose 2021 proof comes in 15 days
+late (flagged by the late check the day after the due day), and Köln, whose 2022 proof is returned
+with changes requested. The late check runs the day after each due day, so the Kommunen without an account
+are flagged late too. Their alliances ("Gemeinsam klappt's") are invented institutions, marked synthetic.
 """
 
 from __future__ import annotations
@@ -79,7 +85,71 @@ def _correct_entries(users: dict[int, User], cells: dict, reached: dict, at: dat
                                             counts=scaled)
 
 
+INTERIM_LATE = ("05154", 2021)  # Kleve submits its 2021 interim proof late
+INTERIM_CHANGES = ("05315", 2022)  # Köln's 2022 interim proof is returned with changes requested
+PARTNERS = [("lead", "Kommunales Integrationszentrum {name} (synthetisch)", "Geschäftsführende Stelle, Koordination"),
+            ("core", "Jobcenter {name} (synthetisch)", "Beratung und Vermittlung (SGB II)"),
+            ("core", "Agentur für Arbeit (synthetisch)", "Berufsberatung, Ausbildungsvermittlung"),
+            ("core", "Handwerkskammer (synthetisch)", "Praktika und Ausbildungsplätze im Handwerk")]
+
+
 def seed(context) -> None:
+    _seed_reached(context)
+    _seed_interim_proofs(context)
+    _seed_partnerships(context)
+
+
+def _seed_interim_proofs(context) -> None:
+    """Interim proofs of the Kommunen with demo accounts up to the demo day; the late check after each due day."""
+    admin = context.users.get("admin@demo.nrw")
+    if admin is None:
+        return
+    users = {u.kommune.ags: u for u in context.users.values() if u.role == Role.KOMMUNE and u.kommune_id}
+    events: list[tuple[datetime, int, object]] = []
+    late_checks = set()
+    for row in services.interim_rows():
+        due = datetime.combine(row.due, time(10, 0), tzinfo=BERLIN)
+        late_checks.add(row.due + timedelta(days=1))
+        user = users.get(row.grant.kommune.ags)
+        if user is None:
+            continue
+        key = (row.grant.kommune.ags, row.year)
+        submitted = due + (timedelta(days=15) if key == INTERIM_LATE else timedelta(days=-20))
+        report = (f"Synthetischer Demo-Sachbericht {row.year}: Die Bausteine liefen wie geplant; Teilnehmende "
+                  "wurden über das Bündnis vor Ort gewonnen. Abweichungen vom Finanzplan sind in den Zahlen erkennbar.")
+        events.append((submitted, 1, lambda u=user, r=row, text=report: services.submit_interim(
+            u, r.grant.id, r.year, report=text)))
+        if key == INTERIM_CHANGES:
+            events.append((submitted + timedelta(days=10), 2, lambda r=row: services.review_interim(
+                admin, r.grant.id, r.year, action="request_changes",
+                note="Bitte die Abweichung bei F2 im Sachbericht erläutern (synthetische Demo-Anmerkung).")))
+        else:
+            events.append((submitted + timedelta(days=7), 2, lambda r=row: services.review_interim(
+                admin, r.grant.id, r.year, action="accept")))
+    for day in late_checks:  # the scheduler's late check, the morning after each due day
+        events.append((datetime.combine(day, time(7, 40), tzinfo=BERLIN), 0,
+                       lambda day=day: services.flag_late(day, actor_label="system: scheduler")))
+    for at, _order, action in sorted(events, key=lambda event: (event[0], event[1])):
+        if at.date() < context.day:
+            with clock.freeze(at):
+                action()
+    db.session.flush()
+
+
+def _seed_partnerships(context) -> None:
+    admin = context.users.get("admin@demo.nrw")
+    if admin is None:
+        return
+    for user in context.users.values():
+        if user.role != Role.KOMMUNE or user.kommune is None:
+            continue
+        for body, institution, role in PARTNERS:
+            services.add_member(admin, user.kommune, body=body, institution=institution.format(
+                name=user.kommune.display_name)[:200], role=role,
+                contact_email=f"buendnis.{user.kommune.ags}@demo.nrw" if body == "lead" else "")
+
+
+def _seed_reached(context) -> None:
     admin = context.users.get("admin@demo.nrw")
     cells = _cells()
     if admin is None or not cells:

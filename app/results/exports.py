@@ -35,3 +35,35 @@ def row_values(row: Figures, modules: list[str], *, quarter: bool = False) -> li
                *(row.reached_by_gender[g] for g in GENDERS)]
     tail = [] if quarter else [row.target, row.reach_rate, row.share_women, row.share_men]
     return [*head, *figures, *tail]
+
+
+def interim_columns() -> list[Column]:
+    return [Column(lazy_gettext("Kommune")), Column(lazy_gettext("Zuwendung")),
+            Column(lazy_gettext("Haushaltsjahr"), "int"),
+            Column(lazy_gettext("fällig am"), "date"), Column(lazy_gettext("Status")),
+            Column(lazy_gettext("verspätet")), Column(lazy_gettext("als verspätet markiert am"), "date"),
+            Column(lazy_gettext("eingereicht am"), "datetime"), Column(lazy_gettext("bewilligt"), "money"),
+            Column(lazy_gettext("ausgezahlt"), "money"), Column(lazy_gettext("förderfähige Ausgaben"), "money"),
+            Column(lazy_gettext("verdiente Zuwendung"), "money")]
+
+
+def interim_values(row) -> list:
+    """One export row of an ``InterimRow`` in the order of :func:`interim_columns` (figures as submitted)."""
+    proof = row.proof
+    submitted = proof is not None and proof.submitted_at is not None
+    return [row.kommune, row.grant.reference, row.year, row.due, row.status_label,
+            str(lazy_gettext("ja")) if row.late else str(lazy_gettext("nein")), row.late_flagged_on,
+            proof.submitted_at if submitted else None,
+            *((proof.approved_cents, proof.paid_cents, proof.expenses_cents, proof.earned_cents) if submitted
+              else (None, None, None, None))]
+
+
+def partnership_columns() -> list[Column]:
+    return [Column(lazy_gettext("AGS")), Column(lazy_gettext("Kommune")), Column(lazy_gettext("Gremium")),
+            Column(lazy_gettext("Institution")), Column(lazy_gettext("Rolle im Bündnis")),
+            Column(lazy_gettext("Kontakt E-Mail")), Column(lazy_gettext("Kontakt Telefon"))]
+
+
+def partnership_values(kommune, member) -> list:
+    return [kommune.ags, kommune.display_name, member.body.label, member.institution, member.role,
+            member.contact_email, member.contact_phone]

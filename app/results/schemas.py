@@ -5,8 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..platform import limits
-from ..platform.fields import REQUIRED_MESSAGE, text
+from ..platform.fields import REQUIRED_MESSAGE, text, whole
+from ..platform.money import Money
 from ..platform.web.api import DecimalText
+from .models import InterimStatus, PartnershipBody
 from .reach import GENDERS
 from .services import MAX_PEOPLE
 
@@ -59,3 +61,65 @@ class ResultsReportOut(Schema):
 
 def counts_of(data: dict) -> dict[str, int]:
     return {gender: data[gender] for gender in GENDERS}
+
+
+class InterimSubmitIn(Schema):
+    """The Kommune's short report on the budget year (the figures come from the ledger)."""
+
+    report = text(limits.SUMMARY, required=True)
+
+
+class InterimReviewIn(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(
+        ["accept", "request_changes"], error="Bitte „anerkennen“ oder „Änderungen anfordern“ wählen."),
+        error_messages={"required": REQUIRED_MESSAGE, "invalid": REQUIRED_MESSAGE})
+    note = text(limits.REASON, load_default="")
+
+
+class InterimFilter(Schema):
+    """The filters of the list of interim proofs (query string)."""
+
+    year = whole(2000, 2100, load_default=None)
+    status = fields.String(load_default="", validate=validate.OneOf(
+        ["", "none", *(s.value for s in InterimStatus)], error="Bitte einen Status aus der Liste wählen."))
+    late = fields.String(load_default="", validate=validate.OneOf(["", "1"], error="Ungültige Auswahl."))
+
+
+class InterimOut(Schema):
+    grant_id = fields.Integer()
+    grant_reference = fields.String()
+    kommune = fields.String()
+    year = fields.Integer()
+    due = fields.Date()
+    status = fields.String(allow_none=True, metadata={"description": "null: nicht eingereicht"})
+    late = fields.Boolean()
+    late_flagged_on = fields.Date(allow_none=True)
+    report = fields.String(allow_none=True)
+    review_note = fields.String(allow_none=True)
+    approved = Money(allow_none=True,
+                     metadata={"description": "Zahlen bei der letzten Einreichung (Hauptbuch, Haushaltsjahr)"})
+    paid = Money(allow_none=True)
+    expenses = Money(allow_none=True)
+    earned = Money(allow_none=True)
+    allowed_actions = fields.List(fields.String())
+
+
+class PartnerIn(Schema):
+    """One institution of the Geschäftsführende Stelle or the Bündniskerngruppe."""
+
+    body = fields.String(required=True, validate=validate.OneOf(
+        [b.value for b in PartnershipBody], error="Bitte „Geschäftsführende Stelle“ oder „Bündniskerngruppe“ wählen."),
+        error_messages={"required": REQUIRED_MESSAGE})
+    institution = text(limits.NAME, required=True)
+    role = text(limits.NAME, required=True)
+    contact_email = text(limits.NAME, load_default="")
+    contact_phone = text(limits.PHONE, load_default="")
+
+
+class PartnerOut(Schema):
+    id = fields.Integer()
+    body = fields.Function(lambda member: member.body.value)
+    institution = fields.String()
+    role = fields.String()
+    contact_email = fields.String()
+    contact_phone = fields.String()

@@ -5,9 +5,15 @@ hides columns behind a scroll bar of its own (``.table-scroll``) either."""
 
 from __future__ import annotations
 
-import pytest
+from types import SimpleNamespace
 
+import pytest
+from sqlalchemy import select
+
+from app.measures import demo as measures_demo
+from app.measures.models import Measure
 from app.platform import clock
+from app.platform.extensions import db
 from tests.browser.conftest import browser_type_launch_args, chromium_path, live_server  # noqa: F401
 from tests.browser.roles import DAY, build_story, login
 
@@ -16,12 +22,23 @@ WIDTH, HEIGHT = 1280, 800
 # list pages outside the main navigation; a role that may not open one (403) skips it
 LIST_PAGES = ("/budgets/uebersicht", "/budgets/rueckforderungen", "/budgets/abgleich", "/zuteilung/rueckgaben",
               "/zuteilung/schluesseldaten", "/zuteilung/stellen", "/innovationsfonds/traeger", "/verwaltung/jobs/",
-              "/audit", "/nachrichten/", "/exporte")
+              "/audit", "/nachrichten/", "/massnahmen/", "/massnahmen/weiterleitungen", "/massnahmen/traeger",
+              "/exporte")
+
+
+def _measures(story) -> None:
+    """Köln's demo catalogue (#17): measures with costs, consented contracts with payments, providers with
+    contact staff, so that the measure and Weiterleitung tables have their real width (1,245 px before)."""
+    users = {"admin@demo.nrw": story.users["programme_admin"], "traeger@demo.nrw": story.users["organisation"],
+             "koeln@demo.nrw": story.users["kommune"]}
+    measures_demo.seed(SimpleNamespace(users=users, day=DAY))
+    db.session.commit()
 
 
 @pytest.mark.parametrize("role", ["kommune", "programme_admin", "finance", "auditor"])
 def test_start_and_list_pages_fit_1280(role, make_user, live_server, page):  # noqa: F811
     story = build_story(make_user)
+    _measures(story)
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     with clock.freeze(DAY):
         login(page, live_server, story.emails[role])
@@ -31,7 +48,8 @@ def test_start_and_list_pages_fit_1280(role, make_user, live_server, page):  # n
         expenses = f"/budgets/zuwendungen/{story.grants['05315']}/ausgaben"
         page.goto(live_server + "/budgets/mittelabrufe")  # and one drawdown: finance decides it there
         drawdown = page.locator("main tbody a").first.get_attribute("href")
-        for path in dict.fromkeys([*menu, *LIST_PAGES, expenses, drawdown]):
+        measure = "/massnahmen/" + str(db.session.scalar(select(Measure.id).order_by(Measure.id)))
+        for path in dict.fromkeys([*menu, *LIST_PAGES, expenses, drawdown, measure]):
             answer = page.goto(live_server + path)
             if answer.status == 403 and path not in menu:
                 continue

@@ -170,6 +170,33 @@ def test_aggregate_exact_rounding(points):
     assert agg.discrepancy == (max(exact) - min(exact) > 15)
 
 
+def _aggregate_by_fractions(scores, threshold):
+    """The aggregate as first written (sums of fractions), the reference for the integer version."""
+    from app.innovationsfonds.core.scoring import Aggregate, _round2, _sqrt_round2
+
+    exact = [Fraction(s) for s in scores]
+    if not exact:
+        return Aggregate(0, None, None, None, None, None, None, False)
+    n, ordered = len(exact), sorted(exact)
+    mean = sum(exact, Fraction(0)) / n
+    median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+    variance = sum(((s - mean) ** 2 for s in exact), Fraction(0)) / n
+    return Aggregate(n, _round2(mean), _round2(median), _sqrt_round2(variance), Decimal(min(scores)),
+                     Decimal(max(scores)), Decimal(max(scores)) - Decimal(min(scores)),
+                     ordered[-1] - ordered[0] > Fraction(threshold))
+
+
+MIXED = st.builds(lambda value, places: D(value).scaleb(-places), st.integers(0, 100_000), st.integers(0, 4))
+
+
+@SETTINGS
+@given(st.lists(MIXED, max_size=12), MIXED)
+def test_aggregate_over_integers_equals_the_sums_of_fractions(scores, threshold):
+    """Issue #20: the aggregate sums integers over a common denominator; the figures are exactly those of the
+    straightforward sums of fractions, also for scores of different precision."""
+    assert repr(aggregate(scores, threshold)) == repr(_aggregate_by_fractions(scores, threshold))
+
+
 # ------------------------------------------------------------------------------------------------
 # ranking
 

@@ -1,6 +1,8 @@
 """Issue #17, page walk in Chromium: a Kommune records a new measure, starts it, asks consent to forward part
-of it to a course provider, the administration consents, the Kommune books a payment to the provider, and the
-proof of use lists the forwarded amount per provider (booked once: verify-ledger clean)."""
+of it to a course provider, the administration consents, the Kommune books a payment to the provider, records an
+expense of its own tied to the measure, sees the cost so far and the cost per place and per teaching hour on the
+measure's page and in the catalogue, and the proof of use lists the forwarded amount per provider (booked once:
+verify-ledger clean)."""
 
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ def test_a_kommune_walks_from_a_new_measure_to_a_forwarded_payment_in_the_proof_
         kommune.get_by_role("button", name="Speichern").click()
         expect(kommune.get_by_role("status")).to_contain_text("angelegt")
         kommune.get_by_role("button", name="starten").click()
-        expect(kommune.locator("dl.facts")).to_contain_text("laufend")
+        expect(kommune.locator("dl.facts").first).to_contain_text("laufend")
 
         kommune.get_by_role("link", name="Weiterleitungen", exact=True).click()
         kommune.get_by_label("Maßnahme").select_option(label="Deutsch für den Beruf")
@@ -63,6 +65,29 @@ def test_a_kommune_walks_from_a_new_measure_to_a_forwarded_payment_in_the_proof_
         kommune.get_by_role("button", name="Zahlung buchen").click()
         expect(kommune.get_by_role("status")).to_contain_text("als Ausgabe gebucht")
         expect(kommune.locator("dl.facts")).to_contain_text("gezahlt: 12.500,00")
+
+        kommune.goto(f"{live_server}/budgets/zuwendungen/{grant.id}/ausgaben")
+        kommune.get_by_label("Baustein").select_option("F1")
+        kommune.get_by_label("Datum").fill("2021-06-12")
+        kommune.get_by_label("Betrag in Euro").fill("500,00")
+        kommune.get_by_label("Belegnummer").fill("RAUM-06")
+        kommune.get_by_label("Beschreibung").fill("Raummiete Juni")
+        option = kommune.locator("#f-measure_id option", has_text="Deutsch für den Beruf").get_attribute("value")
+        kommune.get_by_label("Maßnahme (optional)").select_option(option)
+        kommune.get_by_role("button", name="Ausgabe erfassen").click()
+        expect(kommune.get_by_role("status").first).to_contain_text("Die Ausgabe wurde erfasst.")
+
+        kommune.get_by_role("link", name="Maßnahmen", exact=True).click()
+        row = kommune.locator("tbody tr", has_text="Deutsch für den Beruf")
+        expect(row).to_contain_text("13.000,00")  # 12.500 € forwarded + 500 € own expense
+        expect(row).to_contain_text("812,50")  # per place: 13.000 € / 16
+        row.get_by_role("link", name="Deutsch für den Beruf").click()
+        costs = kommune.locator("dl.facts", has_text="Kosten bisher")
+        expect(costs).to_contain_text("13.000,00")
+        expect(costs).to_contain_text("700")  # 20 hours × 35 weeks begun (01.05.–31.12.2021)
+        expect(costs).to_contain_text("812,50")
+        expect(costs).to_contain_text("18,57")  # per teaching hour: 13.000 € / 700, half up
+        expect(kommune.locator("table", has_text="Raummiete Juni")).to_contain_text("500,00")
 
         kommune.goto(f"{live_server}/budgets/zuwendungen/{grant.id}/verwendungsnachweis")
         forwarded = kommune.locator("table", has_text="Kursträger")

@@ -20,7 +20,7 @@ def test_the_demo_seeds_a_marked_catalogue_with_forwarding(make_user, make_grant
     demo.seed(SimpleNamespace(users=users, day=date(2022, 6, 15)))
     db.session.commit()
     measures = db.session.scalars(select(Measure)).all()
-    assert len(measures) == len(demo.CATALOGUE) and all(m.synthetic and demo.MARK in m.title for m in measures)
+    assert len(measures) == len(demo.CATALOGUE) and all(m.synthetic and demo.MARK not in m.title for m in measures)
     contracts = db.session.scalars(select(ForwardingContract)).all()
     assert {c.status for c in contracts} == {ContractStatus.CONSENTED} and all(c.synthetic for c in contracts)
     assert sum(row["amount_cents"] for row in forwarding.forwarded_by_provider(grant)) == sum(

@@ -41,3 +41,5 @@ def test_demo_results_match_the_programme_page_on_late_days(app, day):
     else:
         assert 0 < total.reached < total.entries
     assert "ynthetisch" in services.target_source()
+    rows = services.interim_rows(today=day)
+    assert rows and all(row.late == (row.due < day) for row in rows)  # no demo Kommune account: none submitted

@@ -17,7 +17,10 @@ exactly its figures that was commented on or had expired before; after settlemen
 for every grant and its lines still approve what the final decision settled (amendments after the proof of
 use are refused); the
 Innovationsfonds commitments stay within its budget; no voucher is booked twice (the same upload twice);
-``verify_ledger()`` finds nothing (also after reversals).
+``verify_ledger()`` finds nothing (also after reversals). Measures (issue #17): every Kommune runs one measure
+with a consented forwarding contract, pays its provider and ties expenses of its own to the measure; an expense
+names only a measure of its grant's Kommune in its module, every payment to a provider is the one expense of
+that contract's measure, and no contract pays more than its amount.
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ from app.grants import decisions
 from app.grants import services as grants
 from app.grants.content import Content
 from app.grants.models import Application, ApplicationKind, ApplicationStatus
+from app.measures import forwarding
+from app.measures import services as measures
+from app.measures.models import ForwardingContract, Measure, ProviderPayment
 from app.platform import clock
 from app.platform.errors import DomainError
 from app.platform.extensions import db
@@ -126,6 +132,10 @@ def build_world() -> World:
                       _user("zahlstelle@sim.nrw", Role.FINANCE))
         for kommune in db.session.scalars(select(Kommune).order_by(Kommune.ags)):
             world.kommune_users[kommune.ags] = _user(f"k{kommune.ags}@sim.nrw", Role.KOMMUNE, kommune_id=kommune.id)
+        provider = Organisation(name="Simulierte VHS", kind="education_provider", is_public_body=True)
+        db.session.add(provider)
+        db.session.flush()
+        measures.set_provider_profile(admin, {"organisation_id": provider.id, "kind": "vhs"})
         for number in range(1, PROJECTS + 1):
             organisation = Organisation(name=f"Simulierter Träger {number}", kind="club")
             db.session.add(organisation)
@@ -188,6 +198,14 @@ def plan(seed: int, *, kommunen: list[str], active_per_month: int = 8) -> list[S
                 steps.append(Step(day + timedelta(days=8), "give_back", who, (("share", rng.randrange(10, 160)),)))
         if month.month in (3, 9):
             steps.append(Step(month + timedelta(days=25), "redistribute", ""))
+    measure_rng = random.Random(seed + 2)  # noqa: S311 - its own stream: the draws above stay as they were
+    for ags in kommunen:
+        steps.append(Step(date(2020, 8, 3), "measure", ags, (("places", measure_rng.randrange(0, 40)),)))
+    for month in _months():
+        for ags in measure_rng.sample(kommunen, min(4, len(kommunen))):
+            day = month + timedelta(days=measure_rng.randrange(0, 20))
+            steps.append(Step(day, measure_rng.choice(("forward", "measure_expense")), ags,
+                              (("share", measure_rng.randrange(5, 60)), ("seed", measure_rng.randrange(10**6)))))
     hearing_rng = random.Random(seed + 1)  # noqa: S311 - its own stream: the draws above stay as they were
     for who in recipients:
         steps.append(Step(date(2023, 7, 20), "proof", who))
@@ -441,6 +459,49 @@ def act_repay(world: World, step: Step) -> None:
                                 actor=world.finance)
 
 
+def act_measure(world: World, step: Step) -> None:
+    """The Kommune's measure in the module its grant approves for most years (places drawn, 0 too) and a
+    consented contract over half its cost plan."""
+    kommune = _actor(world, step.who)
+    years = Counter(line.module_code for line in _grant(world, step.who).lines if line.approved_cents)
+    measure = measures.create_measure(kommune, {
+        "module_code": max(sorted(years), key=years.get), "title": "Sprachkurs (Simulation)", "kind": "course",
+        "provider_name": "Simulierte VHS",
+        "provider_id": None, "places": step.get("places"), "start_date": date(2020, 9, 1),
+        "end_date": date(2023, 6, 30), "weekly_hours": 12, "cost_plan_cents": 40_000_000,
+        "funding_source": "programme", "other_programme": ""})
+    measures.change_status(measure, "activate", kommune)
+    provider = db.session.scalar(select(Organisation.id).where(Organisation.name == "Simulierte VHS"))
+    contract = forwarding.request_contract(kommune, {
+        "measure_id": measure.id, "organisation_id": provider, "amount_cents": 20_000_000,
+        "start_date": measure.start_date, "end_date": measure.end_date})
+    forwarding.decide(contract, "consent", world.admin)
+
+
+def _measure(world: World, who: str) -> Measure:
+    measure = db.session.scalar(select(Measure).where(Measure.kommune_id == world.kommune_users[who].kommune_id))
+    if measure is None:
+        raise DomainError("keine Maßnahme")
+    return measure
+
+
+def act_forward(world: World, step: Step) -> None:
+    """A payment to the provider (booked as the Kommune's expense through budgets); a share of what is left."""
+    measure = _measure(world, step.who)
+    contract = db.session.scalar(select(ForwardingContract).where(ForwardingContract.measure_id == measure.id))
+    left = contract.amount_cents - contract.paid_cents
+    forwarding.pay(contract, _actor(world, step.who), {"amount_cents": max(left * step.get("share") // 100, 1),
+                                                       "payment_date": clock.today()})
+
+
+def act_measure_expense(world: World, step: Step) -> None:
+    """An expense of the Kommune's own tied to its measure (form or API: the one validation)."""
+    measure = _measure(world, step.who)
+    budgets.record_expense(_grant(world, step.who), actor=_actor(world, step.who), module=measure.module_code,
+                           expense_date=clock.today(), amount_cents=step.get("share") * 10_000,
+                           voucher_ref=f"SIM-M-{step.who}-{step.get('seed')}", measure_id=measure.id)
+
+
 ACTIONS = {name[4:]: function for name, function in globals().items() if name.startswith("act_")}
 
 
@@ -482,7 +543,7 @@ def invariants(world: World) -> list[str]:
         .group_by(Expense.grant_id, Expense.voucher_ref).having(func.count() > 1).limit(3)).all()
     problems += [f"Zuwendung {g}: Beleg {v} doppelt gebucht" for g, v in doubled]
     return (problems + _settlement_problems(programme.line_overrun_percent) + _hearing_problems()
-            + _approval_fixed_problems())
+            + _approval_fixed_problems() + _measure_problems())
 
 
 def _approval_fixed_problems() -> list[str]:
@@ -497,6 +558,26 @@ def _approval_fixed_problems() -> list[str]:
                      f"statt der im Schlussbescheid abgerechneten {line['approved_cents']}"
                      for line in lines if now.get((grant_id, line["module"]), 0) != line["approved_cents"]]
     return problems
+
+
+def _measure_problems() -> list[str]:
+    """Expenses name only a measure of their grant's Kommune in their module (budgets keeps the number without a
+    foreign key); each payment to a provider is an expense of its contract's measure; no contract pays more
+    than its amount (reversed payments free it)."""
+    stray = db.session.execute(
+        select(Expense.id, Expense.measure_id).join(Grant, Grant.id == Expense.grant_id)
+        .outerjoin(Measure, Measure.id == Expense.measure_id)
+        .where(Expense.measure_id.is_not(None), (Measure.id.is_(None)) | (Measure.kommune_id != Grant.kommune_id)
+               | (Measure.module_code != Expense.module_code)).limit(3)).all()
+    problems = [f"Ausgabe {e}: Maßnahme {m} gehört nicht zu ihrer Kommune und ihrem Baustein" for e, m in stray]
+    unlinked = db.session.execute(
+        select(ProviderPayment.id).join(ForwardingContract).join(Expense, Expense.id == ProviderPayment.expense_id)
+        .where((Expense.measure_id.is_(None)) | (Expense.measure_id != ForwardingContract.measure_id)
+               | (Expense.amount_cents != ProviderPayment.amount_cents)).limit(3)).scalars().all()
+    problems += [f"Zahlung an Träger {p}: nicht die Ausgabe der Maßnahme ihres Vertrags" for p in unlinked]
+    overpaid = db.session.execute(select(ForwardingContract.id).where(
+        ForwardingContract.paid_cents > ForwardingContract.amount_cents).limit(3)).scalars().all()
+    return problems + [f"Weiterleitungsvertrag {c}: mehr gezahlt als vereinbart" for c in overpaid]
 
 
 def _hearing_problems() -> list[str]:

@@ -77,6 +77,9 @@ class Expense(db.Model):
     description: Mapped[str] = mapped_column(String(limits.EXPENSE_DESCRIPTION), default="")
     import_id: Mapped[int | None] = mapped_column(ForeignKey("expense_imports.id", ondelete="CASCADE"), index=True)
     import_line: Mapped[int | None] = mapped_column(Integer)  # the physical line of the import file
+    # optional: the Kommune's own measure (app.measures) this expense belongs to; a number checked through the
+    # event "budgets.expense_measure" (budgets imports no higher layer, so no foreign key to its table)
+    measure_id: Mapped[int | None] = mapped_column(Integer, index=True)
     journal_id: Mapped[int] = mapped_column(ForeignKey("ledger_journals.id"))
     eligible: Mapped[bool] = mapped_column(default=True)
     ineligible_reason: Mapped[str] = mapped_column(String(limits.STATEMENT), default="")

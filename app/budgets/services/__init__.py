@@ -52,7 +52,7 @@ from .hearings import (
     open_hearing,
     submit_comment,
 )
-from .outcome import Outcome, intended_outcome, settlement_lines, settlement_modules
+from .outcome import Outcome, intended_outcome, line_figures, settlement_lines, settlement_modules
 from .reclaims import (
     ReclaimStatement,
     UnusedInterest,
@@ -86,7 +86,8 @@ __all__ = [
     "ensure_open_for_expenses",
     "expenses_select", "final_payment_orders", "four_eyes_bar", "get_drawdown", "get_expense", "get_grant",
     "get_import", "get_reclaim", "grant_for_source", "grants_visible_to", "import_expenses", "imports_select",
-    "interest_until", "kommune_commitment_cents", "mark_ineligible", "pay_drawdown", "proof_of", "reclaim_interest",
+    "interest_until", "kommune_commitment_cents", "line_figures", "mark_ineligible", "pay_drawdown", "proof_of",
+    "reclaim_interest",
     "reclaim_of", "reclaim_statement", "reclaim_unused_interest", "record_expense", "record_repayment",
     "request_drawdown", "reverse_expense", "reverse_import", "set_commitment",
     "settlement_lines", "settlement_modules", "submit_proof", "unused_interest", "unused_interest_cents",

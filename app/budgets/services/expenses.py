@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from ...platform import audit, clock, limits
 from ...platform.database import lock_for_update
 from ...platform.errors import Conflict, ValidationFailed
+from ...platform.events import emit
 from ...platform.extensions import db
 from ...platform.money import format_eur
 from .. import plausibility
@@ -30,8 +31,12 @@ from .grants import ensure_grant_access, of_visible_grant
 def validate_expense(grant: Grant, *, module: str, expense_date: date | None, amount_cents: int | None,
                      units_centi: int | None = None, rate_code: str | None = None, voucher_ref: str = "",
                      description: str = "", today: date | None = None, rates=None,
-                     approved_lines: set[tuple[str, int]] | None = None) -> tuple[dict, dict]:
-    """Check one expense; returns (row for the insert, errors by field). Shared by the form, API and CSV import."""
+                     approved_lines: set[tuple[str, int]] | None = None,
+                     measure_id: int | None = None) -> tuple[dict, dict]:
+    """Check one expense; returns (row for the insert, errors by field). Shared by the form, API and CSV import.
+
+    ``measure_id`` (optional) ties the expense to a measure of the grant's Kommune (app.measures): checked by
+    ``measure_problem``."""
     errors: dict[str, str] = {}
     today = today or clock.today()
     module = (module or "").strip().upper()
@@ -76,11 +81,27 @@ def validate_expense(grant: Grant, *, module: str, expense_date: date | None, am
         errors["voucher_ref"] = f"Die Belegnummer ist zu lang (höchstens {limits.PAYMENT_REFERENCE} Zeichen)."
     if len(description or "") > limits.EXPENSE_DESCRIPTION:
         errors["description"] = f"Die Beschreibung ist zu lang (höchstens {limits.EXPENSE_DESCRIPTION} Zeichen)."
+    if measure_id is not None and "module" not in errors and (problem := measure_problem(grant, module, measure_id)):
+        errors["measure_id"] = problem
     row = {"module_code": module, "budget_year": expense_date.year if expense_date else 0,
            "expense_date": expense_date, "amount_cents": amount_cents, "units_centi": units_centi or None,
            "rate_code": rate_code or None, "voucher_ref": (voucher_ref or "").strip(),
-           "description": (description or "").strip()}
+           "description": (description or "").strip(), "measure_id": measure_id}
     return row, errors
+
+
+def measure_problem(grant: Grant, module: str, measure_id: int) -> str | None:
+    """Why ``measure_id`` cannot be tied to an expense of ``grant`` in ``module``, or None if it can.
+
+    Budgets knows measures only as numbers: the question goes out as the event ``budgets.expense_measure``
+    and the package that keeps the measures answers (``app/measures/hooks.py``) by appending a message, or
+    "" for a measure of the grant's Kommune in that module. No answer is a refusal (fail closed).
+    """
+    answers: list[str] = []
+    emit("budgets.expense_measure", grant=grant, module=module, measure_id=measure_id, answers=answers)
+    if not answers:
+        return f"Eine Maßnahme Nr. {measure_id} gibt es nicht."
+    return answers[0] or None
 
 
 _APPROVED_KEYS = (select(GrantLine.module_code, GrantLine.budget_year)

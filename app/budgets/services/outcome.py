@@ -14,15 +14,20 @@ from ..models import GRANT_LEVEL, AccountKind, Grant
 from .reclaims import unused_interest_cents, unused_interest_points
 
 
+def line_figures(grant_id: int) -> list[LineFigures]:
+    """Each (module, budget year) line of the grant as booked in the ledger: approved, eligible expenses, grant
+    earned, paid (read only; the final decision's input and the interim proof's figures, app.results)."""
+    balances = ledger.balances_of(grant_id)
+    keys = sorted({(m, y) for (_k, m, y) in balances if (m, y) != GRANT_LEVEL})
+    return [LineFigures(module, year, approved_cents=-balances.get((AccountKind.BUDGET, module, year), 0),
+                        expenses_cents=balances.get((AccountKind.EXPENSES, module, year), 0),
+                        earned_cents=-balances.get((AccountKind.EARNED, module, year), 0),
+                        paid_cents=balances.get((AccountKind.PAID, module, year), 0)) for module, year in keys]
+
+
 def settlement_modules(grant: Grant) -> list[ModuleSettlement]:
     """The final decision's calculation per module from the balances (a preview until it is decided)."""
-    balances = ledger.balances_of(grant.id)
-    keys = sorted({(m, y) for (_k, m, y) in balances if (m, y) != GRANT_LEVEL})
-    lines = [LineFigures(module, year, approved_cents=-balances.get((AccountKind.BUDGET, module, year), 0),
-                         expenses_cents=balances.get((AccountKind.EXPENSES, module, year), 0),
-                         earned_cents=-balances.get((AccountKind.EARNED, module, year), 0),
-                         paid_cents=balances.get((AccountKind.PAID, module, year), 0)) for module, year in keys]
-    return settle(lines, grant.programme.line_overrun_percent)
+    return settle(line_figures(grant.id), grant.programme.line_overrun_percent)
 
 
 def settlement_lines(grant: Grant) -> list[dict]:

@@ -218,6 +218,7 @@ class Sketch(db.Model):
         CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name="submitted_has_time"),
         CheckConstraint("status <> 'ineligible' OR eligibility_reason <> ''", name="ineligible_has_reason"),
         CheckConstraint("status <> 'selected' OR full_application_deadline IS NOT NULL", name="selected_has_deadline"),
+        CheckConstraint("(review_count = 0) = (score_mean IS NULL)", name="aggregate_complete"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -254,6 +255,16 @@ class Sketch(db.Model):
     # the batch decision is staged (its message names it), ``Call.promotion_deadline`` when promoted later;
     # every reader uses this column
     full_application_deadline: Mapped[date | None] = mapped_column(Date)
+    # The aggregate of the submitted review scores (``core.scoring.aggregate``) as integer hundredths, exactly
+    # as the core rounds it; kept by ``stored_aggregates.refresh`` in the transaction that changes a submitted
+    # review, so the ranking reads plain rows (decision in docs/innovationsfonds.md, "Stored aggregates").
+    # No reviews: count 0, the figures NULL. The discrepancy flag is ``max - min`` against the call's threshold.
+    review_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    score_mean: Mapped[int | None] = mapped_column(Integer)
+    score_median: Mapped[int | None] = mapped_column(Integer)
+    score_stdev: Mapped[int | None] = mapped_column(Integer)
+    score_min: Mapped[int | None] = mapped_column(Integer)
+    score_max: Mapped[int | None] = mapped_column(Integer)
 
     call: Mapped[Call] = relationship(back_populates="sketches")
     organisation: Mapped[Organisation] = relationship()

@@ -13,7 +13,7 @@ from ...platform.web.edge import submit
 from ...reference.models import ORGANISATION_KINDS
 from ...reference.services import get_programme
 from .. import reviewing, selection
-from ..access import get_call
+from ..access import get_call, submitted_sketches
 from ..models import TARGET_GROUPS, SelectionRule, SketchStatus
 from ..permissions import IF_MANAGE, IF_STAFF
 from ..services import calls
@@ -93,7 +93,7 @@ def call_edit(call_id: int):
 def call_detail(call_id: int):
     call = get_call(call_id)
     aggs = selection.aggregates(call)
-    return render_template("innovationsfonds/call.html", call=call, sketches=call.sketches, aggregates=aggs,
+    return render_template("innovationsfonds/call.html", call=call, sketches=submitted_sketches(call), aggregates=aggs,
                            now=clock.now(), statuses=SketchStatus)
 
 

@@ -15,7 +15,7 @@ from ...platform.web.edge import submit
 from ...platform.web.forms import load_form
 from ...reference.models import ORGANISATION_KINDS
 from ...reference.services import list_kommunen
-from .. import projects, selection, steering
+from .. import projects, steering, stored_aggregates
 from ..access import STAFF_ROLES, get_call, get_sketch
 from ..models import TARGET_GROUPS
 from ..permissions import IF_APPLY, IF_MANAGE, IF_READ
@@ -35,16 +35,16 @@ def sketch_page(sketch_id: int, errors: dict | None = None):
     """The sketch page (with the errors of one of its forms when it is shown again)."""
     sketch = get_sketch(sketch_id, g.actor)
     staff = g.actor.role in STAFF_ROLES
-    view = present_sketch(sketch, g.actor, selection.aggregates(sketch.call)[sketch.id] if staff else None)
+    view = present_sketch(sketch, g.actor, stored_aggregates.of(sketch) if staff else None)
     application = projects.full_application_of(sketch) if g.actor.role != Role.REVIEWER else None
+    sheet = steering.sheet_of(sketch) if staff else None
     return render_template(
         "innovationsfonds/sketch.html", sketch=sketch, view=view,
         full_application=application, project_decision=projects.decision_of(sketch), errors=errors or {},
         form=request.form,
         application_actions=FULL_APPLICATION.allowed_actions(application.status, g.actor) if application else [],
         rejectable=projects.rejectable(sketch, application, g.actor),
-        sheet=steering.sheet_of(sketch) if staff else None,
-        calibrations=steering.calibration(sketch.call) if staff else {},
+        sheet=sheet, calibrations=steering.calibration(sketch.call, steering.reviewers_of(sheet)) if staff else {},
     ), (422 if errors else 200)
 
 

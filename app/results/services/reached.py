@@ -8,17 +8,17 @@ import io
 
 from sqlalchemy import delete, func, select
 
-from ..auth.models import Role, User
-from ..auth.permissions import scope_kommune_id
-from ..grants.models import ParticipantCount
-from ..platform import audit, clock
-from ..platform.errors import Conflict, Forbidden, ValidationFailed
-from ..platform.extensions import db
-from ..platform.limits import NAME
-from ..reference.models import Kommune, kommune_display_name
-from ..reference.services import get_programme
-from . import reach
-from .models import ReachedPeople, TargetGroupCount
+from ...auth.models import Role, User
+from ...auth.permissions import scope_kommune_id
+from ...grants.models import ParticipantCount
+from ...platform import audit, clock
+from ...platform.errors import Conflict, Forbidden, ValidationFailed
+from ...platform.extensions import db
+from ...platform.limits import NAME
+from ...reference.models import Kommune, kommune_display_name
+from ...reference.services import get_programme
+from .. import reach
+from ..models import ReachedPeople, TargetGroupCount
 
 MAX_PEOPLE = 1_000_000  # more than the whole target group of the state: certainly a typing error
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a1ad368369d0
+Revision ID: bae37edaf524
 Revises: 
-Create Date: 2026-12-03 14:49:42.226282
+Create Date: 2026-12-03 16:02:03.228977
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = 'a1ad368369d0'
+revision = 'bae37edaf524'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -294,6 +294,7 @@ def upgrade():
     sa.Column('start_date', sa.Date(), nullable=False),
     sa.Column('end_date', sa.Date(), nullable=False),
     sa.Column('weekly_hours', sa.Integer(), nullable=False),
+    sa.Column('participants', sa.Integer(), server_default='0', nullable=False),
     sa.Column('cost_plan_cents', sa.BigInteger(), nullable=False),
     sa.Column('funding_source', sa.Enum('programme', 'other', name='fundingsource', native_enum=False, length=20), nullable=False),
     sa.Column('other_programme', sa.String(length=200), nullable=False),
@@ -301,7 +302,7 @@ def upgrade():
     sa.Column('synthetic', sa.Boolean(), nullable=False),
     sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("module_code IN ('F1', 'F2', 'F3', 'F4')", name=op.f('ck_measures_module')),
-    sa.CheckConstraint('places >= 0 AND weekly_hours >= 0 AND cost_plan_cents >= 0', name=op.f('ck_measures_nonneg')),
+    sa.CheckConstraint('places >= 0 AND weekly_hours >= 0 AND cost_plan_cents >= 0 AND participants >= 0', name=op.f('ck_measures_nonneg')),
     sa.CheckConstraint('start_date <= end_date', name=op.f('ck_measures_period_order')),
     sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_measures_kommune_id_kommunen')),
     sa.ForeignKeyConstraint(['provider_id'], ['organisations.id'], name=op.f('fk_measures_provider_id_organisations')),
@@ -310,6 +311,20 @@ def upgrade():
     with op.batch_alter_table('measures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_measures_kommune_id'), ['kommune_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_measures_provider_id'), ['provider_id'], unique=False)
+
+    op.create_table('provider_contacts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('function', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=200), nullable=False),
+    sa.Column('phone', sa.String(length=60), nullable=False),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_provider_contacts_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_contacts'))
+    )
+    with op.batch_alter_table('provider_contacts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_provider_contacts_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('provider_profiles',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -713,10 +728,17 @@ def upgrade():
     sa.Column('decided_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decision_reason', sa.Text(), nullable=False),
     sa.Column('full_application_deadline', sa.Date(), nullable=True),
+    sa.Column('review_count', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('score_mean', sa.Integer(), nullable=True),
+    sa.Column('score_median', sa.Integer(), nullable=True),
+    sa.Column('score_stdev', sa.Integer(), nullable=True),
+    sa.Column('score_min', sa.Integer(), nullable=True),
+    sa.Column('score_max', sa.Integer(), nullable=True),
     sa.CheckConstraint("status <> 'draft' OR submitted_at IS NULL", name=op.f('ck_if_sketches_draft_not_submitted')),
     sa.CheckConstraint("status <> 'ineligible' OR eligibility_reason <> ''", name=op.f('ck_if_sketches_ineligible_has_reason')),
     sa.CheckConstraint("status <> 'selected' OR full_application_deadline IS NOT NULL", name=op.f('ck_if_sketches_selected_has_deadline')),
     sa.CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name=op.f('ck_if_sketches_submitted_has_time')),
+    sa.CheckConstraint('(review_count = 0) = (score_mean IS NULL)', name=op.f('ck_if_sketches_aggregate_complete')),
     sa.CheckConstraint('planned_women >= 0 AND planned_women <= planned_participants', name=op.f('ck_if_sketches_women_within')),
     sa.CheckConstraint('requested_cents >= 0 AND total_cost_cents >= 0', name=op.f('ck_if_sketches_amounts_nonneg')),
     sa.ForeignKeyConstraint(['call_id'], ['if_calls.id'], name=op.f('fk_if_sketches_call_id_if_calls')),
@@ -841,6 +863,53 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_proofs_of_use')),
     sa.UniqueConstraint('grant_id', name=op.f('uq_proofs_of_use_grant_id'))
     )
+    op.create_table('results_interim_proofs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('budget_year', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('submitted', 'changes_requested', 'accepted', name='interimstatus', native_enum=False, length=30), nullable=True),
+    sa.Column('report', sa.Text(), nullable=True),
+    sa.Column('approved_cents', sa.BigInteger(), nullable=True),
+    sa.Column('paid_cents', sa.BigInteger(), nullable=True),
+    sa.Column('expenses_cents', sa.BigInteger(), nullable=True),
+    sa.Column('earned_cents', sa.BigInteger(), nullable=True),
+    sa.Column('first_submitted_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('review_note', sa.Text(), nullable=True),
+    sa.Column('reviewed_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('late_flagged_on', sa.Date(), nullable=True),
+    sa.CheckConstraint('(status IS NULL) = (submitted_at IS NULL)', name=op.f('ck_results_interim_proofs_submitted_state')),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_results_interim_proofs_grant_id_grants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_results_interim_proofs_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], name=op.f('fk_results_interim_proofs_reviewed_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_results_interim_proofs_submitted_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_results_interim_proofs')),
+    sa.UniqueConstraint('grant_id', 'budget_year', name='uq_results_interim_proofs')
+    )
+    with op.batch_alter_table('results_interim_proofs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_results_interim_proofs_grant_id'), ['grant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_results_interim_proofs_kommune_id'), ['kommune_id'], unique=False)
+
+    op.create_table('results_partnership_members',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kommune_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Enum('lead', 'core', name='partnershipbody', native_enum=False, length=20), nullable=False),
+    sa.Column('institution', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.String(length=200), nullable=False),
+    sa.Column('contact_email', sa.String(length=200), nullable=False),
+    sa.Column('contact_phone', sa.String(length=60), nullable=False),
+    sa.Column('updated_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['kommune_id'], ['kommunen.id'], name=op.f('fk_results_partnership_members_kommune_id_kommunen')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_results_partnership_members_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_results_partnership_members'))
+    )
+    with op.batch_alter_table('results_partnership_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_results_partnership_members_kommune_id'), ['kommune_id'], unique=False)
+
     op.create_table('results_reached_people',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('programme_id', sa.Integer(), nullable=False),
@@ -935,6 +1004,7 @@ def upgrade():
     sa.Column('description', sa.String(length=300), nullable=False),
     sa.Column('import_id', sa.Integer(), nullable=True),
     sa.Column('import_line', sa.Integer(), nullable=True),
+    sa.Column('measure_id', sa.Integer(), nullable=True),
     sa.Column('journal_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('eligible', sa.Boolean(), nullable=False),
     sa.Column('ineligible_reason', sa.String(length=500), nullable=False),
@@ -959,6 +1029,7 @@ def upgrade():
     with op.batch_alter_table('expenses', schema=None) as batch_op:
         batch_op.create_index('ix_expenses_grant_date', ['grant_id', 'expense_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_expenses_import_id'), ['import_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expenses_measure_id'), ['measure_id'], unique=False)
         batch_op.create_index('ux_expenses_active_voucher', ['grant_id', 'voucher_ref'], unique=True, sqlite_where=sa.text("voucher_ref <> '' AND reversed_at IS NULL"), postgresql_where=sa.text("voucher_ref <> '' AND reversed_at IS NULL"))
 
     op.create_table('grant_application_revisions',
@@ -1180,6 +1251,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ledger_entries_credit_account_id'), ['credit_account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_entries_debit_account_id'), ['debit_account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_entries_journal_id'), ['journal_id'], unique=False)
+
+    op.create_table('provider_proof_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contract_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('expense_date', sa.Date(), nullable=False),
+    sa.Column('description', sa.String(length=200), nullable=False),
+    sa.Column('voucher_ref', sa.String(length=40), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_provider_proof_lines_amount_positive')),
+    sa.ForeignKeyConstraint(['contract_id'], ['forwarding_contracts.id'], name=op.f('fk_provider_proof_lines_contract_id_forwarding_contracts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_proof_lines')),
+    sa.UniqueConstraint('contract_id', 'position', name=op.f('uq_provider_proof_lines_contract_id'))
+    )
+    with op.batch_alter_table('provider_proof_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_provider_proof_lines_contract_id'), ['contract_id'], unique=False)
 
     op.create_table('reclaims',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1435,6 +1522,10 @@ def downgrade():
 
     op.drop_table('allocation_give_backs')
     op.drop_table('reclaims')
+    with op.batch_alter_table('provider_proof_lines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_provider_proof_lines_contract_id'))
+
+    op.drop_table('provider_proof_lines')
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_entries_journal_id'))
         batch_op.drop_index(batch_op.f('ix_ledger_entries_debit_account_id'))
@@ -1480,6 +1571,7 @@ def downgrade():
     op.drop_table('grant_application_revisions')
     with op.batch_alter_table('expenses', schema=None) as batch_op:
         batch_op.drop_index('ux_expenses_active_voucher', sqlite_where=sa.text("voucher_ref <> '' AND reversed_at IS NULL"), postgresql_where=sa.text("voucher_ref <> '' AND reversed_at IS NULL"))
+        batch_op.drop_index(batch_op.f('ix_expenses_measure_id'))
         batch_op.drop_index(batch_op.f('ix_expenses_import_id'))
         batch_op.drop_index('ix_expenses_grant_date')
 
@@ -1500,6 +1592,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_results_reached_people_kommune_id'))
 
     op.drop_table('results_reached_people')
+    with op.batch_alter_table('results_partnership_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_results_partnership_members_kommune_id'))
+
+    op.drop_table('results_partnership_members')
+    with op.batch_alter_table('results_interim_proofs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_results_interim_proofs_kommune_id'))
+        batch_op.drop_index(batch_op.f('ix_results_interim_proofs_grant_id'))
+
+    op.drop_table('results_interim_proofs')
     op.drop_table('proofs_of_use')
     with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_reset_tokens_user_id'))
@@ -1605,6 +1706,10 @@ def downgrade():
 
     op.drop_table('users')
     op.drop_table('provider_profiles')
+    with op.batch_alter_table('provider_contacts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_provider_contacts_organisation_id'))
+
+    op.drop_table('provider_contacts')
     with op.batch_alter_table('measures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_measures_provider_id'))
         batch_op.drop_index(batch_op.f('ix_measures_kommune_id'))
