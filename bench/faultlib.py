@@ -49,9 +49,12 @@ def fresh_database(base: str | None, label: str):
 class Server:
     """``gunicorn -w N "app:create_app()"`` on a free port; ``workers()`` lists the worker pids."""
 
-    def __init__(self, url: str, *, workers: int = 2, today: str = "2022-06-15", timeout: int = 120) -> None:
+    def __init__(self, url: str, *, workers: int = 2, today: str = "2022-06-15", timeout: int = 120,
+                 env: dict | None = None) -> None:
+        """``env``: more settings for the workers (e.g. ``UPLOAD_FOLDER`` shared with a scheduler process)."""
         self.port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "FAKE_TODAY": today, "DURCHSTARTEN_INSTANCE": tempfile.mkdtemp()}
+        env = {**os.environ, "DATABASE_URL": url, "FAKE_TODAY": today, "DURCHSTARTEN_INSTANCE": tempfile.mkdtemp(),
+               **(env or {})}
         self.process = subprocess.Popen(
             [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "error",
              "--timeout", str(timeout), "app:create_app()"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)

@@ -47,6 +47,12 @@ TRUSTED_PROXIES = 0
 # Four eyes (Vier-Augen-Prinzip, VV Nr. 2.2 zu § 70 LHO): who approved a drawdown may not also pay it.
 FOUR_EYES_PAYMENTS = True
 
+# Exports (app/platform/web/export_jobs.py): above this many rows an export is built by the scheduler
+# (button "im Hintergrund erstellen", page "Meine Exporte"); files are kept this long.
+EXPORT_BACKGROUND_ROWS = 20_000
+EXPORT_KEEP_HOURS = 24
+EXPORT_STALE_MINUTES = 60  # a job still running after this long (its scheduler died) is marked failed
+
 # Uploads
 MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 UPLOAD_FOLDER = None  # None = instance/uploads

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from ..auth.permissions import requires
 from ..platform import clock
@@ -15,7 +15,7 @@ from ..platform.web.api import ApiBlueprint
 from ..platform.web.idempotency import IDEMPOTENCY_DOC
 from ..platform.web.pagination import SelectPage
 from . import services, status
-from .csv_import import parse_expense_csv
+from .csv_import import open_upload, parse_expense_csv, spool
 from .early_start import early_start_warnings, import_warnings
 from .models import DrawdownStatus
 from .permissions import (
@@ -231,12 +231,14 @@ def list_expenses(grant_id: int):
 def import_expenses(grant_id: int):
     grant = services.get_grant(g.actor, grant_id)
     upload = request.files.get("file")
-    data = upload.read() if upload is not None else request.get_data()
-    if not data:
+    # streamed: the upload (spooled by Werkzeug) or the body (spooled here) is hashed and parsed in chunks
+    data = open_upload(upload.stream if upload is not None
+                       else spool(request.stream, current_app.config["MAX_CONTENT_LENGTH"]))
+    if not data.size:
         raise ValidationFailed.field("file", "Bitte eine CSV-Datei senden.")
     services.ensure_open_for_expenses(grant)
     rows = parse_expense_csv(data, grant, today=clock.today())
-    record = services.import_expenses(grant, rows, actor=g.actor, content=data,
+    record = services.import_expenses(grant, rows, actor=g.actor, file_sha256=data.sha256,
                                       filename=upload.filename if upload is not None and upload.filename else "")
     record.warnings = import_warnings(grant, rows)  # shown in the answer only, not stored
     return record

@@ -9,13 +9,27 @@ header is line 1; a quoted field may span lines). A record with more or fewer ce
 is refused (a comma-separated file with an unquoted ``1234,56`` would shift every later cell), so
 are control characters in a cell, a field longer than the csv module's limit and implausible
 amounts (app/budgets/plausibility.py).
+
+The file is read as a stream (issue #19): :func:`open_upload` passes once over the uploaded file in
+1 MiB chunks (Werkzeug spools uploads to a temporary file) for its SHA-256 and its encoding, then the
+parser reads it line by line through a text wrapper. Neither the bytes nor the decoded text are ever in
+memory as a whole; the validated rows are (one small dict per line, dates and codes shared), because
+the booking needs every line's module and year before the first insert (one journal per line of the
+grant, ``journal_id`` is NOT NULL) and the import stays all-or-nothing in one transaction.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
+from itertools import chain
+from typing import BinaryIO
 
 from ..platform.errors import ValidationFailed
 from ..platform.formatting import format_decimal
@@ -36,18 +50,78 @@ FIELD_NAMES = {"expense_date": "datum", "module": "baustein", "amount": "betrag"
                "measure_id": "massnahme"}
 
 
-def _decode(data: bytes) -> str:
+CHUNK = 1 << 20  # bytes read at a time
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A seekable uploaded file with its SHA-256 and encoding (UTF-8 with or without BOM, else Windows-1252)."""
+
+    stream: BinaryIO
+    sha256: str
+    encoding: str
+    size: int
+
+
+def open_upload(source: bytes | BinaryIO) -> Upload:
+    """One pass over ``source`` (bytes, or a seekable binary file such as Werkzeug's spooled upload)."""
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    stream.seek(0)
+    digest, decoder, utf8, size = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), True, 0
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        if utf8:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    stream.seek(0)
+    return Upload(stream, digest.hexdigest(), "utf-8-sig" if utf8 else "cp1252", size)
+
+
+def spool(stream: BinaryIO, limit: int) -> BinaryIO:
+    """A request body copied to a temporary file in chunks (at most ``limit`` bytes; the rest is refused)."""
+    target = tempfile.SpooledTemporaryFile(max_size=CHUNK)  # noqa: SIM115 - handed to the caller
+    copied = 0
+    while chunk := stream.read(CHUNK):
+        copied += len(chunk)
+        if copied > limit:
+            raise ValidationFailed.field("file", "Die Datei ist zu groß.")
+        target.write(chunk)
+    target.seek(0)
+    return target
+
+
+def _lines(upload: Upload) -> Iterator[str]:
+    """The file's lines, decoded as they are read (newline="" keeps quoted line breaks for the csv module)."""
+    upload.stream.seek(0)
+    text = io.TextIOWrapper(upload.stream, encoding=upload.encoding, errors="replace", newline="")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        yield from text
+    finally:
+        text.detach()  # the upload belongs to the request; closing the wrapper would close it
+
+
+_DAYS: dict[str, date] = {}  # text -> date: an import has a few hundred distinct days; rows share the objects
 
 
 def parse_date(text: str) -> date:
     text = text.strip()
-    if len(text) == 10 and text[2] == "." and text[5] == ".":
-        return date(int(text[6:]), int(text[3:5]), int(text[:2]))
-    return date.fromisoformat(text)
+    day = _DAYS.get(text)
+    if day is None:
+        if len(text) == 10 and text[2] == "." and text[5] == ".":
+            day = date(int(text[6:]), int(text[3:5]), int(text[:2]))
+        else:
+            day = date.fromisoformat(text)
+        if len(_DAYS) < 10_000:
+            _DAYS[text] = day
+    return day
 
 
 def parse_units(text: str) -> int:
@@ -85,12 +159,13 @@ def _width_problem(found: int, width: int, delimiter: str) -> str:
     return message
 
 
-def parse_expense_csv(data: bytes, grant: Grant, *, today: date) -> list[dict]:
+def parse_expense_csv(source: bytes | Upload, grant: Grant, *, today: date) -> list[dict]:
     """Validated insert rows, or ValidationFailed naming each bad line (at most 100 listed)."""
-    text = _decode(data)
-    first = text.split("\n", 1)[0]
+    upload = source if isinstance(source, Upload) else open_upload(source)
+    lines = _lines(upload)
+    first = next(lines, "")
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(chain([first], lines), delimiter=delimiter)
     records = _records(reader)
     header = [h.strip().lower() for h in next(records, (1, []))[1]]
     missing = [c for c in REQUIRED if c not in header]

@@ -148,6 +148,7 @@ ACTION_LABELS = {
     "review.revise": "Gutachten vor der Begutachtungsfrist überarbeitet (frühere Fassung gespeichert)",
     "review.remind": "Gutachtende an offene Gutachten erinnert",
     "scheduler.job.run": "Job ausgeführt",
+    "export.request": "Großen Export im Hintergrund angefordert",
     "sketch.create": "Skizze angelegt",
     "sketch.eligibility": "Förderfähigkeit geprüft",
     "sketch.submit": "Skizze eingereicht",
@@ -159,6 +160,7 @@ ACTION_LABELS = {
 }
 
 OBJECT_LABELS = {
+    "export_job": "Hintergrund-Export",
     "allocation_key_dataset": "Schlüsseldatensatz", "allocation_version": "Zuteilungsversion",
     "drawdown": "Mittelabruf", "expense": "Ausgabe", "expense_import": "Ausgaben-Import", "grant": "Zuwendung",
     "grant_application": "Antrag", "participant_counts": "Teilnehmendenzahlen", "if_call": "Aufruf",

@@ -6,8 +6,9 @@ Kommunen (spend, risk, participants) is for staff. See docs/ui.md.
 """
 
 from ..auth.models import Role
-from ..auth.permissions import STAFF, declare
+from ..auth.permissions import ALL_ROLES, STAFF, declare
 
 MAP_READ = declare("main.map", STAFF | {Role.KOMMUNE}, "Karte NRW (Kommunen: nur veröffentlichte Höchstgrenzen)")
 REPORTS_READ = declare("main.reports", STAFF, "Auswertungen: Ausgabenverlauf landesweit, Zuteilung je Kommune")
 KOMMUNE_PAGE = declare("main.kommune", STAFF | {Role.KOMMUNE}, "Kommunenseite (Kommunen: nur die eigene)")
+EXPORTS_OWN = declare("main.exports.own", ALL_ROLES, "Eigene Hintergrund-Exporte anstoßen und herunterladen")

@@ -24,6 +24,12 @@ class AuditFilter(Schema):
     date_to = _day()
 
 
+class ExportRequestIn(Schema):
+    """The button of a background export: the signed token the offer page carries."""
+
+    token = text(limits.EXPORT_TOKEN, required=True)
+
+
 class AuditEntryOut(Schema):
     id = fields.Int()
     occurred_at = fields.DateTime()

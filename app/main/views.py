@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select, text
 
@@ -17,7 +17,9 @@ from ..grants import services as grant_services
 from ..platform.audit import AuditEntry
 from ..platform.errors import NotFound, ValidationFailed
 from ..platform.extensions import db
+from ..platform.web import export_jobs
 from ..platform.web.dashboard import panels_for
+from ..platform.web.edge import submit
 from ..platform.web.forms import load_form
 from ..platform.web.listing import ListColumn, Listing, build_listing
 from ..platform.web.navigation import nav_entry
@@ -27,8 +29,8 @@ from ..results import services as results_services
 from ..results.permissions import PARTNERSHIP_EDIT
 from . import audit_labels, insights
 from .audit_query import audit_select
-from .permissions import KOMMUNE_PAGE, MAP_READ, REPORTS_READ
-from .schemas import AuditFilter
+from .permissions import EXPORTS_OWN, KOMMUNE_PAGE, MAP_READ, REPORTS_READ
+from .schemas import AuditFilter, ExportRequestIn
 
 bp = Blueprint("main", __name__)
 nav_entry(lazy_gettext("Auswertungen"), "main.reports", REPORTS_READ, order=400)
@@ -184,3 +186,31 @@ def kommune_page(ags: str):
         programme.id, kommune.id), application=application, decision=decision, grant=grant, status=current,
         chart=chart, participants=participants, members=results_services.members_of(kommune.id),
         may_edit=can(g.actor, PARTNERSHIP_EDIT))
+
+
+@bp.route("/exporte", methods=["GET", "POST"])
+@requires(EXPORTS_OWN)
+def exports():
+    """"Meine Exporte": the actor's background exports with progress and download (POST: queue one)."""
+    errors = {}
+    if request.method == "POST":
+        response, errors = submit(lambda: export_jobs.request_export(g.actor, load_form(ExportRequestIn())["token"])
+                                  and url_for("main.exports"),
+                                  success=gettext("Der Export wird im Hintergrund erstellt."))
+        if response:
+            return response
+    jobs = export_jobs.jobs_of(g.actor)
+    busy = any(job.status in (export_jobs.PENDING, export_jobs.RUNNING) for job in jobs)
+    return render_template("main/exports.html", jobs=jobs, busy=busy, errors=errors,
+                           keep_hours=current_app.config["EXPORT_KEEP_HOURS"]), 422 if errors else 200
+
+
+@bp.route("/exporte/<id:job_id>/datei")
+@requires(EXPORTS_OWN)
+def export_file(job_id: int):
+    job, path = export_jobs.download_path(g.actor, job_id)
+    response = send_file(path, as_attachment=True, download_name=job.filename,
+                         mimetype="text/csv" if job.filename.endswith(".csv") else
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -28,4 +28,6 @@ TOKEN_DAYS = 3650  # the longest validity of an API token, in days
 AUDIT_ACTION = 80  # an audit entry's action code
 AUDIT_OBJECT = 60  # an audit entry's object type and object id
 JOB_NAME = 100  # a registered job's name
+EXPORT_URL = 2000  # the path and query of an export built in the background
+EXPORT_TOKEN = 4000  # the signed token naming such an export (URL, file name, rows, user)
 CORRECTION_REASON = 1000  # the reason of a Berichtigung (§ 42 VwVfG), printed in the letter

@@ -23,7 +23,7 @@ WIDTH, HEIGHT = 1280, 800
 LIST_PAGES = ("/budgets/uebersicht", "/budgets/rueckforderungen", "/budgets/abgleich", "/zuteilung/rueckgaben",
               "/zuteilung/schluesseldaten", "/zuteilung/stellen", "/f6/uebersicht", "/innovationsfonds/traeger",
               "/verwaltung/jobs/", "/audit", "/nachrichten/", "/massnahmen/", "/massnahmen/weiterleitungen",
-              "/massnahmen/traeger")
+              "/massnahmen/traeger", "/exporte")
 
 
 def _measures(story) -> None:

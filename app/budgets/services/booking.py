@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ...platform import clock
 from ...platform.extensions import db
+from ...platform.web.exports import batched
 from .. import ledger
 from ..core.posting import earned_grant
 from ..ledger import Transfer
@@ -64,6 +65,9 @@ def book_expenses(grant: Grant, rows: list[dict], *, import_id: int | None) -> l
     return small
 
 
+_INSERT_BATCH = 5000  # rows per executemany (engines without COPY)
+
+
 def _bulk_insert(table, rows: list[dict], constants: dict) -> None:
     """Insert many rows in the current transaction without per-row statement compilation.
 
@@ -86,9 +90,9 @@ def _bulk_insert(table, rows: list[dict], constants: dict) -> None:
     columns = plain + [name for name, _p in processed] + list(constants)
     names = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
     target = f"{dialect.identifier_preparer.format_table(table)} ({names})"
-    params = [tuple([row[name] for name in plain]
+    params = (tuple([row[name] for name in plain]
                     + [None if row[name] is None else proc(row[name]) for name, proc in processed]) + fixed
-              for row in rows]
+              for row in rows)  # a generator: the driver's parameters are never a second copy of all rows
     if dialect.name == "postgresql":
         with connection.connection.driver_connection.cursor() as cursor, \
                 cursor.copy(f"COPY {target} FROM STDIN") as copy:  # noqa: S608
@@ -102,9 +106,10 @@ def _bulk_insert(table, rows: list[dict], constants: dict) -> None:
     else:
         marks = ", ".join(f"%({name})s" for name in columns)
     sql = f"INSERT INTO {target} VALUES ({marks})"  # noqa: S608
-    if dialect.paramstyle not in ("qmark", "format"):
-        params = [dict(zip(columns, row, strict=True)) for row in params]
-    connection.exec_driver_sql(sql, params)
+    for batch in batched(params, _INSERT_BATCH):
+        if dialect.paramstyle not in ("qmark", "format"):
+            batch = [dict(zip(columns, row, strict=True)) for row in batch]
+        connection.exec_driver_sql(sql, batch)
 
 
 _DAILY = ExpenseDaily.__table__

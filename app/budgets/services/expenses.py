@@ -149,15 +149,17 @@ def record_expense(grant: Grant, *, actor, **fields) -> Expense:
 
 
 def import_expenses(grant: Grant, rows: list[dict], *, actor, filename: str = "",
-                    content: bytes | None = None) -> ExpenseImport:
+                    content: bytes | None = None, file_sha256: str | None = None) -> ExpenseImport:
     """Book validated CSV rows all at once: bulk insert, one journal per module and year, balances once.
 
-    ``content`` is the uploaded file: its SHA-256 is stored, and a file or voucher numbers already booked for
+    ``content`` is the uploaded file (or ``file_sha256`` its SHA-256, computed while it was streamed,
+    ``csv_import.open_upload``): the hash is stored, and a file or voucher numbers already booked for
     the grant (on an import or expense not reversed) refuse the whole import (``_refuse_duplicates``).
     """
     ensure_grant_access(actor, grant)
     ensure_open_for_expenses(grant)
-    file_sha256 = hashlib.sha256(content).hexdigest() if content is not None else None
+    if content is not None:
+        file_sha256 = hashlib.sha256(content).hexdigest()
     _refuse_duplicates(grant, rows, file_sha256)
     total = sum(row["amount_cents"] for row in rows)
     record = ExpenseImport(grant_id=grant.id, filename=filename[:limits.NAME], file_sha256=file_sha256,

@@ -11,12 +11,12 @@ from ...platform.errors import ValidationFailed
 from ...platform.extensions import db
 from ...platform.formatting import format_date
 from ...platform.web.edge import discard_changes, submit
-from ...platform.web.exports import Column, batched_rows, export_response
+from ...platform.web.exports import Column, batched_rows, count_rows, export_response
 from ...platform.web.forms import load_form
 from ...platform.web.listing import ListColumn, Listing, build_listing
 from .. import services
 from ..core.rates import flat_rates
-from ..csv_import import parse_expense_csv
+from ..csv_import import open_upload, parse_expense_csv
 from ..early_start import early_start_warnings, import_warnings
 from ..models import Expense, Grant
 from ..permissions import (
@@ -102,9 +102,10 @@ def import_expenses(grant_id: int):
         if upload is None or not upload.filename:
             raise ValidationFailed.field("file", "Bitte eine CSV-Datei auswählen.")
         services.ensure_open_for_expenses(item)
-        data = upload.read()
+        data = open_upload(upload.stream)  # streamed: hashed and parsed in chunks, never read whole
         rows = parse_expense_csv(data, item, today=clock.today())
-        result = services.import_expenses(item, rows, actor=g.actor, filename=upload.filename, content=data)
+        result = services.import_expenses(item, rows, actor=g.actor, filename=upload.filename,
+                                          file_sha256=data.sha256)
     except ValidationFailed as failed:
         discard_changes()
         import_errors = failed.errors
@@ -152,4 +153,5 @@ def expenses_export(grant_id: int, fmt: str):
         Expense.reversal_reason)
     rows = ((e.expense_date, e.module_code, e.amount_cents, e.rate_code or "", e.voucher_ref, e.description,
              _eligibility(e), e.reversal_reason or e.ineligible_reason) for e in batched_rows(db.session, statement))
-    return export_response(f"ausgaben-{item.reference}", fmt, columns, rows, lazy=True)
+    return export_response(f"ausgaben-{item.reference}", fmt, columns, rows, lazy=True,
+                           count=lambda: count_rows(db.session, statement))

@@ -11,7 +11,7 @@ from ...platform import clock
 from ...platform.extensions import db
 from ...platform.money import format_eur
 from ...platform.web.edge import submit
-from ...platform.web.exports import Column, batched_rows, export_response, today_stamp
+from ...platform.web.exports import Column, batched_rows, count_rows, export_response, today_stamp
 from ...platform.web.forms import load_form
 from ...platform.web.listing import ListColumn, Listing, build_listing
 from ...reference.models import Kommune, kommune_display_name
@@ -120,11 +120,13 @@ def drawdowns_export(fmt: str):
                Column(gettext("Baustein")), Column(gettext("Haushaltsjahr"), "int"), Column(gettext("Status")),
                Column(gettext("Beantragt"), "money"), Column(gettext("Genehmigt"), "money"),
                Column(gettext("Wertstellung"), "date"), Column(gettext("Kassenzeichen"))]
+    statement = services.drawdown_export_rows(g.actor)
     rows = ((r.id, r.reference, kommune_display_name(r.kommune_name, r.kommune_kind) if r.kommune_name
              else r.organisation_name or "", r.module_code, r.budget_year, r.status.label, r.amount_requested_cents,
              r.amount_approved_cents, r.value_date, r.payment_reference)
-            for r in batched_rows(db.session, services.drawdown_export_rows(g.actor)))
-    return export_response(f"mittelabrufe-{today_stamp(clock.today())}", fmt, columns, rows, lazy=True)
+            for r in batched_rows(db.session, statement))
+    return export_response(f"mittelabrufe-{today_stamp(clock.today())}", fmt, columns, rows, lazy=True,
+                           count=lambda: count_rows(db.session, statement))
 
 
 @bp.route("/mittelabrufe/<id:drawdown_id>")

@@ -28,10 +28,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from sqlalchemy import func, select
 
 from ..clock import BERLIN
 from ..formatting import format_date, format_datetime, format_decimal
 from ..money import cents_to_decimal, format_eur
+from . import export_jobs
 
 Kind = Literal["text", "money", "int", "decimal", "percent", "date", "datetime"]
 FORMATS = ("csv", "xlsx")
@@ -165,25 +167,36 @@ def to_xlsx(columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str
 
 
 def export_response(filename: str, fmt: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]], *,
-                    lazy: bool = False) -> Response:
+                    lazy: bool = False, count: Callable[[], int] | None = None) -> Response:
     """A streamed download of ``rows`` as ``filename.csv`` or ``filename.xlsx`` (``fmt`` checked by the caller).
 
     The body is a generator run inside the request's context (``stream_with_context``). ``lazy=True``:
     ``rows`` is an iterator that queries only when read (e.g. :func:`batched_rows` inside a generator
     function), so no export holds all its rows in memory; otherwise the rows are taken in the view, while
     the request's database session is open (a generator over an already executed query would outlive it).
+    ``count`` (lazy exports; a list counts itself): the number of rows, asked before any is read. Above
+    ``EXPORT_BACKGROUND_ROWS`` the answer is the page offering a background export (``export_jobs``).
     """
     if not lazy:
         rows = list(rows)
+    total = len(rows) if not lazy else (count() if count is not None else None)
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in filename)
+    if total is not None and export_jobs.deferred(total):
+        return export_jobs.offer(f"{safe}.{fmt}", total)
+    rows = export_jobs.counted(rows)
     if fmt == "xlsx":
         body = xlsx_chunks(columns, rows, title=filename)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         body, mimetype = csv_chunks(columns, rows), "text/csv"  # Werkzeug adds the one charset=utf-8
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in filename)
     return Response(stream_with_context(body), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{safe}.{fmt}"',
                              "Cache-Control": "no-store"})
+
+
+def count_rows(session, statement) -> int:
+    """The number of rows ``statement`` returns (the ``count`` of a lazy export), without reading them."""
+    return session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
 
 
 def batched(rows: Iterable[Any], size: int) -> Iterator[list]:

@@ -18,11 +18,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_
 
 from .. import clock
 from ..extensions import db
-from .exports import FORMATS, Column, Kind, export_response, today_stamp
+from .exports import FORMATS, Column, Kind, count_rows, export_response, today_stamp
 
 PAGE_LIMIT = 100_000
 MAX_EXPORT_ROWS = 50_000
@@ -100,8 +100,9 @@ def export_of(args: Mapping[str, str], filename: str,
         return None
     columns, rows = build()
     columns = [Column(str(c.label), c.kind) for c in columns]  # lazy labels in the request's language
-    return export_response(f"{filename}-{today_stamp(clock.today())}", fmt, columns, rows,
-                           lazy=isinstance(rows, _LazyRows))
+    lazy = isinstance(rows, _LazyRows)
+    return export_response(f"{filename}-{today_stamp(clock.today())}", fmt, columns, rows, lazy=lazy,
+                           count=rows.count if lazy else None)
 
 
 def _page(args: Mapping[str, str]) -> int:
@@ -114,6 +115,9 @@ class _LazyRows:
 
     def __init__(self, statement: Select, columns: Sequence[ListColumn]) -> None:
         self.statement, self.columns = statement, columns
+
+    def count(self) -> int:
+        return min(count_rows(db.session, self.statement), MAX_EXPORT_ROWS)
 
     def __iter__(self) -> Iterator[list]:
         statement = self.statement.limit(MAX_EXPORT_ROWS).execution_options(yield_per=EXPORT_BATCH)
@@ -146,7 +150,7 @@ def build_listing(statement: Select, columns: Sequence[ListColumn], *, args: Map
         [Column(c.label, c.kind) for c in columns], _LazyRows(statement, columns)))
     if exported is not None:
         return exported
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    total = count_rows(db.session, statement)
     page = min(_page(args), max(1, math.ceil(total / per_page)))
     rows = list(db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page)))
     return Listing(columns, rows, total, page, per_page, sort, descending, kept, search=bool(search), base=base)
