@@ -34,6 +34,7 @@ from ..budgets.services import grant_for_source, set_commitment, set_eligible_ca
 from ..platform import audit, clock, limits
 from ..platform.database import lock_for_update
 from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..platform.events import emit
 from ..platform.extensions import db
 from ..platform.formatting import format_decimal
 from ..platform.numbering import next_number
@@ -273,6 +274,7 @@ def approve_f6(application_id: int, actor: User, comment: str = "") -> F6Applica
     _refresh_cap(application, grant, actor)
     _audit("approve", application, before, actor, decision=application.decision_number,
            approved_cents=sum(lines.values()))
+    emit("grants.f6.decision", application=application, actor=actor)  # the Zuwendungsbescheid (app.documents)
     return application
 
 
