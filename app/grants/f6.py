@@ -92,10 +92,12 @@ def f6_select(actor: User, status: str | None = None) -> Select:
     return statement
 
 
-def previous_month() -> date:
-    """The first day of the month before today's (the default month of the overview: the last one complete)."""
+def overview_month(programme: Programme) -> date:
+    """The default month of the overview: the last complete one (the month before today's), at the latest the
+    F6 period's last month (after it, a later month would show every position as vacant)."""
     first = clock.today().replace(day=1)
-    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    previous = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    return min(previous, f6_period(programme)[1].replace(day=1))
 
 
 def grant_of(application: F6Application) -> Grant | None:
