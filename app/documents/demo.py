@@ -1,7 +1,8 @@
 """Demo: the documents of the demo story, issued after the other domains seeded (``app/demo.py`` seeds
 them with ``ISSUE_DOCUMENTS`` off), each under the clock of its decision.
 
-All grant decisions, hearings, final decisions, reclaims, rejected drawdowns and Innovationsfonds letters; of
+All grant decisions (F6 approvals too), hearings, final decisions, reclaims, rejected drawdowns and
+Innovationsfonds letters; of
 the payment notices those of the latest few payment runs per grant of the Kommunen with demo logins (all 680
 took minutes to render and say nothing new); a run's notices come together, so the four orders of a final
 payment all have theirs.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..budgets.models import Drawdown, DrawdownStatus, Grant, Hearing, ProofOfUse, ProofStatus, Reclaim
-from ..grants.models import Decision
+from ..grants.models import ApplicationStatus, Decision, F6Application
 from ..innovationsfonds.models import ProjectDecision, StagedMessage
 from ..platform import clock
 from ..platform.extensions import db
@@ -36,6 +37,8 @@ def seed(context) -> None:
                        .distinct().order_by(Drawdown.paid_at.desc()).limit(PAYMENT_RUNS_PER_GRANT))
         paid = db.session.scalars(paid_of_grant.where(Drawdown.paid_at.in_(latest_runs)))
         items += [(d.paid_at, "auszahlungsmitteilung", d) for d in paid]
+    items += [(a.decided_at, "f6_zuwendungsbescheid", a) for a in db.session.scalars(
+        select(F6Application).where(F6Application.status == ApplicationStatus.APPROVED))]
     items += [(h.opened_at, "anhoerung", h) for h in db.session.scalars(select(Hearing))]
     items += [(p.decided_at, "schlussbescheid", p) for p in db.session.scalars(
         select(ProofOfUse).where(ProofOfUse.status == ProofStatus.DECIDED))]

@@ -69,3 +69,9 @@ def on_selection_message(message, actor=None) -> None:
 def on_full_application_rejected(sketch, actor=None) -> None:
     if _enabled():
         issue_document("if_ablehnungsbescheid", sketch, actor=actor)
+
+
+@subscribe("grants.f6.decision")
+def on_f6_decision(application, actor=None) -> None:
+    if _enabled():
+        issue_document("f6_zuwendungsbescheid", application, actor=actor)

@@ -14,8 +14,9 @@ from datetime import timedelta
 
 from ..budgets.models import Drawdown, Hearing, ProofOfUse, Reclaim
 from ..budgets.services import proof_of, reclaim_of, reclaim_statement, reclaimed_from
+from ..grants import f6
 from ..grants.content import format_rate
-from ..grants.models import Decision, DecisionOutcome
+from ..grants.models import Decision, DecisionOutcome, F6Application
 from ..innovationsfonds.models import ProjectDecision, Sketch, StagedMessage
 from ..platform import clock
 from ..reference.models import Programme
@@ -122,6 +123,21 @@ def decision_kind(decision: Decision) -> str:
     if decision.outcome is DecisionOutcome.REJECTED:
         return "ablehnungsbescheid"
     return "aenderungsbescheid" if decision.supersedes_id else "zuwendungsbescheid"
+
+
+@kind("f6_zuwendungsbescheid", "Zuwendungsbescheid Teilhabemanagement (F6)", "f6_zuwendungsbescheid.html",
+      "Zuwendungsbescheid-F6")
+def f6_zuwendungsbescheid(application: F6Application) -> Letter:
+    """The F6 grant: positions, cost basis, the grant per budget year as booked (``set_commitment``), rate, period,
+    and the staffing rule that caps the eligible costs at the final decision (docs/f6.md)."""
+    grant = f6.grant_of(application)
+    lines = sorted((line.budget_year, line.approved_cents) for line in grant.lines if line.approved_cents)
+    planned = f6.planned_by_year(application)
+    return Letter("f6_application", application.id, application.decision_number, **_grant_recipient(grant),
+                  context={"application": application, "grant": grant, "lines": lines, "planned": planned,
+                           "planned_total": sum(planned.values()), "approved_total": sum(c for _, c in lines),
+                           "rate": format_rate(application.funding_rate_bp),
+                           "months": len(f6.months(application))})
 
 
 @kind("auszahlungsmitteilung", "Auszahlungsmitteilung", "auszahlungsmitteilung.html", "Auszahlungsmitteilung")
@@ -243,4 +259,4 @@ def if_ablehnungsbescheid(sketch: Sketch) -> Letter:
 # What a document's ``object_type`` names: the correction of a document rebuilds its letter from this object.
 OBJECT_MODELS = {"grant_decision": Decision, "drawdown": Drawdown, "proof_of_use": ProofOfUse, "hearing": Hearing,
                  "reclaim": Reclaim, "if_project_decision": ProjectDecision, "if_selection_message": StagedMessage,
-                 "if_sketch": Sketch}
+                 "if_sketch": Sketch, "f6_application": F6Application}

@@ -373,7 +373,8 @@ def report_f6_staffing(data, application_id: int):
 @blp.response(200, F6OverviewOut)
 def f6_overview(query):
     """State-wide: published and approved positions and the FTE filled per Kommune in a month (default: last)."""
-    month = (query.get("month") or f6.previous_month()).replace(day=1)
-    rows = f6.statewide(get_programme(), month, g.actor)
+    programme = get_programme()
+    month = (query.get("month") or f6.overview_month(programme)).replace(day=1)
+    rows = f6.statewide(programme, month, g.actor)
     return {"month": month, "positions": str(Decimal(sum(r.published_halves for r in rows)) / 2),
             "filled": str(Decimal(sum(r.filled_centi or 0 for r in rows)) / 100), "rows": rows}

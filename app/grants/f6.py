@@ -34,6 +34,7 @@ from ..budgets.services import grant_for_source, set_commitment, set_eligible_ca
 from ..platform import audit, clock, limits
 from ..platform.database import lock_for_update
 from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..platform.events import emit
 from ..platform.extensions import db
 from ..platform.formatting import format_decimal
 from ..platform.numbering import next_number
@@ -91,10 +92,12 @@ def f6_select(actor: User, status: str | None = None) -> Select:
     return statement
 
 
-def previous_month() -> date:
-    """The first day of the month before today's (the default month of the overview: the last one complete)."""
+def overview_month(programme: Programme) -> date:
+    """The default month of the overview: the last complete one (the month before today's), at the latest the
+    F6 period's last month (after it, a later month would show every position as vacant)."""
     first = clock.today().replace(day=1)
-    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    previous = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    return min(previous, f6_period(programme)[1].replace(day=1))
 
 
 def grant_of(application: F6Application) -> Grant | None:
@@ -273,6 +276,7 @@ def approve_f6(application_id: int, actor: User, comment: str = "") -> F6Applica
     _refresh_cap(application, grant, actor)
     _audit("approve", application, before, actor, decision=application.decision_number,
            approved_cents=sum(lines.values()))
+    emit("grants.f6.decision", application=application, actor=actor)  # the Zuwendungsbescheid (app.documents)
     return application
 
 

@@ -580,7 +580,7 @@ def _f6_overview_rows(rows) -> tuple[list, list]:
 @requires(F6_OVERVIEW)
 def f6_overview():
     programme = get_programme()
-    errors, month = {}, f6.previous_month()
+    errors, month = {}, f6.overview_month(programme)
     if request.args.get("month"):
         try:
             month = load_form(F6OverviewQuery(), request.args)["month"].replace(day=1)

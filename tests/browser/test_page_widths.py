@@ -10,10 +10,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from app.grants.models import ParticipantCount
 from app.measures import demo as measures_demo
 from app.measures.models import Measure
 from app.platform import clock
 from app.platform.extensions import db
+from app.reference.services import get_programme, kommune_by_ags
+from app.results.reach import GENDERS
 from tests.browser.conftest import browser_type_launch_args, chromium_path, live_server  # noqa: F401
 from tests.browser.roles import DAY, build_story, login
 
@@ -23,7 +26,7 @@ WIDTH, HEIGHT = 1280, 800
 LIST_PAGES = ("/budgets/uebersicht", "/budgets/rueckforderungen", "/budgets/abgleich", "/zuteilung/rueckgaben",
               "/zuteilung/schluesseldaten", "/zuteilung/stellen", "/f6/uebersicht", "/innovationsfonds/traeger",
               "/verwaltung/jobs/", "/audit", "/nachrichten/", "/massnahmen/", "/massnahmen/weiterleitungen",
-              "/massnahmen/traeger", "/exporte")
+              "/massnahmen/traeger", "/exporte", "/ergebnisse/quartale")
 
 
 def _measures(story) -> None:
@@ -35,10 +38,23 @@ def _measures(story) -> None:
     db.session.commit()
 
 
+def _results() -> None:
+    """Four-digit participant entries of Köln in every module and gender, so that the results tables (14 columns,
+    1,427 px before their two-row header) have their real width."""
+    kommune_id = kommune_by_ags("05315").id
+    for module in ("F1", "F2", "F3", "F4"):
+        for gender in GENDERS:
+            db.session.add(ParticipantCount(programme_id=get_programme().id, kommune_id=kommune_id,
+                                            module_code=module, year=2021, quarter=1, gender=gender, entered=1234,
+                                            updated_at=clock.now()))
+    db.session.commit()
+
+
 @pytest.mark.parametrize("role", ["kommune", "programme_admin", "finance", "auditor"])
 def test_start_and_list_pages_fit_1280(role, make_user, live_server, page):  # noqa: F811
     story = build_story(make_user)
     _measures(story)
+    _results()
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     with clock.freeze(DAY):
         login(page, live_server, story.emails[role])

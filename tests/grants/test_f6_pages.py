@@ -114,3 +114,14 @@ def test_positions_versions_are_created_and_published_on_the_page(app, f6_world)
         assert sum(s.halves for s in f6.published_positions(get_programme().id)) == 220
         refused = admin.post("/zuteilung/stellen/versionen", data={"dataset_id": "999999", "total": "106"})
         assert refused.status_code == 422
+
+
+def test_the_overview_defaults_to_the_last_month_of_the_f6_period_after_it(f6_world, client):
+    """After the F6 period a later month would show every position vacant: the overview shows its last month."""
+    client.login(f6_world["admin"])
+    with clock.freeze(date(2023, 9, 1)):
+        after = client.get("/f6/uebersicht").get_data(as_text=True)
+    with clock.freeze(date(2022, 3, 15)):
+        during = client.get("/f6/uebersicht").get_data(as_text=True)
+    assert "06/2023" in after and "08/2023" not in after
+    assert "02/2022" in during
