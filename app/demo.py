@@ -2,7 +2,8 @@
 
 The foundation loads the programme and the real reference data (Destatis) and creates one account
 per role; each domain may add a module ``app/<domain>/demo.py`` with ``seed(context)`` that fills
-its part (called in the order of ``DOMAINS``). Demo passwords are printed by ``seed-demo``.
+its part (called in the order of ``DOMAINS``), and ``settle(context)`` for what follows once every domain
+has seeded (the budgets' settlement, then the documents). Demo passwords are printed by ``seed-demo``.
 """
 
 from __future__ import annotations
@@ -69,16 +70,23 @@ def seed_demo(day: str | None = None) -> list[str]:
     context.issue_documents = current_app.config.get("ISSUE_DOCUMENTS", True)
     current_app.config["ISSUE_DOCUMENTS"] = False
     try:
-        for package in DOMAINS:
-            try:
-                module = importlib.import_module(f"{package}.demo")
-            except ModuleNotFoundError as missing:
-                if missing.name == f"{package}.demo":
-                    continue
-                raise
+        modules = [module for module in map(_demo_module, DOMAINS) if module is not None]
+        for module in modules:
             module.seed(context)
+        for module in modules:  # after every domain's bookings: settlement, then the documents of it all
+            if hasattr(module, "settle"):
+                module.settle(context)
     finally:
         current_app.config["ISSUE_DOCUMENTS"] = context.issue_documents
     context.logins = [f"{user.email:<24} {user.role.label:<28} Passwort: {DEMO_PASSWORD}"
                       for user in context.users.values()]
     return context.logins
+
+
+def _demo_module(package: str):
+    try:
+        return importlib.import_module(f"{package}.demo")
+    except ModuleNotFoundError as missing:
+        if missing.name == f"{package}.demo":
+            return None
+        raise

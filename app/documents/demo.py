@@ -24,6 +24,10 @@ PAYMENT_RUNS_PER_GRANT = 3  # every notice of a grant's latest three payment run
 
 
 def seed(context) -> None:
+    """Nothing in the first pass: the documents are issued in ``settle``, after every decision exists."""
+
+
+def settle(context) -> None:
     if not context.issue_documents:
         return
     demo_kommunen = {user.kommune_id for user in context.users.values() if user.kommune_id}

@@ -8,14 +8,14 @@ day the proof of use is already in and the catalogue shows the contracts without
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from ..platform import clock
 from ..platform.errors import DomainError
 from ..platform.extensions import db
 from ..reference.models import Organisation
 from . import forwarding, needs, services
-from .models import ContractStatus, Measure, MeasureStatus
+from .models import ContractStatus, Measure
 
 MARK = "(synthetisch)"  # in the names of invented organisations; measures carry ``synthetic`` (a badge, once)
 # (module, title, kind, places, weekly hours, cost plan in euros, other Förderlinie or "")
@@ -68,11 +68,16 @@ def seed(context) -> None:
                 "other_programme": other, "participants": places - 2 + index}, synthetic=True)
                 for n, (module, title, kind, places, hours, euros, other) in enumerate(CATALOGUE)]
             for measure in measures:
-                measure.status = MeasureStatus.ACTIVE
+                services.change_status(measure, "activate", kommune)
             needs.import_counts(kommune, [{"age_band": a, "residence_status": r, "count": c + index * 10}
                                           for a, r, c in COUNTS])
         _forward(kommune, admin, measures[0], providers[0], context.day)
         _forward(kommune, admin, measures[1], providers[1], context.day)
+        for measure in measures:  # on later demo days the courses of 2021 are over
+            finished_on = measure.end_date + timedelta(days=14)
+            if finished_on < context.day:
+                with clock.freeze(finished_on):
+                    services.change_status(measure, "finish", kommune)
 
 
 def _forward(kommune, admin, measure: Measure, provider: Organisation, day: date) -> None:

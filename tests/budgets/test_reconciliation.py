@@ -191,6 +191,7 @@ def test_the_demo_seeds_a_stored_check_before_the_demo_day(app, make_user):
     for email in ("finanzen@demo.nrw", "zahlstelle@demo.nrw"):
         context.users[email] = make_user("finance", email=email)
     demo.seed(context)
+    demo.settle(context)
     db.session.commit()
     check = reconciliation.latest_check()
     assert check is not None and check.full and check.problem_count == 0

@@ -13,7 +13,7 @@ from app.platform.extensions import db
 
 def test_demo_issues_the_documents_under_their_historical_clock(cycle):
     db.session.execute(Document.__table__.delete())  # as if the domains had seeded with documents off
-    demo.seed(SimpleNamespace(issue_documents=True, users={"koeln": cycle.people["kommune"]}))
+    demo.settle(SimpleNamespace(issue_documents=True, users={"koeln": cycle.people["kommune"]}))
     issued = {d.kind: d.issued_at for d in db.session.query(Document)}
     assert issued == {"zuwendungsbescheid": cycle.decision.decided_at,
                       "aenderungsbescheid": cycle.amendment.decided_at,
@@ -25,7 +25,7 @@ def test_demo_issues_the_documents_under_their_historical_clock(cycle):
 
 def test_demo_without_documents_issues_none(cycle):
     db.session.execute(Document.__table__.delete())
-    demo.seed(SimpleNamespace(issue_documents=False, users={}))
+    demo.settle(SimpleNamespace(issue_documents=False, users={}))
     assert db.session.query(Document).count() == 0
 
 
@@ -42,6 +42,6 @@ def test_demo_issues_every_notice_of_the_latest_payment_runs(cycle):
                                     requested_at=moment, value_date=moment.date(), paid_at=moment))
     db.session.flush()
     db.session.execute(Document.__table__.delete())
-    demo.seed(SimpleNamespace(issue_documents=True, users={"koeln": cycle.people["kommune"]}))
+    demo.settle(SimpleNamespace(issue_documents=True, users={"koeln": cycle.people["kommune"]}))
     notices = sorted(d.issued_at for d in db.session.query(Document).filter_by(kind="auszahlungsmitteilung"))
     assert notices == [runs[1], runs[2]] + [runs[3]] * 4

@@ -22,6 +22,7 @@ def test_after_the_deadline_proofs_decisions_and_a_reclaim(app, make_user, make_
                                      "zahlstelle@demo.nrw": make_user("finance"),
                                      "admin@demo.nrw": make_user("programme_admin")})
     demo.seed(context)
+    demo.settle(context)
     db.session.commit()
     proofs = list(db.session.scalars(select(ProofOfUse)))
     assert len(proofs) == 3  # the last Kommune's proof of use is still due
