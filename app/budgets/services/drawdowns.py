@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import contains_eager
 
 from ...auth.models import Role
 from ...platform import audit, clock, limits
@@ -261,3 +262,29 @@ def drawdown_export_rows(user):
         Drawdown.payment_reference)
         .outerjoin(Kommune, Kommune.id == Grant.kommune_id)
         .outerjoin(Organisation, Organisation.id == Grant.organisation_id))
+
+
+def drawdowns_page_select(user, *, statuses: Sequence[DrawdownStatus] | None = None, grant_id: int | None = None):
+    """``drawdowns_select`` for the paged list: the grant and its recipient in the same query (issue #19).
+
+    The list shows each row's grant reference and recipient; loaded lazily that was one query per grant
+    and recipient on the page, so the page cost grew with the rows the journal had made visible.
+    """
+    return (drawdowns_select(user, statuses=statuses, grant_id=grant_id)
+            .outerjoin(Kommune, Kommune.id == Grant.kommune_id)
+            .outerjoin(Organisation, Organisation.id == Grant.organisation_id)
+            .options(contains_eager(Drawdown.grant).contains_eager(Grant.kommune),
+                     contains_eager(Drawdown.grant).contains_eager(Grant.organisation)))
+
+
+def recent_drawdowns(grant: Grant, limit: int) -> tuple[list[Drawdown], int]:
+    """The ``limit`` newest drawdowns of ``grant`` and how many it has in all (index-only count).
+
+    The budget page of a grant shows only these; the older ones are in the drawdown list filtered to the
+    grant (paged), instead of all of them folded into the page, which grew with the journal (issue #19).
+    """
+    newest = list(db.session.scalars(select(Drawdown).where(Drawdown.grant_id == grant.id)
+                                      .order_by(Drawdown.id.desc()).limit(limit)))
+    total = len(newest) if len(newest) < limit else db.session.scalar(
+        select(func.count()).select_from(Drawdown).where(Drawdown.grant_id == grant.id))
+    return newest, total

@@ -63,15 +63,15 @@ def grant(grant_id: int):
         return response
     current = status.status_for([item])[0]
     chart = grant_spend_chart(item, current)
-    drawdowns = list(db.session.scalars(services.drawdowns_select(g.actor, grant_id=item.id)))
+    drawdowns, drawdown_count = services.recent_drawdowns(item, RECENT_DRAWDOWNS)
     modules = sorted({line.module_code for line in item.lines if line.budget_year == clock.today().year
                       and line.approved_cents})
     return render_template("budgets/grant.html", grant=item, status=current, chart=chart, drawdowns=drawdowns,
                            modules=modules, errors=errors, form=request.form, proof=services.proof_of(item),
-                           reclaim=services.reclaim_of(item), recent=RECENT_DRAWDOWNS), (422 if errors else 200)
+                           reclaim=services.reclaim_of(item), drawdown_count=drawdown_count), (422 if errors else 200)
 
 
-RECENT_DRAWDOWNS = 10  # on the budget page of a grant; the older ones are folded away below the form
+RECENT_DRAWDOWNS = 10  # on the budget page of a grant; all of them: the drawdown list filtered to the grant
 
 
 # --------------------------------------------------------------------------- drawdowns
@@ -81,17 +81,21 @@ RECENT_DRAWDOWNS = 10  # on the budget page of a grant; the older ones are folde
 @requires(BUDGET_READ)
 def drawdowns():
     wanted = request.args.get("status", "")
+    raw_grant = request.args.get("zuwendung", "")
+    # one grant's drawdowns (the budget page links its older ones here); checks access like the page
+    grant = services.get_grant(g.actor, int(raw_grant)) if raw_grant.isdigit() and len(raw_grant) < 10 else None
+    grant_id = grant.id if grant is not None else None
     statuses = [DrawdownStatus(wanted)] if wanted in {s.value for s in DrawdownStatus} else None
-    if statuses is None and not wanted and g.actor.role == Role.FINANCE:
+    if statuses is None and not wanted and grant is None and g.actor.role == Role.FINANCE:
         statuses = [DrawdownStatus.REQUESTED, DrawdownStatus.APPROVED]
-    statement = services.drawdowns_select(g.actor, statuses=statuses).outerjoin(
-        Kommune, Kommune.id == Grant.kommune_id)
+    statement = services.drawdowns_page_select(g.actor, statuses=statuses, grant_id=grant_id)
     listing = build_listing(statement, DRAWDOWN_COLUMNS, args=request.args, default_sort="id",
                             default_descending=True, search=[Grant.reference, Drawdown.purpose, Kommune.name],
                             tiebreak=Drawdown.id, filename="mittelabrufe")
     if not isinstance(listing, Listing):
         return listing
-    return render_template("budgets/drawdowns.html", listing=listing, wanted=wanted, statuses=list(DrawdownStatus))
+    return render_template("budgets/drawdowns.html", listing=listing, wanted=wanted, statuses=list(DrawdownStatus),
+                           grant=grant)
 
 
 DRAWDOWN_COLUMNS = [
