@@ -117,8 +117,6 @@ def test_a_stranger_cannot_lock_out_the_real_user(app, make_user):
 
 def test_failures_past_the_free_ones_double_the_wait(app, make_user):
     user = make_user("auditor")
-    # an address of its own: failures that other tests leave from the default 127.0.0.1 (the address counter
-    # counts over all accounts) must not decide this test's first answers (it failed once in CI with 429)
     free, base = app.config["LOGIN_FREE_FAILURES"], app.config["LOGIN_DELAY_SECONDS"]
     now = clock.now()
     with clock.freeze(now):

@@ -110,8 +110,8 @@ def test_an_unconfirmed_registration_cannot_be_approved(app, client, people):
     assert db.session.scalar(select(Organisation.id).where(Organisation.name == FORM["organisation_name"])) is None
 
 
-def test_registration_pages_are_throttled_like_the_login(app, client):
-    app.config["LOGIN_ADDRESS_FREE_FAILURES"] = 3
+def test_registration_pages_are_throttled_like_the_login(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_FREE_FAILURES", 3)  # restored after the test (it leaked before)
     _anonymous(client)
     with clock.freeze(START):
         codes = [client.post("/innovationsfonds/registrierung",
