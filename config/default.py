@@ -47,9 +47,11 @@ TRUSTED_PROXIES = 0
 # Four eyes (Vier-Augen-Prinzip, VV Nr. 2.2 zu § 70 LHO): who approved a drawdown may not also pay it.
 FOUR_EYES_PAYMENTS = True
 
-# Exports (app/platform/web/export_jobs.py): above this many rows an export is built by the scheduler
-# (button "im Hintergrund erstellen", page "Meine Exporte"); files are kept this long.
+# Background work (app/platform/background.py, page "Meine Aufträge"): above this many rows an export is built
+# by the scheduler (button "im Hintergrund erstellen"); above this many lines an expense CSV is imported by it
+# (app/budgets/importing.py). Jobs and their files are kept this long.
 EXPORT_BACKGROUND_ROWS = 20_000
+IMPORT_BACKGROUND_LINES = 20_000
 EXPORT_KEEP_HOURS = 24
 EXPORT_STALE_MINUTES = 60  # a job still running after this long (its scheduler died) is marked failed
 

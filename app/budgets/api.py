@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request, url_for
 
 from ..auth.permissions import requires
-from ..platform import clock
-from ..platform.errors import NotFound, ValidationFailed
+from ..platform import background, clock
+from ..platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..platform.web import idempotency
 from ..platform.web.api import ApiBlueprint
 from ..platform.web.idempotency import IDEMPOTENCY_DOC
 from ..platform.web.pagination import SelectPage
-from . import services, status
-from .csv_import import open_upload, parse_expense_csv, spool
-from .early_start import early_start_warnings, import_warnings
+from . import importing, services, status
+from .csv_import import open_upload, spool
+from .early_start import early_start_warnings
 from .models import DrawdownStatus
 from .permissions import (
     BUDGET_READ,
@@ -45,6 +45,7 @@ from .schemas import (
     HearingCommentIn,
     HearingOut,
     ImportCreatedOut,
+    ImportJobOut,
     ImportOut,
     IneligibleIn,
     PaymentIn,
@@ -225,9 +226,12 @@ def list_expenses(grant_id: int):
 @blp.route("/grants/<id:grant_id>/expenses/import", methods=["POST"])
 @requires(EXPENSE_RECORD)
 @blp.response(201, ImportCreatedOut)
+@blp.alt_response(202, schema=ImportJobOut, description="More lines than ``IMPORT_BACKGROUND_LINES``: the file is "
+                  "imported in the background; poll the ``Location`` (``/import-jobs/<id>``).")
 @blp.doc(description="CSV as the request body (text/csv) or as the multipart field ``file``. All or nothing: "
                      "errors name the line (422 with ``errors.file`` and ``lines``); ``warnings`` as for one "
-                     "expense (lines dated before the grant decision).")
+                     "expense (lines dated before the grant decision). Large files answer 202 at once and are "
+                     "imported by a background job.")
 def import_expenses(grant_id: int):
     grant = services.get_grant(g.actor, grant_id)
     upload = request.files.get("file")
@@ -236,12 +240,39 @@ def import_expenses(grant_id: int):
                        else spool(request.stream, current_app.config["MAX_CONTENT_LENGTH"]))
     if not data.size:
         raise ValidationFailed.field("file", "Bitte eine CSV-Datei senden.")
-    services.ensure_open_for_expenses(grant)
-    rows = parse_expense_csv(data, grant, today=clock.today())
-    record = services.import_expenses(grant, rows, actor=g.actor, file_sha256=data.sha256,
-                                      filename=upload.filename if upload is not None and upload.filename else "")
-    record.warnings = import_warnings(grant, rows)  # shown in the answer only, not stored
+    filename = upload.filename if upload is not None and upload.filename else ""
+    if importing.in_background(data):
+        job = importing.queue(grant, data, actor=g.actor, filename=filename)
+        response = jsonify(ImportJobOut().dump(job))
+        response.status_code = 202
+        response.headers["Location"] = url_for("budgets_api.import_job", job_id=job.id)
+        return response
+    record, warnings = importing.import_now(grant, data, actor=g.actor, filename=filename, today=clock.today())
+    record.warnings = warnings  # shown in the answer only, not stored
     return record
+
+
+_FAILURES = {404: NotFound, 403: Forbidden, 409: Conflict, 422: ValidationFailed}
+
+
+@blp.route("/import-jobs/<id:job_id>")
+@requires(BUDGET_READ)
+@blp.response(200, ImportJobOut)
+@blp.doc(description="A background expense import of the caller (another user's: 404): ``status`` pending or "
+                     "running with ``stage`` and ``lines_done`` of ``lines_total``; done with ``import``; a failed "
+                     "import answers the problem the synchronous import would have (e.g. 422 with "
+                     "``errors.file`` and ``lines``).")
+def import_job(job_id: int):
+    job = background.get_own(g.actor, job_id, importing.KIND)
+    result = job.result or {}
+    if job.status == background.FAILED:
+        failure = _FAILURES.get(result.get("status"), Conflict)
+        raise failure(job.error or "", errors=result.get("errors") or None, lines=result.get("lines", []))
+    if job.status == background.DONE:
+        record = services.get_import(g.actor, result["import_id"])
+        record.warnings = result.get("warnings", [])
+        job.outcome = record
+    return job
 
 
 @blp.route("/expenses/<id:expense_id>/reverse", methods=["POST"])

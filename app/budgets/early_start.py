@@ -10,7 +10,7 @@ do not move it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from ..platform import clock
@@ -34,13 +34,11 @@ def early_start_warnings(grant: Grant, expense_date: date) -> list[str]:
             f"(vorzeitiger Maßnahmebeginn). {ONLY_IF_ALLOWED}"]
 
 
-def import_warnings(grant: Grant, rows: Sequence[Mapping]) -> list[str]:
-    """One warning for the imported rows (``expense_date``, ``import_line``) dated before the decision."""
-    decided = decision_date(grant)
-    early = sorted(row["import_line"] for row in rows if row["expense_date"] < decided)
-    if not early:
+def import_warnings(grant: Grant, count: int, lines: Sequence[int]) -> list[str]:
+    """One warning for the ``count`` imported lines dated before the decision; ``lines``: the first of them."""
+    if not count:
         return []
-    named = ", ".join(str(line) for line in early[:SHOWN_LINES]) + (" …" if len(early) > SHOWN_LINES else "")
-    return [f"{len(early)} Ausgaben liegen vor dem Zuwendungsbescheid vom {decided:%d.%m.%Y} (vorzeitiger "
+    named = ", ".join(str(line) for line in lines[:SHOWN_LINES]) + (" …" if count > SHOWN_LINES else "")
+    return [f"{count} Ausgaben liegen vor dem Zuwendungsbescheid vom {decision_date(grant):%d.%m.%Y} (vorzeitiger "
             f"Maßnahmebeginn; Zeilen {named}). Jede ist nur förderfähig, wenn der vorzeitige Maßnahmebeginn "
             "zugelassen wurde."]

@@ -187,6 +187,22 @@ class ImportCreatedOut(ImportOut):
                        "(vorzeitiger Maßnahmebeginn)"})
 
 
+class ImportJobOut(Schema):
+    """A background expense import (app/budgets/importing.py) as its user polls it."""
+
+    id = fields.Int()
+    status = fields.Str(metadata={"description": "pending, running, done or failed"})
+    stage = fields.Str(allow_none=True, metadata={"description": "while running: validate, then insert"})
+    filename = fields.Str()
+    lines_total = fields.Int(attribute="total", metadata={"description": "lines of the file (counted on upload)"})
+    lines_done = fields.Int(attribute="done", metadata={"description": "lines validated, then inserted"})
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    import_ = fields.Nested(ImportCreatedOut, attribute="outcome", data_key="import", dump_default=None,
+                            metadata={"description": "when done: the import, as the synchronous answer gives it"})
+
+
 STORNO_REASON = f"Bitte den Grund der Stornierung angeben (höchstens {limits.STATEMENT} Zeichen)."
 INELIGIBLE_REASON = f"Bitte die Aberkennung begründen (höchstens {limits.STATEMENT} Zeichen)."
 

@@ -91,6 +91,7 @@ ACTION_LABELS = {
     "expense.ineligible": "Ausgabe aberkannt",
     "expense.reverse": "Ausgabe storniert",
     "expense_import.reverse": "Ausgaben-Import storniert",
+    "expense_import.queue": "Großen Ausgaben-Import im Hintergrund angestoßen",
     "full_application.reject": "Vollantrag abgelehnt",
     "full_application.request_changes": "Änderungen am Vollantrag angefordert",
     "full_application.submit": "Vollantrag eingereicht",
@@ -161,6 +162,7 @@ ACTION_LABELS = {
 
 OBJECT_LABELS = {
     "export_job": "Hintergrund-Export",
+    "background_job": "Hintergrund-Auftrag",
     "allocation_key_dataset": "Schlüsseldatensatz", "allocation_version": "Zuteilungsversion",
     "drawdown": "Mittelabruf", "expense": "Ausgabe", "expense_import": "Ausgaben-Import", "grant": "Zuwendung",
     "grant_application": "Antrag", "participant_counts": "Teilnehmendenzahlen", "if_call": "Aufruf",

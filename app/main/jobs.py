@@ -1,42 +1,46 @@
-"""Background exports (app/platform/web/export_jobs.py): built by the scheduler, deleted after a day.
+"""Background work (app/platform/background.py): one scheduler job runs every kind; files deleted after a day.
 
-The jobs live here because building an export replays its URL as its user, and loading a user
-(app.auth) is above the platform; app.main may import both.
+The runners are named here because running a job needs its user (app.auth) and the domain that does the work
+(an export replays its URL, app/platform/web/export_jobs.py; an expense import books a stored CSV file,
+app/budgets/importing.py); app.main may import them all.
 """
 
 from __future__ import annotations
 
 from ..auth.models import User
-from ..platform import clock
+from ..budgets import importing
+from ..platform import background, clock
 from ..platform.extensions import db
 from ..platform.jobs import job
 from ..platform.web import export_jobs
 
-BATCH = 10  # exports built by one run at most (a run ends; the next slot takes the rest)
+BATCH = 10  # jobs run by one run at most (a run ends; the next slot takes the rest)
+RUNNERS = {export_jobs.KIND: export_jobs.build, importing.KIND: importing.run_job}
 
 
-@job("exports.build", trigger="interval", seconds=10, own_transactions=True,
-     description="Große Exporte im Hintergrund erstellen (Meine Exporte)")
-def build_exports(run) -> dict:
-    """Claim and build pending exports one after the other, each in its own transactions."""
-    built = failed = 0
+@job("background.run", trigger="interval", seconds=10, own_transactions=True,
+     description="Große Exporte und Importe im Hintergrund ausführen (Meine Aufträge)")
+def run_background(run) -> dict:
+    """Claim and run pending jobs one after the other, each in its own transactions."""
+    done = failed = 0
     for _ in range(BATCH):
-        claimed = export_jobs.claim_next()
+        claimed = background.claim_next()
+        kind = claimed.kind if claimed is not None else None  # read before the commit expires the object
         db.session.commit()  # the claim is visible at once: the page shows "läuft"
         if claimed is None:
             break
         actor = db.session.get(User, claimed.actor_id)
-        db.session.commit()  # end this (SQLite: write-locking) transaction; the replay reads in its own
-        export_jobs.build(claimed, actor)
+        db.session.commit()  # end this (SQLite: write-locking) transaction; the runner opens its own
+        RUNNERS[kind](claimed, actor)
         db.session.commit()
-        if claimed.status == export_jobs.DONE:
-            built += 1
+        if db.session.get(background.BackgroundJob, claimed.id).status == background.DONE:
+            done += 1
         else:
             failed += 1
-    return {"built": built, "failed": failed}
+    return {"done": done, "failed": failed}
 
 
-@job("exports.cleanup", trigger="interval", hours=1,
-     description="Hintergrund-Exporte nach EXPORT_KEEP_HOURS löschen, hängende als fehlgeschlagen markieren")
-def cleanup_exports(run) -> dict:
-    return export_jobs.cleanup(clock.now())
+@job("background.cleanup", trigger="interval", hours=1,
+     description="Hintergrund-Aufträge nach EXPORT_KEEP_HOURS löschen, hängende als fehlgeschlagen markieren")
+def cleanup_background(run) -> dict:
+    return background.cleanup(clock.now())

@@ -14,6 +14,7 @@ from ..budgets import status as budget_status
 from ..budgets.models import Grant, RecipientKind
 from ..budgets.spend_chart import short_eur
 from ..grants import services as grant_services
+from ..platform import background
 from ..platform.audit import AuditEntry
 from ..platform.errors import NotFound, ValidationFailed
 from ..platform.extensions import db
@@ -191,7 +192,11 @@ def kommune_page(ags: str):
 @bp.route("/exporte", methods=["GET", "POST"])
 @requires(EXPORTS_OWN)
 def exports():
-    """"Meine Exporte": the actor's background exports with progress and download (POST: queue one)."""
+    """"Meine Hintergrundaufträge": the actor's background jobs (exports and imports) with progress, downloads
+    and links to the imports' results (POST: queue an export).
+
+    Decision: one list for every kind of background job, because it is one mechanism and the user asks one
+    question of it ("what is running for me, what is ready"); an import's details are on its own page."""
     errors = {}
     if request.method == "POST":
         response, errors = submit(lambda: export_jobs.request_export(g.actor, load_form(ExportRequestIn())["token"])
@@ -199,8 +204,8 @@ def exports():
                                   success=gettext("Der Export wird im Hintergrund erstellt."))
         if response:
             return response
-    jobs = export_jobs.jobs_of(g.actor)
-    busy = any(job.status in (export_jobs.PENDING, export_jobs.RUNNING) for job in jobs)
+    jobs = background.jobs_of(g.actor)
+    busy = any(job.busy for job in jobs)
     return render_template("main/exports.html", jobs=jobs, busy=busy, errors=errors,
                            keep_hours=current_app.config["EXPORT_KEEP_HOURS"]), 422 if errors else 200
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.budgets import csv_import
-from app.budgets.csv_import import open_upload, parse_expense_csv
+from app.budgets.csv_import import batches, open_upload, scan
 from app.budgets.models import Expense
 from app.platform import clock
 from app.platform.extensions import db
@@ -36,6 +36,8 @@ def test_one_chunked_pass_gives_the_hash_and_the_encoding(data, chunk):
     finally:
         csv_import.CHUNK = original
     assert upload.sha256 == hashlib.sha256(data).hexdigest() and upload.size == len(data)
+    assert upload.lines == data.count(b"\n") + (bool(data) and not data.endswith(b"\n"))  # the cheap line count
+
     assert upload.encoding == ("utf-8-sig" if _is_utf8(data) else "cp1252")
     assert upload.stream.tell() == 0
 
@@ -46,7 +48,8 @@ def test_streamed_parse_reads_both_encodings_and_leaves_the_upload_open(app, mak
     text = "datum;baustein;betrag;beleg;beschreibung\r\n01.03.2021;F1;12,50;S-1;Bürobedarf „Größe“\r\n"
     stream = io.BytesIO(text.encode(encoding))
     with clock.freeze(date(2022, 12, 1)):
-        rows = parse_expense_csv(open_upload(stream), grant, today=clock.today())
+        first = scan(open_upload(stream), grant, today=clock.today())
+        rows = [row for batch in batches(first, grant, today=clock.today()) for row in batch]
     assert [(r["voucher_ref"], r["description"], r["amount_cents"]) for r in rows] == [
         ("S-1", "Bürobedarf „Größe“", 1250)]
     assert not stream.closed  # the text wrapper is detached, the request still owns the upload

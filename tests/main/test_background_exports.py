@@ -7,10 +7,9 @@ from html import unescape
 
 import pytest
 
-from app.platform import clock
+from app.platform import background, clock
+from app.platform.background import BackgroundJob
 from app.platform.extensions import db
-from app.platform.web import export_jobs
-from app.platform.web.export_jobs import ExportJob
 from app.scheduler.runner import execute
 from tests.export_reading import read_export
 
@@ -34,7 +33,7 @@ def _queue(app, client, url: str, threshold: int = 2):
     token = unescape(TOKEN.search(offer.get_data(as_text=True)).group(1))
     answer = client.post("/exporte", data={"token": token})
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/exporte")
-    return db.session.scalars(db.select(ExportJob).order_by(ExportJob.id.desc())).first()
+    return db.session.scalars(db.select(BackgroundJob).order_by(BackgroundJob.id.desc())).first()
 
 
 @pytest.fixture(autouse=True)
@@ -49,14 +48,14 @@ def test_background_file_equals_the_direct_export(app, client, admin, fmt):
     rows = read_export(direct)
     assert len(rows) == 5  # header + 4 accounts
     job = _queue(app, client, URL.format(fmt=fmt))
-    assert job.status == export_jobs.PENDING and job.total_rows == 4 and job.actor_id == admin.id
+    assert job.status == background.PENDING and job.total == 4 and job.actor_id == admin.id
     assert "wartet" in client.get("/exporte").get_data(as_text=True)
 
-    outcome = execute("exports.build", trigger="manual")
+    outcome = execute("background.run", trigger="manual")
     db.session.refresh(job)
-    assert outcome.status == "ok" and outcome.summary == {"built": 1, "failed": 0}, job.error
+    assert outcome.status == "ok" and outcome.summary == {"done": 1, "failed": 0}, job.error
     db.session.refresh(job)
-    assert job.status == export_jobs.DONE and job.rows_written == 4
+    assert job.status == background.DONE and job.done == 4
     page = client.get("/exporte").get_data(as_text=True)
     assert "fertig" in page and f"/exporte/{job.id}/datei" in page
     download = client.get(f"/exporte/{job.id}/datei")
@@ -68,7 +67,7 @@ def test_background_file_equals_the_direct_export(app, client, admin, fmt):
 
 def test_only_the_actor_sees_and_downloads(app, client, admin, make_user):
     job = _queue(app, client, URL.format(fmt="csv"))
-    execute("exports.build", trigger="manual")
+    execute("background.run", trigger="manual")
     other = make_user("programme_admin")
     client.client.get("/abmelden")
     client.login(other)
@@ -85,7 +84,7 @@ def test_a_token_is_good_only_for_the_user_it_was_offered_to(app, client, admin,
     client.login(other)
     assert client.post("/exporte", data={"token": token}).status_code == 422
     assert client.post("/exporte", data={"token": token[:-2] + "xx"}).status_code == 422
-    assert db.session.scalar(db.select(db.func.count()).select_from(ExportJob)) == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(BackgroundJob)) == 0
 
 
 def test_threshold_switches_between_download_and_offer(app, client, admin):
@@ -100,29 +99,29 @@ def test_a_failed_export_is_shown_and_a_deactivated_user_gets_no_file(app, clien
     job = _queue(app, client, URL.format(fmt="csv"))
     admin.active = False
     db.session.commit()
-    assert execute("exports.build", trigger="manual").summary == {"built": 0, "failed": 1}
+    assert execute("background.run", trigger="manual").summary == {"done": 0, "failed": 1}
     db.session.refresh(job)
-    assert job.status == export_jobs.FAILED and job.error and job.file_key is None
+    assert job.status == background.FAILED and job.error and job.file_key is None
 
 
 def test_cleanup_deletes_files_after_a_day_and_fails_stale_jobs(app, client, admin):
     done = _queue(app, client, URL.format(fmt="csv"))
-    execute("exports.build", trigger="manual")
+    execute("background.run", trigger="manual")
     db.session.refresh(done)
-    path = export_jobs.file_path(done)
+    path = background.file_path(done)
     assert path.is_file()
     stale = _queue(app, client, URL.format(fmt="xlsx"))
-    stale.status, stale.started_at = export_jobs.RUNNING, clock.now()
+    stale.status, stale.started_at = background.RUNNING, clock.now()
     db.session.commit()
     with clock.freeze(clock.now() + timedelta(hours=2)):
-        assert export_jobs.cleanup(clock.now()) == {"deleted": 0, "timed_out": 1}
+        assert background.cleanup(clock.now()) == {"deleted": 0, "timed_out": 1}
         db.session.commit()
     assert path.is_file()
     with clock.freeze(clock.now() + timedelta(hours=25)):
-        assert export_jobs.cleanup(clock.now()) == {"deleted": 2, "timed_out": 0}
+        assert background.cleanup(clock.now()) == {"deleted": 2, "timed_out": 0}
         db.session.commit()
     assert not path.exists()
-    assert db.session.scalar(db.select(db.func.count()).select_from(ExportJob)) == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(BackgroundJob)) == 0
 
 
 

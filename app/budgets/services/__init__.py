@@ -12,7 +12,7 @@ same transaction, and none commits (the request edge, a command or a job does).
 Callers (pages, API, other domains) import the use cases from this package: ``services.request_drawdown``.
 """
 
-from .booking import book_expenses
+from .booking import ImportTotals, book_expenses
 from .caps import eligible_caps, set_eligible_cap
 from .commitments import set_commitment, used_by_line
 from .drawdowns import (
@@ -33,6 +33,7 @@ from .expenses import (
     expenses_select,
     get_expense,
     get_import,
+    import_expense_batches,
     import_expenses,
     imports_select,
     record_expense,
@@ -85,12 +86,14 @@ from .settlement import (
 __all__ = [
     "Outcome", "conclude_hearing", "current_hearing", "get_hearing", "heard_on", "hearing_days", "hearings_of",
     "intended_outcome", "open_hearing", "reclaimed_from", "submit_comment",
-    "RECLAIM_PAYMENT_DAYS", "ReclaimStatement", "UnusedInterest", "add_months", "approved_keys", "book_expenses",
+    "ImportTotals", "RECLAIM_PAYMENT_DAYS", "ReclaimStatement", "UnusedInterest", "add_months", "approved_keys",
+    "book_expenses",
     "decide_drawdown", "drawdown_export_rows", "eligible_caps", "set_eligible_cap",
     "decide_final", "drawdowns_page_select", "drawdowns_select", "ensure_grant_access",
     "ensure_open_for_expenses",
     "expenses_select", "final_payment_orders", "four_eyes_bar", "get_drawdown", "get_expense", "get_grant",
-    "get_import", "get_reclaim", "grant_for_source", "grants_visible_to", "import_expenses", "imports_select",
+    "get_import", "get_reclaim", "grant_for_source", "grants_visible_to", "import_expense_batches", "import_expenses",
+    "imports_select",
     "interest_until", "kommune_commitment_cents", "line_figures", "mark_ineligible", "pay_drawdown", "proof_of",
     "reclaim_interest", "recent_drawdowns",
     "reclaim_of", "reclaim_statement", "reclaim_unused_interest", "record_expense", "record_repayment",

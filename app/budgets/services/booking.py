@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -63,6 +65,68 @@ def book_expenses(grant: Grant, rows: list[dict], *, import_id: int | None) -> l
         db.session.flush()
     _add_daily(grant.id, rows, sign=1)
     return small
+
+
+@dataclass
+class ImportTotals:
+    """What booking an import needs from its rows, gathered while they stream past: sums per module and year
+    (one journal each) and per module and day, and the voucher numbers (the duplicate check). Its size grows
+    with the distinct vouchers only, not with the rows."""
+
+    lines: int = 0
+    total_cents: int = 0
+    groups: dict[tuple[str, int], list[int]] = field(default_factory=dict)  # (module, year) -> [cents, lines]
+    daily: dict[tuple[str, date], int] = field(default_factory=lambda: defaultdict(int))
+    vouchers: dict[str, int] = field(default_factory=dict)  # voucher -> its first line
+    repeated: list[tuple[int, str]] = field(default_factory=list)  # (line, voucher) met before in the file
+
+    def add(self, row: dict, line: int) -> None:
+        cents = row["amount_cents"]
+        self.lines += 1
+        self.total_cents += cents
+        group = self.groups.setdefault((row["module_code"], row["budget_year"]), [0, 0])
+        group[0] += cents
+        group[1] += 1
+        self.daily[(row["module_code"], row["expense_date"])] += cents
+        if voucher := row["voucher_ref"]:
+            if voucher in self.vouchers:
+                self.repeated.append((line, voucher))
+            else:
+                self.vouchers[voucher] = line
+
+    @classmethod
+    def of(cls, rows: Iterable[dict]) -> ImportTotals:
+        """The totals of rows in memory (lines named by ``import_line``, else by position)."""
+        totals = cls()
+        for index, row in enumerate(rows, start=1):
+            totals.add(row, row.get("import_line") or index)
+        return totals
+
+
+def book_import(grant: Grant, totals: ImportTotals, batches: Iterable[list[dict]], *, import_id: int,
+                progress: Callable[[int], None] | None = None) -> None:
+    """Post one journal per (module, year) from ``totals``, then insert the rows batch by batch (bulk insert).
+
+    The journals come first because every expense row names its journal (``journal_id`` is NOT NULL); the
+    rows' sums are the caller's to check against ``totals`` (the CSV import's second pass does).
+    ``progress`` is told the rows inserted so far after each batch.
+    """
+    accounts = ledger.accounts_of(grant.id)
+    journals = {(module, year): _post_expenses(grant, accounts, module, year, cents, kind="expense",
+                                               source_type="expense_import", source_id=import_id,
+                                               description=f"Ausgaben {module}/{year} ({count} Zeilen)")
+                for (module, year), (cents, count) in sorted(totals.groups.items())}
+    constants = {"grant_id": grant.id, "import_id": import_id, "eligible": True, "ineligible_reason": "",
+                 "reversal_reason": "", "created_at": clock.now()}
+    inserted = 0
+    for batch in batches:
+        for row in batch:
+            row["journal_id"] = journals[(row["module_code"], row["budget_year"])]
+        _bulk_insert(Expense.__table__, batch, constants)
+        inserted += len(batch)
+        if progress is not None:
+            progress(inserted)
+    _add_daily_sums(grant.id, totals.daily)
 
 
 _INSERT_BATCH = 5000  # rows per executemany (engines without COPY)
@@ -130,6 +194,10 @@ def _add_daily(grant_id: int, rows: list[dict], *, sign: int) -> None:
     daily: dict[tuple[str, date], int] = defaultdict(int)
     for row in rows:
         daily[(row["module_code"], row["expense_date"])] += sign * row["amount_cents"]
+    _add_daily_sums(grant_id, daily)
+
+
+def _add_daily_sums(grant_id: int, daily: dict[tuple[str, date], int]) -> None:
     values = [{"grant_id": grant_id, "module_code": m, "day": d, "amount_cents": c} for (m, d), c in daily.items()]
     if values:
         connection = db.session.connection()

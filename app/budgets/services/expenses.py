@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import heapq
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import bindparam, select
@@ -23,7 +24,7 @@ from ..models import (
     GrantLine,
     ProofOfUse,
 )
-from .booking import book_expenses
+from .booking import ImportTotals, book_expenses, book_import
 from .common import berlin_day
 from .grants import ensure_grant_access, of_visible_grant
 
@@ -149,27 +150,33 @@ def record_expense(grant: Grant, *, actor, **fields) -> Expense:
 
 
 def import_expenses(grant: Grant, rows: list[dict], *, actor, filename: str = "",
-                    content: bytes | None = None, file_sha256: str | None = None) -> ExpenseImport:
-    """Book validated CSV rows all at once: bulk insert, one journal per module and year, balances once.
+                    content: bytes | None = None) -> ExpenseImport:
+    """Book rows held in memory (the demo, tests) as one import; ``content`` stands for the file's bytes."""
+    return import_expense_batches(grant, ImportTotals.of(rows), lambda: [rows], actor=actor, filename=filename,
+                                  file_sha256=hashlib.sha256(content).hexdigest() if content is not None else None)
 
-    ``content`` is the uploaded file (or ``file_sha256`` its SHA-256, computed while it was streamed,
-    ``csv_import.open_upload``): the hash is stored, and a file or voucher numbers already booked for
-    the grant (on an import or expense not reversed) refuse the whole import (``_refuse_duplicates``).
+
+def import_expense_batches(grant: Grant, totals: ImportTotals, batches: Callable[[], Iterable[list[dict]]], *,
+                           actor, filename: str = "", file_sha256: str | None = None,
+                           progress: Callable[[int], None] | None = None) -> ExpenseImport:
+    """Book validated import rows all at once: one journal per module and year, bulk insert, balances once.
+
+    ``totals`` were gathered over all rows beforehand (the CSV import's first pass); ``batches()`` gives the rows
+    (the second pass), called after the checks here, so rows need not be in memory together. ``file_sha256`` (of
+    the uploaded file) is stored, and a file or voucher numbers already booked for the grant (on an import or
+    expense not reversed) refuse the whole import (``_refuse_duplicates``).
     """
     ensure_grant_access(actor, grant)
     ensure_open_for_expenses(grant)
-    if content is not None:
-        file_sha256 = hashlib.sha256(content).hexdigest()
-    _refuse_duplicates(grant, rows, file_sha256)
-    total = sum(row["amount_cents"] for row in rows)
+    _refuse_duplicates(grant, totals, file_sha256)
     record = ExpenseImport(grant_id=grant.id, filename=filename[:limits.NAME], file_sha256=file_sha256,
-                           line_count=len(rows), total_cents=total, created_at=clock.now(),
+                           line_count=totals.lines, total_cents=totals.total_cents, created_at=clock.now(),
                            created_by_id=actor.id if actor else None)
     db.session.add(record)
     db.session.flush()
-    book_expenses(grant, rows, import_id=record.id)
+    book_import(grant, totals, batches(), import_id=record.id, progress=progress)
     audit.record("expense.import", "expense_import", record.id,
-                 after={"lines": len(rows), "total_cents": total, "filename": filename}, actor=actor,
+                 after={"lines": totals.lines, "total_cents": totals.total_cents, "filename": filename}, actor=actor,
                  kommune_id=grant.kommune_id)
     return record
 
@@ -205,11 +212,11 @@ def _booked_vouchers(grant: Grant, vouchers: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def _refuse_duplicates(grant: Grant, rows: list[dict], file_sha256: str | None) -> None:
+def _refuse_duplicates(grant: Grant, totals: ImportTotals, file_sha256: str | None) -> None:
     """ValidationFailed (whole import) for a file already imported or voucher numbers already booked.
 
-    Lines are named by ``import_line`` (the file's physical line, set by the CSV parser), else by position.
-    A voucher number twice in the same file is refused too: it could not be booked by two imports either.
+    Lines are the file's physical lines (``import_line``, set by the CSV parser). A voucher number twice in the
+    same file is refused too: it could not be booked by two imports either.
     """
     _lock_grant(grant)
     messages: list[str] = []
@@ -220,19 +227,14 @@ def _refuse_duplicates(grant: Grant, rows: list[dict], file_sha256: str | None) 
         if earlier is not None:
             messages.append(f"Diese Datei wurde bereits importiert ({_import_text(earlier)}, {earlier.line_count} "
                             "Zeilen). Um sie zu korrigieren, stornieren Sie zuerst den früheren Import.")
-    numbered = [(row.get("import_line") or index, row["voucher_ref"])
-                for index, row in enumerate(rows, start=1) if row["voucher_ref"]]
-    booked = _booked_vouchers(grant, [voucher for _line, voucher in numbered])
-    first_line: dict[str, int] = {}
+    booked = _booked_vouchers(grant, list(totals.vouchers))
     lines: list[dict] = []
-    for line, voucher in numbered:
+    for line, voucher in heapq.merge(sorted((line, voucher) for voucher, line in totals.vouchers.items()
+                                            if voucher in booked), totals.repeated):
         if voucher in booked:
             message = f"Beleg „{voucher}“ ist bereits gebucht ({booked[voucher]})."
-        elif voucher in first_line:
-            message = f"Beleg „{voucher}“ steht bereits in Zeile {first_line[voucher]} dieser Datei."
         else:
-            first_line[voucher] = line
-            continue
+            message = f"Beleg „{voucher}“ steht bereits in Zeile {totals.vouchers[voucher]} dieser Datei."
         lines.append({"line": line, "field": "beleg", "message": message})
     if not messages and not lines:
         return

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, g, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 
 from ...auth.permissions import can, requires
-from ...platform import clock, limits
+from ...platform import background, clock, limits
 from ...platform.errors import ValidationFailed
 from ...platform.extensions import db
 from ...platform.formatting import format_date
@@ -14,10 +14,10 @@ from ...platform.web.edge import discard_changes, submit
 from ...platform.web.exports import Column, batched_rows, count_rows, export_response
 from ...platform.web.forms import load_form
 from ...platform.web.listing import ListColumn, Listing, build_listing
-from .. import services
+from .. import importing, services
 from ..core.rates import flat_rates
-from ..csv_import import open_upload, parse_expense_csv
-from ..early_start import early_start_warnings, import_warnings
+from ..csv_import import open_upload
+from ..early_start import early_start_warnings
 from ..models import Expense, Grant
 from ..permissions import (
     BUDGET_READ,
@@ -97,21 +97,31 @@ def import_expenses(grant_id: int):
     item = services.get_grant(g.actor, grant_id)
     upload = request.files.get("file")
     import_errors: dict = {}
-    result = None
+    result, warnings = None, []
     try:
         if upload is None or not upload.filename:
             raise ValidationFailed.field("file", "Bitte eine CSV-Datei auswählen.")
         services.ensure_open_for_expenses(item)
-        data = open_upload(upload.stream)  # streamed: hashed and parsed in chunks, never read whole
-        rows = parse_expense_csv(data, item, today=clock.today())
-        result = services.import_expenses(item, rows, actor=g.actor, filename=upload.filename,
-                                          file_sha256=data.sha256)
+        data = open_upload(upload.stream)  # streamed: hashed and counted in chunks, never read whole
+        if importing.in_background(data):
+            job = importing.queue(item, data, actor=g.actor, filename=upload.filename)
+            return redirect(url_for("budgets.import_job", job_id=job.id), 303)
+        result, warnings = importing.import_now(item, data, actor=g.actor, filename=upload.filename,
+                                                today=clock.today())
     except ValidationFailed as failed:
         discard_changes()
         import_errors = failed.errors
-    warnings = import_warnings(item, rows) if result is not None else []
     return (_expenses_page(item, import_errors=import_errors, import_result=result, import_warnings=warnings),
             422 if import_errors else 200)
+
+
+@bp.route("/importauftraege/<id:job_id>")
+@requires(BUDGET_READ)
+def import_job(job_id: int):
+    """A background import: progress while it runs, then its result or its errors as the expenses page names them."""
+    job = background.get_own(g.actor, job_id, importing.KIND)
+    grant = services.get_grant(g.actor, job.params["grant_id"])
+    return render_template("budgets/import_job.html", job=job, grant=grant, result=job.result or {})
 
 
 @bp.route("/ausgaben/<id:expense_id>/stornieren", methods=["POST"])

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0d74b71ccd84
+Revision ID: 0ca015ea87c7
 Revises: 
-Create Date: 2026-12-03 16:03:56.605234
+Create Date: 2026-12-03 18:03:00.814176
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '0d74b71ccd84'
+revision = '0ca015ea87c7'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -412,6 +412,31 @@ def upgrade():
         batch_op.create_index('ix_audit_entries_object', ['object_type', 'object_id'], unique=False)
         batch_op.create_index('ix_audit_entries_occurred_at', ['occurred_at'], unique=False)
 
+    op.create_table('background_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('stage', sa.String(length=16), nullable=True),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('file_key', sa.String(length=40), nullable=True),
+    sa.Column('size_bytes', sa.Integer(), nullable=True),
+    sa.Column('result', sa.JSON(), nullable=True),
+    sa.Column('error', sa.String(length=500), nullable=True),
+    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_background_jobs_actor_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_background_jobs'))
+    )
+    with op.batch_alter_table('background_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_background_jobs_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_background_jobs_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_background_jobs_status'), ['status'], unique=False)
+
     op.create_table('documents',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
@@ -510,28 +535,6 @@ def upgrade():
     with op.batch_alter_table('expense_imports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_expense_imports_grant_id'), ['grant_id'], unique=False)
         batch_op.create_index('ux_expense_imports_active_file', ['grant_id', 'file_sha256'], unique=True, sqlite_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'), postgresql_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'))
-
-    op.create_table('export_jobs',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('actor_id', sa.Integer(), nullable=False),
-    sa.Column('url', sa.String(length=2000), nullable=False),
-    sa.Column('filename', sa.String(length=200), nullable=False),
-    sa.Column('language', sa.String(length=8), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('total_rows', sa.Integer(), nullable=False),
-    sa.Column('rows_written', sa.Integer(), nullable=False),
-    sa.Column('file_key', sa.String(length=40), nullable=True),
-    sa.Column('size_bytes', sa.Integer(), nullable=True),
-    sa.Column('error', sa.String(length=500), nullable=True),
-    sa.Column('created_at', app.platform.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('started_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', app.platform.database.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_export_jobs_actor_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_export_jobs'))
-    )
-    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_export_jobs_actor_id'), ['actor_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_export_jobs_status'), ['status'], unique=False)
 
     op.create_table('forwarding_contracts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1783,11 +1786,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_forwarding_contracts_kommune_id'))
 
     op.drop_table('forwarding_contracts')
-    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_export_jobs_status'))
-        batch_op.drop_index(batch_op.f('ix_export_jobs_actor_id'))
-
-    op.drop_table('export_jobs')
     with op.batch_alter_table('expense_imports', schema=None) as batch_op:
         batch_op.drop_index('ux_expense_imports_active_file', sqlite_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'), postgresql_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'))
         batch_op.drop_index(batch_op.f('ix_expense_imports_grant_id'))
@@ -1810,6 +1808,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_documents_issued_at'))
 
     op.drop_table('documents')
+    with op.batch_alter_table('background_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_background_jobs_status'))
+        batch_op.drop_index(batch_op.f('ix_background_jobs_kind'))
+        batch_op.drop_index(batch_op.f('ix_background_jobs_actor_id'))
+
+    op.drop_table('background_jobs')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_entries_occurred_at')
         batch_op.drop_index('ix_audit_entries_object')
