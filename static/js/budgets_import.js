@@ -1,6 +1,8 @@
 // Upload progress for the expense CSV import. Without JavaScript the form posts normally and the
 // server renders the result; with it, the upload runs through XMLHttpRequest so that a progress bar
-// can show the bytes sent, then the server's result page replaces this one.
+// can show the bytes sent, then the server's result page replaces this one. A large file is imported in the
+// background: the server redirects to the job's page, which is then opened at its own address (it refreshes
+// itself while the job runs).
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.querySelector("form.js-upload");
   if (!form || !window.XMLHttpRequest || !window.FormData) { return; }
@@ -22,6 +24,10 @@ document.addEventListener("DOMContentLoaded", function () {
       }
     });
     request.addEventListener("load", function () {
+      if (request.responseURL && request.responseURL.indexOf("/importauftraege/") !== -1) {
+        window.location.assign(request.responseURL);
+        return;
+      }
       document.open();
       document.write(request.responseText);
       document.close();
