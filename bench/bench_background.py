@@ -6,7 +6,7 @@ Run from the repository root:
 Prepares a fresh database (SQLite file, or a fresh PostgreSQL database dropped afterwards) with
 ``app.benchdata.generator.seed`` (53 Kommune grants, ``--lines`` ledger entries), a programme
 administrator and a Kommune user with an API token; starts ``gunicorn -w 2 "app:create_app()"`` and one
-``durchstarten scheduler`` (``exports.build`` every 2 s). Then:
+``durchstarten scheduler`` (``background.run`` every 2 s: exports and large imports). Then:
 
 1. **import, quiet**: ``--import-lines`` expense lines into the first grant through
    ``POST /api/v1/budgets/grants/<id>/expenses/import`` (multipart): time and the worker's RSS.
@@ -200,7 +200,7 @@ def main() -> None:
         print(f"Seeded {info['entries']:,} ledger entries in {time.perf_counter() - started:.0f} s; "
               f"load {os.getloadavg()[0]:.1f}")
         env = {"UPLOAD_FOLDER": tempfile.mkdtemp(),  # shared by the workers and the scheduler (export files)
-               "SCHEDULER_SCHEDULES": json.dumps({"exports.build": {"trigger": "interval", "seconds": 2}})}
+               "SCHEDULER_SCHEDULES": json.dumps({"background.run": {"trigger": "interval", "seconds": 2}})}
         servers.append(start_gunicorn(url, env))
         port = servers[0].port
         grant, other = info["grants"]
