@@ -9,7 +9,9 @@ administrator and a Kommune user with an API token; starts ``gunicorn -w 2 "app:
 ``durchstarten scheduler`` (``background.run`` every 2 s: exports and large imports). Then:
 
 1. **import, quiet**: ``--import-lines`` expense lines into the first grant through
-   ``POST /api/v1/budgets/grants/<id>/expenses/import`` (multipart): time and the worker's RSS.
+   ``POST /api/v1/budgets/grants/<id>/expenses/import`` (multipart): time of the request and, for a file
+   above ``IMPORT_BACKGROUND_LINES`` (202, run by the scheduler, which runs from the start), until the polled
+   job is done; the worker's RSS.
 2. **direct exports, quiet** (``EXPORT_BACKGROUND_ROWS`` is raised for this phase by a second gunicorn
    with the setting in its environment): the grant's expense export as CSV and XLSX
    (``/budgets/zuwendungen/<id>/ausgaben/export.csv|xlsx``): first byte, total, rows/s.
@@ -116,19 +118,34 @@ class Http:
         return self.request("POST", path, urlencode(data), {"Content-Type": "application/x-www-form-urlencoded"})
 
 
-def import_csv(port: int, grant_id: int, secret: str, lines: int) -> tuple[int, float]:
+def import_csv(port: int, grant_id: int, secret: str, lines: int) -> tuple[int, float, str, float]:
+    """(status of the upload, seconds of the request, outcome, seconds until booked).
+
+    A file above ``IMPORT_BACKGROUND_LINES`` answers 202: the job's ``Location`` is polled every 0.5 s until it is
+    done or failed (the scheduler runs it)."""
     boundary = uuid.uuid4().hex
     payload = io.BytesIO()
     payload.write(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.csv"\r\n'
                   "Content-Type: text/csv\r\n\r\n".encode())
     payload.write(csv_bytes(lines))
     payload.write(f"\r\n--{boundary}--\r\n".encode())
-    status, _h, body, _f, seconds = Http(port).request(
+    auth = {"Authorization": f"Bearer {secret}"}
+    started = time.perf_counter()
+    status, headers, body, _f, seconds = Http(port).request(
         "POST", f"/api/v1/budgets/grants/{grant_id}/expenses/import", payload.getvalue(),
-        {"Authorization": f"Bearer {secret}", "Content-Type": f"multipart/form-data; boundary={boundary}"})
-    if status != 201:
-        print(f"import answered {status}: {body[:300]!r}", file=sys.stderr)
-    return status, seconds
+        {**auth, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    outcome = "booked" if status == 201 else f"answered {status}"
+    if status == 202:
+        while True:
+            time.sleep(0.5)
+            polled, _h, job, _f, _s = Http(port).request("GET", headers["Location"], headers=auth)
+            state = json.loads(job).get("status") if polled == 200 else f"problem {polled}"
+            if state not in ("pending", "running"):
+                outcome = "booked" if state == "done" else state
+                break
+    if outcome != "booked":
+        print(f"import {outcome}: {body[:300]!r}", file=sys.stderr)
+    return status, seconds, outcome, time.perf_counter() - started
 
 
 def worker_rss(server: Server) -> list[int]:
@@ -204,10 +221,13 @@ def main() -> None:
         servers.append(start_gunicorn(url, env))
         port = servers[0].port
         grant, other = info["grants"]
+        scheduler_env = {**os.environ, **env, "DATABASE_URL": url, "FAKE_TODAY": TODAY.isoformat()}
+        scheduler = subprocess.Popen([str(Path(sys.executable).parent / "durchstarten"), "scheduler"], cwd=ROOT,
+                                     env=scheduler_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         rss_before = worker_rss(servers[0])
-        status, seconds = import_csv(port, grant, info["secrets"][0], args.import_lines)
-        print(f"\n1. Import of {args.import_lines:,} lines (quiet): {status}, {seconds:.1f} s, "
-              f"{args.import_lines / seconds:,.0f} lines/s; worker RSS before {rss_before} MiB, "
+        status, seconds, outcome, total = import_csv(port, grant, info["secrets"][0], args.import_lines)
+        print(f"\n1. Import of {args.import_lines:,} lines (quiet): {status} after {seconds:.2f} s, {outcome} after "
+              f"{total:.1f} s ({args.import_lines / total:,.0f} lines/s); worker RSS before {rss_before} MiB, "
               f"after {worker_rss(servers[0])} MiB")
 
         if not args.skip_direct:
@@ -222,9 +242,6 @@ def main() -> None:
         print(f"\nQuiet (nothing else running): /healthz {summary(health)}; / {summary(page)}; "
               f"load {os.getloadavg()[0]:.1f}")
 
-        scheduler_env = {**os.environ, **env, "DATABASE_URL": url, "FAKE_TODAY": TODAY.isoformat()}
-        scheduler = subprocess.Popen([str(Path(sys.executable).parent / "durchstarten"), "scheduler"], cwd=ROOT,
-                                     env=scheduler_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         admin = Http(port)
         admin.login("admin@bench.nrw")
         base = f"/budgets/zuwendungen/{grant}/ausgaben"
