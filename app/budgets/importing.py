@@ -67,7 +67,7 @@ def queue(grant: Grant, upload: Upload, *, actor, filename: str) -> background.B
     """Store the upload and queue its import for ``actor`` (caller commits); refused at once where the page would."""
     services.ensure_grant_access(actor, grant)
     services.ensure_open_for_expenses(grant)
-    job = background.create(KIND, actor, filename=filename, total=upload.lines, with_file=True,
+    job = background.create(KIND, actor, filename=filename, total=max(upload.lines - 1, 0), with_file=True,
                             params={"grant_id": grant.id, "sha256": upload.sha256})
     path = background.file_path(job)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +75,7 @@ def queue(grant: Grant, upload: Upload, *, actor, filename: str) -> background.B
     with path.open("wb") as target:
         shutil.copyfileobj(upload.stream, target)
     audit.record("expense_import.queue", "background_job", job.id,
-                 after={"grant_id": grant.id, "lines": upload.lines, "filename": filename}, actor=actor,
+                 after={"grant_id": grant.id, "lines": job.total, "filename": filename}, actor=actor,
                  kommune_id=grant.kommune_id)
     return job
 

@@ -194,7 +194,7 @@ class ImportJobOut(Schema):
     status = fields.Str(metadata={"description": "pending, running, done or failed"})
     stage = fields.Str(allow_none=True, metadata={"description": "while running: validate, then insert"})
     filename = fields.Str()
-    lines_total = fields.Int(attribute="total", metadata={"description": "lines of the file (counted on upload)"})
+    lines_total = fields.Int(attribute="total", metadata={"description": "lines below the header (counted on upload)"})
     lines_done = fields.Int(attribute="done", metadata={"description": "lines validated, then inserted"})
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
