@@ -156,6 +156,8 @@ def main() -> None:
     url, drop = fresh_database(args.database, "bench_fault")
     info = prepare(url, args.payments)
     app = create_app("default", {"SQLALCHEMY_DATABASE_URI": url})
+    # the worker itself imports (a larger file would be queued for the scheduler, which the kill does not hit)
+    os.environ["IMPORT_BACKGROUND_LINES"] = str(10 * args.lines)
     server = Server(url, timeout=300)
     rows = []
     ok = True
