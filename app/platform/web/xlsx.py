@@ -93,7 +93,8 @@ def date_serial(value: date) -> str:
 def datetime_serial(value: datetime) -> str:
     """Excel's serial number of a (naive, wall-clock) datetime: days and the time as a fraction of a day.
 
-    The fraction is computed in integers and rounded half-even once, at 11 decimal places.
+    The fraction is computed in integers and rounded half-even once, at 11 decimal places (a microsecond is
+    1.16e-11 days, so the last microsecond of a day stays below 1 and the day never changes).
     """
     days = value.toordinal() - _EPOCH
     micro = ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
@@ -102,8 +103,6 @@ def datetime_serial(value: datetime) -> str:
     scaled, rest = divmod(micro * 10**_FRACTION_PLACES, _DAY_MICROSECONDS)
     if rest * 2 > _DAY_MICROSECONDS or (rest * 2 == _DAY_MICROSECONDS and scaled % 2):
         scaled += 1
-    if scaled == 10**_FRACTION_PLACES:  # 23:59:59.999999… rounds to the next day
-        return str(days + 1)
     return f"{days}.{scaled:0{_FRACTION_PLACES}d}".rstrip("0")
 
 
