@@ -78,11 +78,13 @@ def _cell_text(text: str) -> str:
 
 def number_text(value: int | Decimal) -> str:
     """The plain decimal text of ``value``: ``Decimal('-1234.56')`` -> ``-1234.56``, never an exponent."""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"an XLSX number is finite, not {value}")
+        return format(value, "f")
+    if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"an XLSX number is an int or a Decimal, not {type(value).__name__}")
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise ValueError(f"an XLSX number is finite, not {value}")
-    return format(value, "f") if isinstance(value, Decimal) else str(value)
+    return str(value)
 
 
 def date_serial(value: date) -> str:
