@@ -92,13 +92,16 @@ def date_serial(value: date) -> str:
     return str(value.toordinal() - _EPOCH)
 
 
-def datetime_serial(value: datetime) -> str:
-    """Excel's serial number of a (naive, wall-clock) datetime: days and the time as a fraction of a day.
+def datetime_serial(value: date | datetime) -> str:
+    """Excel's serial number of a (naive, wall-clock) datetime: days and the time as a fraction of a day
+    (a date: its midnight).
 
     The fraction is computed in integers and rounded half-even once, at 11 decimal places (a microsecond is
     1.16e-11 days, so the last microsecond of a day stays below 1 and the day never changes).
     """
     days = value.toordinal() - _EPOCH
+    if not isinstance(value, datetime):
+        return str(days)
     micro = ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000 + value.microsecond
     if not micro:
         return str(days)
@@ -145,29 +148,16 @@ def _cell_writer(letter: str, kind: SheetKind, style: int, convert: Callable[[An
             return f'{head}{row}"><v>{number_text(value)}</v></c>'
         return f"{head}{row}{text_tail}{_cell_text(str(value))}</t></is></c>"
 
-    def number(value: Any, row: str) -> str:
+    serial = {"text": None, "number": number_text, "date": date_serial, "datetime": datetime_serial}[kind]
+
+    def numeric(value: Any, row: str) -> str:
         if value is None:
             return ""
         if convert is not None:
             value = convert(value)
-        return f"{head}{row}{number_tail}{number_text(value)}</v></c>"
+        return f"{head}{row}{number_tail}{serial(value)}</v></c>"
 
-    def day(value: Any, row: str) -> str:
-        if value is None:
-            return ""
-        if convert is not None:
-            value = convert(value)
-        return f"{head}{row}{number_tail}{date_serial(value)}</v></c>"
-
-    def moment(value: Any, row: str) -> str:
-        if value is None:
-            return ""
-        if convert is not None:
-            value = convert(value)
-        serial = datetime_serial(value) if isinstance(value, datetime) else date_serial(value)
-        return f"{head}{row}{number_tail}{serial}</v></c>"
-
-    return {"text": text, "number": number, "date": day, "datetime": moment}[kind]
+    return text if kind == "text" else numeric
 
 
 # ----------------------------------------------------------------------------- the package's parts
