@@ -22,7 +22,8 @@ nothing more (pure Python, standard library only, no Flask):
   one style per number format. The first row is frozen; each column has its width.
 
 Neither a shared-string table nor a dimension (``<dimension ref=…>``) is written: both would need all
-rows before the sheet's first byte, and both are optional.
+rows before the sheet's first byte, and both are optional. Limits not checked here: Excel shows at most
+1,048,576 rows, and without ZIP64 (left off for older readers) ``zipfile`` stops a sheet at 2 GiB of XML.
 """
 
 from __future__ import annotations
