@@ -86,7 +86,7 @@ def test_above_the_cap_the_list_says_more_than_and_pages_on(app, client, make_us
     last = _page(client, grant, "?page=3")  # the last page knows the total from its rows
     assert _vouchers(last) == [f"B-{n}" for n in range(5, count + 1)]
     assert _summary(last).startswith(f"5–{count} von {count} Ausgaben") and "Gesamtzahl ermitteln" not in last
-    assert f"Seite 3 von 3" in _pager(last) and 'rel="next"' not in _pager(last)
+    assert "Seite 3 von 3" in _pager(last) and 'rel="next"' not in _pager(last)
 
 
 def test_the_exact_count_on_request_and_a_page_beyond_the_end(app, client, make_user, make_grant, small_pages):

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.budgets import monitoring, services
-from app.budgets.monitoring import unspent_by_payment
 from app.budgets.models import Drawdown
+from app.budgets.monitoring import unspent_by_payment
 from app.platform import clock
 from app.platform.errors import ValidationFailed
 from app.platform.extensions import db
