@@ -36,6 +36,10 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     var table = document.querySelector("table.grid-sums");
-    if (table) { table.addEventListener("input", function () { update(table); }); }
+    if (!table) { return; }
+    table.addEventListener("input", function () { update(table); });
+    // Once at start as well: what was typed before this deferred script ran (a slow page), or what the
+    // browser restored on "Back", is summed too instead of waiting for the next keystroke.
+    update(table);
   });
 })();
