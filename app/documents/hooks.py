@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import current_app
 
 from ..budgets.services import reclaim_of
+from ..grants.models import ApplicationStatus
 from ..platform.events import subscribe
 from .letters import decision_kind
 from .services import issue_document
@@ -74,4 +75,5 @@ def on_full_application_rejected(sketch, actor=None) -> None:
 @subscribe("grants.f6.decision")
 def on_f6_decision(application, actor=None) -> None:
     if _enabled():
-        issue_document("f6_zuwendungsbescheid", application, actor=actor)
+        rejected = application.status is ApplicationStatus.REJECTED
+        issue_document("f6_ablehnungsbescheid" if rejected else "f6_zuwendungsbescheid", application, actor=actor)

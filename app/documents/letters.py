@@ -140,6 +140,16 @@ def f6_zuwendungsbescheid(application: F6Application) -> Letter:
                            "months": len(f6.months(application))})
 
 
+@kind("f6_ablehnungsbescheid", "Ablehnungsbescheid Teilhabemanagement (F6)", "f6_ablehnungsbescheid.html",
+      "Ablehnungsbescheid-F6")
+def f6_ablehnungsbescheid(application: F6Application) -> Letter:
+    """The F6 application refused, with the reason the administration gave (``application.comment``)."""
+    return Letter("f6_application", application.id, application.decision_number,
+                  recipient_name=application.kommune.display_name, kommune_id=application.kommune_id,
+                  organisation_id=None, programme=application.programme,
+                  context={"application": application, "planned_total": sum(f6.planned_by_year(application).values())})
+
+
 @kind("auszahlungsmitteilung", "Auszahlungsmitteilung", "auszahlungsmitteilung.html", "Auszahlungsmitteilung")
 def auszahlungsmitteilung(drawdown: Drawdown) -> Letter:
     grant = drawdown.grant

@@ -4,7 +4,8 @@ Runs after the allocation demo has published ceilings. 15 Kommunen: 10 approved 
 (Köln also with an approved amendment shifting money from F2 to F4, Kleve with a submitted
 amendment, rejected on 15.07.2022 when the demo day is later), one each in draft, submitted, changes
 requested, rejected and withdrawn; participant counts for the approved ones (about three quarters men,
-as in the real programme).
+as in the real programme). F6: every Kommune with published positions holds an F6 grant with monthly
+staffing reports.
 """
 
 from __future__ import annotations
@@ -159,25 +160,39 @@ def seed(context) -> None:
     _seed_f6(context, admin)
 
 
-# F6 (docs/f6.md): the three demo Kommunen hold F6 grants; months with vacancies (synthetic) reduce what counts.
-F6_DEMO = {"05315": ("1", 480_000, {date(2021, 1, 1), date(2021, 2, 1), date(2022, 8, 1)}),
-           "05154": ("0.5", 450_000, {date(2022, 5, 1), date(2022, 6, 1)}),
-           "05711": ("1", 470_000, {date(2021, m, 1) for m in range(1, 5)})}
+# F6 (docs/f6.md): every Kommune applies for its published positions, as in the real programme (106 positions
+# in all). The three demo Kommunen have their own story (Kleve half a position); months with vacancies
+# (synthetic) reduce what counts. The other Kommunen get 0–4 vacant months from a seeded random draw.
+F6_DEMO = {"05315": (None, 480_000, {date(2021, 1, 1), date(2021, 2, 1), date(2022, 8, 1)}),
+           "05154": ("0.5", 450_000, {date(2022, 5, 1), date(2022, 6, 1)}),  # Kleve asks for less than its share
+           "05711": (None, 470_000, {date(2021, m, 1) for m in range(1, 5)})}  # None: the published share
+F6_MONTHLY_CENTS = (440_000, 460_000, 480_000, 500_000)  # personnel cost per FTE and month, synthetic
+
+
+def _f6_plan(kommune: Kommune, published_halves: int, rng: random.Random) -> tuple[Decimal, int, set[date]]:
+    """Positions, cost per FTE-month and vacant months of one Kommune's F6 application."""
+    if kommune.ags in F6_DEMO:
+        positions, monthly, vacant = F6_DEMO[kommune.ags]
+        share = Decimal(published_halves) / 2
+        return min(Decimal(positions), share) if positions else share, monthly, vacant
+    first_vacant = date(2021, rng.randint(1, 12), 1)
+    vacant = {(first_vacant + timedelta(days=31 * n)).replace(day=1) for n in range(rng.randint(0, 4))}
+    return Decimal(published_halves) / 2, rng.choice(F6_MONTHLY_CENTS), vacant
 
 
 def _seed_f6(context, admin) -> None:
     programme = context.programme
     if context.day <= date(2020, 12, 7) or admin is None:
         return
-    for ags, (positions, monthly, vacant) in F6_DEMO.items():
-        kommune = next(k for k in list_kommunen() if k.ags == ags)
+    rng = random.Random(106)  # noqa: S311 - synthetic demo data, deterministic
+    for kommune in list_kommunen():
         published = f6.published_halves(programme.id, kommune.id)
         if not published:
-            continue  # no positions version published (a demo without the allocation's)
+            continue  # no positions version published (a demo without the allocation's), or no share
+        positions, monthly, vacant = _f6_plan(kommune, published, rng)
         user = _user_for(context, kommune)
         with clock.freeze(_at(date(2020, 11, 16))):
-            application = f6.save_f6(user, programme, positions=min(Decimal(positions), Decimal(published) / 2),
-                                     cost_mode="rate",
+            application = f6.save_f6(user, programme, positions=positions, cost_mode="rate",
                                      monthly_cost_cents=monthly,
                                      description="(synthetisch) Teilhabemanagement für Geduldete und Gestattete.")
             f6.submit_f6(application.id, user)

@@ -248,6 +248,7 @@ def reject_f6(application_id: int, actor: User, reason: str) -> F6Application:
     application.decision_number = _number("AB-F6")
     db.session.flush()
     _audit("reject", application, before, actor, decision=application.decision_number)
+    emit("grants.f6.decision", application=application, actor=actor)  # the Ablehnungsbescheid (app.documents)
     return application
 
 

@@ -84,11 +84,26 @@ def kommune_names() -> dict[str, str]:
             for ags, name, kind in db.session.execute(select(Kommune.ags, Kommune.name, Kommune.kind))}
 
 
-def kommune_statuses(*, with_forecast: bool = True) -> dict[str, budget_status.GrantStatus]:
-    """Budget status of every Kommune grant by AGS."""
+def kommune_grant_statuses(*, with_forecast: bool = True) -> list[tuple[str, budget_status.GrantStatus]]:
+    """(AGS, budget status) of every Kommune grant.
+
+    A Kommune may hold more than one grant (F1–F4 and F6 are separate decisions), so this is a list and
+    never a mapping by AGS: keyed by AGS, one of a Kommune's grants silently replaced the other, and the
+    state-wide sums left out every F1–F4 grant of a Kommune that also held an F6 grant.
+    """
     ags_by_id = dict(db.session.execute(select(Kommune.id, Kommune.ags)).all())
-    return {ags_by_id[s.kommune_id]: s for s in budget_status.status_for(with_forecast=with_forecast)
-            if s.kommune_id in ags_by_id}
+    return [(ags_by_id[s.kommune_id], s) for s in budget_status.status_for(with_forecast=with_forecast)
+            if s.kommune_id in ags_by_id]
+
+
+def per_kommune(statuses: list[tuple[str, budget_status.GrantStatus]]) -> dict[str, tuple[budget_status.Figures, bool]]:
+    """{AGS: (the figures of all its grants added up, whether any of them is at risk)}."""
+    combined: dict[str, tuple[budget_status.Figures, bool]] = {}
+    for ags, status in statuses:
+        figures, at_risk = combined.get(ags, (budget_status.Figures(), False))
+        figures.add(status.total)
+        combined[ags] = (figures, at_risk or status.at_risk)
+    return combined
 
 
 def measure_values(key: str) -> dict[str, int | None]:
@@ -96,11 +111,11 @@ def measure_values(key: str) -> dict[str, int | None]:
     if key == "hoechstgrenze":
         return {ags: cents for ags, (_name, cents) in published_ceilings().items()}
     if key in ("ausschoepfung", "gefaehrdet"):
-        statuses = kommune_statuses(with_forecast=key == "gefaehrdet")
+        combined = per_kommune(kommune_grant_statuses(with_forecast=key == "gefaehrdet"))
         if key == "gefaehrdet":
-            return {ags: int(s.at_risk) for ags, s in statuses.items()}
-        return {ags: int(s.total.share_used * 10) if s.total.share_used is not None else None
-                for ags, s in statuses.items()}
+            return {ags: int(at_risk) for ags, (_figures, at_risk) in combined.items()}
+        return {ags: int(figures.share_used * 10) if figures.share_used is not None else None
+                for ags, (figures, _at_risk) in combined.items()}
     if key == "teilnehmende":
         rows = db.session.execute(select(Kommune.ags, func.sum(ParticipantCount.entered))
                                   .join(Kommune, Kommune.id == ParticipantCount.kommune_id)

@@ -16,6 +16,7 @@ from ..auth.models import Role
 from ..budgets import services as budget_services
 from ..budgets import status as budget_status
 from ..budgets.models import ProofOfUse, ProofStatus, Reclaim, ReclaimStatus
+from ..grants import f6
 from ..grants.models import ApplicationStatus
 from ..grants.services import application_of_kommune, ceiling_cents, open_amendment, status_counts
 from ..notifications.models import Message
@@ -37,12 +38,14 @@ def kommune_overview(user):
         return None
     programme = get_programme()
     grants = [g for g in budget_services.grants_visible_to(user) if g.kommune_id == user.kommune_id]
-    grant = grants[0] if grants else None
+    # The tiles stand beside the F1–F4 ceiling, so they show the F1–F4 grant; an F6 grant is a decision of
+    # its own, shown in "Mein Budget" and in the to-dos, never mixed into these figures.
+    grant = next((g for g in grants if any(line.module_code != f6.MODULE for line in g.lines)), None)
     current = budget_status.status_for([grant])[0] if grant is not None else None
     deadline = grant.last_expense_date if grant is not None else programme.last_expense_date
     days_left = max((deadline - clock.today()).days, 0)
     proof = budget_services.proof_of(grant) if grant is not None else None
-    todos = _kommune_todos(user, programme, grant, proof)
+    todos = _kommune_todos(user, programme, grants)
     chart = insights.grant_spend_chart(grant, current) if grant is not None else None
     return Panel(title=gettext("Mein Überblick"), template="main/_panel_kommune.html", wide=True, data={
         "ceiling": ceiling_cents(programme.id, user.kommune_id), "status": current, "grant": grant,
@@ -51,7 +54,7 @@ def kommune_overview(user):
         "proof_days_left": max((programme.proof_of_use_deadline - clock.today()).days, 0)})
 
 
-def _kommune_todos(user, programme, grant, proof) -> list[tuple[str, str]]:
+def _kommune_todos(user, programme, grants) -> list[tuple[str, str]]:
     todos: list[tuple[str, str]] = []
     application = application_of_kommune(user.kommune_id, programme)
     if application is None:
@@ -64,19 +67,25 @@ def _kommune_todos(user, programme, grant, proof) -> list[tuple[str, str]]:
         elif current.status is ApplicationStatus.CHANGES_REQUESTED:
             todos.append((gettext("%(title)s: angeforderte Änderungen einarbeiten", title=current.title),
                           url_for("grants.detail", application_id=current.id)))
-    if grant is not None:
-        today = clock.today()
-        if today > grant.last_expense_date and proof is None:
-            todos.append((gettext("Verwendungsnachweis einreichen (Frist %(day)s)",
-                                  day=format_date(programme.proof_of_use_deadline)),
-                          url_for("budgets.proof", grant_id=grant.id)))
+    today = clock.today()
+    for grant in grants:  # each grant (F1–F4, F6) is proved and settled on its own
+        grant_todos = []
+        if today > grant.last_expense_date and budget_services.proof_of(grant) is None:
+            grant_todos.append((gettext("Verwendungsnachweis einreichen (Frist %(day)s)",
+                                        day=format_date(programme.proof_of_use_deadline)),
+                                url_for("budgets.proof", grant_id=grant.id)))
         elif today <= grant.last_expense_date:
-            todos.append((gettext("Ausgaben erfassen oder importieren"),
-                          url_for("budgets.expenses", grant_id=grant.id)))
+            grant_todos.append((gettext("Ausgaben erfassen oder importieren"),
+                                url_for("budgets.expenses", grant_id=grant.id)))
         reclaim = db.session.scalar(select(Reclaim).where(Reclaim.grant_id == grant.id,
                                                           Reclaim.status == ReclaimStatus.OPEN))
         if reclaim is not None:
-            todos.append((gettext("Rückforderung begleichen"), url_for("budgets.reclaim", reclaim_id=reclaim.id)))
+            grant_todos.append((gettext("Rückforderung begleichen"),
+                                url_for("budgets.reclaim", reclaim_id=reclaim.id)))
+        if len(grants) > 1:  # say which grant
+            grant_todos = [(gettext("%(reference)s: %(todo)s", reference=grant.reference, todo=label), url)
+                           for label, url in grant_todos]
+        todos += grant_todos
     unread = db.session.scalar(select(func.count()).select_from(Message).where(
         Message.recipient_id == user.id, Message.read_at.is_(None))) or 0
     if unread:
@@ -90,9 +99,9 @@ def programme_overview(user):
     """Staff: spend against the straight line, at-risk Kommunen and the open decisions."""
     if user.role not in STAFF:
         return None
-    by_ags = insights.kommune_statuses()
-    statuses = list(by_ags.values())
-    at_risk = sorted(((ags, s) for ags, s in by_ags.items() if s.at_risk), key=lambda item: item[1].recipient)
+    grant_statuses = insights.kommune_grant_statuses()
+    statuses = [s for _ags, s in grant_statuses]
+    at_risk = sorted(((ags, s) for ags, s in grant_statuses if s.at_risk), key=lambda item: item[1].recipient)
     programme = get_programme()
     drafts = db.session.scalar(select(func.count()).select_from(AllocationVersion).where(
         AllocationVersion.programme_id == programme.id, AllocationVersion.status == AllocationStatus.DRAFT)) or 0
@@ -100,7 +109,8 @@ def programme_overview(user):
         ProofOfUse.status == ProofStatus.SUBMITTED)) or 0
     overall, _modules = budget_status.totals(statuses)
     return Panel(title=gettext("Programm auf einen Blick"), template="main/_panel_programme.html", wide=True, data={
-        "chart": insights.statewide_spend_chart(statuses), "at_risk": at_risk, "count": len(statuses),
+        "chart": insights.statewide_spend_chart(statuses), "at_risk": at_risk,
+        "count": len({ags for ags, _s in grant_statuses}), "kommunen_at_risk": len({ags for ags, _s in at_risk}),
         "overall": overall, "drafts": drafts, "proofs": proofs,
         "submitted": status_counts(programme.id)[ApplicationStatus.SUBMITTED],
         "days_left": max((programme.last_expense_date - clock.today()).days, 0),

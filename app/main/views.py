@@ -156,7 +156,7 @@ def nrw_map():
 @bp.route("/auswertungen")
 @requires(REPORTS_READ)
 def reports():
-    statuses = list(insights.kommune_statuses().values())
+    statuses = [s for _ags, s in insights.kommune_grant_statuses()]
     spend = insights.statewide_spend_chart(statuses)
     allocation_svg, allocation_rows, allocation_total = insights.allocation_chart()
     at_risk = sorted((s for s in statuses if s.at_risk), key=lambda s: s.recipient)

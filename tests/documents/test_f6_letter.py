@@ -36,3 +36,23 @@ def test_the_f6_approval_issues_its_zuwendungsbescheid(f6_world, client):  # noq
         assert expected in text, expected
     client.login(kommune)
     assert client.get(f"/dokumente/{document.id}.pdf").status_code == 200
+
+
+def test_the_f6_rejection_issues_its_ablehnungsbescheid_with_the_reason(f6_world, client):  # noqa: F811
+    kommune, admin = f6_world["kommune"], f6_world["admin"]
+    with clock.freeze(date(2020, 12, 1)):
+        application = f6.save_f6(kommune, get_programme(), positions=Decimal("1"), cost_mode="rate",
+                                 monthly_cost_cents=450_000)
+        f6.submit_f6(application.id, kommune)
+        f6.reject_f6(application.id, admin, "Die Stellen sind bereits aus Landesmitteln finanziert.")
+    db.session.commit()
+    document = db.session.scalar(select(Document).where(Document.kind == "f6_ablehnungsbescheid"))
+    assert document is not None and document.kommune_id == kommune.kommune_id
+    assert document.reference == application.decision_number and document.reference.startswith("AB-F6-")
+    assert db.session.scalar(select(Document).where(Document.kind == "f6_zuwendungsbescheid")) is None
+    text = pdf_text(document.content)
+    # 30 months × 1 FTE × 4.500 € = 135.000 € planned
+    for expected in ("lehne ich ab", "135.000,00 €", "aus Landesmitteln finanziert", "1,0 Stellen"):
+        assert expected in text, expected
+    client.login(kommune)
+    assert client.get(f"/dokumente/{document.id}.pdf").status_code == 200

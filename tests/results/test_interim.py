@@ -136,8 +136,11 @@ def test_job_reminds_30_and_7_days_before_and_flags_late_ones_once(app, make_use
     db.session.commit()
     assert _run(date(2022, 6, 23)).summary == {"reminders": 0, "flagged_late": 0}  # submitted: no 7-day reminder
     assert _run(date(2022, 7, 1)).summary["flagged_late"] == 0  # 2021 came in on time
-    messages = list(db.session.scalars(select(Message).where(Message.recipient_id == kommune.id)))
-    assert [m.subject for m in messages] == ["Frist: Zwischennachweis 2021 bis 30.06.2022 einreichen (DS-05315)"]
+    messages = list(db.session.scalars(select(Message).where(Message.recipient_id == kommune.id)
+                                       .order_by(Message.id)))
+    assert [m.subject for m in messages] == ["Frist: Zwischennachweis 2021 bis 30.06.2022 einreichen (DS-05315)",
+                                             "Frist versäumt: Zwischennachweis 2020 (DS-05315)"]  # told once
+    assert "als verspätet vermerkt" in messages[1].body
     late = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "results.interim.late")).all()
     assert [(e.after["year"], e.actor_label) for e in late] == [(2020, "system: scheduler")]
     row = services.interim_rows(today=date(2022, 7, 1))[0]

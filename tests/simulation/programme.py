@@ -40,6 +40,7 @@ from app.allocation import services as allocation
 from app.allocation.models import AllocationStatus, AllocationVersion, Ceiling
 from app.auth.models import Role, User
 from app.budgets import services as budgets
+from app.budgets import status as budget_status
 from app.budgets.core.posting import earned_grant
 from app.budgets.models import (
     Drawdown,
@@ -61,6 +62,7 @@ from app.grants import decisions, f6
 from app.grants import services as grants
 from app.grants.content import Content
 from app.grants.models import Application, ApplicationKind, ApplicationStatus, F6Application
+from app.main import insights
 from app.measures import forwarding
 from app.measures import services as measures
 from app.measures.models import ForwardingContract, Measure, ProviderPayment
@@ -616,6 +618,22 @@ def invariants(world: World) -> list[str]:
             + _approval_fixed_problems() + _measure_problems() + _f6_problems(programme))
 
 
+def _statewide_problems() -> list[str]:
+    """The state-wide figures (staff start pages, reports, map) count every Kommune grant once: a Kommune's
+    F1–F4 grant and its F6 grant are two (keyed by AGS, one replaced the other)."""
+    statuses = [status for _ags, status in insights.kommune_grant_statuses(with_forecast=False)]
+    overall, _modules = budget_status.totals(statuses)
+    grants, approved = db.session.execute(
+        select(func.count(func.distinct(Grant.id)), func.coalesce(func.sum(GrantLine.approved_cents), 0))
+        .join(GrantLine, GrantLine.grant_id == Grant.id).where(Grant.kommune_id.is_not(None))).one()
+    problems = []
+    if len(statuses) != grants:
+        problems.append(f"Landesweite Zahlen: {len(statuses)} Zuwendungen gezählt statt {grants}")
+    if overall.approved != approved:
+        problems.append(f"Landesweit bewilligt {overall.approved} statt {approved} (Summe der Bewilligungen)")
+    return problems
+
+
 def _approval_fixed_problems() -> list[str]:
     """A final decision settled the approval as it stood: the grant's lines still approve exactly that."""
     now = {(g, m): c for g, m, c in db.session.execute(
@@ -743,11 +761,11 @@ def run(world: World, steps: list[Step]) -> None:
             problems = invariants(world)
             if (step.day.year, step.day.month) != month:
                 month = (step.day.year, step.day.month)
-                problems += verify_ledger()
+                problems += verify_ledger() + _statewide_problems()  # whole-ledger reads: once a month
             db.session.rollback()
         if problems:
             raise InvariantBroken(index, step, problems)
-    problems = verify_ledger()
+    problems = verify_ledger() + _statewide_problems()
     if problems:
         raise InvariantBroken(len(steps), None, problems)
 

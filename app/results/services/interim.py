@@ -199,7 +199,8 @@ def remind_due(day: date) -> int:
 
 
 def flag_late(day: date, *, actor_label: str) -> int:
-    """Mark (once, audited) every interim proof not submitted by its due day as late; the number flagged."""
+    """Mark (once, audited) every interim proof not submitted by its due day as late and tell the Kommune;
+    the number flagged."""
     flagged = 0
     for row in interim_rows(today=day):
         if not row.late or row.late_flagged_on is not None or _first_submitted_on(row.proof) is not None:
@@ -213,6 +214,13 @@ def flag_late(day: date, *, actor_label: str) -> int:
         audit.record("results.interim.late", "interim_proof", proof.id,
                      after={"grant": row.grant.reference, "year": row.year, "due": row.due.isoformat()},
                      actor_label=actor_label, kommune_id=row.grant.kommune_id)
+        remind(recipients(row.grant), DEADLINE_NOTICE, "emails/notice.txt",
+               subject=f"Frist versäumt: Zwischennachweis {row.year} ({row.grant.reference})",
+               link=f"/zwischennachweise/{row.grant.id}/{row.year}",
+               dedup_key=f"results.interim:{row.grant.id}:{row.year}:late",
+               lines=[f"Der Zwischennachweis {row.year} der Zuwendung {row.grant.reference} war bis zum "
+                      f"{row.due:%d.%m.%Y} einzureichen und ist nicht eingegangen. Er ist als verspätet vermerkt.",
+                      "Bitte reichen Sie ihn umgehend nach; die Zahlen übernimmt der Dienst aus dem Hauptbuch."])
         flagged += 1
     return flagged
 
