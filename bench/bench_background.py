@@ -1,7 +1,7 @@
 """Benchmark: exports and a large import under ``gunicorn -w 2`` with the scheduler building exports (issue #19).
 
 Run from the repository root:
-    python bench/bench_background.py [--database URL] [--lines 100000] [--import-lines 200000]
+    python bench/bench_background.py [--database URL] [--lines 100000] [--import-lines 200000] [--direct-only]
 
 Prepares a fresh database (SQLite file, or a fresh PostgreSQL database dropped afterwards) with
 ``app.benchdata.generator.seed`` (53 Kommune grants, ``--lines`` ledger entries), a programme
@@ -190,6 +190,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--import-lines", type=int, default=200_000)
     parser.add_argument("--skip-direct", action="store_true", help="leave out phase 2 (direct exports)")
+    parser.add_argument("--direct-only", action="store_true", help="stop after phase 2 (direct exports)")
     args = parser.parse_args()
     url, drop = fresh_database(args.database, "bench_bg")
     servers: list[Server] = []
@@ -212,6 +213,8 @@ def main() -> None:
 
         if not args.skip_direct:
             direct_exports(url, env, grant, servers)
+        if args.direct_only:
+            return
         probe = Http(port)
         probe.login("admin@bench.nrw")
         health, page = [], []

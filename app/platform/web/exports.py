@@ -2,20 +2,20 @@
 
 CSV follows the German spreadsheet convention (UTF-8 with BOM, ``;`` separator, decimal comma,
 dates as ``TT.MM.JJJJ``) so that it opens correctly in a German Excel or LibreOffice. XLSX carries
-money as numbers with a ``#,##0.00 €`` format and dates as real dates. Money arrives as integer
-cents and is converted through ``Decimal`` (never float) for XLSX.
+money as numbers with a ``#,##0.00 €`` format and dates as real dates, written by our own streaming
+writer (``app.platform.web.xlsx``: the first bytes leave before the first row is read). Money arrives
+as integer cents and reaches the file as the text of a ``Decimal`` (never a float).
 
 Text is never live content for the reader's spreadsheet (CSV/formula injection, OWASP): in CSV a
 text cell that starts with ``= + - @``, tab or CR gets a leading apostrophe; in XLSX every text cell
-is stored as a string (openpyxl would store ``=…`` as a formula) with Excel's quote prefix, so the
-text reads unchanged but stays text even when the cell is edited.
+is stored as an inline string (never a formula, whatever it starts with) with Excel's quote prefix, so
+the text reads unchanged but stays text even when the cell is edited.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,16 +24,13 @@ from itertools import islice
 from typing import Any, Literal
 
 from flask import Response, stream_with_context
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 
 from ..clock import BERLIN
 from ..formatting import format_date, format_datetime, format_decimal
 from ..money import cents_to_decimal, format_eur
 from . import export_jobs
+from .xlsx import SheetColumn, SheetKind, xlsx_stream
 
 Kind = Literal["text", "money", "int", "decimal", "percent", "date", "datetime"]
 FORMATS = ("csv", "xlsx")
@@ -93,73 +90,38 @@ _XLSX_FORMATS = {"money": '#,##0.00 "€"', "decimal": "#,##0.00", "percent": "0
                  "datetime": "DD.MM.YYYY HH:MM", "int": "#,##0"}
 
 
-def _xlsx_value(value: Any, kind: Kind) -> Any:
-    if value is None:
-        return None
-    if kind == "money":
-        return cents_to_decimal(int(value))
-    if kind in ("decimal", "percent"):
-        return Decimal(value)
-    if kind == "datetime" and isinstance(value, datetime):  # Berlin wall time, as on the screen and in the CSV
-        return (value.astimezone(BERLIN) if value.tzinfo else value).replace(tzinfo=None)
-    if kind == "date" and isinstance(value, datetime):
-        return value.date()
+def _berlin_wall_time(value: date | datetime) -> date | datetime:
+    """An aware datetime as Berlin wall time (as on the screen and in the CSV); naive ones and dates as they are."""
+    if isinstance(value, datetime) and value.tzinfo:
+        return value.astimezone(BERLIN).replace(tzinfo=None)
     return value
 
 
-def _xlsx_cells(sheet, columns: Sequence[Column]) -> Callable[[Sequence[Any]], list]:
-    """A row converter for a write-only sheet: each value typed, its number format set as it is written.
+def _money(cents: Any) -> Decimal:
+    return cents_to_decimal(int(cents))
 
-    Text becomes a string cell with Excel's quote prefix (never a formula); numbers, dates and money get
-    their column's format on the cell itself, so no second pass over the sheet is needed.
-    """
-    formats = [_XLSX_FORMATS.get(c.kind) for c in columns]
-    kinds = [c.kind for c in columns]
 
-    def convert(row: Sequence[Any]) -> list:
-        out: list = []
-        for value, kind, number_format in zip(row, kinds, formats, strict=True):
-            value = _xlsx_value(value, kind)
-            if value is None:
-                out.append(None)
-                continue
-            cell = WriteOnlyCell(sheet, value)
-            if isinstance(value, str):
-                cell.data_type, cell.quotePrefix = "s", True
-            elif number_format:
-                cell.number_format = number_format
-            out.append(cell)
-        return out
+_XLSX_KINDS: dict[Kind, tuple[SheetKind, Callable[[Any], Any] | None]] = {
+    "text": ("text", None), "money": ("number", _money), "int": ("number", None), "decimal": ("number", Decimal),
+    "percent": ("number", Decimal), "date": ("date", None), "datetime": ("datetime", _berlin_wall_time)}
 
-    return convert
+
+def _sheet_columns(columns: Sequence[Column]) -> list[SheetColumn]:
+    """The export's columns for the XLSX writer: cell kind, conversion, number format and width of each."""
+    sheet_columns = []
+    for column in columns:
+        kind, convert = _XLSX_KINDS[column.kind]
+        label = str(column.label)
+        sheet_columns.append(SheetColumn(label, kind, _XLSX_FORMATS.get(column.kind),
+                                         max(12, min(60, len(label) + 4)), convert))
+    return sheet_columns
 
 
 def xlsx_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str = "Export",
                 chunk_size: int = 64 * 1024) -> Iterator[bytes]:
-    """The workbook in openpyxl's write-only mode (rows go to a temporary file, not into memory).
-
-    A ZIP can only be finished after its last row, so the bytes follow once the rows are written; the
-    rows themselves are never all in memory at once (``rows`` may be a generator over batched queries).
-    """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(60, len(column.label) + 4))
-    sheet.freeze_panes = "A2"
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, column.label)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    convert = _xlsx_cells(sheet, columns)
-    for row in rows:
-        sheet.append(convert(row))
-    with tempfile.TemporaryFile() as spool:
-        workbook.save(spool)
-        spool.seek(0)
-        while chunk := spool.read(chunk_size):
-            yield chunk
+    """The workbook streamed by :func:`app.platform.web.xlsx.xlsx_stream`: the first chunk leaves before
+    the first row is read, the rest while they are read (``rows`` may be a generator over batched queries)."""
+    return xlsx_stream(_sheet_columns(columns), rows, title=title, chunk_size=chunk_size)
 
 
 def to_xlsx(columns: Sequence[Column], rows: Iterable[Sequence[Any]], title: str = "Export") -> bytes:
