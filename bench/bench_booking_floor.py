@@ -3,7 +3,10 @@
 Run from the repository root (PostgreSQL only):
 
     python bench/bench_booking_floor.py --database postgresql+psycopg://postgres@127.0.0.1:5432/postgres \
-        [--seconds 6] [--rounds 4] [--workers 2] [--threads 8] [--lines 100000]
+        [--seconds 6] [--rounds 4] [--workers 2] [--threads 8] [--lines 100000] [--compare /tmp/main-export]
+
+``--compare`` measures another checkout in the same rounds (before/after side by side): its own gunicorn and
+the floor of its own statements (recorded by its own code), the four phases alternating in every round.
 
 Prepares a fresh PostgreSQL database as ``bench_http.py`` does (bench data, a Kommune user with an API
 token) and records, through the test client, the SQL statements one drawdown request (1.00 EUR with an
@@ -26,9 +29,13 @@ average; afterwards the booked counts and ``verify_ledger()``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import pickle
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -47,11 +54,11 @@ from app.platform import clock  # noqa: E402
 from app.platform.extensions import db  # noqa: E402
 
 
-def record_statements(url: str, info: dict) -> list[tuple[str, object, bool]]:
+def record_statements(url: str, info: dict, key: str = "floor-record") -> list[tuple[str, object, bool]]:
     """(SQL, parameters, executemany) of one drawdown request, as sent to the driver."""
     app = create_app("default", {"SQLALCHEMY_DATABASE_URI": url})
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {info['secret']}", "Idempotency-Key": "floor-record"}
+    headers = {"Authorization": f"Bearer {info['secret']}", "Idempotency-Key": key}
     seen: list[tuple[str, object, bool]] = []
 
     def keep(_conn, _cursor, statement, parameters, _context, executemany):
@@ -67,6 +74,17 @@ def record_statements(url: str, info: dict) -> list[tuple[str, object, bool]]:
         db.session.remove()
         db.engine.dispose()
     return seen
+
+
+def record_in(root: Path, url: str, info: dict) -> list[tuple[str, object, bool]]:
+    """``record_statements`` of another checkout, run by its own bench file and ``app`` in a subprocess."""
+    code = ("import json, pickle, sys; sys.path[:0] = [sys.argv[1], sys.argv[1] + '/bench']; "
+            "from bench_booking_floor import record_statements; "
+            "pickle.dump(record_statements(sys.argv[2], json.loads(sys.argv[3])), open(sys.argv[4], 'wb'))")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "statements.pickle"
+        subprocess.run([sys.executable, "-c", code, str(root), url, json.dumps(info), str(out)], check=True, cwd=root)
+        return pickle.loads(out.read_bytes())
 
 
 def _table(statement: str) -> tuple[str, str]:
@@ -149,55 +167,79 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--compare", type=Path, default=None,
+                        help="another checkout (e.g. an export of main): its gunicorn and the floor of its own "
+                             "statements are measured in the same rounds, alternating with this one's")
     parser.add_argument("--show", action="store_true", help="print the recorded statements")
     args = parser.parse_args()
     url, drop = fresh_database(args.database, "bench_floor")
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    server = None
+    servers = []
     rows = []
     try:
         info = prepare(url, args.lines)
-        statements = record_statements(url, info)
+        versions = {}  # label -> (source tree, its statements); the other tree records first (its key is fixed)
+        if args.compare is not None:
+            versions[args.compare.name] = (args.compare.resolve(), record_in(args.compare.resolve(), url, info))
+        versions["this"] = (ROOT, record_statements(url, info, key="floor-record-this"))
         if args.show:
-            for statement, parameters, many in statements:
-                print(("executemany " if many else "") + " ".join(statement.split()), parameters, "\n")
+            for label, (_root, statements) in versions.items():
+                print(f"{label}:")
+                for statement, parameters, many in statements:
+                    print(("executemany " if many else "") + " ".join(statement.split()), parameters, "\n")
         counter = [0]
-        floor(dsn, statements, 1, 0.5, counter)  # warm-up, and a check that the replay books
-        server = Server(url, workers=args.workers, today=TODAY.isoformat())
-        client = Client(server.port, info)
-        for _ in range(20):
-            client.call("drawdown")
+        for _root, statements in versions.values():
+            floor(dsn, statements, 1, 0.5, counter)  # warm-up, and a check that the replay books
+        client = None
+        ports = {}
+        for label, (root, _statements) in versions.items():
+            server = Server(url, workers=args.workers, today=TODAY.isoformat(), root=root)
+            servers.append(server)
+            ports[label] = server
+            client = client or Client(server.port, info)  # one client: its Idempotency-Keys never repeat
+            client.port = server.port
+            for _ in range(20):
+                client.call("drawdown")
+        phases = [(label, what) for label in versions for what in ("floor", "http")]
         for round_number in range(args.rounds):
-            order = ("floor", "http") if round_number % 2 == 0 else ("http", "floor")
-            result = {}
-            for what in order:
+            result = {label: {} for label in versions}
+            for label, what in (phases if round_number % 2 == 0 else phases[::-1]):
+                statements = versions[label][1]
                 if what == "floor":
                     cpu = time.process_time()
-                    result["floor"] = floor(dsn, statements, args.workers, args.seconds, counter)
-                    result["floor_cpu"] = (time.process_time() - cpu) / (result["floor"] * args.seconds)
+                    result[label]["floor"] = floor(dsn, statements, args.workers, args.seconds, counter)
+                    result[label]["floor_cpu"] = (time.process_time() - cpu) / (result[label]["floor"] * args.seconds)
                 else:
+                    server = ports[label]
+                    client.port = server.port
                     cpu = workers_cpu(server)
                     rate, times, codes = run(client, "drawdown", args.threads, args.seconds)
-                    result["http"], result["p50"], result["codes"] = rate, statistics.median(times), codes
-                    result["http_cpu"] = (workers_cpu(server) - cpu) / max(sum(codes.values()), 1)
+                    result[label].update(http=rate, p50=statistics.median(times), codes=codes)
+                    result[label]["http_cpu"] = (workers_cpu(server) - cpu) / max(sum(codes.values()), 1)
             rows.append((result, os.getloadavg()[0]))
     finally:
-        if server is not None:
+        for server in servers:
             server.stop()
-    print(f"PostgreSQL; drawdown (1.00 EUR, Idempotency-Key); {len(statements)} statements per booking + COMMIT; "
+    counts = ", ".join(f"{label} {len(statements)}" for label, (_root, statements) in versions.items())
+    print(f"PostgreSQL; drawdown (1.00 EUR, Idempotency-Key); statements per booking + COMMIT: {counts}; "
           f"floor: {args.workers} connections; HTTP: gunicorn -w {args.workers}, {args.threads} client threads; "
           f"{args.seconds:.0f} s each, alternating; {info['entries']:,} ledger entries")
-    print("| round | floor tx/s | floor client CPU ms/tx | HTTP bookings/s | HTTP p50 ms | app CPU ms/booking "
-          "| HTTP / floor | status codes | load (1 min) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    print("| round | version | floor tx/s | floor client CPU ms/tx | HTTP bookings/s | HTTP p50 ms "
+          "| app CPU ms/booking | HTTP / floor | status codes | load (1 min) |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---|---:|")
     for number, (result, load) in enumerate(rows, 1):
-        print(f"| {number} | {result['floor']:,.1f} | {result['floor_cpu'] * 1000:.2f} | {result['http']:,.1f} | "
-              f"{result['p50'] * 1000:.1f} | {result['http_cpu'] * 1000:.2f} | {result['http'] / result['floor']:.2f} "
-              f"| {dict(sorted(result['codes'].items()))} | {load:.2f} |")
-    ratios = [result["http"] / result["floor"] for result, _load in rows]
-    print(f"\nmedian: floor {statistics.median(r['floor'] for r, _ in rows):,.1f} tx/s, HTTP "
-          f"{statistics.median(r['http'] for r, _ in rows):,.1f} bookings/s, ratio {statistics.median(ratios):.2f} "
-          f"(min {min(ratios):.2f}, max {max(ratios):.2f}); target >= 0.8")
+        for label, r in result.items():
+            print(f"| {number} | {label} | {r['floor']:,.1f} | {r['floor_cpu'] * 1000:.2f} | {r['http']:,.1f} | "
+                  f"{r['p50'] * 1000:.1f} | {r['http_cpu'] * 1000:.2f} | {r['http'] / r['floor']:.2f} "
+                  f"| {dict(sorted(r['codes'].items()))} | {load:.2f} |")
+    print()
+    for label in versions:
+        mine = [result[label] for result, _load in rows]
+        ratios = [r["http"] / r["floor"] for r in mine]
+        print(f"{label}: median floor {statistics.median(r['floor'] for r in mine):,.1f} tx/s, HTTP "
+              f"{statistics.median(r['http'] for r in mine):,.1f} bookings/s, app CPU "
+              f"{statistics.median(r['http_cpu'] for r in mine) * 1000:.2f} ms/booking, ratio "
+              f"{statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f}); target >= 0.8")
     app = create_app("default", {"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         from app.budgets.models import Drawdown

@@ -50,14 +50,15 @@ class Server:
     """``gunicorn -w N "app:create_app()"`` on a free port; ``workers()`` lists the worker pids."""
 
     def __init__(self, url: str, *, workers: int = 2, today: str = "2022-06-15", timeout: int = 120,
-                 env: dict | None = None) -> None:
-        """``env``: more settings for the workers (e.g. ``UPLOAD_FOLDER`` shared with a scheduler process)."""
+                 env: dict | None = None, root: Path = ROOT) -> None:
+        """``env``: more settings for the workers (e.g. ``UPLOAD_FOLDER`` shared with a scheduler process);
+        ``root``: the source tree the workers import ``app`` from (another checkout, to compare versions)."""
         self.port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "FAKE_TODAY": today, "DURCHSTARTEN_INSTANCE": tempfile.mkdtemp(),
                **(env or {})}
         self.process = subprocess.Popen(
             [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "error",
-             "--timeout", str(timeout), "app:create_app()"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+             "--timeout", str(timeout), "app:create_app()"], cwd=root, env=env, stderr=subprocess.DEVNULL)
         self.wait_ready()
 
     def wait_ready(self, workers: int = 0) -> None:

@@ -8,7 +8,8 @@ stored nightly at-risk flags with what changed since the last night.
   the module and its earlier payments of that module with the part of each still unspent.
 * ``overdue_unspent``: the rule for new drawdowns (docs/budgets.md, ANBest-G Nr. 1.4): what of the
   module's earlier payments is still unspent although its need period has ended; a new request for
-  the module is refused while it is more than 0.
+  the module is refused while it is more than 0. ``has_overdue_unspent`` answers the same yes/no with
+  two sums and no rows (the booking's check, issue #19); the figures are read only for the refusal.
 * ``refresh_risk_flags``: stores the forecast of each grant (``GrantRiskFlag``) and returns the
   grants that became at risk and those that recovered while their expense period still runs (a
   grant whose period ended is no longer "at risk", but it has not recovered either).
@@ -20,11 +21,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, tuple_
 
 from ..platform import audit, clock
+from ..platform.database import sum_cents
 from ..platform.extensions import db
-from .models import Drawdown, DrawdownStatus, Grant, GrantLine, GrantRiskFlag
+from .models import (
+    AccountKind,
+    Drawdown,
+    DrawdownStatus,
+    Grant,
+    GrantLine,
+    GrantRiskFlag,
+    LedgerAccount,
+    LedgerBalance,
+)
 from .status import Figures, GrantStatus, status_for
 
 
@@ -77,6 +88,37 @@ def overdue_unspent(grant: Grant, module: str) -> tuple[int, Drawdown | None]:
     """Cents of the module's payments still unspent after their need period ended, and the oldest such payment."""
     overdue = [p for p in _payments(grant, module)[1] if p.period_over and p.unspent > 0]
     return sum(p.unspent for p in overdue), (overdue[0].drawdown if overdue else None)
+
+
+# has_overdue_unspent: payments are covered oldest first (value date, id), so payment i is unspent in part exactly
+# when the payments up to and including it exceed the module's earned grant (P_i > max(earned, 0), amount > 0).
+# The cumulative sums grow with i, so some overdue payment is unspent exactly when the *last* overdue payment
+# (of a positive amount) is: compare the payments up to it with the earned grant.
+_PAID_OF_MODULE = (Drawdown.grant_id == bindparam("grant_id"), Drawdown.module_code == bindparam("module"),
+                   Drawdown.status == DrawdownStatus.PAID)
+_LAST_OVERDUE = (select(Drawdown.value_date, Drawdown.id)
+                 .where(*_PAID_OF_MODULE, Drawdown.period_end < bindparam("today"), Drawdown.amount_approved_cents > 0)
+                 .order_by(Drawdown.value_date.desc(), Drawdown.id.desc()).limit(1).subquery())
+_PAID_UP_TO_LAST_OVERDUE = (select(sum_cents(Drawdown.amount_approved_cents))
+                            .join(_LAST_OVERDUE, tuple_(Drawdown.value_date, Drawdown.id)
+                                  <= tuple_(_LAST_OVERDUE.c.value_date, _LAST_OVERDUE.c.id))
+                            .where(*_PAID_OF_MODULE))
+_EARNED_OF_MODULE = (select(sum_cents(LedgerBalance.balance_cents))
+                     .join(LedgerAccount, LedgerAccount.id == LedgerBalance.account_id)
+                     .where(LedgerAccount.grant_id == bindparam("grant_id"),
+                            LedgerAccount.module_code == bindparam("module"),
+                            LedgerAccount.kind == AccountKind.EARNED))
+
+
+def has_overdue_unspent(grant_id: int, module: str) -> bool:
+    """Whether ``overdue_unspent(grant, module)`` is more than 0, from two sums (no status, no ORM rows)."""
+    connection = db.session.connection()
+    paid = connection.execute(_PAID_UP_TO_LAST_OVERDUE,
+                              {"grant_id": grant_id, "module": module, "today": clock.today()}).scalar_one()
+    if paid <= 0:
+        return False
+    earned = -connection.execute(_EARNED_OF_MODULE, {"grant_id": grant_id, "module": module}).scalar_one()
+    return paid > max(earned, 0)
 
 
 @dataclass

@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.budgets import services
+from app.budgets import monitoring, services
 from app.budgets.models import Drawdown
+from app.budgets.monitoring import unspent_by_payment
 from app.platform import clock
 from app.platform.errors import ValidationFailed
 from app.platform.extensions import db
@@ -68,3 +71,35 @@ def test_page_and_api_name_the_unspent_amount(app, client, make_user, make_grant
         assert page.status_code == 422 and "30.000,00" in html
         assert "noch nicht verausgabt" in html
     assert db.session.scalar(select(func.count()).select_from(Drawdown)) == 1
+
+
+# Issue #19: the booking checks the rule with two sums (monitoring.has_overdue_unspent) and reads the figures
+# only to word a refusal. The two must agree: the reasoning as a property, the SQL on both engines.
+
+@given(st.lists(st.tuples(st.integers(1, 10**7), st.booleans()), max_size=12), st.integers(-10**7, 10**8))
+def test_the_last_overdue_payment_decides(payments, earned):
+    """Some overdue payment is unspent exactly when the payments up to the last overdue one exceed the earned."""
+    amounts = [cents for cents, _ in payments]
+    unspent = unspent_by_payment(amounts, earned)
+    expected = sum(u for u, (_, overdue) in zip(unspent, payments, strict=True) if overdue) > 0
+    overdue_at = [i for i, (_, overdue) in enumerate(payments) if overdue]
+    up_to_last = sum(amounts[:overdue_at[-1] + 1]) if overdue_at else 0
+    assert expected == (up_to_last > max(earned, 0))
+
+
+@pytest.mark.parametrize("spent_cents", [0, 3_000_000, 3_750_000, 4_000_000, 6_250_000])
+def test_the_two_sums_agree_with_the_figures(app, make_user, make_grant, spent_cents):
+    grant = make_grant()
+    kommune, finance = make_user("kommune"), make_user("finance")
+    _paid(grant, kommune, finance, date(2021, 2, 1), 3_000_000)  # need period to 31.03.
+    _paid(grant, kommune, finance, date(2021, 3, 15), 2_000_000)  # need period to 14.05.
+    if spent_cents:
+        with clock.freeze(date(2021, 3, 20)):
+            services.record_expense(grant, actor=kommune, module="F1", expense_date=date(2021, 3, 20),
+                                    amount_cents=spent_cents)
+        db.session.commit()
+    for day in (date(2021, 3, 31), date(2021, 4, 1), date(2021, 5, 14), date(2021, 5, 15)):
+        with clock.freeze(day):
+            cents, _oldest = monitoring.overdue_unspent(grant, "F1")
+            assert monitoring.has_overdue_unspent(grant.id, "F1") == (cents > 0), (day, spent_cents, cents)
+            assert not monitoring.has_overdue_unspent(grant.id, "F2")

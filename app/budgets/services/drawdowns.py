@@ -107,8 +107,8 @@ def request_drawdown(grant: Grant, *, module: str, amount_cents: int, purpose: s
 def _refuse_while_unspent_overdue(grant: Grant, module: str) -> None:
     """ANBest-G Nr. 1.4: no new money for a module while earlier payments of it stay unspent past their need
     period (decision and reason in docs/budgets.md, "Unspent money blocks new drawdowns")."""
-    cents, oldest = monitoring.overdue_unspent(grant, module)
-    if cents > 0:
+    if monitoring.has_overdue_unspent(grant.id, module):  # two sums; the figures only for the refusal
+        cents, oldest = monitoring.overdue_unspent(grant, module)
         raise ValidationFailed.field(
             "module", f"Aus früheren Auszahlungen für Baustein {module} sind {format_eur(cents)} noch nicht "
                       f"verausgabt, obwohl ihr Bedarfszeitraum abgelaufen ist (zuerst {oldest.period_start:%d.%m.%Y}"

@@ -6,7 +6,13 @@ own filters), so a list can be bookmarked and shared. ``?export=csv`` or ``?expo
 URL answers a download with the same columns and the same rows in the same order (all pages of the
 current selection, not just the visible page), produced by ``app.platform.web.exports``.
 
-Queries: one COUNT and one LIMIT/OFFSET select per page view.
+Queries per page view: one LIMIT/OFFSET select that reads one row more than the page shows (so the page
+knows whether another follows), and at most one capped COUNT. The count reads at most ``LIST_COUNT_CAP`` + 1
+rows (issue #19: a COUNT over a grant's ~9,400 expenses doubled the page's time at 1M journal lines); above the
+cap the list shows "mehr als N" and pages forward without a last page until the user asks for the exact number
+(``?count=exact``, "Gesamtzahl ermitteln"). The last page (and a list that fits on one page) needs no count at
+all: its rows give the total. Exports still count exactly (``count_rows``): that number decides between
+streaming now and offering a background export.
 """
 
 from __future__ import annotations
@@ -17,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response
-from sqlalchemy import Select, func, or_
+from flask import Response, current_app
+from sqlalchemy import Select, func, or_, select
 
 from .. import clock
 from ..extensions import db
@@ -54,9 +60,12 @@ class Listing:
     args: dict = field(default_factory=dict)
     search: bool = False
     base: str = ""  # the list's URL path; empty: relative to the current URL
+    exact: bool = True  # False: ``total`` is only the rows known to exist, more than ``cap``
+    cap: int = 0
 
     @property
     def pages(self) -> int:
+        """The number of pages; when the count is not exact, the pages known to exist."""
         return max(1, math.ceil(self.total / self.per_page))
 
     @property
@@ -77,6 +86,9 @@ class Listing:
     def sort_url(self, key: str) -> str:
         descending = not self.descending if key == self.sort else False
         return self.query(sort=key, dir="desc" if descending else "asc", page=None)
+
+    def exact_count_url(self) -> str:
+        return self.query(count="exact", page=self.page)
 
     def export_url(self, fmt: str) -> str:
         return self.query(export=fmt, page=None)
@@ -150,7 +162,33 @@ def build_listing(statement: Select, columns: Sequence[ListColumn], *, args: Map
         [Column(c.label, c.kind) for c in columns], _LazyRows(statement, columns)))
     if exported is not None:
         return exported
-    total = count_rows(db.session, statement)
-    page = min(_page(args), max(1, math.ceil(total / per_page)))
-    rows = list(db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page)))
-    return Listing(columns, rows, total, page, per_page, sort, descending, kept, search=bool(search), base=base)
+    cap = current_app.config["LIST_COUNT_CAP"]
+    page, exact = _page(args), args.get("count") == "exact"
+    rows, more = _page_rows(statement, page, per_page)
+    offset = (page - 1) * per_page
+    if not more and (rows or page == 1):  # the last page: its rows give the total
+        total, exact = offset + len(rows), True
+    elif more and offset + per_page >= cap and not exact:  # this page alone proves more than the cap
+        total = offset + per_page + 1
+    else:
+        # a page beyond the end (a stale or hand-made URL) needs the exact number to find the last page
+        total = capped_count(db.session, statement, cap) if rows and not exact else count_rows(db.session, statement)
+        exact = exact or total <= cap or not rows
+        last_page = max(1, math.ceil(total / per_page))
+        if exact and page > last_page:
+            page = last_page
+            rows, more = _page_rows(statement, page, per_page)
+    return Listing(columns, rows, total, page, per_page, sort, descending, kept, search=bool(search), base=base,
+                   exact=exact, cap=cap)
+
+
+def _page_rows(statement: Select, page: int, per_page: int) -> tuple[list, bool]:
+    """The page's rows and whether more follow (one row more is read than the page shows)."""
+    rows = list(db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page
+
+
+def capped_count(session, statement: Select, cap: int) -> int:
+    """The number of rows ``statement`` returns, but at most ``cap + 1`` (read no further than that)."""
+    limited = statement.order_by(None).limit(cap + 1).subquery()
+    return session.scalar(select(func.count()).select_from(limited)) or 0
