@@ -44,8 +44,9 @@ def kommune_overview(user):
     current = budget_status.status_for([grant])[0] if grant is not None else None
     deadline = grant.last_expense_date if grant is not None else programme.last_expense_date
     days_left = max((deadline - clock.today()).days, 0)
-    proof = budget_services.proof_of(grant) if grant is not None else None
-    todos = _kommune_todos(user, programme, grants)
+    proofs = {g.id: budget_services.proof_of(g) for g in grants}  # read once: the tiles and the to-dos
+    proof = proofs[grant.id] if grant is not None else None
+    todos = _kommune_todos(user, programme, grants, proofs)
     chart = insights.grant_spend_chart(grant, current) if grant is not None else None
     return Panel(title=gettext("Mein Überblick"), template="main/_panel_kommune.html", wide=True, data={
         "ceiling": ceiling_cents(programme.id, user.kommune_id), "status": current, "grant": grant,
@@ -54,7 +55,7 @@ def kommune_overview(user):
         "proof_days_left": max((programme.proof_of_use_deadline - clock.today()).days, 0)})
 
 
-def _kommune_todos(user, programme, grants) -> list[tuple[str, str]]:
+def _kommune_todos(user, programme, grants, proofs) -> list[tuple[str, str]]:
     todos: list[tuple[str, str]] = []
     application = application_of_kommune(user.kommune_id, programme)
     if application is None:
@@ -70,7 +71,7 @@ def _kommune_todos(user, programme, grants) -> list[tuple[str, str]]:
     today = clock.today()
     for grant in grants:  # each grant (F1–F4, F6) is proved and settled on its own
         grant_todos = []
-        if today > grant.last_expense_date and budget_services.proof_of(grant) is None:
+        if today > grant.last_expense_date and proofs[grant.id] is None:
             grant_todos.append((gettext("Verwendungsnachweis einreichen (Frist %(day)s)",
                                         day=format_date(programme.proof_of_use_deadline)),
                                 url_for("budgets.proof", grant_id=grant.id)))

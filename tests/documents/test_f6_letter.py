@@ -17,12 +17,18 @@ from tests.grants.conftest import f6_world  # noqa: F401 - fixture
 from .conftest import pdf_text
 
 
+def _submitted(kommune, positions: str):
+    """An F6 application of ``positions`` FTE at the 4.500 € rate, submitted."""
+    application = f6.save_f6(kommune, get_programme(), positions=Decimal(positions), cost_mode="rate",
+                             monthly_cost_cents=450_000)
+    f6.submit_f6(application.id, kommune)
+    return application
+
+
 def test_the_f6_approval_issues_its_zuwendungsbescheid(f6_world, client):  # noqa: F811
     kommune, admin = f6_world["kommune"], f6_world["admin"]
     with clock.freeze(date(2020, 12, 1)):
-        application = f6.save_f6(kommune, get_programme(), positions=Decimal("1.5"), cost_mode="rate",
-                                 monthly_cost_cents=450_000)
-        f6.submit_f6(application.id, kommune)
+        application = _submitted(kommune, "1.5")
         f6.approve_f6(application.id, admin)
     db.session.commit()
     document = db.session.scalar(select(Document).where(Document.kind == "f6_zuwendungsbescheid"))
@@ -41,9 +47,7 @@ def test_the_f6_approval_issues_its_zuwendungsbescheid(f6_world, client):  # noq
 def test_the_f6_rejection_issues_its_ablehnungsbescheid_with_the_reason(f6_world, client):  # noqa: F811
     kommune, admin = f6_world["kommune"], f6_world["admin"]
     with clock.freeze(date(2020, 12, 1)):
-        application = f6.save_f6(kommune, get_programme(), positions=Decimal("1"), cost_mode="rate",
-                                 monthly_cost_cents=450_000)
-        f6.submit_f6(application.id, kommune)
+        application = _submitted(kommune, "1")
         f6.reject_f6(application.id, admin, "Die Stellen sind bereits aus Landesmitteln finanziert.")
     db.session.commit()
     document = db.session.scalar(select(Document).where(Document.kind == "f6_ablehnungsbescheid"))

@@ -56,7 +56,7 @@ class SheetColumn:
     label: str
     kind: SheetKind = "text"
     number_format: str | None = None
-    width: float = 12
+    width: int = 12
     convert: Callable[[Any], Any] | None = None
 
 
