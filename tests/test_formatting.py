@@ -1,8 +1,10 @@
-"""German number formatting through babel (app/platform/formatting.py, money.format_eur): property tests."""
+"""German number formatting (app/platform/formatting.py, money.format_eur): property tests, against babel's CLDR ``de_DE``."""
 
 import re
 from decimal import Decimal
 
+from babel import numbers
+from babel.core import Locale
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +17,22 @@ decimals = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), pl
 
 def _read(text: str) -> Decimal:
     return Decimal(text.replace(".", "").replace(",", "."))
+
+
+GERMANY = Locale.parse("de_DE")
+
+
+@given(decimals | st.integers(min_value=-(10**15), max_value=10**15), st.integers(min_value=0, max_value=4))
+def test_format_decimal_writes_what_babels_cldr_pattern_for_de_de_writes(value, places):
+    """The formatter swaps the marks of ``Decimal``'s own format; babel's pattern engine is the reference."""
+    pattern = numbers.parse_pattern("#,##0" + ("." + "0" * places if places else ""))
+    babel = pattern.apply(Decimal(value), GERMANY)
+    assert format_decimal(value, places) == babel
+    assert format_percent(value, places) == numbers.parse_pattern(pattern.pattern + "\u00a0%").apply(
+        Decimal(value).scaleb(-2), GERMANY)
+    if places == 2:
+        assert format_money(Decimal(value)) == numbers.parse_pattern("#,##0.00\u00a0¤").apply(
+            Decimal(value), GERMANY, currency="EUR")
 
 
 @given(decimals, st.integers(min_value=0, max_value=4))
@@ -44,4 +62,6 @@ def test_examples_and_missing_values():
     assert format_percent(Decimal("12.5")) == "12,5\u00a0%"
     assert format_percent(Decimal("80"), 0) == "80\u00a0%"
     assert format_eur(-123456) == "-1.234,56\u00a0€"
+    assert format_decimal(Decimal("-0.001"), 2) == "-0,00"  # babel keeps the sign of a negative zero too
+    assert format_decimal(Decimal("1E+3"), 0) == "1.000"
     assert format_decimal(None) == format_percent(None) == format_eur(None) == "–"
