@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 
 from ..platform import clock
 from ..platform.database import sum_cents
@@ -106,12 +106,14 @@ class GrantStatus:
 # The status statements are built once: building them per call was a third of a status read's CPU
 # time. Grant ids and days are bound per call; each "_OF" variant is restricted to the given grants.
 _IDS = bindparam("ids", expanding=True)
-_BALANCES = (select(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.budget_year,
-                    LedgerAccount.kind, sum_cents(LedgerBalance.balance_cents))
+# Summed per grant, module and kind in SQL (not per budget year: a quarter of the rows to read); only the
+# current year's "available" counts (only that year's line can be drawn), so the other years' are left out.
+_BALANCES = (select(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.kind,
+                    sum_cents(LedgerBalance.balance_cents))
              .join(LedgerBalance, LedgerBalance.account_id == LedgerAccount.id)
-             .where(LedgerAccount.kind.in_(list(_FIELDS)))
-             .group_by(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.budget_year,
-                       LedgerAccount.kind))
+             .where(LedgerAccount.kind.in_(list(_FIELDS)),
+                    or_(LedgerAccount.kind != AccountKind.AVAILABLE, LedgerAccount.budget_year == bindparam("year")))
+             .group_by(LedgerAccount.grant_id, LedgerAccount.module_code, LedgerAccount.kind))
 _BALANCES_OF = _BALANCES.where(LedgerAccount.grant_id.in_(_IDS))
 # Payments summed per grant and value date, read in the order of the covering index
 # ``ix_drawdowns_grant_status_date`` (fewer rows than one per drawdown at a million journal lines).
@@ -125,10 +127,10 @@ _RECENT = (select(ExpenseDaily.grant_id, sum_cents(ExpenseDaily.amount_cents))
 _RECENT_OF = _RECENT.where(ExpenseDaily.grant_id.in_(_IDS))
 
 
-def _balances(grant_ids: list[int] | None):
+def _balances(grant_ids: list[int] | None, year: int):
     if grant_ids is None:
-        return db.session.execute(_BALANCES)
-    return db.session.execute(_BALANCES_OF, {"ids": grant_ids})
+        return db.session.execute(_BALANCES, {"year": year})
+    return db.session.execute(_BALANCES_OF, {"ids": grant_ids, "year": year})
 
 
 def status_for(grants: list[Grant] | None = None, *, ceilings: dict[int, int] | None = None,
@@ -157,13 +159,12 @@ def status_for(grants: list[Grant] | None = None, *, ceilings: dict[int, int] | 
                                   ceiling=(ceilings or {}).get(kommune_id))
         starts[gid] = start
         granted[gid] = created.astimezone(clock.BERLIN).date()
-    for gid, module, year, kind, cents in _balances(ids):
+    for gid, module, kind, cents in _balances(ids, today.year):
         status = result.get(gid)
         if status is None:
             continue
-        if kind == AccountKind.AVAILABLE and (year != today.year
-                                              or not starts[gid] <= today <= status.last_expense_date):
-            continue  # only the current year's line can be drawn, and only within the grant period
+        if kind == AccountKind.AVAILABLE and not starts[gid] <= today <= status.last_expense_date:
+            continue  # only within the grant period can the current year's line be drawn
         figures = status.modules.setdefault(module, Figures())
         setattr(figures, _FIELDS[kind], getattr(figures, _FIELDS[kind]) + _SIGN.get(kind, 1) * cents)
     for status in result.values():

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ...auth.models import User
 from ...auth.permissions import scope_kommune_id
-from ...budgets.models import Grant, RecipientKind
+from ...budgets.models import Grant, GrantLine, RecipientKind
 from ...budgets.notices import recipients
 from ...budgets.services import ensure_grant_access, line_figures
 from ...notifications.kinds import DEADLINE_NOTICE, declare_kind
@@ -87,11 +87,16 @@ def interim_rows(actor: User | None = None, *, today: date | None = None) -> lis
     if scope is not None:
         statement = statement.where(Grant.kommune_id == scope)
     pairs = [(grant, kommune) for grant, kommune in db.session.execute(statement)]
+    line_years: dict[int, set[int]] = {}
+    for grant_id, year in db.session.execute(  # one query for every grant's years, not its lines one grant at a time
+            select(GrantLine.grant_id, GrantLine.budget_year).distinct()
+            .where(GrantLine.grant_id.in_([grant.id for grant, _k in pairs]), GrantLine.approved_cents != 0)):
+        line_years.setdefault(grant_id, set()).add(year)
     proofs = {(p.grant_id, p.budget_year): p for p in db.session.scalars(
         select(InterimProof).where(InterimProof.grant_id.in_([grant.id for grant, _k in pairs])))}
     rows = []
     for grant, kommune in pairs:
-        for year in years_of(grant):
+        for year in interim.required_years(line_years.get(grant.id, ()), grant.last_expense_date):
             proof, due = proofs.get((grant.id, year)), due_date(grant, year)
             late = (proof is not None and proof.late_flagged_on is not None) or interim.is_late(
                 due, today, _first_submitted_on(proof))
