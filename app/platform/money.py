@@ -15,13 +15,12 @@ import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
-from functools import lru_cache
 from numbers import Rational
 from typing import Any
 
 from marshmallow import ValidationError, fields
 
-from .formatting import MISSING, format_money
+from .formatting import MISSING
 
 MAX_CENTS = 10**15  # 10 trillion euro: far above any budget, far below BigInteger limits
 
@@ -101,12 +100,18 @@ def cents_to_api(cents: int) -> str:
     return f"{sign}{euros}.{rest:02d}"
 
 
-@lru_cache(maxsize=8192)  # pages and exports repeat amounts (0, the same ceilings); babel costs ~30 µs a call
 def format_eur(cents: int | None, *, with_symbol: bool = True) -> str:
-    """123456 -> "1.234,56 €" (German grouping; a no-break space before the euro sign; through babel)."""
+    """123456 -> "1.234,56 €" (German grouping; a no-break space before the euro sign).
+
+    Integer arithmetic on the cents, the same text as ``format_money`` of the euro amount
+    (tests/test_formatting.py); it is the hot path of every money column in pages and exports.
+    """
     if cents is None:
         return MISSING
-    return format_money(cents_to_decimal(int(cents)), with_symbol=with_symbol)
+    cents = int(cents)
+    euros, rest = divmod(abs(cents), 100)
+    plain = f"{'-' if cents < 0 else ''}{euros:,}".replace(",", ".") + f",{rest:02d}"
+    return plain + "\u00a0€" if with_symbol else plain
 
 
 def percent(part: int, whole: int, places: int = 1) -> Decimal | None:

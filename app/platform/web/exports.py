@@ -50,18 +50,17 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv_value(value: Any, kind: Kind) -> str:
-    if value is None:
-        return ""
-    if kind == "money":
-        return format_eur(int(value), with_symbol=False)
-    if kind in ("decimal", "percent"):
-        return format_decimal(Decimal(value), 2 if kind == "decimal" else 1)
-    if kind == "date":
-        return format_date(value)
-    if kind == "datetime":
-        return format_datetime(value)
+def _csv_text(value: Any) -> str:
     return neutralise(value) if isinstance(value, str) else str(value)
+
+
+# How a cell of each kind reads in the CSV; looked up once per column, not per cell (200,000-row exports).
+_CSV_FORMATS: dict[str, Callable[[Any], str]] = {
+    "text": _csv_text, "int": _csv_text,
+    "money": lambda cents: format_eur(cents, with_symbol=False),
+    "decimal": lambda value: format_decimal(value, 2), "percent": lambda value: format_decimal(value, 1),
+    "date": format_date, "datetime": format_datetime,
+}
 
 
 CSV_BATCH = 500  # rows per yielded chunk: large enough for few writes, small enough to stream
@@ -74,11 +73,11 @@ def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Iter
     buffer.write("\ufeff")
     writer.writerow([c.label for c in columns])
     yield buffer.getvalue().encode("utf-8")
-    kinds = [c.kind for c in columns]
+    formats = [_CSV_FORMATS[c.kind] for c in columns]
     for batch in batched(rows, CSV_BATCH):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([_csv_value(v, k) for v, k in zip(row, kinds, strict=True)] for row in batch)
+        writer.writerows(["" if v is None else f(v) for f, v in zip(formats, row, strict=True)] for row in batch)
         yield buffer.getvalue().encode("utf-8")
 
 
