@@ -54,6 +54,9 @@ EXPORT_BACKGROUND_ROWS = 20_000
 IMPORT_BACKGROUND_LINES = 20_000
 EXPORT_KEEP_HOURS = 24
 EXPORT_STALE_MINUTES = 60  # a job still running after this long (its scheduler died) is marked failed
+# The scheduler process runs at this nice value (0–19): its exports and imports take whatever CPU the web
+# workers leave, so that pages stay fast while a 200,000-row export is written (bench/README.md, issue #19).
+SCHEDULER_NICE = 10
 
 # Lists (app/platform/web/listing.py): a page counts its selection only up to this many rows; above it the
 # list says "mehr als 1.000 Einträge" and counts exactly only on request ("Gesamtzahl ermitteln"). 1,000 rows

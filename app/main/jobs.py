@@ -16,6 +16,9 @@ from ..platform.web import export_jobs
 
 BATCH = 10  # jobs run by one run at most (a run ends; the next slot takes the rest)
 RUNNERS = {export_jobs.KIND: export_jobs.build, importing.KIND: importing.run_job}
+# An import first: the Kommune waits for its bookings (the expense list, the proof of use), while an export only
+# copies what is there. One job runs at a time, so a queued import waits at most for the job already running.
+KINDS_FIRST = (importing.KIND,)
 
 
 @job("background.run", trigger="interval", seconds=10, own_transactions=True,
@@ -24,7 +27,7 @@ def run_background(run) -> dict:
     """Claim and run pending jobs one after the other, each in its own transactions."""
     done = failed = 0
     for _ in range(BATCH):
-        claimed = background.claim_next()
+        claimed = background.claim_next(KINDS_FIRST)
         kind = claimed.kind if claimed is not None else None  # read before the commit expires the object
         db.session.commit()  # the claim is visible at once: the page shows "läuft"
         if claimed is None:

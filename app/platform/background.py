@@ -11,7 +11,7 @@ States (``status``, action → new status, who):
 | status  | action             | new status     | who                                     |
 |---------|--------------------|----------------|-----------------------------------------|
 | –       | create             | pending        | the user (queues it; audited by kind)    |
-| pending | claim              | running        | the scheduler (one atomic UPDATE)        |
+| pending | claim              | running        | the scheduler (one atomic UPDATE; imports before exports) |
 | running | finish             | done / failed  | the scheduler (its runner)               |
 | running | time out           | failed         | ``cleanup`` after ``EXPORT_STALE_MINUTES``|
 | any     | delete             | –              | ``cleanup`` after ``EXPORT_KEEP_HOURS``  |
@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import JSON, ForeignKey, Integer, String, select, update
+from sqlalchemy import JSON, ForeignKey, Integer, String, case, literal, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -104,10 +105,15 @@ def get_own(actor, job_id: int, kind: str | None = None) -> BackgroundJob:
     return job
 
 
-def claim_next() -> BackgroundJob | None:
-    """Take the oldest pending job (one atomic UPDATE: a second scheduler finds it taken); caller commits."""
+def claim_next(kinds_first: Sequence[str] = ()) -> BackgroundJob | None:
+    """Take the next pending job (one atomic UPDATE: a second scheduler finds it taken); caller commits.
+
+    Jobs of ``kinds_first`` come first, in that order, then the rest; within a kind the oldest first.
+    """
+    rank = case({kind: position for position, kind in enumerate(kinds_first)}, value=BackgroundJob.kind,
+                else_=len(kinds_first)) if kinds_first else literal(0)
     for job_id in db.session.scalars(select(BackgroundJob.id).where(BackgroundJob.status == PENDING)
-                                     .order_by(BackgroundJob.id).limit(5)):
+                                     .order_by(rank, BackgroundJob.id).limit(5)):
         taken = db.session.execute(update(BackgroundJob)
                                    .where(BackgroundJob.id == job_id, BackgroundJob.status == PENDING)
                                    .values(status=RUNNING, started_at=clock.now()))

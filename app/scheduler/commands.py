@@ -25,12 +25,13 @@ def scheduler_command(holder_id: str | None) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     app = current_app._get_current_object()
     apply_environment(app.config)
+    os.nice(int(app.config.get("SCHEDULER_NICE", 0)))  # before any thread starts: they inherit it
     serve(app, holder=holder_id)
 
 
 ENV_SETTINGS = {"SCHEDULER_SCHEDULES": json.loads, "SCHEDULER_LEASE_SECONDS": float,
                 "SCHEDULER_RENEW_SECONDS": float, "SCHEDULER_STANDBY_POLL_SECONDS": float,
-                "SCHEDULER_WORKERS": int}
+                "SCHEDULER_WORKERS": int, "SCHEDULER_NICE": int}
 
 
 def apply_environment(config) -> None:

@@ -134,3 +134,21 @@ def test_every_kind_of_export_goes_through_the_threshold(app, client, admin, url
     assert answer.status_code == 200
     assert answer.headers.get("Content-Disposition") or "Export im Hintergrund erstellen" in answer.get_data(
         as_text=True)
+
+
+def test_an_import_is_run_before_exports_queued_earlier_then_the_oldest_first(app, admin):
+    """One job runs at a time: a Kommune's import must not wait behind every export queued before it."""
+    from app.budgets import importing
+    from app.main.jobs import KINDS_FIRST
+    from app.platform.web import export_jobs
+
+    kinds = [export_jobs.KIND, export_jobs.KIND, importing.KIND, export_jobs.KIND, importing.KIND]
+    jobs = [background.create(kind, admin, filename=f"{n}.csv", total=1, params={}) for n, kind in enumerate(kinds)]
+    db.session.commit()
+    claimed = []
+    while (job := background.claim_next(KINDS_FIRST)) is not None:
+        claimed.append(job.id)
+    assert claimed == [jobs[2].id, jobs[4].id, jobs[0].id, jobs[1].id, jobs[3].id]
+    db.session.rollback()
+    assert background.claim_next().id == jobs[0].id  # without a preference: the oldest
+    db.session.rollback()
