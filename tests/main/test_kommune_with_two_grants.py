@@ -76,3 +76,13 @@ def test_a_kommune_with_only_an_f6_grant_shows_no_f1_f4_figures(app, make_user):
         expenses = url_for("budgets.expenses", grant_id=f6_grant.id)
     assert panel.data["grant"] is None and panel.data["status"] is None
     assert ("Ausgaben erfassen oder importieren", expenses) in panel.data["todos"]
+
+
+def test_without_an_f1_f4_grant_no_proof_of_use_deadline_is_counted_down(app, client, make_user):
+    """After the last expense day the tile counts down to the F1–F4 proof of use, which only a grant has."""
+    _f6_grant("05711")
+    client.login(make_user("kommune", kommune_ags="05711"))
+    with clock.freeze(date(2023, 7, 10)):
+        page = client.get("/").get_data(as_text=True)
+    assert "Mein Überblick" in page
+    assert "Frist für den Verwendungsnachweis" not in page.split("Was ist zu tun?")[0]
