@@ -127,10 +127,12 @@ def seed(*, kommunen: int = 53, lines: int = 1_000_000, today: date = date(2022,
         DrawdownStatus,
         Expense,
         ExpenseDaily,
+        ExpensePeriod,
         Grant,
         Journal,
         LedgerBalance,
         LedgerEntry,
+        period_start,
     )
     from ..budgets.services import set_commitment
     from ..reference.models import Kommune
@@ -260,6 +262,13 @@ def seed(*, kommunen: int = 53, lines: int = 1_000_000, today: date = date(2022,
     for (grant_id, module, day), cents in sorted(daily.items()):
         daily_writer.add((grant_id, module, day, cents))
     daily_writer.flush()
+    periods: dict[tuple[int, date], int] = defaultdict(int)
+    for (grant_id, _module, day), cents in daily.items():
+        periods[(grant_id, period_start(day))] += cents
+    period_writer = BulkWriter(ExpensePeriod.__table__, ["grant_id", "start", "amount_cents"])
+    for key, cents in sorted(periods.items()):
+        period_writer.add((*key, cents))
+    period_writer.flush()
     balance = LedgerBalance.__table__
     db.session.execute(
         balance.update().where(balance.c.account_id == bindparam("b_account"))

@@ -6,7 +6,6 @@ status is two aggregate queries plus one for the forecasts; see ``app.budgets.st
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,9 +15,10 @@ from sqlalchemy import func, select
 
 from ..allocation.models import AllocationStatus, AllocationVersion, Ceiling
 from ..budgets import status as budget_status
-from ..budgets.models import ExpenseDaily, Grant, RecipientKind
+from ..budgets.models import ExpensePeriod, Grant, RecipientKind, period_end
 from ..budgets.spend_chart import SpendChart, expenses_target, grant_spend_chart, short_eur, spend_chart
 from ..grants.models import ParticipantCount
+from ..platform import clock
 from ..platform.database import sum_cents
 from ..platform.extensions import db
 from ..platform.formatting import format_decimal, format_percent
@@ -132,16 +132,16 @@ def statewide_spend_chart(statuses: list[budget_status.GrantStatus]) -> SpendCha
                                 .where(Grant.recipient_kind == RecipientKind.KOMMUNE)).all()
     start = min(g[0] for g in grants) if grants else date(2020, 7, 1)
     deadline = max(g[1] for g in grants) if grants else get_programme().last_expense_date
-    by_day: dict[date, int] = defaultdict(int)
-    for day, cents in db.session.execute(select(ExpenseDaily.day, sum_cents(ExpenseDaily.amount_cents))
-                                         .join(Grant, Grant.id == ExpenseDaily.grant_id)
-                                         .where(Grant.recipient_kind == RecipientKind.KOMMUNE)
-                                         .group_by(ExpenseDaily.day)):
-        by_day[day] += cents
+    # Per period (a week split at month ends, ``expense_periods``), each point on the period's last day or
+    # today: exact at every week's and month's end, which is all the line and the table read.
+    today = clock.today()
     running, points = 0, []
-    for day in sorted(by_day):
-        running += by_day[day]
-        points.append((day, running))
+    for start, cents in db.session.execute(select(ExpensePeriod.start, sum_cents(ExpensePeriod.amount_cents))
+                                           .join(Grant, Grant.id == ExpensePeriod.grant_id)
+                                           .where(Grant.recipient_kind == RecipientKind.KOMMUNE)
+                                           .group_by(ExpensePeriod.start).order_by(ExpensePeriod.start)):
+        running += cents
+        points.append((min(period_end(start), max(today, start)), running))
     forecast = _sum_forecasts([s.forecast for s in statuses if s.forecast is not None])
     return spend_chart(points, start=start, deadline=deadline, target_cents=sum(expenses_target(s) for s in statuses),
                        forecast=forecast, title=gettext("Kumulierte förderfähige Ausgaben landesweit (Kommunen)"))

@@ -47,7 +47,9 @@ from app.budgets.models import (
     DrawdownKind,
     DrawdownStatus,
     Expense,
+    ExpenseDaily,
     ExpenseImport,
+    ExpensePeriod,
     Grant,
     GrantLine,
     Hearing,
@@ -56,6 +58,7 @@ from app.budgets.models import (
     ProofStatus,
     Reclaim,
     ReclaimStatus,
+    period_start,
 )
 from app.budgets.verify import verify_ledger
 from app.grants import decisions, f6
@@ -634,6 +637,30 @@ def _statewide_problems() -> list[str]:
     return problems
 
 
+def _expense_series_problems() -> list[str]:
+    """The charts' sources agree with the expenses: ``expense_daily`` holds exactly the eligible, not reversed
+    expenses per grant, module and day, and ``expense_periods`` the same regrouped by period."""
+    booked: Counter = Counter()
+    for grant_id, module, day, cents in db.session.execute(
+            select(Expense.grant_id, Expense.module_code, Expense.expense_date, func.sum(Expense.amount_cents))
+            .where(Expense.eligible.is_(True), Expense.reversed_at.is_(None))
+            .group_by(Expense.grant_id, Expense.module_code, Expense.expense_date)):
+        booked[(grant_id, module, day)] += cents
+    daily: Counter = Counter()
+    by_period: Counter = Counter()
+    for grant_id, module, day, cents in db.session.execute(
+            select(ExpenseDaily.grant_id, ExpenseDaily.module_code, ExpenseDaily.day, ExpenseDaily.amount_cents)):
+        daily[(grant_id, module, day)] += cents
+        by_period[(grant_id, period_start(day))] += cents
+    periods = Counter({(g, start): cents for g, start, cents in db.session.execute(
+        select(ExpensePeriod.grant_id, ExpensePeriod.start, ExpensePeriod.amount_cents))})
+    problems = [f"expense_daily {key}: {daily[key]} statt {booked[key]} (Ausgaben)"
+                for key in sorted(set(booked) | set(daily)) if daily[key] != booked[key]]
+    problems += [f"expense_periods {key}: {periods[key]} statt {by_period[key]} (expense_daily)"
+                 for key in sorted(set(periods) | set(by_period)) if periods[key] != by_period[key]]
+    return problems[:10]
+
+
 def _approval_fixed_problems() -> list[str]:
     """A final decision settled the approval as it stood: the grant's lines still approve exactly that."""
     now = {(g, m): c for g, m, c in db.session.execute(
@@ -761,11 +788,11 @@ def run(world: World, steps: list[Step]) -> None:
             problems = invariants(world)
             if (step.day.year, step.day.month) != month:
                 month = (step.day.year, step.day.month)
-                problems += verify_ledger() + _statewide_problems()  # whole-ledger reads: once a month
+                problems += verify_ledger() + _statewide_problems() + _expense_series_problems()  # once a month
             db.session.rollback()
         if problems:
             raise InvariantBroken(index, step, problems)
-    problems = verify_ledger() + _statewide_problems()
+    problems = verify_ledger() + _statewide_problems() + _expense_series_problems()
     if problems:
         raise InvariantBroken(len(steps), None, problems)
 

@@ -18,6 +18,9 @@ from .expenses import (
     Expense,
     ExpenseDaily,
     ExpenseImport,
+    ExpensePeriod,
+    period_end,
+    period_start,
 )
 from .grants import (
     EligibleCap,
@@ -69,6 +72,7 @@ __all__ = [
     "Expense",
     "ExpenseDaily",
     "ExpenseImport",
+    "ExpensePeriod",
     "GRANT_LEVEL",
     "Grant",
     "GrantLine",
@@ -87,4 +91,6 @@ __all__ = [
     "Reclaim",
     "ReclaimStatus",
     "Repayment",
+    "period_end",
+    "period_start",
 ]

@@ -21,7 +21,9 @@ from ..models import (
     AccountKind,
     Expense,
     ExpenseDaily,
+    ExpensePeriod,
     Grant,
+    period_start,
 )
 
 
@@ -186,8 +188,19 @@ def _daily_upsert(maker):
         set_={"amount_cents": _DAILY.c.amount_cents + statement.excluded.amount_cents})
 
 
-# One upsert per (module, day), built once per dialect, run on the session's connection.
+_PERIODS = ExpensePeriod.__table__
+
+
+def _period_upsert(maker):
+    statement = maker(_PERIODS)
+    return statement.on_conflict_do_update(
+        index_elements=[_PERIODS.c.grant_id, _PERIODS.c.start],
+        set_={"amount_cents": _PERIODS.c.amount_cents + statement.excluded.amount_cents})
+
+
+# One upsert per (module, day) and one per period, built once per dialect, run on the session's connection.
 _ADD_DAILY = {"postgresql": _daily_upsert(pg_insert), "sqlite": _daily_upsert(sqlite_insert)}
+_ADD_PERIODS = {"postgresql": _period_upsert(pg_insert), "sqlite": _period_upsert(sqlite_insert)}
 
 
 def _add_daily(grant_id: int, rows: list[dict], *, sign: int) -> None:
@@ -198,10 +211,16 @@ def _add_daily(grant_id: int, rows: list[dict], *, sign: int) -> None:
 
 
 def _add_daily_sums(grant_id: int, daily: dict[tuple[str, date], int]) -> None:
+    """Add eligible expenses (or, negative, take them out) to ``expense_daily`` and ``expense_periods``."""
     values = [{"grant_id": grant_id, "module_code": m, "day": d, "amount_cents": c} for (m, d), c in daily.items()]
     if values:
+        periods: dict[date, int] = defaultdict(int)
+        for (_module, day), cents in daily.items():
+            periods[period_start(day)] += cents
         connection = db.session.connection()
         connection.execute(_ADD_DAILY[connection.dialect.name], values)
+        connection.execute(_ADD_PERIODS[connection.dialect.name],
+                           [{"grant_id": grant_id, "start": start, "amount_cents": c} for start, c in periods.items()])
 
 
 def booking_of(expense) -> dict:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0ca015ea87c7
+Revision ID: ddf99b3ee006
 Revises: 
-Create Date: 2026-12-03 18:03:00.814176
+Create Date: 2026-12-03 22:10:15.429302
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import app.platform.database  # noqa: F401 - custom column types (UTCDateTime)
 
 
 # revision identifiers, used by Alembic.
-revision = '0ca015ea87c7'
+revision = 'ddf99b3ee006'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -536,6 +536,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_expense_imports_grant_id'), ['grant_id'], unique=False)
         batch_op.create_index('ux_expense_imports_active_file', ['grant_id', 'file_sha256'], unique=True, sqlite_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'), postgresql_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'))
 
+    op.create_table('expense_periods',
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('start', sa.Date(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['grant_id'], ['grants.id'], name=op.f('fk_expense_periods_grant_id_grants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('grant_id', 'start', name=op.f('pk_expense_periods'))
+    )
     op.create_table('forwarding_contracts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('measure_id', sa.Integer(), nullable=False),
@@ -1786,6 +1793,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_forwarding_contracts_kommune_id'))
 
     op.drop_table('forwarding_contracts')
+    op.drop_table('expense_periods')
     with op.batch_alter_table('expense_imports', schema=None) as batch_op:
         batch_op.drop_index('ux_expense_imports_active_file', sqlite_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'), postgresql_where=sa.text('reversed_at IS NULL AND file_sha256 IS NOT NULL'))
         batch_op.drop_index(batch_op.f('ix_expense_imports_grant_id'))
