@@ -52,12 +52,18 @@ def latest_check() -> LedgerCheck | None:
     return db.session.scalar(select(LedgerCheck).order_by(LedgerCheck.id.desc()).limit(1))
 
 
-def journals_since(check: LedgerCheck | None) -> int:
-    """How many journals were booked after ``check`` (all of them without one): one index range count."""
-    statement = select(func.count()).select_from(Journal)
+def journals_since(check: LedgerCheck | None, cap: int | None = None) -> int:
+    """How many journals were booked after ``check`` (all of them without one): one index range count.
+
+    With ``cap`` it counts at most ``cap + 1`` (a result above ``cap`` reads "more than cap"): without a stored
+    check the range is the whole journal, a full count of a million rows on every view (issue #19).
+    """
+    statement = select(Journal.id)
     if check is not None:
         statement = statement.where(Journal.id > check.last_journal_id)
-    return db.session.scalar(statement) or 0
+    if cap is not None:
+        statement = statement.limit(cap + 1)
+    return db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
 
 
 def run_check(*, full: bool, actor_label: str | None = None) -> LedgerCheck:

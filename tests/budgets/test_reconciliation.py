@@ -196,3 +196,20 @@ def test_the_demo_seeds_a_stored_check_before_the_demo_day(app, make_user):
     check = reconciliation.latest_check()
     assert check is not None and check.full and check.problem_count == 0
     assert check.last_journal_id == _last_journal() and check.checked_at.astimezone(BERLIN).date() == context.day
+
+
+def test_the_journals_since_the_check_are_counted_up_to_the_list_cap(app, make_grant, make_user, client):
+    """Without a stored check the range is the whole journal: the page counts at most the cap plus one."""
+    make_grant("05315")
+    make_grant("05111")
+    make_grant("05113")
+    client.login(make_user("finance"))
+    app.config["LIST_COUNT_CAP"] = 2
+    try:
+        page = client.get("/budgets/abgleich").get_data(as_text=True)
+        assert "Noch keine Prüfung gespeichert (mehr als 2 Journal(e) gebucht)" in page
+        assert reconciliation.journals_since(None, 2) == 3 and reconciliation.journals_since(None) == 3
+        app.config["LIST_COUNT_CAP"] = 3
+        assert "(3 Journal(e) gebucht)" in client.get("/budgets/abgleich").get_data(as_text=True)
+    finally:
+        app.config["LIST_COUNT_CAP"] = 1000

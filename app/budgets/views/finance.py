@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from ...auth.permissions import requires
@@ -55,7 +55,9 @@ def statewide_export(fmt: str):
 def reconcile():
     """The last stored check and the journals booked since; nothing is recomputed here (issue #19)."""
     check = reconciliation.latest_check()
-    return render_template("budgets/reconcile.html", check=check, since=reconciliation.journals_since(check))
+    cap = current_app.config["LIST_COUNT_CAP"]  # like the lists: "mehr als 1.000", never a full count per view
+    return render_template("budgets/reconcile.html", check=check, cap=cap,
+                           since=reconciliation.journals_since(check, cap))
 
 
 @bp.route("/abgleich", methods=["POST"])
