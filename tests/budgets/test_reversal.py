@@ -368,3 +368,27 @@ def test_the_pages_refuse_other_recipients_and_staff(app, client, make_user, mak
         assert staff.post(f"/budgets/ausgaben/{expense.id}/stornieren", data={"reason": "x"}).status_code == 403
         assert "Stornieren" not in staff.get(f"/budgets/zuwendungen/{grant.id}/ausgaben").get_data(as_text=True)
     assert _figures(grant)[0] == 100
+
+
+def test_the_expense_list_export_reads_table_rows_with_the_same_cells_as_objects(app, client, make_user, make_grant,
+                                                                                api):
+    """``export_table_rows``: the export reads rows, not objects; every cell (a storno's reason included) equal."""
+    from app.budgets.views.expenses import _expense_columns
+    from app.platform.web.listing import _LazyRows
+
+    grant = make_grant()
+    kommune = make_user("kommune")
+    k = api(kommune)
+    with clock.freeze(DAY):
+        _import(k, grant, csv_lines(5, date(2021, 3, 1)))
+        one = db.session.scalar(select(Expense.id).where(Expense.voucher_ref == "B-2"))
+        assert k.post(f"/api/v1/budgets/expenses/{one}/reverse", json={"reason": "doppelt"}).status_code == 200
+    with app.test_request_context("/"):
+        columns = _expense_columns()
+        statement = services.expenses_select(grant)
+        as_rows, as_objects = list(_LazyRows(statement, columns, True)), list(_LazyRows(statement, columns))
+    assert as_rows == as_objects and len(as_rows) == 5
+    assert sum(row[-1].startswith("storniert am") and row[-1].endswith(": doppelt") for row in as_rows) == 1
+    client.login(kommune)
+    exported = client.get(f"/budgets/zuwendungen/{grant.id}/ausgaben?export=csv").get_data(as_text=True)
+    assert exported.count("\r\n") == 6 and "storniert am" in exported and "doppelt" in exported

@@ -51,10 +51,10 @@ def expenses(grant_id: int):
 
 
 def _expenses_page(item: Grant, **extra):
-    listing = build_listing(services.expenses_select(item), EXPENSE_COLUMNS, args=request.args,
+    listing = build_listing(services.expenses_select(item), _expense_columns(), args=request.args,
                             search=[Expense.voucher_ref, Expense.description], tiebreak=Expense.id,
                             per_page=PAGE_SIZE, filename=f"ausgaben-{item.reference}",
-                            base=url_for("budgets.expenses", grant_id=item.id))
+                            base=url_for("budgets.expenses", grant_id=item.id), export_table_rows=True)
     if not isinstance(listing, Listing):
         return listing
     modules = sorted({line.module_code for line in item.lines if line.approved_cents})
@@ -67,27 +67,31 @@ def _expenses_page(item: Grant, **extra):
                            can_reverse=can_reverse, statement_limit=limits.STATEMENT, **extra)
 
 
-EXPENSE_COLUMNS = [
-    ListColumn("date", lazy_gettext("Datum"), lambda e: e.expense_date, "date", sort=Expense.expense_date),
-    ListColumn("module", lazy_gettext("Baustein"), lambda e: e.module_code, sort=Expense.module_code),
-    ListColumn("amount", lazy_gettext("Betrag"), lambda e: e.amount_cents, "money", sort=Expense.amount_cents),
-    ListColumn("rate", lazy_gettext("Pauschale"), lambda e: e.rate_code or ""),
-    ListColumn("voucher", lazy_gettext("Beleg"), lambda e: e.voucher_ref, sort=Expense.voucher_ref),
-    ListColumn("description", lazy_gettext("Beschreibung"), lambda e: e.description),
-    ListColumn("eligible", lazy_gettext("Förderfähig"), lambda e: _eligibility(e, with_reason=True),
-               sort=Expense.eligible),
-]
+def _expense_columns() -> list[ListColumn]:
+    """The expense list's columns; they read only the expense's own columns (the export reads table rows)."""
+    yes = gettext("ja")  # translated once per list: per row it was a fifth of a 200,000-row export's time
+    return [
+        ListColumn("date", lazy_gettext("Datum"), lambda e: e.expense_date, "date", sort=Expense.expense_date),
+        ListColumn("module", lazy_gettext("Baustein"), lambda e: e.module_code, sort=Expense.module_code),
+        ListColumn("amount", lazy_gettext("Betrag"), lambda e: e.amount_cents, "money", sort=Expense.amount_cents),
+        ListColumn("rate", lazy_gettext("Pauschale"), lambda e: e.rate_code or ""),
+        ListColumn("voucher", lazy_gettext("Beleg"), lambda e: e.voucher_ref, sort=Expense.voucher_ref),
+        ListColumn("description", lazy_gettext("Beschreibung"), lambda e: e.description),
+        ListColumn("eligible", lazy_gettext("Förderfähig"), lambda e: _eligibility(e, with_reason=True, yes=yes),
+                   sort=Expense.eligible),
+    ]
 
 
-def _eligibility(expense, *, with_reason: bool = False) -> str:
-    """ja / nein (aberkannt) / storniert, with the reason when asked (``expense``: object or SQL row)."""
+def _eligibility(expense, *, with_reason: bool = False, yes: str | None = None) -> str:
+    """ja (``yes``, if translated already) / nein (aberkannt) / storniert, with the reason when asked
+    (``expense``: object or SQL row)."""
+    if expense.reversed_at is None and expense.eligible:
+        return yes if yes is not None else gettext("ja")
     if expense.reversed_at is not None:
         if not with_reason:
             return gettext("storniert")
         return gettext("storniert am %(day)s: %(reason)s", day=format_date(expense.reversed_at),
                        reason=expense.reversal_reason)
-    if expense.eligible:
-        return gettext("ja")
     return gettext("nein: %(reason)s", reason=expense.ineligible_reason) if with_reason else gettext("nein")
 
 
@@ -161,7 +165,9 @@ def expenses_export(grant_id: int, fmt: str):
         Expense.expense_date, Expense.module_code, Expense.amount_cents, Expense.rate_code, Expense.voucher_ref,
         Expense.description, Expense.eligible, Expense.ineligible_reason, Expense.reversed_at,
         Expense.reversal_reason)
+    yes = gettext("ja")
     rows = ((e.expense_date, e.module_code, e.amount_cents, e.rate_code or "", e.voucher_ref, e.description,
-             _eligibility(e), e.reversal_reason or e.ineligible_reason) for e in batched_rows(db.session, statement))
+             _eligibility(e, yes=yes), e.reversal_reason or e.ineligible_reason)
+            for e in batched_rows(db.session, statement))
     return export_response(f"ausgaben-{item.reference}", fmt, columns, rows, lazy=True,
                            count=lambda: count_rows(db.session, statement))

@@ -123,25 +123,40 @@ def _page(args: Mapping[str, str]) -> int:
 
 
 class _LazyRows:
-    """A list's export rows, queried only when the streamed answer is read, ``EXPORT_BATCH`` objects at a time."""
+    """A list's export rows, queried only when the streamed answer is read, ``EXPORT_BATCH`` at a time.
 
-    def __init__(self, statement: Select, columns: Sequence[ListColumn]) -> None:
-        self.statement, self.columns = statement, columns
+    ``table_rows``: the columns read only the listed entity's own columns, so the export reads plain rows of
+    its table (Core, same filter and order) instead of building an object per row: a third of the cost of a
+    200,000-row export (issue #19).
+    """
+
+    def __init__(self, statement: Select, columns: Sequence[ListColumn], table_rows: bool = False) -> None:
+        self.statement, self.columns, self.table_rows = statement, columns, table_rows
 
     def count(self) -> int:
         return min(count_rows(db.session, self.statement), MAX_EXPORT_ROWS)
 
     def __iter__(self) -> Iterator[list]:
         statement = self.statement.limit(MAX_EXPORT_ROWS).execution_options(yield_per=EXPORT_BATCH)
-        for item in db.session.scalars(statement):
-            yield [c.value(item) for c in self.columns]
+        if self.table_rows:
+            entity = self.statement.column_descriptions[0]["entity"]
+            items = db.session.execute(statement.with_only_columns(*entity.__table__.c))
+        else:
+            items = db.session.scalars(statement)
+        values = [c.value for c in self.columns]
+        for item in items:
+            yield [value(item) for value in values]
 
 
 def build_listing(statement: Select, columns: Sequence[ListColumn], *, args: Mapping[str, str],
                   default_sort: str | None = None, default_descending: bool = False, search: Sequence = (),
-                  tiebreak: Any = None, per_page: int = 50, filename: str = "liste", base: str = ""
-                  ) -> Listing | Response:
-    """Apply search, sort and paging to ``statement``; or answer the export when ``export`` is asked."""
+                  tiebreak: Any = None, per_page: int = 50, filename: str = "liste", base: str = "",
+                  export_table_rows: bool = False) -> Listing | Response:
+    """Apply search, sort and paging to ``statement``; or answer the export when ``export`` is asked.
+
+    ``export_table_rows``: the columns' values read only the entity's own table columns (no relationship), so
+    the export may read rows instead of objects (see ``_LazyRows``).
+    """
     by_key = {c.key: c for c in columns}
     kept = {k: v for k, v in args.items() if k not in ("export",) and v}
     sort = args.get("sort", "")
@@ -159,7 +174,7 @@ def build_listing(statement: Select, columns: Sequence[ListColumn], *, args: Map
             order.append(tiebreak.desc() if descending else tiebreak.asc())
         statement = statement.order_by(None).order_by(*order)
     exported = export_of(args, filename, lambda: (
-        [Column(c.label, c.kind) for c in columns], _LazyRows(statement, columns)))
+        [Column(c.label, c.kind) for c in columns], _LazyRows(statement, columns, export_table_rows)))
     if exported is not None:
         return exported
     cap = current_app.config["LIST_COUNT_CAP"]
