@@ -152,3 +152,16 @@ def test_an_import_is_run_before_exports_queued_earlier_then_the_oldest_first(ap
     db.session.rollback()
     assert background.claim_next().id == jobs[0].id  # without a preference: the oldest
     db.session.rollback()
+
+
+def test_the_row_count_never_reads_more_done_than_in_all(app, client, admin):
+    """The total is counted when the export is asked for; the audit trail grows until the file is written."""
+    job = background.create("export", admin, filename="audit.csv", total=3, params={})
+    job.status, job.done = background.RUNNING, 5
+    db.session.commit()
+    page = client.get("/exporte").get_data(as_text=True)
+    assert "5 / 5" in page and "5 / 3" not in page
+    job.status = background.DONE
+    db.session.commit()
+    row = re.search(r"audit\.csv.*?</tr>", client.get("/exporte").get_data(as_text=True), re.S).group(0)
+    assert '<td class="num">5</td>' in row
