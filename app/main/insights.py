@@ -136,12 +136,12 @@ def statewide_spend_chart(statuses: list[budget_status.GrantStatus]) -> SpendCha
     # today: exact at every week's and month's end, which is all the line and the table read.
     today = clock.today()
     running, points = 0, []
-    for start, cents in db.session.execute(select(ExpensePeriod.start, sum_cents(ExpensePeriod.amount_cents))
-                                           .join(Grant, Grant.id == ExpensePeriod.grant_id)
-                                           .where(Grant.recipient_kind == RecipientKind.KOMMUNE)
-                                           .group_by(ExpensePeriod.start).order_by(ExpensePeriod.start)):
+    for period, cents in db.session.execute(select(ExpensePeriod.start, sum_cents(ExpensePeriod.amount_cents))
+                                            .join(Grant, Grant.id == ExpensePeriod.grant_id)
+                                            .where(Grant.recipient_kind == RecipientKind.KOMMUNE)
+                                            .group_by(ExpensePeriod.start).order_by(ExpensePeriod.start)):
         running += cents
-        points.append((min(period_end(start), max(today, start)), running))
+        points.append((min(period_end(period), max(today, period)), running))
     forecast = _sum_forecasts([s.forecast for s in statuses if s.forecast is not None])
     return spend_chart(points, start=start, deadline=deadline, target_cents=sum(expenses_target(s) for s in statuses),
                        forecast=forecast, title=gettext("Kumulierte förderfähige Ausgaben landesweit (Kommunen)"))

@@ -51,6 +51,9 @@ def test_expenses_stornos_and_imports_keep_the_periods_equal_to_the_days(app, ma
         assert _expense_series_problems() == []
         statuses = [status for _ags, status in insights.kommune_grant_statuses()]
         rows = insights.statewide_spend_chart(statuses).rows
+    # the table runs from the grants' start (the straight line's too) to the deadline
+    assert rows[0]["day"] == date(grant.start_date.year, grant.start_date.month + 1, 1) - timedelta(days=1)
+    assert rows[-1]["day"] == grant.last_expense_date
     # the chart's month ends read the periods; they equal the eligible expenses booked up to that day
     for row in rows:
         if row["actual"] is not None:
