@@ -1,7 +1,7 @@
 """Issue #21 in Chromium: no page of a role's day scrolls sideways at 1,280 × 800. Per role (Kommune,
 programme administration, finance, auditor): the start page, every entry of the main navigation, the list
 pages the role may open and one drawdown, measured with ``document.documentElement.scrollWidth``; no table
-hides columns behind a scroll bar of its own (``.table-scroll``) either."""
+hides columns behind a scroll bar of its own (``.table-scroll``) either, and nothing sticks out of a card."""
 
 from __future__ import annotations
 
@@ -74,5 +74,9 @@ def test_start_and_list_pages_fit_1280(role, make_user, live_server, page):  # n
             tables = page.locator(".table-scroll").evaluate_all(
                 "boxes => boxes.map(box => box.scrollWidth - box.clientWidth)")
             assert all(hidden <= 1 for hidden in tables), f"{path}: a table scrolls inside its box: {tables}"
+            cards = page.locator("main .card").evaluate_all(  # e.g. a panel's facts pushed out of a narrow card
+                "cards => cards.filter(c => c.scrollWidth > c.clientWidth + 1)"
+                ".map(c => c.textContent.trim().slice(0, 40))")
+            assert not cards, f"{path}: content wider than its card: {cards}"
         too_wide = {path: width for path, width in widths.items() if width > WIDTH}
         assert not too_wide, f"{role}: pages wider than {WIDTH} px: {too_wide}"
