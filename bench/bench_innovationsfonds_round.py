@@ -8,7 +8,9 @@ the call, both proposals (funding line and exact maximum score), and the pages a
 through the test client. Prints a Markdown table (median wall and CPU time of this process, slowest; ms):
 the machine is shared, so judge by the CPU column.
 
-    python bench/bench_innovationsfonds_round.py [--runs 9] [--instance DIR]
+    python bench/bench_innovationsfonds_round.py [--runs 9] [--instance DIR] [--database URL]
+
+``--database`` an empty database to seed the round into instead (e.g. a fresh PostgreSQL database).
 """
 
 from __future__ import annotations
@@ -75,7 +77,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--instance", default=None)
+    parser.add_argument("--database", default=None, help="an empty database (URL) instead of the instance's SQLite")
     options = parser.parse_args()
+    if options.database:
+        os.environ["DATABASE_URL"] = options.database
     instance = options.instance or tempfile.mkdtemp(prefix="bench-if-round-")
     os.environ["DURCHSTARTEN_INSTANCE"] = instance
     os.environ["FAKE_TODAY"] = "2022-08-01"
@@ -90,7 +95,7 @@ def main() -> None:
 
     app = create_app()
     with app.app_context():
-        if options.instance is None or not (Path(instance) / "durchstarten.db").exists():
+        if options.database or options.instance is None or not (Path(instance) / "durchstarten.db").exists():
             started = time.perf_counter()
             call_id = seed(app)
             print(f"Round seeded in {time.perf_counter() - started:.0f} s ({instance})\n")
@@ -100,7 +105,8 @@ def main() -> None:
         reviews = db.session.scalar(select(func.count()).select_from(Review).where(Review.submitted_at.is_not(None)))
         sketch_id = db.session.scalar(select(Sketch.id).where(Sketch.call_id == call_id).order_by(Sketch.id))
         load = os.getloadavg()[0]
-        print(f"{sketches} sketches, {reviews} submitted reviews, SQLite, load {load:.1f}, {options.runs} warm runs\n")
+        print(f"{sketches} sketches, {reviews} submitted reviews, {db.engine.dialect.name}, load {load:.1f}, "
+              f"{options.runs} warm runs\n")
         rows = []
 
         def fresh(function):

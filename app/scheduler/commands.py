@@ -25,7 +25,8 @@ def scheduler_command(holder_id: str | None) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     app = current_app._get_current_object()
     apply_environment(app.config)
-    os.nice(int(app.config.get("SCHEDULER_NICE", 0)))  # before any thread starts: they inherit it
+    # lower the priority to SCHEDULER_NICE (never raise it) before any thread starts: they inherit it
+    os.nice(max(int(app.config.get("SCHEDULER_NICE", 0)) - os.nice(0), 0))
     serve(app, holder=holder_id)
 
 

@@ -125,3 +125,24 @@ def test_two_scheduler_loops_run_each_slot_once_and_hand_over(app, fast_schedule
     assert len(keys) == len(set(keys)) >= 5  # each slot once (unique) and the beat went on
     slots = [datetime.fromisoformat(k.replace("Z", "+00:00")) for k in keys]
     assert all(s.microsecond == 0 for s in slots)
+
+
+def test_the_scheduler_process_lowers_its_cpu_priority_to_the_setting_before_serving(app, monkeypatch):
+    """SCHEDULER_NICE: exports and imports in the background yield the CPU to the web workers (issue #19)."""
+    from app.scheduler import commands, process
+
+    calls, current = [], {"nice": 3}
+
+    def fake_nice(increment):
+        calls.append(increment)
+        current["nice"] += increment
+        return current["nice"]
+
+    monkeypatch.setattr(commands.os, "nice", fake_nice)
+    monkeypatch.setattr(process, "serve", lambda app, holder=None: calls.append(("serve", current["nice"])))
+    result = app.test_cli_runner().invoke(commands.scheduler_command, [])
+    assert result.exit_code == 0, result.output
+    assert calls[-1] == ("serve", app.config["SCHEDULER_NICE"]) == ("serve", 10)  # from 3 up to 10, then serve
+    current["nice"], calls[:] = 15, []
+    app.test_cli_runner().invoke(commands.scheduler_command, [])
+    assert calls[-1] == ("serve", 15)  # never raised back
