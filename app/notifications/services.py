@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from flask import current_app, has_request_context, render_template, request
@@ -46,6 +47,21 @@ def absolute_url(link: str | None) -> str | None:
     return public_base_url() + "/" + link.lstrip("/")
 
 
+DEDUP_KEY_LENGTH = Message.__table__.c.dedup_key.type.length
+
+
+def bounded_key(key: str) -> str:
+    """``key`` as stored: a key longer than the column keeps its start and ends in a SHA-256 of the whole.
+
+    Keys that name a set (a reviewer's 70 new sketches at 10 × the real round) outgrow the column; PostgreSQL
+    refused the message (and with it the assignment), SQLite stored it whole.
+    """
+    if len(key) <= DEDUP_KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return key[:DEDUP_KEY_LENGTH - len(digest) - 1] + "#" + digest
+
+
 def queue_message(recipient, kind: str, template: str, *, subject: str, link: str | None = None,
                   dedup_key: str | None = None, email: bool | None = None, **context) -> Message | None:
     """Queue one message for ``recipient`` (a User); returns None if ``dedup_key`` was queued before.
@@ -53,6 +69,7 @@ def queue_message(recipient, kind: str, template: str, *, subject: str, link: st
     ``email=None`` follows the recipient's preference for ``kind`` (mandatory kinds: always e-mail).
     """
     if dedup_key is not None:
+        dedup_key = bounded_key(dedup_key)
         existing = db.session.scalar(select(Message.id).where(Message.dedup_key == dedup_key))
         if existing is not None:
             return None

@@ -59,3 +59,18 @@ def test_the_preferences_page(client, make_user):
     assert response.status_code == 200 and "Bitte wählen Sie" in response.get_data(as_text=True)
     assert preference_mode(user, DRAFT) == "off"
     assert db.session.scalar(select(Message)) is None
+
+
+def test_a_dedup_key_longer_than_its_column_is_stored_bounded_and_still_deduplicates(app, make_user):
+    """A key naming a set (a reviewer's 70 new sketches) outgrew ``varchar(200)``: PostgreSQL refused the message."""
+    user = make_user("kommune")
+    ids = ",".join(str(number) for number in range(1000, 1070))
+    long_key, other = f"if.assigned:1:{ids}", f"if.assigned:1:{ids},1070"
+    first = remind([user], DEADLINE_NOTICE, "emails/notice.txt", subject="Neue Skizzen", dedup_key=long_key)
+    db.session.commit()
+    again = remind([user], DEADLINE_NOTICE, "emails/notice.txt", subject="Neue Skizzen", dedup_key=long_key)
+    more = remind([user], DEADLINE_NOTICE, "emails/notice.txt", subject="Neue Skizzen", dedup_key=other)
+    db.session.commit()
+    assert len(first) == 1 and again == [] and len(more) == 1
+    keys = db.session.scalars(select(Message.dedup_key)).all()
+    assert len(keys) == 2 and all(len(key) <= 200 for key in keys) and keys[0].startswith("if.assigned:1:1000,")
