@@ -42,6 +42,17 @@ def test_the_f6_approval_issues_its_zuwendungsbescheid(f6_world, client):  # noq
         assert expected in text, expected
     client.login(kommune)
     assert client.get(f"/dokumente/{document.id}.pdf").status_code == 200
+    _the_detail_page_links_the_letter(client, application, document)
+
+
+def _the_detail_page_links_the_letter(client, application, document):
+    """The Kommune's F6 page names the Bescheid and links its PDF, the letter as issued."""
+    page = client.get(f"/f6/{application.id}").get_data(as_text=True)
+    link = f"/dokumente/zu/f6_application/{application.id}.pdf"
+    assert application.decision_number in page and link in page, page
+    answer = client.get(link)
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.get_data() == document.content
 
 
 def test_the_f6_rejection_issues_its_ablehnungsbescheid_with_the_reason(f6_world, client):  # noqa: F811
@@ -60,3 +71,4 @@ def test_the_f6_rejection_issues_its_ablehnungsbescheid_with_the_reason(f6_world
         assert expected in text, expected
     client.login(kommune)
     assert client.get(f"/dokumente/{document.id}.pdf").status_code == 200
+    _the_detail_page_links_the_letter(client, application, document)
