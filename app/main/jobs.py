@@ -44,6 +44,7 @@ def run_background(run) -> dict:
 
 
 @job("background.cleanup", trigger="interval", hours=1,
-     description="Hintergrund-Aufträge nach EXPORT_KEEP_HOURS löschen, hängende als fehlgeschlagen markieren")
+     description="Hintergrund-Aufträge nach EXPORT_KEEP_HOURS löschen, hängende als fehlgeschlagen markieren, "
+                 "Dateien ohne Auftrag löschen")
 def cleanup_background(run) -> dict:
-    return background.cleanup(clock.now())
+    return background.cleanup(clock.now(), kinds=RUNNERS)

@@ -14,7 +14,7 @@ States (``status``, action → new status, who):
 | pending | claim              | running        | the scheduler (one atomic UPDATE; imports before exports) |
 | running | finish             | done / failed  | the scheduler (its runner)               |
 | running | time out           | failed         | ``cleanup`` after ``EXPORT_STALE_MINUTES``|
-| any     | delete             | –              | ``cleanup`` after ``EXPORT_KEEP_HOURS``  |
+| any     | delete             | –              | ``cleanup`` after ``EXPORT_KEEP_HOURS`` (also files of no job) |
 
 Progress is ``done`` of ``total`` units (rows written, lines validated or inserted) in ``stage``; it is
 stored through a connection of its own (:func:`store_progress`), so the job's own transaction may stay open.
@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -151,8 +152,9 @@ def store_progress(job_id: int, done: int, stage: str | None = None) -> None:
         reset_read_only(token)
 
 
-def cleanup(now: datetime) -> dict:
-    """Delete jobs (and files) older than ``EXPORT_KEEP_HOURS``; fail jobs running too long (caller commits)."""
+def cleanup(now: datetime, kinds: Iterable[str] = ()) -> dict:
+    """Delete jobs (and files) older than ``EXPORT_KEEP_HOURS``; fail jobs running too long; delete the files of
+    ``kinds`` that belong to no job (caller commits)."""
     keep = timedelta(hours=int(current_app.config["EXPORT_KEEP_HOURS"]))
     stale = timedelta(minutes=int(current_app.config["EXPORT_STALE_MINUTES"]))
     failed = db.session.execute(update(BackgroundJob)
@@ -165,4 +167,24 @@ def cleanup(now: datetime) -> dict:
         db.session.delete(job)
         deleted += 1
     db.session.flush()
-    return {"deleted": deleted, "timed_out": failed.rowcount}
+    return {"deleted": deleted, "timed_out": failed.rowcount, "orphaned_files": _delete_orphaned_files(kinds, keep)}
+
+
+def _delete_orphaned_files(kinds: Iterable[str], keep: timedelta) -> int:
+    """Delete files in the kinds' folders that belong to no job and are older than ``keep``.
+
+    A request stores an upload before its transaction commits; when the commit fails, the job is gone and its
+    file stays. The file's age is read on the file system's own clock (modification time against
+    ``time.time()``): this is housekeeping, not a deadline, and the programme's clock may be set to another day.
+    """
+    names = {f"{job_id}-{key}" for job_id, key in db.session.execute(
+        select(BackgroundJob.id, BackgroundJob.file_key).where(BackgroundJob.file_key.is_not(None)))}
+    root, oldest = Path(current_app.config["UPLOAD_FOLDER"]), time.time() - keep.total_seconds()
+    deleted = 0
+    for kind in kinds:
+        folder = root / f"{kind}s"
+        for path in folder.iterdir() if folder.is_dir() else ():
+            if path.is_file() and path.name not in names and path.stat().st_mtime < oldest:
+                path.unlink(missing_ok=True)
+                deleted += 1
+    return deleted

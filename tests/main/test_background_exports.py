@@ -113,11 +113,11 @@ def test_cleanup_deletes_files_after_a_day_and_fails_stale_jobs(app, client, adm
     stale.status, stale.started_at = background.RUNNING, clock.now()
     db.session.commit()
     with clock.freeze(clock.now() + timedelta(hours=2)):
-        assert background.cleanup(clock.now()) == {"deleted": 0, "timed_out": 1}
+        assert background.cleanup(clock.now()) == {"deleted": 0, "timed_out": 1, "orphaned_files": 0}
         db.session.commit()
     assert path.is_file()
     with clock.freeze(clock.now() + timedelta(hours=25)):
-        assert background.cleanup(clock.now()) == {"deleted": 2, "timed_out": 0}
+        assert background.cleanup(clock.now()) == {"deleted": 2, "timed_out": 0, "orphaned_files": 0}
         db.session.commit()
     assert not path.exists()
     assert db.session.scalar(db.select(db.func.count()).select_from(BackgroundJob)) == 0
@@ -165,3 +165,28 @@ def test_the_row_count_never_reads_more_done_than_in_all(app, client, admin):
     db.session.commit()
     row = re.search(r"audit\.csv.*?</tr>", client.get("/exporte").get_data(as_text=True), re.S).group(0)
     assert '<td class="num">5</td>' in row
+
+
+def test_cleanup_deletes_a_stored_file_whose_job_never_committed_once_it_is_a_day_old(app, client, admin):
+    """An upload is stored before the request commits; if the commit fails, the file belongs to no job."""
+    import os
+    import time
+
+    from app.main.jobs import RUNNERS, cleanup_background
+
+    kept = _queue(app, client, URL.format(fmt="csv"))
+    execute("background.run", trigger="manual")
+    db.session.refresh(kept)
+    folder = background.file_path(kept).parent
+    old_orphan, new_orphan = folder / "999999-deadbeef", folder / "999998-cafebabe"
+    for path in (old_orphan, new_orphan):
+        path.write_bytes(b"datum;baustein;betrag\n")
+    day_ago = time.time() - 25 * 3600
+    os.utime(old_orphan, (day_ago, day_ago))
+    os.utime(background.file_path(kept), (day_ago, day_ago))  # old, but its job still exists
+    assert set(RUNNERS) >= {kept.kind}
+    assert cleanup_background(None)["orphaned_files"] == 1
+    db.session.commit()
+    assert not old_orphan.exists() and new_orphan.exists() and background.file_path(kept).is_file()
+    new_orphan.unlink()
+
