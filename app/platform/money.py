@@ -20,7 +20,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields
 
-from .formatting import MISSING
+from .formatting import MISSING, format_money
 
 MAX_CENTS = 10**15  # 10 trillion euro: far above any budget, far below BigInteger limits
 
@@ -101,17 +101,10 @@ def cents_to_api(cents: int) -> str:
 
 
 def format_eur(cents: int | None, *, with_symbol: bool = True) -> str:
-    """123456 -> "1.234,56 €" (German grouping; a no-break space before the euro sign).
-
-    Integer arithmetic on the cents, the same text as ``format_money`` of the euro amount
-    (tests/test_formatting.py); it is the hot path of every money column in pages and exports.
-    """
+    """123456 -> "1.234,56 €" (German grouping; a no-break space before the euro sign)."""
     if cents is None:
         return MISSING
-    cents = int(cents)
-    euros, rest = divmod(abs(cents), 100)
-    plain = f"{'-' if cents < 0 else ''}{euros:,}".replace(",", ".") + f",{rest:02d}"
-    return plain + "\u00a0€" if with_symbol else plain
+    return format_money(cents_to_decimal(int(cents)), with_symbol=with_symbol)
 
 
 def percent(part: int, whole: int, places: int = 1) -> Decimal | None:

@@ -66,10 +66,19 @@ def due_date(grant: Grant, year: int) -> date:
     return interim.due_date(year, due_setting(grant.programme))
 
 
-def years_of(grant: Grant) -> list[int]:
-    """The budget years of the grant that need an interim proof."""
-    return interim.required_years((line.budget_year for line in grant.lines if line.approved_cents),
-                                  grant.last_expense_date)
+def _line_years(grant_ids: list[int]) -> dict[int, set[int]]:
+    """The budget years with an approved line, per grant: one query for all of them."""
+    years: dict[int, set[int]] = {}
+    for grant_id, year in db.session.execute(select(GrantLine.grant_id, GrantLine.budget_year).distinct()
+                                             .where(GrantLine.grant_id.in_(grant_ids), GrantLine.approved_cents != 0)):
+        years.setdefault(grant_id, set()).add(year)
+    return years
+
+
+def years_of(grant: Grant, line_years: dict[int, set[int]] | None = None) -> list[int]:
+    """The budget years of the grant that need an interim proof (``line_years``: read for many grants already)."""
+    years = (line_years if line_years is not None else _line_years([grant.id])).get(grant.id, ())
+    return interim.required_years(years, grant.last_expense_date)
 
 
 def _first_submitted_on(proof: InterimProof | None) -> date | None:
@@ -87,16 +96,12 @@ def interim_rows(actor: User | None = None, *, today: date | None = None) -> lis
     if scope is not None:
         statement = statement.where(Grant.kommune_id == scope)
     pairs = [(grant, kommune) for grant, kommune in db.session.execute(statement)]
-    line_years: dict[int, set[int]] = {}
-    for grant_id, year in db.session.execute(  # one query for every grant's years, not its lines one grant at a time
-            select(GrantLine.grant_id, GrantLine.budget_year).distinct()
-            .where(GrantLine.grant_id.in_([grant.id for grant, _k in pairs]), GrantLine.approved_cents != 0)):
-        line_years.setdefault(grant_id, set()).add(year)
+    line_years = _line_years([grant.id for grant, _k in pairs])
     proofs = {(p.grant_id, p.budget_year): p for p in db.session.scalars(
         select(InterimProof).where(InterimProof.grant_id.in_([grant.id for grant, _k in pairs])))}
     rows = []
     for grant, kommune in pairs:
-        for year in interim.required_years(line_years.get(grant.id, ()), grant.last_expense_date):
+        for year in years_of(grant, line_years):
             proof, due = proofs.get((grant.id, year)), due_date(grant, year)
             late = (proof is not None and proof.late_flagged_on is not None) or interim.is_late(
                 due, today, _first_submitted_on(proof))
